@@ -1,0 +1,22 @@
+export {
+  LedgeError,
+  InvalidArgumentError,
+  NotFoundError,
+  AlreadyExistsError,
+  FailedPreconditionError,
+  UnavailableError,
+  InternalError,
+  isLedgeError,
+  formatMessage,
+  UtilErrorCodes,
+} from './errors';
+export type { ErrorKind, LedgeErrorOptions } from './errors';
+export { createLogger, redactObject, REDACTED_KEYS, LOG_LEVELS } from './logger';
+export type { Logger, LoggerOptions } from './logger';
+export { formatLine } from './pretty-stream';
+export { defineConfig, loadConfig, ConfigError, envName, envPrefix, configTable } from './config';
+export type { ConfigSpec, ConfigOf, FieldSpec, FieldType, LoadConfigOptions, LoadedConfig, ConfigSource } from './config';
+export { onlyOnce, createCloser, runMain, main, commonConfig } from './lifecycle';
+export type { App, AppEntry, Closer, RunMainOptions, SignalTarget } from './lifecycle';
+export { createBackoff, defaultBackoffOptions } from './backoff';
+export type { Backoff, BackoffOptions } from './backoff';

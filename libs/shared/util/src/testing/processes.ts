@@ -1,0 +1,141 @@
+// Test helpers for integration tests against real processes: every process and temp dir is cleaned up
+// by the test that created it (cleanup registered next to creation), logs are parsed JSON lines.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export interface TestContextLike {
+  after(fn: () => unknown): void;
+}
+
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../../../..');
+
+/** dist/apps/<app>/main.js: the bundle that ships (built by the test command before tests run). */
+export function bundlePath(app: string): string {
+  return join(repoRoot, 'dist', 'apps', app, 'main.js');
+}
+
+export function createTempDir(t: TestContextLike, prefix = 'ledge-test-'): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+export function hasCommand(cmd: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
+}
+
+export interface SpawnOptions {
+  args?: readonly string[];
+  env?: Record<string, string | undefined>;
+  cwd?: string;
+  /** Echo the child's output to stderr (debugging). */
+  echo?: boolean;
+}
+
+export interface Spawned {
+  readonly child: ChildProcess;
+  /** Every stdout line parsed as JSON (non-JSON lines are kept as { raw }). */
+  readonly logs: Record<string, unknown>[];
+  readonly stderr: string[];
+  waitForLog(match: (line: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>;
+  /** Resolves with the exit code (or signal name) once the process has exited. */
+  readonly exited: Promise<number | string>;
+  kill(signal?: NodeJS.Signals): Promise<number | string>;
+}
+
+export function spawnProcess(t: TestContextLike, command: string, options: SpawnOptions = {}): Spawned {
+  const child = spawn(command, [...(options.args ?? [])], {
+    cwd: options.cwd ?? repoRoot,
+    env: { ...process.env, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const logs: Record<string, unknown>[] = [];
+  const stderr: string[] = [];
+  const waiters = new Set<() => void>();
+  let buf = '';
+  child.stdout!.on('data', (d: Buffer) => {
+    buf += d.toString();
+    let i: number;
+    while ((i = buf.indexOf('\n')) >= 0) {
+      const line = buf.slice(0, i);
+      buf = buf.slice(i + 1);
+      if (options.echo) process.stderr.write(`[${command}] ${line}\n`);
+      try {
+        logs.push(JSON.parse(line) as Record<string, unknown>);
+      } catch {
+        logs.push({ raw: line });
+      }
+      for (const w of waiters) w();
+    }
+  });
+  child.stderr!.on('data', (d: Buffer) => {
+    stderr.push(d.toString());
+    if (options.echo) process.stderr.write(`[${command}!] ${d.toString()}`);
+  });
+  const exited = new Promise<number | string>((res) => child.once('exit', (code, sig) => res(code ?? sig ?? -1)));
+  let done = false;
+  void exited.then(() => {
+    done = true;
+    for (const w of waiters) w();
+  });
+  t.after(async () => {
+    if (!done) {
+      child.kill('SIGKILL');
+      await exited;
+    }
+  });
+  return {
+    child,
+    logs,
+    stderr,
+    exited,
+    waitForLog(match, timeoutMs = 15_000) {
+      return new Promise((res, rej) => {
+        const check = () => {
+          const hit = logs.find(match);
+          if (hit) {
+            cleanup();
+            res(hit);
+          } else if (done) {
+            cleanup();
+            rej(new Error(`${command} exited before the expected log line; stderr: ${stderr.join('').slice(-2000)}`));
+          }
+        };
+        const timer = setTimeout(() => {
+          cleanup();
+          rej(new Error(`timed out after ${timeoutMs} ms waiting for a log line of ${command}; last lines: ${JSON.stringify(logs.slice(-5))} stderr: ${stderr.join('').slice(-1000)}`));
+        }, timeoutMs);
+        const cleanup = () => {
+          clearTimeout(timer);
+          waiters.delete(check);
+        };
+        waiters.add(check);
+        check();
+      });
+    },
+    async kill(signal = 'SIGTERM') {
+      if (!done) child.kill(signal);
+      return exited;
+    },
+  };
+}
+
+/** Runs a bundle (or any .js/.ts entry) with the current node. */
+export function spawnNode(t: TestContextLike, script: string, options: SpawnOptions = {}): Spawned {
+  const isTs = script.endsWith('.ts');
+  return spawnProcess(t, process.execPath, { ...options, args: [...(isTs ? ['--import', 'tsx'] : []), script, ...(options.args ?? [])] });
+}
+
+/** Polls `fn` until it returns a truthy value or the time runs out. */
+export async function waitFor<T>(fn: () => T | Promise<T>, timeoutMs = 10_000, what = 'condition'): Promise<NonNullable<T>> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v as NonNullable<T>;
+    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}

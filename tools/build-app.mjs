@@ -1,0 +1,44 @@
+#!/usr/bin/env node
+// Bundles one app into dist/apps/<app>/main.js: one self-contained, pure-JavaScript CommonJS file
+// that runs with plain `node` (>= 20.19) and no node_modules. This file is what .deb and Yocto ship.
+import { build } from 'esbuild';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const app = process.argv[2];
+if (!app || !/^[a-z-]+$/.test(app)) {
+  console.error('usage: build-app.mjs <app>');
+  process.exit(2);
+}
+const tsconfig = JSON.parse(readFileSync(join(root, 'tsconfig.base.json'), 'utf8'));
+const alias = Object.fromEntries(
+  Object.entries(tsconfig.compilerOptions.paths).map(([k, [v]]) => [k, join(root, v)]),
+);
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+
+const result = await build({
+  entryPoints: [join(root, 'apps', app, 'src', 'main.ts')],
+  outfile: join(root, 'dist', 'apps', app, 'main.js'),
+  bundle: true,
+  platform: 'node',
+  target: 'node20.19',
+  format: 'cjs',
+  minifyWhitespace: false,
+  sourcemap: false,
+  legalComments: 'linked',
+  metafile: true,
+  alias,
+  // ESM dependencies (yargs) read import.meta.url; give them the real file URL in the CJS bundle.
+  define: { 'import.meta.url': '__ledgeImportMetaUrl', 'process.env.LEDGE_VERSION': JSON.stringify(pkg.version) },
+  banner: { js: "#!/usr/bin/env node\nconst __ledgeImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+  logLevel: 'warning',
+});
+const natives = Object.keys(result.metafile.inputs).filter((f) => f.endsWith('.node'));
+if (natives.length > 0) {
+  console.error(`native addons must not ship: ${natives.join(', ')}`);
+  process.exit(1);
+}
+const bytes = Object.values(result.metafile.outputs).reduce((n, o) => n + o.bytes, 0);
+console.log(`built dist/apps/${app}/main.js (${(bytes / 1024).toFixed(0)} KiB)`);

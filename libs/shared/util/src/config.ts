@@ -44,6 +44,8 @@ export interface LoadConfigOptions<S extends ConfigSpec> {
   /** Directory of the default config file (default /etc/ledge). */
   configDir?: string;
   readFile?: (path: string) => string;
+  /** Replaces embedded defaults (e.g. data directories when running from a source checkout). */
+  defaults?: Readonly<Record<string, unknown>>;
 }
 
 export interface LoadedConfig<S extends ConfigSpec> {
@@ -183,7 +185,7 @@ export function loadConfig<S extends ConfigSpec>(options: LoadConfigOptions<S>):
   const merged: Record<string, unknown> = {};
   const sources: Record<string, ConfigSource> = {};
   for (const [key, f] of Object.entries(spec)) {
-    let value: unknown = f.default;
+    let value: unknown = options.defaults && key in options.defaults ? options.defaults[key] : f.default;
     let source: ConfigSource = 'default';
     if (key in fileValues) {
       value = coerce(key, f, fileValues[key], `file ${configFile}`);

@@ -1,9 +1,6 @@
 // Lifecycle (STYLE.md "Lifecycle"): every long-lived component has start() and an idempotent close();
 // closing runs in reverse order of creation. Only runMain touches `process` and signals.
 import type { Logger } from 'pino';
-import { ConfigError, loadConfig, type ConfigOf, type ConfigSpec } from './config';
-import { createLogger, redactObject } from './logger';
-import { LOG_LEVELS } from './logger';
 
 export interface App {
   start(): Promise<void>;
@@ -91,55 +88,4 @@ export async function runMain(options: RunMainOptions): Promise<void> {
     await app.close().catch(() => undefined);
     proc.exit(1);
   }
-}
-
-export const commonConfig = {
-  logLevel: { type: 'string', default: 'info', describe: 'log level', choices: LOG_LEVELS },
-} as const satisfies ConfigSpec;
-
-export interface AppEntry<S extends ConfigSpec> {
-  /** App name: config file /etc/ledge/<name>.json, env LEDGE_<NAME>_*. */
-  name: string;
-  spec: S;
-  create(config: ConfigOf<S>, deps: { logger: Logger }): App;
-}
-
-/**
- * The whole of an app's main(): parse config (exit 2 with a message on bad config), build the root
- * logger, create the app and run it until a signal.
- */
-export async function main<S extends ConfigSpec>(entry: AppEntry<S>, argv: readonly string[] = process.argv.slice(2)): Promise<void> {
-  const spec = { ...commonConfig, ...entry.spec } as S & typeof commonConfig;
-  let loaded;
-  try {
-    loaded = loadConfig({ app: entry.name, spec, argv });
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`ledge-${entry.name}: ${err.message}\n`);
-      process.exit(2);
-    }
-    throw err;
-  }
-  if (loaded.help !== undefined) {
-    process.stdout.write(`${await loaded.help}\n`);
-    process.exit(0);
-  }
-  if (loaded.version) {
-    process.stdout.write(`${process.env['LEDGE_VERSION'] ?? 'dev'}\n`);
-    process.exit(0);
-  }
-  const config = loaded.config;
-  const logger = createLogger({ name: entry.name, level: config.logLevel as never });
-  logger.debug({ config: redactObject(config), sources: loaded.sources, configFile: loaded.configFile }, 'effective config');
-  process.on('uncaughtException', (err) => {
-    logger.fatal({ err }, 'uncaught exception');
-    logger.flush?.();
-    process.exit(1);
-  });
-  process.on('unhandledRejection', (err) => {
-    logger.fatal({ err }, 'unhandled rejection');
-    logger.flush?.();
-    process.exit(1);
-  });
-  await runMain({ logger, app: entry.create(config, { logger }) });
 }

@@ -12,7 +12,7 @@ const COLORS: Record<string, string> = {
 };
 const RESET = '\x1b[0m';
 const DIM = '\x1b[2m';
-const SKIP = new Set(['level', 'time', 'msg', 'pid', 'name', 'hostname', 'component']);
+const SKIP = new Set(['level', 'time', 'msg', 'pid', 'name', 'hostname', 'app', 'component']);
 
 export function formatLine(line: string, color = true): string {
   let rec: Record<string, unknown>;
@@ -23,7 +23,7 @@ export function formatLine(line: string, color = true): string {
   }
   const level = String(rec['level'] ?? 'info');
   const time = typeof rec['time'] === 'string' ? rec['time'].slice(11, 23) : '';
-  const who = [rec['name'], rec['component']].filter((x) => typeof x === 'string').join('/');
+  const who = [rec['app'] ?? rec['name'], rec['component']].filter((x) => typeof x === 'string').join('/');
   const extra = Object.entries(rec)
     .filter(([k]) => !SKIP.has(k))
     .map(([k, v]) => {

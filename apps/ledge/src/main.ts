@@ -1,0 +1,15 @@
+// The `ledge` command: `ledge run` hosts the stack; more verbs (e.g. `ledge cm`) are added per app.
+import yargs from 'yargs';
+import { runCommand } from './run-command';
+
+void runCommand(yargs(process.argv.slice(2)).scriptName('ledge'))
+  .demandCommand(1, 'name a command, e.g. `ledge run`')
+  .strict()
+  .version(process.env['LEDGE_VERSION'] ?? 'dev')
+  .help()
+  .fail((msg, err) => {
+    if (err) throw err;
+    process.stderr.write(`ledge: ${msg} (see ledge --help)\n`);
+    process.exit(2);
+  })
+  .parseAsync();

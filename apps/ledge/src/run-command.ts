@@ -1,0 +1,66 @@
+// `ledge run`: the whole stack from one command, in one process (default) or one process per app.
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import type { Argv } from 'yargs';
+import { createLogger, exitOnConfigError, formatLine, hostApps, installCrashHandlers, runMain, superviseProcesses, type App, type Logger } from '@ledge/util';
+import { appEntries } from './apps';
+
+interface RunArgs {
+  apps?: string[];
+  dev?: boolean;
+  devDir?: string;
+  processes?: boolean;
+  logLevel: string;
+}
+
+export function runCommand(cli: Argv): Argv {
+  return cli.command<RunArgs>(
+    'run',
+    'run the Ledge stack (all-in-one in this process, or one process per app with --processes)',
+    (y) =>
+      y
+        .option('apps', { type: 'array', string: true, describe: `apps to run (default: all: ${appEntries.map((e) => e.name).join(', ')})` })
+        .option('dev', { type: 'boolean', describe: 'developer mode: state under ./.ledge-dev instead of /var/lib/ledge' })
+        .option('dev-dir', { type: 'string', describe: 'state directory for --dev', default: '.ledge-dev' })
+        .option('processes', { type: 'boolean', describe: 'one child process per app (as the systemd units do)' })
+        .option('log-level', { type: 'string', default: 'info', choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] }),
+    async (args) => {
+      const selected = args.apps?.length ? args.apps : appEntries.map((e) => e.name);
+      const unknown = selected.filter((n) => !appEntries.some((e) => e.name === n));
+      if (unknown.length > 0) {
+        process.stderr.write(`ledge run: unknown app(s): ${unknown.join(', ')} (known: ${appEntries.map((e) => e.name).join(', ')})\n`);
+        process.exit(2);
+      }
+      const entries = appEntries.filter((e) => selected.includes(e.name));
+      const devDir = args.dev ? resolve(args.devDir ?? '.ledge-dev') : undefined;
+      const logger = createLogger({ name: 'ledge', level: args.logLevel as never });
+      installCrashHandlers(logger);
+      let app: App;
+      try {
+        app = args.processes ? processesApp(entries.map((e) => e.name), logger, devDir) : hostApps(entries, { logger, ...(devDir ? { devDir } : {}) });
+      } catch (err) {
+        exitOnConfigError('ledge run', err);
+      }
+      logger.info({ apps: selected, mode: args.processes ? 'processes' : 'all-in-one', devDir }, 'starting ledge');
+      await runMain({ logger, app });
+    },
+  );
+}
+
+/** Finds each app's bundle next to this one (dist/apps/<app>/main.js or /usr/lib/ledge/<app>/main.js). */
+function processesApp(names: string[], logger: Logger, devDir: string | undefined): App {
+  const base = dirname(dirname(process.argv[1] ?? __filename));
+  const procs = names.map((name) => {
+    const bundle = join(base, name, 'main.js');
+    if (!existsSync(bundle)) {
+      process.stderr.write(`ledge run: no bundle for ${name} at ${bundle}\n`);
+      process.exit(2);
+    }
+    return { name, command: process.execPath, args: [bundle], env: devDir ? { LEDGE_DEV_DIR: devDir } : {} };
+  });
+  const tty = process.stdout.isTTY === true;
+  return superviseProcesses(procs, {
+    logger,
+    output: (_name, line) => process.stdout.write(`${tty ? formatLine(line) : line}\n`),
+  });
+}

@@ -1,0 +1,88 @@
+// How an app is described once and then run: alone (its own main.js, one systemd unit) or hosted with
+// the others in one Node process (`ledge run`, all-in-one mode for small gateways).
+import type { Logger } from 'pino';
+import { ConfigError, loadConfig, type ConfigOf, type ConfigSpec, type LoadedConfig } from './config';
+import { runMain, type App } from './lifecycle';
+import { createLogger, LOG_LEVELS, redactObject } from './logger';
+
+export const commonConfig = {
+  logLevel: { type: 'string', default: 'info', describe: 'log level', choices: LOG_LEVELS },
+} as const satisfies ConfigSpec;
+
+export type WithCommon<S extends ConfigSpec> = S & typeof commonConfig;
+
+export interface AppEntry<S extends ConfigSpec = ConfigSpec> {
+  /** App name: config file /etc/ledge/<name>.json, env LEDGE_<NAME>_*. */
+  name: string;
+  /** One line for `ledge run --help` and logs. */
+  summary: string;
+  spec: S;
+  create(config: ConfigOf<WithCommon<S>>, deps: { logger: Logger }): App;
+  /** Defaults when running from a source checkout (`npm start`): e.g. data dirs under `devDir`. */
+  devDefaults?(devDir: string): Partial<Record<keyof S, unknown>>;
+}
+
+export interface PrepareOptions {
+  argv?: readonly string[];
+  env?: Readonly<Record<string, string | undefined>>;
+  configDir?: string;
+  /** Set to run with the entry's dev defaults. */
+  devDir?: string;
+}
+
+export function prepareConfig<S extends ConfigSpec>(entry: AppEntry<S>, options: PrepareOptions = {}): LoadedConfig<WithCommon<S>> {
+  const spec = { ...commonConfig, ...entry.spec } as WithCommon<S>;
+  return loadConfig({
+    app: entry.name,
+    spec,
+    argv: options.argv ?? [],
+    ...(options.env ? { env: options.env } : {}),
+    ...(options.configDir ? { configDir: options.configDir } : {}),
+    ...(options.devDir && entry.devDefaults ? { defaults: entry.devDefaults(options.devDir) as Record<string, unknown> } : {}),
+  });
+}
+
+/** Writes the message of a bad config and exits 2; rethrows anything else. */
+export function exitOnConfigError(prefix: string, err: unknown): never {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`${prefix}: ${err.message}\n`);
+    process.exit(2);
+  }
+  throw err;
+}
+
+export function installCrashHandlers(logger: Logger): void {
+  const fatal = (what: string) => (err: unknown) => {
+    logger.fatal({ err }, what);
+    logger.flush?.();
+    process.exit(1);
+  };
+  process.on('uncaughtException', fatal('uncaught exception'));
+  process.on('unhandledRejection', fatal('unhandled rejection'));
+}
+
+/**
+ * The whole of an app's main(): parse config (exit 2 with a message on bad config), build the root
+ * logger, create the app and run it until a signal.
+ */
+export async function main<S extends ConfigSpec>(entry: AppEntry<S>, argv: readonly string[] = process.argv.slice(2)): Promise<void> {
+  let loaded: LoadedConfig<WithCommon<S>>;
+  try {
+    loaded = prepareConfig(entry, { argv, ...(process.env['LEDGE_DEV_DIR'] ? { devDir: process.env['LEDGE_DEV_DIR'] } : {}) });
+  } catch (err) {
+    exitOnConfigError(`ledge-${entry.name}`, err);
+  }
+  if (loaded.help !== undefined) {
+    process.stdout.write(`${entry.summary}\n\n${await loaded.help}\n`);
+    process.exit(0);
+  }
+  if (loaded.version) {
+    process.stdout.write(`${process.env['LEDGE_VERSION'] ?? 'dev'}\n`);
+    process.exit(0);
+  }
+  const config = loaded.config;
+  const logger = createLogger({ name: entry.name, level: config.logLevel as never });
+  logger.debug({ config: redactObject(config), sources: loaded.sources, configFile: loaded.configFile }, 'effective config');
+  installCrashHandlers(logger);
+  await runMain({ logger, app: entry.create(config, { logger }) });
+}

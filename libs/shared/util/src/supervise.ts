@@ -1,0 +1,75 @@
+// Separate-processes mode of `ledge run --processes`: one child per app bundle, output relayed
+// line by line, a crashed child restarted with backoff, SIGTERM forwarded on close.
+import { spawn, type ChildProcess } from 'node:child_process';
+import type { Logger } from 'pino';
+import { createBackoff } from './backoff';
+import { onlyOnce, type App } from './lifecycle';
+
+export interface SupervisedProcess {
+  name: string;
+  command: string;
+  args: readonly string[];
+  env?: Record<string, string>;
+}
+
+export interface SuperviseOptions {
+  logger: Logger;
+  /** Receives every stdout line of every child (already JSON from pino). */
+  output: (name: string, line: string) => void;
+  stopTimeoutMs?: number;
+}
+
+export function superviseProcesses(procs: readonly SupervisedProcess[], options: SuperviseOptions): App {
+  const { logger } = options;
+  const running = new Map<string, ChildProcess>();
+  let closing = false;
+
+  const launch = (p: SupervisedProcess, backoff = createBackoff({ initialMs: 1000, maxMs: 30_000 })) => {
+    const child = spawn(p.command, [...p.args], { env: { ...process.env, ...p.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    running.set(p.name, child);
+    const startedAt = Date.now();
+    for (const stream of [child.stdout, child.stderr]) {
+      let buf = '';
+      stream?.on('data', (d: Buffer) => {
+        buf += d.toString();
+        let i: number;
+        while ((i = buf.indexOf('\n')) >= 0) {
+          options.output(p.name, buf.slice(0, i));
+          buf = buf.slice(i + 1);
+        }
+      });
+    }
+    child.once('exit', (code, signal) => {
+      running.delete(p.name);
+      if (closing) return;
+      if (Date.now() - startedAt > 60_000) backoff.reset();
+      const delayMs = backoff.next();
+      logger.error({ app: p.name, code, signal, delayMs }, 'app exited, restarting');
+      setTimeout(() => !closing && launch(p, backoff), delayMs).unref();
+    });
+  };
+
+  return {
+    async start() {
+      for (const p of procs) launch(p);
+    },
+    close: onlyOnce(async () => {
+      closing = true;
+      const children = [...running.values()].reverse();
+      await Promise.all(
+        children.map(
+          (c) =>
+            new Promise<void>((res) => {
+              if (c.exitCode !== null || c.signalCode !== null) return res();
+              const t = setTimeout(() => c.kill('SIGKILL'), options.stopTimeoutMs ?? 8000);
+              c.once('exit', () => {
+                clearTimeout(t);
+                res();
+              });
+              c.kill('SIGTERM');
+            }),
+        ),
+      );
+    }),
+  };
+}

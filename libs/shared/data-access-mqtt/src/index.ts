@@ -1,0 +1,30 @@
+export { createLocalBusClient } from './local-bus-client';
+export { defaultLocalBusOptions, resolveLocalBusOptions } from './options';
+export type { LocalBusOptions, LocalBusClientOptions, LocalBusWill } from './options';
+export type {
+  LocalBusClient,
+  LocalBusEvents,
+  LocalBusStats,
+  BusPacket,
+  MessageHandler,
+  Payload,
+  PublishOptions,
+  SubscribeOptions,
+  QoS,
+  ConnectedInfo,
+  DisconnectedInfo,
+  ReconnectingInfo,
+} from './types';
+export type { EventSource, Listener } from './typed-emitter';
+export { defaultMqttConnect, adaptMqttClient } from './mqtt-adapter';
+export type { MqttConnect, MqttClientLike, MqttClientEvents, MqttGrant } from './mqtt-adapter';
+export { isValidTopicName, isValidTopicFilter, topicMatches } from './topic-match';
+export { MqttErrorCodes } from './errors';
+export type { MqttErrorCode } from './errors';
+export { createIdentityWatcher, defaultIdentityWatcherOptions } from './identity-watcher';
+export type { IdentityWatcher, IdentityWatcherOptions, IdentityWatcherEvents, IdentityChange } from './identity-watcher';
+export { createConnectionStatusWatcher } from './connection-status-watcher';
+export type { ConnectionStatusWatcher, ConnectionStatusWatcherOptions, ConnectionStatusWatcherEvents } from './connection-status-watcher';
+// The watchers' value types. Topic constants and parsers stay private (edge-api.ts) until
+// @ledge/model-edge exports them; then these types will be re-exported from there.
+export type { EdgeIdentity, RemoteConnectionStatus } from './edge-api';

@@ -1,0 +1,6 @@
+export { createFakeLocalBus } from './fake-local-bus';
+export type { FakeLocalBus, FakeLocalBusClient, FakeBusPublish } from './fake-local-bus';
+export { localBusClientContract } from './contract';
+export type { MakeLocalBusClient, LocalBusContractOptions } from './contract';
+export { startMosquitto, findMosquitto, freePort } from './mosquitto';
+export type { Mosquitto } from './mosquitto';

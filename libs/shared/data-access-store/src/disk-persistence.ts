@@ -1,0 +1,323 @@
+// An aedes 1.x persistence that keeps retained messages, persistent-session subscriptions, outgoing
+// QoS 1/2 queues, inbound QoS 2 packets and wills on disk. aedes-persistence's in-memory store stays
+// the query index (topic tries for retained lookups and subscription matching); every change is
+// journalled write-through, and on setup() the journal is replayed into memory.
+import { Readable } from 'node:stream';
+import MemoryIndex from 'aedes-persistence/asyncPersistence.js';
+import { onlyOnce, type Logger } from '@ledge/util';
+import {
+  defaultDiskPersistenceOptions,
+  type DiskPersistence,
+  type DiskPersistenceOptions,
+  type DiskPersistenceStats,
+  type StoredSubscription,
+} from './disk-persistence-types';
+import { createDropReporter, type DropReporter } from './drop-reporter';
+import { closedError, invalidOptionsError, noSuchPacketError, notOpenError } from './errors';
+import { createJournal, type Journal } from './journal';
+import { copyPacket, isEmptyPayload, plainCopy, type PersistedPacket, type PersistenceBroker, type PersistenceClient, type PersistenceSubscription } from './packet';
+import { RecordType, createRecordEncoder, decodeRecord, type SessionRecord } from './session-records';
+import { SessionState, subscriptionOptions } from './session-state';
+
+export { defaultDiskPersistenceOptions } from './disk-persistence-types';
+export type { DiskPersistence, DiskPersistenceOptions, DiskPersistenceStats } from './disk-persistence-types';
+
+export function createDiskPersistence(options: DiskPersistenceOptions): DiskPersistence {
+  return new DiskStore(options);
+}
+
+class DiskStore implements DiskPersistence {
+  readonly #state = new SessionState();
+  readonly #index = new MemoryIndex();
+  readonly #encode = createRecordEncoder();
+  readonly #journal: Journal;
+  readonly #log: Logger;
+  readonly #always: boolean;
+  readonly #maxPerClient: number;
+  readonly #maxBytes: number;
+  readonly #drops: DropReporter;
+  #broker: PersistenceBroker | undefined;
+  #status: 'new' | 'opening' | 'open' | 'closed' = 'new';
+  #opening: Promise<void> | undefined;
+
+  constructor(options: DiskPersistenceOptions) {
+    const o = { ...defaultDiskPersistenceOptions, ...options };
+    for (const k of ['maxQueuedPerClient', 'maxQueuedBytes', 'dropLogIntervalMs'] as const) {
+      if (!Number.isFinite(o[k]) || o[k] < 0) throw invalidOptionsError(`${k} must be a non-negative number`);
+    }
+    this.#log = o.logger.child({ component: 'store-sessions' });
+    this.#always = o.fsync === 'always';
+    this.#maxPerClient = o.maxQueuedPerClient;
+    this.#maxBytes = o.maxQueuedBytes;
+    this.#drops = createDropReporter(this.#log, o.dropLogIntervalMs, o.now ?? Date.now, 'outgoing queue full; dropped the oldest queued messages');
+    this.#journal = createJournal({ ...o, logger: o.logger.child({ store: 'sessions' }) });
+  }
+
+  get broker(): PersistenceBroker | undefined {
+    return this.#broker;
+  }
+
+  // aedes requires setup to be an AsyncFunction (it checks setup.constructor.name).
+  async setup(broker: PersistenceBroker): Promise<void> {
+    if (this.#status === 'closed') throw closedError('disk persistence');
+    this.#broker = broker;
+    this.#opening ??= this.#open();
+    await this.#opening;
+    await this.#index.setup(broker);
+  }
+
+  async #open(): Promise<void> {
+    this.#status = 'opening';
+    await this.#journal.open({
+      replay: (payload) => this.#state.apply(decodeRecord(payload)),
+      snapshot: () => this.#snapshot(),
+    });
+    // Build the query index from the replayed state.
+    for (const packet of this.#state.retained.values()) await this.#index.storeRetained(packet);
+    for (const [id, subs] of this.#state.subscriptions) {
+      await this.#index.addSubscriptions({ id }, [...subs].map(([topic, o]) => ({ topic, ...o })));
+    }
+    this.#status = 'open';
+    const { journal: _journal, ...counts } = this.stats();
+    this.#log.info(counts, 'session store loaded');
+  }
+
+  *#snapshot(): Generator<Buffer> {
+    for (const r of this.#state.records()) yield this.#encode(r);
+  }
+
+  #check(): void {
+    if (this.#status !== 'open') throw this.#status === 'closed' ? closedError('disk persistence') : notOpenError('disk persistence');
+  }
+
+  /** Journal first: if the append throws, memory is unchanged. */
+  #write(r: SessionRecord): void {
+    this.#journal.append(this.#encode(r));
+    this.#state.apply(r);
+  }
+
+  async #durable(): Promise<void> {
+    if (this.#always) await this.#journal.flush();
+  }
+
+  async storeRetained(pkt: PersistedPacket): Promise<void> {
+    this.#check();
+    const packet = plainCopy(pkt);
+    const topic = String(packet.topic);
+    if (!isEmptyPayload(packet)) this.#write({ type: RecordType.RetainPut, packet });
+    else if (this.#state.retained.has(topic)) this.#write({ type: RecordType.RetainDel, topic }); // [MQTT-3.3.1-10]
+    await this.#index.storeRetained(packet);
+    await this.#durable();
+  }
+
+  createRetainedStream(pattern: string): Readable {
+    this.#check();
+    return this.#index.createRetainedStream(pattern);
+  }
+
+  createRetainedStreamCombi(patterns: string[]): Readable {
+    this.#check();
+    return this.#index.createRetainedStreamCombi(patterns);
+  }
+
+  async addSubscriptions(client: PersistenceClient, subs: PersistenceSubscription[]): Promise<void> {
+    this.#check();
+    this.#write({ type: RecordType.SubAdd, clientId: client.id, subs: subs.map((s) => ({ topic: s.topic, ...subscriptionOptions(s) })) });
+    await this.#index.addSubscriptions(client, subs);
+    await this.#durable();
+  }
+
+  async removeSubscriptions(client: PersistenceClient, topics: string[]): Promise<void> {
+    this.#check();
+    const stored = this.#state.subscriptions.get(client.id);
+    const present = stored === undefined ? [] : topics.filter((t) => stored.has(t));
+    if (present.length > 0) this.#write({ type: RecordType.SubRemove, clientId: client.id, topics: present });
+    await this.#index.removeSubscriptions(client, topics);
+    await this.#durable();
+  }
+
+  async subscriptionsByClient(client: PersistenceClient): Promise<PersistenceSubscription[]> {
+    this.#check();
+    return (await this.#index.subscriptionsByClient(client)) as PersistenceSubscription[];
+  }
+
+  async countOffline(): Promise<{ subsCount: number; clientsCount: number }> {
+    this.#check();
+    return this.#index.countOffline();
+  }
+
+  async subscriptionsByTopic(topic: string): Promise<StoredSubscription[]> {
+    this.#check();
+    return this.#index.subscriptionsByTopic(topic);
+  }
+
+  async cleanSubscriptions(client: PersistenceClient): Promise<void> {
+    this.#check();
+    // aedes calls this on every clean-session CONNECT: journal only when there is something to clean.
+    if (this.#state.subscriptions.has(client.id)) this.#write({ type: RecordType.SubClean, clientId: client.id });
+    await this.#index.cleanSubscriptions(client);
+    await this.#durable();
+  }
+
+  outgoingEnqueue(sub: { clientId: string }, packet: PersistedPacket): Promise<void> {
+    return this.outgoingEnqueueCombi([sub], packet);
+  }
+
+  async outgoingEnqueueCombi(subs: { clientId: string }[], packet: PersistedPacket): Promise<void> {
+    this.#check();
+    // Session state holds QoS 1 and 2 messages; queueing QoS 0 is optional (MQTT 3.1.1 §3.1.2.4) and
+    // Ledge does not: aedes never offers one, and this keeps it so.
+    if (subs.length === 0 || !((packet.qos ?? 0) > 0)) return;
+    const clientIds = subs.map((s) => s.clientId);
+    this.#write({ type: RecordType.OutEnqueue, seq: this.#state.nextSeq, clientIds, packet: copyPacket(packet) });
+    this.#enforceBounds(clientIds);
+    await this.#durable();
+  }
+
+  /**
+   * The overflow rule (README "Queue bounds"): over maxQueuedPerClient, drop that client's oldest
+   * queued PUBLISH; then, while over maxQueuedBytes, drop the oldest queued PUBLISH of the store.
+   */
+  #enforceBounds(clientIds: string[]): void {
+    const queues = this.#state.queues;
+    let dropped = 0;
+    for (const id of clientIds.length === 1 ? clientIds : new Set(clientIds)) {
+      while (queues.count(id) > this.#maxPerClient) {
+        const oldest = queues.oldestPublish(id);
+        if (oldest === undefined) break;
+        this.#write({ type: RecordType.OutDelete, seq: oldest.seq });
+        dropped++;
+      }
+    }
+    while (queues.bytes > this.#maxBytes) {
+      const oldest = queues.oldestPublish();
+      if (oldest === undefined) break;
+      this.#write({ type: RecordType.OutDelete, seq: oldest.seq });
+      dropped++;
+    }
+    if (dropped === 0) return;
+    this.#drops.note(dropped, () => ({
+      queued: queues.size,
+      queuedBytes: queues.bytes,
+      maxQueuedPerClient: this.#maxPerClient,
+      maxQueuedBytes: this.#maxBytes,
+    }));
+  }
+
+  async outgoingUpdate(client: PersistenceClient, packet: PersistedPacket): Promise<void> {
+    this.#check();
+    const match = this.#state.queues.findForUpdate(client.id, packet);
+    if (match === undefined) throw noSuchPacketError(client.id, packet.messageId);
+    const { entry } = match;
+    if (match.replace) this.#write({ type: RecordType.OutReplace, seq: entry.seq, packet: plainCopy(packet) });
+    else if (entry.packet.messageId !== packet.messageId) this.#write({ type: RecordType.OutMessageId, seq: entry.seq, messageId: packet.messageId });
+    await this.#durable();
+  }
+
+  async outgoingClearMessageId(client: PersistenceClient, packet: PersistedPacket): Promise<PersistedPacket | undefined> {
+    this.#check();
+    const entry = this.#state.queues.findByMessageId(client.id, (packet as PersistedPacket | undefined)?.messageId);
+    if (entry === undefined) return undefined;
+    this.#write({ type: RecordType.OutDelete, seq: entry.seq });
+    await this.#durable();
+    return entry.packet;
+  }
+
+  outgoingStream(client: PersistenceClient): Readable {
+    this.#check();
+    return Readable.from(this.#state.queues.list(client.id));
+  }
+
+  async incomingStorePacket(client: PersistenceClient, packet: PersistedPacket): Promise<void> {
+    this.#check();
+    const stored = copyPacket(packet);
+    stored.messageId = packet.messageId;
+    this.#write({ type: RecordType.IncomingPut, clientId: client.id, packet: stored });
+    await this.#durable();
+  }
+
+  async incomingGetPacket(client: PersistenceClient, packet: PersistedPacket): Promise<PersistedPacket> {
+    this.#check();
+    const stored = this.#state.incoming.get(client.id)?.get(packet.messageId);
+    if (stored === undefined) throw noSuchPacketError(client.id, packet.messageId);
+    return stored;
+  }
+
+  async incomingDelPacket(client: PersistenceClient, packet: PersistedPacket): Promise<void> {
+    this.#check();
+    if (!this.#state.incoming.get(client.id)?.has(packet.messageId)) throw noSuchPacketError(client.id, packet.messageId);
+    this.#write({ type: RecordType.IncomingDel, clientId: client.id, messageId: packet.messageId });
+    await this.#durable();
+  }
+
+  async cleanIncoming(client: PersistenceClient): Promise<void> {
+    this.#check();
+    // [MQTT-3.1.2-6]; called on every clean-session connect and close, so only journal real work
+    if (this.#state.incoming.has(client.id)) this.#write({ type: RecordType.IncomingClean, clientId: client.id });
+    await this.#durable();
+  }
+
+  async putWill(client: PersistenceClient, packet: PersistedPacket): Promise<void> {
+    this.#check();
+    // Stamped on the caller's packet, as aedes-persistence does. After a restart the old broker id is
+    // not alive, so aedes publishes the wills of clients that were connected when the broker died.
+    packet.brokerId = this.#broker!.id;
+    packet.clientId = client.id;
+    this.#write({ type: RecordType.WillPut, clientId: client.id, packet: plainCopy(packet) });
+    await this.#durable();
+  }
+
+  async getWill(client: PersistenceClient): Promise<PersistedPacket | undefined> {
+    this.#check();
+    return this.#state.wills.get(client.id);
+  }
+
+  async delWill(client: PersistenceClient): Promise<PersistedPacket | undefined> {
+    this.#check();
+    const will = this.#state.wills.get(client.id);
+    if (will === undefined) return undefined; // every CONNECT deletes first: no record when there is none
+    this.#write({ type: RecordType.WillDel, clientId: client.id });
+    await this.#durable();
+    return will;
+  }
+
+  streamWill(brokers: Record<string, unknown> = {}): Readable {
+    this.#check();
+    const wills = [...this.#state.wills.values()].filter((w) => !brokers[String(w.brokerId)]);
+    return Readable.from(wills);
+  }
+
+  getClientList(topic: string): Readable {
+    this.#check();
+    return this.#index.getClientList(topic);
+  }
+
+  destroy = onlyOnce(async () => {
+    if (this.#opening) await this.#opening.catch((err: unknown) => this.#log.debug({ err }, 'setup had failed'));
+    this.#status = 'closed';
+    await this.#journal.close();
+    await this.#index.destroy();
+  });
+
+  flush(): Promise<void> {
+    return this.#journal.flush();
+  }
+
+  compact(): Promise<void> {
+    return this.#journal.compact();
+  }
+
+  stats(): DiskPersistenceStats {
+    const s = this.#state;
+    return {
+      retained: s.retained.size,
+      sessions: s.subscriptions.size,
+      queued: s.queues.size,
+      queuedBytes: s.queues.bytes,
+      dropped: this.#drops.total,
+      incoming: s.incomingCount,
+      wills: s.wills.size,
+      journal: this.#journal.stats(),
+    };
+  }
+}

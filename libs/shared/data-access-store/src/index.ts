@@ -1,0 +1,11 @@
+export { createDiskPersistence, defaultDiskPersistenceOptions } from './disk-persistence';
+export type { DiskPersistence, DiskPersistenceOptions, DiskPersistenceStats } from './disk-persistence';
+export type { PersistedPacket, PersistenceBroker, PersistenceClient, PersistenceSubscription } from './packet';
+export { createOutbox, defaultOutboxOptions } from './outbox';
+export type { Outbox, OutboxItem, OutboxMessage, OutboxOptions, OutboxStats } from './outbox';
+export { createJournal, defaultJournalOptions } from './journal';
+export type { FsyncPolicy, Journal, JournalHandler, JournalOptions, JournalStats, ReplaySummary } from './journal';
+export { nodeJournalFs } from './journal-fs';
+export type { JournalFs } from './journal-fs';
+export { StoreErrorCodes } from './errors';
+export type { StoreErrorCode } from './errors';

@@ -1,0 +1,183 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import { captureLogger, createTempDir } from '@ledge/util/testing';
+import { createJournal, type FsyncPolicy, type Journal } from './journal';
+import { nodeJournalFs, type JournalFs } from './journal-fs';
+import { crc32 } from './crc32';
+import { kvState, openKvJournal } from './testing/kv-journal';
+
+const kv = kvState;
+const open = openKvJournal;
+
+const segments = (dir: string) => readdirSync(dir).filter((n) => n.endsWith('.log')).sort();
+
+describe('journal', () => {
+  for (const fsync of ['always', 'interval', 'never'] as FsyncPolicy[]) {
+    it(`replays every record in order after a clean close (fsync ${fsync})`, async (t) => {
+      const dir = createTempDir(t);
+      const a = await open(dir, { fsync });
+      for (let i = 0; i < 500; i++) a.put(`k${i % 50}`, String(i));
+      await a.journal.flush();
+      assert.equal(a.journal.stats().written, 500);
+      await a.journal.close();
+      const b = await open(dir, { fsync });
+      assert.deepEqual(b.state.map, a.state.map);
+      assert.equal(b.summary.records, 500);
+      await b.journal.close();
+    });
+  }
+
+  it('group-commits the appends of one event-loop turn into one write', async (t) => {
+    const dir = createTempDir(t);
+    let writes = 0;
+    const fs: JournalFs = { ...nodeJournalFs, write: (fd, buf) => (writes++, nodeJournalFs.write(fd, buf)) };
+    const a = await open(dir, { fs, fsync: 'always' });
+    writes = 0;
+    const flushes = [];
+    for (let i = 0; i < 1000; i++) {
+      a.put(`k${i}`, 'v');
+      flushes.push(a.journal.flush());
+    }
+    await Promise.all(flushes);
+    assert.equal(writes, 1);
+    assert.equal(a.journal.stats().synced, 1000);
+    await a.journal.close();
+  });
+
+  it('syncs on the interval only while there is unsynced data, and flush() forces it', async (t) => {
+    const dir = createTempDir(t);
+    let syncs = 0;
+    const fs: JournalFs = { ...nodeJournalFs, fdatasync: (fd) => (syncs++, nodeJournalFs.fdatasync(fd)) };
+    const a = await open(dir, { fs, fsync: 'interval', fsyncIntervalMs: 20 });
+    a.put('a', '1');
+    await new Promise((r) => setTimeout(r, 80));
+    assert.equal(syncs, 1, 'one sync for the one write, none while idle');
+    assert.equal(a.journal.stats().synced, 1);
+    a.put('b', '2');
+    await a.journal.flush();
+    assert.equal(syncs, 2);
+    await a.journal.close();
+  });
+
+  it('treats a record that does not replay as skipped, not fatal', async (t) => {
+    const dir = createTempDir(t);
+    const a = await open(dir);
+    a.put('a', '1');
+    a.journal.append(Buffer.from('boom'));
+    a.put('b', '2');
+    await a.journal.close();
+    const captured = captureLogger();
+    const state = kv();
+    const j = createJournal({ dir, logger: captured.logger });
+    const summary = await j.open({
+      replay: (p) => {
+        if (p.toString() === 'boom') throw new Error('bad record');
+        state.replay(p);
+      },
+      snapshot: () => state.snapshot(),
+    });
+    assert.equal(summary.skipped, 1);
+    assert.deepEqual([...state.map.keys()], ['a', 'b']);
+    await j.close();
+  });
+
+  it('rotates segments at maxSegmentBytes and replays them all', async (t) => {
+    const dir = createTempDir(t);
+    const a = await open(dir, { maxSegmentBytes: 1024, compactMinBytes: 0 });
+    for (let i = 0; i < 200; i++) {
+      a.put(`key${i}`, 'x'.repeat(40));
+      if (i % 20 === 0) await a.journal.flush();
+    }
+    await a.journal.close();
+    assert.ok(segments(dir).length >= 5, `expected several segments, got ${segments(dir).length}`);
+    const b = await open(dir, { compactMinBytes: 0 });
+    assert.equal(b.state.map.size, 200);
+    await b.journal.close();
+  });
+
+  it('compacts into a snapshot, deletes the replaced segments, and reopens to the same state', async (t) => {
+    const dir = createTempDir(t);
+    const a = await open(dir, { maxSegmentBytes: 512, compactMinBytes: 0 });
+    for (let i = 0; i < 300; i++) {
+      a.put(`k${i % 10}`, String(i));
+      if (i % 10 === 0) await a.journal.flush();
+    }
+    await a.journal.flush();
+    const before = segments(dir).length;
+    assert.ok(before > 3);
+    await a.journal.compact();
+    a.put('late', 'write');
+    await a.journal.close();
+    const files = readdirSync(dir);
+    assert.equal(files.filter((n) => n.endsWith('.snap')).length, 1);
+    assert.ok(segments(dir).length <= 2, `old segments deleted, left: ${segments(dir).join()}`);
+    assert.equal(a.journal.stats().compactions, 1);
+
+    const b = await open(dir);
+    assert.deepEqual(b.state.map, a.state.map);
+    assert.equal(b.summary.records, 11, '10 live keys in the snapshot + 1 later record');
+    await b.journal.close();
+  });
+
+  it('compacts automatically once the log outgrows the snapshot', async (t) => {
+    const dir = createTempDir(t);
+    const a = await open(dir, { compactMinBytes: 2048, compactRatio: 2, maxSegmentBytes: 1 << 20 });
+    for (let i = 0; i < 400; i++) {
+      a.put('same-key', String(i));
+      await a.journal.flush();
+    }
+    await a.journal.close();
+    assert.ok(a.journal.stats().compactions >= 1);
+    const b = await open(dir);
+    assert.equal(b.state.map.get('same-key'), '399');
+    await b.journal.close();
+  });
+
+  it('fails stop on a write error: flush rejects, later appends throw, both with LEDGE_STORE_WRITE_FAILED', async (t) => {
+    const dir = createTempDir(t);
+    let full = false;
+    const fs: JournalFs = {
+      ...nodeJournalFs,
+      write: (fd, buf) => (full ? Promise.reject(Object.assign(new Error('no space left on device'), { code: 'ENOSPC' })) : nodeJournalFs.write(fd, buf)),
+    };
+    const a = await open(dir, { fs });
+    a.put('a', '1');
+    await a.journal.flush();
+    full = true;
+    a.put('b', '2');
+    await assert.rejects(a.journal.flush(), { code: 'LEDGE_STORE_WRITE_FAILED' });
+    assert.throws(() => a.put('c', '3'), (err: { code: string; details: { errno: string } }) => err.code === 'LEDGE_STORE_WRITE_FAILED' && err.details.errno === 'ENOSPC');
+    assert.ok(a.lines.some((l) => l['level'] === 'error' && l['code'] === 'LEDGE_STORE_WRITE_FAILED'));
+    assert.equal(a.journal.stats().failed, true);
+    await assert.rejects(a.journal.close(), { code: 'LEDGE_STORE_WRITE_FAILED' });
+    full = false;
+    const b = await open(dir);
+    assert.equal(b.state.map.get('a'), '1');
+    await b.journal.close();
+  });
+
+  it('rejects use before open and after close, and bad options', async (t) => {
+    const dir = createTempDir(t);
+    const { logger } = captureLogger();
+    const j: Journal = createJournal({ dir, logger });
+    assert.throws(() => j.append(Buffer.from('x')), { code: 'LEDGE_STORE_NOT_OPEN' });
+    await j.open(kv());
+    await j.close();
+    await j.close();
+    assert.throws(() => j.append(Buffer.from('x')), { code: 'LEDGE_STORE_CLOSED' });
+    assert.throws(() => createJournal({ dir, logger, fsync: 'sometimes' as FsyncPolicy }), { code: 'LEDGE_STORE_INVALID_OPTIONS' });
+    assert.throws(() => createJournal({ dir: '', logger }), { code: 'LEDGE_STORE_INVALID_OPTIONS' });
+    assert.throws(() => createJournal({ dir, logger, maxSegmentBytes: -1 }), { code: 'LEDGE_STORE_INVALID_OPTIONS' });
+  });
+});
+
+describe('crc32', () => {
+  it('matches the IEEE check value and chains across buffers', () => {
+    assert.equal(crc32(Buffer.from('123456789')), 0xcbf43926);
+    assert.equal(crc32(Buffer.alloc(0)), 0);
+    const a = Buffer.from('hello ');
+    const b = Buffer.from('world');
+    assert.equal(crc32(b, 0, b.length, crc32(a)), crc32(Buffer.concat([a, b])));
+  });
+});

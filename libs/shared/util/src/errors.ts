@@ -76,7 +76,10 @@ export function formatMessage(template: string, values: Record<string, unknown>)
 
 /** Error codes of this library. */
 export const UtilErrorCodes = Object.freeze({
+  /** A config value (file, env or flag) is wrong; the app exits with code 2. */
   CONFIG_INVALID: 'LEDGE_CONFIG_INVALID',
+  /** A config file named explicitly cannot be read. */
   CONFIG_FILE_UNREADABLE: 'LEDGE_CONFIG_FILE_UNREADABLE',
+  /** Close did not finish before the deadline; the process exits 1. */
   SHUTDOWN_TIMEOUT: 'LEDGE_SHUTDOWN_TIMEOUT',
 });

@@ -1,0 +1,86 @@
+export type { ParseFailure } from '@ledge/util-parse';
+export type { JsonLimits } from '@ledge/util-parse';
+export {
+  DittoHeaderNames,
+  JSON_CONTENT_TYPE,
+  getHeader,
+  getHeaderString,
+  getCorrelationId,
+  isResponseRequired,
+} from './headers';
+export type { DittoHeaders, DittoHeaderValue, DittoHeaderPrimitive } from './headers';
+export { parseEnvelope, defaultParseEnvelopeOptions } from './envelope';
+export type { DittoEnvelope, EnvelopeParseResult, ParseEnvelopeOptions } from './envelope';
+export {
+  parseDittoTopic,
+  buildDittoTopic,
+  topicThingId,
+  isTopicForThing,
+  DittoChannels,
+  DittoCommandActions,
+  DittoEventActions,
+  DITTO_GROUP_THINGS,
+  DITTO_PLACEHOLDER,
+} from './topic';
+export type {
+  DittoTopic,
+  DittoCommandTopic,
+  DittoEventTopic,
+  DittoMessageTopic,
+  DittoErrorTopic,
+  DittoChannel,
+  DittoCriterion,
+  DittoCommandAction,
+  DittoEventAction,
+  DittoTopicParseResult,
+} from './topic';
+export {
+  parseThingId,
+  formatThingId,
+  sameThingId,
+  containerThingId,
+  isContainerThingId,
+  deviceOfContainerThing,
+  isValidNamespace,
+  isValidEntityName,
+  EDGE_CONTAINERS_SUFFIX,
+  MAX_THING_ID_LENGTH,
+} from './thing-id';
+export type { ThingId, ThingIdParseResult } from './thing-id';
+export {
+  FeatureIds,
+  FeatureDefinitions,
+  FeatureDefinitionLists,
+  CONTAINER_FEATURE_PREFIX,
+  containerFeatureId,
+  containerIdOfFeature,
+} from './features';
+export { parseDittoTimeout, DEFAULT_DITTO_TIMEOUT_MS } from './timeout';
+export {
+  parseFeaturePath,
+  parseFeatureMessagePath,
+  parseFeaturePropertyPath,
+  featurePath,
+  featurePropertyPath,
+  featureMessagePath,
+  toOutboxPath,
+  splitPath,
+  joinPath,
+} from './path';
+export type {
+  MessageBox,
+  FeaturePath,
+  FeatureMessagePath,
+  FeaturePropertyPath,
+  FeaturePathParseResult,
+  FeatureMessagePathParseResult,
+  FeaturePropertyPathParseResult,
+} from './path';
+export { DittoErrorCodes, DittoErrorStatus, createDittoError, isDittoErrorValue } from './errors';
+export type { DittoErrorCode, DittoErrorValue } from './errors';
+export { buildTwinModify, buildTwinDelete } from './twin-command';
+export type { TwinModifyOptions, TwinDeleteOptions } from './twin-command';
+export { buildLiveMessage } from './live-message';
+export type { LiveMessageOptions } from './live-message';
+export { buildResponse, buildErrorResponse, shouldRespond } from './response';
+export type { ResponseOptions, ErrorResponseOptions } from './response';

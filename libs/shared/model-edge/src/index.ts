@@ -1,0 +1,32 @@
+export type { ParseFailure } from '@ledge/util-parse';
+export type { JsonLimits } from '@ledge/util-parse';
+export { EdgeTopics, EdgeTopicPublishOptions } from './topics';
+export type { EdgePublishOptions } from './topics';
+export {
+  parseThingIdentity,
+  buildThingIdentity,
+  encodeThingIdentity,
+  sameThingIdentity,
+  isNamespacedId,
+  defaultEdgePayloadLimits,
+} from './thing-identity';
+export type { ThingIdentity, ThingIdentityParseResult } from './thing-identity';
+export { ConnectionCauses, isConnectionCause } from './connection-cause';
+export type { ConnectionCause } from './connection-cause';
+export {
+  parseConnectionStatus,
+  buildConnectedStatus,
+  buildDisconnectedStatus,
+  encodeConnectionStatus,
+  toUnixSeconds,
+  LAST_WILL_STATUS,
+} from './connection-status';
+export type {
+  ConnectionStatus,
+  ConnectedStatus,
+  DisconnectedStatus,
+  OutboxStatus,
+  ConnectedStatusOptions,
+  DisconnectedStatusOptions,
+  ConnectionStatusParseResult,
+} from './connection-status';

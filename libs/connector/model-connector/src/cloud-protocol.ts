@@ -1,0 +1,36 @@
+// The pluggable part of the connector: how local-bus traffic maps to one cloud's MQTT topic layout and
+// back (Hono / Bosch IoT Suite, AWS IoT Core, Azure IoT Hub). Implementations are pure: no I/O, clock
+// injected through the context, so every mapping is tested without a broker (STYLE.md "Pure cores").
+// The bridge (feature-bridge) owns everything stateful that all clouds share: the durable outbox,
+// the correlation cache for command responses (§2.1.5), status and identity announcements.
+
+export type QoS = 0 | 1 | 2;
+
+export interface BusMessage {
+  readonly topic: string;
+  readonly payload: Buffer;
+  readonly qos: QoS;
+  readonly retain?: boolean;
+}
+
+export interface DeviceContext {
+  /** Ditto thing ID / Hono device ID of the gateway, `ns:name`. */
+  readonly deviceId: string;
+  readonly tenantId: string;
+  /** Epoch milliseconds. */
+  readonly now: () => number;
+}
+
+export type Mapped = { readonly ok: true; readonly messages: readonly BusMessage[] } | { readonly ok: false; readonly drop: string };
+
+export interface CloudProtocol {
+  readonly name: 'hono' | 'aws' | 'azure';
+  /** Filters the bridge subscribes on the local bus for traffic going up (QoS 1). */
+  readonly localSubscriptions: readonly string[];
+  /** Filters the bridge subscribes at the cloud after each connect. */
+  cloudSubscriptions(ctx: DeviceContext): readonly string[];
+  /** A local message → what to publish at the cloud (possibly several, e.g. shadow updates), or a drop reason. */
+  toCloud(message: BusMessage, ctx: DeviceContext): Mapped;
+  /** A cloud message → what to publish on the local bus (e.g. a command in long and short form), or a drop reason. */
+  toLocal(message: BusMessage, ctx: DeviceContext): Mapped;
+}

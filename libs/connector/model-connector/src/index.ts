@@ -1,0 +1,1 @@
+export type { BusMessage, CloudProtocol, DeviceContext, Mapped, QoS } from './cloud-protocol';

@@ -2,7 +2,7 @@
 // Bundles one app into dist/apps/<app>/main.js: one self-contained, pure-JavaScript CommonJS file
 // that runs with plain `node` (>= 20.19) and no node_modules. This file is what .deb and Yocto ship.
 import { build } from 'esbuild';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -35,6 +35,9 @@ const result = await build({
   banner: { js: "#!/usr/bin/env node\nconst __ledgeImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
   logLevel: 'warning',
 });
+// The repo's package.json says "type": "module"; the bundle is CommonJS. Installed under
+// /usr/lib/ledge/<app>/ there is no package.json above it, here this one keeps Node from reading it as ESM.
+writeFileSync(join(root, 'dist', 'apps', app, 'package.json'), '{ "type": "commonjs" }\n');
 const natives = Object.keys(result.metafile.inputs).filter((f) => f.endsWith('.node'));
 if (natives.length > 0) {
   console.error(`native addons must not ship: ${natives.join(', ')}`);

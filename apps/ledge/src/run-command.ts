@@ -56,7 +56,8 @@ function processesApp(names: string[], logger: Logger, devDir: string | undefine
       process.stderr.write(`ledge run: no bundle for ${name} at ${bundle}\n`);
       process.exit(2);
     }
-    return { name, command: process.execPath, args: [bundle], env: devDir ? { LEDGE_DEV_DIR: devDir } : {} };
+    const env: Record<string, string> = devDir ? { LEDGE_DEV_DIR: devDir } : {};
+    return { name, command: process.execPath, args: [bundle], env };
   });
   const tty = process.stdout.isTTY === true;
   return superviseProcesses(procs, {

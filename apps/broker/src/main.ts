@@ -1,0 +1,5 @@
+// ledge-broker: the local MQTT bus. Config: /etc/ledge/broker.json < LEDGE_BROKER_* < flags (README).
+import { main } from '@ledge/util';
+import { brokerEntry } from './app';
+
+void main(brokerEntry);

@@ -1,0 +1,39 @@
+// The few aedes 1.2 internals the broker relies on, typed in one place (aedes is pinned to 1.2.0; the
+// broker's tests fail loudly if an upgrade moves them). Public aedes types do not declare these fields.
+import type { Duplex } from 'node:stream';
+import type { Aedes, Client } from 'aedes';
+
+export interface DeliveryPacket {
+  topic: string;
+  qos: number;
+}
+
+export type DeliverFn = (packet: DeliveryPacket, callback: () => void) => void;
+
+export interface ClientInternals {
+  readonly id: string;
+  readonly clean: boolean;
+  readonly closed: boolean;
+  readonly conn: Duplex;
+  /** Topic filter → granted subscription of the live connection. */
+  readonly subscriptions: Record<string, { qos: number }>;
+  /** Per-subscription delivery functions; aedes picks one per subscription at SUBSCRIBE time. */
+  deliver0: DeliverFn;
+  deliverQoS: DeliverFn;
+  /** Set when the client sent DISCONNECT. */
+  readonly _disconnected: boolean;
+}
+
+export function internals(client: Client): ClientInternals {
+  return client as unknown as ClientInternals;
+}
+
+/** The live clients of a broker by id (aedes' own registry). */
+export function registeredClient(broker: Aedes, id: string): Client | undefined {
+  return (broker as unknown as { clients: Record<string, Client | undefined> }).clients[id];
+}
+
+/** Forgets a client's will so that closing it does not publish the will (it stays persisted). */
+export function forgetWill(client: Client): void {
+  (client as unknown as { will: unknown }).will = null;
+}

@@ -1,0 +1,105 @@
+// The aedes hooks: authentication, the $SYS publish rule, topic ACLs and the delivery QoS fix.
+// Refused publishes are acknowledged and dropped (see ledge-aedes.ts); refused subscriptions get SUBACK
+// 0x80; a message a client may not receive is not forwarded to it.
+import type { AedesOptions, Client } from 'aedes';
+import type { Logger } from '@ledge/util';
+import { compileAcl, type AclRule } from './acl';
+import { internals } from './aedes-internals';
+import type { Authenticator } from './auth';
+import type { ConnectionRecords } from './connection-record';
+import { capDeliveryQos } from './delivery-qos';
+import { connackRefusal } from './errors';
+import type { RedeliveryTracker } from './redelivery';
+
+export interface HooksOptions {
+  authenticator: Authenticator;
+  aclRules: readonly AclRule[];
+  records: ConnectionRecords;
+  logger: Logger;
+  /** Marks a refused PUBLISH for dropping (LedgeAedes.drop). */
+  drop(packet: object): void;
+  redelivery: RedeliveryTracker;
+  /** The live client registered under an id, if any (to spot a takeover). */
+  clientById(id: string): Client | undefined;
+}
+
+type Hooks = Required<Pick<AedesOptions, 'preConnect' | 'authenticate' | 'authorizePublish' | 'authorizeSubscribe' | 'authorizeForward'>>;
+
+export function createHooks(options: HooksOptions): Hooks {
+  const { records, logger, aclRules } = options;
+  return {
+    preConnect(client, packet, callback) {
+      const rec = records.of(client);
+      if (rec) {
+        rec.clientId = packet.clientId;
+        rec.connect = { level: packet.protocolVersion ?? 4, clean: packet.clean !== false, keepalive: packet.keepalive ?? 0, username: packet.username };
+      }
+      callback(null, true);
+    },
+
+    authenticate(client, username, password, callback) {
+      const rec = records.of(client);
+      const address = rec?.meta.address ?? 'unknown';
+      options.authenticator.check(username, password, { address }).then(
+        (result) => {
+          if (!result.ok) {
+            if (rec) rec.reason = 'auth';
+            logger.info({ clientId: client.id, username, address, returnCode: result.returnCode, why: result.why }, 'connection refused');
+            callback(connackRefusal(result.returnCode), false);
+            return;
+          }
+          if (rec) {
+            rec.clientId = client.id;
+            rec.username = result.username;
+            rec.acl = compileAcl(aclRules, { clientId: client.id, username: result.username });
+          }
+          // [MQTT-3.1.4-2] aedes closes the older connection with this id; Mosquitto logs no notice for it
+          const previous = options.clientById(client.id);
+          const previousRec = previous && previous !== client ? records.of(previous) : undefined;
+          if (previousRec) previousRec.reason ??= 'takeover';
+          callback(null, true);
+        },
+        (err: unknown) => {
+          logger.error({ err, clientId: client.id }, 'authentication failed unexpectedly');
+          callback(Object.assign(new Error('server unavailable'), { returnCode: 3 as const }), false);
+        },
+      );
+    },
+
+    authorizePublish(client, packet, callback) {
+      if (client === null) {
+        callback(null); // the broker's own messages and wills of clients that are gone
+        return;
+      }
+      if (packet.topic.startsWith('$SYS')) {
+        logger.debug({ clientId: client.id, topic: packet.topic }, 'publish to $SYS dropped');
+        options.drop(packet);
+      } else {
+        const acl = records.of(client)?.acl;
+        if (acl && !acl.canPublish(packet.topic)) {
+          logger.debug({ clientId: client.id, topic: packet.topic }, 'publish denied by ACL, dropped');
+          options.drop(packet);
+        }
+      }
+      callback(null);
+    },
+
+    authorizeSubscribe(client, sub, callback) {
+      const acl = records.of(client)?.acl;
+      if (acl && !acl.canSubscribe(sub.topic)) {
+        logger.debug({ clientId: client.id, topic: sub.topic }, 'subscription denied by ACL');
+        callback(null, null); // SUBACK 0x80
+        return;
+      }
+      callback(null, sub);
+    },
+
+    authorizeForward(client, packet) {
+      const acl = records.of(client)?.acl;
+      if (acl && !acl.canReceive(packet.topic)) return null;
+      capDeliveryQos(internals(client), packet);
+      if (packet.qos > 0 && !client.clean) options.redelivery.delivering(client.id, packet);
+      return packet;
+    },
+  };
+}

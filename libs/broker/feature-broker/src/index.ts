@@ -1,0 +1,14 @@
+export { brokerEntry } from './broker-entry';
+export { createBroker } from './create-broker';
+export type { Broker, BrokerDeps } from './create-broker';
+export { brokerSpec, defaultBrokerConfig, SYS_LOG_TYPES } from './config';
+export type { BrokerConfig, BrokerSettings, BrokerSpec, SysLogType } from './config';
+export { BrokerErrorCodes } from './errors';
+export type { BrokerErrorCode } from './errors';
+export { hashPassword, verifyPassword } from './passwords';
+export type { HashOptions } from './passwords';
+export type { AclRule, AclAction, AclPermission } from './acl';
+export { diskPersistence, memoryPersistence } from './persistence';
+export type { BrokerPersistence, PersistenceContext, PersistenceFactory } from './persistence';
+export type { ListenerAddress, ListenerProtocol } from './listeners';
+export { SYS_LOG_TOPICS } from './sys-log-lines';

@@ -28,6 +28,7 @@ export class ConnectionGuard extends Duplex {
   readonly #options: ConnectionGuardOptions & typeof defaultConnectionGuardOptions;
   readonly #inspector;
   #shutting = false;
+  #batching = false;
 
   constructor(source: Duplex, options: ConnectionGuardOptions) {
     super({ allowHalfOpen: false });
@@ -46,7 +47,43 @@ export class ConnectionGuard extends Duplex {
       this.emit('sourceDrain'); // release a write waiting for a drain that will never come
       if (!this.destroyed) this.destroy();
     });
-    source.on('drain', () => this.emit('sourceDrain'));
+    source.on('drain', () => {
+      this.emit('sourceDrain');
+      this.emit('drain'); // writes bypass this Writable's buffer (see write()), so relay the socket's drain
+    });
+  }
+
+  // Hot path: every delivered message is written here. Hand writes straight to the socket instead of
+  // through a second Writable buffer (one less queue, callback and setImmediate per packet); cork/uncork
+  // too, so mqtt-packet's corked multi-piece writes reach the socket as one segment.
+  override write(chunk: unknown, encoding?: unknown, callback?: unknown): boolean {
+    const done = (typeof encoding === 'function' ? encoding : callback) as ((err?: Error | null) => void) | undefined;
+    if (this.#shutting || this.#source.destroyed) {
+      if (done) process.nextTick(done);
+      return true;
+    }
+    if (!this.#batching) {
+      // Coalesce what aedes writes to this client within one event-loop turn into one writev: aedes
+      // delivers each message from its own setImmediate, so without this every packet is a syscall
+      // (42 % of broker CPU under fan-out load). Adds at most one loop turn of latency.
+      this.#batching = true;
+      this.#source.cork();
+      setImmediate(this.#flush);
+    }
+    return typeof encoding === 'string' ? this.#source.write(chunk, encoding as BufferEncoding, done) : this.#source.write(chunk, done);
+  }
+
+  readonly #flush = (): void => {
+    this.#batching = false;
+    this.#source.uncork();
+  };
+
+  override cork(): void {
+    this.#source.cork();
+  }
+
+  override uncork(): void {
+    this.#source.uncork();
   }
 
   /** The wrapped socket or WebSocket stream. */

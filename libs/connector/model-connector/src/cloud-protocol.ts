@@ -33,4 +33,10 @@ export interface CloudProtocol {
   toCloud(message: BusMessage, ctx: DeviceContext): Mapped;
   /** A cloud message → what to publish on the local bus (e.g. a command in long and short form), or a drop reason. */
   toLocal(message: BusMessage, ctx: DeviceContext): Mapped;
+  /**
+   * Optional (§2.1.6, Hono only): the cloud filter (subscribed at QoS 0) that announces a sub-device whose
+   * local app subscribed its commands, e.g. `command//<id>/req/#`. Absent: local command subscriptions
+   * are not forwarded.
+   */
+  deviceCommandSubscription?(deviceId: string): string;
 }

@@ -1,0 +1,147 @@
+// The AWS IoT Core flavour of the connector (§2.2), as a pure CloudProtocol: Ditto twin commands become
+// Device Shadow updates, other events/telemetry are forwarded Hono-style with `x-timestamp`, cloud
+// commands addressed to the device (or its `:` children) are forwarded in long and short form.
+import { decodeJsonInput, isPlainObject } from '@ledge/util-parse';
+import { defaultParseEnvelopeOptions, parseEnvelope, parseDittoTopic } from '@ledge/model-ditto';
+import { buildCommandRequestTopics, parseHonoTopic, routeLocalToCloud } from '@ledge/model-hono';
+import type { BusMessage, CloudProtocol, DeviceContext, Mapped, QoS } from '@ledge/connector-model';
+import { AWS_COMMAND_SUBSCRIPTIONS, SHADOW_DELETE, parseShadowAccepted, shadowStateSubscriptions } from './aws-topics';
+import { invalidFilterError } from './errors';
+import { put, test, type JsonObject } from './json-tree';
+import { createShadowStateCache, type ShadowStateCache } from './shadow-state';
+import { shadowCommandTopic, toShadowMessages } from './shadow-mapping';
+
+export interface AwsProtocolOptions {
+  /** Ditto topics matching this regex are not sent to shadows (nor anywhere else). Empty = off. */
+  readonly topicFilter: string | RegExp;
+  /** Leaves whose path (`/features/X/properties/y`) matches one of these are removed from shadow updates. */
+  readonly payloadFilters: readonly (string | RegExp)[];
+  /** QoS of everything the mapping emits; AWS IoT Core supports 0 and 1. */
+  readonly qos: QoS;
+  /** Bound on remembered shadow states. */
+  readonly maxShadows: number;
+}
+
+export const defaultAwsProtocolOptions: AwsProtocolOptions = Object.freeze({
+  topicFilter: '',
+  payloadFilters: Object.freeze([]) as readonly string[],
+  qos: 1,
+  maxShadows: 1024,
+});
+
+/** The local topics the AWS mapping consumes (§2.2): events/telemetry and command responses. */
+export const AWS_LOCAL_SUBSCRIPTIONS: readonly string[] = Object.freeze([
+  'event/#',
+  'e/#',
+  'telemetry/#',
+  't/#',
+  'command//+/res/#',
+  'c//+/s/#',
+]);
+
+export interface AwsProtocol extends CloudProtocol {
+  readonly name: 'aws';
+  /** The last known reported state per shadow (read-only view, for diagnostics and tests). */
+  readonly shadows: Pick<ShadowStateCache, 'get' | 'size'>;
+}
+
+function compile(key: string, pattern: string | RegExp): RegExp {
+  if (pattern instanceof RegExp) return pattern;
+  try {
+    return new RegExp(pattern);
+  } catch (err) {
+    throw invalidFilterError(key, pattern, err);
+  }
+}
+
+/** Builds the mapping; throws LEDGE_CONNECTOR_AWS_INVALID_FILTER for a bad regex (a config error). */
+export function createAwsProtocol(options: Partial<AwsProtocolOptions> = {}): AwsProtocol {
+  const opts = { ...defaultAwsProtocolOptions, ...options };
+  const topicFilter = opts.topicFilter === '' ? undefined : compile('topicFilter', opts.topicFilter);
+  const payloadFilters = opts.payloadFilters.map((p) => compile('payloadFilters', p));
+  const state = createShadowStateCache({ maxShadows: opts.maxShadows });
+  const qos = opts.qos;
+
+  const toCloud = (message: BusMessage, ctx: DeviceContext): Mapped => {
+    const routed = routeLocalToCloud(message.topic, { tenantId: ctx.tenantId, deviceId: ctx.deviceId });
+    if (!routed.ok) return { ok: false, drop: routed.problems.join('; ') };
+    if (routed.source.kind === 'command-response') return { ok: true, messages: [{ topic: routed.topic, payload: message.payload, qos }] };
+
+    const parsed = parseEnvelope(message.payload);
+    if (parsed.ok) {
+      const twin = shadowCommandTopic(parsed.envelope, ctx.deviceId);
+      if (twin !== undefined) {
+        if (topicFilter !== undefined && test(topicFilter, parsed.envelope.topic)) {
+          return { ok: false, drop: `Ditto topic "${parsed.envelope.topic}" excluded by topicFilter` };
+        }
+        return toShadowMessages(parsed.envelope, twin, { deviceId: ctx.deviceId, payloadFilters, state, qos });
+      }
+    }
+    return { ok: true, messages: [{ topic: routed.topic, payload: withTimestamp(message.payload, ctx.now()), qos }] };
+  };
+
+  const toLocal = (message: BusMessage, ctx: DeviceContext): Mapped => {
+    const accepted = parseShadowAccepted(message.topic, ctx.deviceId);
+    if (accepted !== undefined) return learn(accepted.shadow, accepted.operation, message.payload);
+    return command(message, ctx.deviceId, qos);
+  };
+
+  const learn = (shadow: string, operation: string, payload: Buffer): Mapped => {
+    if (operation === SHADOW_DELETE) {
+      state.delete(shadow);
+      return { ok: true, messages: [] };
+    }
+    const parsed = parseJsonObject(payload);
+    const st = parsed?.['state'];
+    if (!isPlainObject(st) || !Object.hasOwn(st, 'reported')) return { ok: false, drop: `shadow response on "${shadow}" has no state.reported` };
+    state.applyReported(shadow, st['reported']);
+    return { ok: true, messages: [] };
+  };
+
+  return {
+    name: 'aws',
+    localSubscriptions: AWS_LOCAL_SUBSCRIPTIONS,
+    cloudSubscriptions: (ctx) => [...AWS_COMMAND_SUBSCRIPTIONS, ...shadowStateSubscriptions(ctx.deviceId)],
+    toCloud,
+    toLocal,
+    shadows: state,
+  };
+}
+
+/** Cloud `command//<device>/req/<reqId>/<name>` (also `cmd//…/q/…`, `c//…/q/…`) → local long + short form. */
+function command(message: BusMessage, deviceId: string, qos: QoS): Mapped {
+  const topic = message.topic.startsWith('cmd/') ? `c/${message.topic.slice(4)}` : message.topic;
+  const parsed = parseHonoTopic(topic);
+  if (!parsed.ok) return { ok: false, drop: parsed.problems.join('; ') };
+  if (parsed.topic.kind !== 'command-request') return { ok: false, drop: `cloud topic "${message.topic}" is not a command request` };
+  const envelope = parseEnvelope(message.payload);
+  if (!envelope.ok) return { ok: false, drop: `command payload is not a Ditto envelope: ${envelope.problems.join('; ')}` };
+  const ditto = parseDittoTopic(envelope.envelope.topic);
+  if (!ditto.ok) return { ok: false, drop: `command envelope topic: ${ditto.problems.join('; ')}` };
+  const thingId = `${ditto.topic.namespace}:${ditto.topic.name}`;
+  if (thingId !== deviceId && !thingId.startsWith(`${deviceId}:`)) {
+    return { ok: false, drop: `command for "${thingId}" is not addressed to "${deviceId}" or its children` };
+  }
+  const { long, short } = buildCommandRequestTopics(parsed.topic);
+  return { ok: true, messages: [long, short].map((t) => ({ topic: t, payload: message.payload, qos })) };
+}
+
+/** A JSON object within the envelope limits (size, depth, node count), or undefined. */
+function parseJsonObject(payload: Buffer): JsonObject | undefined {
+  const decoded = decodeJsonInput(payload, defaultParseEnvelopeOptions);
+  return decoded.ok && isPlainObject(decoded.value) ? decoded.value : undefined;
+}
+
+/**
+ * Adds `headers["x-timestamp"]` (epoch ms) to a JSON-object payload, as Kanto's generic routing does;
+ * anything that is not a JSON object is forwarded byte for byte.
+ */
+export function withTimestamp(payload: Buffer, nowMs: number): Buffer {
+  const obj = parseJsonObject(payload);
+  if (obj === undefined) return payload;
+  const headers: JsonObject = isPlainObject(obj['headers']) ? { ...obj['headers'] } : {};
+  put(headers, 'x-timestamp', nowMs);
+  const out: JsonObject = { ...obj };
+  put(out, 'headers', headers);
+  return Buffer.from(JSON.stringify(out));
+}

@@ -1,0 +1,2 @@
+export { cloudProtocolContract, garbagePayloads, topicFilterProblem, topicMatchesFilter } from './cloud-protocol-contract';
+export type { CloudProtocolContractOptions } from './cloud-protocol-contract';

@@ -135,6 +135,24 @@ describe('broker (bundle) with MQTT.js and Mosquitto clients', () => {
       assert.equal(clean.connected, true);
     });
 
+    await t.test('persistent sessions: + matches an empty level online and offline (Kanto gateway topics command///…)', async (st) => {
+      // [MQTT-4.7.1-3]: the connector's command//+/res/# must receive the gateway's command///res/… at QoS 1
+      const sub = await client(st, b, { clientId: 'empty-level', clean: false });
+      const got = collect(sub);
+      await sub.subscribeAsync('command//+/res/#', { qos: 1 });
+      const pub = await client(st, b, { clientId: 'empty-level-pub' });
+      await pub.publishAsync('command///res/4711/204', 'online', { qos: 1 });
+      await waitFor(() => got.length === 1, 5000, 'online delivery');
+      assert.equal(sub.connected, true, 'the subscriber stays connected');
+      await sub.endAsync();
+      await pub.publishAsync('command///res/4712/200', 'offline', { qos: 1 });
+      const back = mqtt.connect(b.url, { clientId: 'empty-level', clean: false, reconnectPeriod: 0, protocolVersion: 4 });
+      st.after(() => back.endAsync(true));
+      const later = collect(back);
+      await waitFor(() => later.length === 1, 5000, 'queued delivery');
+      assert.deepEqual([got[0]!.payload, later[0]!.topic, later[0]!.payload], ['online', 'command///res/4712/200', 'offline']);
+    });
+
     await t.test('overlapping subscriptions: one delivery per client, at the highest granted QoS', async (st) => {
       const sub = await client(st, b, { clientId: 'overlap' });
       const got = collect(sub);

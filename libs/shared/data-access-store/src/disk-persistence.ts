@@ -4,6 +4,7 @@
 // journalled write-through, and on setup() the journal is replayed into memory.
 import { Readable } from 'node:stream';
 import MemoryIndex from 'aedes-persistence/asyncPersistence.js';
+import { filterMatches, hasEmptyLevel } from './topic-match';
 import { onlyOnce, type Logger } from '@ledge/util';
 import {
   defaultDiskPersistenceOptions,
@@ -148,7 +149,16 @@ class DiskStore implements DiskPersistence {
 
   async subscriptionsByTopic(topic: string): Promise<StoredSubscription[]> {
     this.#check();
-    return this.#index.subscriptionsByTopic(topic);
+    if (!hasEmptyLevel(topic)) return this.#index.subscriptionsByTopic(topic);
+    // The index's trie cannot match `+` against an empty level (see topic-match.ts): scan instead. Rare
+    // (Kanto's gateway command topics `command///…`) and the persistent subscriptions of a gateway are few.
+    const matches: StoredSubscription[] = [];
+    for (const [clientId, subs] of this.#state.subscriptions) {
+      for (const [filter, options] of subs) {
+        if (filterMatches(filter, topic)) matches.push({ clientId, topic: filter, ...options } as StoredSubscription);
+      }
+    }
+    return matches;
   }
 
   async cleanSubscriptions(client: PersistenceClient): Promise<void> {

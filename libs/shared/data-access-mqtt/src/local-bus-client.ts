@@ -3,7 +3,7 @@
 // here and re-subscribed after every reconnect that lost the session, TCP_NODELAY on every socket,
 // typed connection events, and message handlers that can never crash the process.
 import { createBackoff, createLogger, onlyOnce } from '@ledge/util';
-import { closedError, connectionError, invalidFilterError, invalidTopicError, notStartedError, publishFailedError, subscribeRefusedError } from './errors';
+import { closedError, connectionError, invalidFilterError, invalidOptionsError, invalidTopicError, notStartedError, publishFailedError, subscribeRefusedError } from './errors';
 import { createHandlerRegistry } from './handler-registry';
 import { defaultMqttConnect, type MqttClientLike } from './mqtt-adapter';
 import { resolveLocalBusOptions, toBuffer, toMqttOptions, type LocalBusClientOptions } from './options';
@@ -182,6 +182,14 @@ export function createLocalBusClient(options: LocalBusClientOptions = {}): Local
     logger.info({ droppedQos0, connects }, 'closed');
   });
 
+  function installGate(client: MqttClientLike, handle: (packet: BusPacket) => Promise<void> | void): void {
+    if (!client.gateAcks) throw invalidOptionsError('handleIncoming needs a connection factory whose client supports gateAcks');
+    client.gateAcks(
+      (p) => handle({ topic: p.topic, payload: p.payload, qos: (p.qos === 1 || p.qos === 2 ? p.qos : 0) as QoS, retain: p.retain, dup: p.dup }),
+      (err) => logger.error({ err }, 'incoming message not accepted; dropping the connection so the broker redelivers it'),
+    );
+  }
+
   const events = new TypedEmitter<LocalBusEvents>((err, event) => logger.error({ err, event }, 'event listener failed'));
 
   // defineProperties, not Object.assign: `connected` must stay a live getter.
@@ -199,6 +207,7 @@ export function createLocalBusClient(options: LocalBusClientOptions = {}): Local
       mc.on('close', onClose);
       mc.on('error', onError);
       mc.on('message', onMessage);
+      if (o.handleIncoming) installGate(mc, o.handleIncoming);
       mc.setNoDelay();
     },
     waitForConnection(signal?: AbortSignal) {

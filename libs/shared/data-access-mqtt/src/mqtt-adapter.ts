@@ -29,7 +29,16 @@ export interface MqttClientLike {
   unsubscribe(filters: string[], callback: (err?: Error) => void): void;
   /** force false: waits for in-flight QoS>0 (only while connected), sends DISCONNECT. */
   end(force: boolean, callback: (err?: Error) => void): void;
+  /**
+   * Optional (the MQTT.js adapter has it): hold the PUBACK of every received QoS 1 PUBLISH until
+   * `gate(packet)` resolves; PUBACKs still go out in receive order [MQTT-4.6.0-2]. A rejection drops the
+   * connection without that PUBACK, so the broker redelivers the message.
+   */
+  gateAcks?(gate: IncomingGate, onReject: (err: unknown) => void): void;
 }
+
+/** Called for every received PUBLISH; for QoS 1 the PUBACK waits for the returned promise. */
+export type IncomingGate = (packet: { topic: string; payload: Buffer; qos: number; retain: boolean; dup: boolean }) => Promise<void> | void;
 
 export type MqttConnect = (url: string, options: IClientOptions) => MqttClientLike;
 
@@ -82,6 +91,89 @@ export function adaptMqttClient(client: MqttClient): MqttClientLike {
     end(force, callback) {
       client.end(force, {}, callback);
     },
+    gateAcks(gate, onReject) {
+      installAckGate(client, gate, onReject);
+    },
+  };
+}
+
+interface AckGateEntry {
+  readonly stream: unknown;
+  readonly messageId: number;
+  settled: boolean;
+  failed: boolean;
+  puback?: { packet: unknown; send: boolean };
+}
+
+/**
+ * MQTT.js handles received packets one at a time and sends the PUBACK when `handleMessage` calls back,
+ * so a PUBACK that waits for a disk write would serialise every message behind one fsync. Instead the
+ * message is handed to `gate` and MQTT.js goes on at once; its PUBACK is held back (in receive order)
+ * until the gate's promise resolves, so many messages share one group commit. Uses MQTT.js's
+ * `handleMessage` (public, "override at will") and its private `_sendPacket` (checked by the tests).
+ */
+function installAckGate(client: MqttClient, gate: IncomingGate, onReject: (err: unknown) => void): void {
+  const c = client as unknown as {
+    handleMessage: (packet: { cmd: string; qos: number; messageId?: number; topic: string; payload: Buffer | string; retain: boolean; dup: boolean }, cb: (err?: Error) => void) => void;
+    _sendPacket: (packet: { cmd: string; messageId?: number }, cb?: (err?: Error) => void, ...rest: unknown[]) => void;
+    stream: unknown;
+  };
+  const send = c._sendPacket.bind(client);
+  if (typeof send !== 'function') throw new Error('MQTT.js without _sendPacket: cannot gate acknowledgements');
+  const queue: AckGateEntry[] = [];
+  const byId = new Map<number, AckGateEntry>();
+  const release = () => {
+    while (queue.length > 0) {
+      const head = queue[0]!;
+      if (!head.settled || head.puback === undefined) return;
+      queue.shift();
+      if (byId.get(head.messageId) === head) byId.delete(head.messageId);
+      // A PUBACK for a message of an earlier connection would acknowledge something else: skip it
+      // (the broker redelivers that message on the new connection).
+      if (head.stream !== c.stream || head.failed || !client.connected) continue;
+      send(head.puback.packet as { cmd: string });
+    }
+  };
+  c.handleMessage = (packet, cb) => {
+    const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
+    let result: Promise<void> | void;
+    try {
+      result = gate({ topic: packet.topic, payload, qos: packet.qos, retain: packet.retain === true, dup: packet.dup === true });
+    } catch (err) {
+      result = Promise.reject(err);
+    }
+    if (packet.qos === 1 && packet.messageId !== undefined) {
+      const entry: AckGateEntry = { stream: c.stream, messageId: packet.messageId, settled: false, failed: false };
+      queue.push(entry);
+      byId.set(packet.messageId, entry);
+      Promise.resolve(result).then(
+        () => {
+          entry.settled = true;
+          release();
+        },
+        (err: unknown) => {
+          entry.settled = true;
+          entry.failed = true;
+          onReject(err);
+          if (entry.stream === c.stream) (c.stream as { destroy?: () => void } | undefined)?.destroy?.();
+          release();
+        },
+      );
+    } else if (result !== undefined) {
+      Promise.resolve(result).catch(onReject);
+    }
+    cb();
+  };
+  c._sendPacket = (packet, cb, ...rest) => {
+    const entry = packet.cmd === 'puback' && packet.messageId !== undefined ? byId.get(packet.messageId) : undefined;
+    if (entry === undefined || entry.puback !== undefined) {
+      send(packet, cb, ...rest);
+      return;
+    }
+    entry.puback = { packet, send: true };
+    // Let MQTT.js parse the next packet now; the PUBACK follows once the gate resolves.
+    cb?.();
+    release();
   };
 }
 

@@ -6,7 +6,7 @@ import type { BackoffOptions, Logger } from '@ledge/util';
 import { invalidOptionsError, invalidTopicError } from './errors';
 import type { MqttConnect } from './mqtt-adapter';
 import { isValidTopicName } from './topic-match';
-import type { Payload, QoS } from './types';
+import type { BusPacket, Payload, QoS } from './types';
 
 export interface LocalBusWill {
   topic: string;
@@ -43,6 +43,14 @@ export interface LocalBusOptions {
   logger?: Logger;
   /** Connection factory; default MQTT.js `connect`. Unit tests inject a fake. */
   connect?: MqttConnect;
+  /**
+   * Called with every received PUBLISH before the message handlers. For QoS 1 the PUBACK is sent only
+   * once the returned promise resolves (still in receive order); a rejection drops the connection
+   * without acknowledging, so the broker delivers the message again. Used by the connector to persist
+   * messages before the local broker considers them delivered. Needs a connection factory whose client
+   * supports `gateAcks` (MQTT.js does).
+   */
+  handleIncoming?: (packet: BusPacket) => Promise<void> | void;
 }
 
 /** What createLocalBusClient accepts: any subset of the options. */

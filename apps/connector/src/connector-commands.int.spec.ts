@@ -1,0 +1,81 @@
+// Command round trip through the connector bundle: cloud → local in long and short form (gateway and
+// sub-device), responses up only with a known, unexpired correlation-id (§2.1.5), identity on request.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { connectAsync } from 'mqtt';
+import { createTempDir, waitFor } from '@ledge/util/testing';
+import { startMosquitto } from '@ledge/data-access-mqtt/testing';
+import { spawnConnector, startCloudBroker } from './testing/cloud-fixture';
+
+const envelope = (correlationId: string, timeout?: string, status?: number) =>
+  JSON.stringify({
+    topic: 'demo/device/things/live/messages/install',
+    headers: { 'correlation-id': correlationId, 'response-required': true, ...(timeout === undefined ? {} : { timeout }) },
+    path: status === undefined ? '/features/SoftwareUpdatable/inbox/messages/install' : '/features/SoftwareUpdatable/outbox/messages/install',
+    ...(status === undefined ? { value: {} } : { status }),
+  });
+
+describe('connector: commands and responses', { timeout: 60_000 }, () => {
+  it('forwards commands in both forms and gates responses with the correlation cache', async (t) => {
+    const cloud = await startCloudBroker(t);
+    // The local bus is Mosquitto here (Kanto's own set-up, $SYS log lines included): the Ledge broker
+    // currently drops a persistent QoS 1 subscriber when `+` matches an empty level (command//+/res/#
+    // vs command///res/…), reported to the broker's owner.
+    const local = await startMosquitto(t, { extraConfig: 'log_dest topic\nlog_type subscribe\nlog_type unsubscribe\nlog_type notice\n' });
+    const app = await connectAsync(`mqtt://127.0.0.1:${local.port}`, { reconnectPeriod: 200 });
+    t.after(() => app.endAsync(true));
+    const localGot: string[] = [];
+    const identities: string[] = [];
+    let connected = false;
+    app.on('message', (topic, payload) => {
+      if (topic === 'edge/thing/response') identities.push(payload.toString());
+      else if (topic === 'edge/connection/remote/status') connected = (JSON.parse(payload.toString() || '{}') as { connected?: boolean }).connected === true;
+      else localGot.push(topic);
+    });
+    await app.subscribeAsync(['command///req/#', 'c///q/#', 'edge/thing/response', 'edge/connection/remote/status'], { qos: 1 });
+
+    const northbound = await connectAsync(`mqtt://127.0.0.1:${cloud.plainPort}`, { ...cloud.users.observer, reconnectPeriod: 200 });
+    t.after(() => northbound.endAsync(true));
+    const cloudGot: { topic: string; payload: string }[] = [];
+    northbound.on('message', (topic, payload) => cloudGot.push({ topic, payload: payload.toString() }));
+    await northbound.subscribeAsync('command//+/res/#', { qos: 1 });
+
+    const dir = createTempDir(t);
+    const c = spawnConnector(t, {
+      address: `mqtt://127.0.0.1:${cloud.plainPort}`, deviceId: 'demo:device', tenantId: 'demo', authId: 'demo-auth', password: 'device-pw', policyId: 'demo:policy',
+      localAddress: `tcp://127.0.0.1:${local.port}`, dataDir: dir, provisioningFile: `${dir}/none.json`,
+    });
+    await waitFor(() => connected, 15_000, 'connected');
+    // Subscribed while the connector runs, so it sees the $SYS log line (§2.1.6; like Kanto it does not
+    // learn subscriptions made before it started).
+    await app.subscribeAsync(['command//demo:device:edge:containers/req/#', 'c//demo:device:edge:containers/q/#'], { qos: 1 });
+    await waitFor(() => identities.length > 0, 5_000, 'identity after connect');
+    assert.deepEqual(JSON.parse(identities[0]!), { deviceId: 'demo:device', tenantId: 'demo', policyId: 'demo:policy' });
+    await app.publishAsync('edge/thing/request', '', { qos: 0 });
+    await waitFor(() => identities.length > 1, 5_000, 'identity on request');
+
+    // §2.1.6: the sub-device subscription seen in Mosquitto's $SYS log is forwarded to the cloud.
+    await c.waitForLog((l) => l['msg'] === 'sub-device command subscriptions changed' && JSON.stringify(l['added']) === '["command//demo:device:edge:containers/req/#"]');
+    await northbound.publishAsync('command///req/r-1/install', envelope('corr-1', '10s'), { qos: 1 });
+    await northbound.publishAsync('command//demo:device:edge:containers/req/r-2/create', envelope('corr-2'), { qos: 1 });
+    await northbound.publishAsync('command///req/r-3/install', envelope('corr-late', '100ms'), { qos: 1 });
+    await waitFor(() => localGot.length >= 6, 10_000, 'six local command copies');
+    assert.deepEqual([...localGot].sort(), [
+      'c///q/r-1/install', 'c///q/r-3/install', 'c//demo:device:edge:containers/q/r-2/create',
+      'command///req/r-1/install', 'command///req/r-3/install', 'command//demo:device:edge:containers/req/r-2/create',
+    ]);
+
+    await app.publishAsync('command///res/r-1/204', envelope('corr-1', undefined, 204), { qos: 1 });
+    await app.publishAsync('c//demo:device:edge:containers/s/r-2/200', envelope('corr-2', undefined, 200), { qos: 1 });
+    await app.publishAsync('command///res/r-9/200', envelope('unknown', undefined, 200), { qos: 1 });
+    await app.publishAsync('command///res/r-1/204', envelope('corr-1', undefined, 204), { qos: 1 }); // second answer: not forwarded
+    await waitFor(() => cloudGot.length >= 2, 10_000, 'two responses at the cloud');
+    // The late one: its cache entry (100 ms + 5 s grace) has expired.
+    await new Promise((r) => setTimeout(r, 5_300));
+    await app.publishAsync('command///res/r-3/204', envelope('corr-late', undefined, 204), { qos: 1 });
+    await new Promise((r) => setTimeout(r, 700));
+    assert.deepEqual(cloudGot.map((m) => m.topic).sort(), ['command///res/r-1/204', 'command//demo:device:edge:containers/res/r-2/200']);
+    assert.equal((JSON.parse(cloudGot.find((m) => m.topic === 'command///res/r-1/204')!.payload) as { status: number }).status, 204);
+    await waitFor(() => c.logs.filter((l) => l['msg'] === 'unknown or late command response dropped').length === 3, 3_000, 'three drops logged');
+  });
+});

@@ -1,0 +1,10 @@
+export { createCloudClient } from './cloud-client';
+export type { CloudClient, CloudClientEvents, CloudClientStats, CloudMessage, CloudQoS } from './cloud-client';
+export { parseCloudAddress, SECURE_SCHEMES } from './address';
+export type { CloudAddress } from './address';
+export { classifyFailure } from './failure';
+export type { ClassifiedFailure, FailureAction } from './failure';
+export { defaultCloudClientOptions, resolveCloudClientOptions } from './options';
+export type { CloudClientInit, CloudClientOptions } from './options';
+export { CloudMqttErrorCodes } from './errors';
+export type { CloudMqttErrorCode } from './errors';

@@ -1,0 +1,171 @@
+// The connector app: config + provisioning → identity and cloud connection settings; a bridge that
+// outlives provisioning changes (outbox and local bus stay up, the cloud link is rebuilt). Idle with
+// PROVISIONING_MISSING when there is nothing to connect to (that is how `npm start` runs it).
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { CloudProtocol } from '@ledge/connector-model';
+import { createCloudClient } from '@ledge/connector-cloud-mqtt';
+import { ConnectionCauses, type ThingIdentity } from '@ledge/model-edge';
+import { onlyOnce, type App, type AppEntry, type ConfigOf, type Logger, type WithCommon } from '@ledge/util';
+import { createBridge } from './bridge';
+import { connectorSpec, type ConnectorSpec } from './config';
+import { provisioningInvalidError, tlsFileError, unknownModeError } from './errors';
+import { createProvisioningWatcher } from './provisioning-watcher';
+import { mergeSettings, parseProvisioning, type CloudSettings } from './provisioning';
+
+export type ConnectorConfig = ConfigOf<WithCommon<ConnectorSpec>>;
+export type ProtocolFactory = (config: ConnectorConfig) => CloudProtocol;
+/** `mode` → protocol. The app passes `{ hono: createHonoProtocol, aws: …, azure: … }`. */
+export type ProtocolRegistry = Readonly<Record<string, ProtocolFactory>>;
+
+export const LOCAL_CLIENT_ID = 'ledge-connector';
+
+export interface ConnectorDeps {
+  readonly logger: Logger;
+  readonly protocols: ProtocolRegistry;
+}
+
+type Resolved = { ok: true; settings: CloudSettings } | { ok: false; cause: 'PROVISIONING_MISSING' | 'PROVISIONING_ERROR'; problem: string };
+
+export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): App {
+  const log = deps.logger.child({ component: 'connector' });
+  const factory = deps.protocols[config.mode];
+  if (factory === undefined) throw unknownModeError(config.mode, Object.keys(deps.protocols));
+  const protocol = factory(config);
+  const file = (key: string, path: string): Buffer | undefined => {
+    if (path === '') return undefined;
+    try {
+      return readFileSync(path);
+    } catch (err) {
+      throw tlsFileError(key, path, err);
+    }
+  };
+  const localUrl = config.localAddress.replace(/^tcp:\/\//, 'mqtt://').replace(/^(ssl|tls|tcps):\/\//, 'mqtts://');
+  const bridge = createBridge({
+    protocol,
+    local: {
+      url: localUrl,
+      ...(config.localUsername ? { username: config.localUsername, password: config.localPassword } : {}),
+      ...(config.localCACert ? { ca: file('localCACert', config.localCACert) } : {}),
+      ...(config.localCert ? { cert: file('localCert', config.localCert), key: file('localKey', config.localKey) } : {}),
+      backoff: { initialMs: 1000, maxMs: 5000 },
+    },
+    localClientId: LOCAL_CLIENT_ID,
+    outboxDir: join(config.dataDir, 'outbox'),
+    outboxMaxMessages: config.outboxMaxMessages,
+    outboxMaxBytes: config.outboxMaxBytes,
+    outboxFsync: config.outboxFsync as 'always' | 'interval' | 'never',
+    replayRate: config.replayRate,
+    maxInFlight: config.maxInFlight,
+    telemetryQos0Durable: config.telemetryQos0Durable,
+    statusIntervalMs: config.statusInterval * 1000,
+    logger: deps.logger,
+  });
+  const defaults = { address: connectorSpec.address.default };
+  const configured: CloudSettings = {
+    address: config.address,
+    deviceId: config.deviceId,
+    tenantId: config.tenantId,
+    authId: config.authId,
+    password: config.password,
+    username: config.username,
+    policyId: config.policyId,
+  };
+
+  async function resolve(): Promise<Resolved> {
+    let text: string | undefined;
+    try {
+      text = await readFile(config.provisioningFile, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') return { ok: false, cause: 'PROVISIONING_ERROR', problem: (err as Error).message };
+    }
+    let provisioned: Partial<CloudSettings> = {};
+    if (text !== undefined) {
+      const p = parseProvisioning(text);
+      if (!p.ok) return { ok: false, cause: 'PROVISIONING_ERROR', problem: p.problem };
+      provisioned = p.settings;
+    }
+    const settings = mergeSettings(provisioned, configured, defaults);
+    if (settings.deviceId === '' || settings.tenantId === '') return { ok: false, cause: 'PROVISIONING_MISSING', problem: 'no deviceId/tenantId' };
+    return { ok: true, settings };
+  }
+
+  async function connect(): Promise<void> {
+    const r = await resolve();
+    if (!r.ok) {
+      const err = r.cause === 'PROVISIONING_ERROR' ? provisioningInvalidError(config.provisioningFile, r.problem) : undefined;
+      log.warn({ ...(err ? { err } : {}), cause: r.cause, file: config.provisioningFile, problem: r.problem }, 'not connecting to the cloud');
+      await bridge.setCause(ConnectionCauses[r.cause]);
+      return;
+    }
+    const s = r.settings;
+    const identity: ThingIdentity = { deviceId: s.deviceId, tenantId: s.tenantId, ...(s.policyId ? { policyId: s.policyId } : {}) };
+    const certAuth = config.cert !== '' && config.key !== '';
+    const username = s.username || (s.authId ? `${s.authId}@${s.tenantId}` : '');
+    const cloud = createCloudClient({
+      address: s.address,
+      clientId: config.clientId || `ledge-${randomBytes(4).toString('hex')}`,
+      ...(certAuth ? {} : { ...(username ? { username } : {}), ...(s.password ? { password: s.password } : {}) }),
+      ...(config.caCert ? { ca: file('caCert', config.caCert) } : {}),
+      ...(certAuth ? { cert: file('cert', config.cert), key: file('key', config.key) } : {}),
+      alpn: config.alpn,
+      keepaliveSeconds: config.keepAlive,
+      connectTimeoutMs: config.connectTimeout * 1000,
+      authErrorRetries: config.authErrorRetries,
+      backoff: { initialMs: config.backoffInitial * 1000, maxMs: config.backoffMax * 1000, multiplier: config.backoffMultiplier, jitter: config.backoffJitter },
+      logger: deps.logger,
+    });
+    log.info({ mode: config.mode, deviceId: s.deviceId, tenantId: s.tenantId, address: s.address, certAuth }, 'connecting to the cloud');
+    bridge.attachCloud(cloud, identity);
+  }
+
+  let chain = Promise.resolve();
+  const watcher = createProvisioningWatcher({
+    file: config.provisioningFile,
+    debounceMs: config.provisioningDebounce * 1000,
+    pollMs: 2_000,
+    logger: log,
+    onChange: () => {
+      chain = chain.then(async () => {
+        await bridge.detachCloud(ConnectionCauses.PROVISIONING_UPDATE);
+        await connect();
+      }).catch((err: unknown) => log.error({ err }, 'reconnect after a provisioning change failed'));
+    },
+  });
+
+  return {
+    async start() {
+      await bridge.start();
+      try {
+        await watcher.start();
+      } catch (err) {
+        log.error({ err }, 'cannot watch the provisioning file');
+        await bridge.setCause(ConnectionCauses.CONFIG_ERROR);
+      }
+      try {
+        await connect();
+      } catch (err) {
+        log.error({ err }, 'cannot connect to the cloud: bad configuration');
+        await bridge.setCause(ConnectionCauses.CONFIG_ERROR);
+      }
+    },
+    close: onlyOnce(async () => {
+      watcher.close();
+      await chain;
+      await bridge.close();
+    }),
+  };
+}
+
+/** The AppEntry for `main()` and `ledge run`; the caller supplies the protocol registry. */
+export function createConnectorEntry(protocols: ProtocolRegistry): AppEntry<ConnectorSpec> {
+  return {
+    name: 'connector',
+    summary: 'Ledge connector: bridges the local bus to the cloud (Hono / Bosch IoT Suite, AWS IoT Core, Azure IoT Hub) with a durable outbox',
+    spec: connectorSpec,
+    create: (config, { logger }) => createConnector(config, { logger, protocols }),
+    devDefaults: (devDir) => ({ dataDir: join(devDir, 'connector'), provisioningFile: join(devDir, 'connector', 'provisioning.json') }),
+  };
+}

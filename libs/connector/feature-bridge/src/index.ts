@@ -1,0 +1,16 @@
+export { createConnector, createConnectorEntry, LOCAL_CLIENT_ID } from './connector';
+export type { ConnectorConfig, ConnectorDeps, ProtocolFactory, ProtocolRegistry } from './connector';
+export { connectorSpec } from './config';
+export type { ConnectorSpec } from './config';
+export { createBridge } from './bridge';
+export type { Bridge, BridgeOptions, BridgeCounters } from './bridge';
+export { createOutboxQueue } from './outbox-queue';
+export type { OutboxQueue, QueueEntry, MessageClass, DropCounters } from './outbox-queue';
+export { createUplink } from './uplink';
+export type { Uplink, UplinkOptions, UplinkStats } from './uplink';
+export { parseProvisioning, mergeSettings } from './provisioning';
+export type { CloudSettings, ProvisioningResult } from './provisioning';
+export { parseSysLogLine, createCommandSubscriptionTracker, SysLogTopics } from './sys-log';
+export type { SysLogEvent, CommandSubscriptionTracker, SubscriptionChange } from './sys-log';
+export { BridgeErrorCodes } from './errors';
+export type { BridgeErrorCode } from './errors';

@@ -1,0 +1,182 @@
+// Sends the outbox to the cloud. Two lanes, each in arrival order: `live` (messages that arrived while
+// the current cloud connection was up) goes first and unthrottled; `backlog` (everything queued before
+// this connection) drains behind it at `replayRate` messages/s. At most `maxInFlight` messages wait for
+// a PUBACK. A message leaves the outbox only after every cloud publish it maps to was acknowledged.
+// Ordering guarantee (README): backlog in arrival order, live in arrival order; a live message may
+// overtake older backlog messages, also on the same topic.
+import type { CloudProtocol, DeviceContext } from '@ledge/connector-model';
+import type { Logger } from '@ledge/util';
+import type { OutboxQueue, QueueEntry } from './outbox-queue';
+
+export interface UplinkCloud {
+  readonly connected: boolean;
+  publish(topic: string, payload: Buffer, qos: 0 | 1): Promise<void>;
+}
+
+export interface UplinkOptions {
+  readonly queue: OutboxQueue;
+  readonly protocol: CloudProtocol;
+  readonly maxInFlight: number;
+  /** Backlog messages per second; 0 = unlimited. */
+  readonly replayRate: number;
+  readonly logger: Logger;
+  readonly onDelivered?: () => void;
+}
+
+export interface UplinkStats {
+  delivered: number;
+  unroutable: number;
+  inFlight: number;
+  backlog: number;
+}
+
+export interface Uplink {
+  /** A new cloud connection: everything queued so far becomes the backlog. */
+  connected(cloud: UplinkCloud, ctx: DeviceContext): void;
+  disconnected(): void;
+  /** A message just persisted. */
+  enqueued(entry: QueueEntry): void;
+  stats(): UplinkStats;
+  close(): void;
+}
+
+class Fifo {
+  private items: QueueEntry[] = [];
+  private head = 0;
+  push(e: QueueEntry) {
+    this.items.push(e);
+  }
+  shift(): QueueEntry | undefined {
+    while (this.head < this.items.length) {
+      const e = this.items[this.head++]!;
+      if (this.head > 4096 && this.head * 2 > this.items.length) {
+        this.items = this.items.slice(this.head);
+        this.head = 0;
+      }
+      if (!e.removed && !e.inFlight) return e;
+    }
+    return undefined;
+  }
+  get length() {
+    return this.items.length - this.head;
+  }
+  clear() {
+    this.items = [];
+    this.head = 0;
+  }
+}
+
+export function createUplink(o: UplinkOptions): Uplink {
+  const live = new Fifo();
+  const backlog = new Fifo();
+  let cloud: UplinkCloud | undefined;
+  let ctx: DeviceContext | undefined;
+  let generation = 0;
+  let inFlight = 0;
+  let delivered = 0;
+  let unroutable = 0;
+  let tokens = 0;
+  let lastRefill = 0;
+  let timer: NodeJS.Timeout | undefined;
+  let pumping = false;
+  const burst = Math.max(1, Math.ceil(o.replayRate / 20));
+
+  function takeToken(): boolean {
+    if (o.replayRate <= 0) return true;
+    const now = performance.now();
+    tokens = Math.min(burst, tokens + ((now - lastRefill) * o.replayRate) / 1000);
+    lastRefill = now;
+    if (tokens >= 1) {
+      tokens--;
+      return true;
+    }
+    if (timer === undefined) {
+      timer = setTimeout(() => {
+        timer = undefined;
+        pump();
+      }, Math.max(1, Math.ceil(((1 - tokens) * 1000) / o.replayRate)));
+    }
+    return false;
+  }
+
+  function pump(): void {
+    if (pumping) return;
+    pumping = true;
+    try {
+      while (cloud?.connected && ctx && inFlight < o.maxInFlight) {
+        let e = live.shift();
+        if (e === undefined && backlog.length > 0 && takeToken()) e = backlog.shift();
+        if (e === undefined) break;
+        send(e, cloud, ctx);
+      }
+    } finally {
+      pumping = false;
+    }
+  }
+
+  function send(e: QueueEntry, c: UplinkCloud, context: DeviceContext): void {
+    const mapped = o.protocol.toCloud({ topic: e.topic, payload: e.payload, qos: e.qos }, context);
+    if (!mapped.ok) {
+      unroutable++;
+      o.logger.debug({ topic: e.topic, reason: mapped.drop }, 'message not routable to the cloud; dropped');
+      void o.queue.remove(e).catch((err: unknown) => o.logger.warn({ err }, 'outbox ack failed'));
+      return;
+    }
+    e.inFlight = true;
+    inFlight++;
+    const gen = generation;
+    Promise.all(mapped.messages.map((m) => c.publish(m.topic, m.payload, m.qos === 0 ? 0 : 1))).then(
+      () => {
+        e.inFlight = false;
+        inFlight--;
+        delivered++;
+        o.queue.remove(e).catch((err: unknown) => o.logger.warn({ err }, 'outbox ack failed'));
+        o.onDelivered?.();
+        pump();
+      },
+      (err: unknown) => {
+        e.inFlight = false;
+        inFlight--;
+        o.logger.debug({ err, topic: e.topic }, 'cloud publish interrupted; sent again after reconnect');
+        // Failed on a connection that is still the current one (rare): retry behind the backlog.
+        if (gen === generation && cloud?.connected) {
+          backlog.push(e);
+          pump();
+        }
+      },
+    );
+  }
+
+  return {
+    connected(c, context) {
+      generation++;
+      cloud = c;
+      ctx = context;
+      live.clear();
+      backlog.clear();
+      for (const e of o.queue.entries()) if (!e.inFlight) backlog.push(e);
+      tokens = burst;
+      lastRefill = performance.now();
+      o.logger.info({ backlog: backlog.length }, 'draining outbox');
+      pump();
+    },
+    disconnected() {
+      generation++;
+      cloud = undefined;
+      live.clear();
+      backlog.clear();
+      clearTimeout(timer);
+      timer = undefined;
+    },
+    enqueued(e) {
+      if (!cloud) return;
+      live.push(e);
+      pump();
+    },
+    stats: () => ({ delivered, unroutable, inFlight, backlog: backlog.length }),
+    close() {
+      cloud = undefined;
+      clearTimeout(timer);
+    },
+  };
+}

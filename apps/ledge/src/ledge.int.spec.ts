@@ -50,4 +50,47 @@ describe('ledge run (all-in-one)', () => {
     const b = spawnNode(t, bundlePath('ledge'), { args: ['frobnicate'] });
     assert.equal(await b.exited, 2);
   });
+
+  it('survives garbage on every Ledge topic and keeps serving', async (t) => {
+    const dir = createTempDir(t);
+    const ledge = spawnNode(t, bundlePath('ledge'), { args: ['run', '--dev', '--dev-dir', dir], env: { LEDGE_BROKER_PORT: '0' } });
+    const listening = await ledge.waitForLog((l) => l['msg'] === 'listening' && l['protocol'] === 'tcp');
+    await ledge.waitForLog((l) => l['msg'] === 'starting ledge');
+    const url = `mqtt://127.0.0.1:${String(listening['port'])}`;
+    const c = await mqtt.connectAsync(url, { reconnectPeriod: 0 });
+    const topics = [
+      'edge/thing/request',
+      'edge/thing/response',
+      'edge/connection/remote/status',
+      'e',
+      'event',
+      't/tenant/dev:ice',
+      'e//no-namespace',
+      'command//demo:dev/res/1/200',
+      'command///res//abc',
+      'c//demo:dev/s/x/999',
+      'command///req/1/op',
+    ];
+    const garbage = [
+      Buffer.from('not json'),
+      Buffer.from('{"topic": 5}'),
+      Buffer.from('{"deviceId": {"__proto__": {"x": 1}}}'),
+      Buffer.from('['.repeat(10_000)),
+      Buffer.from([0xff, 0xfe, 0x00, 0x01]),
+      Buffer.alloc(0),
+      Buffer.alloc(512 * 1024, 0x7b), // 512 KiB of '{'
+      Buffer.from(JSON.stringify({ topic: 'a/b/things/live/messages/x', headers: { 'correlation-id': 'c'.repeat(100_000) }, path: '/features/x' })),
+    ];
+    for (const topic of topics) for (const g of garbage) await c.publishAsync(topic, g, { qos: 1 });
+    await c.publishAsync('edge/connection/remote/status', Buffer.from('garbage'), { qos: 1, retain: true });
+    // still serving: a fresh round trip through the broker, and no app logged a crash
+    await c.subscribeAsync('still/alive', { qos: 1 });
+    const got = new Promise<string>((res) => c.once('message', (_t, p) => res(p.toString())));
+    await c.publishAsync('still/alive', 'yes', { qos: 1 });
+    assert.equal(await got, 'yes');
+    await c.endAsync();
+    assert.ok(!ledge.logs.some((l) => l['level'] === 'fatal'), JSON.stringify(ledge.logs.filter((l) => l['level'] === 'fatal')));
+    assert.equal(ledge.child.exitCode, null, 'the stack is still running');
+    assert.equal(await ledge.kill('SIGTERM'), 0);
+  });
 });

@@ -3,9 +3,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { connectAsync } from 'mqtt';
-import { createTempDir, waitFor } from '@ledge/util/testing';
+import { createTempDir, waitFor, type TestContextLike } from '@ledge/util/testing';
 import { startMosquitto } from '@ledge/data-access-mqtt/testing';
-import { spawnConnector, startCloudBroker } from './testing/cloud-fixture';
+import { spawnConnector, startCloudBroker, startLedgeBroker } from './testing/cloud-fixture';
 
 const envelope = (correlationId: string, timeout?: string, status?: number) =>
   JSON.stringify({
@@ -15,13 +15,18 @@ const envelope = (correlationId: string, timeout?: string, status?: number) =>
     ...(status === undefined ? { value: {} } : { status }),
   });
 
+// The local bus: the Ledge broker bundle (its `+` matches the empty device level of `command///res/…` for
+// the connector's persistent QoS 1 session, [MQTT-4.7.1-3]) and Mosquitto with the §7 log snippet
+// (Kanto's own set-up); both publish the $SYS log lines of §2.1.6.
+const localBuses: [string, (t: TestContextLike) => Promise<{ port: number }>][] = [
+  ['Ledge broker', (t) => startLedgeBroker(t)],
+  ['Mosquitto', (t) => startMosquitto(t, { extraConfig: 'log_dest topic\nlog_type subscribe\nlog_type unsubscribe\nlog_type notice\n' })],
+];
+
 describe('connector: commands and responses', { timeout: 60_000 }, () => {
-  it('forwards commands in both forms and gates responses with the correlation cache', async (t) => {
+  for (const [busName, startBus] of localBuses) it(`forwards commands in both forms and gates responses with the correlation cache (local bus: ${busName})`, async (t) => {
     const cloud = await startCloudBroker(t);
-    // The local bus is Mosquitto here (Kanto's own set-up, $SYS log lines included): the Ledge broker
-    // currently drops a persistent QoS 1 subscriber when `+` matches an empty level (command//+/res/#
-    // vs command///res/…), reported to the broker's owner.
-    const local = await startMosquitto(t, { extraConfig: 'log_dest topic\nlog_type subscribe\nlog_type unsubscribe\nlog_type notice\n' });
+    const local = await startBus(t);
     const app = await connectAsync(`mqtt://127.0.0.1:${local.port}`, { reconnectPeriod: 200 });
     t.after(() => app.endAsync(true));
     const localGot: string[] = [];

@@ -1,7 +1,29 @@
-// `mode` → cloud protocol. AWS IoT Core and Azure IoT Hub add their factories here.
-import type { ProtocolRegistry } from '@ledge/connector-bridge';
+// `mode` → cloud protocol: Hono / Bosch IoT Suite (identity from provisioning.json + config), AWS IoT
+// Core (identity from the client certificate, §2.2), Azure IoT Hub (from the connection string, §2.3).
+import { connectorSpec, type ProtocolRegistry } from '@ledge/connector-bridge';
+import { createAwsMode } from '@ledge/connector-aws';
+import { createAzureMode } from '@ledge/connector-azure';
 import { createHonoProtocol } from '@ledge/connector-hono';
 
 export const connectorProtocols: ProtocolRegistry = {
   hono: () => createHonoProtocol(),
+  aws: (config, env) =>
+    createAwsMode({
+      certificate: env.readFile('cert', config.cert),
+      address: config.address,
+      clientId: config.clientId,
+      tenantId: config.tenantId,
+      topicFilter: config.topicFilter,
+      payloadFilters: config.payloadFilters,
+    }),
+  azure: (config, env) =>
+    createAzureMode({
+      connectionString: config.connectionString,
+      sasTokenValidity: config.sasTokenValidity,
+      tenantId: config.tenantId,
+      hasClientCertificate: config.cert !== '' && config.key !== '',
+      // The default address is Hono's; Azure's comes from the connection string unless one is configured.
+      address: config.address === connectorSpec.address.default ? '' : config.address,
+      nowMs: env.now(),
+    }),
 };

@@ -149,3 +149,47 @@ export function spawnConnector(t: TestContextLike, args: Record<string, string |
   const flags = Object.entries({ backoffInitial: 0.2, backoffMax: 1, logLevel: 'debug', ...args }).flatMap(([k, v]) => [`--${k}`, String(v)]);
   return spawnNode(t, bundlePath('connector'), { args: flags });
 }
+
+export interface EndpointBroker {
+  /** Plain listener, anonymous: the test plays the cloud service (shadow service, business app). */
+  readonly plainPort: number;
+  /** TLS listener the connector uses (server cert from `pki`; client certificate required if asked). */
+  readonly tlsPort: number;
+  /** Mosquitto's log so far (connection lines carry the client ID and user name). */
+  log(): string;
+}
+
+/**
+ * A Mosquitto standing in for AWS IoT Core (mutual TLS, CN = user name) or Azure IoT Hub (TLS, anonymous:
+ * Mosquitto cannot check SAS tokens; their format is unit-tested) with the topic layout left free.
+ */
+export async function startEndpointBroker(t: TestContextLike, pki: Pki, options: { requireCertificate: boolean }): Promise<EndpointBroker> {
+  const bin = findMosquitto();
+  if (!bin) throw new Error('mosquitto not found: apt-get install -y mosquitto');
+  const dir = createTempDir(t, 'ledge-endpoint-');
+  const [plainPort, tlsPort] = [await freePort(), await freePort()];
+  const conf = join(dir, 'mosquitto.conf');
+  writeFileSync(
+    conf,
+    [
+      ...(process.getuid?.() === 0 ? ['user root'] : []),
+      'per_listener_settings false',
+      'allow_anonymous true',
+      'persistence false',
+      'log_dest stderr',
+      'log_type all',
+      `listener ${plainPort} 127.0.0.1`,
+      `listener ${tlsPort} 127.0.0.1`,
+      `cafile ${pki.ca}\ncertfile ${pki.serverCert}\nkeyfile ${pki.serverKey}\ntls_version tlsv1.2`,
+      ...(options.requireCertificate ? ['require_certificate true', 'use_identity_as_username true'] : []),
+      '',
+    ].join('\n'),
+  );
+  const p = spawnProcess(t, bin, { args: ['-c', conf] });
+  const deadline = Date.now() + 10_000;
+  while (!(await canConnect(plainPort)) || !(await canConnect(tlsPort))) {
+    if (Date.now() > deadline) throw new Error(`endpoint mosquitto did not start: ${p.stderr.join('').slice(-1000)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return { plainPort, tlsPort, log: () => p.stderr.join('') };
+}

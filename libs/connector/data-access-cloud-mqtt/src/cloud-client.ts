@@ -4,10 +4,11 @@
 // re-sent after every connect, TCP_NODELAY, and publish() resolving on PUBACK.
 import { EventEmitter } from 'node:events';
 import { connect as mqttConnect, type MqttClient } from 'mqtt';
-import type { ConnectionCause } from '@ledge/model-edge';
+import type { CloudCredentials } from '@ledge/connector-model';
+import { ConnectionCauses, type ConnectionCause } from '@ledge/model-edge';
 import { createBackoff, createLogger, onlyOnce, type LedgeError } from '@ledge/util';
 import { parseCloudAddress } from './address';
-import { cloudPublishError, cloudStoppedError } from './errors';
+import { cloudConnectionError, cloudPublishError, cloudStoppedError } from './errors';
 import { classifyFailure } from './failure';
 import { resolveCloudClientOptions, toMqttJsOptions, type CloudClientInit } from './options';
 
@@ -21,8 +22,11 @@ export interface CloudMessage {
 
 export interface CloudClientEvents {
   connected: [info: { sessionPresent: boolean }];
-  /** A connection ended or an attempt failed; `cause` per §1.2. */
-  disconnected: [info: { cause: ConnectionCause; error: LedgeError; wasConnected: boolean }];
+  /**
+   * A connection ended or an attempt failed; `cause` per §1.2. `renewal`: closed on purpose to present
+   * fresh credentials (`renewAtMs`); the next attempt follows at once, without backoff.
+   */
+  disconnected: [info: { cause: ConnectionCause; error: LedgeError; wasConnected: boolean; renewal?: boolean }];
   reconnecting: [info: { attempt: number; delayMs: number }];
   /** Gave up for good (authentication retries exhausted, identifier rejected, bad protocol). */
   stopped: [info: { cause: ConnectionCause; error: LedgeError }];
@@ -57,6 +61,7 @@ export function createCloudClient(init: CloudClientInit): CloudClient {
   const address = parseCloudAddress(o.address);
   const logger = (o.logger ?? createLogger({ name: 'ledge', level: 'silent' })).child({ component: 'cloud-mqtt', clientId: o.clientId });
   const connectFn = o.connect ?? mqttConnect;
+  const now = o.now ?? Date.now;
   const backoff = createBackoff(o.backoff);
   const events = new EventEmitter<CloudClientEvents>();
   const subscriptions = new Map<string, CloudQoS>();
@@ -65,6 +70,8 @@ export function createCloudClient(init: CloudClientInit): CloudClient {
   let connected = false;
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
+  let renewTimer: NodeJS.Timeout | undefined;
+  let renewing: MqttClient | undefined;
   let authFailures = 0;
   let connects = 0;
   let failedAttempts = 0;
@@ -74,7 +81,14 @@ export function createCloudClient(init: CloudClientInit): CloudClient {
     timer = undefined;
     if (stopped) return;
     logger.info({ url: address.url, attempt: backoff.attempts }, 'connecting');
-    const client = connectFn(address.url, toMqttJsOptions(o, address));
+    let creds: CloudCredentials | undefined;
+    try {
+      creds = o.credentials?.(now());
+    } catch (err) {
+      onFailure({ cause: ConnectionCauses.CONNECTION_ERROR, action: 'retry', error: cloudConnectionError(`no credentials: ${(err as Error).message}`, err) }, false);
+      return;
+    }
+    const client = connectFn(address.url, toMqttJsOptions(o, address, creds));
     mc = client;
     let lastError: Error | undefined;
     let connack = false;
@@ -90,6 +104,7 @@ export function createCloudClient(init: CloudClientInit): CloudClient {
       backoff.reset();
       noDelay();
       resubscribe(client);
+      if (creds?.renewAtMs !== undefined) scheduleRenewal(client, creds.renewAtMs);
       logger.info({ sessionPresent: packet.sessionPresent === true }, 'connected');
       events.emit('connected', { sessionPresent: packet.sessionPresent === true });
     });
@@ -109,10 +124,28 @@ export function createCloudClient(init: CloudClientInit): CloudClient {
         mc = undefined;
       }
       client.end(true);
+      clearTimeout(renewTimer);
       failPending();
       if (stopped) return;
+      if (renewing === client) {
+        renewing = undefined;
+        events.emit('disconnected', { cause: ConnectionCauses.CONNECTION_ERROR, error: cloudConnectionError('renewing credentials'), wasConnected, renewal: true });
+        attempt();
+        return;
+      }
       onFailure(classifyFailure(lastError, connack), wasConnected);
     });
+  }
+
+  /** Fresh credentials (e.g. a new SAS token) need a new CONNECT: disconnect cleanly, connect again at once. */
+  function scheduleRenewal(client: MqttClient, atMs: number): void {
+    clearTimeout(renewTimer);
+    renewTimer = setTimeout(() => {
+      if (stopped || mc !== client || !connected) return;
+      logger.info({}, 'reconnecting with renewed credentials');
+      renewing = client;
+      client.end(false);
+    }, Math.max(0, atMs - now()));
   }
 
   function onFailure(f: ReturnType<typeof classifyFailure>, wasConnected: boolean): void {
@@ -152,6 +185,7 @@ export function createCloudClient(init: CloudClientInit): CloudClient {
   const close = onlyOnce(async () => {
     stopped = true;
     clearTimeout(timer);
+    clearTimeout(renewTimer);
     const client = mc;
     mc = undefined;
     connected = false;

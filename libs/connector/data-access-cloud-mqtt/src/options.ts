@@ -2,6 +2,7 @@
 // ±25 %, connect timeout 30 s, keep-alive 20 s, 5 authentication failures before giving up.
 import type { IClientOptions, MqttClient } from 'mqtt';
 import type { BackoffOptions, Logger } from '@ledge/util';
+import type { CloudCredentials } from '@ledge/connector-model';
 import type { CloudAddress } from './address';
 import { invalidCloudOptionsError } from './errors';
 
@@ -25,6 +26,13 @@ export interface CloudClientOptions {
   backoff: BackoffOptions;
   /** CONNACK "bad user name or password" / "not authorised" this many times in a row → give up. */
   authErrorRetries: number;
+  /**
+   * Called before every connection attempt (Azure SAS tokens): its user name/password replace the static
+   * ones, and with `renewAtMs` the client reconnects at that time to present fresh credentials.
+   */
+  credentials?: (nowMs: number) => CloudCredentials;
+  /** Wall clock (epoch ms) for `credentials`; tests inject it. */
+  now?: () => number;
   logger?: Logger;
   /** MQTT.js `connect`; tests may wrap it. */
   connect?: (url: string, options: IClientOptions) => MqttClient;
@@ -54,7 +62,7 @@ export function resolveCloudClientOptions(init: CloudClientInit): CloudClientOpt
 }
 
 /** MQTT.js options for one attempt: its reconnect and resubscribe are off (this lib does both). */
-export function toMqttJsOptions(o: CloudClientOptions, address: CloudAddress): IClientOptions {
+export function toMqttJsOptions(o: CloudClientOptions, address: CloudAddress, credentials?: CloudCredentials): IClientOptions {
   const mqtt: IClientOptions = {
     clientId: o.clientId,
     clean: o.clean,
@@ -66,10 +74,11 @@ export function toMqttJsOptions(o: CloudClientOptions, address: CloudAddress): I
     queueQoSZero: false,
   };
   const certAuth = o.cert !== undefined && o.key !== undefined;
-  if (!certAuth) {
-    if (o.username !== undefined) mqtt.username = o.username;
-    if (o.password !== undefined) mqtt.password = o.password;
-  }
+  // A credentials function decides for itself (Azure sends its user name also with X.509); static
+  // credentials are not sent with a client certificate (§2.1.1).
+  const creds = credentials ?? (certAuth ? {} : { username: o.username, password: o.password });
+  if (creds.username !== undefined) mqtt.username = creds.username;
+  if (creds.password !== undefined) mqtt.password = creds.password;
   if (address.secure) {
     // Server verification is always on; TLS 1.2 is the floor, 1.3 the ceiling (§2.1.1).
     Object.assign(mqtt, {

@@ -19,3 +19,5 @@ export { AwsErrorCodes } from './errors';
 export type { AwsErrorCode } from './errors';
 export { AWS_DEFAULT_TENANT_ID, awsConnectionDefaults } from './connection';
 export type { AwsConnectionDefaults } from './connection';
+export { createAwsMode } from './aws-mode';
+export type { AwsModeOptions } from './aws-mode';

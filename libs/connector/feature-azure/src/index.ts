@@ -17,3 +17,5 @@ export { queryEscape, encodeValues } from './query-escape';
 export { AzureErrorCodes } from './errors';
 export type { AzureErrorCode } from './errors';
 export { AZURE_DEFAULT_TENANT_ID } from './defaults';
+export { createAzureMode } from './azure-mode';
+export type { AzureModeOptions } from './azure-mode';

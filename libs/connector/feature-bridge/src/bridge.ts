@@ -53,6 +53,8 @@ export interface BridgeCounters {
   unroutable: number;
   delivered: number;
   commands: number;
+  /** Cloud messages the protocol used itself (e.g. AWS shadow `accepted` responses), nothing published locally. */
+  consumed: number;
 }
 
 export interface Bridge {
@@ -85,7 +87,7 @@ export function createBridge(o: BridgeOptions): Bridge {
   const cache = createCorrelationCache({ now });
   const tracker = createCommandSubscriptionTracker([o.localClientId, ...KANTO_CLIENT_IDS]);
   const forwardSubs = o.protocol.deviceCommandSubscription !== undefined;
-  const c = { droppedQos0Offline: 0, duplicatesReceived: 0, unknownResponses: 0, commands: 0 };
+  const c = { droppedQos0Offline: 0, duplicatesReceived: 0, unknownResponses: 0, commands: 0, consumed: 0 };
   let cloud: CloudClient | undefined;
   let identity: ThingIdentity | undefined;
   let ctx: DeviceContext | undefined;
@@ -175,16 +177,22 @@ export function createBridge(o: BridgeOptions): Bridge {
 
   function onCloudMessage(m: { topic: string; payload: Buffer; qos: 0 | 1 }): void {
     if (ctx === undefined) return;
-    c.commands++;
-    const env = parseEnvelope(m.payload);
-    if (env.ok) {
-      const id = getCorrelationId(env.envelope.headers);
-      if (id !== undefined) cache.remember(id, parseDittoTimeout(getHeader(env.envelope.headers, 'timeout')));
-    }
+    // Every message on the protocol's cloud subscriptions goes through toLocal (AWS shadow responses too).
     const mapped = o.protocol.toLocal(m, ctx);
     if (!mapped.ok) {
       log.debug({ topic: m.topic, reason: mapped.drop }, 'cloud message not routable locally; dropped');
       return;
+    }
+    if (mapped.messages.length === 0) {
+      c.consumed++;
+      return;
+    }
+    c.commands++;
+    // Only commands that reach local apps can be answered: remember their correlation-id (§2.1.5).
+    const env = parseEnvelope(m.payload);
+    if (env.ok) {
+      const id = getCorrelationId(env.envelope.headers);
+      if (id !== undefined) cache.remember(id, parseDittoTimeout(getHeader(env.envelope.headers, 'timeout')));
     }
     for (const l of mapped.messages) {
       local.publish(l.topic, l.payload, { qos: l.qos === 0 ? 0 : 1 }).catch((err: unknown) => log.warn({ err, topic: l.topic }, 'command not delivered locally'));
@@ -241,6 +249,8 @@ export function createBridge(o: BridgeOptions): Bridge {
       });
       cl.on('disconnected', (info) => {
         uplink.disconnected();
+        // A credentials renewal (Azure SAS) reconnects at once: no status flap for local apps.
+        if (info.renewal === true) return;
         cause = info.cause;
         void publishStatus(true);
       });
@@ -264,6 +274,7 @@ export function createBridge(o: BridgeOptions): Bridge {
         unroutable: u.unroutable,
         delivered: u.delivered,
         commands: c.commands,
+        consumed: c.consumed,
         outboxDepth: queue.depth,
         outboxBytes: queue.bytes,
       };

@@ -5,19 +5,28 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { CloudProtocol } from '@ledge/connector-model';
-import { createCloudClient } from '@ledge/connector-cloud-mqtt';
+import type { CloudProtocol, ConnectorMode } from '@ledge/connector-model';
+import { createCloudClient, type CloudClientInit } from '@ledge/connector-cloud-mqtt';
 import { ConnectionCauses, type ThingIdentity } from '@ledge/model-edge';
-import { onlyOnce, type App, type AppEntry, type ConfigOf, type Logger, type WithCommon } from '@ledge/util';
+import { ConfigError, onlyOnce, type App, type AppEntry, type ConfigOf, type Logger, type WithCommon } from '@ledge/util';
 import { createBridge } from './bridge';
 import { connectorSpec, type ConnectorSpec } from './config';
 import { provisioningInvalidError, tlsFileError, unknownModeError } from './errors';
+import { checkModeConfig } from './mode-config';
 import { createProvisioningWatcher } from './provisioning-watcher';
 import { mergeSettings, parseProvisioning, type CloudSettings } from './provisioning';
 
 export type ConnectorConfig = ConfigOf<WithCommon<ConnectorSpec>>;
-export type ProtocolFactory = (config: ConnectorConfig) => CloudProtocol;
-/** `mode` → protocol. The app passes `{ hono: createHonoProtocol, aws: …, azure: … }`. */
+/** What a protocol factory may use besides the config. */
+export interface ModeEnv {
+  /** Reads a file named by config key `key`; throws a ConfigError naming the key (exit code 2). */
+  readFile(key: string, path: string): Buffer;
+  /** Epoch ms. */
+  now(): number;
+}
+/** A bare protocol (Hono-style identity: provisioning.json + config) or a mode with its own endpoint (aws, azure). */
+export type ProtocolFactory = (config: ConnectorConfig, env: ModeEnv) => CloudProtocol | ConnectorMode;
+/** `mode` → protocol. The app passes `{ hono: …, aws: …, azure: … }`. */
 export type ProtocolRegistry = Readonly<Record<string, ProtocolFactory>>;
 
 export const LOCAL_CLIENT_ID = 'ledge-connector';
@@ -31,9 +40,20 @@ type Resolved = { ok: true; settings: CloudSettings } | { ok: false; cause: 'PRO
 
 export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): App {
   const log = deps.logger.child({ component: 'connector' });
+  const warnings = checkModeConfig(config);
   const factory = deps.protocols[config.mode];
   if (factory === undefined) throw unknownModeError(config.mode, Object.keys(deps.protocols));
-  const protocol = factory(config);
+  const readConfigFile = (key: string, path: string): Buffer => {
+    try {
+      return readFileSync(path);
+    } catch (err) {
+      throw new ConfigError(`config key '${key}': cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, { key, file: path });
+    }
+  };
+  const made = factory(config, { readFile: readConfigFile, now: Date.now });
+  const mode: ConnectorMode = 'protocol' in made ? made : { protocol: made };
+  const protocol = mode.protocol;
+  const endpoint = mode.endpoint;
   const file = (key: string, path: string): Buffer | undefined => {
     if (path === '') return undefined;
     try {
@@ -92,7 +112,35 @@ export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): A
     return { ok: true, settings };
   }
 
+  function cloudOptions(): Omit<CloudClientInit, 'address' | 'clientId'> {
+    const certAuth = config.cert !== '' && config.key !== '';
+    return {
+      ...(config.caCert ? { ca: file('caCert', config.caCert) } : {}),
+      ...(certAuth ? { cert: file('cert', config.cert), key: file('key', config.key) } : {}),
+      alpn: config.alpn,
+      keepaliveSeconds: config.keepAlive,
+      connectTimeoutMs: config.connectTimeout * 1000,
+      authErrorRetries: config.authErrorRetries,
+      backoff: { initialMs: config.backoffInitial * 1000, maxMs: config.backoffMax * 1000, multiplier: config.backoffMultiplier, jitter: config.backoffJitter },
+      logger: deps.logger,
+    };
+  }
+
   async function connect(): Promise<void> {
+    if (endpoint !== undefined) {
+      // aws / azure: identity and credentials from the certificate or connection string, no provisioning file.
+      const id = endpoint.identity;
+      const identity: ThingIdentity = { deviceId: id.deviceId, tenantId: id.tenantId, ...(id.policyId ? { policyId: id.policyId } : {}) };
+      const cloud = createCloudClient({
+        ...cloudOptions(),
+        address: endpoint.address,
+        clientId: endpoint.clientId,
+        ...(endpoint.credentials ? { credentials: endpoint.credentials } : {}),
+      });
+      log.info({ mode: config.mode, deviceId: id.deviceId, tenantId: id.tenantId, address: endpoint.address, clientId: endpoint.clientId, certAuth: config.cert !== '' }, 'connecting to the cloud');
+      bridge.attachCloud(cloud, identity);
+      return;
+    }
     const r = await resolve();
     if (!r.ok) {
       const err = r.cause === 'PROVISIONING_ERROR' ? provisioningInvalidError(config.provisioningFile, r.problem) : undefined;
@@ -105,17 +153,10 @@ export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): A
     const certAuth = config.cert !== '' && config.key !== '';
     const username = s.username || (s.authId ? `${s.authId}@${s.tenantId}` : '');
     const cloud = createCloudClient({
+      ...cloudOptions(),
       address: s.address,
       clientId: config.clientId || `ledge-${randomBytes(4).toString('hex')}`,
       ...(certAuth ? {} : { ...(username ? { username } : {}), ...(s.password ? { password: s.password } : {}) }),
-      ...(config.caCert ? { ca: file('caCert', config.caCert) } : {}),
-      ...(certAuth ? { cert: file('cert', config.cert), key: file('key', config.key) } : {}),
-      alpn: config.alpn,
-      keepaliveSeconds: config.keepAlive,
-      connectTimeoutMs: config.connectTimeout * 1000,
-      authErrorRetries: config.authErrorRetries,
-      backoff: { initialMs: config.backoffInitial * 1000, maxMs: config.backoffMax * 1000, multiplier: config.backoffMultiplier, jitter: config.backoffJitter },
-      logger: deps.logger,
     });
     log.info({ mode: config.mode, deviceId: s.deviceId, tenantId: s.tenantId, address: s.address, certAuth }, 'connecting to the cloud');
     bridge.attachCloud(cloud, identity);
@@ -137,9 +178,10 @@ export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): A
 
   return {
     async start() {
+      for (const warning of warnings) log.warn({ mode: config.mode }, warning);
       await bridge.start();
       try {
-        await watcher.start();
+        if (endpoint === undefined) await watcher.start();
       } catch (err) {
         log.error({ err }, 'cannot watch the provisioning file');
         await bridge.setCause(ConnectionCauses.CONFIG_ERROR);

@@ -1,5 +1,5 @@
 export { createConnector, createConnectorEntry, LOCAL_CLIENT_ID } from './connector';
-export type { ConnectorConfig, ConnectorDeps, ProtocolFactory, ProtocolRegistry } from './connector';
+export type { ConnectorConfig, ConnectorDeps, ModeEnv, ProtocolFactory, ProtocolRegistry } from './connector';
 export { connectorSpec } from './config';
 export type { ConnectorSpec } from './config';
 export { createBridge } from './bridge';
@@ -14,3 +14,4 @@ export { parseSysLogLine, createCommandSubscriptionTracker, SysLogTopics } from 
 export type { SysLogEvent, CommandSubscriptionTracker, SubscriptionChange } from './sys-log';
 export { BridgeErrorCodes } from './errors';
 export type { BridgeErrorCode } from './errors';
+export { checkModeConfig, MODE_KEYS } from './mode-config';

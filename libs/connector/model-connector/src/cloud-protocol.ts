@@ -21,6 +21,11 @@ export interface DeviceContext {
   readonly now: () => number;
 }
 
+/**
+ * What a mapping made of one message. `{ ok: true, messages: [] }` means *consumed*: the protocol used
+ * the message itself (e.g. AWS shadow `update/accepted` teaching it the last reported state) and nothing
+ * is published; the bridge neither forwards nor logs it as a drop. `{ ok: false }` is a drop with a reason.
+ */
 export type Mapped = { readonly ok: true; readonly messages: readonly BusMessage[] } | { readonly ok: false; readonly drop: string };
 
 export interface CloudProtocol {
@@ -39,4 +44,32 @@ export interface CloudProtocol {
    * are not forwarded.
    */
   deviceCommandSubscription?(deviceId: string): string;
+}
+
+/** What the cloud client presents on one connection attempt. */
+export interface CloudCredentials {
+  readonly username?: string;
+  readonly password?: string;
+  /** Epoch ms: reconnect with fresh credentials at this time (e.g. Azure SAS tokens, renewed at 90 %). */
+  readonly renewAtMs?: number;
+}
+
+/**
+ * How a mode that does not use Hono's provisioning.json reaches its cloud (AWS: identity from the client
+ * certificate; Azure: from the connection string). Pure data plus a credentials function of the clock.
+ */
+export interface CloudEndpoint {
+  /** Announced on `edge/thing/response`; `deviceId` is also the Ditto thing ID. */
+  readonly identity: { readonly deviceId: string; readonly tenantId: string; readonly policyId?: string };
+  /** `scheme://host:port`. */
+  readonly address: string;
+  readonly clientId: string;
+  /** Called before every connection attempt with the current time (epoch ms); absent: no user name/password. */
+  readonly credentials?: (nowMs: number) => CloudCredentials;
+}
+
+/** A connector mode: the mapping, and for non-Hono clouds the endpoint (absent: provisioning.json + config). */
+export interface ConnectorMode {
+  readonly protocol: CloudProtocol;
+  readonly endpoint?: CloudEndpoint;
 }

@@ -1,1 +1,1 @@
-export type { BusMessage, CloudProtocol, DeviceContext, Mapped, QoS } from './cloud-protocol';
+export type { BusMessage, CloudProtocol, DeviceContext, Mapped, QoS, CloudCredentials, CloudEndpoint, ConnectorMode } from './cloud-protocol';

@@ -3,7 +3,7 @@ import { describe, it, type TestContext } from 'node:test';
 import { captureLogger } from '@ledge/util/testing';
 import { createConnectionStatusWatcher } from './connection-status-watcher';
 import { createFakeLocalBus } from './testing/fake-local-bus';
-import type { RemoteConnectionStatus } from './edge-api';
+import type { ConnectionStatus as RemoteConnectionStatus } from '@ledge/model-edge';
 
 const STATUS = 'edge/connection/remote/status';
 

@@ -2,7 +2,7 @@
 // `edge/connection/remote/status`, delivered on subscribe and on every change; the connector's Last
 // Will sets it to `{"connected":false,"cause":"CONNECTION_UNKNOWN"}` when the connector dies.
 import { createLogger, onlyOnce, type Logger } from '@ledge/util';
-import { EdgeTopics, parseRemoteConnectionStatus, type RemoteConnectionStatus } from './edge-api';
+import { EdgeTopics, parseConnectionStatus, type ConnectionStatus as RemoteConnectionStatus } from '@ledge/model-edge';
 import { closedError } from './errors';
 import { TypedEmitter, type EventSource } from './typed-emitter';
 import type { LocalBusClient } from './types';
@@ -38,15 +38,15 @@ export function createConnectionStatusWatcher(options: ConnectionStatusWatcherOp
   const onStatus = (_topic: string, payload: Buffer) => {
     if (closed) return;
     if (payload.length === 0) return; // a cleared retained message [MQTT-3.3.1-10]: nothing to report
-    const parsed = parseRemoteConnectionStatus(payload);
+    const parsed = parseConnectionStatus(payload);
     if (!parsed.ok) {
       logger.warn({ problems: parsed.problems, payload: payload.toString('utf8', 0, 256) }, 'invalid connection status ignored');
       return;
     }
     const previous = current;
-    if (previous !== undefined && JSON.stringify(previous) === JSON.stringify(parsed.value)) return;
-    current = parsed.value;
-    logger.info({ connected: current.connected, cause: current.cause, timestamp: current.timestamp }, 'remote connection status');
+    if (previous !== undefined && JSON.stringify(previous) === JSON.stringify(parsed.status)) return;
+    current = parsed.status;
+    logger.info({ connected: current.connected, cause: current.connected ? undefined : current.cause, timestamp: current.timestamp }, 'remote connection status');
     events.emit('status', current, previous);
   };
 
@@ -61,14 +61,14 @@ export function createConnectionStatusWatcher(options: ConnectionStatusWatcherOp
       if (closed) throw closedError('connection status watcher');
       if (started) return;
       started = true;
-      removeHandler = client.onMessage(EdgeTopics.remoteConnectionStatus, onStatus);
-      await client.subscribe(EdgeTopics.remoteConnectionStatus, { qos: 1 });
+      removeHandler = client.onMessage(EdgeTopics.connectionStatus, onStatus);
+      await client.subscribe(EdgeTopics.connectionStatus, { qos: 1 });
     },
     close: onlyOnce(async () => {
       closed = true;
       if (!started) return;
       removeHandler?.();
-      await client.unsubscribe(EdgeTopics.remoteConnectionStatus).catch((err: unknown) => logger.debug({ err }, 'unsubscribe failed'));
+      await client.unsubscribe(EdgeTopics.connectionStatus).catch((err: unknown) => logger.debug({ err }, 'unsubscribe failed'));
     }),
   };
   return Object.defineProperties(events, Object.getOwnPropertyDescriptors(api)) as TypedEmitter<ConnectionStatusWatcherEvents> & typeof api;

@@ -3,7 +3,7 @@ import { describe, it, type TestContext } from 'node:test';
 import { captureLogger } from '@ledge/util/testing';
 import { createIdentityWatcher } from './identity-watcher';
 import { createFakeLocalBus } from './testing/fake-local-bus';
-import type { EdgeIdentity } from './edge-api';
+import type { ThingIdentity as EdgeIdentity } from '@ledge/model-edge';
 import type { IdentityChange } from './identity-watcher';
 
 const REQUEST = 'edge/thing/request';

@@ -3,7 +3,7 @@
 // reconnect and provisioning change, so repeats are normal: identical ones are ignored, changed ones
 // are re-emitted so apps re-initialise.
 import { createLogger, onlyOnce, type Logger } from '@ledge/util';
-import { EdgeTopics, parseEdgeIdentity, sameEdgeIdentity, type EdgeIdentity } from './edge-api';
+import { EdgeTopics, parseThingIdentity, sameThingIdentity, type ThingIdentity as EdgeIdentity } from '@ledge/model-edge';
 import { closedError } from './errors';
 import { TypedEmitter, type EventSource } from './typed-emitter';
 import type { LocalBusClient } from './types';
@@ -70,14 +70,14 @@ export function createIdentityWatcher(options: IdentityWatcherOptions): Identity
 
   const onResponse = (_topic: string, payload: Buffer) => {
     if (closed) return;
-    const parsed = parseEdgeIdentity(payload);
+    const parsed = parseThingIdentity(payload);
     if (!parsed.ok) {
       logger.warn({ problems: parsed.problems, payload: payload.toString('utf8', 0, 256) }, 'invalid identity payload ignored');
       return;
     }
-    const next = parsed.value;
+    const next = parsed.identity;
     const previous = current;
-    if (sameEdgeIdentity(previous, next)) {
+    if (previous !== undefined && sameThingIdentity(previous, next)) {
       logger.debug({ deviceId: next.deviceId }, 'identity repeated');
       return;
     }

@@ -25,6 +25,5 @@ export { createIdentityWatcher, defaultIdentityWatcherOptions } from './identity
 export type { IdentityWatcher, IdentityWatcherOptions, IdentityWatcherEvents, IdentityChange } from './identity-watcher';
 export { createConnectionStatusWatcher } from './connection-status-watcher';
 export type { ConnectionStatusWatcher, ConnectionStatusWatcherOptions, ConnectionStatusWatcherEvents } from './connection-status-watcher';
-// The watchers' value types. Topic constants and parsers stay private (edge-api.ts) until
-// @ledge/model-edge exports them; then these types will be re-exported from there.
-export type { EdgeIdentity, RemoteConnectionStatus } from './edge-api';
+// The watchers' value types, from @ledge/model-edge (topics and parsers live there too); the old names stay.
+export type { ThingIdentity as EdgeIdentity, ConnectionStatus as RemoteConnectionStatus } from '@ledge/model-edge';

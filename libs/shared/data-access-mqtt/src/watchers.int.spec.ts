@@ -8,7 +8,7 @@ import { createConnectionStatusWatcher } from './connection-status-watcher';
 import { createIdentityWatcher, type IdentityChange } from './identity-watcher';
 import { createLocalBusClient } from './local-bus-client';
 import { findMosquitto, startMosquitto, type Mosquitto } from './testing/mosquitto';
-import type { RemoteConnectionStatus } from './edge-api';
+import type { ConnectionStatus as RemoteConnectionStatus } from '@ledge/model-edge';
 
 const skip = findMosquitto() === undefined ? 'mosquitto not installed (apt-get install -y mosquitto)' : false;
 

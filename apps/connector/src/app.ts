@@ -1,5 +1,2 @@
-// The connector app: the bridge's AppEntry with the protocol registry of this build.
-import { createConnectorEntry } from '@ledge/connector-bridge';
-import { connectorProtocols } from './protocols';
-
-export const connectorEntry = createConnectorEntry(connectorProtocols);
+// The connector app is the bridge library's entry (every mode: hono, aws, azure); main.ts runs it.
+export { connectorEntry } from '@ledge/connector-bridge';

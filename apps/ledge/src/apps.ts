@@ -1,5 +1,9 @@
 // Every app the `ledge` binary can host, in start order (the bus first).
 import type { AppEntry, ConfigSpec } from '@ledge/util';
 import { brokerEntry } from '@ledge/broker-feature';
+import { connectorEntry } from '@ledge/connector-bridge';
 
-export const appEntries: readonly AppEntry<ConfigSpec>[] = [brokerEntry as unknown as AppEntry<ConfigSpec>];
+// Each entry is typed by its own config spec; the host only passes each its own config back.
+const entry = <S extends ConfigSpec>(e: AppEntry<S>) => e as unknown as AppEntry<ConfigSpec>;
+
+export const appEntries: readonly AppEntry<ConfigSpec>[] = [entry(brokerEntry), entry(connectorEntry)];

@@ -70,6 +70,9 @@ export function toMqttJsOptions(o: CloudClientOptions, address: CloudAddress, cr
     connectTimeout: o.connectTimeoutMs,
     protocolVersion: 4,
     reconnectPeriod: 0,
+    // mqtt-packet's packet-id cache is 65,536 pre-made Buffers (~6 MB of heap per process); a 2-byte
+    // allocation per QoS>0 packet is cheaper than that on a gateway.
+    writeCache: false,
     resubscribe: false,
     queueQoSZero: false,
   };

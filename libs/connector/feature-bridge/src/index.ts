@@ -1,4 +1,5 @@
 export { createConnector, createConnectorEntry, LOCAL_CLIENT_ID } from './connector';
+export { connectorEntry, connectorProtocols } from './protocols';
 export type { ConnectorConfig, ConnectorDeps, ModeEnv, ProtocolFactory, ProtocolRegistry } from './connector';
 export { connectorSpec } from './config';
 export type { ConnectorSpec } from './config';

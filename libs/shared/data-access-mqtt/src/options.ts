@@ -100,6 +100,9 @@ export function toMqttOptions(o: ResolvedLocalBusOptions): IClientOptions {
     connectTimeout: o.connectTimeoutMs,
     protocolVersion: o.protocolVersion,
     reconnectPeriod: 0,
+    // mqtt-packet's packet-id cache is 65,536 pre-made Buffers (~6 MB of heap per process); a 2-byte
+    // allocation per QoS>0 packet is cheaper than that on a gateway.
+    writeCache: false,
     resubscribe: false,
     queueQoSZero: false,
     rejectUnauthorized: o.rejectUnauthorized,

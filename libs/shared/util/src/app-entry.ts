@@ -84,5 +84,11 @@ export async function main<S extends ConfigSpec>(entry: AppEntry<S>, argv: reado
   const logger = createLogger({ name: entry.name, level: config.logLevel as never });
   logger.debug({ config: redactObject(config), sources: loaded.sources, configFile: loaded.configFile }, 'effective config');
   installCrashHandlers(logger);
-  await runMain({ logger, app: entry.create(config, { logger }) });
+  let app: App;
+  try {
+    app = entry.create(config, { logger }); // may check keys that depend on each other (ConfigError → exit 2)
+  } catch (err) {
+    exitOnConfigError(`ledge-${entry.name}`, err);
+  }
+  await runMain({ logger, app });
 }

@@ -1,6 +1,7 @@
 // `mode` → cloud protocol: Hono / Bosch IoT Suite (identity from provisioning.json + config), AWS IoT
 // Core (identity from the client certificate, §2.2), Azure IoT Hub (from the connection string, §2.3).
-import { connectorSpec, type ProtocolRegistry } from '@ledge/connector-bridge';
+import { connectorSpec } from './config';
+import { createConnectorEntry, type ProtocolRegistry } from './connector';
 import { createAwsMode } from '@ledge/connector-aws';
 import { createAzureMode } from '@ledge/connector-azure';
 import { createHonoProtocol } from '@ledge/connector-hono';
@@ -27,3 +28,6 @@ export const connectorProtocols: ProtocolRegistry = {
       nowMs: env.now(),
     }),
 };
+
+/** The connector app, as `ledge-connector` and the all-in-one `ledge run` host it. */
+export const connectorEntry = createConnectorEntry(connectorProtocols);

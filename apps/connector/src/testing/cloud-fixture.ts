@@ -2,9 +2,8 @@
 // here, a password file made with mosquitto_passwd, ACLs), the Ledge broker and connector bundles.
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { createConnection } from 'node:net';
 import { join } from 'node:path';
-import { findMosquitto, freePort } from '@ledge/data-access-mqtt/testing';
+import { canConnect, findMosquitto, freePort } from '@ledge/data-access-mqtt/testing';
 import { bundlePath, createTempDir, spawnNode, spawnProcess, type Spawned, type TestContextLike } from '@ledge/util/testing';
 
 export interface Pki {
@@ -49,16 +48,6 @@ export interface CloudBroker {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
-function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = createConnection({ port, host: '127.0.0.1' });
-    s.once('connect', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once('error', () => resolve(false));
-  });
-}
 
 export async function startCloudBroker(t: TestContextLike, pki = makePki(t)): Promise<CloudBroker> {
   const bin = findMosquitto();

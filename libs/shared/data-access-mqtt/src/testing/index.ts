@@ -2,5 +2,5 @@ export { createFakeLocalBus } from './fake-local-bus';
 export type { FakeLocalBus, FakeLocalBusClient, FakeBusPublish } from './fake-local-bus';
 export { localBusClientContract } from './contract';
 export type { MakeLocalBusClient, LocalBusContractOptions } from './contract';
-export { startMosquitto, findMosquitto, freePort } from './mosquitto';
+export { startMosquitto, findMosquitto, freePort, canConnect } from './mosquitto';
 export type { Mosquitto } from './mosquitto';

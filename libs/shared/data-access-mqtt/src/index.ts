@@ -27,3 +27,7 @@ export { createConnectionStatusWatcher } from './connection-status-watcher';
 export type { ConnectionStatusWatcher, ConnectionStatusWatcherOptions, ConnectionStatusWatcherEvents } from './connection-status-watcher';
 // The watchers' value types, from @ledge/model-edge (topics and parsers live there too); the old names stay.
 export type { ThingIdentity as EdgeIdentity, ConnectionStatus as RemoteConnectionStatus } from '@ledge/model-edge';
+export { createDittoAgent } from './ditto-agent';
+export type { DittoAgent, DittoAgentOptions, DittoCommand, DittoCommandHandler } from './ditto-agent';
+export { agentAddress, commandFilters, responseTopic, eventTopic, routeInbound, dittoErrorCodeOf } from './ditto-routing';
+export type { AgentAddress, InboundCommand } from './ditto-routing';

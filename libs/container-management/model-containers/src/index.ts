@@ -1,0 +1,28 @@
+export type {
+  RestartPolicyType,
+  NetworkMode,
+  PropagationMode,
+  LogDriver,
+  LogMode,
+  RestartPolicy,
+  PortMapping,
+  MountPoint,
+  DeviceMapping,
+  Resources,
+  LogConfig,
+  ContainerConfig,
+} from './container';
+export type {
+  TaskStatus,
+  PullProgress,
+  ImageInfo,
+  PullOptions,
+  TaskInfo,
+  ExitEvent,
+  StopOptions,
+  ContainerStats,
+  LogOptions,
+  LogLine,
+  RuntimeInfo,
+  ContainerRuntime,
+} from './runtime';

@@ -1,0 +1,157 @@
+import assert from 'node:assert/strict';
+import { describe, it, type TestContext } from 'node:test';
+import { InvalidArgumentError, NotFoundError } from '@ledge/util';
+import { captureLogger } from '@ledge/util/testing';
+import { createDittoAgent, type DittoCommand } from './ditto-agent';
+import { createFakeLocalBus } from './testing/fake-local-bus';
+
+const ID = '{"deviceId":"demo:gw","tenantId":"demo"}';
+
+async function setup(t: TestContext, thingSuffix = '') {
+  const bus = createFakeLocalBus();
+  const log = captureLogger('test', 'debug');
+  const client = bus.createClient({ clientId: 'app', logger: log.logger });
+  await client.start();
+  const agent = createDittoAgent({ bus: client, logger: log.logger, thingSuffix });
+  t.after(async () => {
+    await agent.close();
+    await client.close();
+  });
+  await agent.start();
+  bus.inject('edge/thing/response', ID);
+  await bus.flush();
+  const thingId = await agent.ready();
+  await bus.flush();
+  const out = (prefix: string) =>
+    bus.published.filter((p) => p.clientId === 'app' && p.topic.startsWith(prefix)).map((p) => ({ topic: p.topic, env: JSON.parse(p.payload.toString()) as Record<string, unknown> }));
+  const send = async (topic: string, env: unknown) => {
+    bus.inject(topic, typeof env === 'string' ? env : JSON.stringify(env));
+    await bus.flush();
+    await new Promise((r) => setImmediate(r));
+    await bus.flush();
+  };
+  return { bus, agent, thingId, out, send, log };
+}
+
+const inbox = (thing: string, feature: string, op: string, value: unknown, cid = 'c-1') => ({
+  topic: `${thing.replace(':', '/')}/things/live/messages/${op}`,
+  headers: { 'correlation-id': cid, 'response-required': true },
+  path: `/features/${feature}/inbox/messages/${op}`,
+  value,
+});
+
+describe('createDittoAgent', () => {
+  it('serves the gateway thing: handler result → response on command///res, once for both topic forms', async (t) => {
+    const { agent, thingId, out, send } = await setup(t);
+    assert.equal(thingId, 'demo:gw');
+    const calls: DittoCommand[] = [];
+    agent.handle('SoftwareUpdatable', async (c) => void calls.push(c), ['install', 'download']);
+    const env = inbox('demo:gw', 'SoftwareUpdatable', 'install', { correlationId: 'x' });
+    await send('command///req/r1/install', env);
+    await send('c///q/r1/install', env);
+    assert.equal(calls.length, 1, 'second form of the same command dropped');
+    assert.equal(calls[0]!.operation, 'install');
+    assert.equal(calls[0]!.correlationId, 'c-1');
+    assert.deepEqual(calls[0]!.value, { correlationId: 'x' });
+    const res = out('command///res/');
+    assert.equal(res.length, 1);
+    assert.equal(res[0]!.topic, 'command///res/r1/204');
+    assert.equal(res[0]!.env['path'], '/features/SoftwareUpdatable/outbox/messages/install');
+    assert.equal(res[0]!.env['status'], 204);
+    assert.deepEqual(res[0]!.env['headers'], { 'correlation-id': 'c-1' });
+  });
+
+  it('maps errors: InvalidArgument 400, NotFound 404, unknown operation/feature 404, other 500', async (t) => {
+    const { agent, out, send } = await setup(t);
+    agent.handle('F', async (c) => {
+      if (c.operation === 'bad') throw new InvalidArgumentError('LEDGE_TEST_BAD', 'value must be an object');
+      if (c.operation === 'gone') throw new NotFoundError('LEDGE_TEST_GONE', 'no such thing');
+      if (c.operation === 'boom') throw new Error('kaput');
+      return { status: 200, value: 'id-1' };
+    });
+    agent.handle('G', async () => undefined, ['only']);
+    await send('command///req/a/bad', inbox('demo:gw', 'F', 'bad', 1, 'a'));
+    await send('command///req/b/gone', inbox('demo:gw', 'F', 'gone', 1, 'b'));
+    await send('command///req/c/boom', inbox('demo:gw', 'F', 'boom', 1, 'c'));
+    await send('command///req/d/ok', inbox('demo:gw', 'F', 'ok', 1, 'd'));
+    await send('command///req/e/other', inbox('demo:gw', 'G', 'other', 1, 'e'));
+    await send('command///req/f/x', inbox('demo:gw', 'Nope', 'x', 1, 'f'));
+    const res = out('command///res/').map((r) => [r.topic, (r.env['value'] as { error?: string } | string | undefined)]);
+    assert.deepEqual(
+      res.map(([topic, v]) => [topic, typeof v === 'object' && v !== null ? v.error : v]),
+      [
+        ['command///res/a/400', 'messages:parameter.invalid'],
+        ['command///res/b/404', 'messages:subject.notfound'],
+        ['command///res/c/500', 'messages:execution.failed'],
+        ['command///res/d/200', 'id-1'],
+        ['command///res/e/404', 'messages:subject.notfound'],
+        ['command///res/f/404', 'messages:subject.notfound'],
+      ],
+    );
+    const boom = out('command///res/c/').at(0)!.env['value'] as { message: string };
+    assert.equal(boom.message, 'kaput');
+  });
+
+  it('ignores other things and one-way commands get no response; garbage never crashes', async (t) => {
+    const { agent, out, send } = await setup(t);
+    let calls = 0;
+    agent.handle('F', async () => void calls++);
+    await send('command///req/a/op', inbox('demo:other', 'F', 'op', 1));
+    await send('command///req//op', inbox('demo:gw', 'F', 'op', 1, 'oneway'));
+    await send('command///req/z/op', '{not json');
+    await send('command///req/y/op', '{"topic":"nonsense","path":"/x"}');
+    await send('command///req/w/op', { ...inbox('demo:gw', 'F', 'op', 1, 'w'), path: '/features/F/properties/x' });
+    assert.equal(calls, 1, 'only the one-way command for this thing');
+    const res = out('command///res/');
+    assert.deepEqual(res.map((r) => r.topic), ['command///res/y/400', 'command///res/w/400']);
+  });
+
+  it('serves the containers thing on its own device level and publishes events on event/<tenant>/<thing>', async (t) => {
+    const { agent, thingId, out, send, bus } = await setup(t, ':edge:containers');
+    assert.equal(thingId, 'demo:gw:edge:containers');
+    agent.handle((f) => f.startsWith('Container:'), async (c) => ({ status: 200, value: c.featureId }));
+    await send('c//demo:gw:edge:containers/q/r9/start', inbox('demo:gw:edge:containers', 'Container:abc', 'start', {}));
+    assert.equal(out('command//demo:gw:edge:containers/res/r9/200').length, 1);
+    await send('command///req/r10/start', inbox('demo:gw:edge:containers', 'Container:abc', 'start', {}, 'other'));
+    assert.equal(out('command///res/').length, 0, 'gateway-level commands are not for this thing');
+    await agent.modify('/features/Container:abc/properties/status/state', { status: 'RUNNING' });
+    await agent.message('Metrics', 'data', { timestamp: 1 });
+    await agent.delete('/features/Container:abc');
+    await bus.flush();
+    const ev = out('event/');
+    assert.deepEqual(ev.map((e) => e.topic), Array(3).fill('event/demo/demo:gw:edge:containers'));
+    assert.equal(ev[0]!.env['topic'], 'demo/gw:edge:containers/things/twin/commands/modify');
+    assert.equal(ev[1]!.env['topic'], 'demo/gw:edge:containers/things/live/messages/data');
+    assert.equal(ev[1]!.env['path'], '/features/Metrics/outbox/messages/data');
+    assert.equal(ev[2]!.env['topic'], 'demo/gw:edge:containers/things/twin/commands/delete');
+  });
+
+  it('re-binds when the identity changes and tells onThing listeners', async (t) => {
+    const { agent, bus, out, send } = await setup(t);
+    const seen: string[] = [];
+    agent.onThing((id) => void seen.push(id));
+    agent.handle('F', async () => undefined);
+    bus.inject('edge/thing/response', '{"deviceId":"demo:gw2","tenantId":"demo"}');
+    await bus.flush();
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(seen, ['demo:gw2']);
+    assert.equal(agent.thingId, 'demo:gw2');
+    await send('command///req/a/op', inbox('demo:gw', 'F', 'op', 1, 'old'));
+    await send('command///req/b/op', inbox('demo:gw2', 'F', 'op', 1, 'new'));
+    assert.deepEqual(out('command///res/').map((r) => r.topic), ['command///res/b/204']);
+    await agent.modify('/features/F', { properties: {} });
+    await bus.flush();
+    assert.equal(out('event').at(-1)!.env['topic'], 'demo/gw2/things/twin/commands/modify');
+  });
+
+  it('refuses modify before the identity is known and after close', async (t) => {
+    const bus = createFakeLocalBus();
+    const client = bus.createClient({ clientId: 'x' });
+    await client.start();
+    const agent = createDittoAgent({ bus: client, thingSuffix: '' });
+    t.after(() => client.close());
+    await assert.rejects(agent.modify('/features/F', {}), /no thing identity/);
+    await agent.close();
+    await assert.rejects(agent.ready(), /closed/);
+  });
+});

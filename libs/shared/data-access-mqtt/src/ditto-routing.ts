@@ -1,0 +1,117 @@
+// Pure translation between the local bus and a feature app's Ditto view (§1.1, §3.1): which command
+// topics a thing listens on, what an incoming command message means, where responses and events go.
+// No I/O; ditto-agent.ts does the publishing.
+import {
+  buildResponse,
+  createDittoError,
+  DittoErrorCodes,
+  getCorrelationId,
+  isResponseRequired,
+  parseDittoTopic,
+  parseEnvelope,
+  parseFeatureMessagePath,
+  type DittoEnvelope,
+  type DittoErrorCode,
+} from '@ledge/model-ditto';
+import { buildCommandResponseTopic, buildEventTopic, parseHonoTopic } from '@ledge/model-hono';
+import { createHash } from 'node:crypto';
+import type { ErrorKind } from '@ledge/util';
+
+/** The thing a feature app serves: the gateway itself (suffix '') or e.g. `<dev>:edge:containers`. */
+export interface AgentAddress {
+  /** The full thing ID, `<deviceId><suffix>`. */
+  readonly thingId: string;
+  readonly tenantId: string;
+  /** True for the gateway's own thing: commands arrive with an empty device level. */
+  readonly gateway: boolean;
+}
+
+export function agentAddress(deviceId: string, tenantId: string, thingSuffix: string): AgentAddress {
+  return { thingId: `${deviceId}${thingSuffix}`, tenantId, gateway: thingSuffix === '' };
+}
+
+/** Both local forms (the connector forwards each command on both; §1.1). */
+export function commandFilters(address: AgentAddress): string[] {
+  const device = address.gateway ? '' : address.thingId;
+  return [`command//${device}/req/#`, `c//${device}/q/#`];
+}
+
+/** Long-form response topic; the device level is empty for the gateway's own thing. */
+export function responseTopic(address: AgentAddress, requestId: string, status: number): string {
+  return buildCommandResponseTopic({ deviceId: address.gateway ? '' : address.thingId, requestId, status });
+}
+
+/** Long-form event topic: bare `event` for the gateway, `event/<tenant>/<thingId>` otherwise. */
+export function eventTopic(address: AgentAddress): string {
+  return address.gateway ? buildEventTopic() : buildEventTopic({ tenantId: address.tenantId, deviceId: address.thingId });
+}
+
+export type InboundCommand =
+  /** A feature inbox message addressed to this thing. */
+  | {
+      readonly kind: 'message';
+      readonly requestId: string;
+      readonly envelope: DittoEnvelope;
+      readonly featureId: string;
+      readonly operation: string;
+      readonly respond: boolean;
+    }
+  /** Not for us or not a feature message (twin commands, other things, responses): dropped silently. */
+  | { readonly kind: 'ignore'; readonly reason: string }
+  /** Malformed: answer with this error when a response can be addressed, else just log. */
+  | { readonly kind: 'invalid'; readonly requestId: string; readonly problems: readonly string[]; readonly response?: DittoEnvelope };
+
+export function routeInbound(topic: string, payload: Buffer, address: AgentAddress, maxBytes = 1024 * 1024): InboundCommand {
+  const hono = parseHonoTopic(topic);
+  if (!hono.ok || hono.topic.kind !== 'command-request') return { kind: 'ignore', reason: 'not a command request topic' };
+  const { requestId } = hono.topic;
+  const parsed = parseEnvelope(payload, { maxBytes });
+  if (!parsed.ok) return { kind: 'invalid', requestId, problems: parsed.problems };
+  const envelope = parsed.envelope;
+  const dittoTopic = parseDittoTopic(envelope.topic);
+  if (!dittoTopic.ok) {
+    return { kind: 'invalid', requestId, problems: dittoTopic.problems, response: errorFor(envelope, 'parameterInvalid', dittoTopic.problems.join('; ')) };
+  }
+  const t = dittoTopic.topic;
+  if (`${t.namespace}:${t.name}` !== address.thingId) return { kind: 'ignore', reason: `thing ${t.namespace}:${t.name} is not ${address.thingId}` };
+  if (t.criterion !== 'messages') return { kind: 'ignore', reason: `${t.channel}/${t.criterion} is not a feature message` };
+  const path = parseFeatureMessagePath(envelope.path);
+  if (!path.ok || path.path.box !== 'inbox') {
+    const problems = path.ok ? ['messages must be sent to a feature inbox'] : path.problems;
+    return { kind: 'invalid', requestId, problems, response: errorFor(envelope, 'parameterInvalid', problems.join('; ')) };
+  }
+  return {
+    kind: 'message',
+    requestId,
+    envelope,
+    featureId: path.path.featureId,
+    operation: path.path.subject,
+    respond: requestId !== '' && isResponseRequired(envelope.headers),
+  };
+}
+
+const codeOfKind: Readonly<Record<ErrorKind, DittoErrorCode>> = Object.freeze({
+  InvalidArgument: DittoErrorCodes.parameterInvalid,
+  NotFound: DittoErrorCodes.subjectNotFound,
+  AlreadyExists: DittoErrorCodes.executionFailed,
+  FailedPrecondition: DittoErrorCodes.executionFailed,
+  Unavailable: DittoErrorCodes.executionFailed,
+  Internal: DittoErrorCodes.executionFailed,
+});
+
+/** A Ledge error kind → the Ditto error of §3.1 (400 / 404 / 500). */
+export function dittoErrorCodeOf(kind: ErrorKind | undefined): DittoErrorCode {
+  return kind === undefined ? DittoErrorCodes.executionFailed : codeOfKind[kind];
+}
+
+export function errorFor(request: DittoEnvelope, code: keyof typeof DittoErrorCodes | DittoErrorCode, message: string): DittoEnvelope {
+  const c = (code in DittoErrorCodes ? DittoErrorCodes[code as keyof typeof DittoErrorCodes] : code) as DittoErrorCode;
+  const value = createDittoError(c, message);
+  return buildResponse(request, { status: value.status, value });
+}
+
+/** Identifies a delivery so the long- and short-form copies of one command are handled once. */
+export function deliveryKey(requestId: string, envelope: DittoEnvelope, payload: Buffer): string {
+  const digest = createHash('sha1').update(payload).digest('base64');
+  return `${requestId}\u0000${getCorrelationId(envelope.headers) ?? ''}\u0000${digest}`;
+}

@@ -37,7 +37,7 @@ if (!skipLint) {
 }
 step('build (esbuild bundles)', 'npx', ['nx', 'run-many', '-t', 'build', '--outputStyle=static']);
 
-let specs = ['apps', 'libs', 'tools', 'bench'].flatMap((d) => {
+let specs = ['apps', 'libs', 'tools', 'bench', 'packaging'].flatMap((d) => {
   try {
     return findSpecs(join(root, d));
   } catch {

@@ -1,0 +1,97 @@
+// QEMU end-to-end test of the packaged stack on an emulated arm64 gateway (issue 6; README.md here).
+// Phases, each timed: packages (packaging/build-deb.mjs from dist/apps) → base image (Debian 13 arm64,
+// mmdebstrap, cached in ~/.cache/ledge/e2e) → install (dpkg -i in the chroot, ext4 image) → boot
+// (qemu-system-aarch64 -M virt -cpu max, TCG) → scenarios (scenarios.ts) → shutdown.
+// Run: npm run test:e2e   (root; Debian packages: see README.md). Environment:
+//   LEDGE_E2E_REBUILD=1      rebuild the base image     LEDGE_E2E_KEEP=1   keep the work folder
+//   LEDGE_E2E_ONLY=a,b       run only these scenarios   LEDGE_E2E_CACHE    cache folder
+//   LEDGE_E2E_DEBS=<dir>     test these .deb files instead of building them
+import { after, before, describe, it } from 'node:test';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { discoverApps, type AppPackage } from '../../packaging/lib/apps.mjs';
+import { checkHost, enableBinfmt } from './lib/host';
+import { baseImage, cacheRoot, defaultImageSpec } from './lib/image';
+import { prepareDisk } from './lib/install';
+import { secs } from './lib/proc';
+import { startVm, tail, type Vm } from './lib/vm';
+import { scenarios } from './scenarios';
+
+const root = join(import.meta.dirname, '..', '..');
+const keep = process.env['LEDGE_E2E_KEEP'] === '1';
+const only = process.env['LEDGE_E2E_ONLY']?.split(',').filter(Boolean);
+const timings: Record<string, number> = {};
+const log = (line: string) => process.stdout.write(`# ${line}\n`);
+
+async function phase<T>(name: string, fn: () => Promise<T> | T): Promise<T> {
+  const started = Date.now();
+  try {
+    return await fn();
+  } finally {
+    timings[name] = (timings[name] ?? 0) + (Date.now() - started);
+    log(`phase ${name}: ${secs(Date.now() - started)}`);
+  }
+}
+
+describe('Ledge packages on an emulated Debian 13 arm64 gateway (QEMU)', { timeout: 90 * 60_000 }, () => {
+  const workdir = mkdtempSync(join(tmpdir(), 'ledge-e2e-'));
+  let vm: Vm | undefined;
+  let apps: AppPackage[] = [];
+  const t0 = Date.now();
+
+  before(async () => {
+    checkHost();
+    await enableBinfmt();
+    apps = discoverApps({ root });
+    const debs = await phase('packages', () => {
+      const given = process.env['LEDGE_E2E_DEBS'];
+      const out = given ?? join(workdir, 'debs');
+      if (!given) {
+        const r = spawnSync(process.execPath, [join(root, 'packaging', 'build-deb.mjs'), '--out', out], { encoding: 'utf8' });
+        if (r.status !== 0) throw new Error(`build-deb failed:\n${r.stderr}${r.stdout}`);
+      }
+      return readdirSync(out).filter((f) => f.endsWith('.deb')).map((f) => join(out, f));
+    });
+    log(`packages: ${debs.map((d) => d.split('/').pop()).join(', ')}`);
+    const image = await phase('image', () => baseImage(defaultImageSpec, { rebuild: process.env['LEDGE_E2E_REBUILD'] === '1', log }));
+    log(`base image ${image.built ? 'built' : 'cached'}: ${image.tarball}`);
+    const disk = await phase('install', () => prepareDisk({ tarball: image.tarball, debs, workdir, agentScript: join(import.meta.dirname, 'guest', 'ledge-e2e-agent.mjs') }));
+    log(disk.dpkgOutput.split('\n').filter((l) => /Setting up ledge|Creating (user|group)|Created symlink/.test(l)).join('\n# '));
+    if (!keep) rmSync(disk.rootfs, { recursive: true, force: true }); // the disk image has it all now
+    await phase('boot', async () => {
+      vm = await startVm({ kernel: disk.kernel, initrd: disk.initrd, image: disk.image, workdir });
+      await vm.waitForAgent(10 * 60_000);
+    });
+  });
+
+  after(async () => {
+    if (vm) await phase('shutdown', () => vm!.stop());
+    timings['total'] = Date.now() - t0;
+    const lines = Object.entries(timings).map(([k, v]) => `${k.padEnd(34)} ${secs(v)}`);
+    log(`timings:\n# ${lines.join('\n# ')}`);
+    mkdirSync(cacheRoot(), { recursive: true });
+    writeFileSync(join(cacheRoot(), 'last-timings.json'), `${JSON.stringify({ at: new Date().toISOString(), timingsMs: timings }, null, 2)}\n`);
+    if (keep) log(`work folder kept: ${workdir} (console.log, disk.img)`);
+    else rmSync(workdir, { recursive: true, force: true });
+  });
+
+  for (const s of scenarios) {
+    // The test's own timeout leaves the scenario running; this deadline ends it first, with diagnostics.
+    it(`${s.name}: ${s.proves}`, { timeout: s.timeoutMs + 60_000, skip: only && !only.includes(s.name) ? 'not in LEDGE_E2E_ONLY' : false }, async () => {
+      if (!vm) throw new Error('the VM did not boot');
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`scenario ${s.name} took longer than ${s.timeoutMs} ms`)), s.timeoutMs)));
+      try {
+        await phase(`scenario ${s.name}`, () => Promise.race([s.run({ vm: vm!, apps, log }), deadline]));
+      } catch (err) {
+        const journal = await vm.sh('journalctl -b --no-pager -n 60 -u "ledge*"', { allowFail: true }).catch(() => undefined);
+        log(`journal (ledge units):\n${journal?.stdout ?? '(agent gone)'}\nconsole tail:\n${tail(vm.consoleLog, 20)}`);
+        throw err;
+      } finally {
+        clearTimeout(timer);
+      }
+    });
+  }
+});

@@ -1,0 +1,223 @@
+// What the QEMU test proves about the packaged stack, in order; each scenario leaves the stack running as
+// it found it. Later phases of issue 6 append here (test-e2e/qemu/README.md "Adding a scenario"):
+//   connector-cloud  the connector reaches a Mosquitto "cloud" on the host (guestfwd to 127.0.0.1)
+//   ditto-roundtrip  a Ditto command from that cloud answered by the gateway
+//   software-update  a software-update install request carried out on the gateway
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import mqtt, { type MqttClient } from 'mqtt';
+import type { AppPackage } from '../../packaging/lib/apps.mjs';
+import type { Vm } from './lib/vm';
+import { DEB_DIR_IN_GUEST } from './lib/install';
+
+export interface ScenarioContext {
+  vm: Vm;
+  /** The packaged apps (packaging/lib/apps.mjs), the CLI first. */
+  apps: readonly AppPackage[];
+  log(line: string): void;
+}
+
+export interface Scenario {
+  name: string;
+  /** What a user relies on that this proves. */
+  proves: string;
+  timeoutMs: number;
+  run(ctx: ScenarioContext): Promise<void>;
+}
+
+const perAppUnits = (ctx: ScenarioContext) => ctx.apps.filter((a) => a.unitName && a.enable).map((a) => a.unitName);
+
+async function show(vm: Vm, unit: string, prop: string): Promise<string> {
+  return (await vm.sh(`systemctl show -p ${prop} --value ${unit}`)).stdout.trim();
+}
+
+async function waitFor(what: string, timeoutMs: number, check: () => Promise<boolean>): Promise<number> {
+  const started = Date.now();
+  for (;;) {
+    if (await check()) return Date.now() - started;
+    if (Date.now() - started > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+async function isActive(vm: Vm, unit: string): Promise<boolean> {
+  return (await vm.sh(`systemctl is-active ${unit}`, { allowFail: true })).stdout.trim() === 'active';
+}
+
+/** Rejects when `p` has not settled within `ms`: a hung step fails with its name instead of the test timeout. */
+function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([p, new Promise<never>((_, rej) => (timer = setTimeout(() => rej(new Error(`${what}: nothing within ${ms} ms`)), ms)))]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * A client on the host, through QEMU's port forward and the guest's proxy, to the broker on 127.0.0.1.
+ * While the broker is down the proxy accepts and then closes the connection: that is a failed connect
+ * here (MQTT.js's connectAsync would wait forever for a CONNACK when reconnecting is off).
+ */
+async function client(vm: Vm, id: string): Promise<MqttClient> {
+  const c = mqtt.connect(`mqtt://127.0.0.1:${vm.mqttPort}`, { clientId: `ledge-e2e-${id}-${randomUUID().slice(0, 8)}`, reconnectPeriod: 0, connectTimeout: 15_000 });
+  try {
+    await within(
+      new Promise<void>((resolve, reject) => {
+        c.once('connect', () => resolve());
+        c.once('error', reject);
+        c.once('close', () => reject(new Error('connection closed before CONNACK')));
+      }),
+      20_000,
+      'MQTT connect',
+    );
+    return c;
+  } catch (err) {
+    c.end(true);
+    throw err;
+  }
+}
+
+async function close(c: MqttClient): Promise<void> {
+  await within(c.endAsync(), 10_000, 'MQTT disconnect').catch(() => c.end(true));
+}
+
+/** Waits until the broker accepts MQTT connections through the forwarded port. */
+async function brokerAnswers(vm: Vm, timeoutMs: number): Promise<number> {
+  return waitFor('the broker to accept MQTT connections', timeoutMs, async () => {
+    try {
+      await close(await client(vm, 'probe'));
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
+async function roundTrip(vm: Vm, topic: string): Promise<number> {
+  const sub = await client(vm, 'sub');
+  const pub = await client(vm, 'pub');
+  try {
+    await within(sub.subscribeAsync(topic, { qos: 1 }), 15_000, 'SUBACK');
+    const payload = randomUUID();
+    const started = Date.now();
+    const received = new Promise<string>((resolve) => sub.on('message', (t, p) => t === topic && resolve(p.toString())));
+    await within(pub.publishAsync(topic, payload, { qos: 1 }), 15_000, 'PUBACK');
+    assert.equal(await within(received, 15_000, `message on ${topic}`), payload);
+    return Date.now() - started;
+  } finally {
+    await Promise.allSettled([close(sub), close(pub)]);
+  }
+}
+
+export const scenarios: readonly Scenario[] = [
+  {
+    name: 'units-started',
+    proves: 'installing the packages in an image build enables every per-app unit; at boot systemd starts them as the ledge user; the all-in-one unit stays off',
+    timeoutMs: 5 * 60_000,
+    async run({ vm, apps, log }) {
+      const state = (await vm.sh('systemctl is-system-running --wait', { allowFail: true, timeoutMs: 240_000 })).stdout.trim();
+      const failed = (await vm.sh('systemctl list-units --failed --plain --no-legend', { allowFail: true })).stdout.trim();
+      log(`system ${state}${failed ? `; failed units: ${failed}` : ''}`);
+      for (const unit of perAppUnits({ vm, apps, log })) {
+        await waitFor(`${unit} active`, 120_000, () => isActive(vm, unit));
+        assert.equal((await vm.sh(`systemctl is-enabled ${unit}`)).stdout.trim(), 'enabled', unit);
+        const pid = await show(vm, unit, 'MainPID');
+        assert.equal((await vm.sh(`stat -c %U /proc/${pid}`)).stdout.trim(), 'ledge', `${unit} runs as ledge`);
+      }
+      assert.doesNotMatch(failed, /ledge/, 'no Ledge unit failed');
+      assert.equal((await vm.sh('systemctl is-enabled ledge.service', { allowFail: true })).stdout.trim(), 'disabled');
+      assert.equal((await vm.sh('systemctl is-active ledge.service', { allowFail: true })).stdout.trim(), 'inactive');
+      assert.equal((await vm.sh('stat -c %U:%a /var/lib/ledge/broker')).stdout.trim(), 'ledge:750');
+      const exposure = (await vm.sh('systemd-analyze security --no-pager ledge-broker.service | tail -1', { allowFail: true })).stdout.trim();
+      if (exposure) log(`ledge-broker.service ${exposure}`);
+    },
+  },
+  {
+    name: 'mqtt-round-trip',
+    proves: 'the broker answers MQTT through the forwarded port: publish QoS 1 from the host, receive it on the host',
+    timeoutMs: 2 * 60_000,
+    async run({ vm, log }) {
+      log(`broker answered after ${await brokerAnswers(vm, 60_000)} ms`);
+      log(`round trip ${await roundTrip(vm, 'ledge/e2e/round-trip')} ms`);
+    },
+  },
+  {
+    name: 'retained-survives-restart',
+    proves: 'state in /var/lib/ledge/broker is writable under the unit hardening and survives a service restart',
+    timeoutMs: 3 * 60_000,
+    async run({ vm, log }) {
+      const topic = 'ledge/e2e/retained';
+      const payload = randomUUID();
+      const pub = await client(vm, 'retain');
+      await within(pub.publishAsync(topic, payload, { qos: 1, retain: true }), 15_000, 'PUBACK');
+      await close(pub);
+      await vm.sh('systemctl restart ledge-broker.service', { timeoutMs: 120_000 });
+      log(`broker back after ${await brokerAnswers(vm, 90_000)} ms`);
+      const sub = await client(vm, 'retained');
+      try {
+        const got = new Promise<string>((resolve) => sub.on('message', (t, p) => t === topic && resolve(p.toString())));
+        await within(sub.subscribeAsync(topic, { qos: 1 }), 15_000, 'SUBACK');
+        assert.equal(await within(got, 15_000, 'the retained message after the restart'), payload);
+      } finally {
+        await close(sub);
+      }
+    },
+  },
+  {
+    name: 'restart-on-crash',
+    proves: 'Restart=on-failure brings the broker back after it is killed',
+    timeoutMs: 3 * 60_000,
+    async run({ vm, log }) {
+      const before = await show(vm, 'ledge-broker.service', 'MainPID');
+      await vm.sh('systemctl kill --signal=SIGKILL ledge-broker.service');
+      const ms = await waitFor('a new broker process', 90_000, async () => {
+        const pid = await show(vm, 'ledge-broker.service', 'MainPID');
+        return pid !== '0' && pid !== before && (await isActive(vm, 'ledge-broker.service'));
+      });
+      assert.ok(Number(await show(vm, 'ledge-broker.service', 'NRestarts')) >= 1);
+      log(`restarted by systemd after ${ms} ms; answering after ${await brokerAnswers(vm, 90_000)} ms`);
+    },
+  },
+  {
+    name: 'journal-json',
+    proves: 'the apps log JSON lines to the journal (one object per line, with level and msg)',
+    timeoutMs: 60_000,
+    async run({ vm }) {
+      const lines = (await vm.sh('journalctl -u ledge-broker.service -o cat --no-pager -n 30')).stdout.split('\n').filter((l) => l.startsWith('{'));
+      assert.ok(lines.length > 0, 'JSON lines in the journal');
+      for (const line of lines) {
+        const rec = JSON.parse(line) as Record<string, unknown>;
+        assert.ok('level' in rec && 'msg' in rec, line);
+      }
+    },
+  },
+  {
+    name: 'all-in-one-switch',
+    proves: 'ledge.service (all apps in one process) and the per-app units exclude each other, and either serves MQTT',
+    timeoutMs: 5 * 60_000,
+    async run(ctx) {
+      const { vm, log } = ctx;
+      const units = perAppUnits(ctx);
+      await vm.sh('systemctl start ledge.service', { timeoutMs: 120_000 });
+      for (const unit of units) assert.equal(await isActive(vm, unit), false, `${unit} stopped by Conflicts=`);
+      log(`all-in-one answering after ${await brokerAnswers(vm, 90_000)} ms; round trip ${await roundTrip(vm, 'ledge/e2e/all-in-one')} ms`);
+      await vm.sh(`systemctl start ${units.join(' ')}`, { timeoutMs: 120_000 });
+      assert.equal(await isActive(vm, 'ledge.service'), false, 'ledge.service stopped by Conflicts=');
+      for (const unit of units) await waitFor(`${unit} active again`, 60_000, () => isActive(vm, unit));
+      await brokerAnswers(vm, 90_000);
+    },
+  },
+  {
+    name: 'remove-and-reinstall',
+    proves: 'with systemd running, dpkg -r stops the unit and dpkg -i installs, enables and starts it again',
+    timeoutMs: 6 * 60_000,
+    async run({ vm, log }) {
+      // The metapackage depends on ledge-broker; the other app packages do not.
+      const r = await vm.sh('dpkg -r ledge ledge-broker 2>&1', { timeoutMs: 180_000 });
+      log(r.stdout.trim().split('\n').slice(-3).join(' | '));
+      assert.equal(await isActive(vm, 'ledge-broker.service'), false, 'stopped on removal');
+      assert.equal((await vm.sh('test -e /usr/bin/ledge-broker', { allowFail: true })).code, 1, 'files removed');
+      assert.equal((await vm.sh('test -f /etc/ledge/broker.json')).code, 0, 'conffile kept until purge');
+      await vm.sh(`dpkg -i ${DEB_DIR_IN_GUEST}/*.deb`, { timeoutMs: 240_000 });
+      await waitFor('ledge-broker.service started by postinst', 60_000, () => isActive(vm, 'ledge-broker.service'));
+      log(`reinstalled; round trip ${await roundTrip(vm, 'ledge/e2e/reinstalled')} ms`);
+    },
+  },
+];

@@ -1,0 +1,465 @@
+// ContainerRuntime over containerd's gRPC API (STYLE.md "containerd"): lease around multi-step work,
+// container record + snapshot at create, task with FIFO stdio at start, Wait registered before Start,
+// exits from the Events stream (and Wait as a fallback), deduplicated per (container, pid).
+import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { constants as osConstants } from 'node:os';
+import { join } from 'node:path';
+import type {
+  ContainerConfig,
+  ContainerRuntime,
+  ExitEvent,
+  LogLine,
+  Resources,
+  StopOptions,
+  TaskInfo,
+  TaskStatus,
+} from '@ledge/container-management-model';
+import type { Logger } from '@ledge/util';
+import { createContainerdClient, type Msg } from './client';
+import { SNAPSHOTTER } from './content';
+import { ctrdError, CtrdErrorCodes, isNotFound } from './errors';
+import { loadImage, pullImage, withLease } from './images';
+import { followLog, readLogLines } from './json-log';
+import { createContainerNetwork, type NetworkOptions } from './network';
+import { decodeTaskExit, decodeTaskOOM } from './proto-decode';
+import { createRegistryClient, type RegistryCredentials } from './registry';
+import { buildSpec, capabilitiesFromMask, linuxResources, type ResolvedDevice } from './spec';
+import { oomKills, readStats } from './stats';
+import { containerDir, logFile, prepareIo, startLogPump, type LogPump } from './task-io';
+
+export interface ContainerdRuntimeOptions {
+  /** containerd's gRPC socket, e.g. /run/containerd/containerd.sock. */
+  socket: string;
+  /** containerd namespace (Kanto: kanto-cm). */
+  namespace: string;
+  /** Our own state: FIFOs, /etc files, default log dir, CNI results. */
+  stateDir: string;
+  logger: Logger;
+  /** Credentials per registry host[:port] (Kanto registry_configurations). */
+  registries?: Record<string, { credentials?: RegistryCredentials }>;
+  /** Registries reached over plain http (Kanto insecure_registries). */
+  insecureRegistries?: string[];
+  /** Bridge network settings (defaults: ledge-cm0, 10.217.0.0/16, /usr/lib/cni). */
+  network?: Partial<NetworkOptions>;
+  /** OCI runtime shim (Kanto runc_runtime). */
+  runtime?: string;
+}
+
+const SPEC_TYPE = 'types.containerd.io/opencontainers/runtime-spec/1/Spec';
+const RESOURCES_TYPE = 'types.containerd.io/opencontainers/runtime-spec/1/LinuxResources';
+const ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,75}$/;
+
+function signalNumber(name: string | undefined, id: string): number {
+  const s = (name ?? 'SIGTERM').toUpperCase();
+  const n = (osConstants.signals as Record<string, number>)[s.startsWith('SIG') ? s : `SIG${s}`];
+  if (!n) throw ctrdError(CtrdErrorCodes.INVALID_CONFIG, { id, detail: `unknown signal ${name}` });
+  return n;
+}
+
+function toDate(ts: Msg | undefined): Date | undefined {
+  if (!ts || (!ts.seconds && !ts.nanos)) return undefined;
+  return new Date(Number(ts.seconds) * 1000 + Math.floor(Number(ts.nanos) / 1e6));
+}
+
+const STATUS: Record<string, TaskStatus> = { CREATED: 'created', RUNNING: 'running', PAUSED: 'paused', PAUSING: 'paused', STOPPED: 'stopped' };
+
+export function createContainerdRuntime(options: ContainerdRuntimeOptions): ContainerRuntime {
+  const logger = options.logger.child({ component: 'containerd-runtime' });
+  const client = createContainerdClient({ socket: options.socket, namespace: options.namespace });
+  const registry = createRegistryClient({ registries: options.registries, insecureRegistries: options.insecureRegistries, logger });
+  const network = createContainerNetwork({ stateDir: options.stateDir, logger, network: options.network });
+  const exitListeners = new Set<(e: ExitEvent) => void>();
+  const pumps = new Map<string, LogPump>();
+  const oomSeen = new Set<string>();
+  const emitted = new Set<string>();
+  let closed = false;
+  let events: ReturnType<typeof client.serverStream> | undefined;
+  let resubscribe: NodeJS.Timeout | undefined;
+
+  /** The /tasks/oom event travels through `containerd publish` and can trail the exit: the cgroup's
+   *  oom_kill counter (kept until the task is deleted) answers at once. */
+  function wasOomKilled(id: string): boolean {
+    return oomSeen.has(id) || oomKills(`/${options.namespace}/${id}`) > 0;
+  }
+
+  function emitExit(e: Omit<ExitEvent, 'oomKilled'>): void {
+    const key = `${e.id}:${e.pid}`;
+    if (emitted.has(key)) return;
+    emitted.add(key);
+    if (emitted.size > 1000) emitted.delete(emitted.values().next().value!);
+    const event: ExitEvent = { ...e, oomKilled: wasOomKilled(e.id) };
+    for (const l of exitListeners) {
+      try {
+        l(event);
+      } catch (err) {
+        logger.error({ err }, 'exit listener failed');
+      }
+    }
+  }
+
+  function subscribe(): void {
+    if (closed) return;
+    const ns = JSON.stringify(options.namespace);
+    events = client.serverStream('events', 'Subscribe', { filters: [`namespace==${ns},topic=="/tasks/exit"`, `namespace==${ns},topic=="/tasks/oom"`] });
+    events.on('data', (env: Msg) => {
+      try {
+        const value = Buffer.from(env.event?.value ?? []);
+        if (env.topic === '/tasks/oom') oomSeen.add(decodeTaskOOM(value).containerId);
+        else if (env.topic === '/tasks/exit') {
+          const e = decodeTaskExit(value);
+          // Exec processes have their own id; only the init process ends the container.
+          if (e.id !== e.containerId) return;
+          // The OOM event can trail the exit by a moment.
+          setTimeout(() => emitExit({ id: e.containerId, pid: e.pid, exitCode: e.exitStatus, exitedAt: e.exitedAt }), e.exitStatus === 137 ? 100 : 0);
+        }
+      } catch (err) {
+        logger.warn({ err, topic: env.topic }, 'undecodable event');
+      }
+    });
+    events.on('error', (err: Error & { code?: number }) => {
+      if (closed || err.code === 1) return;
+      logger.warn({ err }, 'event stream lost; resubscribing');
+      resubscribe = setTimeout(subscribe, 1000);
+    });
+  }
+  subscribe();
+
+  async function getContainer(id: string): Promise<Msg> {
+    if (typeof id !== 'string' || !ID.test(id)) throw ctrdError(CtrdErrorCodes.CONTAINER_NOT_FOUND, { id });
+    try {
+      return (await client.unary('containers', 'Get', { id })).container;
+    } catch (err) {
+      if (isNotFound(err)) throw ctrdError(CtrdErrorCodes.CONTAINER_NOT_FOUND, { id }, err);
+      throw err;
+    }
+  }
+
+  async function getTask(id: string): Promise<Msg | undefined> {
+    try {
+      return (await client.unary('tasks', 'Get', { container_id: id, exec_id: '' })).process;
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+  }
+
+  function toInfo(p: Msg): TaskInfo {
+    const status = STATUS[p.status as string] ?? 'unknown';
+    const info: TaskInfo = { status, pid: Number(p.pid) };
+    if (status === 'stopped') {
+      info.exitCode = Number(p.exit_status);
+      const at = toDate(p.exited_at);
+      if (at) info.exitedAt = at;
+    }
+    return info;
+  }
+
+  /** Tasks.Wait: resolves with the exit of the task's init process. */
+  function waitTask(id: string): Promise<{ exitCode: number; exitedAt: Date }> {
+    return client.unary('tasks', 'Wait', { container_id: id, exec_id: '' }).then((r: Msg) => ({ exitCode: Number(r.exit_status), exitedAt: toDate(r.exited_at) ?? new Date() }));
+  }
+
+  function openPump(id: string, config: ContainerConfig): void {
+    pumps.get(id)?.close();
+    const pump = startLogPump(options.stateDir, id, config, logger);
+    if (pump) pumps.set(id, pump);
+  }
+
+  /** Exit of the task `pid`: closes the log pump opened for it (not a later one) and emits the exit.
+   *  A Wait cut by a containerd restart is re-issued while the task is still there. */
+  function watch(id: string, pid: number, wait: Promise<{ exitCode: number; exitedAt: Date }>, attempt = 0): void {
+    const pump = pumps.get(id);
+    wait.then(
+      (r) => {
+        if (pump && pumps.get(id) === pump) pumps.delete(id);
+        pump?.finish();
+        setTimeout(() => emitExit({ id, pid, exitCode: r.exitCode, exitedAt: r.exitedAt }), 150);
+      },
+      (err: unknown) => {
+        if (closed) return;
+        logger.debug({ err, id }, 'task wait ended');
+        if ((err as { kind?: string }).kind !== 'Unavailable' || attempt >= 60) return;
+        setTimeout(() => {
+          if (!closed) watch(id, pid, waitTask(id), attempt + 1);
+        }, 1000).unref();
+      },
+    );
+  }
+
+  function resolveDevices(id: string, config: ContainerConfig): ResolvedDevice[] {
+    return config.devices.map((d) => {
+      let st;
+      try {
+        st = statSync(d.pathOnHost);
+      } catch (err) {
+        throw ctrdError(CtrdErrorCodes.INVALID_CONFIG, { id, detail: `device ${d.pathOnHost} not found` }, err);
+      }
+      if (!st.isCharacterDevice() && !st.isBlockDevice()) throw ctrdError(CtrdErrorCodes.INVALID_CONFIG, { id, detail: `${d.pathOnHost} is not a device` });
+      const rdev = Number(st.rdev);
+      return {
+        path: d.pathInContainer,
+        type: st.isCharacterDevice() ? 'c' : 'b',
+        major: Math.floor(rdev / 256) & 0xfff,
+        minor: (rdev & 0xff) | ((rdev >> 12) & 0xfff00),
+        fileMode: st.mode & 0o777,
+        access: d.cgroupPermissions || 'rwm',
+      };
+    });
+  }
+
+  function hostCapabilities(): string[] | undefined {
+    const m = /^CapBnd:\s+([0-9a-f]+)$/m.exec(readOr('/proc/self/status', ''));
+    return m ? capabilitiesFromMask(m[1]!) : undefined;
+  }
+
+  function readOr(path: string, fallback: string): string {
+    try {
+      return readFileSync(path, 'utf8');
+    } catch (err) {
+      logger.debug({ err, path }, 'host file unreadable; using a default');
+      return fallback;
+    }
+  }
+
+  function etcFiles(id: string, config: ContainerConfig): { hosts: string; hostname: string; resolvConf: string } {
+    const dir = containerDir(options.stateDir, id);
+    mkdirSync(dir, { recursive: true });
+    const files = { hosts: join(dir, 'hosts'), hostname: join(dir, 'hostname'), resolvConf: join(dir, 'resolv.conf') };
+    const extra = config.extraHosts.map((h) => {
+      const i = h.lastIndexOf(':');
+      return `${h.slice(i + 1)}\t${h.slice(0, i)}`;
+    });
+    // Host mode shares the host's names; bridge mode gets its own minimal file. Extra hosts go to both.
+    const base = config.networkMode === 'host' ? readOr('/etc/hosts', '127.0.0.1\tlocalhost').trimEnd().split('\n') : ['127.0.0.1\tlocalhost', '::1\tlocalhost ip6-localhost ip6-loopback', `127.0.1.1\t${config.hostName}`];
+    writeFileSync(files.hosts, [...base, ...extra, ''].join('\n'));
+    writeFileSync(files.hostname, `${config.hostName}\n`);
+    writeFileSync(files.resolvConf, readOr('/etc/resolv.conf', 'nameserver 8.8.8.8\n'));
+    return files;
+  }
+
+  async function killAndWait(id: string, signal: number, all: boolean): Promise<{ exitCode: number; exitedAt: Date }> {
+    const wait = waitTask(id);
+    await client.unary('tasks', 'Kill', { container_id: id, exec_id: '', signal, all });
+    return wait;
+  }
+
+  const runtime: ContainerRuntime = {
+    async info() {
+      const v = await client.unary('version', 'Version', {});
+      return { engine: 'containerd', version: v.version, revision: v.revision, namespace: options.namespace };
+    },
+
+    pullImage: (ref, opts) => pullImage({ client, registry, logger }, ref, opts),
+
+    async getImage(ref) {
+      return (await loadImage(client, ref))?.info;
+    },
+
+    async createContainer(id, config) {
+      if (typeof id !== 'string' || !ID.test(id)) throw ctrdError(CtrdErrorCodes.INVALID_CONFIG, { id, detail: 'invalid container ID' });
+      const image = await loadImage(client, config.imageRef);
+      if (!image) throw ctrdError(CtrdErrorCodes.IMAGE_NOT_PRESENT, { ref: config.imageRef });
+      try {
+        await client.unary('containers', 'Get', { id });
+        throw ctrdError(CtrdErrorCodes.ALREADY_EXISTS, { op: 'create container', detail: id });
+      } catch (err) {
+        if (!isNotFound(err)) throw err;
+      }
+      const spec = buildSpec({
+        id,
+        namespace: options.namespace,
+        config,
+        image: image.config,
+        devices: resolveDevices(id, config),
+        ...(config.networkMode === 'host' ? {} : { netnsPath: network.netnsPath(id) }),
+        etcFiles: etcFiles(id, config),
+        ...(config.privileged ? { hostCapabilities: hostCapabilities() } : {}),
+      });
+      await withLease(client, async (lease) => {
+        await client.unary('snapshots', 'Prepare', { snapshotter: SNAPSHOTTER, key: id, parent: image.chainId, labels: {} }, { lease });
+        try {
+          await client.unary('containers', 'Create', {
+            container: {
+              id,
+              labels: { 'ledge.io/name': config.name },
+              image: image.info.ref,
+              runtime: { name: options.runtime ?? 'io.containerd.runc.v2' },
+              spec: { type_url: SPEC_TYPE, value: Buffer.from(JSON.stringify(spec)) },
+              snapshotter: SNAPSHOTTER,
+              snapshot_key: id,
+              extensions: {},
+            },
+          }, { lease });
+        } catch (err) {
+          await client.unary('snapshots', 'Remove', { snapshotter: SNAPSHOTTER, key: id }).catch(() => undefined);
+          throw err;
+        }
+      });
+      logger.info({ id, image: image.info.ref }, 'container created');
+    },
+
+    async startContainer(id, config) {
+      await getContainer(id);
+      const existing = await getTask(id);
+      if (existing) {
+        if (existing.status !== 'STOPPED') throw ctrdError(CtrdErrorCodes.TASK_STATE, { id, detail: `task is ${String(existing.status).toLowerCase()}` });
+        pumps.get(id)?.close();
+        pumps.delete(id);
+        await client.unary('tasks', 'Delete', { container_id: id });
+      }
+      await network.setup(id, config);
+      const io = prepareIo(options.stateDir, id, config);
+      const { mounts } = await client.unary('snapshots', 'Mounts', { snapshotter: SNAPSHOTTER, key: id });
+      // The readers must exist before the shim opens the write ends during Create.
+      openPump(id, config);
+      let created: Msg;
+      try {
+        created = await client.unary('tasks', 'Create', { container_id: id, rootfs: mounts, stdin: '', stdout: io.stdout, stderr: io.stderr, terminal: false });
+      } catch (err) {
+        pumps.get(id)?.close();
+        pumps.delete(id);
+        throw err;
+      }
+      try {
+        // Wait before Start: a task that exits at once is still seen.
+        watch(id, Number(created.pid), waitTask(id));
+        const started = await client.unary('tasks', 'Start', { container_id: id, exec_id: '' });
+        logger.info({ id, pid: started.pid }, 'container started');
+        return { pid: Number(started.pid) };
+      } catch (err) {
+        pumps.get(id)?.close();
+        pumps.delete(id);
+        await client.unary('tasks', 'Delete', { container_id: id }).catch(() => undefined);
+        throw err;
+      }
+    },
+
+    async stopContainer(id, stop: StopOptions) {
+      await getContainer(id);
+      const task = await getTask(id);
+      if (!task) throw ctrdError(CtrdErrorCodes.TASK_NOT_FOUND, { id });
+      const pid = Number(task.pid);
+      const done = (r: { exitCode: number; exitedAt: Date }): ExitEvent => ({ id, pid, exitCode: r.exitCode, exitedAt: r.exitedAt, oomKilled: wasOomKilled(id) });
+      if (task.status === 'STOPPED') return done({ exitCode: Number(task.exit_status), exitedAt: toDate(task.exited_at) ?? new Date() });
+      const sig = signalNumber(stop.signal, id);
+      const wait = killAndWait(id, sig, false);
+      // A frozen task cannot act on the signal.
+      if (task.status === 'PAUSED') await client.unary('tasks', 'Resume', { container_id: id }).catch(() => undefined);
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), Math.max(0, stop.timeoutMs))));
+      try {
+        const first = await Promise.race([wait, timeout]);
+        if (first) return done(first);
+        if (stop.force === false) throw ctrdError(CtrdErrorCodes.STOP_TIMEOUT, { id, timeoutMs: stop.timeoutMs });
+        logger.info({ id, timeoutMs: stop.timeoutMs }, 'stop timeout; killing');
+        return done(await killAndWait(id, 9, true));
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+
+    async pauseContainer(id) {
+      await getContainer(id);
+      await client.unary('tasks', 'Pause', { container_id: id });
+    },
+
+    async resumeContainer(id) {
+      await getContainer(id);
+      await client.unary('tasks', 'Resume', { container_id: id });
+    },
+
+    async updateResources(id, resources: Resources) {
+      const container = await getContainer(id);
+      const spec = JSON.parse(Buffer.from(container.spec.value).toString()) as { linux?: { resources?: Record<string, unknown>; devices?: ResolvedDevice[] } };
+      const linux = spec.linux ?? (spec.linux = {});
+      const memory = (linuxResources(resources, [], false).memory as Record<string, number> | undefined) ?? {};
+      linux.resources = { ...linux.resources, memory };
+      const task = await getTask(id);
+      if (task && (task.status === 'RUNNING' || task.status === 'PAUSED'))
+        await client.unary('tasks', 'Update', { container_id: id, resources: { type_url: RESOURCES_TYPE, value: Buffer.from(JSON.stringify({ memory })) }, annotations: {} });
+      container.spec = { type_url: SPEC_TYPE, value: Buffer.from(JSON.stringify(spec)) };
+      await client.unary('containers', 'Update', { container, update_mask: { paths: ['spec'] } });
+    },
+
+    async taskInfo(id) {
+      await getContainer(id);
+      const task = await getTask(id);
+      return task ? toInfo(task) : undefined;
+    },
+
+    async removeContainer(id, { force }) {
+      await getContainer(id);
+      const task = await getTask(id);
+      if (task) {
+        if (task.status !== 'STOPPED') {
+          if (!force) throw ctrdError(CtrdErrorCodes.TASK_STATE, { id, detail: `task is ${String(task.status).toLowerCase()}; stop it or use force` });
+          const wait = killAndWait(id, 9, true);
+          if (task.status === 'PAUSED') await client.unary('tasks', 'Resume', { container_id: id }).catch(() => undefined);
+          await wait;
+        }
+        await client.unary('tasks', 'Delete', { container_id: id }).catch((err: unknown) => {
+          if (!isNotFound(err)) throw err;
+        });
+      }
+      pumps.get(id)?.close();
+      pumps.delete(id);
+      await network.teardown(id);
+      await client.unary('containers', 'Delete', { id });
+      await client.unary('snapshots', 'Remove', { snapshotter: SNAPSHOTTER, key: id }).catch((err: unknown) => {
+        if (!isNotFound(err)) logger.warn({ err, id }, 'snapshot remove failed');
+      });
+      rmSync(containerDir(options.stateDir, id), { recursive: true, force: true });
+      oomSeen.delete(id);
+      logger.info({ id }, 'container removed');
+    },
+
+    async listContainers() {
+      const res = await client.unary('containers', 'List', { filters: [] });
+      return (res.containers as Msg[]).map((c) => String(c.id));
+    },
+
+    async attach(id, config) {
+      await getContainer(id);
+      const task = await getTask(id);
+      if (!task) return undefined;
+      if ((task.status === 'RUNNING' || task.status === 'PAUSED') && !pumps.has(id)) {
+        openPump(id, config);
+        watch(id, Number(task.pid), waitTask(id));
+      }
+      return toInfo(task);
+    },
+
+    async stats(id) {
+      await getContainer(id);
+      const task = await getTask(id);
+      if (!task) throw ctrdError(CtrdErrorCodes.TASK_NOT_FOUND, { id });
+      return readStats(`/${options.namespace}/${id}`, task.status === 'STOPPED' ? 0 : Number(task.pid));
+    },
+
+    logs(id, config, opts) {
+      const file = logFile(options.stateDir, id, config);
+      return (async function* (): AsyncGenerator<LogLine> {
+        await getContainer(id);
+        yield* readLogLines(file, config.log.maxFiles, opts.tail);
+        if (opts.follow) yield* followLog(file, opts.signal);
+      })();
+    },
+
+    onExit(listener) {
+      exitListeners.add(listener);
+      return () => exitListeners.delete(listener);
+    },
+
+    async close() {
+      if (closed) return;
+      closed = true;
+      clearTimeout(resubscribe);
+      events?.cancel();
+      // Tasks keep running in their shims; only our FIFO readers go (attach() reopens them).
+      for (const p of pumps.values()) p.close();
+      pumps.clear();
+      client.close();
+    },
+  };
+  return runtime;
+}

@@ -1,0 +1,78 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { captureLogger, createTempDir } from '@ledge/util/testing';
+import type { PullProgress } from '@ledge/container-management-model';
+import { createContainerdClient } from './client';
+import { writeBlob } from './content';
+import { createContainerdRuntime } from './containerd-runtime';
+import { withLease } from './images';
+import { parsePlatform, parseReference } from './reference';
+import { createRegistryClient } from './registry';
+import { containerdAvailable, hostArch, registryAvailable, startContainerd, startRegistry } from './testing';
+
+const skip = !containerdAvailable() || !registryAvailable() ? 'needs root, containerd, runc, docker-registry, umoci, skopeo' : false;
+
+test('pull from a local registry: content, unpack, image record, progress, idempotent', { skip }, async (t) => {
+  const [ctrd, reg] = await Promise.all([startContainerd(t), startRegistry(t)]);
+  const rt = createContainerdRuntime({ socket: ctrd.socket, namespace: 'ledge-test', stateDir: createTempDir(t), logger: captureLogger().logger, insecureRegistries: [reg.host] });
+  t.after(() => rt.close());
+  assert.equal((await rt.info()).version, '1.6.20~ds1');
+  assert.equal(await rt.getImage(reg.singleRef), undefined);
+  const progress: PullProgress[] = [];
+  const info = await rt.pullImage(reg.singleRef, { onProgress: (p) => progress.push(p) });
+  assert.equal(info.ref, reg.singleRef);
+  assert.match(info.digest, /^sha256:[a-f0-9]{64}$/);
+  assert.ok(info.size > 100_000, 'busybox layer size');
+  const last = progress.at(-1)!;
+  assert.equal(last.doneBytes, last.totalBytes);
+  assert.equal(last.layers.length, 1);
+  assert.deepEqual(await rt.getImage(reg.singleRef), info);
+  // Second pull: everything is in the content store already.
+  assert.deepEqual(await rt.pullImage(reg.singleRef), info);
+});
+
+test('pull selects the platform from a multi-arch index', { skip }, async (t) => {
+  const [ctrd, reg] = await Promise.all([startContainerd(t), startRegistry(t)]);
+  const rt = createContainerdRuntime({ socket: ctrd.socket, namespace: 'ledge-test', stateDir: createTempDir(t), logger: captureLogger().logger, insecureRegistries: [reg.host] });
+  t.after(() => rt.close());
+  const arm = await rt.pullImage(reg.multiRef, { platform: 'linux/arm64' });
+  assert.equal(arm.digest, reg.multiDigests.arm64);
+  const host = await rt.pullImage(reg.multiRef);
+  if (hostArch === 'amd64' || hostArch === 'arm64') assert.equal(host.digest, reg.multiDigests[hostArch]);
+  assert.equal((await rt.getImage(reg.multiRef))?.digest, host.digest);
+  await assert.rejects(rt.pullImage(reg.multiRef, { platform: 'linux/s390x' }), { code: 'LEDGE_CTRD_IMAGE_NOT_FOUND', kind: 'NotFound' });
+  await assert.rejects(rt.pullImage(`${reg.host}/test/missing:1`), { code: 'LEDGE_CTRD_IMAGE_NOT_FOUND' });
+  await assert.rejects(rt.pullImage('Bad Ref'), { code: 'LEDGE_CTRD_INVALID_REFERENCE', kind: 'InvalidArgument' });
+});
+
+test('an interrupted blob write is resumed from the partial ingest (HTTP Range) and verified at commit', { skip }, async (t) => {
+  const [ctrd, reg] = await Promise.all([startContainerd(t), startRegistry(t)]);
+  const logger = captureLogger().logger;
+  const client = createContainerdClient({ socket: ctrd.socket, namespace: 'ledge-test' });
+  t.after(() => client.close());
+  const registry = createRegistryClient({ logger, insecureRegistries: [reg.host] });
+  const ref = parseReference(reg.singleRef);
+  const layer = (await registry.resolve(ref, parsePlatform(undefined))).layers[0]!;
+  const full = await registry.fetchBlobBytes(ref, layer.digest);
+  await withLease(client, async (lease) => {
+    const failing = {
+      open: async () => ({
+        offset: 0,
+        body: (async function* () {
+          yield full.subarray(0, 100_000);
+          throw new Error('link down');
+        })(),
+      }),
+    };
+    await assert.rejects(writeBlob(client, layer, failing, { lease }));
+  });
+  const statuses = (await client.unary('content', 'ListStatuses', { filters: [] })).statuses as { ref: string; offset: number }[];
+  assert.deepEqual(statuses.map((s) => [s.ref, s.offset]), [[`ledge-${layer.digest}`, 100_000]]);
+  const rt = createContainerdRuntime({ socket: ctrd.socket, namespace: 'ledge-test', stateDir: createTempDir(t), logger, insecureRegistries: [reg.host] });
+  t.after(() => rt.close());
+  const firstDone: number[] = [];
+  await rt.pullImage(reg.singleRef, { onProgress: (p) => firstDone.push(p.layers[0]!.done) });
+  assert.ok(firstDone[0]! >= 100_000, 'progress starts at the resumed offset');
+  assert.equal((await client.unary('content', 'Info', { digest: layer.digest })).info.size, layer.size);
+  assert.deepEqual((await client.unary('content', 'ListStatuses', { filters: [] })).statuses, []);
+});

@@ -1,0 +1,157 @@
+// Image pull (after containerd's client: lease → resolve → fetch content → unpack → image record) and
+// lookups of pulled images for container creation.
+import { createHash, randomUUID } from 'node:crypto';
+import type { ImageInfo, PullOptions, PullProgress } from '@ledge/container-management-model';
+import type { Logger } from '@ledge/util';
+import type { ContainerdClient } from './client';
+import { chainIds, hasBlob, type BlobSource, readBlob, snapshotExists, unpackLayers, writeBlob, SNAPSHOTTER } from './content';
+import { ctrdError, CtrdErrorCodes, isNotFound } from './errors';
+import { parsePlatform, parseReference, platformMatches, type Platform } from './reference';
+import type { Descriptor, RegistryClient } from './registry';
+import { MediaTypes } from './registry';
+
+export interface ImageConfig {
+  Env?: string[];
+  Cmd?: string[];
+  Entrypoint?: string[];
+  WorkingDir?: string;
+  User?: string;
+  ExposedPorts?: Record<string, unknown>;
+}
+
+export interface LocalImage {
+  info: ImageInfo;
+  config: ImageConfig;
+  /** Chain ID of the top layer: the parent of a container's rootfs snapshot. */
+  chainId: string;
+}
+
+/** Runs fn under a short-lived lease so nothing it creates is garbage-collected half-way. */
+export async function withLease<T>(client: ContainerdClient, fn: (lease: string) => Promise<T>): Promise<T> {
+  const id = `ledge-${randomUUID()}`;
+  const expire = new Date(Date.now() + 24 * 3600_000).toISOString();
+  await client.unary('leases', 'Create', { id, labels: { 'containerd.io/gc.expire': expire } });
+  try {
+    return await fn(id);
+  } finally {
+    await client.unary('leases', 'Delete', { id, sync: false }).catch(() => undefined);
+  }
+}
+
+function sha256(b: Buffer): string {
+  return `sha256:${createHash('sha256').update(b).digest('hex')}`;
+}
+
+function parseConfig(bytes: Buffer, ref: string): { config: ImageConfig; diffIds: string[] } {
+  try {
+    const j = JSON.parse(bytes.toString()) as { config?: ImageConfig; rootfs?: { diff_ids?: string[] } };
+    return { config: j.config ?? {}, diffIds: j.rootfs?.diff_ids ?? [] };
+  } catch (err) {
+    throw ctrdError(CtrdErrorCodes.REGISTRY_FAILED, { ref, detail: 'image config is not JSON' }, err);
+  }
+}
+
+export async function pullImage(
+  deps: { client: ContainerdClient; registry: RegistryClient; logger: Logger },
+  refText: string,
+  options: PullOptions = {},
+): Promise<ImageInfo> {
+  const { client, registry, logger } = deps;
+  const ref = parseReference(refText);
+  const platform = parsePlatform(options.platform);
+  const signal = options.signal;
+  const resolved = await registry.resolve(ref, platform, signal);
+  const configBytes = await registry.fetchBlobBytes(ref, resolved.config.digest, signal);
+  if (sha256(configBytes) !== resolved.config.digest)
+    throw ctrdError(CtrdErrorCodes.REGISTRY_FAILED, { ref: ref.name, detail: 'config digest mismatch' });
+  const { diffIds } = parseConfig(configBytes, ref.name);
+  const chains = chainIds(diffIds);
+  const layers = resolved.layers.map((l) => ({ digest: l.digest, size: l.size, done: 0 }));
+  const size = resolved.layers.reduce((n, l) => n + l.size, 0);
+  const progress: PullProgress = { ref: ref.name, totalBytes: size + resolved.config.size, doneBytes: 0, layers };
+  let lastReport = 0;
+  const report = (force = false) => {
+    if (!options.onProgress) return;
+    const now = Date.now();
+    if (!force && now - lastReport < 100) return;
+    lastReport = now;
+    progress.doneBytes = layers.reduce((n, l) => n + l.done, 0) + (progress.doneBytes >= size ? resolved.config.size : 0);
+    options.onProgress({ ...progress, layers: layers.map((l) => ({ ...l })) });
+  };
+  const fromMemory = (bytes: Buffer): BlobSource => ({ open: async () => ({ body: [bytes], offset: 0 }) });
+
+  await withLease(client, async (lease) => {
+    const put = async (desc: Descriptor, source: Parameters<typeof writeBlob>[2], labels: Record<string, string>, onBytes?: (n: number) => void) => {
+      if (await hasBlob(client, desc.digest)) {
+        onBytes?.(desc.size);
+        return;
+      }
+      await writeBlob(client, desc, source, { lease, labels, onBytes, signal });
+    };
+    for (let i = 0; i < resolved.layers.length; i++) {
+      const l = resolved.layers[i]!;
+      await put(
+        l,
+        { open: (offset) => registry.fetchBlob(ref, l.digest, offset, signal) },
+        diffIds[i] ? { 'containerd.io/uncompressed': diffIds[i]! } : {},
+        (n) => {
+          layers[i]!.done = n;
+          report();
+        },
+      );
+    }
+    const top = chains[chains.length - 1];
+    await put(resolved.config, fromMemory(configBytes), top ? { [`containerd.io/gc.ref.snapshot.${SNAPSHOTTER}`]: top } : {});
+    const mLabels: Record<string, string> = { 'containerd.io/gc.ref.content.config': resolved.config.digest };
+    resolved.layers.forEach((l, i) => (mLabels[`containerd.io/gc.ref.content.l.${i}`] = l.digest));
+    await put(resolved.manifest, fromMemory(resolved.manifestBytes), mLabels);
+    if (resolved.top.digest !== resolved.manifest.digest)
+      await put(resolved.top, fromMemory(resolved.topBytes), { 'containerd.io/gc.ref.content.m.0': resolved.manifest.digest });
+    await unpackLayers(client, resolved.layers, diffIds, lease);
+    const image = { name: ref.name, labels: {}, target: { media_type: resolved.top.mediaType, digest: resolved.top.digest, size: resolved.top.size, annotations: {} } };
+    try {
+      await client.unary('images', 'Create', { image }, { lease });
+    } catch (err) {
+      if (!(err instanceof Error && (err as { kind?: string }).kind === 'AlreadyExists')) throw err;
+      await client.unary('images', 'Update', { image }, { lease });
+    }
+  });
+  progress.doneBytes = progress.totalBytes;
+  for (const l of layers) l.done = l.size;
+  options.onProgress?.({ ...progress, layers: layers.map((l) => ({ ...l })) });
+  logger.info({ ref: ref.name, digest: resolved.manifest.digest, size }, 'image pulled');
+  return { ref: ref.name, digest: resolved.manifest.digest, size };
+}
+
+/** The pulled and unpacked image for the platform, or undefined. */
+export async function loadImage(client: ContainerdClient, refText: string, platform: Platform = parsePlatform(undefined)): Promise<LocalImage | undefined> {
+  const ref = parseReference(refText);
+  let target: { media_type: string; digest: string; size: number };
+  try {
+    target = (await client.unary('images', 'Get', { name: ref.name })).image.target;
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  }
+  try {
+    let manifestDesc = { digest: target.digest, size: Number(target.size) };
+    let bytes = await readBlob(client, target.digest);
+    if (target.media_type === MediaTypes.ociIndex || target.media_type === MediaTypes.dockerList) {
+      const index = JSON.parse(bytes.toString()) as { manifests?: Descriptor[] };
+      const entry = (index.manifests ?? []).find((m) => platformMatches(platform, m.platform));
+      if (!entry) return undefined;
+      manifestDesc = { digest: entry.digest, size: entry.size };
+      bytes = await readBlob(client, entry.digest);
+    }
+    const manifest = JSON.parse(bytes.toString()) as { config: Descriptor; layers: Descriptor[] };
+    const { config, diffIds } = parseConfig(await readBlob(client, manifest.config.digest), ref.name);
+    const chainId = chainIds(diffIds).at(-1) ?? '';
+    if (chainId && !(await snapshotExists(client, chainId))) return undefined;
+    const size = manifest.layers.reduce((n, l) => n + l.size, 0);
+    return { info: { ref: ref.name, digest: manifestDesc.digest, size }, config, chainId };
+  } catch (err) {
+    // Image record without its content (e.g. pruned): not present.
+    if (isNotFound(err)) return undefined;
+    throw err;
+  }
+}

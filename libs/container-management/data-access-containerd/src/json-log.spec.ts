@@ -1,0 +1,42 @@
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { createTempDir } from '@ledge/util/testing';
+import { JsonLogWriter, followLog, readLogLines } from './json-log';
+
+test('json-file writer: lines per stream, partial lines kept, rotation by size and file count', (t) => {
+  const file = join(createTempDir(t), 'json.log');
+  const w = new JsonLogWriter({ file, maxSizeBytes: 300, maxFiles: 3 });
+  w.write('stdout', Buffer.from('a1\na2'));
+  w.write('stderr', Buffer.from('e1\n'));
+  w.write('stdout', Buffer.from('-end\n'));
+  const first = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { log: string; stream: string });
+  assert.deepEqual(first.map((l) => [l.stream, l.log]), [['stdout', 'a1\n'], ['stderr', 'e1\n'], ['stdout', 'a2-end\n']]);
+  for (let i = 0; i < 20; i++) w.write('stdout', Buffer.from(`line ${i}\n`));
+  w.close();
+  assert.ok(existsSync(`${file}.1`) && existsSync(`${file}.2`) && !existsSync(`${file}.3`), 'at most maxFiles files');
+  const all = readLogLines(file, 3);
+  assert.equal(all.at(-1)?.log, 'line 19\n', 'newest last');
+  assert.deepEqual(readLogLines(file, 3, 2).map((l) => l.log), ['line 18\n', 'line 19\n']);
+  for (let i = 1; i < all.length; i++) assert.ok(all[i - 1]!.time <= all[i]!.time, 'oldest file first');
+});
+
+test('followLog yields appended lines until aborted', async (t) => {
+  const file = join(createTempDir(t), 'json.log');
+  const w = new JsonLogWriter({ file, maxSizeBytes: 1e6, maxFiles: 2 });
+  w.write('stdout', Buffer.from('old\n'));
+  const ac = new AbortController();
+  const seen: string[] = [];
+  const done = (async () => {
+    for await (const l of followLog(file, ac.signal, 20)) {
+      seen.push(l.log);
+      if (seen.length === 2) ac.abort();
+    }
+  })();
+  await new Promise((r) => setTimeout(r, 50));
+  w.write('stdout', Buffer.from('new1\nnew2\n'));
+  await done;
+  w.close();
+  assert.deepEqual(seen, ['new1\n', 'new2\n']);
+});

@@ -1,0 +1,136 @@
+// docker-compatible json-file logs: one JSON object per line {log, stream, time}, rotated by size into
+// <file>.1 .. <file>.<maxFiles-1>. The writer is fed from the task's stdout/stderr FIFOs; the reader
+// serves tail and follow over the rotated set.
+import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import type { LogLine } from '@ledge/container-management-model';
+
+export interface JsonLogOptions {
+  file: string;
+  maxSizeBytes: number;
+  maxFiles: number;
+}
+
+/** RFC 3339 with nanoseconds (docker's json-file format); sub-ms digits come from hrtime. */
+export function logTime(now = Date.now()): string {
+  const ns = String(process.hrtime.bigint() % 1_000_000n).padStart(6, '0');
+  return new Date(now).toISOString().replace(/\.(\d{3})Z$/, `.$1${ns}Z`);
+}
+
+export class JsonLogWriter {
+  private fd: number;
+  private size: number;
+  private readonly partial: Record<'stdout' | 'stderr', string> = { stdout: '', stderr: '' };
+
+  constructor(private readonly options: JsonLogOptions) {
+    this.fd = openSync(options.file, 'a');
+    this.size = fstatSync(this.fd).size;
+  }
+
+  write(stream: 'stdout' | 'stderr', chunk: Buffer): void {
+    let text = this.partial[stream] + chunk.toString('utf8');
+    let i: number;
+    while ((i = text.indexOf('\n')) >= 0) {
+      this.line(stream, text.slice(0, i + 1));
+      text = text.slice(i + 1);
+    }
+    // Very long lines are split like docker does (16 KiB).
+    while (text.length >= 16384) {
+      this.line(stream, text.slice(0, 16384));
+      text = text.slice(16384);
+    }
+    this.partial[stream] = text;
+  }
+
+  flush(): void {
+    for (const s of ['stdout', 'stderr'] as const) {
+      if (this.partial[s]) this.line(s, this.partial[s]);
+      this.partial[s] = '';
+    }
+  }
+
+  close(): void {
+    this.flush();
+    closeSync(this.fd);
+  }
+
+  private line(stream: 'stdout' | 'stderr', log: string): void {
+    const buf = Buffer.from(`${JSON.stringify({ log, stream, time: logTime() })}\n`);
+    if (this.size > 0 && this.size + buf.length > this.options.maxSizeBytes) this.rotate();
+    writeSync(this.fd, buf);
+    this.size += buf.length;
+  }
+
+  private rotate(): void {
+    closeSync(this.fd);
+    const { file, maxFiles } = this.options;
+    if (maxFiles <= 1) rmSync(file, { force: true });
+    else {
+      rmSync(`${file}.${maxFiles - 1}`, { force: true });
+      for (let n = maxFiles - 2; n >= 1; n--) if (existsSync(`${file}.${n}`)) renameSync(`${file}.${n}`, `${file}.${n + 1}`);
+      renameSync(file, `${file}.1`);
+    }
+    this.fd = openSync(file, 'a');
+    this.size = 0;
+  }
+}
+
+function parse(line: string): LogLine | undefined {
+  if (!line) return undefined;
+  try {
+    const j = JSON.parse(line) as Partial<LogLine>;
+    if (typeof j.log !== 'string' || (j.stream !== 'stdout' && j.stream !== 'stderr') || typeof j.time !== 'string') return undefined;
+    return { log: j.log, stream: j.stream, time: j.time };
+  } catch {
+    // A torn line (daemon killed mid-write) is skipped, not fatal.
+    return undefined;
+  }
+}
+
+/** Lines of the rotated set, oldest first; the last `tail` when tail ≥ 0. */
+export function readLogLines(file: string, maxFiles: number, tail?: number): LogLine[] {
+  const files: string[] = [];
+  for (let n = Math.max(1, maxFiles) - 1; n >= 1; n--) if (existsSync(`${file}.${n}`)) files.push(`${file}.${n}`);
+  if (existsSync(file)) files.push(file);
+  const lines: LogLine[] = [];
+  for (const f of files) for (const l of readFileSync(f, 'utf8').split('\n')) {
+    const p = parse(l);
+    if (p) lines.push(p);
+  }
+  return tail === undefined || tail < 0 ? lines : tail === 0 ? [] : lines.slice(-tail);
+}
+
+/** Follows the current file from its end, reopening after rotation, until the signal aborts. */
+export async function* followLog(file: string, signal: AbortSignal | undefined, pollMs = 200): AsyncGenerator<LogLine> {
+  let ino = existsSync(file) ? statSync(file).ino : -1;
+  let offset = existsSync(file) ? statSync(file).size : 0;
+  let rest = '';
+  while (!signal?.aborted) {
+    await new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, pollMs);
+      signal?.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+    });
+    if (signal?.aborted || !existsSync(file)) continue;
+    const st = statSync(file);
+    if (st.ino !== ino) {
+      ino = st.ino;
+      offset = 0;
+      rest = '';
+    }
+    if (st.size <= offset) continue;
+    const fd = openSync(file, 'r');
+    try {
+      const buf = Buffer.alloc(st.size - offset);
+      readSync(fd, buf, 0, buf.length, offset);
+      offset = st.size;
+      const text = rest + buf.toString('utf8');
+      const parts = text.split('\n');
+      rest = parts.pop() ?? '';
+      for (const l of parts) {
+        const p = parse(l);
+        if (p) yield p;
+      }
+    } finally {
+      closeSync(fd);
+    }
+  }
+}

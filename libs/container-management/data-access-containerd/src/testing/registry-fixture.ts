@@ -1,0 +1,105 @@
+// A local OCI registry (Debian docker-registry, filesystem storage in a temp dir, free loopback port)
+// with test images built from busybox-static by umoci and pushed by skopeo:
+//   <host>/test/busybox:1  single linux/amd64-or-host manifest, cmd ["/bin/sh","-c","echo hello"]
+//   <host>/test/multi:1    OCI index with linux/amd64 and linux/arm64 manifests (arm64 differs by an env var)
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { hasCommand, waitFor, type TestContextLike } from '@ledge/util/testing';
+
+export interface RegistryFixture {
+  /** host:port, e.g. 127.0.0.1:40123 (plain HTTP). */
+  readonly host: string;
+  readonly singleRef: string;
+  readonly multiRef: string;
+  /** Manifest digests of test/multi:1 per architecture. */
+  readonly multiDigests: Record<'amd64' | 'arm64', string>;
+}
+
+export function registryAvailable(): boolean {
+  return ['docker-registry', 'umoci', 'skopeo', 'busybox'].every(hasCommand) && process.getuid?.() === 0;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function run(cmd: string, args: string[], cwd: string): string {
+  const r = spawnSync(cmd, args, { cwd, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr}`);
+  return r.stdout;
+}
+
+export const hostArch = process.arch === 'arm64' ? 'arm64' : process.arch === 'arm' ? 'arm' : 'amd64';
+
+function buildLayout(dir: string): { layout: string; digests: Record<'amd64' | 'arm64', string> } {
+  const layout = join(dir, 'oci');
+  run('umoci', ['init', '--layout', layout], dir);
+  run('umoci', ['new', '--image', `${layout}:base`], dir);
+  const bundle = join(dir, 'bundle');
+  run('umoci', ['unpack', '--image', `${layout}:base`, bundle], dir);
+  mkdirSync(join(bundle, 'rootfs', 'bin'), { recursive: true });
+  mkdirSync(join(bundle, 'rootfs', 'www'), { recursive: true });
+  copyFileSync('/bin/busybox', join(bundle, 'rootfs', 'bin', 'busybox'));
+  symlinkSync('busybox', join(bundle, 'rootfs', 'bin', 'sh'));
+  writeFileSync(join(bundle, 'rootfs', 'www', 'index.html'), 'hello from ledge\n');
+  run('umoci', ['repack', '--image', `${layout}:base`, bundle], dir);
+  const cmd = ['--config.cmd', '/bin/sh', '--config.cmd', '-c', '--config.cmd', 'echo hello'];
+  run('umoci', ['config', '--image', `${layout}:base`, '--tag', 'amd64', ...cmd, '--config.env', 'PATH=/bin', '--os', 'linux', '--architecture', 'amd64'], dir);
+  run('umoci', ['config', '--image', `${layout}:base`, '--tag', 'arm64', ...cmd, '--config.env', 'PATH=/bin', '--config.env', 'ARCH=arm64', '--os', 'linux', '--architecture', 'arm64'], dir);
+  run('umoci', ['config', '--image', `${layout}:base`, '--tag', 'single', ...cmd, '--config.env', 'PATH=/bin', '--os', 'linux', '--architecture', hostArch], dir);
+  const index = JSON.parse(readFileSync(join(layout, 'index.json'), 'utf8')) as { manifests: { digest: string; size: number; mediaType: string; annotations?: Record<string, string> }[] };
+  const byTag = (tag: string) => index.manifests.find((m) => m.annotations?.['org.opencontainers.image.ref.name'] === tag)!;
+  const manifests = (['amd64', 'arm64'] as const).map((arch) => ({
+    mediaType: byTag(arch).mediaType,
+    digest: byTag(arch).digest,
+    size: byTag(arch).size,
+    platform: { architecture: arch, os: 'linux' },
+  }));
+  const blob = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests }));
+  const digest = createHash('sha256').update(blob).digest('hex');
+  writeFileSync(join(layout, 'blobs', 'sha256', digest), blob);
+  index.manifests.push({
+    mediaType: 'application/vnd.oci.image.index.v1+json',
+    digest: `sha256:${digest}`,
+    size: blob.length,
+    annotations: { 'org.opencontainers.image.ref.name': 'multi' },
+  });
+  writeFileSync(join(layout, 'index.json'), JSON.stringify(index));
+  return { layout, digests: { amd64: byTag('amd64').digest, arm64: byTag('arm64').digest } };
+}
+
+export async function startRegistry(t: TestContextLike): Promise<RegistryFixture> {
+  const dir = mkdtempSync('/tmp/ledge-registry-');
+  const children: ChildProcess[] = [];
+  t.after(async () => {
+    for (const child of children.filter((c) => c.exitCode === null)) {
+      child.kill('SIGKILL');
+      await new Promise((r) => child.once('exit', r));
+    }
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const port = await freePort();
+  const host = `127.0.0.1:${port}`;
+  writeFileSync(
+    join(dir, 'config.yml'),
+    ['version: 0.1', 'log:', '  level: error', 'storage:', '  filesystem:', `    rootdirectory: ${join(dir, 'data')}`, 'http:', `  addr: ${host}`, ''].join('\n'),
+  );
+  children.push(spawn('docker-registry', ['serve', join(dir, 'config.yml')], { stdio: 'ignore' }));
+  const { layout, digests } = buildLayout(dir);
+  await waitFor(async () => (await fetch(`http://${host}/v2/`).catch(() => undefined))?.ok, 10_000, 'registry');
+  const push = (tag: string, repo: string, all: boolean) =>
+    run('skopeo', ['copy', ...(all ? ['--all'] : []), '--dest-tls-verify=false', `oci:${layout}:${tag}`, `docker://${host}/${repo}`], dir);
+  push('single', 'test/busybox:1', false);
+  push('multi', 'test/multi:1', true);
+  return { host, singleRef: `${host}/test/busybox:1`, multiRef: `${host}/test/multi:1`, multiDigests: digests };
+}

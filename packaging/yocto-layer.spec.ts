@@ -103,7 +103,12 @@ describe('Yocto layer yocto/meta-ledge', () => {
       const r = recipes.get(a.pkg)!;
       const dir = join(r.file, '..');
       const pn = a.pkg;
-      const searched = [join(dir, pn), join(dir, 'files')];
+      // FILESEXTRAPATHS (a recipe in dynamic-layers/ takes its files from the main layer) comes first.
+      const extra = (r.vars.get('FILESEXTRAPATHS:prepend') ?? r.vars.get('FILESEXTRAPATHS') ?? '')
+        .replaceAll('${THISDIR}', dir)
+        .split(':')
+        .filter((d) => d !== '');
+      const searched = [...extra, join(dir, pn), join(dir, 'files')];
       for (const uri of words(r.vars, 'SRC_URI').filter((u) => u.startsWith('file://'))) {
         const rel = uri.slice('file://'.length).split(';')[0]!;
         assert.ok(searched.some((d) => existsSync(join(d, rel))), `${pn}: ${uri} not in ${searched.join(' or ')}`);

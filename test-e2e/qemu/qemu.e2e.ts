@@ -17,7 +17,8 @@ import { baseImage, cacheRoot, defaultImageSpec } from './lib/image';
 import { prepareDisk } from './lib/install';
 import { secs } from './lib/proc';
 import { startVm, tail, type Vm } from './lib/vm';
-import { scenarios } from './scenarios';
+import { startMosquitto } from '@ledge/data-access-mqtt/testing';
+import { CLOUD_PORT_IN_GUEST, scenarios, type Cloud } from './scenarios';
 
 const root = join(import.meta.dirname, '..', '..');
 const keep = process.env['LEDGE_E2E_KEEP'] === '1';
@@ -39,6 +40,8 @@ describe('Ledge packages on an emulated Debian 13 arm64 gateway (QEMU)', { timeo
   const workdir = mkdtempSync(join(tmpdir(), 'ledge-e2e-'));
   let vm: Vm | undefined;
   let apps: AppPackage[] = [];
+  let cloud: Cloud | undefined;
+  const cleanups: (() => unknown)[] = [];
   const t0 = Date.now();
 
   before(async () => {
@@ -55,19 +58,26 @@ describe('Ledge packages on an emulated Debian 13 arm64 gateway (QEMU)', { timeo
       return readdirSync(out).filter((f) => f.endsWith('.deb')).map((f) => join(out, f));
     });
     log(`packages: ${debs.map((d) => d.split('/').pop()).join(', ')}`);
+    // Scenarios check what was installed (LEDGE_E2E_DEBS may hold fewer packages than the workspace has apps).
+    apps = apps.filter((a) => debs.some((d) => (d.split('/').pop() ?? '').startsWith(`${a.pkg}_`)));
     const image = await phase('image', () => baseImage(defaultImageSpec, { rebuild: process.env['LEDGE_E2E_REBUILD'] === '1', log }));
     log(`base image ${image.built ? 'built' : 'cached'}: ${image.tarball}`);
     const disk = await phase('install', () => prepareDisk({ tarball: image.tarball, debs, workdir, agentScript: join(import.meta.dirname, 'guest', 'ledge-e2e-agent.mjs') }));
     log(disk.dpkgOutput.split('\n').filter((l) => /Setting up ledge|Creating (user|group)|Created symlink/.test(l)).join('\n# '));
-    if (!keep) rmSync(disk.rootfs, { recursive: true, force: true }); // the disk image has it all now
+    // The "cloud": a Mosquitto on the host, reached by the guest at 10.0.2.100:<CLOUD_PORT_IN_GUEST>.
+    const mosquitto = await startMosquitto({ after: (fn) => void cleanups.push(fn) });
+    cloud = { port: mosquitto.port };
     await phase('boot', async () => {
-      vm = await startVm({ kernel: disk.kernel, initrd: disk.initrd, image: disk.image, workdir });
+      vm = await startVm({ kernel: disk.kernel, initrd: disk.initrd, image: disk.image, workdir, guestForwards: [{ guestPort: CLOUD_PORT_IN_GUEST, hostPort: mosquitto.port }] });
       await vm.waitForAgent(10 * 60_000);
     });
+    // The disk image has it all now; QEMU has read the kernel and initrd from the tree.
+    if (!keep) rmSync(disk.rootfs, { recursive: true, force: true });
   });
 
   after(async () => {
     if (vm) await phase('shutdown', () => vm!.stop());
+    for (const fn of cleanups.reverse()) await fn();
     timings['total'] = Date.now() - t0;
     const lines = Object.entries(timings).map(([k, v]) => `${k.padEnd(34)} ${secs(v)}`);
     log(`timings:\n# ${lines.join('\n# ')}`);
@@ -84,7 +94,7 @@ describe('Ledge packages on an emulated Debian 13 arm64 gateway (QEMU)', { timeo
       let timer: NodeJS.Timeout | undefined;
       const deadline = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`scenario ${s.name} took longer than ${s.timeoutMs} ms`)), s.timeoutMs)));
       try {
-        await phase(`scenario ${s.name}`, () => Promise.race([s.run({ vm: vm!, apps, log }), deadline]));
+        await phase(`scenario ${s.name}`, () => Promise.race([s.run({ vm: vm!, apps, log, cloud: cloud! }), deadline]));
       } catch (err) {
         const journal = await vm.sh('journalctl -b --no-pager -n 60 -u "ledge*"', { allowFail: true }).catch(() => undefined);
         log(`journal (ledge units):\n${journal?.stdout ?? '(agent gone)'}\nconsole tail:\n${tail(vm.consoleLog, 20)}`);

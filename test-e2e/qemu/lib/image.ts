@@ -30,6 +30,11 @@ export const defaultImageSpec: Readonly<ImageSpec> = Object.freeze({
     'nodejs',
     'iproute2',
     'netbase',
+    // ledge-container-management's dependencies (its unit starts at boot and talks to containerd)
+    'containerd',
+    'runc',
+    'containernetworking-plugins',
+    'iptables',
   ]),
 });
 

@@ -14,7 +14,16 @@ export interface VmOptions {
   workdir: string;
   memMiB?: number;
   cpus?: number;
+  /** Host services the guest may reach at 10.0.2.100:<guestPort>. */
+  guestForwards?: { guestPort: number; hostPort: number }[];
 }
+
+/**
+ * Where the guest reaches forwarded host services. QEMU's host alias 10.0.2.2 cannot carry a guestfwd
+ * rule, and restrict=on (the guest reaches nothing else) blocks plain 10.0.2.2, so a spare slirp address.
+ */
+export const HOST_ALIAS = '10.0.2.100';
+const PIPE = join(import.meta.dirname, 'stdio-pipe.mjs');
 
 export interface ShResult {
   code: number;
@@ -65,7 +74,10 @@ export async function startVm(opts: VmOptions): Promise<Vm> {
     '-append', 'root=/dev/vda rw console=ttyAMA0 panic=-1 systemd.show_status=1 net.ifnames=1',
     '-drive', `file=${opts.image},if=none,format=raw,id=hd0,cache=unsafe`,
     '-device', 'virtio-blk-pci,drive=hd0',
-    '-netdev', `user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:${mqttPort}-:${GUEST_MQTT_PROXY_PORT}`,
+    // guestfwd: the guest's connections to 10.0.2.100:<guestPort> reach 127.0.0.1:<hostPort> on the host
+    // (the "cloud" broker), the only way out of restrict=on. The cmd: form runs one relay per connection
+    // (the tcp: form would open a single host connection when QEMU starts).
+    '-netdev', `user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:${mqttPort}-:${GUEST_MQTT_PROXY_PORT}${(opts.guestForwards ?? []).map((f) => `,guestfwd=tcp:${HOST_ALIAS}:${f.guestPort}-cmd:${process.execPath} ${PIPE} 127.0.0.1 ${f.hostPort}`).join('')}`,
     '-device', 'virtio-net-pci,netdev=n0',
     '-device', 'virtio-rng-pci',
     '-device', 'virtio-serial-pci',

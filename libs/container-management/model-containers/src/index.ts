@@ -26,3 +26,49 @@ export type {
   RuntimeInfo,
   ContainerRuntime,
 } from './runtime';
+export { parseSize, formatSize, MIN_MEMORY_BYTES } from './sizes';
+export { parseGoDuration } from './duration';
+export { toDittoEnum } from './reader';
+export {
+  defaultLogConfig,
+  defaultRestartPolicy,
+  defaultContainerConfig,
+  nameFromImageRef,
+  isValidContainerName,
+  DEFAULT_MAX_RETRY_COUNT,
+  DEFAULT_RETRY_TIMEOUT_SECONDS,
+} from './defaults';
+export {
+  parseCreateValue,
+  parseUpdateValue,
+  parseStopOptions,
+  parseRenameValue,
+  parseRemoveValue,
+  RESTART_POLICY_TYPES,
+  NETWORK_MODES,
+  PROPAGATION_MODES,
+} from './ditto-config';
+export type { Parsed, CreateRequest, UpdateRequest } from './ditto-config';
+export { parseDescriptor } from './descriptor';
+export {
+  buildContainerStatus,
+  dittoConfigOf,
+  formatTimestamp,
+  initialState,
+  runningState,
+  exitedState,
+  stateFromTask,
+} from './container-status';
+export type { ContainerState, ContainerStateStatus, ContainerStatusInput } from './container-status';
+export {
+  parseMetricsRequest,
+  buildMetricsData,
+  measurementsOf,
+  measurementSelected,
+  wildcardMatches,
+  MeasurementIds,
+  MIN_METRICS_FREQUENCY_MS,
+} from './metrics';
+export type { MetricsFilter, MetricsRequest, MetricsData, StatsSample } from './metrics';
+export { parseSuInstall, parseSuRemove, splitImageRef, installedDependency, CONTAINERS_SOFTWARE_MODULE_TYPE } from './software-updatable';
+export type { SuInstall, SuRemove, SuModule, SuArtifact, SuChecksums, InstalledDependency } from './software-updatable';

@@ -1,0 +1,105 @@
+// The container-management bundle end to end: Ledge broker bundle, a private containerd, a local
+// registry; a test client plays the connector (answers edge/thing/request) and the cloud (sends Ditto
+// commands on command//<device>:edge:containers/req/…).
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { connectAsync } from 'mqtt';
+import { containerdAvailable, registryAvailable, startContainerd, startRegistry } from '@ledge/container-management-containerd/testing';
+import { bundlePath, createTempDir, spawnNode, waitFor } from '@ledge/util/testing';
+
+const THING = 'demo:gw:edge:containers';
+const skip = !containerdAvailable() || !registryAvailable() ? 'needs root, containerd, runc, docker-registry, umoci, skopeo' : false;
+type Env = { topic: string; path: string; value?: unknown; status?: number };
+
+describe('container-management bundle', { timeout: 120_000, skip }, () => {
+  it('create(start) → RUNNING, stop → STOPPED, bad payload → 400, over containerd', async (t) => {
+    const [ctrd, reg] = await Promise.all([startContainerd(t), startRegistry(t)]);
+    const broker = spawnNode(t, bundlePath('broker'), { args: ['--persistence', 'memory'], env: { LEDGE_BROKER_PORT: '0' } });
+    const listening = await broker.waitForLog((l) => l['msg'] === 'listening' && l['protocol'] === 'tcp');
+    const port = Number(listening['port']);
+    const client = await connectAsync(`mqtt://127.0.0.1:${port}`, { reconnectPeriod: 200 });
+    t.after(() => client.endAsync(true));
+    const events: Env[] = [];
+    const responses = new Map<string, { status: number; env: Env }>();
+    client.on('message', (topic, payload) => {
+      if (topic === 'edge/thing/request') {
+        void client.publishAsync('edge/thing/response', '{"deviceId":"demo:gw","tenantId":"demo"}');
+      } else if (topic.startsWith(`event/demo/${THING}`)) {
+        events.push(JSON.parse(payload.toString()) as Env);
+      } else if (topic.startsWith(`command//${THING}/res/`)) {
+        const [, , , , req, status] = topic.split('/');
+        responses.set(req!, { status: Number(status), env: JSON.parse(payload.toString()) as Env });
+      }
+    });
+    await client.subscribeAsync(['edge/thing/request', `event/demo/${THING}`, `command//${THING}/res/#`], { qos: 1 });
+
+    const home = createTempDir(t);
+    const cmArgs = () => ({
+      args: [
+        '--containerdSocket', ctrd.socket, '--namespace', 'ledge-int', '--homeDir', home, '--insecureRegistries', reg.host,
+        '--deploymentEnable', 'false', '--localAddress', `tcp://127.0.0.1:${port}`, '--defaultStopTimeout', '2', '--logLevel', 'debug',
+      ],
+    });
+    let cm = spawnNode(t, bundlePath('container-management'), cmArgs());
+    await cm.waitForLog((l) => l['msg'] === 'serving thing' && l['thingId'] === THING, 20_000);
+    await waitFor(() => events.some((e) => e.path === '/features/ContainerFactory'), 10_000, 'ContainerFactory feature');
+
+    let n = 0;
+    const call = async (feature: string, op: string, value: unknown) => {
+      const req = `r${++n}`;
+      await client.publishAsync(
+        `command//${THING}/req/${req}/${op}`,
+        JSON.stringify({ topic: `demo/gw:edge:containers/things/live/messages/${op}`, headers: { 'correlation-id': req, 'response-required': true }, path: `/features/${feature}/inbox/messages/${op}`, value }),
+        { qos: 1 },
+      );
+      return waitFor(() => responses.get(req), 60_000, `response to ${op}`);
+    };
+    const stateOf = (id: string) => events.filter((e) => e.path === `/features/Container:${id}/properties/status/state`).map((e) => (e.value as { status: string }).status);
+
+    const bad = await call('ContainerFactory', 'create', { start: true });
+    assert.equal(bad.status, 400);
+    assert.equal((bad.env.value as { error: string }).error, 'messages:parameter.invalid');
+
+    const created = await call('ContainerFactory', 'createWithConfig', {
+      imageRef: reg.singleRef,
+      name: 'sleeper',
+      start: true,
+      config: { cmd: ['/bin/sh', '-c', 'sleep 300'], restartPolicy: { type: 'NO' }, networkMode: 'HOST' },
+    });
+    assert.equal(created.status, 200, JSON.stringify(created.env));
+    const id = created.env.value as string;
+    assert.match(id, /^[0-9a-f-]{36}$/);
+    await waitFor(() => stateOf(id).includes('RUNNING'), 10_000, 'RUNNING event');
+    const feature = events.find((e) => e.path === `/features/Container:${id}`);
+    assert.deepEqual((feature?.value as { definition: string[] }).definition, ['com.bosch.iot.suite.edge.containers:Container:1.5.0']);
+
+    assert.equal((await call(`Container:${id}`, 'start', {})).status, 500, 'start of a running container fails');
+
+    // Daemon restart: the task lives on in its shim; the new daemon re-attaches and republishes RUNNING.
+    assert.equal(await cm.kill('SIGTERM'), 0);
+    const before = events.length;
+    cm = spawnNode(t, bundlePath('container-management'), cmArgs());
+    await cm.waitForLog((l) => l['msg'] === 'serving thing', 20_000);
+    const again = await waitFor(() => events.slice(before).find((e) => e.path === `/features/Container:${id}`), 10_000, 'feature republished');
+    assert.equal((again.value as { properties: { status: { state: { status: string } } } }).properties.status.state.status, 'RUNNING');
+    assert.equal((await call(`Container:${id}`, 'stop', {})).status, 204);
+    await waitFor(() => stateOf(id).includes('STOPPED'), 10_000, 'STOPPED event');
+    assert.equal((await call(`Container:${id}`, 'remove', true)).status, 204);
+    await waitFor(() => events.some((e) => e.topic.endsWith('/twin/commands/delete') && e.path === `/features/Container:${id}`), 10_000, 'feature deleted');
+
+    // on-failure over real task exits: one restart allowed, then the container stays EXITED.
+    const crasher = await call('ContainerFactory', 'createWithConfig', {
+      imageRef: reg.singleRef,
+      name: 'crasher',
+      start: true,
+      config: { cmd: ['/bin/sh', '-c', 'exit 3'], restartPolicy: { type: 'ON_FAILURE', maxRetryCount: 1, retryTimeout: 60 }, networkMode: 'HOST' },
+    });
+    assert.equal(crasher.status, 200, JSON.stringify(crasher.env));
+    const cid = crasher.env.value as string;
+    await waitFor(() => stateOf(cid).filter((s) => s === 'EXITED').length >= 2, 20_000, 'two exits');
+    await new Promise((r) => setTimeout(r, 2000));
+    assert.deepEqual(stateOf(cid), ['RUNNING', 'EXITED', 'RUNNING', 'EXITED']);
+    const last = events.filter((e) => e.path === `/features/Container:${cid}/properties/status/state`).at(-1)!.value as { exitCode: number };
+    assert.equal(last.exitCode, 3);
+  });
+});

@@ -1,0 +1,20 @@
+// container-management's config schema (Kanto §4.1 keys that matter here, camelCase). The README
+// table is generated from it (configTable('container-management', containerManagementSpec)).
+import { defineConfig } from '@ledge/util';
+
+export const containerManagementSpec = defineConfig({
+  containerdSocket: { type: 'string', default: '/run/containerd/containerd.sock', describe: 'containerd gRPC socket' },
+  namespace: { type: 'string', default: 'ledge', describe: 'containerd namespace of Ledge containers' },
+  homeDir: { type: 'string', default: '/var/lib/ledge/container-management', describe: 'state: containers/<id>/config.json records, logs, runtime state' },
+  insecureRegistries: { type: 'string[]', default: ['localhost'] as string[], describe: 'registries (host[:port]) reached over plain HTTP / unverified TLS' },
+  defaultStopTimeout: { type: 'number', default: 30, describe: 'seconds a stop waits before SIGKILL', min: 0 },
+  deploymentEnable: { type: 'boolean', default: true, describe: 'create containers from descriptor files in deploymentDir on start' },
+  deploymentMode: { type: 'string', default: 'update', describe: 'init: only when no containers exist; update: create new, recreate changed (never removes)', choices: ['init', 'update'] },
+  deploymentDir: { type: 'string', default: '/etc/ledge/containers', describe: 'directory of *.json container descriptors (Kanto §4.2)' },
+  localAddress: { type: 'string', default: 'tcp://127.0.0.1:1883', describe: 'local broker address' },
+  localUsername: { type: 'string', default: '', describe: 'local broker user name' },
+  localPassword: { type: 'string', default: '', describe: 'local broker password' },
+  localCACert: { type: 'string', default: '', describe: 'PEM CA file for a TLS local broker' },
+});
+
+export type ContainerManagementSpec = typeof containerManagementSpec;

@@ -1,0 +1,82 @@
+// Composition of container management: store + manager + Ditto features + metrics (+ deployment and
+// SoftwareUpdatable). Every collaborator is injected; the app entry supplies containerd and MQTT.
+import { join } from 'node:path';
+import type { ContainerRuntime } from '@ledge/container-management-model';
+import { createDittoAgent, type DittoAgent, type LocalBusClient } from '@ledge/data-access-mqtt';
+import { FeatureIds } from '@ledge/model-ditto';
+import { EDGE_CONTAINERS_SUFFIX } from '@ledge/model-ditto';
+import { createLogger, onlyOnce, type App, type Logger } from '@ledge/util';
+import { registerContainerFeatures, type ContainerFeatures } from './ditto-features';
+import { createContainerManager, type ContainerManager } from './manager';
+import { createMetricsReporter, type MetricsReporter } from './metrics-reporter';
+import { createSoftwareUpdatable, type Fetch, type SoftwareUpdatable } from './software-updatable';
+import { createContainerStore } from './store';
+
+export interface ContainerManagementOptions {
+  runtime: ContainerRuntime;
+  bus: LocalBusClient;
+  homeDir: string;
+  logger?: Logger;
+  defaultStopTimeoutMs?: number;
+  restartDelayMs?: number;
+  /** Runs after the persisted containers are restored, before the features are served (deployment). */
+  afterRestore?: (manager: ContainerManager) => Promise<void>;
+  /** Serve the containers SoftwareUpdatable feature (§4.5); default true. */
+  softwareUpdatable?: boolean;
+  /** Artifact download (SoftwareUpdatable); default global fetch. */
+  fetch?: Fetch;
+}
+
+export interface ContainerManagement extends App {
+  readonly manager: ContainerManager;
+  readonly metrics: MetricsReporter;
+  readonly agent: DittoAgent;
+  readonly features: ContainerFeatures;
+  readonly softwareUpdatable: SoftwareUpdatable | undefined;
+}
+
+export function createContainerManagement(options: ContainerManagementOptions): ContainerManagement {
+  const logger = options.logger ?? createLogger({ name: 'ledge', level: 'silent' });
+  const log = logger.child({ component: 'container-management' });
+  const store = createContainerStore(options.homeDir);
+  const manager = createContainerManager({
+    runtime: options.runtime,
+    store,
+    logger,
+    ...(options.defaultStopTimeoutMs !== undefined ? { defaultStopTimeoutMs: options.defaultStopTimeoutMs } : {}),
+    ...(options.restartDelayMs !== undefined ? { restartDelayMs: options.restartDelayMs } : {}),
+  });
+  const agent = createDittoAgent({ bus: options.bus, logger, thingSuffix: EDGE_CONTAINERS_SUFFIX });
+  const metrics = createMetricsReporter({ manager, runtime: options.runtime, logger, send: (data) => agent.message(FeatureIds.metrics, 'data', data) });
+  const softwareUpdatable =
+    options.softwareUpdatable === false ? undefined : createSoftwareUpdatable({ agent, manager, logger, ...(options.fetch ? { fetch: options.fetch } : {}) });
+  const features = registerContainerFeatures({ agent, manager, metrics, logger, extraFeatures: () => (softwareUpdatable ? [softwareUpdatable.feature()] : []) });
+
+  return {
+    manager,
+    metrics,
+    agent,
+    features,
+    softwareUpdatable,
+    async start() {
+      await manager.start();
+      if (options.afterRestore) {
+        try {
+          await options.afterRestore(manager);
+        } catch (err) {
+          log.error({ err }, 'deployment failed');
+        }
+      }
+      await agent.start();
+      log.info({ homeDir: options.homeDir, containers: manager.list().length, statePath: join(options.homeDir, 'containers') }, 'container management started');
+    },
+    close: onlyOnce(async () => {
+      metrics.close();
+      features.close();
+      softwareUpdatable?.close();
+      await agent.close();
+      await softwareUpdatable?.idle();
+      await manager.close();
+    }),
+  };
+}

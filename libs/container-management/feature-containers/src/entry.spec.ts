@@ -1,0 +1,33 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ConfigError, prepareConfig } from '@ledge/util';
+import { containerManagementEntry } from './entry';
+
+describe('containerManagementEntry config', () => {
+  it('defaults match the brief (Kanto §4.1 adapted to Ledge paths)', () => {
+    const { config } = prepareConfig(containerManagementEntry, { argv: [], env: {}, configDir: '/nonexistent' });
+    assert.equal(config.containerdSocket, '/run/containerd/containerd.sock');
+    assert.equal(config.namespace, 'ledge');
+    assert.equal(config.homeDir, '/var/lib/ledge/container-management');
+    assert.equal(config.deploymentDir, '/etc/ledge/containers');
+    assert.equal(config.deploymentMode, 'update');
+    assert.equal(config.deploymentEnable, true);
+    assert.equal(config.defaultStopTimeout, 30);
+    assert.equal(config.localAddress, 'tcp://127.0.0.1:1883');
+  });
+
+  it('dev defaults live under the dev dir; env and flags override; bad values are config errors', () => {
+    const dev = prepareConfig(containerManagementEntry, { argv: [], env: {}, configDir: '/nonexistent', devDir: '/tmp/dev' }).config;
+    assert.equal(dev.homeDir, '/tmp/dev/container-management');
+    assert.equal(dev.deploymentDir, '/tmp/dev/container-management/deployment');
+    const env = prepareConfig(containerManagementEntry, {
+      argv: ['--deploymentMode', 'init'],
+      env: { LEDGE_CONTAINER_MANAGEMENT_INSECURE_REGISTRIES: 'a:5000,b', LEDGE_CONTAINER_MANAGEMENT_NAMESPACE: 'x' },
+      configDir: '/nonexistent',
+    }).config;
+    assert.deepEqual(env.insecureRegistries, ['a:5000', 'b']);
+    assert.equal(env.namespace, 'x');
+    assert.equal(env.deploymentMode, 'init');
+    assert.throws(() => prepareConfig(containerManagementEntry, { argv: ['--deploymentMode', 'sometimes'], env: {}, configDir: '/nonexistent' }), ConfigError);
+  });
+});

@@ -1,0 +1,74 @@
+// The container-management app entry for `main()` and `ledge run`: containerd runtime + local bus +
+// the composition in container-management.ts.
+import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { createContainerdRuntime } from '@ledge/container-management-containerd';
+import type { ContainerRuntime } from '@ledge/container-management-model';
+import { createLocalBusClient } from '@ledge/data-access-mqtt';
+import { ConfigError, onlyOnce, type AppEntry, type ConfigOf, type Logger, type WithCommon } from '@ledge/util';
+import { containerManagementSpec, type ContainerManagementSpec } from './config';
+import { createContainerManagement } from './container-management';
+import { deployDescriptors, type DeploymentMode } from './deployment';
+
+export type ContainerManagementConfig = ConfigOf<WithCommon<ContainerManagementSpec>>;
+export const LOCAL_CLIENT_ID = 'ledge-container-management';
+
+export interface ContainerManagementDeps {
+  logger: Logger;
+  /** Builds the container runtime; default containerd at config.containerdSocket. */
+  createRuntime?: (config: ContainerManagementConfig, logger: Logger) => ContainerRuntime;
+}
+
+const containerdRuntime = (config: ContainerManagementConfig, logger: Logger): ContainerRuntime =>
+  createContainerdRuntime({ socket: config.containerdSocket, namespace: config.namespace, stateDir: config.homeDir, logger, insecureRegistries: config.insecureRegistries });
+
+export function createContainerManagementApp(config: ContainerManagementConfig, deps: ContainerManagementDeps) {
+  const logger = deps.logger;
+  const runtime = (deps.createRuntime ?? containerdRuntime)(config, logger);
+  let ca: Buffer | undefined;
+  if (config.localCACert !== '') {
+    try {
+      ca = readFileSync(config.localCACert);
+    } catch (err) {
+      throw new ConfigError(`config key 'localCACert': cannot read ${config.localCACert} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, { key: 'localCACert', file: config.localCACert });
+    }
+  }
+  const bus = createLocalBusClient({
+    url: config.localAddress.replace(/^tcp:\/\//, 'mqtt://').replace(/^(ssl|tls|tcps):\/\//, 'mqtts://'),
+    clientId: LOCAL_CLIENT_ID,
+    ...(config.localUsername ? { username: config.localUsername, password: config.localPassword } : {}),
+    ...(ca ? { ca } : {}),
+    backoff: { initialMs: 1000, maxMs: 5000 },
+    logger,
+  });
+  const cm = createContainerManagement({
+    runtime,
+    bus,
+    homeDir: config.homeDir,
+    logger,
+    defaultStopTimeoutMs: config.defaultStopTimeout * 1000,
+    ...(config.deploymentEnable
+      ? { afterRestore: async (manager) => void (await deployDescriptors({ dir: config.deploymentDir, mode: config.deploymentMode as DeploymentMode, manager, logger })) }
+      : {}),
+  });
+  return {
+    cm,
+    async start() {
+      await bus.start();
+      await cm.start();
+    },
+    close: onlyOnce(async () => {
+      await cm.close();
+      await bus.close();
+      await runtime.close();
+    }),
+  };
+}
+
+export const containerManagementEntry: AppEntry<ContainerManagementSpec> = {
+  name: 'container-management',
+  summary: 'Ledge container management: runs OCI containers on containerd, managed from the cloud through Ditto (Kanto-compatible)',
+  spec: containerManagementSpec,
+  create: (config, { logger }) => createContainerManagementApp(config, { logger }),
+  devDefaults: (devDir) => ({ homeDir: join(devDir, 'container-management'), deploymentDir: join(devDir, 'container-management', 'deployment') }),
+};

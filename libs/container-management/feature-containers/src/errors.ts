@@ -1,0 +1,95 @@
+// Errors of container management (STYLE.md "Errors"): stable codes, never reused, listed in docs/errors.md.
+// The Ditto agent maps kinds to responses: InvalidArgument 400, NotFound 404, others 500.
+import { AlreadyExistsError, FailedPreconditionError, InvalidArgumentError, NotFoundError, type LedgeError } from '@ledge/util';
+
+export const CmErrorCodes = Object.freeze({
+  /** A Ditto operation value or descriptor failed validation (400 messages:parameter.invalid). */
+  INVALID_REQUEST: 'LEDGE_CM_INVALID_REQUEST',
+  /** No container with that ID is managed here (404 for Container:<id> operations). */
+  CONTAINER_NOT_FOUND: 'LEDGE_CM_CONTAINER_NOT_FOUND',
+  /** `start` of a container that is already running or paused. */
+  ALREADY_RUNNING: 'LEDGE_CM_ALREADY_RUNNING',
+  /** `stop`/`pause` of a container that is not running. */
+  NOT_RUNNING: 'LEDGE_CM_NOT_RUNNING',
+  /** `resume` of a container that is not paused. */
+  NOT_PAUSED: 'LEDGE_CM_NOT_PAUSED',
+  /** `remove` of a running container without force. */
+  REMOVE_RUNNING: 'LEDGE_CM_REMOVE_RUNNING',
+  /** Another container already has that name. */
+  NAME_IN_USE: 'LEDGE_CM_NAME_IN_USE',
+  /** The image could not be pulled (unknown image, registry unreachable, bad credentials). */
+  IMAGE_PULL_FAILED: 'LEDGE_CM_IMAGE_PULL_FAILED',
+  /** The container runtime refused or failed an operation; the cause holds its error. */
+  RUNTIME_FAILED: 'LEDGE_CM_RUNTIME_FAILED',
+  /** A persisted container record under <home>/containers/<id>/config.json is unreadable; it is skipped. */
+  STATE_CORRUPT: 'LEDGE_CM_STATE_CORRUPT',
+  /** A deployment descriptor file is not valid JSON or not a valid §4.2 descriptor; it is skipped. */
+  DESCRIPTOR_INVALID: 'LEDGE_CM_DESCRIPTOR_INVALID',
+  /** A SoftwareUpdatable artifact could not be downloaded. */
+  DOWNLOAD_FAILED: 'LEDGE_CM_DOWNLOAD_FAILED',
+  /** A downloaded SoftwareUpdatable artifact does not match its checksum. */
+  CHECKSUM_MISMATCH: 'LEDGE_CM_CHECKSUM_MISMATCH',
+  /** The manager is closing or not started. */
+  MANAGER_CLOSED: 'LEDGE_CM_MANAGER_CLOSED',
+} as const);
+export type CmErrorCode = (typeof CmErrorCodes)[keyof typeof CmErrorCodes];
+
+export function invalidRequestError(what: string, problems: readonly string[]): LedgeError {
+  return new InvalidArgumentError(CmErrorCodes.INVALID_REQUEST, `invalid ${what}: ${problems.join('; ')}`, { details: { problems } });
+}
+
+export function containerNotFoundError(id: string): LedgeError {
+  return new NotFoundError(CmErrorCodes.CONTAINER_NOT_FOUND, `container with ID = ${id} does not exist`, { details: { id } });
+}
+
+export function alreadyRunningError(id: string): LedgeError {
+  return new FailedPreconditionError(CmErrorCodes.ALREADY_RUNNING, `container with ID = ${id} is already running`, { details: { id } });
+}
+
+export function notRunningError(id: string, status: string): LedgeError {
+  return new FailedPreconditionError(CmErrorCodes.NOT_RUNNING, `container with ID = ${id} is not running (${status})`, { details: { id, status } });
+}
+
+export function notPausedError(id: string, status: string): LedgeError {
+  return new FailedPreconditionError(CmErrorCodes.NOT_PAUSED, `container with ID = ${id} is not paused (${status})`, { details: { id, status } });
+}
+
+export function removeRunningError(id: string): LedgeError {
+  return new FailedPreconditionError(CmErrorCodes.REMOVE_RUNNING, `container with ID = ${id} is running; stop it or remove with force`, { details: { id } });
+}
+
+export function nameInUseError(name: string): LedgeError {
+  return new AlreadyExistsError(CmErrorCodes.NAME_IN_USE, `a container named ${name} already exists`, { details: { name } });
+}
+
+export function imagePullError(ref: string, cause: unknown): LedgeError {
+  return new FailedPreconditionError(CmErrorCodes.IMAGE_PULL_FAILED, `cannot pull image ${ref}: ${messageOf(cause)}`, { details: { ref }, cause });
+}
+
+export function runtimeError(op: string, id: string, cause: unknown): LedgeError {
+  return new FailedPreconditionError(CmErrorCodes.RUNTIME_FAILED, `${op} of container ${id} failed: ${messageOf(cause)}`, { details: { op, id }, cause });
+}
+
+export function stateCorruptError(file: string, cause: unknown): LedgeError {
+  return new FailedPreconditionError(CmErrorCodes.STATE_CORRUPT, `container record ${file} is unreadable: ${messageOf(cause)}`, { details: { file }, cause });
+}
+
+export function descriptorInvalidError(file: string, problems: readonly string[]): LedgeError {
+  return new InvalidArgumentError(CmErrorCodes.DESCRIPTOR_INVALID, `container descriptor ${file} is invalid: ${problems.join('; ')}`, { details: { file, problems } });
+}
+
+export function downloadFailedError(url: string, cause: unknown): LedgeError {
+  return new FailedPreconditionError(CmErrorCodes.DOWNLOAD_FAILED, `cannot download ${url}: ${messageOf(cause)}`, { details: { url }, cause });
+}
+
+export function checksumMismatchError(url: string, algorithm: string): LedgeError {
+  return new FailedPreconditionError(CmErrorCodes.CHECKSUM_MISMATCH, `artifact ${url} does not match its ${algorithm} checksum`, { details: { url, algorithm } });
+}
+
+export function managerClosedError(): LedgeError {
+  return new FailedPreconditionError(CmErrorCodes.MANAGER_CLOSED, 'container manager is closed');
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

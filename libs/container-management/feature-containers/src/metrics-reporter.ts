@@ -1,0 +1,87 @@
+// Metrics feature (§3.5): after a `request`, samples every running container at the requested frequency
+// and sends a `data` live message; "0s" stops. One request replaces the previous one.
+import { availableParallelism } from 'node:os';
+import { buildMetricsData, type ContainerRuntime, type ContainerStats, type MetricsData, type MetricsRequest, type StatsSample } from '@ledge/container-management-model';
+import { containerFeatureId } from '@ledge/model-ditto';
+import type { Logger } from '@ledge/util';
+import type { ContainerManager } from './manager';
+
+export interface MetricsReporterOptions {
+  manager: ContainerManager;
+  runtime: ContainerRuntime;
+  send: (data: MetricsData) => Promise<void>;
+  logger: Logger;
+  cpuCount?: number;
+  now?: () => number;
+}
+
+export interface MetricsReporter {
+  apply(request: MetricsRequest): void;
+  /** One sampling round (exposed for tests). */
+  tick(): Promise<void>;
+  readonly active: MetricsRequest | undefined;
+  close(): void;
+}
+
+export function createMetricsReporter(options: MetricsReporterOptions): MetricsReporter {
+  const { manager, runtime, send } = options;
+  const log = options.logger.child({ component: 'metrics' });
+  const cpuCount = options.cpuCount ?? availableParallelism();
+  const now = options.now ?? Date.now;
+  const previous = new Map<string, ContainerStats>();
+  let active: MetricsRequest | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let running = false;
+
+  const tick = async () => {
+    if (active === undefined || running) return;
+    running = true;
+    try {
+      const samples: StatsSample[] = [];
+      const live = manager.list().filter((r) => r.state.status === 'RUNNING' || r.state.status === 'PAUSED');
+      for (const r of live) {
+        try {
+          const current = await runtime.stats(r.id);
+          const prev = previous.get(r.id);
+          samples.push({ originator: containerFeatureId(r.id), current, ...(prev ? { previous: prev } : {}) });
+          previous.set(r.id, current);
+        } catch (err) {
+          log.debug({ err, containerId: r.id }, 'no stats for container');
+        }
+      }
+      for (const id of previous.keys()) if (!live.some((r) => r.id === id)) previous.delete(id);
+      const data = active === undefined ? undefined : buildMetricsData(samples, active.filters, now(), cpuCount);
+      if (data !== undefined) await send(data);
+    } catch (err) {
+      log.warn({ err }, 'sending metrics failed');
+    } finally {
+      running = false;
+    }
+  };
+
+  const stop = () => {
+    if (timer !== undefined) clearInterval(timer);
+    timer = undefined;
+    active = undefined;
+    previous.clear();
+  };
+
+  return {
+    get active() {
+      return active;
+    },
+    tick,
+    apply(request) {
+      stop();
+      if (request.frequencyMs === 0) {
+        log.info('metrics reporting stopped');
+        return;
+      }
+      active = request;
+      timer = setInterval(() => void tick(), request.frequencyMs);
+      timer.unref?.();
+      log.info({ frequencyMs: request.frequencyMs, filters: request.filters.length }, 'metrics reporting started');
+    },
+    close: stop,
+  };
+}

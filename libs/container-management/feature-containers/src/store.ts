@@ -1,0 +1,79 @@
+// Persisted container records: <home>/containers/<id>/config.json, written atomically (temp file,
+// fsync, rename) so a power cut leaves the old or the new record, never half of one.
+import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ContainerConfig, ContainerState } from '@ledge/container-management-model';
+import { isPlainObject } from '@ledge/util-parse';
+import { stateCorruptError } from './errors';
+
+export interface ContainerRecord {
+  id: string;
+  config: ContainerConfig;
+  createdAt: string;
+  state: ContainerState;
+  /** The user stopped it: no restart policy applies until the next user start. */
+  userStopped: boolean;
+  /** on-failure bookkeeping: restarts in the current window and when the window began (ms). */
+  restartCount: number;
+  restartWindowStart: number;
+}
+
+export interface ContainerStore {
+  load(): Promise<{ records: ContainerRecord[]; errors: Error[] }>;
+  save(record: ContainerRecord): Promise<void>;
+  remove(id: string): Promise<void>;
+  dirOf(id: string): string;
+}
+
+const ID_RE = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
+
+export function createContainerStore(homeDir: string): ContainerStore {
+  const root = join(homeDir, 'containers');
+  const dirOf = (id: string) => join(root, id);
+  let seq = 0;
+  return {
+    dirOf,
+    async load() {
+      const records: ContainerRecord[] = [];
+      const errors: Error[] = [];
+      let names: string[] = [];
+      try {
+        names = await readdir(root);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      }
+      for (const name of names.sort()) {
+        if (!ID_RE.test(name)) continue;
+        const file = join(root, name, 'config.json');
+        try {
+          const parsed: unknown = JSON.parse(await readFile(file, 'utf8'));
+          if (!isPlainObject(parsed) || (parsed as Record<string, unknown>)['id'] !== name || !isPlainObject((parsed as Record<string, unknown>)['config'])) {
+            throw new Error('not a container record');
+          }
+          records.push(parsed as unknown as ContainerRecord);
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
+          errors.push(stateCorruptError(file, err));
+        }
+      }
+      return { records, errors };
+    },
+    async save(record) {
+      const dir = dirOf(record.id);
+      await mkdir(dir, { recursive: true });
+      const file = join(dir, 'config.json');
+      const tmp = `${file}.${process.pid}.${++seq}.tmp`;
+      const fh = await open(tmp, 'w', 0o600);
+      try {
+        await fh.writeFile(JSON.stringify(record, null, 2));
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+      await rename(tmp, file);
+    },
+    async remove(id) {
+      await rm(dirOf(id), { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,2 @@
+export { createMemoryRuntime } from './memory-runtime';
+export type { MemoryRuntime } from './memory-runtime';

@@ -20,6 +20,14 @@ export function bundledPackages(bundlePath, root) {
   return [...dirs.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([name, dir]) => ({ name, dir }));
 }
 
+const COMMON_LICENSES = new Map([
+  ['Apache-2.0', 'Apache License, Version 2.0'],
+  ['MPL-2.0', 'Mozilla Public License, Version 2.0'],
+  ['GPL-2.0', 'GNU General Public License, version 2'],
+  ['GPL-3.0', 'GNU General Public License, version 3'],
+  ['LGPL-2.1', 'GNU Lesser General Public License, version 2.1'],
+]);
+
 function licenseText(dir) {
   if (!dir) return undefined;
   const file = readdirSync(dir).find((f) => /^(licen[cs]e|copying)(\.(md|txt|markdown))?$/i.test(f));
@@ -65,7 +73,10 @@ License: EPL-2.0`,
     const pj = dir ? JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) : {};
     const lic = spdx(pj.license ?? pj.licenses?.[0]);
     const author = typeof pj.author === 'string' ? pj.author : pj.author?.name;
-    const text = licenseText(dir);
+    // Debian policy 12.5: licenses in /usr/share/common-licenses are referenced, not copied (lintian
+    // copyright-file-contains-full-apache-2-license is an error).
+    const common = COMMON_LICENSES.get(lic);
+    const text = common ? `On Debian systems, the complete text of the ${common} can be found in\n/usr/share/common-licenses/${lic}.` : licenseText(dir);
     parts.push(
       [
         `Files: node_modules/${name}/*`,

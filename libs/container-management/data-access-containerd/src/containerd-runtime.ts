@@ -97,6 +97,7 @@ export function createContainerdRuntime(options: ContainerdRuntimeOptions): Cont
     }
   }
 
+  let streamFailures = 0;
   function subscribe(): void {
     if (closed) return;
     const ns = JSON.stringify(options.namespace);
@@ -116,10 +117,16 @@ export function createContainerdRuntime(options: ContainerdRuntimeOptions): Cont
         logger.warn({ err, topic: env.topic }, 'undecodable event');
       }
     });
+    events.on('metadata', () => (streamFailures = 0));
     events.on('error', (err: Error & { code?: number }) => {
       if (closed || err.code === 1) return;
-      logger.warn({ err }, 'event stream lost; resubscribing');
-      resubscribe = setTimeout(subscribe, 1000);
+      // containerd down (or restarting): retry with a capped exponential delay, warn once per outage.
+      const delayMs = Math.min(1000 * 2 ** streamFailures, 30_000);
+      const fields = { error: err.message, code: err.code, retryInMs: delayMs };
+      if (streamFailures === 0) logger.warn(fields, 'event stream lost; resubscribing');
+      else logger.debug(fields, 'event stream still down');
+      streamFailures++;
+      resubscribe = setTimeout(subscribe, delayMs);
     });
   }
   subscribe();

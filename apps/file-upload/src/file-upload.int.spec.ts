@@ -1,0 +1,163 @@
+// End to end through the shipped bundles: the Ledge broker, the file-upload app, a test HTTP server and
+// an MQTT client playing the connector (identity) and the cloud (Ditto commands).
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { before, describe, it, type TestContext } from 'node:test';
+import mqtt from 'mqtt';
+import { startAzurite } from '@ledge/file-upload-azure/testing';
+import { bundlePath, createTempDir, spawnNode, waitFor } from '@ledge/util/testing';
+
+interface Env { topic: string; path: string; value?: unknown; status?: number; headers?: Record<string, unknown> }
+
+async function startBroker(t: TestContext) {
+  const dir = createTempDir(t, 'ledge-fu-broker-');
+  writeFileSync(join(dir, 'broker.json'), '{}');
+  const proc = spawnNode(t, bundlePath('broker'), { args: ['--config', join(dir, 'broker.json'), '--port', '0', '--dataDir', dir], env: { LEDGE_BROKER_PORT: '0' } });
+  const line = await proc.waitForLog((l) => l['msg'] === 'listening' && typeof l['port'] === 'number' && (l['protocol'] === undefined || l['protocol'] === 'tcp'), 20_000);
+  return line['port'] as number;
+}
+
+async function startHttp(t: TestContext) {
+  const objects = new Map<string, Buffer>();
+  const srv = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      objects.set(req.url!, Buffer.concat(chunks));
+      res.writeHead(201).end();
+    });
+  });
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  t.after(() => new Promise<void>((r) => srv.close(() => r())));
+  return { url: `http://127.0.0.1:${(srv.address() as AddressInfo).port}`, objects };
+}
+
+async function setup(t: TestContext, extraArgs: string[] = []) {
+  const port = await startBroker(t);
+  const dir = createTempDir(t, 'ledge-fu-');
+  mkdirSync(join(dir, 'files'));
+  mkdirSync(join(dir, 'secret'));
+  const big = randomBytes(3 * 1024 * 1024 + 17);
+  writeFileSync(join(dir, 'files', 'a.log'), big);
+  writeFileSync(join(dir, 'files', 'b.log'), 'small file\n');
+  writeFileSync(join(dir, 'files', 'c.txt'), 'not selected');
+  writeFileSync(join(dir, 'secret', 'secret.log'), 'top secret');
+  symlinkSync(join(dir, 'secret', 'secret.log'), join(dir, 'files', 'link.log'));
+  writeFileSync(join(dir, 'config.json'), '{}');
+  const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { clientId: 'test-cloud' });
+  t.after(() => client.endAsync());
+  const events: Env[] = [];
+  const responses: { topic: string; env: Env }[] = [];
+  client.on('message', (topic, payload) => {
+    if (topic === 'edge/thing/request') void client.publishAsync('edge/thing/response', '{"deviceId":"demo:gw","tenantId":"demo"}');
+    else if (topic === 'event') events.push(JSON.parse(payload.toString()) as Env);
+    else if (topic.startsWith('command///res/')) responses.push({ topic, env: JSON.parse(payload.toString()) as Env });
+  });
+  await client.subscribeAsync(['edge/thing/request', 'event', 'command///res/#'], { qos: 1 });
+  const app = spawnNode(t, bundlePath('file-upload'), {
+    args: ['--config', join(dir, 'config.json'), '--broker', `tcp://127.0.0.1:${port}`, '--files', `${dir}/files/*.log`, '--stateDir', join(dir, 'state'), '--mode', 'scoped', ...extraArgs],
+  });
+  await waitFor(() => events.find((e) => e.path === '/features/AutoUploadable'), 15_000, 'feature registration');
+  let n = 0;
+  const send = async (op: string, value: unknown) => {
+    const rid = `r${++n}`;
+    await client.publishAsync(`command///req/${rid}/${op}`, JSON.stringify({
+      topic: `demo/gw/things/live/messages/${op}`,
+      headers: { 'correlation-id': rid, 'response-required': true },
+      path: `/features/AutoUploadable/inbox/messages/${op}`,
+      ...(value === undefined ? {} : { value }),
+    }), { qos: 1 });
+    const r = await waitFor(() => responses.find((x) => x.topic.startsWith(`command///res/${rid}/`)), 10_000, `response to ${op}`);
+    return { status: r.env.status, value: r.env.value as Record<string, unknown> | undefined };
+  };
+  const uploads = (cid: string) => events.filter((e) => e.path === '/features/AutoUploadable/properties/lastUpload' && (e.value as { correlationId: string }).correlationId === cid).map((e) => e.value as { state: string; progress: number; message: string; statusCode: string });
+  return { dir, big, events, send, uploads, app };
+}
+
+describe('file-upload app (bundle + broker)', () => {
+  before(() => {
+    for (const app of ['broker', 'file-upload']) if (!existsSync(bundlePath(app))) throw new Error(`run node tools/build-app.mjs ${app} first`);
+  });
+
+  it('registers AutoUploadable, trigger → request per file, start → HTTP upload byte-identical with progress to 100', async (t) => {
+    const http = await startHttp(t);
+    const { dir, big, events, send, uploads } = await setup(t);
+    const feature = events.find((e) => e.path === '/features/AutoUploadable')!.value as { definition: string[]; properties: Record<string, unknown> };
+    assert.deepEqual(feature.definition, ['com.bosch.iot.suite.manager.upload:AutoUploadable:1.0.0', 'com.bosch.iot.suite.manager.upload:Uploadable:1.0.0']);
+    assert.deepEqual(feature.properties['autoUpload'], { active: false, startTime: null, endTime: null });
+
+    const r = await send('trigger', { correlationId: 'job', options: { 'options.https.header.X-A': '1' } });
+    assert.equal(r.status, 204);
+    const requests = await waitFor(() => {
+      const rs = events.filter((e) => e.path === '/features/AutoUploadable/outbox/messages/request');
+      return rs.length >= 2 ? rs : undefined;
+    });
+    const byId = Object.fromEntries(requests.map((e) => [(e.value as { correlationId: string }).correlationId, (e.value as { options: Record<string, string> }).options]));
+    assert.deepEqual(Object.keys(byId).sort(), ['job#1', 'job#2'], 'a.log and b.log; the symlink leaving the glob is refused, c.txt does not match');
+    assert.equal(byId['job#1']!['file.path'], join(dir, 'files', 'a.log'));
+    assert.equal(byId['job#1']!['storage.providers'], 'aws, azure, generic');
+    assert.equal(byId['job#1']!['https.header.X-A'], '1');
+    assert.equal(requests[0]!.topic, 'demo/gw/things/live/messages/request');
+
+    assert.equal((await send('start', { correlationId: 'job#1', options: { 'https.url': `${http.url}/up/a.log`, 'info.k': 'v' } })).status, 204);
+    await waitFor(() => uploads('job#1').find((u) => u.state === 'SUCCESS'), 15_000, 'SUCCESS');
+    assert.ok(http.objects.get('/up/a.log')!.equals(big), 'uploaded bytes identical');
+    const states = uploads('job#1');
+    assert.equal(states[0]!.state, 'UPLOADING');
+    for (let i = 1; i < states.length; i++) assert.ok(states[i]!.progress >= states[i - 1]!.progress, 'progress non-decreasing');
+    assert.equal(states.at(-1)!.progress, 100);
+    assert.equal(states.filter((s) => s.state !== 'UPLOADING').length, 1);
+
+    // the same ID cannot start twice; unknown IDs are 404
+    assert.equal((await send('start', { correlationId: 'job#1', options: { 'https.url': `${http.url}/x` } })).status, 404);
+    // an upload server that refuses → FAILED
+    assert.equal((await send('start', { correlationId: 'job#2', options: { 'https.url': 'http://127.0.0.1:1/x' } })).status, 204);
+    const failed = await waitFor(() => uploads('job#2').find((u) => u.state === 'FAILED'));
+    assert.match(failed.message, /127\.0\.0\.1:1/);
+  });
+
+  it('uploads to Azure Blob (Azurite) in blocks: blob named after the file, byte-identical, SUCCESS', async (t) => {
+    const az = await startAzurite(t);
+    const { big, send, uploads } = await setup(t, ['--partSize', String(1024 * 1024)]);
+    assert.equal((await send('trigger', { correlationId: 'az' })).status, 204);
+    assert.equal((await send('start', { correlationId: 'az#1', options: az.options() })).status, 204);
+    await waitFor(() => uploads('az#1').find((u) => u.state === 'SUCCESS' || u.state === 'FAILED'), 20_000, 'azure upload end');
+    assert.deepEqual(uploads('az#1').at(-1)!.state, 'SUCCESS', uploads('az#1').at(-1)!.message);
+    assert.ok((await az.read('a.log'))!.equals(big), 'blob identical');
+  });
+
+  it('answers bad payloads and paths outside the glob with errors, and cancels pending uploads', async (t) => {
+    const { dir, send, uploads } = await setup(t);
+    const cases: [string, unknown, number, RegExp][] = [
+      ['start', 'not an object', 400, /must be a JSON object/],
+      ['start', { options: {} }, 400, /correlationId/],
+      ['start', { correlationId: 'nope#1' }, 404, /nope#1/],
+      ['trigger', { options: 'x' }, 400, /options/],
+      ['trigger', { options: { 'upload.files': '/etc/*' } }, 400, /outside|refused/],
+      ['trigger', { options: { 'upload.files': `${dir}/files/../secret/*.log` } }, 400, /'\.\.'/],
+      ['trigger', { options: { 'upload.files': `${dir}/files/link.log` } }, 400, /refused/],
+      ['activate', { from: '2024-02-01T00:00:00Z', to: '2024-01-01T00:00:00Z' }, 400, /before/],
+      ['cancel', {}, 400, /correlationId/],
+    ];
+    for (const [op, value, status, message] of cases) {
+      const r = await send(op, value);
+      assert.equal(r.status, status, `${op} ${JSON.stringify(value)}`);
+      assert.match(String(r.value?.['message']), message, `${op} ${JSON.stringify(value)}`);
+      assert.equal(r.value?.['error'], status === 400 ? 'messages:parameter.invalid' : 'messages:subject.notfound');
+    }
+    const unknown = await send('explode', {});
+    assert.deepEqual([unknown.status, unknown.value?.['error']], [400, 'messages:execution.failed'], 'unknown operation as Kanto answers it');
+    assert.equal((await send('trigger', { correlationId: 'p' })).status, 204);
+    // provider option errors are 400 before anything happens
+    assert.equal((await send('start', { correlationId: 'p#1', options: { 'storage.provider': 'ftp' } })).status, 400);
+    assert.equal((await send('start', { correlationId: 'p#1', options: {} })).status, 400);
+    assert.equal((await send('cancel', { correlationId: 'p#1', statusCode: '499', message: 'not now' })).status, 204);
+    const c = await waitFor(() => uploads('p#1').find((u) => u.state === 'CANCELED'));
+    assert.equal(c.statusCode, '499');
+    assert.equal(c.message, 'not now');
+  });
+});

@@ -1,0 +1,5 @@
+// ledge-file-upload: the AutoUploadable feature (Kanto file-upload). Config: /etc/ledge/file-upload.json < LEDGE_FILE_UPLOAD_* < flags (README).
+import { main } from '@ledge/util';
+import { fileUploadEntry } from '@ledge/file-upload-feature';
+
+void main(fileUploadEntry);

@@ -1,0 +1,1 @@
+export { startAzurite } from './azurite';

@@ -1,0 +1,85 @@
+// The `generic` storage provider (§6.2): one streaming HTTP PUT (default) or POST of the whole file to
+// `https.url`, with `https.header.<Name>` headers, Content-Length, optional Content-MD5; progress counts
+// the bytes handed to the socket.
+import { Readable } from 'node:stream';
+import { Agent, request, type Dispatcher } from 'undici';
+import { isLedgeError } from '@ledge/util';
+import { providerOptionError, type UploadJob, type UploadOptions, type UploadProvider, type UploadSource } from '@ledge/file-upload-model';
+import { httpFailedError, httpStatusError } from './errors';
+
+export interface HttpUploadOptions {
+  /** Extra PEM CA certificates trusted for https:// (config serverCert). */
+  readonly ca?: string | Buffer | undefined;
+  readonly dispatcher?: Dispatcher;
+}
+
+/** A readable over [start, end) of a source that reports every chunk as it is consumed. */
+export function countingStream(source: UploadSource, start: number, end: number, onBytes: (n: number) => void): Readable {
+  const it = source.stream(start, end)[Symbol.asyncIterator]();
+  return new Readable({
+    highWaterMark: 1024 * 1024,
+    async read() {
+      try {
+        const r = await it.next();
+        if (r.done) this.push(null);
+        else {
+          onBytes(r.value.length);
+          this.push(r.value);
+        }
+      } catch (err) {
+        this.destroy(err as Error);
+      }
+    },
+  });
+}
+
+export function headersFrom(options: UploadOptions): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(options)) if (k.startsWith('https.header.') && k.length > 13) out[k.slice(13)] = v;
+  return out;
+}
+
+export function createHttpUploadProvider(init: HttpUploadOptions = {}): UploadProvider & { close(): Promise<void> } {
+  const dispatcher = init.dispatcher ?? new Agent({ ...(init.ca ? { connect: { ca: init.ca } } : {}), keepAliveTimeout: 10_000 });
+  const validate = (options: UploadOptions) => {
+    const url = options['https.url'];
+    if (!url) throw providerOptionError('https.url', 'is required');
+    let u: URL;
+    try {
+      u = new URL(url);
+    } catch {
+      throw providerOptionError('https.url', 'is not a URL');
+    }
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw providerOptionError('https.url', 'must be http:// or https://');
+    const m = (options['https.method'] ?? 'PUT').toUpperCase();
+    if (m !== 'PUT' && m !== 'POST') throw providerOptionError('https.method', 'must be PUT or POST');
+  };
+  return {
+    name: 'generic',
+    validate,
+    async upload(job: UploadJob) {
+      validate(job.options);
+      const url = job.options['https.url']!;
+      const method = (job.options['https.method'] ?? 'PUT').toUpperCase() as 'PUT' | 'POST';
+      let sent = 0;
+      const body = countingStream(job.source, 0, job.source.size, (n) => {
+        sent += n;
+        job.onProgress(sent);
+      });
+      const headers: Record<string, string> = { 'content-type': 'application/octet-stream', ...headersFrom(job.options), 'content-length': String(job.source.size) };
+      if (job.md5) headers['content-md5'] = job.md5;
+      try {
+        const res = await request(url, { method, headers, body, signal: job.signal, dispatcher });
+        const text = await res.body.text();
+        if (res.statusCode < 200 || res.statusCode > 299) throw httpStatusError(url, res.statusCode, text);
+      } catch (err) {
+        body.destroy();
+        if (isLedgeError(err) || job.signal.aborted) throw err;
+        throw httpFailedError(url, err);
+      }
+    },
+    async close() {
+      if (init.dispatcher === undefined) await dispatcher.close();
+    },
+  };
+}

@@ -1,0 +1,93 @@
+// The file-upload app: local bus client → Ditto agent (gateway thing) → AutoUploadable with the
+// generic (HTTP), aws (S3) and azure (Blob) providers.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createDittoAgent, createLocalBusClient } from '@ledge/data-access-mqtt';
+import { createAzureBlobUploadProvider } from '@ledge/file-upload-azure';
+import { createHttpUploadProvider } from '@ledge/file-upload-http';
+import { createS3UploadProvider } from '@ledge/file-upload-s3';
+import { fileUploadSpec, parseDuration, parseTime, type FileUploadSpec, type UploadMode, type UploadProvider } from '@ledge/file-upload-model';
+import { ConfigError, onlyOnce, type App, type AppEntry, type ConfigOf, type Logger, type WithCommon } from '@ledge/util';
+import { createAutoUploadable } from './auto-uploadable';
+
+export type FileUploadConfig = ConfigOf<WithCommon<FileUploadSpec>>;
+
+export interface FileUploadDeps {
+  readonly logger: Logger;
+  /** Extra or replacement providers (tests). */
+  readonly providers?: Readonly<Record<string, UploadProvider>>;
+}
+
+function file(key: string, path: string): Buffer | undefined {
+  if (path === '') return undefined;
+  try {
+    return readFileSync(path);
+  } catch (err) {
+    throw new ConfigError(`config key '${key}': cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, { key, file: path });
+  }
+}
+
+export function createFileUploadApp(config: FileUploadConfig, deps: FileUploadDeps): App {
+  const logger = deps.logger;
+  if (!config.files.startsWith('/')) throw new ConfigError("config key 'files': must be an absolute glob", { key: 'files' });
+  const url = config.broker.replace(/^tcp:\/\//, 'mqtt://').replace(/^(ssl|tls|tcps):\/\//, 'mqtts://');
+  const ca = file('caCert', config.caCert);
+  const cert = file('cert', config.cert);
+  const key = file('key', config.key);
+  const serverCa = file('serverCert', config.serverCert);
+  const bus = createLocalBusClient({
+    url,
+    clientId: `ledge-file-upload-${process.pid}`,
+    ...(config.username ? { username: config.username, password: config.password } : {}),
+    ...(ca ? { ca } : {}),
+    ...(cert && key ? { cert, key } : {}),
+    logger,
+    backoff: { initialMs: 1000, maxMs: 5000 },
+  });
+  const agent = createDittoAgent({ bus, logger, thingSuffix: '' });
+  const http = createHttpUploadProvider({ ca: serverCa });
+  const s3 = createS3UploadProvider();
+  const azure = createAzureBlobUploadProvider();
+  const providers: Record<string, UploadProvider> = { generic: http, aws: s3, azure, ...deps.providers };
+  const feature = createAutoUploadable(
+    {
+      featureId: config.featureId,
+      type: config.type,
+      context: config.context,
+      files: config.files,
+      mode: config.mode as UploadMode,
+      singleUpload: config.singleUpload,
+      checksum: config.checksum,
+      delete: config.delete,
+      stateDir: config.stateDir,
+      partSize: config.partSize,
+      stopTimeoutMs: parseDuration(config.stopTimeout)!,
+      periodMs: parseDuration(config.period)!,
+      active: config.active,
+      activeFrom: config.activeFrom ? parseTime(config.activeFrom) : undefined,
+      activeTill: config.activeTill ? parseTime(config.activeTill) : undefined,
+    },
+    { agent, providers, logger },
+  );
+  return {
+    async start() {
+      await feature.start();
+      await bus.start();
+      await agent.start();
+    },
+    close: onlyOnce(async () => {
+      await feature.close();
+      await agent.close();
+      await bus.close();
+      await Promise.all([http.close(), s3.close(), azure.close()]);
+    }),
+  };
+}
+
+export const fileUploadEntry: AppEntry<FileUploadSpec> = {
+  name: 'file-upload',
+  summary: 'Ledge file-upload: the AutoUploadable feature (Kanto-compatible) uploading local files over HTTP, to S3 or to Azure Blob',
+  spec: fileUploadSpec,
+  create: (config, { logger }) => createFileUploadApp(config, { logger }),
+  devDefaults: (devDir) => ({ stateDir: join(devDir, 'file-upload'), files: join(devDir, 'file-upload', 'files', '*.*'), broker: 'tcp://127.0.0.1:1883' }),
+};

@@ -1,0 +1,34 @@
+// file-upload's config schema: Kanto file-upload's keys (§6.1, same names and meaning) plus Ledge's
+// stateDir (persisted uploads for resume) and partSize. The README table is generated from it.
+import { defineConfig } from '@ledge/util';
+import { parseDuration, parseTime } from './time';
+
+const duration = (v: unknown) => (typeof v === 'string' && parseDuration(v) !== undefined ? undefined : 'expected a duration like 30s, 10m, 10h');
+const timeOrEmpty = (v: unknown) => (v === '' || (typeof v === 'string' && parseTime(v) !== undefined) ? undefined : 'expected an RFC 3339 time or empty');
+
+export const fileUploadSpec = defineConfig({
+  featureId: { type: 'string', default: 'AutoUploadable', describe: 'Ditto feature ID' },
+  type: { type: 'string', default: 'file', describe: 'property `type` of the feature' },
+  context: { type: 'string', default: 'edge', describe: 'property `context` of the feature' },
+  files: { type: 'string', default: '/var/tmp/file-upload/*.*', describe: 'glob of the files to upload (*, ?, [..], ** for any depth)' },
+  mode: { type: 'string', default: 'strict', describe: 'may `trigger` override `files` (option upload.files)? strict: only with the same glob; scoped: files must match `files`; lax: any path', choices: ['strict', 'scoped', 'lax'] },
+  singleUpload: { type: 'boolean', default: false, describe: 'refuse a trigger while an upload runs (option force=true overrides)' },
+  checksum: { type: 'boolean', default: false, describe: 'send the MD5 of each file (Content-MD5)' },
+  stopTimeout: { type: 'string', default: '30s', describe: 'how long shutdown waits for running uploads', validate: duration },
+  delete: { type: 'boolean', default: false, describe: 'delete a file after its successful upload' },
+  serverCert: { type: 'string', default: '', describe: 'PEM CA file trusted for HTTPS uploads (in addition to the public CAs)' },
+  active: { type: 'boolean', default: false, describe: 'periodic uploads on from start' },
+  activeFrom: { type: 'string', default: '', describe: 'RFC 3339 start of periodic uploads (implies active)', validate: timeOrEmpty },
+  activeTill: { type: 'string', default: '', describe: 'RFC 3339 end of periodic uploads (implies active)', validate: timeOrEmpty },
+  period: { type: 'string', default: '10h', describe: 'interval of periodic uploads', validate: duration },
+  broker: { type: 'string', default: 'tcp://localhost:1883', describe: 'local MQTT broker address' },
+  username: { type: 'string', default: '', describe: 'local broker user name' },
+  password: { type: 'string', default: '', describe: 'local broker password' },
+  caCert: { type: 'string', default: '', describe: 'PEM CA file for a TLS local broker' },
+  cert: { type: 'string', default: '', describe: 'PEM client certificate for the local broker' },
+  key: { type: 'string', default: '', describe: 'PEM private key of cert' },
+  stateDir: { type: 'string', default: '/var/lib/ledge/file-upload', describe: 'upload state kept across restarts (resume of interrupted multipart uploads)' },
+  partSize: { type: 'number', default: 8 * 1024 * 1024, describe: 'bytes per S3 part / Azure block; larger files are uploaded in parts', min: 1024 },
+});
+
+export type FileUploadSpec = typeof fileUploadSpec;

@@ -1,0 +1,12 @@
+export { FileUploadErrorCodes, parameterInvalidError, uploadNotFoundError, pathRefusedError, providerUnknownError, providerOptionError, uploadInProgressError, noFilesError } from './errors';
+export type { FileUploadErrorCode } from './errors';
+export { fileUploadSpec } from './config';
+export type { FileUploadSpec } from './config';
+export { parseTime, parseDuration, toRfc3339 } from './time';
+export { globToRegExp, splitGlob, matchesGlob, hasMagic, selectionFor, checkConfined } from './glob';
+export type { UploadMode, Selection } from './glob';
+export { AutoUploadableOperations, parseTrigger, parseStart, parseCancel, parseActivate, requestOptions, infoOf } from './operations';
+export type { AutoUploadableOperation, UploadOptions, TriggerRequest, StartRequest, CancelRequest, ActivateRequest } from './operations';
+export { UploadStates, SUPPORTED_PROVIDERS, REQUEST_PROVIDERS, autoUploadProperty, buildFeature, lastUpload, percent } from './state';
+export type { UploadState, LastUpload, AutoUpload } from './state';
+export type { UploadSource, UploadJob, UploadProvider, Checkpoint } from './provider';

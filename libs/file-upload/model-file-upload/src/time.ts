@@ -1,0 +1,34 @@
+// Times and durations of AutoUploadable: RFC 3339 strings (what Kanto's Go time.Time decodes) or epoch
+// numbers (what Kanto's docs show ⚠ §6.2; seconds below 1e11, else milliseconds); Go-style durations.
+
+/** Epoch ms of an RFC 3339 string or epoch number; undefined when unparsable. */
+export function parseTime(v: unknown): number | undefined {
+  if (typeof v === 'number') {
+    if (!Number.isFinite(v) || v < 0) return undefined;
+    return v < 1e11 ? v * 1000 : v;
+  }
+  if (typeof v !== 'string') return undefined;
+  if (!/^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/.test(v)) return undefined;
+  const ms = Date.parse(v.replace(' ', 'T'));
+  return Number.isNaN(ms) ? undefined : ms;
+}
+
+const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** Go time.ParseDuration subset: `1h30m`, `30s`, `500ms`; ms; undefined when invalid or ≤ 0. */
+export function parseDuration(v: string): number | undefined {
+  const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/y;
+  let total = 0;
+  let matched = 0;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(v)) !== null) {
+    total += Number(m[1]) * UNITS[m[2]!]!;
+    matched = re.lastIndex;
+  }
+  if (matched === 0 || matched !== v.length || total <= 0) return undefined;
+  return total;
+}
+
+export function toRfc3339(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}

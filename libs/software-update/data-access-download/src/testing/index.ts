@@ -1,0 +1,2 @@
+export { startArtifactServer } from './artifact-server';
+export type { ArtifactServer, Misbehaviour, RequestRecord } from './artifact-server';

@@ -1,0 +1,14 @@
+export { createSoftwareUpdate, softwareUpdateEntry, SOFTWARE_UPDATE_OPERATIONS } from './software-update';
+export type { SoftwareUpdateConfig, SoftwareUpdateDeps } from './software-update';
+export { createUpdateEngine } from './engine';
+export type { UpdateEngine, UpdateEngineOptions, StatusSink } from './engine';
+export { createOperationStore } from './operation-store';
+export type { OperationStore, StoredOperation, LastStatuses } from './operation-store';
+export { extractArchive, detectArchive, confine, defaultExtractLimits } from './archive';
+export type { ArchiveFormat, ExtractLimits } from './archive';
+export { runInstallScript, installCommand } from './install-script';
+export type { RunScriptOptions, ScriptResult } from './install-script';
+export { resolveFileArtifact } from './file-artifact';
+export type { FileMode } from './file-artifact';
+export { SoftwareUpdateErrorCodes } from './errors';
+export type { SoftwareUpdateErrorCode } from './errors';

@@ -1,0 +1,146 @@
+// The software-update app: Kanto's script-based SoftwareUpdatable on the gateway thing (§3.6, §5).
+// Local bus → Ditto agent (identity, inbox dispatch, twin modifies) → update engine (queue, download,
+// install, persistence). The feature is (re-)registered with a whole-feature modify whenever the thing
+// identity becomes known or changes.
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createDittoAgent, createLocalBusClient, type LocalBusClient } from '@ledge/data-access-mqtt';
+import { FeatureDefinitionLists } from '@ledge/model-ditto';
+import { createDownloader } from '@ledge/software-update-download';
+import {
+  parseDuration,
+  parseUpdateAction,
+  requestInvalidError,
+  softwareUpdateSpec,
+  type ArtifactType,
+  type SoftwareUpdateSpec,
+  type UpdateOperation,
+} from '@ledge/software-update-model';
+import { ConfigError, createCloser, type App, type AppEntry, type ConfigOf, type Logger, type WithCommon } from '@ledge/util';
+import { createUpdateEngine, type StatusSink } from './engine';
+import type { FileMode } from './file-artifact';
+import { createOperationStore } from './operation-store';
+
+export type SoftwareUpdateConfig = ConfigOf<WithCommon<SoftwareUpdateSpec>>;
+
+export interface SoftwareUpdateDeps {
+  readonly logger: Logger;
+  /** The local bus; default a client for `config.broker`. */
+  readonly bus?: LocalBusClient;
+  /** Test hooks: faster retries and progress. */
+  readonly tuning?: { retryInitialMs?: number; retryMaxMs?: number; progressIntervalMs?: number; installKillGraceMs?: number };
+}
+
+export const SOFTWARE_UPDATE_OPERATIONS: readonly UpdateOperation[] = Object.freeze(['install', 'download']);
+
+function readConfigFile(key: string, path: string): Buffer | undefined {
+  if (path === '') return undefined;
+  try {
+    return readFileSync(path);
+  } catch (err) {
+    throw new ConfigError(`config key '${key}': cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, { key, file: path });
+  }
+}
+
+export function createSoftwareUpdate(config: SoftwareUpdateConfig, deps: SoftwareUpdateDeps): App {
+  const log = deps.logger.child({ component: 'software-update' });
+  const featureId = config.featureId;
+  const ms = (key: 'downloadRetryInterval' | 'downloadStallTimeout' | 'installTimeout') => parseDuration(config[key])!;
+  const serverCa = readConfigFile('serverCert', config.serverCert);
+  const bus =
+    deps.bus ??
+    createLocalBusClient({
+      url: config.broker,
+      clientId: `ledge-software-update-${randomBytes(4).toString('hex')}`,
+      ...(config.username ? { username: config.username, password: config.password } : {}),
+      ...(config.caCert ? { ca: readConfigFile('caCert', config.caCert) } : {}),
+      ...(config.cert ? { cert: readConfigFile('cert', config.cert), key: readConfigFile('key', config.key) } : {}),
+      backoff: { initialMs: 1000, maxMs: 5000 },
+      logger: deps.logger,
+    });
+  const agent = createDittoAgent({ bus, logger: deps.logger, thingSuffix: '' });
+  const downloader = createDownloader({
+    ...(serverCa ? { ca: serverCa } : {}),
+    retries: config.downloadRetryCount,
+    retryInitialMs: deps.tuning?.retryInitialMs ?? ms('downloadRetryInterval'),
+    retryMaxMs: deps.tuning?.retryMaxMs ?? Math.max(60_000, ms('downloadRetryInterval')),
+    stallTimeoutMs: ms('downloadStallTimeout'),
+    maxSize: config.maxArtifactSize,
+    minFreeSpace: config.minFreeSpace,
+    logger: deps.logger,
+  });
+  const store = createOperationStore(config.storageLocation);
+  const statusPath = (p: string) => `/features/${featureId}/properties/status/${p}`;
+  const sink: StatusSink = {
+    ready: async (signal) => void (await agent.ready(signal)),
+    lastOperation: (v) => agent.modify(statusPath('lastOperation'), v),
+    lastFailedOperation: (v) => agent.modify(statusPath('lastFailedOperation'), v),
+    installedDependencies: (v) => agent.modify(statusPath('installedDependencies'), v),
+  };
+  const engine = createUpdateEngine({
+    store,
+    downloader,
+    sink,
+    logger: deps.logger,
+    artifactType: config.artifactType as ArtifactType,
+    install: config.install,
+    installTimeoutMs: ms('installTimeout'),
+    queueSize: config.queueSize,
+    installDirs: config.installDirs,
+    mode: config.mode as FileMode,
+    ...(deps.tuning?.progressIntervalMs !== undefined ? { progressIntervalMs: deps.tuning.progressIntervalMs } : {}),
+    ...(deps.tuning?.installKillGraceMs !== undefined ? { installKillGraceMs: deps.tuning.installKillGraceMs } : {}),
+  });
+
+  const register = async (thingId: string) => {
+    const status = {
+      softwareModuleType: config.moduleType,
+      installedDependencies: await engine.installedDependencies(),
+      ...(engine.last.lastOperation ? { lastOperation: engine.last.lastOperation } : {}),
+      ...(engine.last.lastFailedOperation ? { lastFailedOperation: engine.last.lastFailedOperation } : {}),
+    };
+    await agent.modify(`/features/${featureId}`, { definition: [...FeatureDefinitionLists.softwareUpdatable], properties: { status } });
+    log.info({ thingId, featureId }, 'feature registered');
+  };
+  agent.onThing((thingId) => void register(thingId).catch((err: unknown) => log.error({ err }, 'feature registration failed')));
+  agent.handle(
+    featureId,
+    async (cmd) => {
+      const parsed = parseUpdateAction(cmd.value);
+      if (!parsed.ok) throw requestInvalidError(cmd.operation, parsed.problems);
+      // A request without correlationId in its value is tracked by the Ditto correlation-id header.
+      const action = parsed.action.correlationId === '' && cmd.correlationId ? { ...parsed.action, correlationId: cmd.correlationId } : parsed.action;
+      await engine.submit(cmd.operation as UpdateOperation, action);
+    },
+    SOFTWARE_UPDATE_OPERATIONS,
+  );
+
+  const closer = createCloser(log);
+  return {
+    async start() {
+      // The store is read first: resumed operations wait in the queue until the thing is known.
+      // Closed in reverse: stop intake (agent), stop the running operation (it stays stored), then the
+      // bus and the downloader's connections.
+      closer.add('downloader', () => downloader.close());
+      await engine.start();
+      if (deps.bus === undefined) {
+        await bus.start();
+        closer.add('bus', () => bus.close());
+      }
+      closer.add('engine', () => engine.close());
+      await agent.start();
+      closer.add('agent', () => agent.close());
+      log.info({ featureId, storage: config.storageLocation, broker: config.broker }, 'software update started');
+    },
+    close: () => closer.close(),
+  };
+}
+
+export const softwareUpdateEntry: AppEntry<SoftwareUpdateSpec> = {
+  name: 'software-update',
+  summary: 'Ledge software update: the hawkBit SoftwareUpdatable feature (install/download with resumable, verified downloads and install scripts)',
+  spec: softwareUpdateSpec,
+  create: (config, { logger }) => createSoftwareUpdate(config, { logger }),
+  devDefaults: (devDir) => ({ storageLocation: join(devDir, 'software-update') }),
+};

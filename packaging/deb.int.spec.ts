@@ -200,21 +200,36 @@ describe('Debian packages (packaging/build-deb.mjs)', { skip }, () => {
         .flatMap((l) => l.slice(key.length + 1).split(/\s+/).filter(Boolean));
     const perApp = apps.filter((a) => a.unitName && a.app !== 'ledge');
     const aio = text(apps.find((a) => a.app === 'ledge')!);
+    // Root units (software update runs install scripts, container management drives containerd and
+    // container networking) are not hosted by the all-in-one ledge.service, which runs as user ledge.
+    const privileged = (a: AppPackage) => values(text(a), 'User')[0] === 'root';
     for (const a of apps.filter((x) => x.unitName)) {
       const u = text(a);
-      for (const line of ['NoNewPrivileges=yes', 'ProtectSystem=strict', 'PrivateTmp=yes', 'Restart=on-failure', 'WantedBy=multi-user.target', `ExecStart=/usr/bin/${a.bin}`]) {
-        assert.ok(u.split('\n').some((l) => l.startsWith(line)), `${a.unitName}: ${line}`);
-      }
+      const required = ['NoNewPrivileges=yes', 'Restart=on-failure', 'WantedBy=multi-user.target', `ExecStart=/usr/bin/${a.bin}`];
+      if (!privileged(a)) required.push('ProtectSystem=strict');
+      // PrivateTmp= unless the unit says why not (file upload reads Kanto's default /var/tmp/file-upload).
+      if (!privileged(a) && !/^# No PrivateTmp=: \S/m.test(u)) required.push('PrivateTmp=yes');
+      for (const line of required) assert.ok(u.split('\n').some((l) => l.startsWith(line)), `${a.unitName}: ${line}`);
       assert.ok(values(u, 'User').length === 1, `${a.unitName}: User=`);
+      if (privileged(a)) assert.match(u, /^# Runs as root/m, `${a.unitName}: says why it runs as root`);
     }
+    const hosted = (/^ExecStart=\/usr\/bin\/ledge run --apps (\S+)$/m.exec(aio)?.[1] ?? '').split(',');
     for (const a of perApp) {
       const u = text(a);
-      assert.deepEqual(values(u, 'Conflicts'), ['ledge.service'], `${a.unitName} conflicts with ledge.service`);
-      assert.ok(values(aio, 'Conflicts').includes(a.unitName), `ledge.service conflicts with ${a.unitName}`);
       assert.ok(values(u, 'StateDirectory').includes(`ledge/${a.app}`), `${a.unitName}: StateDirectory=ledge/${a.app}`);
-      assert.ok(values(aio, 'StateDirectory').includes(`ledge/${a.app}`), `ledge.service: StateDirectory=ledge/${a.app}`);
-      if (a.app !== 'broker') {
-        assert.ok(values(u, 'After').includes('ledge-broker.service') && values(u, 'Wants').includes('ledge-broker.service'), `${a.unitName} after the broker`);
+      if (privileged(a)) {
+        assert.deepEqual(values(u, 'Conflicts'), [], `${a.unitName} runs next to ledge.service`);
+        assert.ok(!hosted.includes(a.app), `ledge.service must not host ${a.app}`);
+        assert.ok(!values(u, 'Wants').includes('ledge-broker.service'), `${a.unitName}: no Wants= on a unit that conflicts with ledge.service`);
+        assert.ok(values(u, 'After').includes('ledge-broker.service') && values(u, 'After').includes('ledge.service'), `${a.unitName} after the bus in either form`);
+      } else {
+        assert.deepEqual(values(u, 'Conflicts'), ['ledge.service'], `${a.unitName} conflicts with ledge.service`);
+        assert.ok(values(aio, 'Conflicts').includes(a.unitName), `ledge.service conflicts with ${a.unitName}`);
+        assert.ok(hosted.includes(a.app), `ledge.service hosts ${a.app}`);
+        assert.ok(values(aio, 'StateDirectory').includes(`ledge/${a.app}`), `ledge.service: StateDirectory=ledge/${a.app}`);
+        if (a.app !== 'broker') {
+          assert.ok(values(u, 'After').includes('ledge-broker.service') && values(u, 'Wants').includes('ledge-broker.service'), `${a.unitName} after the broker`);
+        }
       }
       if (a.app === 'container-management') assert.ok(values(u, 'After').includes('containerd.service'), `${a.unitName} after containerd`);
     }

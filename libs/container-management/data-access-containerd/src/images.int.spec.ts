@@ -40,6 +40,13 @@ test('pull selects the platform from a multi-arch index', { skip }, async (t) =>
   const host = await rt.pullImage(reg.multiRef);
   if (hostArch === 'amd64' || hostArch === 'arm64') assert.equal(host.digest, reg.multiDigests[hostArch]);
   assert.equal((await rt.getImage(reg.multiRef))?.digest, host.digest);
+  // Both platforms stay referenced from the shared index blob, so containerd's GC keeps both.
+  const client = createContainerdClient({ socket: ctrd.socket, namespace: 'ledge-test' });
+  t.after(() => client.close());
+  const index = (await client.unary('images', 'Get', { name: reg.multiRef })).image.target.digest as string;
+  const labels = (await client.unary('content', 'Info', { digest: index })).info.labels as Record<string, string>;
+  const refs = Object.entries(labels).filter(([k]) => k.startsWith('containerd.io/gc.ref.content.m.')).map(([, v]) => v);
+  if (hostArch === 'amd64') assert.deepEqual(new Set(refs), new Set([reg.multiDigests.arm64, reg.multiDigests.amd64]), 'index labels reference both pulled manifests');
   await assert.rejects(rt.pullImage(reg.multiRef, { platform: 'linux/s390x' }), { code: 'LEDGE_CTRD_IMAGE_NOT_FOUND', kind: 'NotFound' });
   await assert.rejects(rt.pullImage(`${reg.host}/test/missing:1`), { code: 'LEDGE_CTRD_IMAGE_NOT_FOUND' });
   await assert.rejects(rt.pullImage('Bad Ref'), { code: 'LEDGE_CTRD_INVALID_REFERENCE', kind: 'InvalidArgument' });

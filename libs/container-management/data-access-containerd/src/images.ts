@@ -51,6 +51,16 @@ function parseConfig(bytes: Buffer, ref: string): { config: ImageConfig; diffIds
   }
 }
 
+/** The selected manifest's position in its index: the GC label key, so every pulled platform keeps its own. */
+function manifestPosition(indexBytes: Buffer, digest: string): number {
+  try {
+    const i = ((JSON.parse(indexBytes.toString()) as { manifests?: { digest?: string }[] }).manifests ?? []).findIndex((m) => m.digest === digest);
+    return i < 0 ? 0 : i;
+  } catch {
+    return 0; // not JSON: the registry client already rejected such an index
+  }
+}
+
 export async function pullImage(
   deps: { client: ContainerdClient; registry: RegistryClient; logger: Logger },
   refText: string,
@@ -84,6 +94,10 @@ export async function pullImage(
     const put = async (desc: Descriptor, source: Parameters<typeof writeBlob>[2], labels: Record<string, string>, onBytes?: (n: number) => void) => {
       if (await hasBlob(client, desc.digest)) {
         onBytes?.(desc.size);
+        // Already there (another platform of the same index, a shared layer): merge our GC references
+        // into its labels, or containerd's GC collects what only this pull references once the lease ends.
+        const keys = Object.keys(labels);
+        if (keys.length > 0) await client.unary('content', 'Update', { info: { digest: desc.digest, labels }, update_mask: { paths: keys.map((k) => `labels.${k}`) } });
         return;
       }
       await writeBlob(client, desc, source, { lease, labels, onBytes, signal });
@@ -106,7 +120,7 @@ export async function pullImage(
     resolved.layers.forEach((l, i) => (mLabels[`containerd.io/gc.ref.content.l.${i}`] = l.digest));
     await put(resolved.manifest, fromMemory(resolved.manifestBytes), mLabels);
     if (resolved.top.digest !== resolved.manifest.digest)
-      await put(resolved.top, fromMemory(resolved.topBytes), { 'containerd.io/gc.ref.content.m.0': resolved.manifest.digest });
+      await put(resolved.top, fromMemory(resolved.topBytes), { [`containerd.io/gc.ref.content.m.${manifestPosition(resolved.topBytes, resolved.manifest.digest)}`]: resolved.manifest.digest });
     await unpackLayers(client, resolved.layers, diffIds, lease);
     const image = { name: ref.name, labels: {}, target: { media_type: resolved.top.mediaType, digest: resolved.top.digest, size: resolved.top.size, annotations: {} } };
     try {

@@ -14,6 +14,7 @@ export const containerManagementSpec = defineConfig({
   localAddress: { type: 'string', default: 'tcp://127.0.0.1:1883', describe: 'local broker address' },
   localUsername: { type: 'string', default: '', describe: 'local broker user name' },
   localPassword: { type: 'string', default: '', describe: 'local broker password' },
+  apiSocket: { type: 'string', default: '/run/ledge/container-management.sock', describe: 'unix socket of the local API for `ledge cm` (mode 0600); empty disables it' },
   localCACert: { type: 'string', default: '', describe: 'PEM CA file for a TLS local broker' },
 });
 

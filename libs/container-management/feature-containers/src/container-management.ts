@@ -6,6 +6,7 @@ import { createDittoAgent, type DittoAgent, type LocalBusClient } from '@ledge/d
 import { FeatureIds } from '@ledge/model-ditto';
 import { EDGE_CONTAINERS_SUFFIX } from '@ledge/model-ditto';
 import { createLogger, onlyOnce, type App, type Logger } from '@ledge/util';
+import { createLocalApi, type LocalApi } from './local-api';
 import { registerContainerFeatures, type ContainerFeatures } from './ditto-features';
 import { createContainerManager, type ContainerManager } from './manager';
 import { createMetricsReporter, type MetricsReporter } from './metrics-reporter';
@@ -25,6 +26,8 @@ export interface ContainerManagementOptions {
   softwareUpdatable?: boolean;
   /** Artifact download (SoftwareUpdatable); default global fetch. */
   fetch?: Fetch;
+  /** Unix socket of the local API for `ledge cm`; absent or '' = no local API. */
+  apiSocket?: string;
 }
 
 export interface ContainerManagement extends App {
@@ -33,6 +36,7 @@ export interface ContainerManagement extends App {
   readonly agent: DittoAgent;
   readonly features: ContainerFeatures;
   readonly softwareUpdatable: SoftwareUpdatable | undefined;
+  readonly localApi: LocalApi | undefined;
 }
 
 export function createContainerManagement(options: ContainerManagementOptions): ContainerManagement {
@@ -50,6 +54,7 @@ export function createContainerManagement(options: ContainerManagementOptions): 
   const metrics = createMetricsReporter({ manager, runtime: options.runtime, logger, send: (data) => agent.message(FeatureIds.metrics, 'data', data) });
   const softwareUpdatable =
     options.softwareUpdatable === false ? undefined : createSoftwareUpdatable({ agent, manager, logger, ...(options.fetch ? { fetch: options.fetch } : {}) });
+  const localApi = options.apiSocket ? createLocalApi({ socketPath: options.apiSocket, manager, runtime: options.runtime, logger }) : undefined;
   const features = registerContainerFeatures({ agent, manager, metrics, logger, extraFeatures: () => (softwareUpdatable ? [softwareUpdatable.feature()] : []) });
 
   return {
@@ -58,8 +63,11 @@ export function createContainerManagement(options: ContainerManagementOptions): 
     agent,
     features,
     softwareUpdatable,
+    localApi,
     async start() {
       await manager.start();
+      // The CLI is a convenience beside the cloud: a socket that cannot be served is logged, not fatal.
+      await localApi?.start().catch((err: unknown) => log.error({ err, socketPath: options.apiSocket }, 'local API not available'));
       if (options.afterRestore) {
         try {
           await options.afterRestore(manager);
@@ -71,6 +79,7 @@ export function createContainerManagement(options: ContainerManagementOptions): 
       log.info({ homeDir: options.homeDir, containers: manager.list().length, statePath: join(options.homeDir, 'containers') }, 'container management started');
     },
     close: onlyOnce(async () => {
+      await localApi?.close();
       metrics.close();
       features.close();
       softwareUpdatable?.close();

@@ -47,6 +47,7 @@ export function createContainerManagementApp(config: ContainerManagementConfig, 
     homeDir: config.homeDir,
     logger,
     defaultStopTimeoutMs: config.defaultStopTimeout * 1000,
+    apiSocket: config.apiSocket,
     ...(config.deploymentEnable
       ? { afterRestore: async (manager) => void (await deployDescriptors({ dir: config.deploymentDir, mode: config.deploymentMode as DeploymentMode, manager, logger })) }
       : {}),
@@ -70,5 +71,5 @@ export const containerManagementEntry: AppEntry<ContainerManagementSpec> = {
   summary: 'Ledge container management: runs OCI containers on containerd, managed from the cloud through Ditto (Kanto-compatible)',
   spec: containerManagementSpec,
   create: (config, { logger }) => createContainerManagementApp(config, { logger }),
-  devDefaults: (devDir) => ({ homeDir: join(devDir, 'container-management'), deploymentDir: join(devDir, 'container-management', 'deployment') }),
+  devDefaults: (devDir) => ({ homeDir: join(devDir, 'container-management'), deploymentDir: join(devDir, 'container-management', 'deployment'), apiSocket: join(devDir, 'container-management.sock') }),
 };

@@ -31,6 +31,10 @@ export const CmErrorCodes = Object.freeze({
   CHECKSUM_MISMATCH: 'LEDGE_CM_CHECKSUM_MISMATCH',
   /** The manager is closing or not started. */
   MANAGER_CLOSED: 'LEDGE_CM_MANAGER_CLOSED',
+  /** Another live process serves the local API socket (apiSocket); this daemon runs without the CLI API. */
+  API_SOCKET_IN_USE: 'LEDGE_CM_API_SOCKET_IN_USE',
+  /** A local API request names no route (404) or sends a body that is not JSON (400). */
+  API_BAD_REQUEST: 'LEDGE_CM_API_BAD_REQUEST',
 } as const);
 export type CmErrorCode = (typeof CmErrorCodes)[keyof typeof CmErrorCodes];
 
@@ -88,6 +92,10 @@ export function checksumMismatchError(url: string, algorithm: string): LedgeErro
 
 export function managerClosedError(): LedgeError {
   return new FailedPreconditionError(CmErrorCodes.MANAGER_CLOSED, 'container manager is closed');
+}
+
+export function apiSocketInUseError(path: string): LedgeError {
+  return new FailedPreconditionError(CmErrorCodes.API_SOCKET_IN_USE, `local API socket ${path} is served by another process`, { details: { path } });
 }
 
 function messageOf(err: unknown): string {

@@ -20,3 +20,7 @@ export { CmErrorCodes } from './errors';
 export type { CmErrorCode } from './errors';
 export { createSoftwareUpdatable, SU_OPERATIONS, INTERNAL_RUNTIME_ERROR } from './software-updatable';
 export type { SoftwareUpdatable, SoftwareUpdatableOptions, Fetch } from './software-updatable';
+export { createLocalApi, defaultLocalApiOptions } from './local-api';
+export type { LocalApi, LocalApiOptions } from './local-api';
+export { matchRoute, httpStatusOf, apiContainerOf, parseCreateBody, parseLogsQuery, API_PREFIX } from './local-api-routes';
+export type { Route, ApiError, ApiCreateRequest } from './local-api-routes';

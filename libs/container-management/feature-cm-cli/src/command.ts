@@ -1,0 +1,279 @@
+// `ledge cm`: the Kanto kanto-cm CLI (§4.3) over the daemon's local API (issue 4 item 6).
+// Exit codes: 0 ok, 1 the operation failed or the daemon is unreachable (message on stderr), 2 usage.
+import { readFileSync } from 'node:fs';
+import type { Argv } from 'yargs';
+import { ApiCallError, apiErrorOf, createCmClient, DaemonUnreachableError, type CmClient } from './client';
+import { descriptorFromFlags, updateFromFlags, UsageError, type CreateFlags, type UpdateFlags } from './create-flags';
+import { applyFilters, formatProgress, formatTable, parseFilters, type ApiContainer } from './format';
+
+export const DEFAULT_CM_HOST = '/run/ledge/container-management.sock';
+
+/** Where the command writes and how it ends; defaults are the process's. */
+export interface CmIo {
+  stdout: { write(s: string): unknown };
+  stderr: { write(s: string): unknown; isTTY?: boolean };
+  env: Readonly<Record<string, string | undefined>>;
+  setExitCode(code: number): void;
+}
+
+const processIo = (): CmIo => ({
+  stdout: process.stdout,
+  stderr: process.stderr,
+  env: process.env,
+  setExitCode: (code) => void (process.exitCode = code),
+});
+
+interface Globals {
+  host: string;
+  timeout: number;
+}
+type Args<T> = Globals & T & { name?: string; id?: string };
+
+const RP_CHOICES = ['no', 'always', 'unless-stopped', 'on-failure'];
+
+const enc = encodeURIComponent;
+
+function refOf(a: { id?: string; name?: string }): string {
+  const ref = a.name ?? a.id;
+  if (ref === undefined || ref === '') throw new UsageError('name a container: <id> or -n <name>');
+  return ref;
+}
+
+function withRef(y: Argv): Argv {
+  return y.positional('id', { type: 'string', describe: 'container ID (or use -n)' }).option('name', { alias: 'n', type: 'string', describe: 'container name instead of the ID' });
+}
+
+function restartFlags(y: Argv): Argv {
+  return y
+    .option('rp', { type: 'string', choices: RP_CHOICES, describe: 'restart policy' })
+    .option('rp-cnt', { type: 'number', describe: 'on-failure: restarts allowed (default 1)' })
+    .option('rp-to', { type: 'number', describe: 'on-failure: seconds after which the count resets (default 30)' })
+    .option('memory', { alias: 'm', type: 'string', describe: 'hard memory limit, e.g. 200M (min 3M)' })
+    .option('memory-reservation', { type: 'string', describe: 'soft memory limit' })
+    .option('memory-swap', { type: 'string', describe: 'memory + swap limit, -1 = unlimited swap' });
+}
+
+export function cmCommand(cli: Argv, io: CmIo = processIo()): Argv {
+  const client = (a: Globals): CmClient => createCmClient({ socketPath: a.host, timeoutMs: Math.max(0, a.timeout) * 1000 });
+  const run =
+    <T>(verb: string, fn: (a: Args<T>) => Promise<void>) =>
+    async (a: unknown): Promise<void> => {
+      try {
+        await fn(a as Args<T>);
+      } catch (err) {
+        const usage = err instanceof UsageError;
+        const known = usage || err instanceof ApiCallError || err instanceof DaemonUnreachableError;
+        io.stderr.write(`ledge cm ${verb}: ${err instanceof Error ? err.message : String(err)}${usage ? ' (see ledge cm ' + verb + ' --help)' : ''}\n`);
+        if (!known && err instanceof Error && io.env['LEDGE_CM_DEBUG']) io.stderr.write(`${err.stack}\n`);
+        io.setExitCode(usage ? 2 : 1);
+      }
+    };
+  const print = (o: unknown) => io.stdout.write(`${JSON.stringify(o, null, 2)}\n`);
+
+  return cli.command('cm', 'manage the containers of the local container-management daemon (kanto-cm compatible)', (y) =>
+    y
+      .option('host', { type: 'string', default: io.env['LEDGE_CM_HOST'] || DEFAULT_CM_HOST, describe: 'unix socket of the daemon\'s local API (env LEDGE_CM_HOST)', global: true })
+      .option('timeout', { type: 'number', default: 30, describe: 'seconds without an answer before a call fails', global: true })
+      .command(
+        'create [image] [command] [args..]',
+        'create a container (pulls the image; progress on stderr); prints its ID',
+        (c) =>
+          restartFlags(c)
+            .positional('image', { type: 'string', describe: 'image reference, e.g. docker.io/library/busybox:latest' })
+            .positional('command', { type: 'string', describe: 'command replacing the image CMD (put -- before it when it has options)' })
+            .positional('args', { type: 'string', array: true, describe: 'arguments of the command' })
+            .option('name', { alias: 'n', type: 'string', describe: 'container name (default derived from the image, made unique)' })
+            .option('file', { alias: 'f', type: 'string', describe: 'a §4.2 container descriptor (JSON) instead of <image> and flags; -n overrides its name' })
+            .option('start', { type: 'boolean', describe: 'start the container once created' })
+            .option('t', { type: 'boolean', describe: 'allocate a TTY' })
+            .option('i', { type: 'boolean', describe: 'keep stdin open' })
+            .option('privileged', { type: 'boolean', describe: 'run privileged' })
+            .option('devices', { type: 'string', describe: 'hostPath:containerPath[:rwm]' })
+            .option('ports', { type: 'string', describe: '[ip:]hostPort[-hostPortEnd]:containerPort[/proto]' })
+            .option('network', { type: 'string', choices: ['bridge', 'host'], describe: 'network mode (default bridge)' })
+            .option('hosts', { type: 'string', describe: 'extra /etc/hosts entries host:ip (ip host_ip = the gateway)' })
+            .option('mp', { type: 'string', describe: 'mount source:destination[:propagation]' })
+            .option('e', { type: 'string', describe: 'environment VAR=value' })
+            .option('cap-add', { type: 'string', describe: 'extra Linux capabilities, e.g. CAP_NET_ADMIN' })
+            .option('log-driver', { type: 'string', choices: ['json-file', 'none'], describe: 'log driver (default json-file)' })
+            .option('log-max-files', { type: 'number', describe: 'json-file: files kept (default 2)' })
+            .option('log-max-size', { type: 'string', describe: 'json-file: rotate size (default 100M)' })
+            .option('log-path', { type: 'string', describe: 'directory of the log files' })
+            .option('log-mode', { type: 'string', choices: ['blocking', 'non-blocking'], describe: 'log mode (default blocking)' })
+            .option('log-max-buffer-size', { type: 'string', describe: 'non-blocking: buffer size (default 1M)' }),
+        run<CreateFlags & { file?: string; start?: boolean }>('create', async (a) => {
+          let descriptor: Record<string, unknown>;
+          if (a.file !== undefined) {
+            if (a.image !== undefined) throw new UsageError('give either -f <descriptor> or <image>, not both');
+            descriptor = readDescriptor(a.file);
+            if (a.name) descriptor = { ...descriptor, container_name: a.name };
+          } else {
+            if (a.image === undefined) throw new UsageError('an image is required: ledge cm create [options] <image> [command] [args..]');
+            const lists = { devices: list(a.devices), ports: list(a.ports), hosts: list(a.hosts), mp: list(a.mp), e: list(a.e), capAdd: list(a.capAdd) };
+            // Words after `--` stay in `_` (after `cm create`): they are the command and its arguments.
+            const positional = list((a as { _?: unknown })._);
+            const rest = positional.slice(positional.indexOf('create') + 1);
+            const words = [...(a.command !== undefined ? [a.command] : []), ...list(a.args), ...rest];
+            descriptor = descriptorFromFlags({ ...a, ...lists, image: a.image, ...(words.length ? { command: words[0]!, args: words.slice(1) } : {}) });
+          }
+          await create(client(a), descriptor, a.start === true, io);
+        }),
+      )
+      .command('get [id]', 'print a container as JSON', withRef, run('get', async (a) => void print((await client(a).json('GET', `/v1/containers/${enc(refOf(a))}`))['container'])))
+      .command(
+        'list',
+        'list containers as a table',
+        (c) =>
+          c
+            .option('quiet', { alias: 'q', type: 'boolean', describe: 'only IDs' })
+            .option('filter', { type: 'string', describe: 'status=<status>, image=<image>, exitcode=<code> (all must match)' }),
+        run<{ quiet?: boolean; filter?: string | string[] }>('list', async (a) => {
+          const filters = parseFilters(list(a.filter));
+          const body = await client(a).json('GET', '/v1/containers');
+          const all = Array.isArray(body['containers']) ? (body['containers'] as ApiContainer[]) : [];
+          const shown = applyFilters(all, filters);
+          io.stdout.write(a.quiet ? shown.map((c) => `${c.id}\n`).join('') : formatTable(shown));
+        }),
+      )
+      .command(
+        'logs [id]',
+        'print a container\'s log',
+        (c) =>
+          withRef(c)
+            .option('tail', { alias: 't', type: 'number', default: 100, describe: 'last N lines, -1 = all' })
+            .option('follow', { alias: 'f', type: 'boolean', describe: 'keep printing new lines (until Ctrl-C)' }),
+        run<{ tail: number; follow?: boolean }>('logs', async (a) => {
+          if (!Number.isInteger(a.tail) || a.tail < -1) throw new UsageError('--tail must be an integer >= -1');
+          const res = await client(a).call('GET', `/v1/containers/${enc(refOf(a))}/logs?tail=${a.tail}${a.follow ? '&follow=1' : ''}`, undefined, { idleTimeout: !a.follow });
+          if (res.status >= 400) throw apiErrorOf(res.status, await res.json());
+          for await (const l of res.lines()) {
+            const line = JSON.parse(l) as { stream?: string; log?: string };
+            const text = line.log ?? '';
+            (line.stream === 'stderr' ? io.stderr : io.stdout).write(text.endsWith('\n') ? text : `${text}\n`);
+          }
+        }),
+      )
+      .command('start [id]', 'start a container', withRef, run('start', async (a) => void (await client(a).json('POST', `/v1/containers/${enc(refOf(a))}/start`))))
+      .command(
+        'stop [id]',
+        'stop a container',
+        (c) =>
+          withRef(c)
+            .option('time', { alias: 't', type: 'number', describe: 'seconds to wait before SIGKILL (default: the daemon\'s)' })
+            .option('force', { alias: 'f', type: 'boolean', describe: 'SIGKILL after the timeout (default true)' })
+            .option('signal', { alias: 's', type: 'string', describe: 'signal to send (default SIGTERM)' }),
+        run<{ time?: number; force?: boolean; signal?: string }>('stop', async (a) => {
+          const body = { ...(a.time !== undefined ? { timeout: a.time } : {}), ...(a.force !== undefined ? { force: a.force } : {}), ...(a.signal ? { signal: a.signal } : {}) };
+          await client(a).json('POST', `/v1/containers/${enc(refOf(a))}/stop`, body);
+        }),
+      )
+      .command(
+        'remove [ids..]',
+        'remove containers',
+        (c) =>
+          c
+            .positional('ids', { type: 'string', describe: 'container IDs' })
+            .option('name', { alias: 'n', type: 'string', describe: 'container name instead of an ID' })
+            .option('force', { alias: 'f', type: 'boolean', describe: 'remove even when running (kills it)' })
+            .option('time', { alias: 't', type: 'number', describe: 'with -f: seconds for a graceful stop before the kill' }),
+        run<{ ids?: string[]; force?: boolean; time?: number }>('remove', async (a) => {
+          const refs = [...(a.ids ?? []), ...(a.name ? [a.name] : [])];
+          if (refs.length === 0) throw new UsageError('name a container: <id>... or -n <name>');
+          const c = client(a);
+          let failed: unknown;
+          for (const ref of refs) {
+            try {
+              if (a.force && a.time !== undefined) {
+                await c.json('POST', `/v1/containers/${enc(ref)}/stop`, { timeout: a.time, force: true }).catch((err: unknown) => {
+                  if (!(err instanceof ApiCallError && err.status === 409)) throw err;
+                });
+              }
+              await c.json('DELETE', `/v1/containers/${enc(ref)}${a.force ? '?force=1' : ''}`);
+            } catch (err) {
+              if (err instanceof DaemonUnreachableError || refs.length === 1) throw err;
+              io.stderr.write(`ledge cm remove: ${(err as Error).message}\n`);
+              failed = err;
+            }
+          }
+          if (failed) io.setExitCode(1);
+        }),
+      )
+      .command(
+        'rename [id] [new-name]',
+        'rename a container: rename <id> <new-name> or rename -n <name> <new-name>',
+        (c) => withRef(c).positional('new-name', { type: 'string', describe: 'the new name' }),
+        run<{ newName?: string }>('rename', async (a) => {
+          const [ref, newName] = a.name !== undefined ? [a.name, a.newName ?? a.id] : [a.id, a.newName];
+          if (ref === undefined || newName === undefined) throw new UsageError('usage: rename <id> <new-name> or rename -n <name> <new-name>');
+          await client(a).json('POST', `/v1/containers/${enc(ref)}/rename`, { name: newName });
+        }),
+      )
+      .command(
+        'update [id]',
+        'change the restart policy or memory limits of a container',
+        (c) => restartFlags(withRef(c)),
+        run<UpdateFlags>('update', async (a) => void (await client(a).json('POST', `/v1/containers/${enc(refOf(a))}/update`, updateFromFlags(a)))),
+      )
+      .command(
+        'sysinfo',
+        'print the daemon\'s version and container engine',
+        (c) => c,
+        run('sysinfo', async (a) => {
+          const info = await client(a).json('GET', '/v1/sysinfo');
+          const engine = (info['engine'] ?? {}) as Record<string, unknown>;
+          io.stdout.write(
+            `Version: ${String(info['version'])}\nAPI: ${String(info['api'])}\nEngine: ${String(engine['engine'])} ${String(engine['version'])} (${String(engine['revision'])})\nNamespace: ${String(engine['namespace'])}\nContainers: ${String(info['containers'])}\n`,
+          );
+        }),
+      )
+      .demandCommand(1, 'name a cm command, e.g. `ledge cm list`'),
+  );
+}
+
+/** A repeatable flag: yargs gives a string once, an array when repeated (flags are not greedy, as cobra's). */
+function list(v: unknown): string[] {
+  if (v === undefined || v === null) return [];
+  return (Array.isArray(v) ? v : [v]).map(String);
+}
+
+function readDescriptor(file: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new UsageError(`cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  try {
+    const v = JSON.parse(text) as unknown;
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error('not a JSON object');
+    return v as Record<string, unknown>;
+  } catch (err) {
+    throw new UsageError(`${file} is not a container descriptor: ${(err as Error).message}`);
+  }
+}
+
+/** POST /v1/containers: NDJSON progress lines, then {container} or {error}. */
+async function create(c: CmClient, descriptor: Record<string, unknown>, start: boolean, io: CmIo): Promise<void> {
+  const named = typeof descriptor['container_name'] === 'string' && descriptor['container_name'] !== '';
+  const res = await c.call('POST', '/v1/containers', { descriptor, start, named });
+  if (res.status >= 400) throw apiErrorOf(res.status, await res.json());
+  const tty = io.stderr.isTTY === true;
+  let bar = false;
+  for await (const l of res.lines()) {
+    if (l.trim() === '') continue;
+    const msg = JSON.parse(l) as { progress?: { ref: string; totalBytes: number; doneBytes: number }; container?: ApiContainer; error?: { code: string; message: string } };
+    if (msg.progress) {
+      io.stderr.write(tty ? `\r${formatProgress(msg.progress)}` : `${formatProgress(msg.progress, 20)}\n`);
+      bar = tty;
+    } else {
+      if (bar) io.stderr.write('\n');
+      bar = false;
+      if (msg.error) throw new ApiCallError(res.status, msg.error.code, msg.error.message);
+      if (msg.container) {
+        io.stdout.write(`${msg.container.id}\n`);
+        return;
+      }
+    }
+  }
+  throw new ApiCallError(res.status, 'BAD_RESPONSE', 'the daemon ended the create response without a container');
+}

@@ -1,6 +1,7 @@
 // The container-management bundle end to end: Ledge broker bundle, a private containerd, a local
 // registry; a test client plays the connector (answers edge/thing/request) and the cloud (sends Ditto
 // commands on command//<device>:edge:containers/req/…).
+import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { connectAsync } from 'mqtt';
@@ -38,6 +39,7 @@ describe('container-management bundle', { timeout: 120_000, skip }, () => {
       args: [
         '--containerdSocket', ctrd.socket, '--namespace', 'ledge-int', '--homeDir', home, '--insecureRegistries', reg.host,
         '--deploymentEnable', 'false', '--localAddress', `tcp://127.0.0.1:${port}`, '--defaultStopTimeout', '2', '--logLevel', 'debug',
+        '--apiSocket', join(home, 'cm.sock'),
       ],
     });
     let cm = spawnNode(t, bundlePath('container-management'), cmArgs());

@@ -1,8 +1,9 @@
 // The `ledge` command: `ledge run` hosts the stack; more verbs (e.g. `ledge cm`) are added per app.
 import yargs from 'yargs';
+import { cmCommand } from '@ledge/container-management-cli';
 import { runCommand } from './run-command';
 
-void runCommand(yargs(process.argv.slice(2)).scriptName('ledge'))
+void cmCommand(runCommand(yargs(process.argv.slice(2)).scriptName('ledge')))
   .demandCommand(1, 'name a command, e.g. `ledge run`')
   .strict()
   .version(process.env['LEDGE_VERSION'] ?? 'dev')

@@ -1,0 +1,136 @@
+// `ledge cm` against the daemon's local API in one process: the real CLI code and local API, the
+// in-memory container runtime. The containerd-backed run is cm-cli.int.spec.ts.
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { describe, it, type TestContext } from 'node:test';
+import yargs from 'yargs';
+import { cmCommand } from '@ledge/container-management-cli';
+import { createContainerManager, createContainerStore, createLocalApi } from '@ledge/container-management-feature';
+import { createMemoryRuntime, type MemoryRuntime } from '@ledge/container-management-feature/testing';
+import { createTempDir } from '@ledge/util/testing';
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+async function cli(args: string[], env: Record<string, string> = {}, tty = false): Promise<Run> {
+  const out: Run = { code: 0, stdout: '', stderr: '' };
+  const io = { stdout: { write: (s: string) => (out.stdout += s) }, stderr: { write: (s: string) => (out.stderr += s), isTTY: tty }, env, setExitCode: (c: number) => void (out.code = c) };
+  await cmCommand(yargs(args), io)
+    .strict()
+    .exitProcess(false)
+    .fail((msg, err) => {
+      if (err) throw err;
+      out.stderr += `${msg}\n`;
+      out.code = 2;
+    })
+    .parseAsync();
+  return out;
+}
+
+async function setup(t: TestContext) {
+  const dir = createTempDir(t);
+  const memory = createMemoryRuntime();
+  // Pulls report progress as containerd's do: a few steps, the last one complete.
+  const runtime: MemoryRuntime = {
+    ...memory,
+    async pullImage(ref, opts) {
+      for (const done of [0, 512, 1024]) opts?.onProgress?.({ ref, totalBytes: 1024, doneBytes: done, layers: [] });
+      return memory.pullImage(ref, opts);
+    },
+  };
+  const manager = createContainerManager({ runtime, store: createContainerStore(join(dir, 'home')), defaultStopTimeoutMs: 1000, restartDelayMs: 0 });
+  await manager.start();
+  const sock = join(dir, 'cm.sock');
+  const api = createLocalApi({ socketPath: sock, manager, runtime, version: '9.9.9' });
+  await api.start();
+  t.after(async () => {
+    await api.close();
+    await manager.close();
+  });
+  return { sock, dir, manager, runtime };
+}
+
+describe('ledge cm over the local API (memory runtime)', () => {
+  it('create → list → get → stop → update → rename → remove, with Kanto-style output', async (t) => {
+    const { sock, manager } = await setup(t);
+    const h = ['cm', '--host', sock];
+    assert.deepEqual(await cli([...h, 'list']), { code: 0, stdout: 'No containers found.\n', stderr: '' });
+
+    const created = await cli([...h, 'create', '-n', 'web', '--start', '--e', 'A=1', '--e', 'B=2', '--ports', '80:8080', '--rp', 'no', 'reg/test/app:1', '--', 'sh', '-c', 'echo hi']);
+    assert.equal(created.code, 0, created.stderr);
+    const id = created.stdout.trim();
+    const rec = manager.get(id);
+    assert.deepEqual(rec.config.cmd, ['sh', '-c', 'echo hi']);
+    assert.deepEqual(rec.config.env, ['A=1', 'B=2']);
+    assert.equal(rec.config.portMappings[0]!.containerPort, 8080);
+    assert.equal(rec.config.restartPolicy.type, 'no');
+
+    const list = await cli([...h, 'list']);
+    assert.match(list.stdout, /^ID +\| Name +\| Image +\| Status +\| Finished At +\| Exit Code\n/);
+    assert.match(list.stdout, new RegExp(`${id} \\| web +\\| reg/test/app:1 \\| Running `));
+    assert.equal((await cli([...h, 'list', '-q'])).stdout, `${id}\n`);
+    assert.equal((await cli([...h, 'list', '--filter', 'status=stopped'])).stdout, 'No containers found.\n');
+
+    const got = await cli([...h, 'get', '-n', 'web']);
+    assert.equal((JSON.parse(got.stdout) as { id: string }).id, id);
+
+    assert.equal((await cli([...h, 'remove', id])).code, 1, 'running container needs -f');
+    assert.equal((await cli([...h, 'stop', id, '-t', '1'])).code, 0);
+    assert.equal(manager.get(id).state.status, 'STOPPED');
+    const again = await cli([...h, 'stop', id]);
+    assert.equal(again.code, 1);
+    assert.match(again.stderr, /^ledge cm stop: container with ID = .* is not running/);
+    assert.equal((await cli([...h, 'update', id, '--rp', 'on-failure', '--rp-cnt', '4', '-m', '64M'])).code, 0);
+    assert.deepEqual(manager.get(id).config.restartPolicy, { type: 'on-failure', maxRetryCount: 4, retryTimeoutSeconds: 30 });
+    assert.equal((await cli([...h, 'rename', id, 'web2'])).code, 0);
+    assert.equal((await cli([...h, 'rename', '-n', 'web2', 'web3'])).code, 0);
+    assert.equal(manager.get(id).config.name, 'web3');
+    assert.equal((await cli([...h, 'start', '-n', 'web3'])).code, 0);
+    assert.equal((await cli([...h, 'remove', '-f', '-n', 'web3'])).code, 0);
+    assert.equal(manager.list().length, 0);
+    const missing = await cli([...h, 'get', id]);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /does not exist/);
+  });
+
+  it('create -f <descriptor>; sysinfo; LEDGE_CM_HOST names the socket', async (t) => {
+    const { sock, dir, manager } = await setup(t);
+    const file = join(dir, 'influx.json');
+    writeFileSync(file, JSON.stringify({ container_name: 'influxdb', image: { name: 'docker.io/library/influxdb:1.8.4' }, host_config: { network_mode: 'host' } }));
+    const created = await cli(['cm', 'create', '-f', file], { LEDGE_CM_HOST: sock });
+    assert.equal(created.code, 0, created.stderr);
+    assert.equal(manager.get(created.stdout.trim()).config.networkMode, 'host');
+    const info = await cli(['cm', '--host', sock, 'sysinfo']);
+    assert.match(info.stdout, /^Version: 9\.9\.9\nAPI: v1\nEngine: containerd memory/);
+  });
+
+  it('pull progress: a redrawn bar on a terminal, plain lines otherwise; stdout has only the ID', async (t) => {
+    const { sock } = await setup(t);
+    const tty = await cli(['cm', '--host', sock, 'create', 'reg/a:1'], {}, true);
+    assert.equal(tty.code, 0, tty.stderr);
+    assert.match(tty.stdout, /^[0-9a-f-]{36}\n$/);
+    assert.match(tty.stderr, /^\rpulling reg\/a:1 \[.*\r.*100% 1\.0 KiB\/1\.0 KiB\n$/s);
+    const plain = await cli(['cm', '--host', sock, 'create', 'reg/b:1']);
+    assert.doesNotMatch(plain.stderr, /\r/);
+    assert.match(plain.stderr, /pulling reg\/b:1 \[=+\] 100% 1\.0 KiB\/1\.0 KiB\n$/);
+  });
+
+  it('exit codes: unreachable daemon 1 naming the socket, usage errors 2', async (t) => {
+    const { sock, dir } = await setup(t);
+    const down = await cli(['cm', '--host', join(dir, 'nope.sock'), 'list']);
+    assert.equal(down.code, 1);
+    assert.match(down.stderr, /cannot reach the container-management daemon at .*nope\.sock/);
+    for (const args of [['list', '--filter', 'color=red'], ['create'], ['create', '--ports', 'x', 'img'], ['get'], ['update', 'x'], ['logs', 'x', '-t', '-5'], ['frobnicate'], ['create', '-f', join(dir, 'missing.json')]]) {
+      const r = await cli(['cm', '--host', sock, ...args]);
+      assert.equal(r.code, 2, `${args.join(' ')} → ${JSON.stringify(r)}`);
+      assert.notEqual(r.stderr, '');
+    }
+    const bad = await cli(['cm', '--host', sock, 'create', '-m', '1k', 'img']);
+    assert.equal(bad.code, 1, 'the daemon refuses an invalid size');
+    assert.match(bad.stderr, /memory/);
+  });
+});

@@ -22,7 +22,7 @@ import { loadImage, pullImage, withLease } from './images';
 import { followLog, readLogLines } from './json-log';
 import { createContainerNetwork, type NetworkOptions } from './network';
 import { decodeTaskExit, decodeTaskOOM } from './proto-decode';
-import { createRegistryClient, type RegistryCredentials } from './registry';
+import { createRegistryClient, type RegistryConfig } from './registry';
 import { buildSpec, capabilitiesFromMask, linuxResources, type ResolvedDevice } from './spec';
 import { oomKills, readStats } from './stats';
 import { containerDir, logFile, prepareIo, startLogPump, type LogPump } from './task-io';
@@ -36,7 +36,7 @@ export interface ContainerdRuntimeOptions {
   stateDir: string;
   logger: Logger;
   /** Credentials per registry host[:port] (Kanto registry_configurations). */
-  registries?: Record<string, { credentials?: RegistryCredentials }>;
+  registries?: Record<string, RegistryConfig>;
   /** Registries reached over plain http (Kanto insecure_registries). */
   insecureRegistries?: string[];
   /** Bridge network settings (defaults: ledge-cm0, 10.217.0.0/16, /usr/lib/cni). */

@@ -83,3 +83,15 @@ test('an interrupted blob write is resumed from the partial ingest (HTTP Range) 
   assert.equal((await client.unary('content', 'Info', { digest: layer.digest })).info.size, layer.size);
   assert.deepEqual((await client.unary('content', 'ListStatuses', { filters: [] })).statuses, []);
 });
+
+test('a registry with its own CA: pulled with the configured roots, refused without them', { skip }, async (t) => {
+  const [ctrd, reg] = await Promise.all([startContainerd(t), startRegistry(t, { tls: true })]);
+  const logger = captureLogger().logger;
+  const without = createContainerdRuntime({ socket: ctrd.socket, namespace: 'ledge-tls', stateDir: createTempDir(t), logger });
+  t.after(() => without.close());
+  await assert.rejects(without.pullImage(reg.singleRef), { code: 'LEDGE_CTRD_REGISTRY_FAILED' }, 'an unknown CA is never trusted');
+  const withCa = createContainerdRuntime({ socket: ctrd.socket, namespace: 'ledge-tls', stateDir: createTempDir(t), logger, registries: { [reg.host]: { tls: { ca: reg.caPem! } } } });
+  t.after(() => withCa.close());
+  const image = await withCa.pullImage(reg.singleRef);
+  assert.equal((await withCa.getImage(reg.singleRef))?.digest, image.digest);
+});

@@ -6,4 +6,4 @@ export { parseReference, parsePlatform, hostPlatform } from './reference';
 export type { ImageReference, Platform } from './reference';
 export { defaultNetworkOptions } from './network';
 export type { NetworkOptions } from './network';
-export type { RegistryCredentials } from './registry';
+export type { RegistryCredentials, RegistryConfig, RegistryTls } from './registry';

@@ -18,9 +18,23 @@ export interface RegistryCredentials {
   password?: string;
 }
 
+/** TLS of one registry (Kanto `transport`): PEM contents, not paths. */
+export interface RegistryTls {
+  /** Roots that verify the registry's certificate (instead of the system CAs). */
+  ca?: string | Buffer;
+  /** Client certificate and key for registries that require mutual TLS. */
+  cert?: string | Buffer;
+  key?: string | Buffer;
+}
+
+export interface RegistryConfig {
+  credentials?: RegistryCredentials;
+  tls?: RegistryTls;
+}
+
 export interface RegistryOptions {
-  /** Credentials per registry host[:port]. */
-  registries?: Record<string, { credentials?: RegistryCredentials }>;
+  /** Credentials and TLS per registry host[:port]. */
+  registries?: Record<string, RegistryConfig>;
   /** Hosts (host or host:port) reached over plain http. */
   insecureRegistries?: string[];
   logger: Logger;
@@ -66,7 +80,19 @@ export function createRegistryClient(options: RegistryOptions): RegistryClient {
   const insecure = new Set(options.insecureRegistries ?? []);
   const tokens = new Map<string, string>();
   // Blob GETs are redirected to storage backends (S3, CDN); undici drops authorization across origins.
-  const dispatcher = new Agent().compose(interceptors.redirect({ maxRedirections: 5 }));
+  // One agent per registry with its own TLS settings (roots, client certificate), one for the rest.
+  const agents = new Map<string, { follow: Dispatcher; plain: Dispatcher }>();
+  function dispatcherFor(ref: ImageReference, follow: boolean): Dispatcher {
+    const tls = options.registries?.[ref.domain]?.tls;
+    const key = tls ? ref.domain : '';
+    let a = agents.get(key);
+    if (!a) {
+      const agent = new Agent(tls ? { connect: { ...(tls.ca ? { ca: tls.ca } : {}), ...(tls.cert ? { cert: tls.cert } : {}), ...(tls.key ? { key: tls.key } : {}) } } : {});
+      a = { plain: agent, follow: agent.compose(interceptors.redirect({ maxRedirections: 5 })) };
+      agents.set(key, a);
+    }
+    return follow ? a.follow : a.plain;
+  }
   const logger = options.logger;
 
   function base(ref: ImageReference): string {
@@ -91,7 +117,7 @@ export function createRegistryClient(options: RegistryOptions): RegistryClient {
     const url = new URL(params.realm);
     if (params.service) url.searchParams.set('service', params.service);
     url.searchParams.set('scope', params.scope ?? `repository:${ref.path}:pull`);
-    const res = await request(url, { headers: basic ? { authorization: basic } : {}, signal });
+    const res = await request(url, { headers: basic ? { authorization: basic } : {}, signal, ...(url.host === ref.domain ? { dispatcher: dispatcherFor(ref, true) } : {}) });
     if (res.statusCode !== 200) {
       await res.body.dump();
       throw ctrdError(CtrdErrorCodes.REGISTRY_UNAUTHORIZED, { ref: ref.name });
@@ -111,7 +137,7 @@ export function createRegistryClient(options: RegistryOptions): RegistryClient {
         res = await request(`${base(ref)}${path}`, {
           headers: { ...headers, ...(auth ? { authorization: auth } : {}) },
           signal,
-          dispatcher: follow ? dispatcher : undefined,
+          dispatcher: dispatcherFor(ref, follow),
         });
       } catch (err) {
         if (signal?.aborted) throw ctrdError(CtrdErrorCodes.ABORTED, { op: `pull ${ref.name}` }, err);

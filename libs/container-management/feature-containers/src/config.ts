@@ -6,6 +6,12 @@ export const containerManagementSpec = defineConfig({
   containerdSocket: { type: 'string', default: '/run/containerd/containerd.sock', describe: 'containerd gRPC socket' },
   namespace: { type: 'string', default: 'ledge', describe: 'containerd namespace of Ledge containers' },
   homeDir: { type: 'string', default: '/var/lib/ledge/container-management', describe: 'state: containers/<id>/config.json records, logs, runtime state' },
+  registryConfigurations: {
+    type: 'json',
+    default: {} as Record<string, unknown>,
+    describe:
+      'per registry host[:port], Kanto\'s shape: {"<host>":{"credentials":{"user_id":"…","password":"…"},"transport":{"root_ca":"<PEM file>","client_cert":"<file>","client_key":"<file>"}}}',
+  },
   insecureRegistries: { type: 'string[]', default: ['localhost'] as string[], describe: 'registries (host[:port]) reached over plain HTTP / unverified TLS' },
   defaultStopTimeout: { type: 'number', default: 30, describe: 'seconds a stop waits before SIGKILL', min: 0 },
   deploymentEnable: { type: 'boolean', default: true, describe: 'create containers from descriptor files in deploymentDir on start' },

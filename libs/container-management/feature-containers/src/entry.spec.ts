@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ConfigError, prepareConfig } from '@ledge/util';
-import { containerManagementEntry } from './entry';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { containerManagementEntry, registriesFromConfig } from './entry';
 
 describe('containerManagementEntry config', () => {
   it('defaults match the brief (Kanto §4.1 adapted to Ledge paths)', () => {
@@ -29,5 +32,20 @@ describe('containerManagementEntry config', () => {
     assert.equal(env.namespace, 'x');
     assert.equal(env.deploymentMode, 'init');
     assert.throws(() => prepareConfig(containerManagementEntry, { argv: ['--deploymentMode', 'sometimes'], env: {}, configDir: '/nonexistent' }), ConfigError);
+  });
+
+  it('registryConfigurations: credentials and TLS files per registry; unreadable or malformed → ConfigError naming the key', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ledge-cm-reg-'));
+    writeFileSync(join(dir, 'ca.pem'), 'CA');
+    const { config } = prepareConfig(containerManagementEntry, {
+      argv: [],
+      env: { LEDGE_CONTAINER_MANAGEMENT_REGISTRY_CONFIGURATIONS: JSON.stringify({ 'reg.local:5000': { credentials: { user_id: 'u', password: 'p' }, transport: { root_ca: join(dir, 'ca.pem') } } }) },
+      configDir: '/nonexistent',
+    });
+    const r = registriesFromConfig(config.registryConfigurations);
+    assert.deepEqual(r['reg.local:5000']?.credentials, { username: 'u', password: 'p' });
+    assert.equal(r['reg.local:5000']?.tls?.ca?.toString(), 'CA');
+    assert.throws(() => registriesFromConfig({ h: { transport: { root_ca: join(dir, 'missing.pem') } } }), (e: unknown) => e instanceof ConfigError && /registryConfigurations.*root_ca.*ENOENT/.test(e.message));
+    assert.throws(() => registriesFromConfig({ 'not a host': {} }), (e: unknown) => e instanceof ConfigError && /registryConfigurations/.test(e.message));
   });
 });

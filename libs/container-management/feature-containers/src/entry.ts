@@ -2,8 +2,8 @@
 // the composition in container-management.ts.
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
-import { createContainerdRuntime } from '@ledge/container-management-containerd';
-import type { ContainerRuntime } from '@ledge/container-management-model';
+import { createContainerdRuntime, type RegistryConfig } from '@ledge/container-management-containerd';
+import { parseRegistryConfigurations, type ContainerRuntime } from '@ledge/container-management-model';
 import { createLocalBusClient } from '@ledge/data-access-mqtt';
 import { ConfigError, onlyOnce, type AppEntry, type ConfigOf, type Logger, type WithCommon } from '@ledge/util';
 import { containerManagementSpec, type ContainerManagementSpec } from './config';
@@ -19,8 +19,45 @@ export interface ContainerManagementDeps {
   createRuntime?: (config: ContainerManagementConfig, logger: Logger) => ContainerRuntime;
 }
 
+/** `registryConfigurations` → the runtime's per-registry credentials and TLS (files read here, once). */
+export function registriesFromConfig(value: unknown): Record<string, RegistryConfig> {
+  const parsed = parseRegistryConfigurations(value);
+  if (!parsed.ok) throw new ConfigError(`config key 'registryConfigurations': ${parsed.problems.join('; ')}`, { key: 'registryConfigurations' });
+  const read = (host: string, what: string, path: string) => {
+    try {
+      return readFileSync(path);
+    } catch (err) {
+      throw new ConfigError(`config key 'registryConfigurations': "${host}".transport.${what}: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, { key: 'registryConfigurations', file: path });
+    }
+  };
+  return Object.fromEntries(
+    Object.entries(parsed.registries).map(([host, r]) => [
+      host,
+      {
+        ...(r.credentials ? { credentials: r.credentials } : {}),
+        ...(r.tls
+          ? {
+              tls: {
+                ...(r.tls.rootCa ? { ca: read(host, 'root_ca', r.tls.rootCa) } : {}),
+                ...(r.tls.clientCert ? { cert: read(host, 'client_cert', r.tls.clientCert) } : {}),
+                ...(r.tls.clientKey ? { key: read(host, 'client_key', r.tls.clientKey) } : {}),
+              },
+            }
+          : {}),
+      },
+    ]),
+  );
+}
+
 const containerdRuntime = (config: ContainerManagementConfig, logger: Logger): ContainerRuntime =>
-  createContainerdRuntime({ socket: config.containerdSocket, namespace: config.namespace, stateDir: config.homeDir, logger, insecureRegistries: config.insecureRegistries });
+  createContainerdRuntime({
+    socket: config.containerdSocket,
+    namespace: config.namespace,
+    stateDir: config.homeDir,
+    logger,
+    insecureRegistries: config.insecureRegistries,
+    registries: registriesFromConfig(config.registryConfigurations),
+  });
 
 export function createContainerManagementApp(config: ContainerManagementConfig, deps: ContainerManagementDeps) {
   const logger = deps.logger;

@@ -72,3 +72,5 @@ export {
 export type { MetricsFilter, MetricsRequest, MetricsData, StatsSample } from './metrics';
 export { parseSuInstall, parseSuRemove, splitImageRef, installedDependency, CONTAINERS_SOFTWARE_MODULE_TYPE } from './software-updatable';
 export type { SuInstall, SuRemove, SuModule, SuArtifact, SuChecksums, InstalledDependency } from './software-updatable';
+export { parseRegistryConfigurations } from './registry-config';
+export type { RegistrySettings, RegistryConfigResult } from './registry-config';

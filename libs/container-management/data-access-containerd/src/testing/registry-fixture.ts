@@ -5,7 +5,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { createConnection, createServer } from 'node:net';
 import { join } from 'node:path';
 import { hasCommand, waitFor, type TestContextLike } from '@ledge/util/testing';
 
@@ -16,6 +16,18 @@ export interface RegistryFixture {
   readonly multiRef: string;
   /** Manifest digests of test/multi:1 per architecture. */
   readonly multiDigests: Record<'amd64' | 'arm64', string>;
+  /** With `tls`: the PEM of the CA that signed the registry's certificate (127.0.0.1). */
+  readonly caPem?: string;
+}
+
+/** A CA and a server certificate for 127.0.0.1 made by openssl in `dir`. */
+function makeTls(dir: string): { ca: string; cert: string; key: string } {
+  const ssl = (args: string[]) => run('openssl', args, dir);
+  ssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=ledge-test-registry-ca', '-keyout', 'ca.key', '-out', 'ca.crt']);
+  ssl(['req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=127.0.0.1', '-keyout', 'server.key', '-out', 'server.csr']);
+  writeFileSync(join(dir, 'server.ext'), 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
+  ssl(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '2', '-extfile', 'server.ext', '-out', 'server.crt']);
+  return { ca: join(dir, 'ca.crt'), cert: join(dir, 'server.crt'), key: join(dir, 'server.key') };
 }
 
 export function registryAvailable(): boolean {
@@ -37,6 +49,13 @@ function run(cmd: string, args: string[], cwd: string): string {
   const r = spawnSync(cmd, args, { cwd, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr}`);
   return r.stdout;
+}
+
+function canConnect(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const c = createConnection({ port, host: '127.0.0.1' }, () => (c.destroy(), resolve(true)));
+    c.once('error', () => resolve(false));
+  });
 }
 
 export const hostArch = process.arch === 'arm64' ? 'arm64' : process.arch === 'arm' ? 'arm' : 'amd64';
@@ -78,7 +97,8 @@ function buildLayout(dir: string): { layout: string; digests: Record<'amd64' | '
   return { layout, digests: { amd64: byTag('amd64').digest, arm64: byTag('arm64').digest } };
 }
 
-export async function startRegistry(t: TestContextLike): Promise<RegistryFixture> {
+/** `tls: true` serves HTTPS with a certificate from a CA of its own (returned as `caPem`). */
+export async function startRegistry(t: TestContextLike, options: { tls?: boolean } = {}): Promise<RegistryFixture> {
   const dir = mkdtempSync('/tmp/ledge-registry-');
   const children: ChildProcess[] = [];
   t.after(async () => {
@@ -90,16 +110,21 @@ export async function startRegistry(t: TestContextLike): Promise<RegistryFixture
   });
   const port = await freePort();
   const host = `127.0.0.1:${port}`;
+  const tls = options.tls ? makeTls(dir) : undefined;
   writeFileSync(
     join(dir, 'config.yml'),
-    ['version: 0.1', 'log:', '  level: error', 'storage:', '  filesystem:', `    rootdirectory: ${join(dir, 'data')}`, 'http:', `  addr: ${host}`, ''].join('\n'),
+    [
+      'version: 0.1', 'log:', '  level: error', 'storage:', '  filesystem:', `    rootdirectory: ${join(dir, 'data')}`, 'http:', `  addr: ${host}`,
+      ...(tls ? ['  tls:', `    certificate: ${tls.cert}`, `    key: ${tls.key}`] : []),
+      '',
+    ].join('\n'),
   );
   children.push(spawn('docker-registry', ['serve', join(dir, 'config.yml')], { stdio: 'ignore' }));
   const { layout, digests } = buildLayout(dir);
-  await waitFor(async () => (await fetch(`http://${host}/v2/`).catch(() => undefined))?.ok, 10_000, 'registry');
+  await waitFor(async () => (tls ? canConnect(port) : (await fetch(`http://${host}/v2/`).catch(() => undefined))?.ok === true), 10_000, 'registry');
   const push = (tag: string, repo: string, all: boolean) =>
     run('skopeo', ['copy', ...(all ? ['--all'] : []), '--dest-tls-verify=false', `oci:${layout}:${tag}`, `docker://${host}/${repo}`], dir);
   push('single', 'test/busybox:1', false);
   push('multi', 'test/multi:1', true);
-  return { host, singleRef: `${host}/test/busybox:1`, multiRef: `${host}/test/multi:1`, multiDigests: digests };
+  return { host, singleRef: `${host}/test/busybox:1`, multiRef: `${host}/test/multi:1`, multiDigests: digests, ...(tls ? { caPem: readFileSync(tls.ca, 'utf8') } : {}) };
 }

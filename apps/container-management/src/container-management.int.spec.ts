@@ -103,5 +103,33 @@ describe('container-management bundle', { timeout: 120_000, skip }, () => {
     assert.deepEqual(stateOf(cid), ['RUNNING', 'EXITED', 'RUNNING', 'EXITED']);
     const last = events.filter((e) => e.path === `/features/Container:${cid}/properties/status/state`).at(-1)!.value as { exitCode: number };
     assert.equal(last.exitCode, 3);
+
+    // always: a task killed from outside (SIGKILL to its pid, as an OOM or a crash would) is restarted.
+    const states = (id: string) => events.filter((e) => e.path === `/features/Container:${id}/properties/status/state`).map((e) => e.value as { status: string; pid: number; oomKilled: boolean; exitCode: number });
+    const keeper = await call('ContainerFactory', 'createWithConfig', {
+      imageRef: reg.singleRef,
+      name: 'keeper',
+      start: true,
+      config: { cmd: ['/bin/sh', '-c', 'sleep 300'], restartPolicy: { type: 'ALWAYS' }, networkMode: 'HOST' },
+    });
+    const kid = keeper.env.value as string;
+    const first = await waitFor(() => states(kid).find((s) => s.status === 'RUNNING'), 10_000, 'keeper RUNNING');
+    process.kill(first.pid, 'SIGKILL');
+    const second = await waitFor(() => states(kid).filter((s) => s.status === 'RUNNING').at(1), 20_000, 'keeper restarted by ALWAYS');
+    assert.notEqual(second.pid, first.pid, 'a new task');
+    assert.equal((await call(`Container:${kid}`, 'remove', true)).status, 204);
+
+    // A container over its memory limit is OOM-killed and reported so.
+    const hog = await call('ContainerFactory', 'createWithConfig', {
+      imageRef: reg.singleRef,
+      name: 'hog',
+      start: true,
+      config: { cmd: ['/bin/sh', '-c', 'exec /bin/busybox dd if=/dev/zero of=/dev/null bs=64M count=1'], restartPolicy: { type: 'NO' }, networkMode: 'HOST', resources: { memory: '8M', memorySwap: '8M' } },
+    });
+    assert.equal(hog.status, 200, JSON.stringify(hog.env));
+    const hid = hog.env.value as string;
+    const killed = await waitFor(() => states(hid).find((s) => s.status === 'EXITED' || s.status === 'DEAD'), 20_000, 'hog ended');
+    assert.equal(killed.oomKilled, true, JSON.stringify(killed));
+    assert.equal(killed.exitCode, 137);
   });
 });

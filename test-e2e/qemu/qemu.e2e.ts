@@ -18,7 +18,8 @@ import { prepareDisk } from './lib/install';
 import { secs } from './lib/proc';
 import { startVm, tail, type Vm } from './lib/vm';
 import { startMosquitto } from '@ledge/data-access-mqtt/testing';
-import { CLOUD_PORT_IN_GUEST, scenarios, type Cloud } from './scenarios';
+import { createServer } from 'node:http';
+import { ARTIFACTS_PORT_IN_GUEST, CLOUD_PORT_IN_GUEST, scenarios, type Cloud } from './scenarios';
 
 const root = join(import.meta.dirname, '..', '..');
 const keep = process.env['LEDGE_E2E_KEEP'] === '1';
@@ -66,9 +67,18 @@ describe('Ledge packages on an emulated Debian 13 arm64 gateway (QEMU)', { timeo
     log(disk.dpkgOutput.split('\n').filter((l) => /Setting up ledge|Creating (user|group)|Created symlink/.test(l)).join('\n# '));
     // The "cloud": a Mosquitto on the host, reached by the guest at 10.0.2.100:<CLOUD_PORT_IN_GUEST>.
     const mosquitto = await startMosquitto({ after: (fn) => void cleanups.push(fn) });
-    cloud = { port: mosquitto.port };
+    // An artifact server for software update, reached by the guest at 10.0.2.100:<ARTIFACTS_PORT_IN_GUEST>.
+    const files = new Map<string, Buffer>();
+    const http = createServer((req, res) => {
+      const body = files.get(req.url ?? '');
+      res.writeHead(body ? 200 : 404, { 'content-length': String(body?.length ?? 0) }).end(body);
+    });
+    await new Promise<void>((r) => http.listen(0, '127.0.0.1', () => r()));
+    cleanups.push(() => new Promise((r) => http.close(() => r(undefined))));
+    const httpPort = (http.address() as { port: number }).port;
+    cloud = { port: mosquitto.port, files };
     await phase('boot', async () => {
-      vm = await startVm({ kernel: disk.kernel, initrd: disk.initrd, image: disk.image, workdir, guestForwards: [{ guestPort: CLOUD_PORT_IN_GUEST, hostPort: mosquitto.port }] });
+      vm = await startVm({ kernel: disk.kernel, initrd: disk.initrd, image: disk.image, workdir, guestForwards: [{ guestPort: CLOUD_PORT_IN_GUEST, hostPort: mosquitto.port }, { guestPort: ARTIFACTS_PORT_IN_GUEST, hostPort: httpPort }] });
       await vm.waitForAgent(10 * 60_000);
     });
     // The disk image has it all now; QEMU has read the kernel and initrd from the tree.
@@ -76,7 +86,14 @@ describe('Ledge packages on an emulated Debian 13 arm64 gateway (QEMU)', { timeo
   });
 
   after(async () => {
-    if (vm) await phase('shutdown', () => vm!.stop());
+    if (vm) {
+      // Diagnostics for the record: restarts systemd made (restart-on-crash causes one) and crashes.
+      const report = await vm
+        .sh('for u in $(systemctl list-units "ledge*" --plain --no-legend | cut -d" " -f1); do echo "$u NRestarts=$(systemctl show -p NRestarts --value $u)"; done; journalctl -b --no-pager | grep -E "status=(11|6|4)/" || true', { allowFail: true })
+        .catch(() => undefined);
+      if (report) log(`units:\n# ${report.stdout.trim().split('\n').join('\n# ')}`);
+      await phase('shutdown', () => vm!.stop());
+    }
     for (const fn of cleanups.reverse()) await fn();
     timings['total'] = Date.now() - t0;
     const lines = Object.entries(timings).map(([k, v]) => `${k.padEnd(34)} ${secs(v)}`);
@@ -89,7 +106,9 @@ describe('Ledge packages on an emulated Debian 13 arm64 gateway (QEMU)', { timeo
 
   for (const s of scenarios) {
     // The test's own timeout leaves the scenario running; this deadline ends it first, with diagnostics.
-    it(`${s.name}: ${s.proves}`, { timeout: s.timeoutMs + 60_000, skip: only && !only.includes(s.name) ? 'not in LEDGE_E2E_ONLY' : false }, async () => {
+    it(`${s.name}: ${s.proves}`, { timeout: s.timeoutMs + 60_000, skip: only && !only.includes(s.name) ? 'not in LEDGE_E2E_ONLY' : false }, async (t) => {
+      const reason = s.skip?.({ apps });
+      if (reason) return t.skip(reason);
       if (!vm) throw new Error('the VM did not boot');
       let timer: NodeJS.Timeout | undefined;
       const deadline = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`scenario ${s.name} took longer than ${s.timeoutMs} ms`)), s.timeoutMs)));

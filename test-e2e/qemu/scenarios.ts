@@ -4,7 +4,8 @@
 //   ditto-roundtrip  a Ditto command from that cloud answered by the gateway
 //   software-update  a software-update install request carried out on the gateway
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { AppPackage } from '../../packaging/lib/apps.mjs';
 import { HOST_ALIAS, type Vm } from './lib/vm';
@@ -13,10 +14,14 @@ import { DEB_DIR_IN_GUEST } from './lib/install';
 /** The "cloud" MQTT broker on the host (anonymous Mosquitto). */
 export interface Cloud {
   port: number;
+  /** Files the host's HTTP server serves to the guest (path → bytes). */
+  files: Map<string, Buffer>;
 }
 
 /** The guest reaches the cloud at 10.0.2.100:<this> (a QEMU guestfwd to the host's Mosquitto). */
 export const CLOUD_PORT_IN_GUEST = 18884;
+/** The guest reaches the host's artifact HTTP server (software update) at 10.0.2.100:<this>. */
+export const ARTIFACTS_PORT_IN_GUEST = 18080;
 const DEVICE = 'demo:e2e-gateway';
 
 export interface ScenarioContext {
@@ -32,10 +37,18 @@ export interface Scenario {
   /** What a user relies on that this proves. */
   proves: string;
   timeoutMs: number;
+  /** A reason to skip, e.g. when the app it needs was not packaged. */
+  skip?: (ctx: Pick<ScenarioContext, 'apps'>) => string | false;
   run(ctx: ScenarioContext): Promise<void>;
 }
 
 const perAppUnits = (ctx: Pick<ScenarioContext, 'apps'>) => ctx.apps.filter((a) => a.unitName && a.enable).map((a) => a.unitName);
+/** User= of an app's unit as packaged (root for software update and container management). */
+const unitUser = (ctx: Pick<ScenarioContext, 'apps'>, unit: string) =>
+  /^User=(\S+)$/m.exec(readFileSync(ctx.apps.find((a) => a.unitName === unit)!.unitSource, 'utf8'))?.[1] ?? 'root';
+/** The per-app units the all-in-one ledge.service replaces (they say Conflicts=ledge.service). */
+const replacedByAllInOne = (ctx: Pick<ScenarioContext, 'apps'>) =>
+  perAppUnits(ctx).filter((unit) => /^Conflicts=ledge\.service$/m.test(readFileSync(ctx.apps.find((a) => a.unitName === unit)!.unitSource, 'utf8')));
 
 async function show(vm: Vm, unit: string, prop: string): Promise<string> {
   return (await vm.sh(`systemctl show -p ${prop} --value ${unit}`)).stdout.trim();
@@ -119,7 +132,7 @@ async function roundTrip(vm: Vm, topic: string): Promise<number> {
 export const scenarios: readonly Scenario[] = [
   {
     name: 'units-started',
-    proves: 'installing the packages in an image build enables every per-app unit; at boot systemd starts them as the ledge user; the all-in-one unit stays off',
+    proves: 'installing the packages in an image build enables every per-app unit; at boot systemd starts them as their users (ledge; root for software update and container management); the all-in-one unit stays off',
     timeoutMs: 5 * 60_000,
     async run({ vm, apps, log }) {
       const state = (await vm.sh('systemctl is-system-running --wait', { allowFail: true, timeoutMs: 240_000 })).stdout.trim();
@@ -129,7 +142,8 @@ export const scenarios: readonly Scenario[] = [
         await waitFor(`${unit} active`, 120_000, () => isActive(vm, unit));
         assert.equal((await vm.sh(`systemctl is-enabled ${unit}`)).stdout.trim(), 'enabled', unit);
         const pid = await show(vm, unit, 'MainPID');
-        assert.equal((await vm.sh(`stat -c %U /proc/${pid}`)).stdout.trim(), 'ledge', `${unit} runs as ledge`);
+        const user = unitUser({ apps }, unit);
+        assert.equal((await vm.sh(`stat -c %U /proc/${pid}`)).stdout.trim(), user, `${unit} runs as ${user}`);
       }
       assert.doesNotMatch(failed, /ledge/, 'no Ledge unit failed');
       assert.equal((await vm.sh('systemctl is-enabled ledge.service', { allowFail: true })).stdout.trim(), 'disabled');
@@ -205,6 +219,7 @@ export const scenarios: readonly Scenario[] = [
     async run({ vm, log }) {
       const config = { address: `tcp://${HOST_ALIAS}:${CLOUD_PORT_IN_GUEST}`, deviceId: DEVICE, tenantId: 'demo' };
       await vm.sh(`printf '%s' '${JSON.stringify(config)}' > /etc/ledge/connector.json && systemctl restart ledge-connector`, { timeoutMs: 120_000 });
+      await brokerAnswers(vm, 90_000);
       const c = await client(vm, 'status');
       try {
         let status: { connected?: boolean; cause?: string } = {};
@@ -263,14 +278,67 @@ export const scenarios: readonly Scenario[] = [
     },
   },
   {
+    name: 'software-update',
+    proves: 'a SoftwareUpdatable install sent from the cloud downloads a script from the host, verifies it, runs it on the gateway and reports FINISHED_SUCCESS',
+    timeoutMs: 4 * 60_000,
+    skip: (ctx) => (ctx.apps.some((a) => a.app === 'software-update') ? false : 'ledge-software-update not installed'),
+    async run({ vm, cloud, log }) {
+      const script = Buffer.from('#!/bin/sh\necho "progress 50" >/dev/null\necho ledge-e2e > /var/lib/ledge-e2e-installed\nexit 0\n');
+      cloud.files.set('/install.sh', script);
+      const north = await mqtt.connectAsync(`mqtt://127.0.0.1:${cloud.port}`, { reconnectPeriod: 0 });
+      try {
+        const statuses: string[] = [];
+        north.on('message', (_topic, payload) => {
+          const env = JSON.parse(payload.toString()) as { path?: string; value?: { status?: string } };
+          if (env.path === '/features/SoftwareUpdatable/properties/status/lastOperation' && env.value?.status) statuses.push(env.value.status);
+        });
+        await north.subscribeAsync('event/#', { qos: 1 });
+        const cid = `e2e-su-${randomUUID().slice(0, 8)}`;
+        const value = {
+          correlationId: cid,
+          softwareModules: [
+            {
+              softwareModule: { name: 'e2e-hello', version: '1.0.0' },
+              metaData: { 'artifact-type': 'plain' },
+              artifacts: [
+                {
+                  filename: 'install.sh',
+                  size: script.length,
+                  download: { HTTP: { url: `http://${HOST_ALIAS}:${ARTIFACTS_PORT_IN_GUEST}/install.sh` } },
+                  checksums: { SHA256: createHash('sha256').update(script).digest('hex') },
+                },
+              ],
+            },
+          ],
+        };
+        const envelope = {
+          topic: `${DEVICE.replace(':', '/')}/things/live/messages/install`,
+          headers: { 'correlation-id': cid, 'response-required': true, timeout: '60s' },
+          path: '/features/SoftwareUpdatable/inbox/messages/install',
+          value,
+        };
+        const t0 = Date.now();
+        await north.publishAsync('command///req/e2e-su-1/install', JSON.stringify(envelope), { qos: 1 });
+        await waitFor('FINISHED_SUCCESS in lastOperation', 180_000, async () => statuses.includes('FINISHED_SUCCESS') || statuses.includes('FINISHED_ERROR'));
+        log(`software update ${Date.now() - t0} ms: ${statuses.join(' → ')}`);
+        assert.deepEqual(statuses.filter((s) => s !== 'DOWNLOADING' && s !== 'INSTALLING'), ['STARTED', 'DOWNLOADED', 'INSTALLED', 'FINISHED_SUCCESS']);
+        assert.equal((await vm.sh('cat /var/lib/ledge-e2e-installed')).stdout.trim(), 'ledge-e2e', 'the script ran on the gateway');
+      } finally {
+        await north.endAsync().catch(() => north.end(true));
+      }
+    },
+  },
+  {
     name: 'all-in-one-switch',
-    proves: 'ledge.service (all apps in one process) and the per-app units exclude each other, and either serves MQTT',
+    proves: 'ledge.service (the unprivileged apps in one process) and the per-app units it replaces exclude each other, either serves MQTT, the root units run beside both',
     timeoutMs: 5 * 60_000,
     async run(ctx) {
       const { vm, log } = ctx;
-      const units = perAppUnits(ctx);
+      const units = replacedByAllInOne(ctx);
+      const beside = perAppUnits(ctx).filter((u) => !units.includes(u));
       await vm.sh('systemctl start ledge.service', { timeoutMs: 120_000 });
       for (const unit of units) assert.equal(await isActive(vm, unit), false, `${unit} stopped by Conflicts=`);
+      for (const unit of beside) assert.equal(await isActive(vm, unit), true, `${unit} (root, not hosted by ledge.service) keeps running`);
       log(`all-in-one answering after ${await brokerAnswers(vm, 90_000)} ms; round trip ${await roundTrip(vm, 'ledge/e2e/all-in-one')} ms`);
       await vm.sh(`systemctl start ${units.join(' ')}`, { timeoutMs: 120_000 });
       assert.equal(await isActive(vm, 'ledge.service'), false, 'ledge.service stopped by Conflicts=');

@@ -43,6 +43,13 @@ describe('ledge run (all-in-one)', () => {
     assert.match(ledge.stderr.join(''), /'port'.*LEDGE_BROKER_PORT.*expected a number/);
   });
 
+  it('takes --apps comma-separated, as ledge.service passes it', async (t) => {
+    const ledge = spawnNode(t, bundlePath('ledge'), { args: ['run', '--apps', 'broker,connector', '--dev', '--dev-dir', createTempDir(t)], env: { LEDGE_BROKER_PORT: '0' } });
+    await ledge.waitForLog((l) => l['msg'] === 'app started' && l['app'] === 'connector');
+    assert.ok(!ledge.logs.some((l) => l['msg'] === 'app started' && l['app'] === 'file-upload'), 'only the listed apps');
+    assert.equal(await ledge.kill('SIGINT'), 0);
+  });
+
   it('exits 2 on an unknown app or command', async (t) => {
     const a = spawnNode(t, bundlePath('ledge'), { args: ['run', '--apps', 'nope'] });
     assert.equal(await a.exited, 2);

@@ -19,13 +19,15 @@ export function runCommand(cli: Argv): Argv {
     'run the Ledge stack (all-in-one in this process, or one process per app with --processes)',
     (y) =>
       y
-        .option('apps', { type: 'array', string: true, describe: `apps to run (default: all: ${appEntries.map((e) => e.name).join(', ')})` })
+        .option('apps', { type: 'array', string: true, describe: `apps to run, space- or comma-separated (default: all: ${appEntries.map((e) => e.name).join(', ')})` })
         .option('dev', { type: 'boolean', describe: 'developer mode: state under ./.ledge-dev instead of /var/lib/ledge' })
         .option('dev-dir', { type: 'string', describe: 'state directory for --dev', default: '.ledge-dev' })
         .option('processes', { type: 'boolean', describe: 'one child process per app (as the systemd units do)' })
         .option('log-level', { type: 'string', default: 'info', choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] }),
     async (args) => {
-      const selected = args.apps?.length ? args.apps : appEntries.map((e) => e.name);
+      // `--apps a,b` (as in ledge.service) and `--apps a b` both work.
+      const listed = (args.apps ?? []).flatMap((a) => a.split(',')).map((a) => a.trim()).filter(Boolean);
+      const selected = listed.length ? listed : appEntries.map((e) => e.name);
       const unknown = selected.filter((n) => !appEntries.some((e) => e.name === n));
       if (unknown.length > 0) {
         process.stderr.write(`ledge run: unknown app(s): ${unknown.join(', ')} (known: ${appEntries.map((e) => e.name).join(', ')})\n`);

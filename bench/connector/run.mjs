@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // Connector benchmark (not a test): prints a Markdown table of ratios measured in the same run.
 //   node tools/build-app.mjs broker && node tools/build-app.mjs connector && node bench/connector/run.mjs
-// Env: BENCH_MESSAGES (throughput run, default 20000), BENCH_OUTBOX (offline run, default 200000).
+// Env: BENCH_MESSAGES (throughput run, default 20000), BENCH_OUTBOX (offline run, default 200000; 0 skips it),
+// BENCH_CONNECTOR_NODE_ARGS / BENCH_BROKER_NODE_ARGS (extra node flags for that process, e.g. `--cpu-prof --cpu-prof-dir=/tmp/p`).
+// BENCH_CONNECTOR_ARGS (extra connector flags, e.g. `--outboxFsync never` to see what durability costs).
 // Reference: MQTT.js publishing directly to the same cloud Mosquitto.
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -15,6 +17,9 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const N = Number(process.env.BENCH_MESSAGES ?? 20_000);
 const OUTBOX_N = Number(process.env.BENCH_OUTBOX ?? 200_000);
 const LAT_N = 2_000;
+const CONNECTOR_NODE_ARGS = (process.env.BENCH_CONNECTOR_NODE_ARGS ?? '').split(' ').filter(Boolean);
+const BROKER_NODE_ARGS = (process.env.BENCH_BROKER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+const CONNECTOR_ARGS = (process.env.BENCH_CONNECTOR_ARGS ?? '').split(' ').filter(Boolean);
 const tmp = mkdtempSync(join(tmpdir(), 'ledge-bench-connector-'));
 const procs = new Set();
 const cleanup = () => {
@@ -97,15 +102,36 @@ const direct = await throughput(cloudPort, 'event/demo/demo:device', sub);
 
 const localPort = await freePort();
 const brokerDir = join(tmp, 'broker');
-const broker = run(process.execPath, [join(root, 'dist/apps/broker/main.js'), '--port', String(localPort), '--dataDir', brokerDir, '--maxQueuedMessages', String(OUTBOX_N * 2), '--maxQueuedBytes', String(1024 ** 3)]);
+const broker = run(process.execPath, [...BROKER_NODE_ARGS, join(root, 'dist/apps/broker/main.js'), '--port', String(localPort), '--dataDir', brokerDir, '--maxQueuedMessages', String(Math.max(OUTBOX_N, N) * 2), '--maxQueuedBytes', String(1024 ** 3)]);
 await until(() => broker.lines.some((l) => l.msg === 'listening'), 10_000, 'broker');
 const connDir = join(tmp, 'connector');
-const connector = run(process.execPath, [join(root, 'dist/apps/connector/main.js'),
+const connector = run(process.execPath, [...CONNECTOR_NODE_ARGS, join(root, 'dist/apps/connector/main.js'),
   '--address', `mqtt://127.0.0.1:${cloudPort}`, '--deviceId', 'demo:device', '--tenantId', 'demo', '--localAddress', `tcp://127.0.0.1:${localPort}`,
   '--dataDir', connDir, '--provisioningFile', join(tmp, 'none.json'), '--replayRate', '0', '--backoffInitial', '0.05', '--backoffMax', '0.1',
-  '--outboxMaxMessages', String(OUTBOX_N * 2), '--outboxMaxBytes', String(1024 ** 3), '--statusInterval', '0.2']);
+  '--outboxMaxMessages', String(Math.max(OUTBOX_N, N) * 2), '--outboxMaxBytes', String(1024 ** 3), '--statusInterval', '0.2', ...CONNECTOR_ARGS]);
 await until(() => connector.lines.some((l) => l.msg === 'draining outbox'), 10_000, 'connector connected');
 const via = await throughput(localPort, 'e', sub);
+
+const f = (x, d = 0) => x.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
+const printThroughput = () => {
+  console.log(`\n### Connector (${new Date().toISOString().slice(0, 10)}, ${process.arch}, node ${process.version})\n`);
+  console.log('| measure | value | goal |');
+  console.log('|---|---|---|');
+  console.log(`| local→cloud QoS 1 events/s via Ledge broker + connector | ${f(via.rate)} | |`);
+  console.log(`| MQTT.js directly to the cloud Mosquitto, events/s | ${f(direct.rate)} | |`);
+  console.log(`| ratio connector / direct | ${f(via.rate / direct.rate, 2)}× | ≥ 0.8× |`);
+  console.log(`| latency p50 / p99, direct (ms) | ${f(direct.p50, 2)} / ${f(direct.p99, 2)} | |`);
+  console.log(`| latency p50 / p99, via broker + connector (ms) | ${f(via.p50, 2)} / ${f(via.p99, 2)} | |`);
+  console.log(`| added latency p50 / p99 (ms) | ${f(via.p50 - direct.p50, 2)} / ${f(via.p99 - direct.p99, 2)} | p99 < 5 |`);
+};
+if (OUTBOX_N === 0) {
+  printThroughput();
+  await sub.c.endAsync();
+  await connector.kill();
+  await broker.kill();
+  await cloud.kill();
+  process.exit(0);
+}
 
 // Offline: the cloud goes down, OUTBOX_N messages are buffered, then it comes back.
 await cloud.kill('SIGKILL');
@@ -141,16 +167,7 @@ await connector.kill();
 await broker.kill();
 await cloud.kill();
 
-const f = (x, d = 0) => x.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
-console.log(`\n### Connector (${new Date().toISOString().slice(0, 10)}, ${process.arch}, node ${process.version})\n`);
-console.log('| measure | value | goal |');
-console.log('|---|---|---|');
-console.log(`| local→cloud QoS 1 events/s via Ledge broker + connector | ${f(via.rate)} | |`);
-console.log(`| MQTT.js directly to the cloud Mosquitto, events/s | ${f(direct.rate)} | |`);
-console.log(`| ratio connector / direct | ${f(via.rate / direct.rate, 2)}× | ≥ 0.8× |`);
-console.log(`| latency p50 / p99, direct (ms) | ${f(direct.p50, 2)} / ${f(direct.p99, 2)} | |`);
-console.log(`| latency p50 / p99, via broker + connector (ms) | ${f(via.p50, 2)} / ${f(via.p99, 2)} | |`);
-console.log(`| added latency p50 / p99 (ms) | ${f(via.p50 - direct.p50, 2)} / ${f(via.p99 - direct.p99, 2)} | p99 < 5 |`);
+printThroughput();
 console.log(`| outbox: messages buffered offline | ${f(OUTBOX_N)} | 1,000,000 (BENCH_OUTBOX) |`);
 console.log(`| outbox write rate (through the Ledge broker), msg/s | ${f(writeRate)} | |`);
 console.log(`| outbox disk bytes per message (${f(Buffer.byteLength(payload(1)))} B payload + topic) | ${f(diskBytes / OUTBOX_N, 1)} | |`);

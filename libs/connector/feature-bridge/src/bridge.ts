@@ -139,9 +139,13 @@ export function createBridge(o: BridgeOptions): Bridge {
     const qos = p.qos === 0 ? 0 : 1;
     if (qos === 0 && !o.telemetryQos0Durable) return sendAtMostOnce(p);
     const entry = await queue.append({ topic: p.topic, payload: p.payload, qos, cls, ts: now() });
-    // The local PUBACK waits for this: written (and fdatasync'ed unless fsync is 'never').
-    await outbox.flush();
+    // The cloud publish need not wait for the disk (issue 3): the message is in the journal's pending
+    // batch already, and a cloud PUBACK only appends an ack record *behind* it, so no crash can keep
+    // the removal without the message. Only the local PUBACK waits for the flush below — written and
+    // fdatasync'ed unless fsync is 'never' — so a crash before it makes the broker redeliver: a
+    // duplicate at worst, never a loss. Enqueue order is append order, so per-topic order holds.
     if (entry !== undefined) uplink.enqueued(entry);
+    await outbox.flush();
   }
 
   /** §2.1.5: a response goes up only if its correlation-id came down within timeout + 5 s; once. */

@@ -78,6 +78,7 @@ export function createUplink(o: UplinkOptions): Uplink {
   let tokens = 0;
   let lastRefill = 0;
   let timer: NodeJS.Timeout | undefined;
+  let pumpSoon: NodeJS.Immediate | undefined;
   let pumping = false;
   const burst = Math.max(1, Math.ceil(o.replayRate / 20));
 
@@ -125,7 +126,11 @@ export function createUplink(o: UplinkOptions): Uplink {
     e.inFlight = true;
     inFlight++;
     const gen = generation;
-    Promise.all(mapped.messages.map((m) => c.publish(m.topic, m.payload, m.qos === 0 ? 0 : 1))).then(
+    // One cloud message per local one is the common case: skip Promise.all's extra promise and array.
+    const msgs = mapped.messages;
+    const sent: Promise<unknown> =
+      msgs.length === 1 ? c.publish(msgs[0]!.topic, msgs[0]!.payload, msgs[0]!.qos === 0 ? 0 : 1) : Promise.all(msgs.map((m) => c.publish(m.topic, m.payload, m.qos === 0 ? 0 : 1)));
+    sent.then(
       () => {
         e.inFlight = false;
         inFlight--;
@@ -171,12 +176,21 @@ export function createUplink(o: UplinkOptions): Uplink {
     enqueued(e) {
       if (!cloud) return;
       live.push(e);
-      pump();
+      // Once per event-loop turn: the messages of one socket read go out together, and MQTT.js then
+      // writes their PUBLISHes with one syscall instead of one each.
+      if (pumpSoon === undefined) {
+        pumpSoon = setImmediate(() => {
+          pumpSoon = undefined;
+          pump();
+        });
+      }
     },
     stats: () => ({ delivered, unroutable, inFlight, backlog: backlog.length }),
     close() {
       cloud = undefined;
       clearTimeout(timer);
+      clearImmediate(pumpSoon);
+      pumpSoon = undefined;
     },
   };
 }

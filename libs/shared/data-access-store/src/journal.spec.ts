@@ -45,6 +45,36 @@ describe('journal', () => {
     await a.journal.close();
   });
 
+  it('lets the flushes of one pending batch share a waiter, yet never settles a flush before its own record is synced', async (t) => {
+    const dir = createTempDir(t);
+    let gate: (() => void) | undefined;
+    const fs: JournalFs = {
+      ...nodeJournalFs,
+      // The first fdatasync waits for the test, so a second batch is appended while it runs.
+      fdatasync: async (fd) => {
+        if (gate === undefined) await new Promise<void>((r) => (gate = r));
+        return nodeJournalFs.fdatasync(fd);
+      },
+    };
+    const a = await open(dir, { fs, fsync: 'interval', fsyncIntervalMs: 60_000 });
+    a.put('a', '1');
+    const first = a.journal.flush();
+    a.put('b', '2');
+    assert.equal(a.journal.flush(), first, 'same pending batch: one shared promise');
+    while (gate === undefined) await new Promise((r) => setImmediate(r));
+    a.put('c', '3');
+    let secondDone = false;
+    const second = a.journal.flush().then(() => (secondDone = true));
+    assert.notEqual(second, first);
+    gate();
+    await first;
+    assert.ok(a.journal.stats().synced >= 2);
+    if (a.journal.stats().synced < 3) assert.equal(secondDone, false, 'not settled by the first sync');
+    await second;
+    assert.equal(a.journal.stats().synced, 3, 'the later record got its own fdatasync');
+    await a.journal.close();
+  });
+
   it('syncs on the interval only while there is unsynced data, and flush() forces it', async (t) => {
     const dir = createTempDir(t);
     let syncs = 0;

@@ -23,7 +23,14 @@ export type { FsyncPolicy, Journal, JournalHandler, JournalOptions, JournalStats
 interface DataTask {
   kind: 'data';
   frames: FrameBuilder;
+  firstSeq: number;
   lastSeq: number;
+}
+interface Waiter {
+  target: number;
+  readonly promise: Promise<void>;
+  resolve: () => void;
+  reject: (err: LedgeError) => void;
 }
 interface RotateTask {
   kind: 'rotate';
@@ -57,7 +64,7 @@ export function createJournal(options: JournalOptions): Journal {
   let syncing: Promise<void> | undefined;
   let syncAgain = false;
   let failure: LedgeError | undefined;
-  const waiters: { target: number; resolve: () => void; reject: (err: LedgeError) => void }[] = [];
+  const waiters: Waiter[] = [];
   const idle: (() => void)[] = [];
   let timer: NodeJS.Timeout | undefined;
   let bytesSinceSnapshot = 0;
@@ -299,7 +306,7 @@ export function createJournal(options: JournalOptions): Journal {
       if (payload.length > o.maxRecordBytes) throw recordTooLargeError(payload.length, o.maxRecordBytes);
       let last = tasks.at(-1);
       if (last === undefined || last.kind !== 'data' || last.frames.bytes >= WRITE_BATCH_BYTES) {
-        last = { kind: 'data', frames: new FrameBuilder(WRITE_BATCH_BYTES), lastSeq: 0 };
+        last = { kind: 'data', frames: new FrameBuilder(WRITE_BATCH_BYTES), firstSeq: appended + 1, lastSeq: 0 };
         tasks.push(last);
       }
       last.frames.add(payload);
@@ -312,9 +319,24 @@ export function createJournal(options: JournalOptions): Journal {
       if (failure) return Promise.reject(failure);
       const target = appended;
       if ((needSync ? synced : written) >= target) return Promise.resolve();
-      const p = new Promise<void>((resolve, reject) => waiters.push({ target, resolve, reject }));
+      // Group commit shares one waiter: every flush() whose records sit in the same not-yet-written
+      // batch is settled by the same write (and fdatasync), so they can wait on one promise instead
+      // of one each (the connector flushes once per message).
+      const tail = waiters.at(-1);
+      const open = tasks.at(-1);
+      if (tail !== undefined && open?.kind === 'data' && tail.target >= open.firstSeq && target <= open.lastSeq) {
+        tail.target = target;
+        return tail.promise;
+      }
+      let resolveFn: () => void = () => undefined;
+      let rejectFn: (err: LedgeError) => void = () => undefined;
+      const promise = new Promise<void>((resolve, reject) => {
+        resolveFn = resolve;
+        rejectFn = reject;
+      });
+      waiters.push({ target, promise, resolve: resolveFn, reject: rejectFn });
       if (needSync && written >= target) requestSync();
-      return p;
+      return promise;
     },
 
     compact,

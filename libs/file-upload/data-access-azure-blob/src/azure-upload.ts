@@ -2,9 +2,9 @@
 // block size, Put Block… + Put Block List above it. The block ID prefix lives in the job's checkpoint; a
 // later attempt asks for the uncommitted block list and sends only the missing blocks.
 import { randomBytes } from 'node:crypto';
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { Agent, request, type Dispatcher } from 'undici';
-import { providerOptionError, type UploadJob, type UploadOptions, type UploadProvider, type UploadSource } from '@ledge/file-upload-model';
+import { countingStream, providerOptionError, type UploadJob, type UploadOptions, type UploadProvider } from '@ledge/file-upload-model';
 import { azureFailedError, azureStatusError } from './errors';
 
 export const AZURE_API_VERSION = '2021-08-06';
@@ -16,24 +16,6 @@ export interface AzureBlobUploadOptions {
 
 interface BlockState { prefix: string; blobUrl: string; partSize: number }
 
-function slice(source: UploadSource, start: number, end: number, onBytes: (n: number) => void): Readable {
-  const it = source.stream(start, end)[Symbol.asyncIterator]();
-  return new Readable({
-    highWaterMark: 1024 * 1024,
-    async read() {
-      try {
-        const r = await it.next();
-        if (r.done) this.push(null);
-        else {
-          onBytes(r.value.length);
-          this.push(r.value);
-        }
-      } catch (err) {
-        this.destroy(err as Error);
-      }
-    },
-  });
-}
 
 /** Blob URL without SAS: `<endpoint>/<container>/<base name of the file>`. */
 export function blobUrl(options: UploadOptions, filePath: string): string {
@@ -88,7 +70,7 @@ export function createAzureBlobUploadProvider(init: AzureBlobUploadOptions = {})
       if (size <= partSize) {
         let sent = 0;
         const headers: Record<string, string> = { 'x-ms-blob-type': 'BlockBlob', 'content-length': String(size), 'x-ms-blob-content-type': 'application/octet-stream', ...(job.md5 ? { 'x-ms-blob-content-md5': job.md5, 'content-md5': job.md5 } : {}) };
-        await send('Put Blob', url, sas, '', 'PUT', headers, slice(job.source, 0, size, (n) => progress((sent += n))), job.signal);
+        await send('Put Blob', url, sas, '', 'PUT', headers, countingStream(job.source, 0, size, (n) => progress((sent += n))), job.signal);
         progress(size);
         return;
       }
@@ -114,7 +96,7 @@ export function createAzureBlobUploadProvider(init: AzureBlobUploadOptions = {})
           continue;
         }
         let sent = 0;
-        await send('Put Block', url, sas, `comp=block&blockid=${encodeURIComponent(id)}`, 'PUT', { 'content-length': String(end - start) }, slice(job.source, start, end, (x) => progress(start + (sent += x))), job.signal);
+        await send('Put Block', url, sas, `comp=block&blockid=${encodeURIComponent(id)}`, 'PUT', { 'content-length': String(end - start) }, countingStream(job.source, start, end, (x) => progress(start + (sent += x))), job.signal);
       }
       const body = `<?xml version="1.0" encoding="utf-8"?><BlockList>${ids.map((id) => `<Latest>${id}</Latest>`).join('')}</BlockList>`;
       await send('Put Block List', url, sas, 'comp=blocklist', 'PUT', { 'content-type': 'application/xml', 'content-length': String(Buffer.byteLength(body)), 'x-ms-blob-content-type': 'application/octet-stream', ...(job.md5 ? { 'x-ms-blob-content-md5': job.md5 } : {}) }, body, job.signal);

@@ -1,10 +1,9 @@
 // The `generic` storage provider (§6.2): one streaming HTTP PUT (default) or POST of the whole file to
 // `https.url`, with `https.header.<Name>` headers, Content-Length, optional Content-MD5; progress counts
 // the bytes handed to the socket.
-import { Readable } from 'node:stream';
 import { Agent, request, type Dispatcher } from 'undici';
 import { isLedgeError } from '@ledge/util';
-import { providerOptionError, type UploadJob, type UploadOptions, type UploadProvider, type UploadSource } from '@ledge/file-upload-model';
+import { countingStream, providerOptionError, type UploadJob, type UploadOptions, type UploadProvider } from '@ledge/file-upload-model';
 import { httpFailedError, httpStatusError } from './errors';
 
 export interface HttpUploadOptions {
@@ -13,25 +12,6 @@ export interface HttpUploadOptions {
   readonly dispatcher?: Dispatcher;
 }
 
-/** A readable over [start, end) of a source that reports every chunk as it is consumed. */
-export function countingStream(source: UploadSource, start: number, end: number, onBytes: (n: number) => void): Readable {
-  const it = source.stream(start, end)[Symbol.asyncIterator]();
-  return new Readable({
-    highWaterMark: 1024 * 1024,
-    async read() {
-      try {
-        const r = await it.next();
-        if (r.done) this.push(null);
-        else {
-          onBytes(r.value.length);
-          this.push(r.value);
-        }
-      } catch (err) {
-        this.destroy(err as Error);
-      }
-    },
-  });
-}
 
 export function headersFrom(options: UploadOptions): Record<string, string> {
   const out: Record<string, string> = {};

@@ -1,3 +1,3 @@
-export { createHttpUploadProvider, countingStream, headersFrom } from './http-upload';
+export { createHttpUploadProvider, headersFrom } from './http-upload';
 export type { HttpUploadOptions } from './http-upload';
 export { HttpUploadErrorCodes, safeUrl } from './errors';

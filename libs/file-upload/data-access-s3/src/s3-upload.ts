@@ -3,9 +3,9 @@
 // kept in the job's checkpoint; a later attempt lists the parts S3 already has (ListParts) and sends
 // only the rest. Payloads are UNSIGNED-PAYLOAD (streamed; TLS protects integrity, Content-MD5 optional).
 import { createHash } from 'node:crypto';
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { Agent, request, type Dispatcher } from 'undici';
-import { providerOptionError, type UploadJob, type UploadOptions, type UploadProvider, type UploadSource } from '@ledge/file-upload-model';
+import { countingStream, providerOptionError, type UploadJob, type UploadOptions, type UploadProvider, type UploadSource } from '@ledge/file-upload-model';
 
 import { s3FailedError, s3ProtocolError, s3StatusError } from './errors';
 import { amzDate, canonicalQuery, signV4, uriEncode } from './sigv4';
@@ -32,24 +32,6 @@ function target(o: UploadOptions, source: UploadSource): Target {
   return { endpoint, pathStyle: Boolean(o['aws.endpoint']), bucket, key, region, creds: { accessKeyId: o['aws.access.key.id']!, secretAccessKey: o['aws.secret.access.key']!, sessionToken: o['aws.session.token'] || undefined } };
 }
 
-function slice(source: UploadSource, start: number, end: number, onBytes: (n: number) => void): Readable {
-  const it = source.stream(start, end)[Symbol.asyncIterator]();
-  return new Readable({
-    highWaterMark: 1024 * 1024,
-    async read() {
-      try {
-        const r = await it.next();
-        if (r.done) this.push(null);
-        else {
-          onBytes(r.value.length);
-          this.push(r.value);
-        }
-      } catch (err) {
-        this.destroy(err as Error);
-      }
-    },
-  });
-}
 
 async function partMd5(source: UploadSource, start: number, end: number): Promise<string> {
   const h = createHash('md5');
@@ -136,7 +118,7 @@ export function createS3UploadProvider(init: S3UploadOptions = {}): UploadProvid
       if (size <= partSize) {
         let sent = 0;
         const extra: Record<string, string> = { 'content-type': 'application/octet-stream', ...(job.md5 ? { 'content-md5': job.md5 } : {}) };
-        const body = slice(job.source, 0, size, (n) => progress(0)((sent += n)));
+        const body = countingStream(job.source, 0, size, (n) => progress(0)((sent += n)));
         ok('PutObject', await send(t, 'PutObject', 'PUT', {}, body, size, extra, job.signal));
         job.onProgress(size);
         return;
@@ -170,7 +152,7 @@ export function createS3UploadProvider(init: S3UploadOptions = {}): UploadProvid
         }
         let sent = 0;
         const extra: Record<string, string> = job.md5 ? { 'content-md5': await partMd5(job.source, start, end) } : {};
-        const r = ok('UploadPart', await send(t, 'UploadPart', 'PUT', { partNumber: String(n), uploadId: state.uploadId }, slice(job.source, start, end, (x) => progress(start)((sent += x))), end - start, extra, job.signal));
+        const r = ok('UploadPart', await send(t, 'UploadPart', 'PUT', { partNumber: String(n), uploadId: state.uploadId }, countingStream(job.source, start, end, (x) => progress(start)((sent += x))), end - start, extra, job.signal));
         etags[n] = r.etag;
         state.parts = { ...state.parts, [n]: { etag: r.etag, size: end - start } };
         await job.checkpoint?.save(state);

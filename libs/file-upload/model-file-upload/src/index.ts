@@ -10,3 +10,4 @@ export type { AutoUploadableOperation, UploadOptions, TriggerRequest, StartReque
 export { UploadStates, SUPPORTED_PROVIDERS, REQUEST_PROVIDERS, autoUploadProperty, buildFeature, lastUpload, percent } from './state';
 export type { UploadState, LastUpload, AutoUpload } from './state';
 export type { UploadSource, UploadJob, UploadProvider, Checkpoint } from './provider';
+export { countingStream } from './counting-stream';

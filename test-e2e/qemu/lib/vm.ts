@@ -1,4 +1,4 @@
-// The emulated gateway: qemu-system-aarch64 -M virt -cpu max (TCG), Debian's kernel and initrd from the
+// The emulated gateway: qemu-system-aarch64 -M virt -cpu cortex-a72 (TCG), Debian's kernel and initrd from the
 // image, user networking (restrict=on: the guest reaches nothing outside; hostfwd brings the MQTT port to
 // 127.0.0.1:<hostPort>), the console in a file, and the test agent on a virtio-serial port.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -80,7 +80,7 @@ export async function startVm(opts: VmOptions): Promise<Vm> {
     // (the "cloud" broker), the only way out of restrict=on. The cmd: form runs one relay per connection
     // (the tcp: form would open a single host connection when QEMU starts).
     '-netdev', `user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:${mqttPort}-:${GUEST_MQTT_PROXY_PORT}${(opts.guestForwards ?? []).map((f) => `,guestfwd=tcp:${HOST_ALIAS}:${f.guestPort}-cmd:${process.execPath} ${PIPE} 127.0.0.1 ${f.hostPort}`).join('')}`,
-    '-device', 'virtio-net-pci,netdev=n0',
+    '-device', 'virtio-net-pci,netdev=n0,romfile=',
     '-device', 'virtio-rng-pci',
     '-device', 'virtio-serial-pci',
     '-chardev', `socket,id=agent,path=${sock},server=on,wait=off`,

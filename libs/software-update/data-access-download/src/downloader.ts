@@ -7,7 +7,6 @@
 // cutting but keeps delivering finishes.
 import { open, rename, rm, statfs } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import { Agent, interceptors, request, type Dispatcher } from 'undici';
 import { createBackoff, createLogger, isLedgeError, type Logger } from '@ledge/util';
 import {
@@ -21,7 +20,7 @@ import {
   urlInvalidError,
 } from './errors';
 import { createInlineHasher, createWorkerHasher, type Hasher } from './hasher';
-import { fileSink, hashFile, partialPaths, readState, sizeOf, writeJsonAtomic, type PartialState } from './partial-file';
+import { drainInto, fileSink, hashFile, partialPaths, readState, sizeOf, writeJsonAtomic, type PartialState } from './partial-file';
 
 export interface DownloaderOptions {
   /** PEM CA bundle for HTTPS servers; replaces Node's public CAs when given. */
@@ -165,8 +164,14 @@ export function createDownloader(options: Partial<DownloaderOptions> = {}): Down
         await rm(paths.data, { force: true });
       };
 
+      let hashAhead = false; // a failed write left the digest ahead of the file
       for (;;) {
         if (signal?.aborted) throw abortedError(url);
+        if (hashAhead) {
+          hash = newHash();
+          if (hash) await hashFile(paths.data, hash, offset);
+          hashAhead = false;
+        }
         const before = offset;
         try {
           const headers: Record<string, string> = { 'accept-encoding': 'identity' };
@@ -242,8 +247,9 @@ export function createDownloader(options: Partial<DownloaderOptions> = {}): Down
                   offset = pos;
                   req.onProgress?.(pos, total);
                 },
+                () => (hashAhead = true),
               );
-              await pipeline(res.body, sink, ...(signal ? [{ signal }] : []));
+              await drainInto(res.body, sink);
             } finally {
               if (o.fsync) await fh.datasync();
               await fh.close();

@@ -1,10 +1,10 @@
 // The partial file of a download and its state file: `_temporary-<name>` and `_temporary-<name>.json`
 // (URL, ETag / Last-Modified, total size), written atomically; a sink that writes at explicit positions
-// and hashes only what reached the file.
+// and hashes while it writes.
 import { createReadStream } from 'node:fs';
 import { open, readFile, rename, stat, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { Writable } from 'node:stream';
+import { Writable, finished, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Hasher } from './hasher';
 
@@ -61,11 +61,23 @@ export async function hashFile(path: string, hash: Hasher, length: number): Prom
   }));
 }
 
-/** Writes at an explicit position and hashes only what reached the file. */
-export function fileSink(fh: FileHandle, start: number, hash: Hasher | undefined, check: (position: number) => void, onWritten: (position: number) => void): Writable & { position: () => number } {
+/**
+ * Writes at an explicit position and hashes each batch while it is being written (the file write runs on
+ * libuv's thread pool, the hash on this thread: the two overlap instead of taking turns). If a write
+ * fails after its bytes were hashed, `onHashAhead` is called: the digest then covers bytes the file does
+ * not hold, and the caller must rebuild it from the file before going on.
+ */
+export function fileSink(
+  fh: FileHandle,
+  start: number,
+  hash: Hasher | undefined,
+  check: (position: number) => void,
+  onWritten: (position: number) => void,
+  onHashAhead: () => void = () => undefined,
+): Writable & { position: () => number } {
   let position = start;
   const sink = new Writable({
-    highWaterMark: 1024 * 1024,
+    highWaterMark: 4 * 1024 * 1024,
     writev(chunks, cb) {
       const bufs = chunks.map((c) => c.chunk as Buffer);
       const n = bufs.reduce((s, b) => s + b.length, 0);
@@ -75,18 +87,53 @@ export function fileSink(fh: FileHandle, start: number, hash: Hasher | undefined
         cb(err as Error);
         return;
       }
-      fh.writev(bufs, position).then(
-        ({ bytesWritten }) => {
-          if (bytesWritten !== n) return cb(new Error(`short write (${bytesWritten} of ${n} bytes)`));
+      const written = fh.writev(bufs, position).then(({ bytesWritten }) => {
+        if (bytesWritten !== n) throw new Error(`short write (${bytesWritten} of ${n} bytes)`);
+      });
+      const hashed = hash?.update(bufs);
+      written.then(
+        () => {
           position += n;
           onWritten(position);
-          if (hash === undefined) return cb();
-          hash.update(bufs).then(() => cb(), (err: Error) => cb(err));
+          if (hashed === undefined) return cb();
+          hashed.then(() => cb(), (err: Error) => cb(err));
         },
-        (err: Error) => cb(err),
+        (err: Error) => {
+          if (hashed !== undefined) {
+            onHashAhead();
+            hashed.catch(() => undefined);
+          }
+          cb(err);
+        },
       );
     },
   }) as Writable & { position: () => number };
   sink.position = () => position;
   return sink;
+}
+
+/**
+ * Streams `body` into `sink`. Unlike pipeline(), a body that fails (a cut connection, an abort) does not
+ * throw away what the sink still buffers: the sink is ended, its bytes reach the file (so a resume starts
+ * after them), and then the body's error is thrown. A sink error destroys the body.
+ */
+export function drainInto(body: Readable, sink: Writable): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let bodyError: Error | undefined;
+    let sinkError: Error | undefined;
+    // finished() also reports a body that failed or closed early before this was called.
+    finished(body, { writable: false }, (err) => {
+      if (!err || sinkError) return; // ended: pipe() ends the sink
+      bodyError = err;
+      body.unpipe(sink);
+      sink.end();
+    });
+    sink.once('finish', () => (bodyError ? reject(bodyError) : resolve()));
+    sink.once('error', (err: Error) => {
+      sinkError = err;
+      body.destroy();
+      reject(bodyError ?? err);
+    });
+    body.pipe(sink);
+  });
 }

@@ -20,7 +20,7 @@ import {
   urlInvalidError,
 } from './errors';
 import { createInlineHasher, createWorkerHasher, type Hasher } from './hasher';
-import { drainInto, fileSink, hashFile, partialPaths, readState, sizeOf, writeJsonAtomic, type PartialState } from './partial-file';
+import { bufferBody, drainInto, fileSink, hashFile, partialPaths, readState, sizeOf, writeJsonAtomic, type PartialState } from './partial-file';
 
 export interface DownloaderOptions {
   /** PEM CA bundle for HTTPS servers; replaces Node's public CAs when given. */
@@ -42,6 +42,9 @@ export interface DownloaderOptions {
   /** fdatasync the partial file before it gets its final name (default false: a resume re-verifies instead). */
   readonly fsync: boolean;
 }
+
+/** Bytes of a response body held between the socket and the file. */
+const BODY_BUFFER_BYTES = 1024 * 1024;
 
 export const defaultDownloaderOptions: Readonly<DownloaderOptions> = Object.freeze({
   retries: 5,
@@ -218,12 +221,15 @@ export function createDownloader(options: Partial<DownloaderOptions> = {}): Down
           }
           const limit = Math.min(o.maxSize, total ?? Infinity, req.expectedSize ?? Infinity);
           const need = (total ?? req.expectedSize ?? 0) - offset;
+          // From here on the body is read off the socket while the checks below and the file open run.
+          const body = res.statusCode !== 416 ? bufferBody(res.body, BODY_BUFFER_BYTES) : undefined;
           const free = await freeSpace(dirname(file));
           if (free - need < o.minFreeSpace) {
-            await res.body.dump().catch(() => undefined);
+            res.body.destroy();
+            body?.stream.destroy();
             throw diskFullError(dirname(file), need + o.minFreeSpace, free);
           }
-          if (res.statusCode !== 416) {
+          if (body !== undefined) {
             const next: PartialState = { url, total: total ?? 0 };
             const etag = header(res, 'etag');
             const lm = header(res, 'last-modified');
@@ -231,8 +237,15 @@ export function createDownloader(options: Partial<DownloaderOptions> = {}): Down
             if (lm !== undefined) next.lastModified = lm;
             if (total === undefined) delete next.total;
             state = next;
-            await writeJsonAtomic(paths.state, state);
-            const fh = await open(paths.data, offset > 0 ? 'r+' : 'w');
+            let fh: Awaited<ReturnType<typeof open>>;
+            try {
+              await writeJsonAtomic(paths.state, state);
+              fh = await open(paths.data, offset > 0 ? 'r+' : 'w');
+            } catch (err) {
+              res.body.destroy();
+              body.stream.destroy();
+              throw err;
+            }
             const start = offset;
             try {
               const sink = fileSink(
@@ -249,7 +262,7 @@ export function createDownloader(options: Partial<DownloaderOptions> = {}): Down
                 },
                 () => (hashAhead = true),
               );
-              await drainInto(res.body, sink);
+              await drainInto(body, res.body, sink);
             } finally {
               if (o.fsync) await fh.datasync();
               await fh.close();

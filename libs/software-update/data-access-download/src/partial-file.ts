@@ -4,7 +4,7 @@
 import { createReadStream } from 'node:fs';
 import { open, readFile, rename, stat, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { Writable, finished, type Readable } from 'node:stream';
+import { PassThrough, Writable, finished, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Hasher } from './hasher';
 
@@ -113,27 +113,42 @@ export function fileSink(
 }
 
 /**
- * Streams `body` into `sink`. Unlike pipeline(), a body that fails (a cut connection, an abort) does not
- * throw away what the sink still buffers: the sink is ended, its bytes reach the file (so a resume starts
- * after them), and then the body's error is thrown. A sink error destroys the body.
+ * Takes a response body off the socket at once into a buffer of `bytes` (undici's own is 64 KiB), so the
+ * socket keeps being read while the file is opened and while a batch is written. The body's failure is
+ * held back until everything received before it was handed on: a cut loses nothing that arrived.
  */
-export function drainInto(body: Readable, sink: Writable): Promise<void> {
+export function bufferBody(body: Readable, bytes: number): { stream: Readable; failure: () => Error | undefined } {
+  const stream = new PassThrough({ highWaterMark: bytes });
+  let failure: Error | undefined;
+  finished(body, { writable: false }, (err) => {
+    if (!err) return; // ended: pipe() ends the buffer
+    failure = err;
+    body.unpipe(stream);
+    stream.end();
+  });
+  body.pipe(stream);
+  return { stream, failure: () => failure };
+}
+
+/**
+ * Streams a buffered body into `sink`; every byte received reaches the file before the body's error (a
+ * cut connection, an abort) is thrown, so a resume starts after them. A sink error destroys the body.
+ */
+export function drainInto(body: { stream: Readable; failure: () => Error | undefined }, source: Readable, sink: Writable): Promise<void> {
   return new Promise((resolve, reject) => {
-    let bodyError: Error | undefined;
-    let sinkError: Error | undefined;
-    // finished() also reports a body that failed or closed early before this was called.
-    finished(body, { writable: false }, (err) => {
-      if (!err || sinkError) return; // ended: pipe() ends the sink
-      bodyError = err;
-      body.unpipe(sink);
-      sink.end();
+    let failed = false;
+    sink.once('finish', () => {
+      const err = body.failure();
+      if (err) reject(err);
+      else resolve();
     });
-    sink.once('finish', () => (bodyError ? reject(bodyError) : resolve()));
     sink.once('error', (err: Error) => {
-      sinkError = err;
-      body.destroy();
-      reject(bodyError ?? err);
+      if (failed) return;
+      failed = true;
+      source.destroy();
+      body.stream.destroy();
+      reject(err);
     });
-    body.pipe(sink);
+    body.stream.pipe(sink);
   });
 }

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { createTempDir } from '@ledge/util/testing';
-import { JsonLogWriter, followLog, readLogLines } from './json-log';
+import { JsonLogWriter, followLog, logTime, readLogLines } from './json-log';
 
 test('json-file writer: lines per stream, partial lines kept, rotation by size and file count', (t) => {
   const file = join(createTempDir(t), 'json.log');
@@ -39,4 +39,15 @@ test('followLog yields appended lines until aborted', async (t) => {
   await done;
   w.close();
   assert.deepEqual(seen, ['new1\n', 'new2\n']);
+});
+
+test('log stamps: RFC 3339 with nanoseconds, never going backwards between lines (docker readers sort by them)', () => {
+  let prev = '';
+  for (let i = 0; i < 20_000; i++) {
+    const t = logTime();
+    assert.match(t, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z$/);
+    assert.ok(t >= prev, `${t} after ${prev}`);
+    prev = t;
+  }
+  assert.ok(Math.abs(Date.parse(prev) - Date.now()) < 1000, 'wall-clock time');
 });

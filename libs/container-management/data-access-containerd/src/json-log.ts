@@ -10,10 +10,20 @@ export interface JsonLogOptions {
   maxFiles: number;
 }
 
-/** RFC 3339 with nanoseconds (docker's json-file format); sub-ms digits come from hrtime. */
-export function logTime(now = Date.now()): string {
-  const ns = String(process.hrtime.bigint() % 1_000_000n).padStart(6, '0');
-  return new Date(now).toISOString().replace(/\.(\d{3})Z$/, `.$1${ns}Z`);
+// Milliseconds from the wall clock (it may be stepped by NTP, e.g. on a Pi without an RTC, and the logs
+// must follow), sub-millisecond digits from hrtime, raised where needed so that the stamps of lines
+// written within one millisecond never go backwards (hrtime's digits on their own are not aligned to it).
+let lastMs = -1;
+let lastSub = -1n;
+
+/** RFC 3339 with nanoseconds (docker's json-file format). */
+export function logTime(): string {
+  const ms = Date.now();
+  let sub = process.hrtime.bigint() % 1_000_000n;
+  if (ms === lastMs && sub <= lastSub) sub = lastSub < 999_999n ? lastSub + 1n : lastSub;
+  lastMs = ms;
+  lastSub = sub;
+  return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, `.$1${String(sub).padStart(6, '0')}Z`);
 }
 
 export class JsonLogWriter {

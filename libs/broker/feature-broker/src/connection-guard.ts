@@ -2,6 +2,7 @@
 // inspector. Refused packets never reach aedes; the guard answers a refused CONNECT with the CONNACK the
 // spec asks for, half-closes, and lingers briefly reading (and discarding) what the client still sends, so
 // the client reads the CONNACK instead of a connection reset. Writes pass straight through.
+import { withDefaults } from '@ledge/util';
 import { Duplex } from 'node:stream';
 import type { Verdict } from './packet-rules';
 import { createFrameInspector } from './frame-inspector';
@@ -33,7 +34,7 @@ export class ConnectionGuard extends Duplex {
   constructor(source: Duplex, options: ConnectionGuardOptions) {
     super({ allowHalfOpen: false });
     this.#source = source;
-    this.#options = { ...defaultConnectionGuardOptions, ...options };
+    this.#options = withDefaults(defaultConnectionGuardOptions, options);
     this.#inspector = createFrameInspector({ maxPacketSize: options.maxPacketSize });
     source.on('data', (chunk: Buffer) => this.#onData(chunk));
     source.on('end', () => {

@@ -1,6 +1,7 @@
 // Stored passwords: plain text, `sha256:<hex>`, `pbkdf2:<digest>:<iterations>:<salt b64>:<hash b64>`, and
 // the two formats of mosquitto_passwd (`$6$` salted SHA-512, `$7$` PBKDF2-SHA512), so a Mosquitto password
 // file works unchanged. Comparisons are constant-time; PBKDF2 runs off the event loop.
+import { withDefaults } from '@ledge/util';
 import { createHash, pbkdf2, randomBytes, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
 
@@ -17,7 +18,7 @@ export interface HashOptions {
 
 /** Hashes `password` for the `users` config: `pbkdf2:sha512:<iterations>:<salt>:<hash>` (base64). */
 export async function hashPassword(password: string, options: HashOptions = {}): Promise<string> {
-  const o = { ...defaultHashOptions, ...options };
+  const o = withDefaults(defaultHashOptions, options);
   const salt = options.salt ?? randomBytes(o.saltBytes);
   const hash = await pbkdf2Async(Buffer.from(password, 'utf8'), salt, o.iterations, o.digest === 'sha512' ? 64 : 32, o.digest);
   return `pbkdf2:${o.digest}:${o.iterations}:${salt.toString('base64')}:${hash.toString('base64')}`;

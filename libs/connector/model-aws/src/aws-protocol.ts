@@ -1,6 +1,7 @@
 // The AWS IoT Core flavour of the connector (§2.2), as a pure CloudProtocol: Ditto twin commands become
 // Device Shadow updates, other events/telemetry are forwarded Hono-style with `x-timestamp`, cloud
 // commands addressed to the device (or its `:` children) are forwarded in long and short form.
+import { withDefaults } from '@ledge/util';
 import { decodeJsonInput, isPlainObject } from '@ledge/util-parse';
 import { defaultParseEnvelopeOptions, parseEnvelope, parseDittoTopic } from '@ledge/model-ditto';
 import { buildCommandRequestTopics, parseHonoTopic, routeLocalToCloud } from '@ledge/model-hono';
@@ -56,7 +57,7 @@ function compile(key: string, pattern: string | RegExp): RegExp {
 
 /** Builds the mapping; throws LEDGE_CONNECTOR_AWS_INVALID_FILTER for a bad regex (a config error). */
 export function createAwsProtocol(options: Partial<AwsProtocolOptions> = {}): AwsProtocol {
-  const opts = { ...defaultAwsProtocolOptions, ...options };
+  const opts = withDefaults(defaultAwsProtocolOptions, options);
   const topicFilter = opts.topicFilter === '' ? undefined : compile('topicFilter', opts.topicFilter);
   const payloadFilters = opts.payloadFilters.map((p) => compile('payloadFilters', p));
   const state = createShadowStateCache({ maxShadows: opts.maxShadows });

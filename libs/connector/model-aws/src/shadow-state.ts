@@ -2,6 +2,7 @@
 // Ditto, but a shadow update merges; knowing what AWS holds lets the mapping send null for keys that
 // disappeared. Learned from the update/delete `accepted` responses and, optimistically, from our own
 // updates (so two quick modifies before the first acceptance still compare against the right state).
+import { withDefaults } from '@ledge/util';
 import { isPlainObject, mergeReported, type JsonObject } from './json-tree';
 
 export interface ShadowStateCache {
@@ -21,7 +22,7 @@ export interface ShadowStateCacheOptions {
 export const defaultShadowStateCacheOptions: ShadowStateCacheOptions = Object.freeze({ maxShadows: 1024 });
 
 export function createShadowStateCache(options: Partial<ShadowStateCacheOptions> = {}): ShadowStateCache {
-  const { maxShadows } = { ...defaultShadowStateCacheOptions, ...options };
+  const { maxShadows } = withDefaults(defaultShadowStateCacheOptions, options);
   const shadows = new Map<string, JsonObject>();
   return {
     get: (shadow) => shadows.get(shadow),

@@ -1,6 +1,7 @@
 // The Azure IoT Hub flavour of the connector (§2.3), as a pure CloudProtocol: local events, telemetry
 // and command responses go up unchanged as D2C messages; C2D messages carrying a Ditto envelope come
 // down as local commands `command//<ns>:<name>/req/<correlation-id>/<action>` (long and short form).
+import { withDefaults } from '@ledge/util';
 import { randomUUID } from 'node:crypto';
 import { getCorrelationId, parseDittoTopic, parseEnvelope, DITTO_PLACEHOLDER } from '@ledge/model-ditto';
 import { buildCommandRequestTopics, parseHonoTopic, topicNameProblem } from '@ledge/model-hono';
@@ -42,7 +43,7 @@ export const AZURE_LOCAL_SUBSCRIPTIONS: readonly string[] = Object.freeze([
 ]);
 
 export function createAzureProtocol(options: Partial<AzureProtocolOptions> = {}): CloudProtocol {
-  const opts = { ...defaultAzureProtocolOptions, ...options };
+  const opts = withDefaults(defaultAzureProtocolOptions, options);
   const azureId = (ctx: DeviceContext) => opts.azureDeviceId || ctx.deviceId;
 
   const toCloud = (message: BusMessage, ctx: DeviceContext): Mapped => {

@@ -1,6 +1,7 @@
 // Hono / Bosch IoT Suite mapping (suite-connector's non-"generic" routing, §1.3 and §2.1.5): pure
 // functions from one message to the messages to publish. What all clouds share (outbox, correlation
 // cache, status, identity) lives in the bridge.
+import { withDefaults } from '@ledge/util';
 import type { BusMessage, CloudProtocol, DeviceContext, Mapped, QoS } from '@ledge/connector-model';
 import { buildCommandSubscription, routeCloudToLocal, routeLocalToCloud } from '@ledge/model-hono';
 
@@ -24,7 +25,7 @@ const ok = (messages: BusMessage[]): Mapped => ({ ok: true, messages });
 const drop = (reason: string): Mapped => ({ ok: false, drop: reason });
 
 export function createHonoProtocol(options: Partial<HonoProtocolOptions> = {}): CloudProtocol {
-  const o = { ...defaultHonoProtocolOptions, ...options };
+  const o = withDefaults(defaultHonoProtocolOptions, options);
   return {
     name: 'hono',
     localSubscriptions: HONO_LOCAL_SUBSCRIPTIONS,

@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import type { ContainerConfig } from '@ledge/container-management-model';
 import type { Logger } from '@ledge/util';
+import { withDefaults } from '@ledge/util';
 import { ctrdError, CtrdErrorCodes } from './errors';
 
 export interface NetworkOptions {
@@ -37,7 +38,7 @@ export interface ContainerNetwork {
 const CNI_VERSION = '0.4.0';
 
 export function createContainerNetwork(options: { stateDir: string; logger: Logger; network?: Partial<NetworkOptions> }): ContainerNetwork {
-  const o = { ...defaultNetworkOptions, ...options.network };
+  const o = withDefaults(defaultNetworkOptions, options.network);
   const dir = join(options.stateDir, 'cni');
   const logger = options.logger;
   mkdirSync(dir, { recursive: true });

@@ -2,7 +2,7 @@
 // `edge/thing/response`. The connector answers every request and re-announces after each cloud
 // reconnect and provisioning change, so repeats are normal: identical ones are ignored, changed ones
 // are re-emitted so apps re-initialise.
-import { createLogger, onlyOnce, type Logger } from '@ledge/util';
+import { createLogger, onlyOnce, type Logger, withDefaults } from '@ledge/util';
 import { EdgeTopics, parseThingIdentity, sameThingIdentity, type ThingIdentity as EdgeIdentity } from '@ledge/model-edge';
 import { closedError } from './errors';
 import { TypedEmitter, type EventSource } from './typed-emitter';
@@ -41,7 +41,7 @@ export interface IdentityWatcher extends EventSource<IdentityWatcherEvents> {
 }
 
 export function createIdentityWatcher(options: IdentityWatcherOptions): IdentityWatcher {
-  const o = { ...defaultIdentityWatcherOptions, ...options };
+  const o = withDefaults(defaultIdentityWatcherOptions, options);
   const { client } = o;
   const logger = (o.logger ?? createLogger({ name: 'ledge', level: 'silent' })).child({ component: 'identity-watcher' });
   const events = new TypedEmitter<IdentityWatcherEvents>((err, event) => logger.error({ err, event }, 'identity listener failed'));

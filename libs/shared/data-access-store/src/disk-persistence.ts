@@ -5,7 +5,7 @@
 import { Readable } from 'node:stream';
 import MemoryIndex from 'aedes-persistence/asyncPersistence.js';
 import { filterMatches, hasEmptyLevel } from './topic-match';
-import { onlyOnce, type Logger } from '@ledge/util';
+import { onlyOnce, type Logger, withDefaults } from '@ledge/util';
 import {
   defaultDiskPersistenceOptions,
   type DiskPersistence,
@@ -42,7 +42,7 @@ class DiskStore implements DiskPersistence {
   #opening: Promise<void> | undefined;
 
   constructor(options: DiskPersistenceOptions) {
-    const o = { ...defaultDiskPersistenceOptions, ...options };
+    const o = withDefaults(defaultDiskPersistenceOptions, options);
     for (const k of ['maxQueuedPerClient', 'maxQueuedBytes', 'dropLogIntervalMs'] as const) {
       if (!Number.isFinite(o[k]) || o[k] < 0) throw invalidOptionsError(`${k} must be a non-negative number`);
     }

@@ -2,7 +2,7 @@
 // append made in one event-loop turn goes out in one write), an fsync policy, and compaction into a
 // snapshot of the live state written beside the log and swapped in by an atomic rename.
 import { join } from 'node:path';
-import { isLedgeError, onlyOnce, type LedgeError } from '@ledge/util';
+import { isLedgeError, onlyOnce, type LedgeError, withDefaults } from '@ledge/util';
 import {
   closedError,
   invalidOptionsError,
@@ -41,7 +41,7 @@ interface RotateTask {
 }
 
 export function createJournal(options: JournalOptions): Journal {
-  const o = { ...defaultJournalOptions, ...options };
+  const o = withDefaults(defaultJournalOptions, options);
   validateJournalOptions(o);
   const fs = options.fs ?? nodeJournalFs;
   const { dir } = o;

@@ -1,7 +1,7 @@
 // A durable, bounded FIFO for messages waiting to leave the gateway (the cloud connector's outbox):
 // append, peek the oldest, ack when the far side confirmed, drop the oldest when full. Same journal,
 // same fsync policies and the same overflow rule as the broker's offline queues.
-import { onlyOnce, type Logger } from '@ledge/util';
+import { onlyOnce, type Logger, withDefaults } from '@ledge/util';
 import { ByteReader, ByteWriter, readObject, writeValue } from './codec';
 import { createDropReporter } from './drop-reporter';
 import { closedError, corruptError, invalidOptionsError, notOpenError } from './errors';
@@ -76,7 +76,7 @@ const NEXT_ID = 3;
 const bytesOf = (m: OutboxMessage) => m.payload.length + Buffer.byteLength(m.topic);
 
 export function createOutbox(options: OutboxOptions): Outbox {
-  const o = { ...defaultOutboxOptions, ...options };
+  const o = withDefaults(defaultOutboxOptions, options);
   for (const k of ['maxItems', 'maxBytes', 'dropLogIntervalMs'] as const) {
     if (!Number.isFinite(o[k]) || o[k] < 0) throw invalidOptionsError(`${k} must be a non-negative number`);
   }

@@ -1,4 +1,5 @@
 // The Ditto protocol envelope {topic, headers, path, value, status} (§3.1) and its untrusted-input parser.
+import { withDefaults } from '@ledge/util';
 import { validateHeaders, type DittoHeaders } from './headers';
 import { decodeJsonInput, isPlainObject, type JsonLimits } from '@ledge/util-parse';
 import { parseFailure, type ParseFailure } from '@ledge/util-parse';
@@ -32,7 +33,7 @@ export function parseEnvelope(
   input: unknown,
   options: Partial<ParseEnvelopeOptions> = {},
 ): EnvelopeParseResult {
-  const limits = { ...defaultParseEnvelopeOptions, ...options };
+  const limits = withDefaults(defaultParseEnvelopeOptions, options);
   const decoded = decodeJsonInput(input, limits);
   if (!decoded.ok) return decoded;
   const raw = decoded.value;

@@ -1,6 +1,7 @@
 // §2.1.5: a local response is forwarded to the cloud only if its correlation-id was seen on a request
 // within the request's timeout + 5 s, and only once. Pure and clock-injected; bounded so a flood of
 // requests cannot exhaust memory (the oldest entry is evicted first).
+import { withDefaults } from '@ledge/util';
 
 export interface CorrelationCacheOptions {
   /** Milliseconds since an arbitrary epoch; injected for tests. */
@@ -32,7 +33,7 @@ export interface CorrelationCache {
 }
 
 export function createCorrelationCache(options: Partial<CorrelationCacheOptions> = {}): CorrelationCache {
-  const { now, graceMs, maxEntries, maxIdLength } = { ...defaultCorrelationCacheOptions, ...options };
+  const { now, graceMs, maxEntries, maxIdLength } = withDefaults(defaultCorrelationCacheOptions, options);
   // Map iteration order is insertion order, so the first key is the oldest entry.
   const expiries = new Map<string, number>();
 

@@ -1,5 +1,6 @@
 // Capped exponential backoff with jitter, shared by every reconnecting client (STYLE.md: reconnect
 // lives in data-access; this is the arithmetic it uses).
+import { withDefaults } from './defaults';
 
 export interface BackoffOptions {
   initialMs: number;
@@ -26,7 +27,7 @@ export interface Backoff {
 }
 
 export function createBackoff(options: Partial<BackoffOptions> = {}): Backoff {
-  const o = { ...defaultBackoffOptions, ...options };
+  const o = withDefaults(defaultBackoffOptions, options);
   const random = o.random ?? Math.random;
   let attempts = 0;
   return {

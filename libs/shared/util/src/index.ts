@@ -23,6 +23,7 @@ export type { AppEntry, PrepareOptions, WithCommon } from './app-entry';
 export { hostApps } from './host';
 export type { HostOptions } from './host';
 export { createBackoff, defaultBackoffOptions } from './backoff';
+export { withDefaults } from './defaults';
 export type { Backoff, BackoffOptions } from './backoff';
 export { superviseProcesses } from './supervise';
 export type { SupervisedProcess, SuperviseOptions } from './supervise';

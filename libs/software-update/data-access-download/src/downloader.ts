@@ -8,7 +8,7 @@
 import { open, rename, rm, statfs } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Agent, interceptors, request, type Dispatcher } from 'undici';
-import { createBackoff, createLogger, isLedgeError, type Logger } from '@ledge/util';
+import { createBackoff, createLogger, isLedgeError, type Logger, withDefaults } from '@ledge/util';
 import {
   abortedError,
   checksumMismatchError,
@@ -107,7 +107,7 @@ function header(res: Dispatcher.ResponseData, name: string): string | undefined 
 }
 
 export function createDownloader(options: Partial<DownloaderOptions> = {}): Downloader {
-  const o = { ...defaultDownloaderOptions, ...options };
+  const o = withDefaults(defaultDownloaderOptions, options);
   const logger = (o.logger ?? createLogger({ name: 'ledge', level: 'silent' })).child({ component: 'downloader' });
   const freeSpace = o.freeSpace ?? defaultFreeSpace;
   const agent = new Agent({

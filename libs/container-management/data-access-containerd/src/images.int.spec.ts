@@ -61,18 +61,19 @@ test('an interrupted blob write is resumed from the partial ingest (HTTP Range) 
   const ref = parseReference(reg.singleRef);
   const layer = (await registry.resolve(ref, parsePlatform(undefined))).layers[0]!;
   const full = await registry.fetchBlobBytes(ref, layer.digest);
-  await withLease(client, async (lease) => {
-    const failing = {
-      open: async () => ({
-        offset: 0,
-        body: (async function* () {
-          yield full.subarray(0, 100_000);
-          throw new Error('link down');
-        })(),
-      }),
-    };
-    await assert.rejects(writeBlob(client, layer, failing, { lease }));
-  });
+  const failing = {
+    open: async () => ({
+      offset: 0,
+      body: (async function* () {
+        yield full.subarray(0, 100_000);
+        throw new Error('link down');
+      })(),
+    }),
+  };
+  await assert.rejects(withLease(client, (lease) => writeBlob(client, layer, failing, { lease }), { resumable: 'ledge-pull-test' }), /link down/);
+  // The failed write's resumable lease is kept, so containerd's GC leaves the partial ingest alone.
+  const leases = (await client.unary('leases', 'List', { filters: [] })).leases as { id: string }[];
+  assert.ok(leases.some((l) => l.id === 'ledge-pull-test'), 'a failed pull keeps its lease');
   const statuses = (await client.unary('content', 'ListStatuses', { filters: [] })).statuses as { ref: string; offset: number }[];
   assert.deepEqual(statuses.map((s) => [s.ref, s.offset]), [[`ledge-${layer.digest}`, 100_000]]);
   const rt = createContainerdRuntime({ socket: ctrd.socket, namespace: 'ledge-test', stateDir: createTempDir(t), logger, insecureRegistries: [reg.host] });
@@ -82,6 +83,8 @@ test('an interrupted blob write is resumed from the partial ingest (HTTP Range) 
   assert.ok(firstDone[0]! >= 100_000, 'progress starts at the resumed offset');
   assert.equal((await client.unary('content', 'Info', { digest: layer.digest })).info.size, layer.size);
   assert.deepEqual((await client.unary('content', 'ListStatuses', { filters: [] })).statuses, []);
+  const after = (await client.unary('leases', 'List', { filters: [] })).leases as { id: string }[];
+  assert.ok(!after.some((l) => l.id.startsWith('ledge-pull-') && l.id !== 'ledge-pull-test'), 'a successful pull deletes its lease');
 });
 
 test('a registry with its own CA: pulled with the configured roots, refused without them', { skip }, async (t) => {

@@ -26,15 +26,37 @@ export interface LocalImage {
   chainId: string;
 }
 
-/** Runs fn under a short-lived lease so nothing it creates is garbage-collected half-way. */
-export async function withLease<T>(client: ContainerdClient, fn: (lease: string) => Promise<T>): Promise<T> {
-  const id = `ledge-${randomUUID()}`;
+const leasesInUse = new Set<string>();
+
+/**
+ * Runs `fn` under a lease (expiring after 24 h whatever happens). With `resumable`, the lease has that
+ * fixed id and survives a failure: what a failed pull wrote (partial ingests, blobs) stays out of
+ * containerd's GC until the next pull of the same image takes the lease over and resumes from it. Deleted
+ * when `fn` succeeds.
+ */
+export async function withLease<T>(client: ContainerdClient, fn: (lease: string) => Promise<T>, opts: { resumable?: string } = {}): Promise<T> {
+  // A second pull of the same image while the first runs gets a lease of its own: the first one's
+  // success deletes the shared id.
+  const resumable = opts.resumable !== undefined && !leasesInUse.has(opts.resumable) ? opts.resumable : undefined;
+  const id = resumable ?? `ledge-${randomUUID()}`;
+  if (resumable !== undefined) leasesInUse.add(resumable);
   const expire = new Date(Date.now() + 24 * 3600_000).toISOString();
-  await client.unary('leases', 'Create', { id, labels: { 'containerd.io/gc.expire': expire } });
   try {
-    return await fn(id);
+    await client.unary('leases', 'Create', { id, labels: { 'containerd.io/gc.expire': expire } });
+  } catch (err) {
+    if (!(resumable !== undefined && (err as { kind?: string }).kind === 'AlreadyExists')) {
+      if (resumable !== undefined) leasesInUse.delete(resumable);
+      throw err;
+    }
+  }
+  let ok = false;
+  try {
+    const r = await fn(id);
+    ok = true;
+    return r;
   } finally {
-    await client.unary('leases', 'Delete', { id, sync: false }).catch(() => undefined);
+    if (resumable !== undefined) leasesInUse.delete(resumable);
+    if (ok || resumable === undefined) await client.unary('leases', 'Delete', { id, sync: false }).catch(() => undefined);
   }
 }
 
@@ -90,6 +112,8 @@ export async function pullImage(
   };
   const fromMemory = (bytes: Buffer): BlobSource => ({ open: async () => ({ body: [bytes], offset: 0 }) });
 
+  // One lease per image and platform, kept if the pull fails, so the next pull resumes what this one wrote.
+  const leaseId = `ledge-pull-${sha256(Buffer.from(`${refText}|${options.platform ?? ''}`)).slice(7, 23)}`;
   await withLease(client, async (lease) => {
     const put = async (desc: Descriptor, source: Parameters<typeof writeBlob>[2], labels: Record<string, string>, onBytes?: (n: number) => void) => {
       if (await hasBlob(client, desc.digest)) {
@@ -129,7 +153,7 @@ export async function pullImage(
       if (!(err instanceof Error && (err as { kind?: string }).kind === 'AlreadyExists')) throw err;
       await client.unary('images', 'Update', { image }, { lease });
     }
-  });
+  }, { resumable: leaseId });
   progress.doneBytes = progress.totalBytes;
   for (const l of layers) l.done = l.size;
   options.onProgress?.({ ...progress, layers: layers.map((l) => ({ ...l })) });

@@ -1,9 +1,8 @@
 // ContainerRuntime over containerd's gRPC API (STYLE.md "containerd"): lease around multi-step work,
 // container record + snapshot at create, task with FIFO stdio at start, Wait registered before Start,
 // exits from the Events stream (and Wait as a fallback), deduplicated per (container, pid).
-import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
-import { join } from 'node:path';
 import type {
   ContainerConfig,
   ContainerRuntime,
@@ -23,7 +22,8 @@ import { followLog, readLogLines } from './json-log';
 import { createContainerNetwork, type NetworkOptions } from './network';
 import { decodeTaskExit, decodeTaskOOM } from './proto-decode';
 import { createRegistryClient, type RegistryConfig } from './registry';
-import { buildSpec, capabilitiesFromMask, linuxResources, type ResolvedDevice } from './spec';
+import { etcFiles, hostCapabilities, resolveDevices } from './host-files';
+import { buildSpec, linuxResources, type ResolvedDevice } from './spec';
 import { oomKills, readStats } from './stats';
 import { containerDir, logFile, prepareIo, startLogPump, type LogPump } from './task-io';
 
@@ -193,57 +193,6 @@ export function createContainerdRuntime(options: ContainerdRuntimeOptions): Cont
     );
   }
 
-  function resolveDevices(id: string, config: ContainerConfig): ResolvedDevice[] {
-    return config.devices.map((d) => {
-      let st;
-      try {
-        st = statSync(d.pathOnHost);
-      } catch (err) {
-        throw ctrdError(CtrdErrorCodes.INVALID_CONFIG, { id, detail: `device ${d.pathOnHost} not found` }, err);
-      }
-      if (!st.isCharacterDevice() && !st.isBlockDevice()) throw ctrdError(CtrdErrorCodes.INVALID_CONFIG, { id, detail: `${d.pathOnHost} is not a device` });
-      const rdev = Number(st.rdev);
-      return {
-        path: d.pathInContainer,
-        type: st.isCharacterDevice() ? 'c' : 'b',
-        major: Math.floor(rdev / 256) & 0xfff,
-        minor: (rdev & 0xff) | ((rdev >> 12) & 0xfff00),
-        fileMode: st.mode & 0o777,
-        access: d.cgroupPermissions || 'rwm',
-      };
-    });
-  }
-
-  function hostCapabilities(): string[] | undefined {
-    const m = /^CapBnd:\s+([0-9a-f]+)$/m.exec(readOr('/proc/self/status', ''));
-    return m ? capabilitiesFromMask(m[1]!) : undefined;
-  }
-
-  function readOr(path: string, fallback: string): string {
-    try {
-      return readFileSync(path, 'utf8');
-    } catch (err) {
-      logger.debug({ err, path }, 'host file unreadable; using a default');
-      return fallback;
-    }
-  }
-
-  function etcFiles(id: string, config: ContainerConfig): { hosts: string; hostname: string; resolvConf: string } {
-    const dir = containerDir(options.stateDir, id);
-    mkdirSync(dir, { recursive: true });
-    const files = { hosts: join(dir, 'hosts'), hostname: join(dir, 'hostname'), resolvConf: join(dir, 'resolv.conf') };
-    const extra = config.extraHosts.map((h) => {
-      const i = h.lastIndexOf(':');
-      return `${h.slice(i + 1)}\t${h.slice(0, i)}`;
-    });
-    // Host mode shares the host's names; bridge mode gets its own minimal file. Extra hosts go to both.
-    const base = config.networkMode === 'host' ? readOr('/etc/hosts', '127.0.0.1\tlocalhost').trimEnd().split('\n') : ['127.0.0.1\tlocalhost', '::1\tlocalhost ip6-localhost ip6-loopback', `127.0.1.1\t${config.hostName}`];
-    writeFileSync(files.hosts, [...base, ...extra, ''].join('\n'));
-    writeFileSync(files.hostname, `${config.hostName}\n`);
-    writeFileSync(files.resolvConf, readOr('/etc/resolv.conf', 'nameserver 8.8.8.8\n'));
-    return files;
-  }
-
   async function killAndWait(id: string, signal: number, all: boolean): Promise<{ exitCode: number; exitedAt: Date }> {
     const wait = waitTask(id);
     await client.unary('tasks', 'Kill', { container_id: id, exec_id: '', signal, all });
@@ -279,8 +228,8 @@ export function createContainerdRuntime(options: ContainerdRuntimeOptions): Cont
         image: image.config,
         devices: resolveDevices(id, config),
         ...(config.networkMode === 'host' ? {} : { netnsPath: network.netnsPath(id) }),
-        etcFiles: etcFiles(id, config),
-        ...(config.privileged ? { hostCapabilities: hostCapabilities() } : {}),
+        etcFiles: etcFiles(options.stateDir, id, config, logger),
+        ...(config.privileged ? { hostCapabilities: hostCapabilities(logger) } : {}),
       });
       await withLease(client, async (lease) => {
         await client.unary('snapshots', 'Prepare', { snapshotter: SNAPSHOTTER, key: id, parent: image.chainId, labels: {} }, { lease });

@@ -225,8 +225,7 @@ export function createDownloader(options: Partial<DownloaderOptions> = {}): Down
           const body = res.statusCode !== 416 ? bufferBody(res.body, BODY_BUFFER_BYTES) : undefined;
           const free = await freeSpace(dirname(file));
           if (free - need < o.minFreeSpace) {
-            res.body.destroy();
-            body?.stream.destroy();
+            body?.destroy();
             throw diskFullError(dirname(file), need + o.minFreeSpace, free);
           }
           if (body !== undefined) {
@@ -242,8 +241,7 @@ export function createDownloader(options: Partial<DownloaderOptions> = {}): Down
               await writeJsonAtomic(paths.state, state);
               fh = await open(paths.data, offset > 0 ? 'r+' : 'w');
             } catch (err) {
-              res.body.destroy();
-              body.stream.destroy();
+              body.destroy();
               throw err;
             }
             const start = offset;
@@ -262,7 +260,7 @@ export function createDownloader(options: Partial<DownloaderOptions> = {}): Down
                 },
                 () => (hashAhead = true),
               );
-              await drainInto(body, res.body, sink);
+              await drainInto(body, sink);
             } finally {
               if (o.fsync) await fh.datasync();
               await fh.close();

@@ -117,7 +117,15 @@ export function fileSink(
  * socket keeps being read while the file is opened and while a batch is written. The body's failure is
  * held back until everything received before it was handed on: a cut loses nothing that arrived.
  */
-export function bufferBody(body: Readable, bytes: number): { stream: Readable; failure: () => Error | undefined } {
+export interface BufferedBody {
+  readonly stream: Readable;
+  /** The body's error, once it failed. */
+  failure(): Error | undefined;
+  /** Drops the response: the body and what the buffer holds. */
+  destroy(): void;
+}
+
+export function bufferBody(body: Readable, bytes: number): BufferedBody {
   const stream = new PassThrough({ highWaterMark: bytes });
   let failure: Error | undefined;
   finished(body, { writable: false }, (err) => {
@@ -127,14 +135,21 @@ export function bufferBody(body: Readable, bytes: number): { stream: Readable; f
     stream.end();
   });
   body.pipe(stream);
-  return { stream, failure: () => failure };
+  return {
+    stream,
+    failure: () => failure,
+    destroy() {
+      body.destroy();
+      stream.destroy();
+    },
+  };
 }
 
 /**
  * Streams a buffered body into `sink`; every byte received reaches the file before the body's error (a
  * cut connection, an abort) is thrown, so a resume starts after them. A sink error destroys the body.
  */
-export function drainInto(body: { stream: Readable; failure: () => Error | undefined }, source: Readable, sink: Writable): Promise<void> {
+export function drainInto(body: BufferedBody, sink: Writable): Promise<void> {
   return new Promise((resolve, reject) => {
     let failed = false;
     sink.once('finish', () => {
@@ -145,8 +160,7 @@ export function drainInto(body: { stream: Readable; failure: () => Error | undef
     sink.once('error', (err: Error) => {
       if (failed) return;
       failed = true;
-      source.destroy();
-      body.stream.destroy();
+      body.destroy();
       reject(err);
     });
     body.stream.pipe(sink);

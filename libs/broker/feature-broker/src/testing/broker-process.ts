@@ -4,7 +4,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect as netConnect, type Socket } from 'node:net';
 import { spawn } from 'node:child_process';
-import { bundlePath, createTempDir, spawnNode, waitFor, type Spawned, type TestContextLike } from '@ledge/util/testing';
+import { bundlePath, createTempDir, onCleanup, spawnNode, waitFor, type Spawned, type TestContextLike } from '@ledge/util/testing';
 
 export interface BrokerProcess {
   proc: Spawned;
@@ -89,7 +89,7 @@ export function runInBackground(t: TestContextLike, cmd: string, args: readonly 
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  t.after(async () => {
+  onCleanup(t, async () => {
     child.kill('SIGKILL');
     await exited;
   });

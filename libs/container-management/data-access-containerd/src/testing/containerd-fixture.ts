@@ -4,7 +4,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { hasCommand, waitFor, type TestContextLike } from '@ledge/util/testing';
+import { hasCommand, onCleanup, waitFor, type TestContextLike } from '@ledge/util/testing';
 
 export interface ContainerdFixture {
   readonly socket: string;
@@ -82,7 +82,7 @@ export async function startContainerd(t: TestContextLike): Promise<ContainerdFix
   );
   const stderr: string[] = [];
   let child = startDaemon(config, stderr);
-  t.after(async () => {
+  onCleanup(t, async () => {
     // Graceful first: deleted tasks let their shims exit and remove their sockets.
     if (child.exitCode === null) deleteAllTasks(socket);
     child.kill('SIGKILL');

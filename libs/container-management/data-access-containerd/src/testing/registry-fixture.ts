@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { join } from 'node:path';
-import { hasCommand, waitFor, type TestContextLike } from '@ledge/util/testing';
+import { hasCommand, onCleanup, waitFor, type TestContextLike } from '@ledge/util/testing';
 
 export interface RegistryFixture {
   /** host:port, e.g. 127.0.0.1:40123 (plain HTTP). */
@@ -101,7 +101,7 @@ function buildLayout(dir: string): { layout: string; digests: Record<'amd64' | '
 export async function startRegistry(t: TestContextLike, options: { tls?: boolean } = {}): Promise<RegistryFixture> {
   const dir = mkdtempSync('/tmp/ledge-registry-');
   const children: ChildProcess[] = [];
-  t.after(async () => {
+  onCleanup(t, async () => {
     for (const child of children.filter((c) => c.exitCode === null)) {
       child.kill('SIGKILL');
       await new Promise((r) => child.once('exit', r));

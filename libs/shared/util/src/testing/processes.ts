@@ -17,9 +17,39 @@ export function bundlePath(app: string): string {
   return join(repoRoot, 'dist', 'apps', app, 'main.js');
 }
 
+const cleanupStacks = new WeakMap<TestContextLike, (() => unknown)[]>();
+
+/**
+ * Registers a cleanup step on the test context, run last-registered-first (a process started in a temp
+ * dir is killed before the dir is removed) and every step runs even when one fails; the failures are
+ * thrown together at the end. node's own t.after runs hooks first-registered-first and stops at the first
+ * that throws, which left processes running and the test file hanging until its timeout.
+ */
+export function onCleanup(t: TestContextLike, fn: () => unknown): void {
+  let stack = cleanupStacks.get(t);
+  if (!stack) {
+    const steps: (() => unknown)[] = [];
+    stack = steps;
+    cleanupStacks.set(t, steps);
+    t.after(async () => {
+      const failures: unknown[] = [];
+      while (steps.length > 0) {
+        try {
+          await steps.pop()!();
+        } catch (err) {
+          failures.push(err);
+        }
+      }
+      if (failures.length === 1) throw failures[0];
+      if (failures.length > 1) throw new AggregateError(failures, `${failures.length} cleanup steps failed`);
+    });
+  }
+  stack.push(fn);
+}
+
 export function createTempDir(t: TestContextLike, prefix = 'ledge-test-'): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  onCleanup(t, () => rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 }));
   return dir;
 }
 
@@ -81,7 +111,7 @@ export function spawnProcess(t: TestContextLike, command: string, options: Spawn
     done = true;
     for (const w of waiters) w();
   });
-  t.after(async () => {
+  onCleanup(t, async () => {
     if (!done) {
       child.kill('SIGKILL');
       await exited;

@@ -1,10 +1,13 @@
 // OCI distribution API v2 client (undici): manifest resolution with platform selection, blob fetch
 // with Range for resume, Bearer/Basic auth from registry credentials. Insecure registries use plain http.
 import { createHash } from 'node:crypto';
-import { Agent, interceptors, request, type Dispatcher } from 'undici';
-import type { Logger } from '@ledge/util';
+import type { Dispatcher } from 'undici';
+import { lazy, type Logger } from '@ledge/util';
 import { ctrdError, CtrdErrorCodes } from './errors';
 import { platformMatches, type ImageReference, type Platform } from './reference';
+
+/** undici is evaluated on the first registry request (an idle daemon does not pay for it). */
+const undici = lazy(() => import('undici'));
 
 export interface Descriptor {
   mediaType: string;
@@ -82,11 +85,12 @@ export function createRegistryClient(options: RegistryOptions): RegistryClient {
   // Blob GETs are redirected to storage backends (S3, CDN); undici drops authorization across origins.
   // One agent per registry with its own TLS settings (roots, client certificate), one for the rest.
   const agents = new Map<string, { follow: Dispatcher; plain: Dispatcher }>();
-  function dispatcherFor(ref: ImageReference, follow: boolean): Dispatcher {
+  async function dispatcherFor(ref: ImageReference, follow: boolean): Promise<Dispatcher> {
     const tls = options.registries?.[ref.domain]?.tls;
     const key = tls ? ref.domain : '';
     let a = agents.get(key);
     if (!a) {
+      const { Agent, interceptors } = await undici();
       const agent = new Agent(tls ? { connect: { ...(tls.ca ? { ca: tls.ca } : {}), ...(tls.cert ? { cert: tls.cert } : {}), ...(tls.key ? { key: tls.key } : {}) } } : {});
       a = { plain: agent, follow: agent.compose(interceptors.redirect({ maxRedirections: 5 })) };
       agents.set(key, a);
@@ -117,7 +121,8 @@ export function createRegistryClient(options: RegistryOptions): RegistryClient {
     const url = new URL(params.realm);
     if (params.service) url.searchParams.set('service', params.service);
     url.searchParams.set('scope', params.scope ?? `repository:${ref.path}:pull`);
-    const res = await request(url, { headers: basic ? { authorization: basic } : {}, signal, ...(url.host === ref.domain ? { dispatcher: dispatcherFor(ref, true) } : {}) });
+    const { request } = await undici();
+    const res = await request(url, { headers: basic ? { authorization: basic } : {}, signal, ...(url.host === ref.domain ? { dispatcher: await dispatcherFor(ref, true) } : {}) });
     if (res.statusCode !== 200) {
       await res.body.dump();
       throw ctrdError(CtrdErrorCodes.REGISTRY_UNAUTHORIZED, { ref: ref.name });
@@ -134,10 +139,11 @@ export function createRegistryClient(options: RegistryOptions): RegistryClient {
       const auth = tokens.get(key);
       let res: Dispatcher.ResponseData<unknown>;
       try {
+        const { request } = await undici();
         res = await request(`${base(ref)}${path}`, {
           headers: { ...headers, ...(auth ? { authorization: auth } : {}) },
           signal,
-          dispatcher: dispatcherFor(ref, follow),
+          dispatcher: await dispatcherFor(ref, follow),
         });
       } catch (err) {
         if (signal?.aborted) throw ctrdError(CtrdErrorCodes.ABORTED, { op: `pull ${ref.name}` }, err);

@@ -3,9 +3,12 @@
 // later attempt asks for the uncommitted block list and sends only the missing blocks.
 import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { Agent, request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { lazy, lazyResource } from '@ledge/util';
 import { countingStream, providerOptionError, type UploadJob, type UploadOptions, type UploadProvider } from '@ledge/file-upload-model';
 import { azureFailedError, azureStatusError } from './errors';
+
+const undici = lazy(() => import('undici'));
 
 export const AZURE_API_VERSION = '2021-08-06';
 
@@ -29,7 +32,9 @@ export function blockId(prefix: string, n: number): string {
 }
 
 export function createAzureBlobUploadProvider(init: AzureBlobUploadOptions = {}): UploadProvider & { close(): Promise<void> } {
-  const dispatcher = init.dispatcher ?? new Agent({ keepAliveTimeout: 10_000 });
+  // Our own agent is made (and undici loaded) by the first upload, and only if none was passed in.
+  const owned = lazyResource(async () => { const { Agent } = await undici(); return new Agent({ keepAliveTimeout: 10_000 }); });
+  const dispatcher = async () => init.dispatcher ?? owned.get();
   const validate = (o: UploadOptions) => {
     for (const k of ['azure.storage.endpoint', 'azure.shared.access.signature', 'azure.blob.container']) if (!o[k]) throw providerOptionError(k, 'is required');
     let u: URL | undefined;
@@ -43,7 +48,7 @@ export function createAzureBlobUploadProvider(init: AzureBlobUploadOptions = {})
   const send = async (op: string, url: string, sas: string, query: string, method: 'GET' | 'PUT', headers: Record<string, string>, body: Readable | string | undefined, signal: AbortSignal) => {
     const full = `${url}?${query ? `${query}&` : ''}${sas}`;
     try {
-      const res = await request(full, { method, headers: { 'x-ms-version': AZURE_API_VERSION, ...headers }, ...(body !== undefined ? { body } : {}), signal, dispatcher });
+      const res = await (await undici()).request(full, { method, headers: { 'x-ms-version': AZURE_API_VERSION, ...headers }, ...(body !== undefined ? { body } : {}), signal, dispatcher: await dispatcher() });
       const text = await res.body.text();
       if (res.statusCode < 200 || res.statusCode > 299) throw azureStatusError(op, res.statusCode, String(res.headers['x-ms-error-code'] ?? ''), text);
       return text;
@@ -104,7 +109,7 @@ export function createAzureBlobUploadProvider(init: AzureBlobUploadOptions = {})
       progress(size);
     },
     async close() {
-      if (init.dispatcher === undefined) await dispatcher.close();
+      await owned.close();
     },
   };
 }

@@ -1,10 +1,13 @@
 // The `generic` storage provider (§6.2): one streaming HTTP PUT (default) or POST of the whole file to
 // `https.url`, with `https.header.<Name>` headers, Content-Length, optional Content-MD5; progress counts
 // the bytes handed to the socket.
-import { Agent, request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { lazy, lazyResource } from '@ledge/util';
 import { isLedgeError } from '@ledge/util';
 import { countingStream, providerOptionError, type UploadJob, type UploadOptions, type UploadProvider } from '@ledge/file-upload-model';
 import { httpFailedError, httpStatusError } from './errors';
+
+const undici = lazy(() => import('undici'));
 
 export interface HttpUploadOptions {
   /** Extra PEM CA certificates trusted for https:// (config serverCert). */
@@ -20,7 +23,9 @@ export function headersFrom(options: UploadOptions): Record<string, string> {
 }
 
 export function createHttpUploadProvider(init: HttpUploadOptions = {}): UploadProvider & { close(): Promise<void> } {
-  const dispatcher = init.dispatcher ?? new Agent({ ...(init.ca ? { connect: { ca: init.ca } } : {}), keepAliveTimeout: 10_000 });
+  // Our own agent is made (and undici loaded) by the first upload, and only if none was passed in.
+  const owned = lazyResource(async () => { const { Agent } = await undici(); return new Agent({ ...(init.ca ? { connect: { ca: init.ca } } : {}), keepAliveTimeout: 10_000 }); });
+  const dispatcher = async () => init.dispatcher ?? owned.get();
   const validate = (options: UploadOptions) => {
     const url = options['https.url'];
     if (!url) throw providerOptionError('https.url', 'is required');
@@ -49,7 +54,7 @@ export function createHttpUploadProvider(init: HttpUploadOptions = {}): UploadPr
       const headers: Record<string, string> = { 'content-type': 'application/octet-stream', ...headersFrom(job.options), 'content-length': String(job.source.size) };
       if (job.md5) headers['content-md5'] = job.md5;
       try {
-        const res = await request(url, { method, headers, body, signal: job.signal, dispatcher });
+        const res = await (await undici()).request(url, { method, headers, body, signal: job.signal, dispatcher: await dispatcher() });
         const text = await res.body.text();
         if (res.statusCode < 200 || res.statusCode > 299) throw httpStatusError(url, res.statusCode, text);
       } catch (err) {
@@ -59,7 +64,7 @@ export function createHttpUploadProvider(init: HttpUploadOptions = {}): UploadPr
       }
     },
     async close() {
-      if (init.dispatcher === undefined) await dispatcher.close();
+      await owned.close();
     },
   };
 }

@@ -4,11 +4,14 @@
 // only the rest. Payloads are UNSIGNED-PAYLOAD (streamed; TLS protects integrity, Content-MD5 optional).
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { Agent, request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { lazy, lazyResource } from '@ledge/util';
 import { countingStream, providerOptionError, type UploadJob, type UploadOptions, type UploadProvider, type UploadSource } from '@ledge/file-upload-model';
 
 import { s3FailedError, s3ProtocolError, s3StatusError } from './errors';
 import { amzDate, canonicalQuery, signV4, uriEncode } from './sigv4';
+
+const undici = lazy(() => import('undici'));
 
 export interface S3UploadOptions {
   readonly dispatcher?: Dispatcher;
@@ -40,7 +43,9 @@ async function partMd5(source: UploadSource, start: number, end: number): Promis
 }
 
 export function createS3UploadProvider(init: S3UploadOptions = {}): UploadProvider & { close(): Promise<void> } {
-  const dispatcher = init.dispatcher ?? new Agent({ keepAliveTimeout: 10_000 });
+  // Our own agent is made (and undici loaded) by the first upload, and only if none was passed in.
+  const owned = lazyResource(async () => { const { Agent } = await undici(); return new Agent({ keepAliveTimeout: 10_000 }); });
+  const dispatcher = async () => init.dispatcher ?? owned.get();
   const now = init.now ?? Date.now;
 
   const send = async (t: Target, op: string, method: string, query: Record<string, string>, body: Readable | string | undefined, length: number, extra: Record<string, string>, signal: AbortSignal) => {
@@ -54,7 +59,7 @@ export function createS3UploadProvider(init: S3UploadOptions = {}): UploadProvid
     const url = `${t.endpoint.protocol}//${t.endpoint.host}${uriEncode(path, true)}${qs ? `?${qs}` : ''}`;
     const { host: _host, ...sent } = headers;
     try {
-      const res = await request(url, { method: method as 'PUT', headers: { ...sent, authorization }, ...(body !== undefined ? { body } : {}), signal, dispatcher });
+      const res = await (await undici()).request(url, { method: method as 'PUT', headers: { ...sent, authorization }, ...(body !== undefined ? { body } : {}), signal, dispatcher: await dispatcher() });
       const text = await res.body.text();
       return { status: res.statusCode, text, etag: String(res.headers['etag'] ?? '') };
     } catch (err) {
@@ -164,7 +169,7 @@ export function createS3UploadProvider(init: S3UploadOptions = {}): UploadProvid
       job.onProgress(size);
     },
     async close() {
-      if (init.dispatcher === undefined) await dispatcher.close();
+      await owned.close();
     },
   };
 }

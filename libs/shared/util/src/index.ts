@@ -24,6 +24,8 @@ export { hostApps } from './host';
 export type { HostOptions } from './host';
 export { createBackoff, defaultBackoffOptions } from './backoff';
 export { withDefaults } from './defaults';
+export { lazy, lazyResource } from './lazy';
+export type { LazyResource } from './lazy';
 export type { Backoff, BackoffOptions } from './backoff';
 export { superviseProcesses } from './supervise';
 export type { SupervisedProcess, SuperviseOptions } from './supervise';

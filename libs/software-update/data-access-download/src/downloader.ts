@@ -7,8 +7,8 @@
 // cutting but keeps delivering finishes.
 import { open, rename, rm, statfs } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { Agent, interceptors, request, type Dispatcher } from 'undici';
-import { createBackoff, createLogger, isLedgeError, type Logger, withDefaults } from '@ledge/util';
+import type { Dispatcher } from 'undici';
+import { createBackoff, createLogger, isLedgeError, lazy, lazyResource, type Logger, withDefaults } from '@ledge/util';
 import {
   abortedError,
   checksumMismatchError,
@@ -21,6 +21,9 @@ import {
 } from './errors';
 import { createInlineHasher, createWorkerHasher, type Hasher } from './hasher';
 import { bufferBody, drainInto, fileSink, hashFile, partialPaths, readState, sizeOf, writeJsonAtomic, type PartialState } from './partial-file';
+
+/** undici is evaluated on the first download (an idle process does not pay for it). */
+const undici = lazy(() => import('undici'));
 
 export interface DownloaderOptions {
   /** PEM CA bundle for HTTPS servers; replaces Node's public CAs when given. */
@@ -110,12 +113,14 @@ export function createDownloader(options: Partial<DownloaderOptions> = {}): Down
   const o = withDefaults(defaultDownloaderOptions, options);
   const logger = (o.logger ?? createLogger({ name: 'ledge', level: 'silent' })).child({ component: 'downloader' });
   const freeSpace = o.freeSpace ?? defaultFreeSpace;
-  const agent = new Agent({
-    ...(o.ca !== undefined ? { connect: { ca: o.ca } } : {}),
-    headersTimeout: o.stallTimeoutMs,
-    bodyTimeout: o.stallTimeoutMs,
+  const agent = lazyResource(async () => {
+    const { Agent, interceptors } = await undici();
+    return new Agent({
+      ...(o.ca !== undefined ? { connect: { ca: o.ca } } : {}),
+      headersTimeout: o.stallTimeoutMs,
+      bodyTimeout: o.stallTimeoutMs,
+    }).compose(interceptors.redirect({ maxRedirections: 5 }));
   });
-  const dispatcher = agent.compose(interceptors.redirect({ maxRedirections: 5 }));
 
   async function download(req: DownloadRequest): Promise<DownloadResult> {
     const { url, file, signal } = req;
@@ -184,7 +189,8 @@ export function createDownloader(options: Partial<DownloaderOptions> = {}): Down
             if (validator !== undefined) headers['if-range'] = validator;
           }
           requests++;
-          const res = await request(url, { dispatcher, headers, ...(signal ? { signal } : {}) });
+          const { request } = await undici();
+          const res = await request(url, { dispatcher: await agent.get(), headers, ...(signal ? { signal } : {}) });
           let total: number | undefined;
           if (res.statusCode === 206 && offset > 0) {
             const cr = contentRange(res.headers['content-range']);

@@ -43,6 +43,8 @@ export function run(cmd: string, args: readonly string[], opts: RunOptions = {})
       stderr += d.toString();
       if (opts.stream) process.stderr.write(d);
     });
+    // A command that exits without reading its input makes the write fail with EPIPE; its exit code says what went wrong.
+    child.stdin.on('error', () => undefined);
     child.stdin.end(opts.input ?? '');
     const timer = opts.timeoutMs ? setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs) : undefined;
     child.on('error', (err) => {

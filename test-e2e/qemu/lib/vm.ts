@@ -107,7 +107,13 @@ export async function startVm(opts: VmOptions): Promise<Vm> {
       if (existsSync(sock)) {
         socket = await new Promise<Socket | undefined>((resolve) => {
           const s = createConnection(sock, () => resolve(s));
-          s.once('error', () => resolve(undefined));
+          // Not only connect errors: a write racing the guest's poweroff (or QEMU's exit) fails with
+          // EPIPE later, and an error without a listener would crash the test run after it passed. A
+          // destroyed socket is reconnected by the next request; a request in flight times out.
+          s.on('error', () => {
+            resolve(undefined);
+            s.destroy();
+          });
         });
         socket?.on('data', (d: Buffer) => {
           buffer += d.toString('utf8');

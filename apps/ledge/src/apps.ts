@@ -1,18 +1,28 @@
-// Every app the `ledge` binary can host, in start order (the bus first).
+// Every app the `ledge` binary can host, in start order (the bus first). Each is loaded only when it is
+// selected: an app's code that is not evaluated costs an idle process nothing, so `ledge run --apps
+// broker,connector,file-upload` (ledge.service) does not pay for container management's gRPC stack or
+// the update agent (~8 MB RSS measured, docs/performance.md).
 import type { AppEntry, ConfigSpec } from '@ledge/util';
-import { brokerEntry } from '@ledge/broker-feature';
-import { connectorEntry } from '@ledge/connector-bridge';
-import { containerManagementEntry } from '@ledge/container-management-feature';
-import { fileUploadEntry } from '@ledge/file-upload-feature';
-import { softwareUpdateEntry } from '@ledge/software-update-feature';
+
+export interface HostedApp {
+  readonly name: string;
+  load(): Promise<AppEntry<ConfigSpec>>;
+}
 
 // Each entry is typed by its own config spec; the host only passes each its own config back.
-const entry = <S extends ConfigSpec>(e: AppEntry<S>) => e as unknown as AppEntry<ConfigSpec>;
+const hosted = <S extends ConfigSpec>(name: string, load: () => Promise<AppEntry<S>>): HostedApp => ({
+  name,
+  async load() {
+    const e = await load();
+    if (e.name !== name) throw new Error(`app ${name} loaded the entry of ${e.name}`);
+    return e as unknown as AppEntry<ConfigSpec>;
+  },
+});
 
-export const appEntries: readonly AppEntry<ConfigSpec>[] = [
-  entry(brokerEntry),
-  entry(connectorEntry),
-  entry(containerManagementEntry),
-  entry(softwareUpdateEntry),
-  entry(fileUploadEntry),
+export const hostedApps: readonly HostedApp[] = [
+  hosted('broker', async () => (await import('@ledge/broker-feature')).brokerEntry),
+  hosted('connector', async () => (await import('@ledge/connector-bridge')).connectorEntry),
+  hosted('container-management', async () => (await import('@ledge/container-management-feature')).containerManagementEntry),
+  hosted('software-update', async () => (await import('@ledge/software-update-feature')).softwareUpdateEntry),
+  hosted('file-upload', async () => (await import('@ledge/file-upload-feature')).fileUploadEntry),
 ];

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { createLogger, exitOnConfigError, formatLine, hostApps, installCrashHandlers, runMain, superviseProcesses, type App, type Logger } from '@ledge/util';
-import { appEntries } from './apps';
+import { hostedApps } from './apps';
 
 interface RunArgs {
   apps?: string[];
@@ -19,7 +19,7 @@ export function runCommand(cli: Argv): Argv {
     'run the Ledge stack (all-in-one in this process, or one process per app with --processes)',
     (y) =>
       y
-        .option('apps', { type: 'array', string: true, describe: `apps to run, space- or comma-separated (default: all: ${appEntries.map((e) => e.name).join(', ')})` })
+        .option('apps', { type: 'array', string: true, describe: `apps to run, space- or comma-separated (default: all: ${hostedApps.map((e) => e.name).join(', ')})` })
         .option('dev', { type: 'boolean', describe: 'developer mode: state under ./.ledge-dev instead of /var/lib/ledge' })
         .option('dev-dir', { type: 'string', describe: 'state directory for --dev', default: '.ledge-dev' })
         .option('processes', { type: 'boolean', describe: 'one child process per app (as the systemd units do)' })
@@ -27,19 +27,21 @@ export function runCommand(cli: Argv): Argv {
     async (args) => {
       // `--apps a,b` (as in ledge.service) and `--apps a b` both work.
       const listed = (args.apps ?? []).flatMap((a) => a.split(',')).map((a) => a.trim()).filter(Boolean);
-      const selected = listed.length ? listed : appEntries.map((e) => e.name);
-      const unknown = selected.filter((n) => !appEntries.some((e) => e.name === n));
+      const selected = listed.length ? listed : hostedApps.map((e) => e.name);
+      const unknown = selected.filter((n) => !hostedApps.some((e) => e.name === n));
       if (unknown.length > 0) {
-        process.stderr.write(`ledge run: unknown app(s): ${unknown.join(', ')} (known: ${appEntries.map((e) => e.name).join(', ')})\n`);
+        process.stderr.write(`ledge run: unknown app(s): ${unknown.join(', ')} (known: ${hostedApps.map((e) => e.name).join(', ')})\n`);
         process.exit(2);
       }
-      const entries = appEntries.filter((e) => selected.includes(e.name));
+      const chosen = hostedApps.filter((e) => selected.includes(e.name));
       const devDir = args.dev ? resolve(args.devDir ?? '.ledge-dev') : undefined;
       const logger = createLogger({ name: 'ledge', level: args.logLevel as never });
       installCrashHandlers(logger);
       let app: App;
       try {
-        app = args.processes ? processesApp(entries.map((e) => e.name), logger, devDir) : hostApps(entries, { logger, ...(devDir ? { devDir } : {}) });
+        app = args.processes
+          ? processesApp(chosen.map((e) => e.name), logger, devDir)
+          : hostApps(await Promise.all(chosen.map((e) => e.load())), { logger, ...(devDir ? { devDir } : {}) });
       } catch (err) {
         exitOnConfigError('ledge run', err);
       }

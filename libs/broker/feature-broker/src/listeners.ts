@@ -8,7 +8,7 @@ import { createServer as createTcpServer, type AddressInfo, type Server, type So
 import type { Duplex } from 'node:stream';
 import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import type { Logger } from '@ledge/util';
-import { WebSocketServer, createWebSocketStream } from 'ws';
+import type { WebSocketServer } from 'ws';
 import { listenError, tlsFileError } from './errors';
 
 export type ListenerProtocol = 'tcp' | 'tls' | 'ws';
@@ -103,21 +103,26 @@ export function createListeners(options: ListenersOptions): Listeners {
     servers.push({ protocol: 'tls', server, port: options.tlsPort });
   }
 
+  // ws is loaded only when the WebSocket listener is enabled (off by default): unused code costs RSS.
+  let attachWebSocket: (() => Promise<void>) | undefined;
   if (options.wsPort >= 0) {
     const server = createHttpServer();
     server.on('connection', (socket: Socket) => track(socket));
-    wss = new WebSocketServer({
-      server,
-      maxPayload: options.maxPacketSize + 8,
-      // MQTT over WebSocket: subprotocol "mqtt" (3.1.1) or "mqttv3.1"; clients offering none are served too
-      handleProtocols: (offered) => ['mqtt', 'mqttv3.1'].find((p) => offered.has(p)) ?? false,
-    });
-    wss.on('connection', (ws, req) => {
-      const stream = createWebSocketStream(ws);
-      stream.on('error', (err) => logger.debug({ err }, 'WebSocket stream error'));
-      options.onConnection(stream, meta('ws', req.socket, portOf(server)));
-    });
-    wss.on('error', (err) => logger.warn({ err }, 'WebSocket server error'));
+    attachWebSocket = async () => {
+      const { WebSocketServer, createWebSocketStream } = await import('ws');
+      wss = new WebSocketServer({
+        server,
+        maxPayload: options.maxPacketSize + 8,
+        // MQTT over WebSocket: subprotocol "mqtt" (3.1.1) or "mqttv3.1"; clients offering none are served too
+        handleProtocols: (offered) => ['mqtt', 'mqttv3.1'].find((p) => offered.has(p)) ?? false,
+      });
+      wss.on('connection', (ws, req) => {
+        const stream = createWebSocketStream(ws);
+        stream.on('error', (err) => logger.debug({ err }, 'WebSocket stream error'));
+        options.onConnection(stream, meta('ws', req.socket, portOf(server)));
+      });
+      wss.on('error', (err) => logger.warn({ err }, 'WebSocket server error'));
+    };
     servers.push({ protocol: 'ws', server, port: options.wsPort });
   }
 
@@ -128,6 +133,8 @@ export function createListeners(options: ListenersOptions): Listeners {
 
   return {
     async start() {
+      await attachWebSocket?.();
+      attachWebSocket = undefined;
       const bound: ListenerAddress[] = [];
       for (const s of servers) {
         await new Promise<void>((resolve, reject) => {

@@ -125,18 +125,27 @@ for (const s of scenarios) {
   console.error(`qos${s.qos} ${s.size}B: ledge ${L.msgsPerSec.toFixed(0)}/s vs mosquitto ${M.msgsPerSec.toFixed(0)}/s = ${(L.msgsPerSec / M.msgsPerSec).toFixed(2)}×`);
 }
 
-// Idle RSS of the all-in-one stack (every app hosted in one Node process).
+// Idle RSS of the all-in-one stack: the apps ledge.service hosts in one Node process (broker, connector,
+// file upload), wired to that broker, sampled after 15 s (start-up garbage collected), against a bare
+// `node` idling in the same run (the floor every Node process pays).
 let stackIdle = NaN;
+let bareIdle = NaN;
 {
-  const child = spawn(process.execPath, [join(root, 'dist/apps/ledge/main.js'), 'run', '--dev', '--dev-dir', join(tmp, 'stack')], {
+  const port = await freePort();
+  const bus = `tcp://127.0.0.1:${port}`;
+  const child = spawn(process.execPath, [join(root, 'dist/apps/ledge/main.js'), 'run', '--apps', 'broker,connector,file-upload', '--dev', '--dev-dir', join(tmp, 'stack')], {
     stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, LEDGE_BROKER_PORT: '0' },
+    env: { ...process.env, LEDGE_BROKER_PORT: String(port), LEDGE_CONNECTOR_LOCAL_ADDRESS: bus, LEDGE_FILE_UPLOAD_BROKER: bus },
   });
   children.push(child);
-  await waitForJsonLog(child, (j) => j.msg === 'app started' && j.app === 'broker', 20000).catch(() => undefined);
-  await sleep(3000);
+  const bare = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+  children.push(bare);
+  await waitForJsonLog(child, (j) => j.msg === 'app started' && j.app === 'file-upload', 20000).catch(() => undefined);
+  await sleep(quick ? 3000 : 15000);
   stackIdle = rssMb(child.pid);
+  bareIdle = rssMb(bare.pid);
   child.kill('SIGTERM');
+  bare.kill('SIGTERM');
 }
 
 const f = (x, d = 0) => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
@@ -153,6 +162,6 @@ for (const { s, r } of rows) {
   if (L.delivered !== L.expected || M.delivered !== M.expected) out.push(`|  ⚠ delivered ledge ${L.delivered}/${L.expected}, mosquitto ${M.delivered}/${M.expected} | | | | | | | | | |`);
 }
 out.push('');
-out.push(`Idle RSS: Ledge broker ${f(idle.ledge, 1)} MB, Mosquitto ${f(idle.mosquitto, 1)} MB; all-in-one stack (\`ledge run\`, every app in one process) ${f(stackIdle, 1)} MB (goal ≤ 64 MB).`);
+out.push(`Idle RSS: Ledge broker ${f(idle.ledge, 1)} MB, Mosquitto ${f(idle.mosquitto, 1)} MB; all-in-one stack (\`ledge run --apps broker,connector,file-upload\`, as ledge.service) ${f(stackIdle, 1)} MB (goal ≤ 64 MB), a bare \`node\` ${f(bareIdle, 1)} MB.`);
 console.log(out.join('\n'));
 process.exit(0);

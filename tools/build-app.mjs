@@ -3,7 +3,7 @@
 // that runs with plain `node` (>= 20.19) and no node_modules. This file is what .deb and Yocto ship.
 import { build } from 'esbuild';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -25,8 +25,14 @@ const result = await build({
   platform: 'node',
   target: 'node20.19',
   format: 'cjs',
-  minifyWhitespace: false,
-  sourcemap: false,
+  // V8 keeps a script's whole source in memory while it runs (plus a table of its line ends): without
+  // whitespace and with syntax shortened the bundles are ~35 % smaller, which an idle all-in-one stack
+  // shows as 1.5-2 MB less RSS (docs/performance.md). Identifiers are kept, so stack traces name the
+  // functions; main.js.map (not shipped) maps positions back to the sources of the same build.
+  minifyWhitespace: true,
+  minifySyntax: true,
+  sourcemap: 'linked',
+  sourcesContent: false,
   legalComments: 'linked',
   metafile: true,
   alias,
@@ -50,5 +56,5 @@ if (natives.length > 0) {
   console.error(`native addons must not ship: ${natives.join(', ')}`);
   process.exit(1);
 }
-const bytes = Object.values(result.metafile.outputs).reduce((n, o) => n + o.bytes, 0);
+const bytes = result.metafile.outputs[relative(root, outfile)]?.bytes ?? NaN;
 console.log(`built dist/apps/${app}/main.js (${(bytes / 1024).toFixed(0)} KiB)`);

@@ -5,17 +5,21 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
-/** npm package directories whose code esbuild put in a bundle (its `// path/to/file.js` comments). */
+/** npm package directories whose code esbuild put in a bundle (the `sources` of its main.js.map). */
 export function bundledPackages(bundlePath, root) {
-  const text = readFileSync(bundlePath, 'utf8');
+  const mapPath = `${bundlePath}.map`;
+  if (!existsSync(mapPath)) throw new Error(`${mapPath} is missing: build the bundle with tools/build-app.mjs (it lists the bundled sources)`);
+  const { sources } = JSON.parse(readFileSync(mapPath, 'utf8'));
   const dirs = new Map();
-  for (const m of text.matchAll(/^\/\/ (\S*node_modules\/(?:@[^/\s]+\/)?[^/\s]+)\//gm)) {
-    const rel = m[1];
-    const name = rel.slice(rel.lastIndexOf('node_modules/') + 'node_modules/'.length);
-    // esbuild's comment paths are relative to its working directory (the repository root).
-    const candidates = [resolve(root, rel), resolve(dirname(bundlePath), rel), join(root, 'node_modules', name)];
-    const dir = candidates.find((c) => existsSync(join(c, 'package.json')));
-    if (!dirs.has(name)) dirs.set(name, dir);
+  for (const source of sources) {
+    // Paths in the map are relative to the map's directory.
+    const abs = resolve(dirname(bundlePath), source);
+    // (A bundled package's own source map can name files outside it, e.g. @js-sdsl/.build-data: npm names never start with a dot.)
+    const m = /^(.*node_modules\/(?:@[^/.][^/]*\/[^/.][^/]*|[^@/.][^/]*))\//.exec(abs);
+    if (!m) continue;
+    const dir = m[1];
+    const name = dir.slice(dir.lastIndexOf('node_modules/') + 'node_modules/'.length);
+    if (!dirs.has(name)) dirs.set(name, existsSync(join(dir, 'package.json')) ? dir : existsSync(join(root, 'node_modules', name, 'package.json')) ? join(root, 'node_modules', name) : undefined);
   }
   return [...dirs.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([name, dir]) => ({ name, dir }));
 }

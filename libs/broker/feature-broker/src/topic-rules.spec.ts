@@ -35,8 +35,39 @@ describe('topic rules', () => {
       ['$SYS/+/log/#', '$SYS/broker/log/M/subscribe', true],
       ['command//+/req/#', 'command//a:b/req/1/x', true],
       ['command//+/req/#', 'command///req/1/x', true],
+      ['a/+/#', 'a/b', true],
+      ['a/+/c', 'a/b', false],
+      ['a/b/#', 'a', false],
+      ['+', '/', false],
+      ['+/+', '/', true],
+      ['ab/+', 'a/b', false],
+      ['a/+', 'ab/c', false],
+      ['+/b', 'a/bc', false],
+      ['+/bc', 'a/b', false],
     ];
     for (const [f, t, want] of cases) assert.equal(matchTopic(f, t), want, `${f} ~ ${t}`);
+  });
+
+  it('agrees with level-by-level splitting on 50,000 generated filter/topic pairs', () => {
+    const bySplit = (filter: string, topic: string): boolean => {
+      if (topic.startsWith('$') && (filter.startsWith('+') || filter.startsWith('#'))) return false;
+      const f = filter.split('/');
+      const t = topic.split('/');
+      for (let i = 0; i < f.length; i++) {
+        if (f[i] === '#') return true;
+        if (i >= t.length || (f[i] !== '+' && f[i] !== t[i])) return false;
+      }
+      return f.length === t.length;
+    };
+    let seed = 42;
+    const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2147483648) % n);
+    const words = ['a', 'b', '', 'ab', '$s'];
+    for (let k = 0; k < 50_000; k++) {
+      const topic = Array.from({ length: 1 + rnd(4) }, () => words[rnd(words.length)]).join('/') || 'a';
+      const n = 1 + rnd(4);
+      const filter = Array.from({ length: n }, (_, i) => [ '+', i === n - 1 ? '#' : 'a', 'a', 'b', '', 'ab'][rnd(6)]).join('/') || '+';
+      assert.equal(matchTopic(filter, topic), bySplit(filter, topic), `${filter} ~ ${topic}`);
+    }
   });
 
   it('knows when one filter covers another', () => {

@@ -29,20 +29,47 @@ export function isWildcardFilter(filter: string): boolean {
   return filter.includes('+') || filter.includes('#');
 }
 
-/** Whether topic name `topic` matches `filter` (both assumed valid). */
+const SLASH = 47;
+const PLUS = 43;
+const HASH = 35;
+
+/**
+ * Whether topic name `topic` matches `filter` (both assumed valid). Runs for every delivery (the QoS
+ * rules of delivery-qos.ts ask it of every subscription of the receiving client), so it walks both
+ * strings level by level in place instead of splitting them (the split was ~10 % of the broker's CPU
+ * at QoS 1, measured with --cpu-prof under bench/broker).
+ */
 export function matchTopic(filter: string, topic: string): boolean {
   // [MQTT-4.7.2-1] filters starting with a wildcard do not match topics starting with '$'
   if (topic.startsWith('$') && (filter.startsWith('+') || filter.startsWith('#'))) return false;
   if (!isWildcardFilter(filter)) return filter === topic;
-  const f = filter.split('/');
-  const t = topic.split('/');
-  for (let i = 0; i < f.length; i++) {
-    const level = f[i];
-    if (level === '#') return true; // also matches the parent level: 'a/#' matches 'a'
-    if (i >= t.length) return false;
-    if (level !== '+' && level !== t[i]) return false;
+  const fl = filter.length;
+  const tl = topic.length;
+  let fi = 0;
+  let ti = 0;
+  for (;;) {
+    // fi and ti are at the start of a level
+    const c = filter.charCodeAt(fi);
+    if (c === HASH) return true; // also matches the parent level: 'a/#' matches 'a' (see below)
+    if (c === PLUS && (fi + 1 === fl || filter.charCodeAt(fi + 1) === SLASH)) {
+      while (ti < tl && topic.charCodeAt(ti) !== SLASH) ti++;
+      fi++;
+    } else {
+      while (fi < fl && filter.charCodeAt(fi) !== SLASH) {
+        if (ti >= tl || topic.charCodeAt(ti) !== filter.charCodeAt(fi)) return false;
+        fi++;
+        ti++;
+      }
+      if (ti < tl && topic.charCodeAt(ti) !== SLASH) return false;
+    }
+    const filterDone = fi >= fl;
+    const topicDone = ti >= tl;
+    if (filterDone) return topicDone;
+    // the filter has more levels: only a final '/#' matches a topic that ends here
+    if (topicDone) return fi + 2 === fl && filter.charCodeAt(fi + 1) === HASH;
+    fi++;
+    ti++;
   }
-  return f.length === t.length;
 }
 
 /**

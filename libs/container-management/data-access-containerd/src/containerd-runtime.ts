@@ -20,11 +20,11 @@ import { ctrdError, CtrdErrorCodes, isNotFound } from './errors';
 import { loadImage, pullImage, withLease } from './images';
 import { followLog, readLogLines } from './json-log';
 import { createContainerNetwork, type NetworkOptions } from './network';
-import { decodeTaskExit, decodeTaskOOM } from './proto-decode';
+import { watchTaskExits } from './exit-events';
 import { createRegistryClient, type RegistryConfig } from './registry';
 import { etcFiles, hostCapabilities, resolveDevices } from './host-files';
 import { buildSpec, linuxResources, type ResolvedDevice } from './spec';
-import { oomKills, readStats } from './stats';
+import { readStats } from './stats';
 import { containerDir, logFile, prepareIo, startLogPump, type LogPump } from './task-io';
 
 export interface ContainerdRuntimeOptions {
@@ -68,68 +68,10 @@ export function createContainerdRuntime(options: ContainerdRuntimeOptions): Cont
   const client = createContainerdClient({ socket: options.socket, namespace: options.namespace });
   const registry = createRegistryClient({ registries: options.registries, insecureRegistries: options.insecureRegistries, logger });
   const network = createContainerNetwork({ stateDir: options.stateDir, logger, network: options.network });
-  const exitListeners = new Set<(e: ExitEvent) => void>();
   const pumps = new Map<string, LogPump>();
-  const oomSeen = new Set<string>();
-  const emitted = new Set<string>();
   let closed = false;
-  let events: ReturnType<typeof client.serverStream> | undefined;
-  let resubscribe: NodeJS.Timeout | undefined;
 
-  /** The /tasks/oom event travels through `containerd publish` and can trail the exit: the cgroup's
-   *  oom_kill counter (kept until the task is deleted) answers at once. */
-  function wasOomKilled(id: string): boolean {
-    return oomSeen.has(id) || oomKills(`/${options.namespace}/${id}`) > 0;
-  }
-
-  function emitExit(e: Omit<ExitEvent, 'oomKilled'>): void {
-    const key = `${e.id}:${e.pid}`;
-    if (emitted.has(key)) return;
-    emitted.add(key);
-    if (emitted.size > 1000) emitted.delete(emitted.values().next().value!);
-    const event: ExitEvent = { ...e, oomKilled: wasOomKilled(e.id) };
-    for (const l of exitListeners) {
-      try {
-        l(event);
-      } catch (err) {
-        logger.error({ err }, 'exit listener failed');
-      }
-    }
-  }
-
-  let streamFailures = 0;
-  function subscribe(): void {
-    if (closed) return;
-    const ns = JSON.stringify(options.namespace);
-    events = client.serverStream('events', 'Subscribe', { filters: [`namespace==${ns},topic=="/tasks/exit"`, `namespace==${ns},topic=="/tasks/oom"`] });
-    events.on('data', (env: Msg) => {
-      try {
-        const value = Buffer.from(env.event?.value ?? []);
-        if (env.topic === '/tasks/oom') oomSeen.add(decodeTaskOOM(value).containerId);
-        else if (env.topic === '/tasks/exit') {
-          const e = decodeTaskExit(value);
-          // Exec processes have their own id; only the init process ends the container.
-          if (e.id !== e.containerId) return;
-          // The OOM event can trail the exit by a moment.
-          setTimeout(() => emitExit({ id: e.containerId, pid: e.pid, exitCode: e.exitStatus, exitedAt: e.exitedAt }), e.exitStatus === 137 ? 100 : 0);
-        }
-      } catch (err) {
-        logger.warn({ err, topic: env.topic }, 'undecodable event');
-      }
-    });
-    events.on('metadata', () => (streamFailures = 0));
-    events.on('error', (err: Error & { code?: number }) => {
-      if (closed || err.code === 1) return;
-      // containerd down (or restarting): retry with a capped exponential delay, warn once per outage.
-      const delayMs = Math.min(1000 * 2 ** streamFailures, 30_000);
-      const fields = { error: err.message, code: err.code, retryInMs: delayMs };
-      if (streamFailures === 0) logger.warn(fields, 'event stream lost; resubscribing');
-      else logger.debug(fields, 'event stream still down');
-      streamFailures++;
-      resubscribe = setTimeout(subscribe, delayMs);
-    });
-  }
-  subscribe();
+  const exits = watchTaskExits({ client, namespace: options.namespace, logger });
 
   async function getContainer(id: string): Promise<Msg> {
     if (typeof id !== 'string' || !ID.test(id)) throw ctrdError(CtrdErrorCodes.CONTAINER_NOT_FOUND, { id });
@@ -180,7 +122,7 @@ export function createContainerdRuntime(options: ContainerdRuntimeOptions): Cont
       (r) => {
         if (pump && pumps.get(id) === pump) pumps.delete(id);
         pump?.finish();
-        setTimeout(() => emitExit({ id, pid, exitCode: r.exitCode, exitedAt: r.exitedAt }), 150);
+        setTimeout(() => exits.emit({ id, pid, exitCode: r.exitCode, exitedAt: r.exitedAt }), 150);
       },
       (err: unknown) => {
         if (closed) return;
@@ -295,7 +237,7 @@ export function createContainerdRuntime(options: ContainerdRuntimeOptions): Cont
       const task = await getTask(id);
       if (!task) throw ctrdError(CtrdErrorCodes.TASK_NOT_FOUND, { id });
       const pid = Number(task.pid);
-      const done = (r: { exitCode: number; exitedAt: Date }): ExitEvent => ({ id, pid, exitCode: r.exitCode, exitedAt: r.exitedAt, oomKilled: wasOomKilled(id) });
+      const done = (r: { exitCode: number; exitedAt: Date }): ExitEvent => ({ id, pid, exitCode: r.exitCode, exitedAt: r.exitedAt, oomKilled: exits.wasOomKilled(id) });
       if (task.status === 'STOPPED') return done({ exitCode: Number(task.exit_status), exitedAt: toDate(task.exited_at) ?? new Date() });
       const sig = signalNumber(stop.signal, id);
       const wait = killAndWait(id, sig, false);
@@ -365,7 +307,7 @@ export function createContainerdRuntime(options: ContainerdRuntimeOptions): Cont
         if (!isNotFound(err)) logger.warn({ err, id }, 'snapshot remove failed');
       });
       rmSync(containerDir(options.stateDir, id), { recursive: true, force: true });
-      oomSeen.delete(id);
+      exits.forget(id);
       logger.info({ id }, 'container removed');
     },
 
@@ -402,15 +344,13 @@ export function createContainerdRuntime(options: ContainerdRuntimeOptions): Cont
     },
 
     onExit(listener) {
-      exitListeners.add(listener);
-      return () => exitListeners.delete(listener);
+      return exits.onExit(listener);
     },
 
     async close() {
       if (closed) return;
       closed = true;
-      clearTimeout(resubscribe);
-      events?.cancel();
+      exits.close();
       // Tasks keep running in their shims; only our FIFO readers go (attach() reopens them).
       for (const p of pumps.values()) p.close();
       pumps.clear();

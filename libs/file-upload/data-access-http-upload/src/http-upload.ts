@@ -2,8 +2,7 @@
 // `https.url`, with `https.header.<Name>` headers, Content-Length, optional Content-MD5; progress counts
 // the bytes handed to the socket.
 import type { Dispatcher } from 'undici';
-import { lazy, lazyResource } from '@ledge/util';
-import { isLedgeError } from '@ledge/util';
+import { isLedgeError, lazy, lazyResource } from '@ledge/util';
 import { countingStream, providerOptionError, type UploadJob, type UploadOptions, type UploadProvider } from '@ledge/file-upload-model';
 import { httpFailedError, httpStatusError } from './errors';
 

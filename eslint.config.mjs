@@ -45,6 +45,11 @@ export default [
     },
   },
   {
+    // Build-time stand-ins for CommonJS packages (tools/build-app.mjs aliases them): CommonJS by nature.
+    files: ['tools/shims/*.cjs'],
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     files: ['**/*.spec.ts', '**/testing/**/*.ts', 'bench/**/*.ts'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
   },

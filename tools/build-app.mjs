@@ -13,9 +13,12 @@ if (!app || !/^[a-z-]+$/.test(app)) {
   process.exit(2);
 }
 const tsconfig = JSON.parse(readFileSync(join(root, 'tsconfig.base.json'), 'utf8'));
-const alias = Object.fromEntries(
-  Object.entries(tsconfig.compilerOptions.paths).map(([k, [v]]) => [k, join(root, v)]),
-);
+const alias = {
+  ...Object.fromEntries(Object.entries(tsconfig.compilerOptions.paths).map(([k, [v]]) => [k, join(root, v)])),
+  // Dependencies' dependencies that Ledge's bundles replace (see each file).
+  debug: join(root, 'tools/shims/debug.cjs'),
+  'readable-stream': join(root, 'tools/shims/readable-stream.cjs'),
+};
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 
 const result = await build({

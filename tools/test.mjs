@@ -36,6 +36,8 @@ function findSpecs(dir, out = []) {
 
 if (!skipLint) {
   step('lint (eslint + module boundaries)', 'npx', ['nx', 'run-many', '-t', 'lint', '--outputStyle=static']);
+  // Workspace scripts outside any Nx project: the build, test and packaging tools, benches, e2e.
+  step('lint (workspace scripts)', 'npx', ['eslint', '--max-warnings=0', 'tools', 'bench', 'packaging', 'test-e2e']);
   step('typecheck (tsc --strict)', 'npx', ['tsc', '-p', 'tsconfig.base.json', '--noEmit']);
 }
 step('build (esbuild bundles)', 'npx', ['nx', 'run-many', '-t', 'build', '--outputStyle=static']);

@@ -3,6 +3,9 @@
 // Throughput (delivered msgs/s) and p50/p99 latency for QoS0/QoS1, 64 B and 1 KiB, 4 publishers ×
 // 4 subscribers (each message fans out to every subscriber); broker RSS; idle RSS of the all-in-one
 // stack. Prints a Markdown table with ratios (Ledge / Mosquitto). Not a test: it asserts nothing.
+// Each measured run is repeated (BENCH_ROUNDS, default 3, the two brokers alternating) and the table
+// gives medians with the range; besides msgs/s it gives each broker's CPU time per delivered message,
+// read from /proc: when both saturate the load generator, CPU per message is what still tells them apart.
 // Usage: npm run bench:broker [-- --quick]
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,6 +15,14 @@ import { join } from 'node:path';
 
 const root = new URL('../..', import.meta.url).pathname;
 const quick = process.argv.includes('--quick');
+const rounds = quick ? 1 : Number(process.env.BENCH_ROUNDS ?? 3);
+const clkTck = Number(spawnSync('getconf', ['CLK_TCK']).stdout.toString().trim()) || 100;
+/** CPU seconds (user + system) a process has used so far. */
+const cpuSeconds = (pid) => {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) / clkTck; // utime, stime (fields 14, 15)
+};
 const tmp = mkdtempSync(join(tmpdir(), 'ledge-bench-'));
 const children = [];
 process.on('exit', () => {
@@ -90,6 +101,7 @@ function load(broker, params) {
   return new Promise((res, rej) => {
     let peak = 0;
     const timer = setInterval(() => (peak = Math.max(peak, rssMb(broker.pid))), 100);
+    const cpu0 = cpuSeconds(broker.pid);
     const c = spawn(process.execPath, [join(root, 'bench/broker/load.mjs'), JSON.stringify({ ...params, url: broker.url })], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
@@ -98,7 +110,8 @@ function load(broker, params) {
     c.once('exit', (code) => {
       clearInterval(timer);
       if (code !== 0) return rej(new Error(`load exited ${code}`));
-      res({ ...JSON.parse(out.trim().split('\n').pop()), peakRssMb: peak });
+      const r = JSON.parse(out.trim().split('\n').pop());
+      res({ ...r, peakRssMb: peak, cpuUsPerMsg: ((cpuSeconds(broker.pid) - cpu0) * 1e6) / Math.max(1, r.delivered) });
     });
   });
 }
@@ -112,17 +125,26 @@ await sleep(500);
 const idle = Object.fromEntries(brokers.map((b) => [b.name, rssMb(b.pid)]));
 const rows = [];
 let n = 0;
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 for (const s of scenarios) {
   const r = {};
   for (const b of brokers) {
-    // warm-up, then the measured run; the rate-limited run measures latency without queueing
+    // warm-up; the rate-limited run measures latency without queueing
     await load(b, { ...s, count: Math.min(1000, s.count), tag: `w${n++}` });
-    r[b.name] = await load(b, { ...s, tag: `m${n++}` });
-    r[b.name].paced = await load(b, { ...s, count: quick ? 500 : 2000, ratePerSec: 2000, tag: `r${n++}` });
+    r[b.name] = { runs: [], paced: await load(b, { ...s, count: quick ? 500 : 2000, ratePerSec: 2000, tag: `r${n++}` }) };
+  }
+  for (let i = 0; i < rounds; i++) {
+    for (const b of i % 2 === 0 ? brokers : [...brokers].reverse()) r[b.name].runs.push(await load(b, { ...s, tag: `m${n++}` }));
+  }
+  for (const b of brokers) {
+    const x = r[b.name];
+    const rates = x.runs.map((u) => u.msgsPerSec);
+    const mid = x.runs.find((u) => u.msgsPerSec === median(rates));
+    Object.assign(x, mid, { min: Math.min(...rates), max: Math.max(...rates), cpuUsPerMsg: median(x.runs.map((u) => u.cpuUsPerMsg)), delivered: Math.min(...x.runs.map((u) => u.delivered)), peakRssMb: Math.max(...x.runs.map((u) => u.peakRssMb)) });
   }
   rows.push({ s, r });
   const L = r.ledge, M = r.mosquitto;
-  console.error(`qos${s.qos} ${s.size}B: ledge ${L.msgsPerSec.toFixed(0)}/s vs mosquitto ${M.msgsPerSec.toFixed(0)}/s = ${(L.msgsPerSec / M.msgsPerSec).toFixed(2)}×`);
+  console.error(`qos${s.qos} ${s.size}B: ledge ${L.msgsPerSec.toFixed(0)}/s (${L.cpuUsPerMsg.toFixed(1)} µs CPU/msg) vs mosquitto ${M.msgsPerSec.toFixed(0)}/s (${M.cpuUsPerMsg.toFixed(1)} µs) = ${(L.msgsPerSec / M.msgsPerSec).toFixed(2)}×`);
 }
 
 // Idle RSS of the all-in-one stack: the apps ledge.service hosts in one Node process (broker, connector,
@@ -152,14 +174,16 @@ const f = (x, d = 0) => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
 const out = [];
 out.push(`Machine: ${spawnSync('nproc').stdout.toString().trim()} cores, Node ${process.version}, Mosquitto ${spawnSync('mosquitto', ['-h']).stdout.toString().split('\n')[0].replace(/^mosquitto version /, '')}`);
 out.push('');
-out.push('| scenario | Ledge msgs/s | Mosquitto msgs/s | ratio | Ledge p50 / p99 ms (load) | Mosquitto p50 / p99 ms (load) | Ledge p50 / p99 ms (2k/s) | Mosquitto p50 / p99 ms (2k/s) | Ledge peak RSS MB | Mosquitto peak RSS MB |');
-out.push('|---|---|---|---|---|---|---|---|---|---|');
+out.push(`Throughput: median of ${rounds} runs per broker (range in brackets); CPU: broker user + system time per delivered message, median.`);
+out.push('');
+out.push('| scenario | Ledge msgs/s | Mosquitto msgs/s | ratio | Ledge / Mosquitto CPU µs per msg | Ledge p50 / p99 ms (load) | Mosquitto p50 / p99 ms (load) | Ledge p50 / p99 ms (2k/s) | Mosquitto p50 / p99 ms (2k/s) | Ledge peak RSS MB | Mosquitto peak RSS MB |');
+out.push('|---|---|---|---|---|---|---|---|---|---|---|');
 for (const { s, r } of rows) {
   const L = r.ledge, M = r.mosquitto;
   out.push(
-    `| QoS${s.qos} ${s.size} B, ${s.pubs} pub × ${s.subs} sub | ${f(L.msgsPerSec)} | ${f(M.msgsPerSec)} | **${f(L.msgsPerSec / M.msgsPerSec, 2)}×** | ${f(L.p50, 2)} / ${f(L.p99, 2)} | ${f(M.p50, 2)} / ${f(M.p99, 2)} | ${f(L.paced.p50, 2)} / ${f(L.paced.p99, 2)} | ${f(M.paced.p50, 2)} / ${f(M.paced.p99, 2)} | ${f(L.peakRssMb, 1)} | ${f(M.peakRssMb, 1)} |`,
+    `| QoS${s.qos} ${s.size} B, ${s.pubs} pub × ${s.subs} sub | ${f(L.msgsPerSec)} [${f(L.min)}–${f(L.max)}] | ${f(M.msgsPerSec)} [${f(M.min)}–${f(M.max)}] | **${f(L.msgsPerSec / M.msgsPerSec, 2)}×** | ${f(L.cpuUsPerMsg, 1)} / ${f(M.cpuUsPerMsg, 1)} | ${f(L.p50, 2)} / ${f(L.p99, 2)} | ${f(M.p50, 2)} / ${f(M.p99, 2)} | ${f(L.paced.p50, 2)} / ${f(L.paced.p99, 2)} | ${f(M.paced.p50, 2)} / ${f(M.paced.p99, 2)} | ${f(L.peakRssMb, 1)} | ${f(M.peakRssMb, 1)} |`,
   );
-  if (L.delivered !== L.expected || M.delivered !== M.expected) out.push(`|  ⚠ delivered ledge ${L.delivered}/${L.expected}, mosquitto ${M.delivered}/${M.expected} | | | | | | | | | |`);
+  if (L.delivered !== L.expected || M.delivered !== M.expected) out.push(`|  ⚠ delivered (fewest of the runs) ledge ${L.delivered}/${L.expected}, mosquitto ${M.delivered}/${M.expected} | | | | | | | | | | |`);
 }
 out.push('');
 out.push(`Idle RSS: Ledge broker ${f(idle.ledge, 1)} MB, Mosquitto ${f(idle.mosquitto, 1)} MB; all-in-one stack (\`ledge run --apps broker,connector,file-upload\`, as ledge.service) ${f(stackIdle, 1)} MB (goal ≤ 64 MB), a bare \`node\` ${f(bareIdle, 1)} MB.`);

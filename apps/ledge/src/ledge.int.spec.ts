@@ -110,4 +110,16 @@ describe('ledge bundle', () => {
     assert.ok(calls.length >= 5, 'downloads, the three upload providers and the registry client each load undici');
     for (const call of calls) assert.match(call, /lazy\(\(\)\s*=>\s*Promise\.resolve\(\)\.then\(\(\)\s*=>\s*__toESM\(require_undici\(\)/, call);
   });
+
+  it('bundles Node\'s own streams and a silent debug() in place of readable-stream and debug (tools/shims)', async () => {
+    const { readFile } = await import('node:fs/promises');
+    for (const app of ['ledge', 'broker', 'connector']) {
+      const { sources } = JSON.parse(await readFile(`${bundlePath(app)}.map`, 'utf8')) as { sources: string[] };
+      const replaced = sources.filter((s) => /node_modules\/(debug|readable-stream|ms)\//.test(s));
+      assert.deepEqual(replaced, [], `${app}: ${replaced.join(', ')}`);
+      for (const shim of ['tools/shims/debug.cjs', 'tools/shims/readable-stream.cjs']) {
+        assert.ok(sources.some((s) => s.endsWith(shim)), `${app} bundles ${shim}`);
+      }
+    }
+  });
 });

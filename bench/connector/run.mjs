@@ -6,9 +6,9 @@
 // BENCH_CONNECTOR_ARGS (extra connector flags, e.g. `--outboxFsync never` to see what durability costs).
 // Reference: MQTT.js publishing directly to the same cloud Mosquitto.
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, createConnection } from 'node:net';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import mqtt from 'mqtt';
@@ -72,9 +72,23 @@ async function subscriber(port) {
   return { c, got };
 }
 
-async function throughput(pubPort, topic, sub) {
+// CPU time (user + system, seconds) of a process: this one from process.cpuUsage, others from /proc.
+const clkTck = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
+function cpuSeconds(pid) {
+  if (pid === process.pid) {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1e6;
+  }
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / clkTck;
+}
+
+/** `procs`: {name: pid} whose CPU time per message is reported for the throughput run. */
+async function throughput(pubPort, topic, sub, procs) {
   const pub = await mqtt.connectAsync(`mqtt://127.0.0.1:${pubPort}`);
   const start0 = sub.got.count;
+  const cpu0 = Object.fromEntries(Object.entries(procs).map(([k, pid]) => [k, cpuSeconds(pid)]));
   const t0 = performance.now();
   const batch = [];
   for (let n = 0; n < N; n++) {
@@ -84,6 +98,7 @@ async function throughput(pubPort, topic, sub) {
   await Promise.all(batch);
   await until(() => sub.got.count - start0 >= N, 60_000, 'throughput delivery');
   const rate = N / ((performance.now() - t0) / 1000);
+  const cpuUs = Object.fromEntries(Object.entries(procs).map(([k, pid]) => [k, ((cpuSeconds(pid) - cpu0[k]) * 1e6) / N]));
   // Latency at a moderate rate (one message every 2 ms), separately from the throughput run.
   sub.got.lat = [];
   for (let n = 0; n < LAT_N; n++) {
@@ -92,13 +107,13 @@ async function throughput(pubPort, topic, sub) {
   }
   await until(() => sub.got.lat.length >= LAT_N, 30_000, 'latency delivery');
   await pub.endAsync();
-  return { rate, p50: pct(sub.got.lat, 0.5), p99: pct(sub.got.lat, 0.99) };
+  return { rate, cpuUs, p50: pct(sub.got.lat, 0.5), p99: pct(sub.got.lat, 0.99) };
 }
 
 const cloudPort = await freePort();
 let cloud = await mosquitto(cloudPort);
 const sub = await subscriber(cloudPort);
-const direct = await throughput(cloudPort, 'event/demo/demo:device', sub);
+const direct = await throughput(cloudPort, 'event/demo/demo:device', sub, { 'bench (publisher + cloud subscriber)': process.pid, 'cloud Mosquitto': cloud.p.pid });
 
 const localPort = await freePort();
 const brokerDir = join(tmp, 'broker');
@@ -110,7 +125,7 @@ const connector = run(process.execPath, [...CONNECTOR_NODE_ARGS, join(root, 'dis
   '--dataDir', connDir, '--provisioningFile', join(tmp, 'none.json'), '--replayRate', '0', '--backoffInitial', '0.05', '--backoffMax', '0.1',
   '--outboxMaxMessages', String(Math.max(OUTBOX_N, N) * 2), '--outboxMaxBytes', String(1024 ** 3), '--statusInterval', '0.2', ...CONNECTOR_ARGS]);
 await until(() => connector.lines.some((l) => l.msg === 'draining outbox'), 10_000, 'connector connected');
-const via = await throughput(localPort, 'e', sub);
+const via = await throughput(localPort, 'e', sub, { 'bench (publisher + cloud subscriber)': process.pid, 'cloud Mosquitto': cloud.p.pid, 'Ledge broker': broker.p.pid, 'Ledge connector': connector.p.pid });
 
 const f = (x, d = 0) => x.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
 const printThroughput = () => {
@@ -123,7 +138,22 @@ const printThroughput = () => {
   console.log(`| latency p50 / p99, direct (ms) | ${f(direct.p50, 2)} / ${f(direct.p99, 2)} | |`);
   console.log(`| latency p50 / p99, via broker + connector (ms) | ${f(via.p50, 2)} / ${f(via.p99, 2)} | |`);
   console.log(`| added latency p50 / p99 (ms) | ${f(via.p50 - direct.p50, 2)} / ${f(via.p99 - direct.p99, 2)} | p99 < 5 |`);
+  // Where the CPU goes: each process's CPU time per message in the two throughput runs, and the rate
+  // that CPU alone allows (all cores shared: cores / Σ; one core per process: 1 / the busiest one).
+  console.log('\n| CPU µs per message | direct | via broker + connector |');
+  console.log('|---|---|---|');
+  for (const k of Object.keys(via.cpuUs)) console.log(`| ${k} | ${direct.cpuUs[k] === undefined ? '' : f(direct.cpuUs[k], 1)} | ${f(via.cpuUs[k], 1)} |`);
+  const bound = (c) => {
+    const v = Object.values(c);
+    return { shared: (cores * 1e6) / v.reduce((a, b) => a + b, 0), perCore: 1e6 / Math.max(...v) };
+  };
+  const bd = bound(direct.cpuUs);
+  const bv = bound(via.cpuUs);
+  console.log(`| sum | ${f(Object.values(direct.cpuUs).reduce((a, b) => a + b, 0), 1)} | ${f(Object.values(via.cpuUs).reduce((a, b) => a + b, 0), 1)} |`);
+  console.log(`| events/s the CPU allows on these ${cores} cores (cores / sum) | ${f(bd.shared)} | ${f(bv.shared)} (${f(bv.shared / bd.shared, 2)}×) |`);
+  console.log(`| events/s with a core per process (1 / busiest) | ${f(bd.perCore)} | ${f(bv.perCore)} (${f(bv.perCore / bd.perCore, 2)}×) |`);
 };
+const cores = availableParallelism();
 if (OUTBOX_N === 0) {
   printThroughput();
   await sub.c.endAsync();

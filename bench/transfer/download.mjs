@@ -6,8 +6,8 @@
 // Run: node --import tsx bench/transfer/download.mjs [sizeMB=200] [rounds=3] [rateMBps=100]
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDownloader } from '@ledge/software-update-download';
 
@@ -52,15 +52,32 @@ const server = spawn(process.execPath, ['-e', serverCode], { stdio: ['ignore', '
 const port = await new Promise((r) => server.stdout.once('data', (d) => r(Number(String(d).trim()))));
 
 const mbps = (s) => size / 1024 / 1024 / s;
+// CPU seconds (user + system, all threads): this process from getrusage, the server from /proc.
+const clkTck = Number(spawnSync('getconf', ['CLK_TCK']).stdout) || 100;
+const selfCpu = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
+const serverCpu = () => {
+  const f = readFileSync(`/proc/${server.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(f[11]) + Number(f[12])) / clkTck;
+};
+const cpu = { ledge: [], curl: [], serverLedge: [], serverCurl: [] };
 const clock = () => process.hrtime.bigint();
 const since = (t0) => Number(clock() - t0) / 1e9;
 
 async function ledge(url, tag, options = {}) {
   const d = createDownloader({ retries: 0, minFreeSpace: 0, ...options });
   const out = join(dir, `ledge-${tag}.bin`);
+  const c0 = selfCpu();
+  const s0 = serverCpu();
   const t0 = clock();
   const r = await d.download({ url, file: out, expectedSize: size, checksum: { algorithm: 'sha256', expected: sha256 } });
   const s = since(t0);
+  if (options.hashInWorker !== true) {
+    cpu.ledge.push(selfCpu() - c0);
+    cpu.serverLedge.push(serverCpu() - s0);
+  }
   await d.close();
   if (r.digest !== sha256 || statSync(out).size !== size) throw new Error('ledge download wrong');
   rmSync(out);
@@ -69,9 +86,16 @@ async function ledge(url, tag, options = {}) {
 
 function curl(url, tag, verify) {
   const out = join(dir, `curl-${tag}.bin`);
+  const s0 = serverCpu();
   const t0 = clock();
-  const c = spawnSync('curl', ['-sS', '--fail', '-o', out, url]);
+  // bash's `time` reports curl's own CPU time (user, system) on stderr
+  const c = spawnSync('bash', ['-c', 'TIMEFORMAT="%U %S"; time curl -sS --fail -o "$0" "$1"', out, url], { encoding: 'utf8' });
   if (c.status !== 0) throw new Error(`curl failed: ${c.stderr}`);
+  if (!verify) {
+    const [user, sys] = c.stderr.trim().split('\n').at(-1).split(' ').map(Number);
+    cpu.curl.push(user + sys);
+    cpu.serverCurl.push(serverCpu() - s0);
+  }
   if (verify && !spawnSync('sha256sum', [out], { encoding: 'utf8' }).stdout.startsWith(sha256)) throw new Error('curl download wrong');
   const s = since(t0);
   rmSync(out);
@@ -83,13 +107,16 @@ const fmt = (v) => `${v.toFixed(0).padStart(5)} MB/s`;
 console.log(`download ${sizeMB} MiB over loopback HTTP, ${rounds} rounds, node ${process.version}, load average ${loadavg()[0].toFixed(1)}`);
 for (const [label, url] of [['unlimited', `http://127.0.0.1:${port}/fast`], [`paced ${rate} MB/s`, `http://127.0.0.1:${port}/paced?r=${rate}`]]) {
   const r = { ledge: [], ledgeWorker: [], curl: [], curlSha: [] };
+  for (const v of Object.values(cpu)) v.length = 0;
   await ledge(url, 'warm');
   curl(url, 'warm', false);
   for (let i = 0; i < rounds; i++) {
-    r.ledge.push(await ledge(url, i));
+    // The worker variant first: its isolate's teardown is over (behind the two curl runs) before the
+    // inline run, whose CPU time is measured.
     r.ledgeWorker.push(await ledge(url, i, { hashInWorker: true }));
     r.curl.push(curl(url, i, false));
     r.curlSha.push(curl(url, i, true));
+    r.ledge.push(await ledge(url, i));
   }
   const m = Object.fromEntries(Object.entries(r).map(([k, v]) => [k, median(v)]));
   console.log(`\n${label} (medians)`);
@@ -97,6 +124,12 @@ for (const [label, url] of [['unlimited', `http://127.0.0.1:${port}/fast`], [`pa
   console.log(`  ledge, SHA-256 on a worker     ${fmt(m.ledgeWorker)}   ${(m.ledgeWorker / m.curl).toFixed(2)}x curl   ${(m.ledgeWorker / m.curlSha).toFixed(2)}x curl+sha256sum`);
   console.log(`  curl -o                        ${fmt(m.curl)}`);
   console.log(`  curl -o && sha256sum           ${fmt(m.curlSha)}`);
+  // What the CPU allows: client + server CPU seconds per download, spread over every core.
+  const c = Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, median(v)]));
+  const cores = availableParallelism();
+  const bound = (client, srv) => mbps((client + srv) / cores);
+  console.log(`  CPU s per download (medians): ledge inline ${c.ledge.toFixed(3)} (all threads), curl ${c.curl.toFixed(3)}; server ${c.serverLedge.toFixed(3)} / ${c.serverCurl.toFixed(3)}`);
+  console.log(`  MB/s the CPU allows on ${cores} cores, (client + server) / cores: ledge ${bound(c.ledge, c.serverLedge).toFixed(0)}, curl ${bound(c.curl, c.serverCurl).toFixed(0)} (curl runs on one thread: its bound is also ${mbps(c.curl).toFixed(0)})`);
 }
 server.kill();
 rmSync(dir, { recursive: true, force: true });

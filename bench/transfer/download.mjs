@@ -7,7 +7,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
-import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDownloader } from '@ledge/software-update-download';
 
@@ -62,23 +62,26 @@ const serverCpu = () => {
   const f = readFileSync(`/proc/${server.pid}/stat`, 'utf8').split(') ')[1].split(' ');
   return (Number(f[11]) + Number(f[12])) / clkTck;
 };
-const cpu = { ledge: [], curl: [], serverLedge: [], serverCurl: [] };
+const cpu = { worker: [], inline: [], curl: [], server: [] };
 const clock = () => process.hrtime.bigint();
 const since = (t0) => Number(clock() - t0) / 1e9;
 
+// One downloader per variant for the whole run, as the software-update daemon keeps one.
+const downloaders = new Map();
 async function ledge(url, tag, options = {}) {
-  const d = createDownloader({ retries: 0, minFreeSpace: 0, ...options });
+  const key = JSON.stringify(options);
+  if (!downloaders.has(key)) downloaders.set(key, createDownloader({ retries: 0, minFreeSpace: 0, ...options }));
+  const d = downloaders.get(key);
   const out = join(dir, `ledge-${tag}.bin`);
   const c0 = selfCpu();
   const s0 = serverCpu();
   const t0 = clock();
   const r = await d.download({ url, file: out, expectedSize: size, checksum: { algorithm: 'sha256', expected: sha256 } });
   const s = since(t0);
-  if (options.hashInWorker !== true) {
-    cpu.ledge.push(selfCpu() - c0);
-    cpu.serverLedge.push(serverCpu() - s0);
+  if (tag !== 'warm') {
+    cpu[options.hashInWorker === false ? 'inline' : 'worker'].push(selfCpu() - c0);
+    cpu.server.push(serverCpu() - s0);
   }
-  await d.close();
   if (r.digest !== sha256 || statSync(out).size !== size) throw new Error('ledge download wrong');
   rmSync(out);
   return mbps(s);
@@ -91,10 +94,10 @@ function curl(url, tag, verify) {
   // bash's `time` reports curl's own CPU time (user, system) on stderr
   const c = spawnSync('bash', ['-c', 'TIMEFORMAT="%U %S"; time curl -sS --fail -o "$0" "$1"', out, url], { encoding: 'utf8' });
   if (c.status !== 0) throw new Error(`curl failed: ${c.stderr}`);
-  if (!verify) {
+  if (!verify && tag !== 'warm') {
     const [user, sys] = c.stderr.trim().split('\n').at(-1).split(' ').map(Number);
     cpu.curl.push(user + sys);
-    cpu.serverCurl.push(serverCpu() - s0);
+    cpu.server.push(serverCpu() - s0);
   }
   if (verify && !spawnSync('sha256sum', [out], { encoding: 'utf8' }).stdout.startsWith(sha256)) throw new Error('curl download wrong');
   const s = since(t0);
@@ -106,30 +109,30 @@ const median = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
 const fmt = (v) => `${v.toFixed(0).padStart(5)} MB/s`;
 console.log(`download ${sizeMB} MiB over loopback HTTP, ${rounds} rounds, node ${process.version}, load average ${loadavg()[0].toFixed(1)}`);
 for (const [label, url] of [['unlimited', `http://127.0.0.1:${port}/fast`], [`paced ${rate} MB/s`, `http://127.0.0.1:${port}/paced?r=${rate}`]]) {
-  const r = { ledge: [], ledgeWorker: [], curl: [], curlSha: [] };
+  const r = { worker: [], inline: [], curl: [], curlSha: [] };
   for (const v of Object.values(cpu)) v.length = 0;
   await ledge(url, 'warm');
+  await ledge(url, 'warm', { hashInWorker: false });
   curl(url, 'warm', false);
+  const steps = {
+    worker: async (i) => r.worker.push(await ledge(url, i)), // the default: SHA-256 on a worker thread
+    inline: async (i) => r.inline.push(await ledge(url, i, { hashInWorker: false })),
+    curl: async (i) => r.curl.push(curl(url, i, false)),
+    curlSha: async (i) => r.curlSha.push(curl(url, i, true)),
+  };
+  // Alternating order, so no case always follows the same one.
   for (let i = 0; i < rounds; i++) {
-    // The worker variant first: its isolate's teardown is over (behind the two curl runs) before the
-    // inline run, whose CPU time is measured.
-    r.ledgeWorker.push(await ledge(url, i, { hashInWorker: true }));
-    r.curl.push(curl(url, i, false));
-    r.curlSha.push(curl(url, i, true));
-    r.ledge.push(await ledge(url, i));
+    for (const k of i % 2 === 0 ? ['worker', 'curl', 'inline', 'curlSha'] : ['inline', 'curlSha', 'worker', 'curl']) await steps[k](i);
   }
   const m = Object.fromEntries(Object.entries(r).map(([k, v]) => [k, median(v)]));
-  console.log(`\n${label} (medians)`);
-  console.log(`  ledge, SHA-256 inline          ${fmt(m.ledge)}   ${(m.ledge / m.curl).toFixed(2)}x curl   ${(m.ledge / m.curlSha).toFixed(2)}x curl+sha256sum`);
-  console.log(`  ledge, SHA-256 on a worker     ${fmt(m.ledgeWorker)}   ${(m.ledgeWorker / m.curl).toFixed(2)}x curl   ${(m.ledgeWorker / m.curlSha).toFixed(2)}x curl+sha256sum`);
-  console.log(`  curl -o                        ${fmt(m.curl)}`);
-  console.log(`  curl -o && sha256sum           ${fmt(m.curlSha)}`);
-  // What the CPU allows: client + server CPU seconds per download, spread over every core.
   const c = Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, median(v)]));
-  const cores = availableParallelism();
-  const bound = (client, srv) => mbps((client + srv) / cores);
-  console.log(`  CPU s per download (medians): ledge inline ${c.ledge.toFixed(3)} (all threads), curl ${c.curl.toFixed(3)}; server ${c.serverLedge.toFixed(3)} / ${c.serverCurl.toFixed(3)}`);
-  console.log(`  MB/s the CPU allows on ${cores} cores, (client + server) / cores: ledge ${bound(c.ledge, c.serverLedge).toFixed(0)}, curl ${bound(c.curl, c.serverCurl).toFixed(0)} (curl runs on one thread: its bound is also ${mbps(c.curl).toFixed(0)})`);
+  console.log(`\n${label} (medians; CPU = user + system seconds per download, every thread of the process)`);
+  const line = (name, v, cpuS) => console.log(`  ${name.padEnd(40)} ${fmt(v)}   ${(v / m.curl).toFixed(2)}x curl   ${(v / m.curlSha).toFixed(2)}x curl+sha256sum   CPU ${cpuS.toFixed(3)} s`);
+  line('ledge, SHA-256 on a worker (default)', m.worker, c.worker);
+  line('ledge, SHA-256 on the event loop', m.inline, c.inline);
+  console.log(`  ${'curl -o'.padEnd(40)} ${fmt(m.curl)}   CPU ${c.curl.toFixed(3)} s (the server: ${c.server.toFixed(3)} s per download)`);
+  console.log(`  ${'curl -o && sha256sum'.padEnd(40)} ${fmt(m.curlSha)}`);
 }
+for (const d of downloaders.values()) await d.close();
 server.kill();
 rmSync(dir, { recursive: true, force: true });

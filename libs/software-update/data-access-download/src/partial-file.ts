@@ -62,10 +62,11 @@ export async function hashFile(path: string, hash: Hasher, length: number): Prom
 }
 
 /**
- * Writes at an explicit position and hashes each batch while it is being written (the file write runs on
- * libuv's thread pool, the hash on this thread: the two overlap instead of taking turns). If a write
- * fails after its bytes were hashed, `onHashAhead` is called: the digest then covers bytes the file does
- * not hold, and the caller must rebuild it from the file before going on.
+ * Writes at an explicit position and hashes each batch. An inline hasher hashes a batch while it is being
+ * written (the file write runs on libuv's thread pool, the hash on this thread: the two overlap instead of
+ * taking turns); if that write then fails, `onHashAhead` is called: the digest covers bytes the file does
+ * not hold, and the caller must rebuild it from the file before going on. A hasher that takes the chunks
+ * over (a worker) gets each batch once it is written, and hashes it while the next one is received.
  */
 export function fileSink(
   fh: FileHandle,
@@ -90,6 +91,17 @@ export function fileSink(
       const written = fh.writev(bufs, position).then(({ bytesWritten }) => {
         if (bytesWritten !== n) throw new Error(`short write (${bytesWritten} of ${n} bytes)`);
       });
+      if (hash?.takesChunks === true) {
+        written.then(
+          () => {
+            position += n;
+            onWritten(position);
+            hash.update(bufs).then(() => cb(), (err: Error) => cb(err));
+          },
+          (err: Error) => cb(err),
+        );
+        return;
+      }
       const hashed = hash?.update(bufs);
       written.then(
         () => {

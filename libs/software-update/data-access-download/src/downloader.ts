@@ -20,7 +20,7 @@ import {
   urlInvalidError,
 } from './errors';
 import { createHashWorker, createInlineHasher, type Hasher } from './hasher';
-import { bufferBody, drainInto, fileSink, hashFile, partialPaths, readState, sizeOf, writeJsonAtomic, type PartialState } from './partial-file';
+import { hashFile, partialPaths, readState, sizeOf, streamToFile, writeJsonAtomic, type PartialState } from './partial-file';
 
 /** undici is evaluated on the first download (an idle process does not pay for it). */
 const undici = lazy(() => import('undici'));
@@ -50,8 +50,8 @@ export interface DownloaderOptions {
   readonly fsync: boolean;
 }
 
-/** Bytes of a response body held between the socket and the file. */
-const BODY_BUFFER_BYTES = 1024 * 1024;
+/** Bytes of a response body held between the socket and the file (while a batch is written). */
+const BODY_BUFFER_BYTES = 4 * 1024 * 1024;
 
 export const defaultDownloaderOptions: Readonly<DownloaderOptions> = Object.freeze({
   retries: 5,
@@ -232,14 +232,12 @@ export function createDownloader(options: Partial<DownloaderOptions> = {}): Down
           }
           const limit = Math.min(o.maxSize, total ?? Infinity, req.expectedSize ?? Infinity);
           const need = (total ?? req.expectedSize ?? 0) - offset;
-          // From here on the body is read off the socket while the checks below and the file open run.
-          const body = res.statusCode !== 416 ? bufferBody(res.body, BODY_BUFFER_BYTES) : undefined;
-          const free = await freeSpace(dirname(file));
-          if (free - need < o.minFreeSpace) {
-            body?.destroy();
-            throw diskFullError(dirname(file), need + o.minFreeSpace, free);
-          }
-          if (body !== undefined) {
+          const checkFreeSpace = async () => {
+            const free = await freeSpace(dirname(file));
+            if (free - need < o.minFreeSpace) throw diskFullError(dirname(file), need + o.minFreeSpace, free);
+          };
+          if (res.statusCode === 416) await checkFreeSpace();
+          else {
             const next: PartialState = { url, total: total ?? 0 };
             const etag = header(res, 'etag');
             const lm = header(res, 'last-modified');
@@ -247,34 +245,36 @@ export function createDownloader(options: Partial<DownloaderOptions> = {}): Down
             if (lm !== undefined) next.lastModified = lm;
             if (total === undefined) delete next.total;
             state = next;
-            let fh: Awaited<ReturnType<typeof open>>;
+            const writeState = next;
+            // The body is read off the socket from here on, while free space is checked, the state file
+            // written and the partial file opened.
+            const file = (async () => {
+              await checkFreeSpace();
+              await writeJsonAtomic(paths.state, writeState);
+              return open(paths.data, offset > 0 ? 'r+' : 'w');
+            })();
             try {
-              await writeJsonAtomic(paths.state, state);
-              fh = await open(paths.data, offset > 0 ? 'r+' : 'w');
-            } catch (err) {
-              body.destroy();
-              throw err;
-            }
-            const start = offset;
-            try {
-              const sink = fileSink(
-                fh,
-                start,
+              await streamToFile(res.body, {
+                file,
+                start: offset,
                 hash,
-                (pos) => {
+                bufferBytes: BODY_BUFFER_BYTES,
+                check: (pos) => {
                   if (pos > limit) throw tooLargeError(url, pos, limit);
                 },
-                (pos) => {
+                onWritten: (pos) => {
                   received += pos - offset;
                   offset = pos;
                   req.onProgress?.(pos, total);
                 },
-                () => (hashAhead = true),
-              );
-              await drainInto(body, sink);
+                onHashAhead: () => (hashAhead = true),
+              });
             } finally {
-              if (o.fsync) await fh.datasync();
-              await fh.close();
+              const fh = await file.catch(() => undefined);
+              if (fh) {
+                if (o.fsync) await fh.datasync();
+                await fh.close();
+              }
             }
             if (total !== undefined && offset < total) throw new Retryable(`body ended at ${offset} of ${total} bytes`);
           }

@@ -7,11 +7,10 @@ import { readFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { describe, it } from 'node:test';
 import { createTempDir } from '@ledge/util/testing';
 import { createHashWorker, createInlineHasher, type Hasher } from './hasher';
-import { fileSink } from './partial-file';
+import { streamToFile } from './partial-file';
 
 /** A fresh Buffer that owns its whole ArrayBuffer, as a socket read does. */
 const owned = (b: Buffer) => {
@@ -91,7 +90,7 @@ describe('hashers', () => {
     await assert.rejects(h.update([randomBytes(10)]), /hash worker closed/);
   });
 
-  it('the file sink gives a worker hasher each batch only after it is in the file', async (t) => {
+  it('streamToFile gives a worker hasher each batch only after it is in the file', async (t) => {
     const dir = createTempDir(t);
     const path = join(dir, 'f');
     const fh = await open(path, 'w');
@@ -110,7 +109,7 @@ describe('hashers', () => {
       close: async () => undefined,
     };
     const chunks = Array.from({ length: 32 }, (_, i) => data.subarray(i * 65_536, (i + 1) * 65_536));
-    await pipeline(Readable.from(chunks), fileSink(fh, 0, checking, () => undefined, () => undefined));
+    await streamToFile(Readable.from(chunks), { file: Promise.resolve(fh), start: 0, hash: checking, bufferBytes: 256 * 1024, check: () => undefined, onWritten: () => undefined, onHashAhead: () => undefined });
     await fh.close();
     assert.equal(seen, data.length);
     assert.ok(readFileSync(path).equals(data));

@@ -4,7 +4,7 @@
 import { createReadStream } from 'node:fs';
 import { open, readFile, rename, stat, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { PassThrough, Writable, finished, type Readable } from 'node:stream';
+import { Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Hasher } from './hasher';
 
@@ -61,120 +61,106 @@ export async function hashFile(path: string, hash: Hasher, length: number): Prom
   }));
 }
 
+export interface StreamToFileOptions {
+  /** The file, once it may be written (the caller checks free space and writes the state file first). */
+  readonly file: Promise<FileHandle>;
+  /** File position of the first body byte. */
+  readonly start: number;
+  readonly hash: Hasher | undefined;
+  /** Body bytes held while a batch is written; the body is paused beyond this. */
+  readonly bufferBytes: number;
+  /** Throws to refuse a batch that would end at `position` (size limit). */
+  readonly check: (position: number) => void;
+  readonly onWritten: (position: number) => void;
+  /** A write failed after an inline hasher had hashed its bytes: the digest is ahead of the file. */
+  readonly onHashAhead: () => void;
+}
+
 /**
- * Writes at an explicit position and hashes each batch. An inline hasher hashes a batch while it is being
- * written (the file write runs on libuv's thread pool, the hash on this thread: the two overlap instead of
- * taking turns); if that write then fails, `onHashAhead` is called: the digest covers bytes the file does
- * not hold, and the caller must rebuild it from the file before going on. A hasher that takes the chunks
- * over (a worker) gets each batch once it is written, and hashes it while the next one is received.
+ * Reads a response body off the socket from the first byte (also while the file is still being opened)
+ * and writes it at explicit positions, one batch at a time: whatever arrived while the previous batch
+ * was being written. An inline hasher hashes a batch while it is being written (the write runs on
+ * libuv's thread pool); a hasher that takes the chunks over (a worker) gets a batch once it is written.
+ * Every byte taken off the body before it fails (a cut, an abort) reaches the file before the body's
+ * error is thrown, so a resume starts after them; only what the body itself holds while paused (beyond
+ * `bufferBytes`, at most its own highWaterMark) is fetched again. A write or check failure destroys the body.
  */
-export function fileSink(
-  fh: FileHandle,
-  start: number,
-  hash: Hasher | undefined,
-  check: (position: number) => void,
-  onWritten: (position: number) => void,
-  onHashAhead: () => void = () => undefined,
-): Writable & { position: () => number } {
-  let position = start;
-  const sink = new Writable({
-    highWaterMark: 4 * 1024 * 1024,
-    writev(chunks, cb) {
-      const bufs = chunks.map((c) => c.chunk as Buffer);
-      const n = bufs.reduce((s, b) => s + b.length, 0);
-      try {
-        check(position + n);
-      } catch (err) {
-        cb(err as Error);
-        return;
-      }
-      const written = fh.writev(bufs, position).then(({ bytesWritten }) => {
-        if (bytesWritten !== n) throw new Error(`short write (${bytesWritten} of ${n} bytes)`);
-      });
-      if (hash?.takesChunks === true) {
-        written.then(
-          () => {
-            position += n;
-            onWritten(position);
-            hash.update(bufs).then(() => cb(), (err: Error) => cb(err));
-          },
-          (err: Error) => cb(err),
-        );
-        return;
-      }
-      const hashed = hash?.update(bufs);
-      written.then(
-        () => {
+export function streamToFile(body: Readable, o: StreamToFileOptions): Promise<void> {
+  let queue: Buffer[] = [];
+  let queued = 0;
+  let ended = false;
+  let bodyError: unknown;
+  let wake: (() => void) | undefined;
+  const kick = () => {
+    const w = wake;
+    wake = undefined;
+    w?.();
+  };
+  body.on('data', (chunk: Buffer) => {
+    queue.push(chunk);
+    queued += chunk.length;
+    if (queued >= o.bufferBytes) body.pause();
+    kick();
+  });
+  body.once('end', () => {
+    ended = true;
+    kick();
+  });
+  body.once('error', (err: Error) => {
+    bodyError ??= err;
+    ended = true;
+    kick();
+  });
+  body.once('close', () => {
+    if (!ended) bodyError ??= new Error('response body closed before its end');
+    ended = true;
+    kick();
+  });
+
+  return (async () => {
+    let position = o.start;
+    try {
+      const fh = await o.file;
+      for (;;) {
+        if (queued === 0) {
+          if (ended) break;
+          await new Promise<void>((r) => (wake = r));
+          continue;
+        }
+        const bufs = queue;
+        const n = queued;
+        queue = [];
+        queued = 0;
+        if (!ended && body.isPaused()) body.resume();
+        o.check(position + n);
+        const written = fh.writev(bufs, position).then(({ bytesWritten }) => {
+          if (bytesWritten !== n) throw new Error(`short write (${bytesWritten} of ${n} bytes)`);
+        });
+        if (o.hash?.takesChunks === true) {
+          await written;
           position += n;
-          onWritten(position);
-          if (hashed === undefined) return cb();
-          hashed.then(() => cb(), (err: Error) => cb(err));
-        },
-        (err: Error) => {
+          o.onWritten(position);
+          await o.hash.update(bufs);
+          continue;
+        }
+        const hashed = o.hash?.update(bufs);
+        try {
+          await written;
+        } catch (err) {
           if (hashed !== undefined) {
-            onHashAhead();
+            o.onHashAhead();
             hashed.catch(() => undefined);
           }
-          cb(err);
-        },
-      );
-    },
-  }) as Writable & { position: () => number };
-  sink.position = () => position;
-  return sink;
-}
-
-/**
- * Takes a response body off the socket at once into a buffer of `bytes` (undici's own is 64 KiB), so the
- * socket keeps being read while the file is opened and while a batch is written. The body's failure is
- * held back until everything received before it was handed on: a cut loses nothing that arrived.
- */
-export interface BufferedBody {
-  readonly stream: Readable;
-  /** The body's error, once it failed. */
-  failure(): Error | undefined;
-  /** Drops the response: the body and what the buffer holds. */
-  destroy(): void;
-}
-
-export function bufferBody(body: Readable, bytes: number): BufferedBody {
-  const stream = new PassThrough({ highWaterMark: bytes });
-  let failure: Error | undefined;
-  finished(body, { writable: false }, (err) => {
-    if (!err) return; // ended: pipe() ends the buffer
-    failure = err;
-    body.unpipe(stream);
-    stream.end();
-  });
-  body.pipe(stream);
-  return {
-    stream,
-    failure: () => failure,
-    destroy() {
+          throw err;
+        }
+        position += n;
+        o.onWritten(position);
+        await hashed;
+      }
+    } catch (err) {
       body.destroy();
-      stream.destroy();
-    },
-  };
-}
-
-/**
- * Streams a buffered body into `sink`; every byte received reaches the file before the body's error (a
- * cut connection, an abort) is thrown, so a resume starts after them. A sink error destroys the body.
- */
-export function drainInto(body: BufferedBody, sink: Writable): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let failed = false;
-    sink.once('finish', () => {
-      const err = body.failure();
-      if (err) reject(err);
-      else resolve();
-    });
-    sink.once('error', (err: Error) => {
-      if (failed) return;
-      failed = true;
-      body.destroy();
-      reject(err);
-    });
-    body.stream.pipe(sink);
-  });
+      throw err;
+    }
+    if (bodyError !== undefined) throw bodyError;
+  })();
 }

@@ -68,6 +68,8 @@ export interface HashWorker {
   close(): Promise<void>;
 }
 
+const HANDOVER_BYTES = 1024 * 1024;
+
 interface Session {
   pending: number;
   failure?: Error;
@@ -138,20 +140,35 @@ export function createHashWorker(options: HashWorkerOptions = {}): HashWorker {
       const s: Session = { pending: 0 };
       sessions.set(id, s);
       let closed = false;
+      // Small batches (a download at link speed writes one per socket burst) are held and sent
+      // together: one message per HANDOVER_BYTES instead of one per batch.
+      let held: Buffer[] = [];
+      let heldBytes = 0;
+      const send = () => {
+        if (heldBytes === 0) return;
+        const { parts, transfer } = handOver(held);
+        s.pending += heldBytes;
+        w.postMessage({ t: 'data', id, a: algorithm, b: parts, n: heldBytes }, transfer);
+        held = [];
+        heldBytes = 0;
+      };
       return {
         takesChunks: true,
         async update(chunks) {
           if (s.failure) throw s.failure;
-          const n = chunks.reduce((sum, c) => sum + c.length, 0);
-          if (n === 0) return;
-          const { parts, transfer } = handOver(chunks);
-          s.pending += n;
-          w.postMessage({ t: 'data', id, a: algorithm, b: parts, n }, transfer);
+          for (const c of chunks) {
+            if (c.length === 0) continue;
+            held.push(c);
+            heldBytes += c.length;
+          }
+          if (heldBytes < HANDOVER_BYTES) return;
+          send();
           if (s.pending > maxPendingBytes) await new Promise<void>((r) => (s.drained = r));
           if (s.failure) throw s.failure;
         },
         async digest() {
           if (s.failure) throw s.failure;
+          send();
           const d = await new Promise<string>((r) => {
             s.digested = r;
             w.postMessage({ t: 'end', id, a: algorithm });

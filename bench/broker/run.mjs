@@ -12,17 +12,11 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { cpuSeconds } from '../cpu.mjs';
 
 const root = new URL('../..', import.meta.url).pathname;
 const quick = process.argv.includes('--quick');
 const rounds = quick ? 1 : Number(process.env.BENCH_ROUNDS ?? 3);
-const clkTck = Number(spawnSync('getconf', ['CLK_TCK']).stdout.toString().trim()) || 100;
-/** CPU seconds (user + system) a process has used so far. */
-const cpuSeconds = (pid) => {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(f[11]) + Number(f[12])) / clkTck; // utime, stime (fields 14, 15)
-};
 const tmp = mkdtempSync(join(tmpdir(), 'ledge-bench-'));
 const children = [];
 process.on('exit', () => {

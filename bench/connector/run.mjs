@@ -6,12 +6,13 @@
 // BENCH_CONNECTOR_ARGS (extra connector flags, e.g. `--outboxFsync never` to see what durability costs).
 // Reference: MQTT.js publishing directly to the same cloud Mosquitto.
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, createConnection } from 'node:net';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import mqtt from 'mqtt';
+import { cpuSeconds } from '../cpu.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const N = Number(process.env.BENCH_MESSAGES ?? 20_000);
@@ -70,18 +71,6 @@ async function subscriber(port) {
   });
   await c.subscribeAsync('event/#', { qos: 1 });
   return { c, got };
-}
-
-// CPU time (user + system, seconds) of a process: this one from process.cpuUsage, others from /proc.
-const clkTck = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
-function cpuSeconds(pid) {
-  if (pid === process.pid) {
-    const u = process.cpuUsage();
-    return (u.user + u.system) / 1e6;
-  }
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / clkTck;
 }
 
 /** `procs`: {name: pid} whose CPU time per message is reported for the throughput run. */

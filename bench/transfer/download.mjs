@@ -6,10 +6,11 @@
 // Run: node --import tsx bench/transfer/download.mjs [sizeMB=200] [rounds=3] [rateMBps=100]
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDownloader } from '@ledge/software-update-download';
+import { cpuSeconds } from '../cpu.mjs';
 
 const sizeMB = Number(process.argv[2] ?? 200);
 const rounds = Number(process.argv[3] ?? 3);
@@ -52,16 +53,8 @@ const server = spawn(process.execPath, ['-e', serverCode], { stdio: ['ignore', '
 const port = await new Promise((r) => server.stdout.once('data', (d) => r(Number(String(d).trim()))));
 
 const mbps = (s) => size / 1024 / 1024 / s;
-// CPU seconds (user + system, all threads): this process from getrusage, the server from /proc.
-const clkTck = Number(spawnSync('getconf', ['CLK_TCK']).stdout) || 100;
-const selfCpu = () => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1e6;
-};
-const serverCpu = () => {
-  const f = readFileSync(`/proc/${server.pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(f[11]) + Number(f[12])) / clkTck;
-};
+const selfCpu = () => cpuSeconds();
+const serverCpu = () => cpuSeconds(server.pid);
 const cpu = { worker: [], inline: [], curl: [], server: [] };
 const clock = () => process.hrtime.bigint();
 const since = (t0) => Number(clock() - t0) / 1e9;

@@ -245,12 +245,11 @@ export function createDownloader(options: Partial<DownloaderOptions> = {}): Down
             if (lm !== undefined) next.lastModified = lm;
             if (total === undefined) delete next.total;
             state = next;
-            const writeState = next;
             // The body is read off the socket from here on, while free space is checked, the state file
             // written and the partial file opened.
             const file = (async () => {
               await checkFreeSpace();
-              await writeJsonAtomic(paths.state, writeState);
+              await writeJsonAtomic(paths.state, next);
               return open(paths.data, offset > 0 ? 'r+' : 'w');
             })();
             try {

@@ -1,6 +1,6 @@
 // The two hashers: same digests as node:crypto for any split of the bytes; the worker takes whole-buffer
-// chunks over without a copy (they are empty afterwards) and copies slices; the file sink hands a
-// worker hasher a batch only after it was written.
+// chunks over without a copy (they are empty afterwards) and copies slices; streamToFile hands a worker
+// hasher a batch only after it was written.
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';

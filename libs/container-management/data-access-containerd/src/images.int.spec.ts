@@ -16,7 +16,8 @@ test('pull from a local registry: content, unpack, image record, progress, idemp
   const [ctrd, reg] = await Promise.all([startContainerd(t), startRegistry(t)]);
   const rt = createContainerdRuntime({ socket: ctrd.socket, namespace: 'ledge-test', stateDir: createTempDir(t), logger: captureLogger().logger, insecureRegistries: [reg.host] });
   t.after(() => rt.close());
-  assert.equal((await rt.info()).version, '1.6.20~ds1');
+  // The shape, not a release: a distro update of containerd must not break the test.
+  assert.match((await rt.info()).version, /^v?\d+\.\d+\.\d+(?:[-~+.][0-9A-Za-z.~+-]*)?$/);
   assert.equal(await rt.getImage(reg.singleRef), undefined);
   const progress: PullProgress[] = [];
   const info = await rt.pullImage(reg.singleRef, { onProgress: (p) => progress.push(p) });

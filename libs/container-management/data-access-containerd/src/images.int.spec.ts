@@ -6,9 +6,9 @@ import { createContainerdClient } from './client';
 import { writeBlob } from './content';
 import { createContainerdRuntime } from './containerd-runtime';
 import { withLease } from './images';
-import { parsePlatform, parseReference } from './reference';
+import { hostPlatform, parsePlatform, parseReference } from './reference';
 import { createRegistryClient } from './registry';
-import { containerdAvailable, hostArch, registryAvailable, startContainerd, startRegistry } from './testing';
+import { containerdAvailable, platformKey, registryAvailable, startContainerd, startRegistry, type MultiPlatform } from './testing';
 
 const skip = !containerdAvailable() || !registryAvailable() ? 'needs root, containerd, runc, docker-registry, umoci, skopeo' : false;
 
@@ -32,22 +32,27 @@ test('pull from a local registry: content, unpack, image record, progress, idemp
   assert.deepEqual(await rt.pullImage(reg.singleRef), info);
 });
 
-test('pull selects the platform from a multi-arch index', { skip }, async (t) => {
+test('pull selects the platform from a multi-arch index (amd64, arm64, arm/v7, the host)', { skip }, async (t) => {
   const [ctrd, reg] = await Promise.all([startContainerd(t), startRegistry(t)]);
   const rt = createContainerdRuntime({ socket: ctrd.socket, namespace: 'ledge-test', stateDir: createTempDir(t), logger: captureLogger().logger, insecureRegistries: [reg.host] });
   t.after(() => rt.close());
   const arm = await rt.pullImage(reg.multiRef, { platform: 'linux/arm64' });
   assert.equal(arm.digest, reg.multiDigests.arm64);
+  // arm/v7 (Raspberry Pi OS 32-bit) is its own entry: architecture arm with variant v7 in the index.
+  const armv7 = await rt.pullImage(reg.multiRef, { platform: 'linux/arm/v7' });
+  assert.equal(armv7.digest, reg.multiDigests['arm/v7']);
+  await assert.rejects(rt.pullImage(reg.multiRef, { platform: 'linux/arm/v6' }), { code: 'LEDGE_CTRD_IMAGE_NOT_FOUND' }, 'a requested variant must match');
+  // No platform: the host's (hostPlatform), whichever of the index's platforms that is.
   const host = await rt.pullImage(reg.multiRef);
-  if (hostArch === 'amd64' || hostArch === 'arm64') assert.equal(host.digest, reg.multiDigests[hostArch]);
+  assert.equal(host.digest, reg.multiDigests[platformKey(hostPlatform()) as MultiPlatform]);
   assert.equal((await rt.getImage(reg.multiRef))?.digest, host.digest);
-  // Both platforms stay referenced from the shared index blob, so containerd's GC keeps both.
+  // Every pulled platform stays referenced from the shared index blob, so containerd's GC keeps them all.
   const client = createContainerdClient({ socket: ctrd.socket, namespace: 'ledge-test' });
   t.after(() => client.close());
   const index = (await client.unary('images', 'Get', { name: reg.multiRef })).image.target.digest as string;
   const labels = (await client.unary('content', 'Info', { digest: index })).info.labels as Record<string, string>;
   const refs = Object.entries(labels).filter(([k]) => k.startsWith('containerd.io/gc.ref.content.m.')).map(([, v]) => v);
-  if (hostArch === 'amd64') assert.deepEqual(new Set(refs), new Set([reg.multiDigests.arm64, reg.multiDigests.amd64]), 'index labels reference both pulled manifests');
+  assert.deepEqual(new Set(refs), new Set([reg.multiDigests.arm64, reg.multiDigests['arm/v7'], host.digest]), 'index labels reference every pulled manifest');
   await assert.rejects(rt.pullImage(reg.multiRef, { platform: 'linux/s390x' }), { code: 'LEDGE_CTRD_IMAGE_NOT_FOUND', kind: 'NotFound' });
   await assert.rejects(rt.pullImage(`${reg.host}/test/missing:1`), { code: 'LEDGE_CTRD_IMAGE_NOT_FOUND' });
   await assert.rejects(rt.pullImage('Bad Ref'), { code: 'LEDGE_CTRD_INVALID_REFERENCE', kind: 'InvalidArgument' });

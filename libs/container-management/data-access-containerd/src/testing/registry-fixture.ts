@@ -1,21 +1,23 @@
 // A local OCI registry (Debian docker-registry, filesystem storage in a temp dir, free loopback port)
 // with test images built from busybox-static by umoci and pushed by skopeo:
 //   <host>/test/busybox:1  single linux/amd64-or-host manifest, cmd ["/bin/sh","-c","echo hello"]
-//   <host>/test/multi:1    OCI index with linux/amd64 and linux/arm64 manifests (arm64 differs by an env var)
+//   <host>/test/multi:1    OCI index with linux/amd64, linux/arm64 and linux/arm/v7 manifests (the arm ones
+//                          differ by an env var ARCH)
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { join } from 'node:path';
 import { hasCommand, onCleanup, waitFor, type TestContextLike } from '@ledge/util/testing';
+import { hostPlatform, type Platform } from '../reference';
 
 export interface RegistryFixture {
   /** host:port, e.g. 127.0.0.1:40123 (plain HTTP). */
   readonly host: string;
   readonly singleRef: string;
   readonly multiRef: string;
-  /** Manifest digests of test/multi:1 per architecture. */
-  readonly multiDigests: Record<'amd64' | 'arm64', string>;
+  /** Manifest digests of test/multi:1 per platform key (see platformKey). */
+  readonly multiDigests: Record<MultiPlatform, string>;
   /** With `tls`: the PEM of the CA that signed the registry's certificate (127.0.0.1). */
   readonly caPem?: string;
 }
@@ -58,9 +60,25 @@ function canConnect(port: number): Promise<boolean> {
   });
 }
 
-export const hostArch = process.arch === 'arm64' ? 'arm64' : process.arch === 'arm' ? 'arm' : 'amd64';
+/** The platforms in test/multi:1, as `architecture[/variant]`. */
+export type MultiPlatform = 'amd64' | 'arm64' | 'arm/v7';
+const multiPlatforms: readonly { key: MultiPlatform; platform: Platform }[] = [
+  { key: 'amd64', platform: { os: 'linux', architecture: 'amd64' } },
+  { key: 'arm64', platform: { os: 'linux', architecture: 'arm64' } },
+  { key: 'arm/v7', platform: { os: 'linux', architecture: 'arm', variant: 'v7' } },
+];
 
-function buildLayout(dir: string): { layout: string; digests: Record<'amd64' | 'arm64', string> } {
+const tagOf = (key: MultiPlatform) => key.replace('/', '-');
+
+/** `architecture[/variant]` of a platform: the key of multiDigests. */
+export function platformKey(p: Platform): string {
+  return p.variant ? `${p.architecture}/${p.variant}` : p.architecture;
+}
+
+/** The architecture the runtime pulls by default (the lib's hostPlatform, not a guess of our own). */
+const hostArch = hostPlatform().architecture;
+
+function buildLayout(dir: string): { layout: string; digests: Record<MultiPlatform, string> } {
   const layout = join(dir, 'oci');
   run('umoci', ['init', '--layout', layout], dir);
   run('umoci', ['new', '--image', `${layout}:base`], dir);
@@ -73,17 +91,17 @@ function buildLayout(dir: string): { layout: string; digests: Record<'amd64' | '
   writeFileSync(join(bundle, 'rootfs', 'www', 'index.html'), 'hello from ledge\n');
   run('umoci', ['repack', '--image', `${layout}:base`, bundle], dir);
   const cmd = ['--config.cmd', '/bin/sh', '--config.cmd', '-c', '--config.cmd', 'echo hello'];
-  run('umoci', ['config', '--image', `${layout}:base`, '--tag', 'amd64', ...cmd, '--config.env', 'PATH=/bin', '--os', 'linux', '--architecture', 'amd64'], dir);
-  run('umoci', ['config', '--image', `${layout}:base`, '--tag', 'arm64', ...cmd, '--config.env', 'PATH=/bin', '--config.env', 'ARCH=arm64', '--os', 'linux', '--architecture', 'arm64'], dir);
+  // One manifest per platform, each with its own digest: amd64 plain, the others tagged by ARCH=<key>.
+  for (const { key, platform } of multiPlatforms)
+    run('umoci', ['config', '--image', `${layout}:base`, '--tag', tagOf(key), ...cmd, '--config.env', 'PATH=/bin', ...(key === 'amd64' ? [] : ['--config.env', `ARCH=${key}`]), '--os', 'linux', '--architecture', platform.architecture], dir);
   run('umoci', ['config', '--image', `${layout}:base`, '--tag', 'single', ...cmd, '--config.env', 'PATH=/bin', '--os', 'linux', '--architecture', hostArch], dir);
   const index = JSON.parse(readFileSync(join(layout, 'index.json'), 'utf8')) as { manifests: { digest: string; size: number; mediaType: string; annotations?: Record<string, string> }[] };
   const byTag = (tag: string) => index.manifests.find((m) => m.annotations?.['org.opencontainers.image.ref.name'] === tag)!;
-  const manifests = (['amd64', 'arm64'] as const).map((arch) => ({
-    mediaType: byTag(arch).mediaType,
-    digest: byTag(arch).digest,
-    size: byTag(arch).size,
-    platform: { architecture: arch, os: 'linux' },
-  }));
+  // The variant lives in the index entry (umoci config has no flag for it): that is what selection reads.
+  const manifests = multiPlatforms.map(({ key, platform }) => {
+    const m = byTag(tagOf(key));
+    return { mediaType: m.mediaType, digest: m.digest, size: m.size, platform };
+  });
   const blob = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests }));
   const digest = createHash('sha256').update(blob).digest('hex');
   writeFileSync(join(layout, 'blobs', 'sha256', digest), blob);
@@ -94,7 +112,8 @@ function buildLayout(dir: string): { layout: string; digests: Record<'amd64' | '
     annotations: { 'org.opencontainers.image.ref.name': 'multi' },
   });
   writeFileSync(join(layout, 'index.json'), JSON.stringify(index));
-  return { layout, digests: { amd64: byTag('amd64').digest, arm64: byTag('arm64').digest } };
+  const digests = Object.fromEntries(multiPlatforms.map(({ key }) => [key, byTag(tagOf(key)).digest])) as Record<MultiPlatform, string>;
+  return { layout, digests };
 }
 
 /** `tls: true` serves HTTPS with a certificate from a CA of its own (returned as `caPem`). */

@@ -1,10 +1,12 @@
-// Archive extraction: real archives made by tar/zip, and hand-made hostile ones (traversal, links, bombs).
+// Archive extraction: a tar.gz made by tar, zips built here (stored, deflated, CRC-32), and hand-made
+// hostile archives (traversal, absolute names, links, bombs, damaged data).
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { gzipSync } from 'node:zlib';
+import { deflateRawSync, gzipSync } from 'node:zlib';
 import { isLedgeError } from '@ledge/util';
 import { createTempDir, hasCommand } from '@ledge/util/testing';
 import { confine, extractArchive } from './archive';
@@ -46,31 +48,82 @@ function makeTar(entries: TarEntry[]): Buffer {
   return Buffer.concat(parts);
 }
 
-/** A stored (uncompressed) zip; CRCs are not checked by the extractor (the artifact checksum is). */
-function makeZip(entries: { name: string; body: string; mode?: number }[]): Buffer {
+interface ZipEntry {
+  name: string;
+  body?: string | Buffer;
+  /** Unix mode (type and permission bits) in the external attributes; default a 0644 file or a 0755 directory. */
+  mode?: number;
+  /** 0 stored, 8 deflated. */
+  method?: 0 | 8;
+  /** Uncompressed size written to the headers, when it should lie. */
+  declaredSize?: number;
+}
+
+const CRC_TABLE = (() => {
+  const table = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    table[n] = c >>> 0;
+  }
+  return table;
+})();
+
+/** CRC-32 (IEEE, as zip uses it); node:zlib has crc32 only from Node 22. */
+function crc32(b: Buffer): number {
+  let c = 0xffffffff;
+  for (const x of b) c = CRC_TABLE[(c ^ x) & 0xff]! ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+/**
+ * A zip as zip(1) writes it: a local file header before each entry's data, then the central directory and
+ * its end record; stored or raw-deflated data, CRC-32, Unix modes, directory entries. Built here so the
+ * zip test runs wherever the suite runs (CI has no zip command).
+ */
+function makeZip(entries: ZipEntry[]): Buffer {
   const locals: Buffer[] = [];
   const central: Buffer[] = [];
+  const dosTime = (12 << 11) | (30 << 5);
+  const dosDate = ((2024 - 1980) << 9) | (6 << 5) | 1;
   let offset = 0;
   for (const e of entries) {
     const name = Buffer.from(e.name);
-    const body = Buffer.from(e.body);
+    const isDir = e.name.endsWith('/');
+    const raw = Buffer.from(e.body ?? '');
+    const method = e.method ?? 0;
+    const data = method === 8 ? deflateRawSync(raw) : raw;
+    const crc = crc32(raw);
+    const size = e.declaredSize ?? raw.length;
+    const mode = e.mode ?? (isDir ? 0o040755 : 0o100644);
     const lh = Buffer.alloc(30);
     lh.writeUInt32LE(0x04034b50, 0);
     lh.writeUInt16LE(20, 4);
-    lh.writeUInt32LE(body.length, 18);
-    lh.writeUInt32LE(body.length, 22);
+    lh.writeUInt16LE(0x800, 6); // UTF-8 names
+    lh.writeUInt16LE(method, 8);
+    lh.writeUInt16LE(dosTime, 10);
+    lh.writeUInt16LE(dosDate, 12);
+    lh.writeUInt32LE(crc, 14);
+    lh.writeUInt32LE(data.length, 18);
+    lh.writeUInt32LE(size, 22);
     lh.writeUInt16LE(name.length, 26);
     const ch = Buffer.alloc(46);
     ch.writeUInt32LE(0x02014b50, 0);
-    ch.writeUInt16LE((3 << 8) | 20, 4);
-    ch.writeUInt32LE(body.length, 20);
-    ch.writeUInt32LE(body.length, 24);
+    ch.writeUInt16LE((3 << 8) | 20, 4); // made by Unix: the high 16 bits of the external attributes are st_mode
+    ch.writeUInt16LE(20, 6);
+    ch.writeUInt16LE(0x800, 8);
+    ch.writeUInt16LE(method, 10);
+    ch.writeUInt16LE(dosTime, 12);
+    ch.writeUInt16LE(dosDate, 14);
+    ch.writeUInt32LE(crc, 16);
+    ch.writeUInt32LE(data.length, 20);
+    ch.writeUInt32LE(size, 24);
     ch.writeUInt16LE(name.length, 28);
-    ch.writeUInt32LE(((e.mode ?? 0o100644) << 16) >>> 0, 38);
+    ch.writeUInt32LE(((mode << 16) | (isDir ? 0x10 : 0)) >>> 0, 38);
     ch.writeUInt32LE(offset, 42);
-    locals.push(lh, name, body);
+    locals.push(lh, name, data);
     central.push(ch, name);
-    offset += 30 + name.length + body.length;
+    offset += 30 + name.length + data.length;
   }
   const cd = Buffer.concat(central);
   const end = Buffer.alloc(22);
@@ -116,18 +169,30 @@ describe('extractArchive', () => {
     assert.equal(r.bytes, 100_008);
   });
 
-  it('extracts a deflated zip made by zip', { skip: hasCommand('zip') ? false : 'no zip' }, async (t) => {
+  it('extracts a zip: stored and deflated entries, nested and empty directories, modes', async (t) => {
     const dir = createTempDir(t);
-    const src = join(dir, 'src');
-    mkdirSync(join(src, 'sub'), { recursive: true });
-    writeFileSync(join(src, 'install.sh'), 'echo zip\n');
-    writeFileSync(join(src, 'sub', 'big.txt'), 'y'.repeat(300_000));
-    execFileSync('zip', ['-qr', join(dir, 'a.zip'), '.'], { cwd: src });
+    const random = randomBytes(20_000);
+    const zip = makeZip([
+      { name: 'install.sh', body: 'echo zip\n', mode: 0o100755 },
+      { name: 'sub/' },
+      { name: 'sub/deeper/' },
+      { name: 'sub/deeper/big.txt', body: 'y'.repeat(300_000), method: 8 },
+      { name: 'sub/deeper/empty.txt', body: '' },
+      { name: 'implicit/parent/r.bin', body: random, method: 8 },
+      { name: 'empty-dir/' },
+    ]);
+    assert.ok(zip.length < 30_000, `big.txt is deflated in the archive (${zip.length} bytes)`);
+    writeFileSync(join(dir, 'a.zip'), zip);
     const out = join(dir, 'out');
     mkdirSync(out);
-    await extractArchive(join(dir, 'a.zip'), out);
+    const r = await extractArchive(join(dir, 'a.zip'), out);
     assert.equal(readFileSync(join(out, 'install.sh'), 'utf8'), 'echo zip\n');
-    assert.equal(readFileSync(join(out, 'sub', 'big.txt'), 'utf8'), 'y'.repeat(300_000));
+    assert.equal(readFileSync(join(out, 'sub', 'deeper', 'big.txt'), 'utf8'), 'y'.repeat(300_000));
+    assert.equal(readFileSync(join(out, 'sub', 'deeper', 'empty.txt'), 'utf8'), '');
+    assert.deepEqual(readFileSync(join(out, 'implicit', 'parent', 'r.bin')), random, 'a parent without its own entry is created');
+    assert.ok(statSync(join(out, 'empty-dir')).isDirectory());
+    assert.notEqual(statSync(join(out, 'install.sh')).mode & 0o100, 0, 'the executable bit is kept');
+    assert.deepEqual(r, { entries: 7, bytes: 9 + 300_000 + 20_000 });
   });
 
   it('keeps a symlink that stays inside', async (t) => {
@@ -155,7 +220,17 @@ describe('extractArchive', () => {
     }],
     ['truncated tar.gz', () => gzipSync(makeTar([{ name: 'a', body: 'x'.repeat(5000) }])).subarray(0, 60)],
     ['zip ../ traversal', () => makeZip([{ name: '../evil.txt', body: 'x' }])],
+    ['zip ../ traversal inside a deflated entry after a good one', () => makeZip([{ name: 'ok.txt', body: 'fine', method: 8 }, { name: 'a/../../evil.txt', body: 'x', method: 8 }])],
+    ['zip ..\\ traversal (backslash)', () => makeZip([{ name: '..\\evil.txt', body: 'x' }])],
+    ['zip absolute path', () => makeZip([{ name: '/tmp/evil.txt', body: 'x' }])],
+    ['zip absolute directory entry', () => makeZip([{ name: '/tmp/evil-dir/' }])],
     ['zip symlink entry', () => makeZip([{ name: 'l', body: '/etc/passwd', mode: 0o120777 }])],
+    ['zip entry inflating beyond its declared size', () => makeZip([{ name: 'z', body: '\0'.repeat(100_000), method: 8, declaredSize: 1_000 }])],
+    ['zip with damaged deflate data', () => {
+      const b = makeZip([{ name: 'd', body: randomBytes(5_000), method: 8 }]);
+      b.fill(0xff, 30 + 1, 30 + 1 + 64);
+      return b;
+    }],
     ['not an archive', () => Buffer.from('#!/bin/sh\necho plain\n')],
   ];
   for (const [name, make] of hostile) {
@@ -169,11 +244,17 @@ describe('extractArchive', () => {
     });
   }
 
-  it('stops a bomb at maxBytes', async (t) => {
-    const dir = createTempDir(t);
-    writeFileSync(join(dir, 'b.tgz'), gzipSync(makeTar([{ name: 'z', body: '\0'.repeat(2_000_000) }])));
-    const out = join(dir, 'out');
-    mkdirSync(out);
-    await assert.rejects(extractArchive(join(dir, 'b.tgz'), out, { maxBytes: 1_000_000, maxEntries: 10 }), (e) => code(e) === SoftwareUpdateErrorCodes.ARCHIVE_INVALID);
-  });
+  const bombs: [string, () => Buffer][] = [
+    ['tar.gz', () => gzipSync(makeTar([{ name: 'z', body: '\0'.repeat(2_000_000) }]))],
+    ['zip', () => makeZip([{ name: 'a', body: '\0'.repeat(600_000), method: 8 }, { name: 'b', body: '\0'.repeat(600_000), method: 8 }])],
+  ];
+  for (const [format, make] of bombs) {
+    it(`stops a ${format} bomb at maxBytes`, async (t) => {
+      const dir = createTempDir(t);
+      writeFileSync(join(dir, 'b.bin'), make());
+      const out = join(dir, 'out');
+      mkdirSync(out);
+      await assert.rejects(extractArchive(join(dir, 'b.bin'), out, { maxBytes: 1_000_000, maxEntries: 10 }), (e) => code(e) === SoftwareUpdateErrorCodes.ARCHIVE_INVALID && /more than 1000000 bytes/.test((e as Error).message));
+    });
+  }
 });

@@ -320,9 +320,12 @@ async function extractZip(file: string, root: string, limits: ExtractLimits): Pr
             out.write(chunk).then(() => cb(), (err: Error) => cb(err));
           },
         });
-        const src = createReadStream(file, { start: dataStart, end: dataStart + compSize - 1 });
-        if (compSize === 0) src.destroy();
-        if (compSize > 0) await (method === 8 ? pipeline(src, createInflateRaw(), sink) : pipeline(src, sink));
+        // An empty stored file (zip(1) writes one for every 0-byte file) has no data: a read stream with
+        // end < start would throw.
+        if (compSize > 0) {
+          const src = createReadStream(file, { start: dataStart, end: dataStart + compSize - 1 });
+          await (method === 8 ? pipeline(src, createInflateRaw(), sink) : pipeline(src, sink));
+        }
       } catch (err) {
         if ((err as { code?: string }).code?.startsWith('Z_')) throw archiveInvalidError(file, `entry "${name}" is damaged (${(err as Error).message})`);
         throw err;

@@ -1,62 +1,19 @@
 // The container-management bundle end to end: Ledge broker bundle, a private containerd, a local
 // registry; a test client plays the connector (answers edge/thing/request) and the cloud (sends Ditto
-// commands on command//<device>:edge:containers/req/…).
-import { join } from 'node:path';
+// commands on command//<device>:edge:containers/req/…); the stack is testing/cm-stack.ts, shared with the Kanto §8 suites.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { connectAsync } from 'mqtt';
-import { containerdAvailable, registryAvailable, startContainerd, startRegistry } from '@ledge/container-management-containerd/testing';
-import { bundlePath, createTempDir, spawnNode, waitFor } from '@ledge/util/testing';
+import { containerdAvailable, registryAvailable } from '@ledge/container-management-containerd/testing';
+import { waitFor } from '@ledge/util/testing';
+import { startCmStack } from './testing/cm-stack';
 
-const THING = 'demo:gw:edge:containers';
 const skip = !containerdAvailable() || !registryAvailable() ? 'needs root, containerd, runc, docker-registry, umoci, skopeo' : false;
-type Env = { topic: string; path: string; value?: unknown; status?: number };
 
 describe('container-management bundle', { timeout: 120_000, skip }, () => {
   it('create(start) → RUNNING, stop → STOPPED, bad payload → 400, over containerd', async (t) => {
-    const [ctrd, reg] = await Promise.all([startContainerd(t), startRegistry(t)]);
-    const broker = spawnNode(t, bundlePath('broker'), { args: ['--persistence', 'memory'], env: { LEDGE_BROKER_PORT: '0' } });
-    const listening = await broker.waitForLog((l) => l['msg'] === 'listening' && l['protocol'] === 'tcp');
-    const port = Number(listening['port']);
-    const client = await connectAsync(`mqtt://127.0.0.1:${port}`, { reconnectPeriod: 200 });
-    t.after(() => client.endAsync(true));
-    const events: Env[] = [];
-    const responses = new Map<string, { status: number; env: Env }>();
-    client.on('message', (topic, payload) => {
-      if (topic === 'edge/thing/request') {
-        void client.publishAsync('edge/thing/response', '{"deviceId":"demo:gw","tenantId":"demo"}');
-      } else if (topic.startsWith(`event/demo/${THING}`)) {
-        events.push(JSON.parse(payload.toString()) as Env);
-      } else if (topic.startsWith(`command//${THING}/res/`)) {
-        const [, , , , req, status] = topic.split('/');
-        responses.set(req!, { status: Number(status), env: JSON.parse(payload.toString()) as Env });
-      }
-    });
-    await client.subscribeAsync(['edge/thing/request', `event/demo/${THING}`, `command//${THING}/res/#`], { qos: 1 });
-
-    const home = createTempDir(t);
-    const cmArgs = () => ({
-      args: [
-        '--containerdSocket', ctrd.socket, '--namespace', 'ledge-int', '--homeDir', home, '--insecureRegistries', reg.host,
-        '--deploymentEnable', 'false', '--localAddress', `tcp://127.0.0.1:${port}`, '--defaultStopTimeout', '2', '--logLevel', 'debug',
-        '--apiSocket', join(home, 'cm.sock'),
-      ],
-    });
-    let cm = spawnNode(t, bundlePath('container-management'), cmArgs());
-    await cm.waitForLog((l) => l['msg'] === 'serving thing' && l['thingId'] === THING, 20_000);
-    await waitFor(() => events.some((e) => e.path === '/features/ContainerFactory'), 10_000, 'ContainerFactory feature');
-
-    let n = 0;
-    const call = async (feature: string, op: string, value: unknown) => {
-      const req = `r${++n}`;
-      await client.publishAsync(
-        `command//${THING}/req/${req}/${op}`,
-        JSON.stringify({ topic: `demo/gw:edge:containers/things/live/messages/${op}`, headers: { 'correlation-id': req, 'response-required': true }, path: `/features/${feature}/inbox/messages/${op}`, value }),
-        { qos: 1 },
-      );
-      return waitFor(() => responses.get(req), 60_000, `response to ${op}`);
-    };
-    const stateOf = (id: string) => events.filter((e) => e.path === `/features/Container:${id}/properties/status/state`).map((e) => (e.value as { status: string }).status);
+    const s = await startCmStack(t);
+    const { reg, events, call } = s;
+    const stateOf = (id: string) => s.states(id).map((st) => st.status);
 
     const bad = await call('ContainerFactory', 'create', { start: true });
     assert.equal(bad.status, 400);
@@ -78,10 +35,8 @@ describe('container-management bundle', { timeout: 120_000, skip }, () => {
     assert.equal((await call(`Container:${id}`, 'start', {})).status, 500, 'start of a running container fails');
 
     // Daemon restart: the task lives on in its shim; the new daemon re-attaches and republishes RUNNING.
-    assert.equal(await cm.kill('SIGTERM'), 0);
     const before = events.length;
-    cm = spawnNode(t, bundlePath('container-management'), cmArgs());
-    await cm.waitForLog((l) => l['msg'] === 'serving thing', 20_000);
+    assert.equal(await s.restart(), 0);
     const again = await waitFor(() => events.slice(before).find((e) => e.path === `/features/Container:${id}`), 10_000, 'feature republished');
     assert.equal((again.value as { properties: { status: { state: { status: string } } } }).properties.status.state.status, 'RUNNING');
     assert.equal((await call(`Container:${id}`, 'stop', {})).status, 204);
@@ -105,7 +60,7 @@ describe('container-management bundle', { timeout: 120_000, skip }, () => {
     assert.equal(last.exitCode, 3);
 
     // always: a task killed from outside (SIGKILL to its pid, as an OOM or a crash would) is restarted.
-    const states = (id: string) => events.filter((e) => e.path === `/features/Container:${id}/properties/status/state`).map((e) => e.value as { status: string; pid: number; oomKilled: boolean; exitCode: number });
+    const states = s.states;
     const keeper = await call('ContainerFactory', 'createWithConfig', {
       imageRef: reg.singleRef,
       name: 'keeper',

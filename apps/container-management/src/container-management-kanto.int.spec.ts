@@ -1,0 +1,434 @@
+// Kanto's own container-management integration suites (spec §8: ctrFactorySuite, ctrInstanceSuite,
+// ctrMetricsSuite) replayed over real processes: the broker and container-management bundles, a private
+// containerd + runc and a local registry with busybox images. The test client stands in for the connector
+// and for Ditto (§3.1 envelopes on command//<thing>/req/…); what Kanto checks through Ditto HTTP and
+// WebSocket is checked here on the local wire: response status and error code, twin modify events, live
+// `data` messages. Wrong-typed and malformed requests must be refused and leave the daemon serving.
+// One daemon serves every case; each case removes the containers it made.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { after, before, describe, it, type TestContext } from 'node:test';
+import { containerdAvailable, freePort, registryAvailable } from '@ledge/container-management-containerd/testing';
+import { hasCommand, waitFor } from '@ledge/util/testing';
+import { DITTO_TOPIC_PREFIX, startCmStack, THING, type CmStack, type Env } from './testing/cm-stack';
+
+const skip = !containerdAvailable() || !registryAvailable() ? 'needs root, containerd, runc, docker-registry, umoci, skopeo' : false;
+// A plain `create` joins the default bridge network; port mappings need portmap (as network.int.spec.ts).
+const noCni = !existsSync('/usr/lib/cni/portmap') || !hasCommand('ip') || !hasCommand('iptables') ? 'needs CNI plugins, iproute2, iptables' : false;
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** The daemon's default bridge (network.ts defaultNetworkOptions). */
+const BRIDGE = 'ledge-cm0';
+/** PID 1 of these containers acts on TERM (exit 0) and INT (exit 7) at once: `wait` returns on a trapped signal. */
+const SLEEPER = ['/bin/sh', '-c', 'trap "exit 0" TERM; trap "exit 7" INT; sleep 300 & wait'];
+
+type Feature = { definition: string[]; properties: { status: { name: string; imageRef: string; createdAt: string; config: Record<string, unknown>; state: { status: string } } } };
+type DittoError = { status: number; error: string; message: string };
+type Data = { timestamp: number; snapshot: { originator: string; measurements: { id: string; value: number }[] }[] };
+
+function ctr(s: CmStack, args: string[]): string {
+  const r = spawnSync('ctr', ['-a', s.ctrd.socket, '-n', s.namespace, ...args], { encoding: 'utf8', timeout: 10_000 });
+  assert.equal(r.status, 0, r.stderr);
+  return r.stdout;
+}
+
+/** STATUS column of `ctr tasks ls` for one container, or undefined without a task. */
+function taskStatus(s: CmStack, id: string): string | undefined {
+  const line = ctr(s, ['tasks', 'ls']).split('\n').find((l) => l.startsWith(`${id} `));
+  return line?.trim().split(/\s+/)[2];
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    // ESRCH: no such process
+    return false;
+  }
+}
+
+async function get(url: string): Promise<string | undefined> {
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
+    return res.ok ? await res.text() : undefined;
+  } catch {
+    // Not listening (yet, or any more).
+    return undefined;
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function assertDittoError(r: { status: number; env: Env }, status: number, error: string, message?: RegExp): void {
+  assert.equal(r.status, status, JSON.stringify(r.env));
+  assert.equal(r.env.status, status);
+  const v = r.env.value as DittoError;
+  assert.equal(v.status, status);
+  assert.equal(v.error, error);
+  if (message) assert.match(v.message, message);
+}
+
+describe('Kanto §8 container-management suites over real processes', { timeout: 180_000, skip }, () => {
+  let s: CmStack;
+  const steps: (() => unknown)[] = [];
+  let bridgeExisted = true;
+
+  before(async () => {
+    bridgeExisted = spawnSync('ip', ['link', 'show', BRIDGE], { stdio: 'ignore' }).status === 0;
+    s = await startCmStack({ after: (fn) => steps.push(fn) }, { namespace: 'ledge-kanto' });
+  }, { timeout: 90_000 });
+
+  after(async () => {
+    // Containers go through the daemon first so CNI DEL runs (netns, iptables); then the processes.
+    await s?.removeAll().catch(() => undefined);
+    while (steps.length > 0) await steps.pop()!();
+    if (!bridgeExisted) spawnSync('ip', ['link', 'del', BRIDGE], { stdio: 'ignore' });
+  });
+
+  /** Removes the container when the test ends, unless the test removed it. */
+  const owned = (t: TestContext, id: string) => {
+    t.after(async () => {
+      if (s.liveIds().includes(id)) await s.call(`Container:${id}`, 'remove', true);
+    });
+    return id;
+  };
+  const sleeper = async (t: TestContext, name: string, start = true, config: Record<string, unknown> = {}) =>
+    owned(t, await s.create({ imageRef: s.reg.singleRef, name, start, config: { cmd: SLEEPER, restartPolicy: { type: 'NO' }, networkMode: 'HOST', ...config } }));
+  const featureOf = (id: string) => s.events.find((e) => e.path === `/features/Container:${id}` && e.topic.endsWith('/twin/commands/modify'))?.value as Feature | undefined;
+  const eventsAt = (path: string) => s.events.filter((e) => e.path === path);
+
+  describe('ctrFactorySuite', () => {
+    it('ContainerFactory and Metrics features carry Kanto\'s definitions on the wire', () => {
+      const factory = eventsAt('/features/ContainerFactory')[0]!;
+      assert.equal(factory.topic, 'demo/gw:edge:containers/things/twin/commands/modify');
+      assert.deepEqual(factory.headers?.['response-required'], false);
+      assert.deepEqual(factory.value, { definition: ['com.bosch.iot.suite.edge.containers:ContainerFactory:1.3.0'] });
+      assert.deepEqual(eventsAt('/features/Metrics')[0]?.value, { definition: ['com.bosch.iot.suite.edge.metric:Metrics:1.0.0'] });
+    });
+
+    it('TestCreate: create {imageRef, start:true} → 200 + ID; Container feature with definition and status; RUNNING', { skip: noCni }, async (t) => {
+      const r = await s.call('ContainerFactory', 'create', { imageRef: s.reg.singleRef, start: true });
+      assert.equal(r.status, 200, JSON.stringify(r.env));
+      // §3.1 response: same topic, outbox path, the request's correlation-id, JSON content type.
+      assert.equal(r.env.topic, `${DITTO_TOPIC_PREFIX}/create`);
+      assert.equal(r.env.path, '/features/ContainerFactory/outbox/messages/create');
+      assert.equal(r.env.status, 200);
+      assert.match(String(r.env.headers?.['correlation-id']), /^corr-r\d+$/);
+      assert.equal(r.env.headers?.['content-type'], 'application/json');
+      const id = owned(t, r.env.value as string);
+      assert.match(id, UUID_RE);
+      const feature = featureOf(id);
+      assert.ok(feature, 'Container feature published');
+      assert.deepEqual(feature.definition, ['com.bosch.iot.suite.edge.containers:Container:1.5.0']);
+      const status = feature.properties.status;
+      assert.equal(status.name, 'busybox');
+      assert.equal(status.imageRef, s.reg.singleRef);
+      assert.match(status.createdAt, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z$/);
+      assert.deepEqual(status.config['restartPolicy'], { type: 'UNLESS_STOPPED' });
+      assert.equal(status.config['networkMode'], 'BRIDGE');
+      assert.equal(status.state.status, 'CREATED');
+      await s.waitState(id, 'RUNNING');
+      assert.ok(ctr(s, ['containers', 'ls', '-q']).split('\n').includes(id), 'the container exists in containerd');
+    });
+
+    it('TestCreateWithConfig: name, cmd, env and restart policy reach the real process and the status', async (t) => {
+      const id = await sleeper(t, 'kanto-config', true, { env: ['GREETING=from-kanto'], restartPolicy: { type: 'ON_FAILURE', maxRetryCount: 2, retryTimeout: 30 } });
+      assert.match(id, UUID_RE);
+      const status = featureOf(id)!.properties.status;
+      assert.equal(status.name, 'kanto-config');
+      assert.deepEqual(status.config['restartPolicy'], { type: 'ON_FAILURE', maxRetryCount: 2, retryTimeout: 30 });
+      assert.equal(status.config['networkMode'], 'HOST');
+      const running = await s.waitState(id, 'RUNNING');
+      assert.ok(running.pid > 0);
+      const environ = spawnSync('cat', [`/proc/${running.pid}/environ`], { encoding: 'utf8' }).stdout.split('\0');
+      assert.ok(environ.includes('GREETING=from-kanto'), `env in the container: ${environ.join(' ')}`);
+      const cmdline = spawnSync('cat', [`/proc/${running.pid}/cmdline`], { encoding: 'utf8' }).stdout.split('\0');
+      assert.deepEqual(cmdline.slice(0, 3), SLEEPER);
+    });
+
+    it('TestCreateWithConfigPortMapping: bridge + hostPort → busybox httpd answers on the host port; gone after remove', { skip: noCni }, async (t) => {
+      const hostPort = await freePort();
+      const id = owned(
+        t,
+        await s.create({
+          imageRef: s.reg.singleRef,
+          name: 'kanto-httpd',
+          start: true,
+          config: { cmd: ['/bin/busybox', 'httpd', '-f', '-p', '80', '-h', '/www'], networkMode: 'BRIDGE', restartPolicy: { type: 'NO' }, portMappings: [{ proto: 'tcp', containerPort: 80, hostPort }] },
+        }),
+      );
+      assert.deepEqual(featureOf(id)!.properties.status.config['portMappings'], [{ proto: 'tcp', containerPort: 80, hostIP: '0.0.0.0', hostPort }]);
+      await s.waitState(id, 'RUNNING');
+      assert.equal(await waitFor(() => get(`http://127.0.0.1:${hostPort}/`), 10_000, 'httpd through the port mapping'), 'hello from ledge\n');
+      assert.equal((await s.call(`Container:${id}`, 'remove', true)).status, 204);
+      assert.equal(await get(`http://127.0.0.1:${hostPort}/`), undefined, 'port mapping gone');
+      assert.equal(existsSync(`/var/run/netns/ledge-${id}`), false, 'netns deleted');
+    });
+  });
+
+  describe('ctrInstanceSuite', () => {
+    it('start → RUNNING; start of a running container → error', async (t) => {
+      const id = await sleeper(t, 'kanto-start', false);
+      assert.equal(featureOf(id)!.properties.status.state.status, 'CREATED');
+      assert.equal(taskStatus(s, id), undefined, 'no task before start');
+      assert.equal((await s.call(`Container:${id}`, 'start', {})).status, 204);
+      const running = await s.waitState(id, 'RUNNING');
+      assert.ok(alive(running.pid), 'task process alive');
+      assert.equal(taskStatus(s, id), 'RUNNING');
+      assertDittoError(await s.call(`Container:${id}`, 'start', {}), 500, 'messages:execution.failed', /already running/);
+      assert.deepEqual(s.states(id).map((x) => x.status), ['RUNNING'], 'the refused start changed nothing');
+    });
+
+    it('stop → STOPPED; stop of a stopped container → error', async (t) => {
+      const id = await sleeper(t, 'kanto-stop');
+      const running = await s.waitState(id, 'RUNNING');
+      assert.equal((await s.call(`Container:${id}`, 'stop', {})).status, 204);
+      const stopped = await s.waitState(id, 'STOPPED');
+      assert.equal(stopped.exitCode, 0, 'SIGTERM handled by the container');
+      assert.equal(alive(running.pid), false, 'task process gone');
+      assertDittoError(await s.call(`Container:${id}`, 'stop', {}), 500, 'messages:execution.failed', /not running \(STOPPED\)/);
+    });
+
+    it('pause → PAUSED; resume → RUNNING', async (t) => {
+      const id = await sleeper(t, 'kanto-pause');
+      await s.waitState(id, 'RUNNING');
+      assert.equal((await s.call(`Container:${id}`, 'pause', {})).status, 204);
+      await s.waitState(id, 'PAUSED');
+      assert.equal(taskStatus(s, id), 'PAUSED', 'frozen in containerd');
+      assert.equal((await s.call(`Container:${id}`, 'resume', {})).status, 204);
+      await waitFor(() => s.states(id).filter((x) => x.status === 'RUNNING').length === 2, 10_000, 'RUNNING after resume');
+      assert.equal(taskStatus(s, id), 'RUNNING', 'thawed in containerd');
+      assert.deepEqual(s.states(id).map((x) => x.status), ['RUNNING', 'PAUSED', 'RUNNING']);
+    });
+
+    it('rename → name event', async (t) => {
+      const id = await sleeper(t, 'kanto-rename', false);
+      assert.equal((await s.call(`Container:${id}`, 'rename', 'kanto-renamed')).status, 204);
+      const ev = await waitFor(() => eventsAt(`/features/Container:${id}/properties/status/name`)[0], 10_000, 'name event');
+      assert.equal(ev.topic, 'demo/gw:edge:containers/things/twin/commands/modify');
+      assert.equal(ev.value, 'kanto-renamed');
+      // The name is taken now: a second container cannot be created with it.
+      const dup = await s.call('ContainerFactory', 'createWithConfig', { imageRef: s.reg.singleRef, name: 'kanto-renamed' });
+      assertDittoError(dup, 500, 'messages:execution.failed', /named kanto-renamed already exists/);
+    });
+
+    it('remove of a stopped container with force=false → 204, feature deleted, gone from containerd', async (t) => {
+      const id = await sleeper(t, 'kanto-rm-stopped');
+      await s.waitState(id, 'RUNNING');
+      assert.equal((await s.call(`Container:${id}`, 'stop', {})).status, 204);
+      await s.waitState(id, 'STOPPED');
+      assert.equal((await s.call(`Container:${id}`, 'remove', false)).status, 204);
+      const del = await waitFor(() => s.events.find((e) => e.path === `/features/Container:${id}` && e.topic.endsWith('/twin/commands/delete')), 10_000, 'feature deleted');
+      assert.equal(del.topic, 'demo/gw:edge:containers/things/twin/commands/delete');
+      assert.equal(ctr(s, ['containers', 'ls', '-q']).split('\n').includes(id), false);
+    });
+
+    it('remove of a running container with force=true → 204, task killed', async (t) => {
+      const id = await sleeper(t, 'kanto-rm-force');
+      const running = await s.waitState(id, 'RUNNING');
+      assert.equal((await s.call(`Container:${id}`, 'remove', true)).status, 204);
+      await waitFor(() => !s.liveIds().includes(id), 10_000, 'feature deleted');
+      assert.equal(alive(running.pid), false);
+      assert.equal(ctr(s, ['containers', 'ls', '-q']).split('\n').includes(id), false);
+    });
+
+    it('remove of a running container with force=false → error, container keeps running', async (t) => {
+      const id = await sleeper(t, 'kanto-rm-refused');
+      const running = await s.waitState(id, 'RUNNING');
+      assertDittoError(await s.call(`Container:${id}`, 'remove', false), 500, 'messages:execution.failed', /is running; stop it or remove with force/);
+      assert.ok(s.liveIds().includes(id), 'feature not deleted');
+      assert.ok(alive(running.pid), 'task still alive');
+      assert.equal(taskStatus(s, id), 'RUNNING');
+    });
+
+    it('stopWithOptions {signal:SIGINT} → STOPPED by that signal', async (t) => {
+      const id = await sleeper(t, 'kanto-sigint');
+      await s.waitState(id, 'RUNNING');
+      // force:false: if SIGINT were not delivered the stop would time out and answer an error instead.
+      const r = await s.call(`Container:${id}`, 'stopWithOptions', { signal: 'SIGINT', timeout: 20, force: false });
+      assert.equal(r.status, 204, JSON.stringify(r.env));
+      const stopped = await s.waitState(id, 'STOPPED');
+      assert.equal(stopped.exitCode, 7, 'the container\'s INT trap ran');
+    });
+
+    it('update {restartPolicy:{type:ALWAYS}} → config event, and the policy applies to the next crash', async (t) => {
+      const id = await sleeper(t, 'kanto-update');
+      const first = await s.waitState(id, 'RUNNING');
+      assert.equal((await s.call(`Container:${id}`, 'update', { restartPolicy: { type: 'ALWAYS' } })).status, 204);
+      const ev = await waitFor(() => eventsAt(`/features/Container:${id}/properties/status/config`)[0], 10_000, 'config event');
+      assert.equal(ev.topic, 'demo/gw:edge:containers/things/twin/commands/modify');
+      assert.deepEqual((ev.value as Record<string, unknown>)['restartPolicy'], { type: 'ALWAYS' });
+      assert.equal((ev.value as Record<string, unknown>)['networkMode'], 'HOST', 'the rest of the config is kept');
+      process.kill(first.pid, 'SIGKILL');
+      const again = await waitFor(() => s.states(id).filter((x) => x.status === 'RUNNING')[1], 15_000, 'restarted by ALWAYS');
+      assert.notEqual(again.pid, first.pid);
+      assert.deepEqual(s.states(id).map((x) => x.status), ['RUNNING', 'EXITED', 'RUNNING']);
+    });
+  });
+
+  describe('ctrMetricsSuite', () => {
+    const data = () => s.events.filter((e) => e.path === '/features/Metrics/outbox/messages/data');
+    /** data messages published after index `from` of the event log. */
+    const dataSince = (from: number) => s.events.slice(from).filter((e) => e.path === '/features/Metrics/outbox/messages/data').map((e) => e.value as Data);
+    const originators = (d: Data) => d.snapshot.map((x) => x.originator).sort();
+    let a: string;
+    let b: string;
+
+    before(async () => {
+      const mk = (name: string) => s.create({ imageRef: s.reg.singleRef, name, start: true, config: { cmd: SLEEPER, restartPolicy: { type: 'NO' }, networkMode: 'HOST' } });
+      a = await mk('kanto-metrics-a');
+      b = await mk('kanto-metrics-b');
+      await s.waitState(a, 'RUNNING');
+      await s.waitState(b, 'RUNNING');
+    });
+    after(async () => {
+      await s.call('Metrics', 'request', { frequency: '0s' });
+      for (const id of [a, b]) if (id !== undefined && s.liveIds().includes(id)) await s.call(`Container:${id}`, 'remove', true);
+    });
+
+    it('Metrics feature definition', () => {
+      assert.deepEqual(eventsAt('/features/Metrics').at(-1)?.value, { definition: ['com.bosch.iot.suite.edge.metric:Metrics:1.0.0'] });
+    });
+
+    it('request {frequency:1s} for all containers → data live messages from Container:<id> of both', async () => {
+      const from = s.events.length;
+      const r = await s.call('Metrics', 'request', { frequency: '1s' });
+      assert.equal(r.status, 204, JSON.stringify(r.env));
+      assert.equal(r.env.path, '/features/Metrics/outbox/messages/request');
+      // The second round has CPU utilisation (it needs two samples).
+      const d = await waitFor(() => dataSince(from).find((x) => x.snapshot.some((c) => c.measurements.some((m) => m.id === 'cpu.utilization'))), 10_000, 'data with cpu.utilization');
+      assert.deepEqual(originators(d), [`Container:${a}`, `Container:${b}`].sort());
+      const env = data().at(-1)!;
+      assert.equal(env.topic, 'demo/gw:edge:containers/things/live/messages/data');
+      assert.ok(Math.abs(d.timestamp - Date.now() / 1000) < 10, `timestamp in Unix seconds: ${d.timestamp}`);
+      const m = Object.fromEntries(d.snapshot[0]!.measurements.map((x) => [x.id, x.value]));
+      assert.deepEqual(Object.keys(m).sort(), ['cpu.utilization', 'io.readBytes', 'io.writeBytes', 'memory.total', 'memory.used', 'memory.utilization', 'net.readBytes', 'net.writeBytes', 'pids']);
+      assert.ok(m['memory.used']! > 0, 'real memory figure');
+      assert.ok(m['pids']! >= 2, 'sh and sleep');
+    });
+
+    it('request with a filter for the first container → data only from Container:<first>', async () => {
+      const r = await s.call('Metrics', 'request', { frequency: '1s', filter: [{ id: ['memory.*', 'pids'], originator: `Container:${a}` }] });
+      assert.equal(r.status, 204, JSON.stringify(r.env));
+      await sleep(300); // a round of the previous request may still be in flight
+      const from = s.events.length;
+      const got = await waitFor(() => (dataSince(from).length >= 2 ? dataSince(from) : undefined), 10_000, 'two filtered data messages');
+      for (const d of got) {
+        assert.deepEqual(originators(d), [`Container:${a}`]);
+        assert.deepEqual(d.snapshot[0]!.measurements.map((x) => x.id), ['memory.utilization', 'memory.total', 'memory.used', 'pids']);
+      }
+    });
+
+    it('request with a filter that matches nothing → no data within 3 s; "0s" stops reporting', async () => {
+      const none = { frequency: '1s', filter: [{ id: ['no.such.metric'] }, { id: ['*'], originator: 'Container:no-such-container' }] };
+      assert.equal((await s.call('Metrics', 'request', none)).status, 204);
+      await sleep(300);
+      const from = s.events.length;
+      await sleep(3000);
+      assert.equal(dataSince(from).length, 0, 'no data for a non-matching filter');
+      // Data flows again for a matching request, and "0s" ends it.
+      const again = s.events.length;
+      assert.equal((await s.call('Metrics', 'request', { frequency: '1s' })).status, 204);
+      await waitFor(() => dataSince(again).length > 0, 5_000, 'data after a matching request');
+      assert.equal((await s.call('Metrics', 'request', { frequency: '0s' })).status, 204);
+      await sleep(300);
+      const stopped = s.events.length;
+      await sleep(2500);
+      assert.equal(dataSince(stopped).length, 0, 'no data after "0s"');
+    });
+
+    it('invalid frequency → 400 parameter.invalid; invalid action → 404 subject.notfound', async () => {
+      assertDittoError(await s.call('Metrics', 'request', { frequency: '10 seconds' }), 400, 'messages:parameter.invalid', /frequency: invalid duration '10 seconds'/);
+      assertDittoError(await s.call('Metrics', 'request', { frequency: 2 }), 400, 'messages:parameter.invalid', /frequency: must be a string/);
+      assertDittoError(await s.call('Metrics', 'request', {}), 400, 'messages:parameter.invalid', /frequency: is required/);
+      assertDittoError(await s.call('Metrics', 'subscribe', { frequency: '1s' }), 404, 'messages:subject.notfound', /operation 'subscribe' is not supported/);
+    });
+  });
+
+  describe('malformed and wrong-typed requests over the real bus', () => {
+    it('payloads that are not a Ditto envelope get no response (nothing to address), are logged, and the daemon keeps serving', async () => {
+      const bad: [string, RegExp][] = [
+        ['{not json', /payload is not valid JSON/],
+        ['[1,2,3]', /envelope must be a JSON object/],
+        ['"create"', /envelope must be a JSON object/],
+        [JSON.stringify({ topic: `${DITTO_TOPIC_PREFIX}/create`, value: { imageRef: s.reg.singleRef } }), /"path" must be a string/],
+      ];
+      const reqs: [string, RegExp][] = [];
+      for (const [payload, problem] of bad) reqs.push([await s.send('create', payload), problem]);
+      for (const [req, problem] of reqs) {
+        const line = await s.cm.waitForLog((l) => l['msg'] === 'invalid command' && String(l['topic']) === `command//${THING}/req/${req}/create`, 5_000);
+        assert.equal(line['level'], 'warn');
+        assert.match(String((line['problems'] as string[])[0]), problem);
+      }
+      await sleep(1000);
+      for (const [req] of reqs) assert.equal(s.reply(req), undefined, `no response to ${req}`);
+      assert.equal(s.cm.child.exitCode, null, 'daemon alive');
+      assert.equal((await s.call('Metrics', 'request', { frequency: '0s' })).status, 204, 'a valid request after the garbage is served');
+    });
+
+    it('envelopes with a malformed Ditto topic or a non-inbox path → 400 parameter.invalid', async () => {
+      const envelope = (topic: string, path: string) => JSON.stringify({ topic, headers: { 'correlation-id': 'bad-env', 'response-required': true }, path, value: {} });
+      const cases = [
+        envelope('nonsense', '/features/ContainerFactory/inbox/messages/create'),
+        envelope(`${DITTO_TOPIC_PREFIX}/create`, '/features/ContainerFactory/outbox/messages/create'),
+        envelope(`${DITTO_TOPIC_PREFIX}/create`, '/features/ContainerFactory/properties/x'),
+      ];
+      for (const payload of cases) {
+        const req = await s.send('create', payload);
+        const r = await waitFor(() => s.reply(req), 10_000, `response to ${req}`);
+        assertDittoError(r, 400, 'messages:parameter.invalid');
+        assert.equal(r.env.headers?.['correlation-id'], 'bad-env');
+      }
+    });
+
+    it('wrong-typed factory values → 400 naming the field; nothing is created; a valid create still works', async (t) => {
+      const ref = s.reg.singleRef;
+      const before = s.liveIds().length;
+      const cases: [string, unknown, RegExp][] = [
+        ['create', undefined, /value: must be an object with imageRef/],
+        ['create', 'garbage', /value: must be an object/],
+        ['create', { start: true }, /imageRef: is required/],
+        ['create', { imageRef: 42 }, /imageRef: must be a string/],
+        ['create', { imageRef: ref, start: 'yes' }, /start: must be a boolean/],
+        ['createWithConfig', { imageRef: ref, name: 'bad name!' }, /name: invalid container name/],
+        ['createWithConfig', { imageRef: ref, config: 'none' }, /config: must be an object/],
+        ['createWithConfig', { imageRef: ref, config: { cmd: '/bin/sh -c true' } }, /config.cmd: must be an array of strings/],
+        ['createWithConfig', { imageRef: ref, config: { privileged: 'true' } }, /config.privileged: must be a boolean/],
+        ['createWithConfig', { imageRef: ref, config: { portMappings: [{ containerPort: '80', hostPort: 8080 }] } }, /config.portMappings\[0\]/],
+        ['createWithConfig', { imageRef: ref, config: { resources: { memory: 'lots' } } }, /config.resources.memory/],
+      ];
+      for (const [op, value, message] of cases) assertDittoError(await s.call('ContainerFactory', op, value), 400, 'messages:parameter.invalid', message);
+      assertDittoError(await s.call('ContainerFactory', 'destroy', {}), 404, 'messages:subject.notfound', /operation 'destroy' is not supported/);
+      assert.equal(s.liveIds().length, before, 'no container created');
+      assert.match(await sleeper(t, 'kanto-after-garbage', false), UUID_RE);
+    });
+
+    it('wrong-typed instance values → 400, unknown container or operation → 404; the container is untouched and still obeys', async (t) => {
+      const id = await sleeper(t, 'kanto-bad-values');
+      const f = `Container:${id}`;
+      await s.waitState(id, 'RUNNING');
+      const cases: [string, unknown, RegExp][] = [
+        ['rename', 42, /invalid container name 42/],
+        ['rename', '', /invalid container name ""/],
+        ['remove', 'yes', /value must be a boolean \(force\)/],
+        ['stopWithOptions', { timeout: 'soon' }, /timeout: must be a number of seconds/],
+        ['stopWithOptions', { signal: 'SIGWHAT!' }, /signal: invalid signal/],
+        ['stopWithOptions', 'SIGINT', /value: must be an object/],
+        ['update', 'ALWAYS', /value: must be an object/],
+        ['update', { restartPolicy: 'ALWAYS' }, /restartPolicy: must be an object/],
+      ];
+      for (const [op, value, message] of cases) assertDittoError(await s.call(f, op, value), 400, 'messages:parameter.invalid', message);
+      assertDittoError(await s.call('Container:NonExistingContainer', 'start', {}), 404, 'messages:subject.notfound', /container with ID = NonExistingContainer does not exist/);
+      assertDittoError(await s.call(f, 'explode', {}), 404, 'messages:subject.notfound', /operation 'explode' is not supported/);
+      assertDittoError(await s.call('NoSuchFeature', 'start', {}), 404, 'messages:subject.notfound', /feature 'NoSuchFeature' is not provided/);
+      assert.deepEqual(s.states(id).map((x) => x.status), ['RUNNING'], 'no state change from refused requests');
+      assert.equal(eventsAt(`/features/Container:${id}/properties/status/name`).length, 0, 'no rename');
+      assert.equal(eventsAt(`/features/Container:${id}/properties/status/config`).length, 0, 'no update');
+      assert.equal(taskStatus(s, id), 'RUNNING');
+      assert.equal(s.cm.child.exitCode, null, 'daemon alive');
+      assert.equal((await s.call(f, 'stop', {})).status, 204);
+      await s.waitState(id, 'STOPPED');
+    });
+  });
+});

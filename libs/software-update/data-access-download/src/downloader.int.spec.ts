@@ -157,6 +157,48 @@ describe('downloader', () => {
     assert.deepEqual(readFileSync(file), v2);
   });
 
+  // Without Content-Length the size is known only at the body's end: the limit (maxSize, or the declared size
+  // when smaller) is checked before each batch is written, so the batch that would cross it is refused
+  // unwritten and the body is cut. The partial file stays (the downloader keeps partial files; the engine
+  // removes the operation's directory when the operation ends).
+  const overruns: [string, Partial<DownloaderOptions>, number | undefined][] = [
+    ['maxSize', { maxSize: 100_000 }, undefined],
+    ['the declared size', { maxSize: 10_000_000 }, 100_000],
+  ];
+  for (const [name, o, expectedSize] of overruns) {
+    it(`fails: a body without Content-Length that runs past ${name} is cut at the limit`, async (t) => {
+      const limit = 100_000;
+      const srv = await startArtifactServer(t);
+      const data = randomBytes(1_000_000);
+      const a = srv.add('/chunked.bin', data);
+      // 50 kB, a pause in which they are written (the first batch, well below the limit), then the rest paced
+      // so that the cut comes long before the server could have sent it all.
+      srv.misbehave({ noContentLength: true, stall: { bytes: 50_000, ms: 300, times: 1 }, bytesPerSecond: 4_000_000 });
+      const dir = createTempDir(t);
+      const file = join(dir, 'x');
+      const err: unknown = await make(t, o)
+        .download({ url: a.url, file, checksum: { algorithm: 'sha256', expected: a.sha256 }, ...(expectedSize !== undefined ? { expectedSize } : {}) })
+        .then(() => undefined, (e: unknown) => e);
+      assert.ok(isLedgeError(err), `a typed error: ${String(err)}`);
+      assert.equal(err.code, DownloadErrorCodes.TOO_LARGE);
+      assert.equal(err.details?.['limit'], limit);
+      assert.ok((err.details?.['bytes'] as number) > limit, `bytes ${String(err.details?.['bytes'])} exceed the limit`);
+      assert.deepEqual(srv.requests.map((q) => q.status), [200], 'not retried');
+      // Paced, the rest of the body would be sent within ~250 ms: after 600 ms it is clear that it was not.
+      await new Promise((r) => setTimeout(r, 600));
+      assert.ok(srv.bytesSent < data.length / 2, `the body was cut, not read to its end (${srv.bytesSent} of ${data.length} sent)`);
+      assert.equal(existsSync(file), false, 'nothing published');
+      const partial = readFileSync(partialPaths(file).data);
+      assert.ok(partial.length >= 50_000 && partial.length <= limit, `partial file ${partial.length} bytes: the batches below the limit, none beyond it`);
+      assert.deepEqual(partial, data.subarray(0, partial.length));
+      srv.misbehave({ noContentLength: true });
+      const chunked = await fetch(a.url);
+      await chunked.arrayBuffer();
+      assert.equal(chunked.headers.get('content-length'), null, 'the response had no Content-Length');
+      assert.equal(chunked.headers.get('transfer-encoding'), 'chunked');
+    });
+  }
+
   const failures: [string, (s: Awaited<ReturnType<typeof startArtifactServer>>) => { url: string; size?: number }, Partial<DownloaderOptions>, string, number][] = [
     ['404 is not retried', (s) => ({ url: `${s.url}/missing` }), {}, DownloadErrorCodes.HTTP_STATUS, 1],
     ['503 retried, then given up', (s) => (s.misbehave({ failWith: { status: 503, times: 100 } }), { url: s.add('/f', Buffer.alloc(10)).url }), { retries: 2 }, DownloadErrorCodes.DOWNLOAD_FAILED, 3],

@@ -1,6 +1,6 @@
 // An artifact server for tests: serves in-memory files with Range/If-Range support and can misbehave on
-// purpose — cut connections after N bytes, stall, corrupt a byte, ignore ranges, throttle — and counts
-// every byte it sends, so tests can prove how much a resume re-fetched.
+// purpose — cut connections after N bytes, stall, corrupt a byte, ignore ranges, throttle, omit
+// Content-Length — and counts every byte it sends, so tests can prove how much a resume re-fetched.
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
@@ -20,6 +20,8 @@ export interface Misbehaviour {
   bytesPerSecond?: number;
   /** Answer the next `times` requests with this status. */
   failWith?: { status: number; times: number };
+  /** Send no Content-Length: the body goes out with chunked transfer encoding (its size is known only at its end). */
+  noContentLength?: boolean;
 }
 
 export interface RequestRecord {
@@ -83,6 +85,7 @@ export async function startArtifactServer(t: TestContextLike, tls?: { key: strin
     record(status);
     const headers: Record<string, string> = { 'content-length': String(end - start + 1), 'accept-ranges': 'bytes', etag: f.etag, 'content-type': 'application/octet-stream' };
     if (status === 206) headers['content-range'] = `bytes ${start}-${end}/${f.data.length}`;
+    if (m.noContentLength) delete headers['content-length'];
     res.writeHead(status, headers);
     let body = f.data.subarray(start, end + 1);
     if (m.corruptAt !== undefined && m.corruptAt >= start && m.corruptAt <= end) {

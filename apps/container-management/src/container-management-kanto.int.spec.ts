@@ -352,7 +352,7 @@ describe('Kanto §8 container-management suites over real processes', { timeout:
         ['{not json', /payload is not valid JSON/],
         ['[1,2,3]', /envelope must be a JSON object/],
         ['"create"', /envelope must be a JSON object/],
-        [JSON.stringify({ topic: `${DITTO_TOPIC_PREFIX}/create`, value: { imageRef: s.reg.singleRef } }), /"path" must be a string/],
+        [JSON.stringify({ path: '/features/ContainerFactory/inbox/messages/create', value: { imageRef: s.reg.singleRef } }), /"topic" must be a non-empty string/],
       ];
       const reqs: [string, RegExp][] = [];
       for (const [payload, problem] of bad) reqs.push([await s.send('create', payload), problem]);
@@ -365,6 +365,13 @@ describe('Kanto §8 container-management suites over real processes', { timeout:
       for (const [req] of reqs) assert.equal(s.reply(req), undefined, `no response to ${req}`);
       assert.equal(s.cm.child.exitCode, null, 'daemon alive');
       assert.equal((await s.call('Metrics', 'request', { frequency: '0s' })).status, 204, 'a valid request after the garbage is served');
+    });
+
+    it('an envelope that names this thing but lacks a path → 400 parameter.invalid with its correlation-id', async () => {
+      const req = await s.send('create', JSON.stringify({ topic: `${DITTO_TOPIC_PREFIX}/create`, headers: { 'correlation-id': 'no-path' }, value: { imageRef: s.reg.singleRef } }));
+      const reply = await waitFor(() => s.reply(req), 5_000, 'a response');
+      assert.deepEqual(reply.env.headers, { 'correlation-id': 'no-path', 'content-type': 'application/json' });
+      assertDittoError(reply, 400, 'messages:parameter.invalid', /"path" must be a string/);
     });
 
     it('envelopes with a malformed Ditto topic or a non-inbox path → 400 parameter.invalid', async () => {

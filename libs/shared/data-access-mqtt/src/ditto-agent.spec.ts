@@ -106,6 +106,24 @@ describe('createDittoAgent', () => {
     assert.deepEqual(res.map((r) => r.topic), ['command///res/y/400', 'command///res/w/400']);
   });
 
+  it('an envelope that names this thing but is otherwise invalid gets a 400 with its correlation-id', async (t) => {
+    const { agent, out, send } = await setup(t);
+    agent.handle('F', async () => undefined);
+    const { path: _path, ...noPath } = inbox('demo:gw', 'F', 'op', 1, 'np');
+    await send('command///req/p/op', noPath);
+    await send('command///req/q/op', { ...inbox('demo:gw', 'F', 'op', 1, 'bh'), headers: { 'correlation-id': 'bh', x: { nested: 1 } } });
+    await send('command///req/r/op', { ...noPath, topic: 'demo/other/things/live/messages/op' });
+    await send('command///req/s/op', { path: '/features/F/inbox/messages/op', value: 1 });
+    const res = out('command///res/');
+    assert.deepEqual(res.map((r) => r.topic), ['command///res/p/400', 'command///res/q/400'], 'another thing or no topic: nothing to address');
+    assert.deepEqual(res[0]!.env['headers'], { 'correlation-id': 'np', 'content-type': 'application/json' });
+    assert.equal(res[0]!.env['topic'], 'demo/gw/things/live/messages/op');
+    assert.match((res[0]!.env['value'] as { message: string }).message, /"path" must be a string/);
+    assert.equal((res[1]!.env['value'] as { error: string }).error, 'messages:parameter.invalid');
+    assert.equal(res[1]!.env['path'], '/features/F/outbox/messages/op');
+    assert.deepEqual(res[1]!.env['headers'], { 'correlation-id': 'bh', 'content-type': 'application/json' });
+  });
+
   it('serves the containers thing on its own device level and publishes events on event/<tenant>/<thing>', async (t) => {
     const { agent, thingId, out, send, bus } = await setup(t, ':edge:containers');
     assert.equal(thingId, 'demo:gw:edge:containers');

@@ -4,6 +4,7 @@
 import {
   buildResponse,
   createDittoError,
+  defaultParseEnvelopeOptions,
   DittoErrorCodes,
   getCorrelationId,
   isResponseRequired,
@@ -16,6 +17,7 @@ import {
 import { buildCommandResponseTopic, buildEventTopic, parseHonoTopic } from '@ledge/model-hono';
 import { createHash } from 'node:crypto';
 import type { ErrorKind } from '@ledge/util';
+import { decodeJsonInput, isPlainObject } from '@ledge/util-parse';
 
 /** The thing a feature app serves: the gateway itself (suffix '') or e.g. `<dev>:edge:containers`. */
 export interface AgentAddress {
@@ -66,7 +68,7 @@ export function routeInbound(topic: string, payload: Buffer, address: AgentAddre
   if (!hono.ok || hono.topic.kind !== 'command-request') return { kind: 'ignore', reason: 'not a command request topic' };
   const { requestId } = hono.topic;
   const parsed = parseEnvelope(payload, { maxBytes });
-  if (!parsed.ok) return { kind: 'invalid', requestId, problems: parsed.problems };
+  if (!parsed.ok) return { kind: 'invalid', requestId, problems: parsed.problems, ...addressableError(payload, maxBytes, address, parsed.problems) };
   const envelope = parsed.envelope;
   const dittoTopic = parseDittoTopic(envelope.topic);
   if (!dittoTopic.ok) {
@@ -88,6 +90,27 @@ export function routeInbound(topic: string, payload: Buffer, address: AgentAddre
     operation: path.path.subject,
     respond: requestId !== '' && isResponseRequired(envelope.headers),
   };
+}
+
+/**
+ * A payload that is not a valid envelope but is a JSON object naming this thing in a Ditto topic still
+ * gets its 400, with its correlation-id when that is a string: the sender can be told what is wrong.
+ * Anything else (not JSON, no topic, another thing) has nothing to address a response to.
+ */
+function addressableError(payload: Buffer, maxBytes: number, address: AgentAddress, problems: readonly string[]): { response?: DittoEnvelope } {
+  const decoded = decodeJsonInput(payload, { ...defaultParseEnvelopeOptions, maxBytes });
+  if (!decoded.ok || !isPlainObject(decoded.value)) return {};
+  const { topic, path, headers } = decoded.value;
+  if (typeof topic !== 'string') return {};
+  const t = parseDittoTopic(topic);
+  if (!t.ok || `${t.topic.namespace}:${t.topic.name}` !== address.thingId) return {};
+  const correlationId = isPlainObject(headers) ? headers['correlation-id'] : undefined;
+  const request: DittoEnvelope = {
+    topic,
+    headers: typeof correlationId === 'string' ? { 'correlation-id': correlationId } : {},
+    path: typeof path === 'string' && path.startsWith('/') ? path : '/',
+  };
+  return { response: errorFor(request, 'parameterInvalid', problems.join('; ')) };
 }
 
 const codeOfKind: Readonly<Record<ErrorKind, DittoErrorCode>> = Object.freeze({

@@ -189,6 +189,55 @@ describe('update engine', () => {
     assert.equal(end('out').statusCode, SoftwareUpdateErrorCodes.FILE_REFUSED);
   });
 
+  // §5.4, Kanto feature_install.go: a plain module's install.sh from a FILE link runs in its original folder
+  // (it finds the files beside it; status and installed-deps are read there), unless copy-artifacts names it.
+  const localScript: [string, Record<string, string>, 'original' | 'work'][] = [
+    ['runs in its original folder', {}, 'original'],
+    ['runs in its original folder when copy-artifacts names only other files', { 'copy-artifacts': 'payload.bin,other.bin' }, 'original'],
+    ['is copied and run in the work directory with copy-artifacts "*"', { 'copy-artifacts': '*' }, 'work'],
+    ['is copied and run in the work directory when copy-artifacts names it (":" separated)', { 'copy-artifacts': 'other.bin:install.sh' }, 'work'],
+  ];
+  for (const [name, metaData, where] of localScript) {
+    it(`a FILE install.sh ${name}`, async (t) => {
+      const { realpathSync, readFileSync } = await import('node:fs');
+      const { createHash } = await import('node:crypto');
+      const folder = realpathSync(createTempDir(t));
+      const script = `pwd > "$MARKER"
+test -f beside.txt && printf 'progress=40\\nmessage=found beside.txt\\n' > status
+mkdir -p installed-deps
+printf 'group=g\\nname=local\\nversion=1\\n' > installed-deps/local.prs
+`;
+      writeFileSync(join(folder, 'install.sh'), script);
+      writeFileSync(join(folder, 'beside.txt'), 'payload next to the script');
+      const marker = join(createTempDir(t), 'marker');
+      process.env['MARKER'] = marker;
+      const { engine, statuses, events, dir } = await setup(t, { installDirs: [folder] });
+      await engine.start();
+      await engine.submit('install', {
+        correlationId: 'local',
+        metadata: {},
+        softwareModules: [{ softwareModule: { name: 'l', version: '1' }, metaData, artifacts: [{ filename: 'install.sh', download: { FILE: { url: join(folder, 'install.sh') } }, checksums: { SHA256: createHash('sha256').update(script).digest('hex') } }] }],
+      });
+      await engine.idle();
+      const s = statuses();
+      assert.equal(s.at(-1)!.status, 'FINISHED_SUCCESS');
+      const ranIn = readFileSync(marker, 'utf8').trim();
+      const deps = events.find((e) => e.kind === 'deps')?.value;
+      assert.deepEqual(deps, { '0': { group: 'g', name: 'local', version: '1' } }, 'installed-deps taken from where the script ran');
+      assert.equal(existsSync(join(dir, 'installed-deps', 'local.prs')), true);
+      if (where === 'original') {
+        assert.equal(ranIn, folder);
+        assert.ok(s.some((v) => v.status === 'INSTALLING' && v.progress === 40 && v.message === 'found beside.txt'), 'the status file in the original folder is watched');
+        assert.equal(s.at(-1)!.message, 'found beside.txt');
+        assert.equal(existsSync(join(folder, 'installed-deps', 'local.prs')), false, 'moved out of the original folder');
+      } else {
+        assert.ok(ranIn.startsWith(realpathSync(join(dir, 'download'))), `ran in the work directory, not ${ranIn}`);
+        assert.ok(!s.some((v) => v.message === 'found beside.txt'), 'the copy does not see the files beside the original');
+      }
+      assert.equal(readFileSync(join(folder, 'install.sh'), 'utf8'), script, 'the original script is left as it was');
+    });
+  }
+
   it('a bounded queue: beyond queueSize waiting operations are refused; operations run in order', async (t) => {
     const srv = await startArtifactServer(t);
     const { engine, statuses } = await setup(t, { queueSize: 2 });

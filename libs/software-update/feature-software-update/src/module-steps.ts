@@ -2,7 +2,7 @@
 // already on disk, lay out the working directory (extract or move), run the install script and collect
 // installed dependencies. Failures become ModuleFailure with Kanto's message (§5.3).
 import { access, mkdir, readdir, readFile, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import {
   artifactTypeOf,
   buildInstalledDependencies,
@@ -118,14 +118,34 @@ export function createModuleSteps(ctx: ModuleStepsContext) {
     }
   }
 
+  /**
+   * Where the install command runs (§5.4): the work directory, except that in a plain module an `install.sh`
+   * taken from a FILE link runs in its original folder, so it finds the files beside it; its `status` file
+   * and `installed-deps` are there too. Kanto does the same unless module metaData `copy-artifacts` (`*`, or
+   * file names separated by `,` or `:`) names it.
+   */
+  async function scriptDir(module: SoftwareModuleAction, workDir: string): Promise<string> {
+    if (artifactTypeOf(module, o.artifactType) !== 'plain') return workDir;
+    const copy = module.metaData['copy-artifacts'] ?? '';
+    const copied = copy === '*' || copy.split(/[,:]/).includes('install.sh');
+    const link = module.artifacts.filter((a) => a.filename === 'install.sh').map(selectLink).find((l) => l?.protocol === 'FILE');
+    if (link === undefined || copied) return workDir;
+    try {
+      return dirname(await resolveFileArtifact(link.link.url, o.installDirs, o.mode));
+    } catch (err) {
+      throw new ModuleFailure(FailureMessages.execute, isLedgeError(err) ? err.code : undefined, err);
+    }
+  }
+
   async function installModule(op: StoredOperation, index: number, module: SoftwareModuleAction, workDir: string): Promise<ScriptStatus> {
     const command = installCommand(o.install);
-    if (o.install.length === 0 && !(await access(join(workDir, 'install.sh')).then(() => true, () => false))) {
+    const cwd = await scriptDir(module, workDir);
+    if (o.install.length === 0 && !(await access(join(cwd, 'install.sh')).then(() => true, () => false))) {
       throw new ModuleFailure(FailureMessages.execute, undefined, scriptFailedError('not found: the module has no install.sh'));
     }
     let publishing = Promise.resolve();
     const result = await runInstallScript({
-      cwd: workDir,
+      cwd,
       command,
       timeoutMs: o.installTimeoutMs,
       ...(o.installKillGraceMs !== undefined ? { killGraceMs: o.installKillGraceMs } : {}),
@@ -146,7 +166,7 @@ export function createModuleSteps(ctx: ModuleStepsContext) {
     }
     // installed-deps (§5.4): moved to <storage>/installed-deps, then the property is refreshed.
     const depsName = module.metaData['installed-deps'] ?? 'installed-deps';
-    const depsSrc = join(workDir, depsName);
+    const depsSrc = join(cwd, depsName);
     const files = await readdir(depsSrc).catch(() => undefined);
     if (files !== undefined) {
       try {

@@ -205,6 +205,7 @@ describe('downloader', () => {
     ['declared size above the limit: no request', (s) => ({ url: s.add('/big', Buffer.alloc(10)).url, size: 5000 }), { maxSize: 1000 }, DownloadErrorCodes.TOO_LARGE, 0],
     ['Content-Length above the limit', (s) => ({ url: s.add('/big2', Buffer.alloc(5000)).url }), { maxSize: 1000 }, DownloadErrorCodes.TOO_LARGE, 1],
     ['size differs from the declared one', (s) => ({ url: s.add('/sz', Buffer.alloc(5000)).url, size: 4000 }), {}, DownloadErrorCodes.SIZE_MISMATCH, 1],
+    ['a body without Content-Length shorter than the declared size', (s) => (s.misbehave({ noContentLength: true }), { url: s.add('/short', Buffer.alloc(3000)).url, size: 4000 }), {}, DownloadErrorCodes.SIZE_MISMATCH, 1],
     ['not enough disk space', (s) => ({ url: s.add('/d', Buffer.alloc(5000)).url }), { freeSpace: async () => 4000 }, DownloadErrorCodes.DISK_FULL, 1],
   ];
   for (const [name, setup, o, code, requests] of failures) {

@@ -276,6 +276,8 @@ export function createDownloader(options: Partial<DownloaderOptions> = {}): Down
               }
             }
             if (total !== undefined && offset < total) throw new Retryable(`body ended at ${offset} of ${total} bytes`);
+            // A complete body without a length that is shorter than the request declared: a different artifact.
+            if (total === undefined && req.expectedSize !== undefined && offset !== req.expectedSize) throw sizeMismatchError(url, req.expectedSize, offset);
           }
           // Complete: verify, then publish the file under its final name.
           const digest = await hash?.digest();

@@ -102,6 +102,8 @@ describe('file-upload app (bundle + broker)', () => {
     assert.equal(byId['job#1']!['storage.providers'], 'aws, azure, generic');
     assert.equal(byId['job#1']!['https.header.X-A'], '1');
     assert.equal(requests[0]!.topic, 'demo/gw/things/live/messages/request');
+    // §6.2: the request says where the answer goes, the tenant of the connector's identity
+    for (const rq of requests) assert.deepEqual(rq.headers, { 'response-required': false, 'content-type': 'application/json', 'reply-to': 'command/demo' });
 
     assert.equal((await send('start', { correlationId: 'job#1', options: { 'https.url': `${http.url}/up/a.log`, 'info.k': 'v' } })).status, 204);
     await waitFor(() => uploads('job#1').find((u) => u.state === 'SUCCESS'), 15_000, 'SUCCESS');

@@ -11,7 +11,7 @@ import { createAutoUploadable, type AutoUploadableSettings } from './auto-upload
 function fakeAgent() {
   let handler: DittoCommandHandler | undefined;
   const modifies: { path: string; value: unknown }[] = [];
-  const messages: { featureId: string; subject: string; value: { correlationId: string; options: Record<string, string> } }[] = [];
+  const messages: { featureId: string; subject: string; value: { correlationId: string; options: Record<string, string> }; headers: unknown }[] = [];
   return {
     modifies,
     messages,
@@ -19,12 +19,15 @@ function fakeAgent() {
       handler = h;
       return () => (handler = undefined);
     },
-    onThing: () => () => undefined,
+    onThing(listener: (thingId: string, identity: { deviceId: string; tenantId: string }) => void) {
+      listener('demo:gw', { deviceId: 'demo:gw', tenantId: 'demo' });
+      return () => undefined;
+    },
     async modify(path: string, value: unknown) {
       modifies.push({ path, value });
     },
-    async message(featureId: string, subject: string, value: unknown) {
-      messages.push({ featureId, subject, value: value as { correlationId: string; options: Record<string, string> } });
+    async message(featureId: string, subject: string, value: unknown, headers?: unknown) {
+      messages.push({ featureId, subject, value: value as { correlationId: string; options: Record<string, string> }, headers });
     },
     send(operation: string, value: unknown) {
       return handler!({ operation, value, featureId: 'AutoUploadable', thingId: 'demo:gw', correlationId: undefined, envelope: {} as DittoCommand['envelope'] });
@@ -59,6 +62,7 @@ describe('AutoUploadable', () => {
     assert.equal(au.active, true);
     await waitFor(() => agent.messages.length >= 2, 3000, 'two periodic requests');
     assert.equal(agent.messages[0]!.subject, 'request');
+    assert.deepEqual(agent.messages[0]!.headers, { 'reply-to': 'command/demo' }, '§6.2: reply-to names the tenant of the identity');
     await agent.send('deactivate', {});
     const n = agent.messages.length;
     await new Promise((r) => setTimeout(r, 150));

@@ -3,7 +3,8 @@
 // triggering. Wire-identical to Kanto's file-upload; Ledge adds realpath confinement and resume.
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { DittoAgent, DittoCommand } from '@ledge/data-access-mqtt';
+import type { DittoCommand } from '@ledge/data-access-mqtt';
+import { DittoHeaderNames } from '@ledge/model-ditto';
 import {
   REQUEST_PROVIDERS,
   UploadStates,
@@ -31,6 +32,7 @@ import { isLedgeError, onlyOnce, type Logger } from '@ledge/util';
 import { checkpointKey, fileCheckpoint } from './checkpoints';
 import { canceledError } from './errors';
 import { confine, fileSource, md5Base64, selectFiles } from './files';
+import type { UploadAgent } from './upload-agent';
 
 export interface AutoUploadableSettings {
   readonly featureId: string;
@@ -53,7 +55,7 @@ export interface AutoUploadableSettings {
 }
 
 export interface AutoUploadableDeps {
-  readonly agent: Pick<DittoAgent, 'handle' | 'modify' | 'message' | 'onThing'>;
+  readonly agent: UploadAgent;
   readonly providers: Readonly<Record<string, UploadProvider>>;
   readonly logger: Logger;
   readonly now?: () => number;
@@ -82,6 +84,8 @@ export function createAutoUploadable(settings: AutoUploadableSettings, deps: Aut
   let to = settings.activeTill;
   let timer: NodeJS.Timeout | undefined;
   let closed = false;
+  // §6.2: each `request` names where the answer goes, `command/<tenant>` of the connector's identity.
+  let tenantId = '';
   const removers: (() => void)[] = [];
 
   const autoUpload = () => autoUploadProperty(active, from, to);
@@ -138,7 +142,7 @@ export function createAutoUploadable(settings: AutoUploadableSettings, deps: Aut
       pending.set(id, { path, selection });
       unfinished.set(id, { path, selection });
       ids.push(id);
-      await deps.agent.message(settings.featureId, 'request', { correlationId: id, options: requestOptions(path, req.options, REQUEST_PROVIDERS) });
+      await deps.agent.message(settings.featureId, 'request', { correlationId: id, options: requestOptions(path, req.options, REQUEST_PROVIDERS) }, { [DittoHeaderNames.replyTo]: `command/${tenantId}` });
     }
     await persist();
     log.info({ correlationId: cid, files: files.length }, 'upload requested');
@@ -290,7 +294,12 @@ export function createAutoUploadable(settings: AutoUploadableSettings, deps: Aut
     async start() {
       await restore();
       removers.push(deps.agent.handle(settings.featureId, handle));
-      removers.push(deps.agent.onThing(() => void register().catch((err: unknown) => log.error({ err }, 'feature registration failed'))));
+      removers.push(
+        deps.agent.onThing((_thingId, identity) => {
+          tenantId = identity.tenantId;
+          void register().catch((err: unknown) => log.error({ err }, 'feature registration failed'));
+        }),
+      );
       schedule();
     },
     close: onlyOnce(async () => {

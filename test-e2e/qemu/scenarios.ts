@@ -1,8 +1,6 @@
 // What the QEMU test proves about the packaged stack, in order; each scenario leaves the stack running as
-// it found it. Later phases of issue 6 append here (test-e2e/qemu/README.md "Adding a scenario"):
-//   connector-cloud  the connector reaches a Mosquitto "cloud" on the host (guestfwd to 127.0.0.1)
-//   ditto-roundtrip  a Ditto command from that cloud answered by the gateway
-//   software-update  a software-update install request carried out on the gateway
+// it found it (test-e2e/qemu/README.md "Adding a scenario"). remove-and-reinstall purges and reinstalls
+// every Ledge package, so it runs last; it puts /etc/ledge back, but the apps' state is gone after it.
 import assert from 'node:assert/strict';
 import { createHash, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -65,6 +63,36 @@ async function waitFor(what: string, timeoutMs: number, check: () => Promise<boo
 
 async function isActive(vm: Vm, unit: string): Promise<boolean> {
   return (await vm.sh(`systemctl is-active ${unit}`, { allowFail: true })).stdout.trim() === 'active';
+}
+
+/** The Ledge packages dpkg has files of (status not "not-installed"): name → db:Status-Abbrev ("ii", "rc", …). */
+async function ledgePackages(vm: Vm): Promise<Map<string, string>> {
+  const out = (await vm.sh("dpkg-query -W -f '${db:Status-Abbrev} ${Package}\\n' 'ledge' 'ledge-*'", { allowFail: true })).stdout;
+  const known = new Map<string, string>();
+  for (const line of out.split('\n')) {
+    const m = /^(\S+)\s+(\S+)$/.exec(line.trim());
+    // Abbrev = desired action + status; status n (not-installed: "un", "rn", "pn") means nothing left.
+    if (m && m[1]![1] !== 'n') known.set(m[2]!, m[1]!);
+  }
+  return known;
+}
+
+async function exists(vm: Vm, path: string): Promise<boolean> {
+  return (await vm.sh(`test -e ${path}`, { allowFail: true })).code === 0;
+}
+
+const lastLines = (out: string) => out.trim().split('\n').slice(-3).join(' | ');
+
+/** Every unit inactive (unknown once its file is gone), its file removed, no process left running a bundle. */
+async function assertStopped(vm: Vm, units: readonly string[]): Promise<void> {
+  for (const unit of units) {
+    const state = (await vm.sh(`systemctl is-active ${unit}`, { allowFail: true })).stdout.trim();
+    assert.match(state, /^(inactive|unknown)$/, `${unit} stopped on removal (is-active: ${state})`);
+    assert.equal(await exists(vm, `/usr/lib/systemd/system/${unit}`), false, `${unit}: unit file removed`);
+  }
+  // [l]: the grep's own command line does not match itself.
+  const running = (await vm.sh("grep -ls '/usr/lib/[l]edge/' /proc/[0-9]*/cmdline", { allowFail: true })).stdout.trim();
+  assert.equal(running, '', `no process runs a Ledge bundle after removal: ${running}`);
 }
 
 /** Rejects when `p` has not settled within `ms`: a hung step fails with its name instead of the test timeout. */
@@ -348,17 +376,65 @@ export const scenarios: readonly Scenario[] = [
   },
   {
     name: 'remove-and-reinstall',
-    proves: 'with systemd running, dpkg -r stops the unit and dpkg -i installs, enables and starts it again',
-    timeoutMs: 6 * 60_000,
-    async run({ vm, log }) {
-      // The metapackage depends on ledge-broker; the other app packages do not.
-      const r = await vm.sh('dpkg -r ledge ledge-broker 2>&1', { timeoutMs: 180_000 });
-      log(r.stdout.trim().split('\n').slice(-3).join(' | '));
-      assert.equal(await isActive(vm, 'ledge-broker.service'), false, 'stopped on removal');
-      assert.equal((await vm.sh('test -e /usr/bin/ledge-broker', { allowFail: true })).code, 1, 'files removed');
-      assert.equal((await vm.sh('test -f /etc/ledge/broker.json')).code, 0, 'conffile kept until purge');
-      await vm.sh(`dpkg -i ${DEB_DIR_IN_GUEST}/*.deb`, { timeoutMs: 240_000 });
-      await waitFor('ledge-broker.service started by postinst', 60_000, () => isActive(vm, 'ledge-broker.service'));
+    proves:
+      'with systemd running, dpkg -r of every Ledge package stops every unit and removes units and bundles but keeps the conffiles, dpkg -P removes conffiles, state and enablement, and dpkg -i installs, enables and starts the units again',
+    timeoutMs: 15 * 60_000,
+    async run(ctx) {
+      const { vm, apps, log } = ctx;
+      const units = apps.filter((a) => a.unitName).map((a) => a.unitName);
+      const before = await ledgePackages(vm);
+      const installed = [...before].filter(([, s]) => s === 'ii').map(([p]) => p);
+      for (const a of apps) assert.ok(installed.includes(a.pkg), `${a.pkg} installed before the removal`);
+      // The admin's configuration (connector-cloud wrote connector.json), put back after the purge so that a
+      // scenario appended after this one finds the stack as it was.
+      await vm.sh('rm -rf /run/ledge-e2e-etc && cp -a /etc/ledge /run/ledge-e2e-etc');
+
+      // All in one call, the metapackage included: dpkg removes the packages that depend on ledge-common first.
+      let t = Date.now();
+      const removed = await vm.sh(`dpkg -r ${installed.join(' ')} 2>&1`, { timeoutMs: 360_000 });
+      log(`dpkg -r of ${installed.length} packages (${installed.join(' ')}) in ${Date.now() - t} ms: ${lastLines(removed.stdout)}`);
+      const afterRemove = await ledgePackages(vm);
+      assert.deepEqual([...afterRemove].filter(([, s]) => s !== 'rc'), [], 'every Ledge package removed (at most its conffiles left)');
+      await assertStopped(vm, units);
+      for (const a of apps) {
+        assert.equal(await exists(vm, `/usr/lib/ledge/${a.app}/main.js`), false, `${a.pkg}: bundle removed`);
+        assert.equal(await exists(vm, `/usr/bin/${a.bin}`), false, `${a.pkg}: /usr/bin/${a.bin} removed`);
+        // Debian policy 10.7.3: remove keeps conffiles, only purge deletes them.
+        if (a.hasConfig) assert.equal(await exists(vm, `/etc/ledge/${a.app}.json`), true, `${a.pkg}: conffile kept until purge`);
+      }
+
+      t = Date.now();
+      const left = [...afterRemove.keys()];
+      if (left.length > 0) await vm.sh(`dpkg -P ${left.join(' ')} 2>&1`, { timeoutMs: 360_000 });
+      log(`dpkg -P of ${left.length} packages in ${Date.now() - t} ms`);
+      assert.deepEqual([...(await ledgePackages(vm)).keys()], [], 'dpkg knows no Ledge package after the purge');
+      for (const a of apps) {
+        if (a.hasConfig) assert.equal(await exists(vm, `/etc/ledge/${a.app}.json`), false, `${a.pkg}: conffile purged`);
+        if (a.app !== 'ledge') assert.equal(await exists(vm, `/var/lib/ledge/${a.app}`), false, `${a.pkg}: state purged`);
+      }
+      for (const unit of units) {
+        const links = (await vm.sh(`find /etc/systemd/system -name '${unit}'`)).stdout.trim();
+        assert.equal(links, '', `${unit}: enablement symlinks purged`);
+      }
+      assert.equal((await vm.sh('getent passwd ledge', { allowFail: true })).code, 0, 'the ledge user stays after purge (Debian policy 9.2.2)');
+
+      t = Date.now();
+      await vm.sh(`dpkg -i ${DEB_DIR_IN_GUEST}/*.deb`, { timeoutMs: 480_000 });
+      log(`dpkg -i in ${Date.now() - t} ms`);
+      const restored = (
+        await vm.sh('for f in /run/ledge-e2e-etc/*.json; do b=$(basename "$f"); cmp -s "$f" "/etc/ledge/$b" || { cp "$f" "/etc/ledge/$b"; echo "${b%.json}"; }; done')
+      ).stdout.split('\n').filter(Boolean);
+      const restart = apps.filter((a) => restored.includes(a.app) && a.unitName && a.enable).map((a) => a.unitName);
+      if (restart.length > 0) await vm.sh(`systemctl restart ${restart.join(' ')}`, { timeoutMs: 120_000 });
+      log(`configuration put back: ${restored.join(', ') || 'nothing changed'}`);
+      for (const unit of perAppUnits(ctx)) {
+        await waitFor(`${unit} started by postinst`, 120_000, () => isActive(vm, unit));
+        assert.equal((await vm.sh(`systemctl is-enabled ${unit}`)).stdout.trim(), 'enabled', `${unit} enabled again`);
+      }
+      for (const unit of units.filter((u) => !perAppUnits(ctx).includes(u))) {
+        assert.equal((await vm.sh(`systemctl is-enabled ${unit}`, { allowFail: true })).stdout.trim(), 'disabled', `${unit} installed disabled again`);
+        assert.equal(await isActive(vm, unit), false, `${unit} not started`);
+      }
       log(`reinstalled; answering after ${await brokerAnswers(vm, 90_000)} ms; round trip ${await roundTrip(vm, 'ledge/e2e/reinstalled')} ms`);
     },
   },

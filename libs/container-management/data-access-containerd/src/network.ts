@@ -2,7 +2,7 @@
 // reference CNI plugins executed directly (loopback; bridge + host-local IPAM; portmap for port
 // mappings). The CNI result is kept so DEL gets its prevResult after a daemon restart.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, constants as fsConstants, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ContainerConfig } from '@ledge/container-management-model';
 import type { Logger } from '@ledge/util';
@@ -14,16 +14,43 @@ export interface NetworkOptions {
   bridge: string;
   /** IPv4 subnet of the bridge network. */
   subnet: string;
-  /** Directory of the CNI plugin binaries. */
+  /** Directory of the CNI plugin binaries; '' = the first of `cniBinDirs` that holds all of CNI_PLUGINS. */
   cniBinDir: string;
+  /** Where to look when `cniBinDir` is '', in order. */
+  cniBinDirs: readonly string[];
   mtu: number;
   ipMasq: boolean;
+}
+
+/**
+ * Where the reference CNI plugins get installed: Debian's containernetworking-plugins (/usr/lib/cni),
+ * meta-virtualization's cni recipe on Yocto (/usr/libexec/cni), the upstream release tarball and some
+ * Yocto builds (/opt/cni/bin) (issue 6).
+ */
+export const CNI_BIN_DIRS: readonly string[] = Object.freeze(['/usr/lib/cni', '/usr/libexec/cni', '/opt/cni/bin']);
+/** The plugins this module executes. */
+export const CNI_PLUGINS: readonly string[] = Object.freeze(['loopback', 'bridge', 'host-local', 'portmap']);
+
+function isExecutableFile(path: string): boolean {
+  try {
+    if (!statSync(path).isFile()) return false;
+    accessSync(path, fsConstants.X_OK);
+    return true;
+  } catch {
+    return false; // absent or not executable: not a plugin
+  }
+}
+
+/** The first of `dirs` holding every one of `plugins` as an executable file, or undefined. */
+export function findCniBinDir(dirs: readonly string[], plugins: readonly string[] = CNI_PLUGINS): string | undefined {
+  return dirs.find((dir) => plugins.every((p) => isExecutableFile(join(dir, p))));
 }
 
 export const defaultNetworkOptions: Readonly<NetworkOptions> = Object.freeze({
   bridge: 'ledge-cm0',
   subnet: '10.217.0.0/16',
-  cniBinDir: '/usr/lib/cni',
+  cniBinDir: '',
+  cniBinDirs: CNI_BIN_DIRS,
   mtu: 1500,
   ipMasq: true,
 });
@@ -44,11 +71,21 @@ export function createContainerNetwork(options: { stateDir: string; logger: Logg
   mkdirSync(dir, { recursive: true });
   const nsName = (id: string) => `ledge-${id}`;
   const netnsPath = (id: string) => `/var/run/netns/${nsName(id)}`;
+  // Looked up at the first bridge-mode container (host networking needs no plugins) and kept once found.
+  let binDir = o.cniBinDir;
+  function cniBinDir(id: string): string {
+    if (binDir) return binDir;
+    const found = findCniBinDir(o.cniBinDirs);
+    if (!found) throw ctrdError(CtrdErrorCodes.NETWORK_FAILED, { id, detail: `no CNI plugins (${CNI_PLUGINS.join(', ')}) in ${o.cniBinDirs.join(', ')}` });
+    logger.info({ cniBinDir: found }, 'CNI plugins found');
+    return (binDir = found);
+  }
 
   function plugin(id: string, command: 'ADD' | 'DEL', conf: Record<string, unknown>): Promise<Record<string, unknown>> {
     return new Promise((resolve, reject) => {
-      const child = spawn(join(o.cniBinDir, String(conf.type)), [], {
-        env: { ...process.env, CNI_COMMAND: command, CNI_CONTAINERID: id, CNI_NETNS: netnsPath(id), CNI_IFNAME: 'eth0', CNI_PATH: o.cniBinDir },
+      const bin = cniBinDir(id); // a throw here rejects the promise
+      const child = spawn(join(bin, String(conf.type)), [], {
+        env: { ...process.env, CNI_COMMAND: command, CNI_CONTAINERID: id, CNI_NETNS: netnsPath(id), CNI_IFNAME: 'eth0', CNI_PATH: bin },
         stdio: ['pipe', 'pipe', 'pipe'],
       });
       let out = '';

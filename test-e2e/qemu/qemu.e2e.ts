@@ -1,7 +1,7 @@
 // QEMU end-to-end test of the packaged stack on an emulated arm64 gateway (issue 6; README.md here).
 // Phases, each timed: packages (packaging/build-deb.mjs from dist/apps) → base image (Debian 13 arm64,
 // mmdebstrap, cached in ~/.cache/ledge/e2e) → install (dpkg -i in the chroot, ext4 image) → boot
-// (qemu-system-aarch64 -M virt -cpu max, TCG) → scenarios (scenarios.ts) → shutdown.
+// (qemu-system-aarch64 -M virt -cpu cortex-a72, TCG) → scenarios (scenarios.ts) → shutdown.
 // Run: npm run test:e2e   (root; Debian packages: see README.md). Environment:
 //   LEDGE_E2E_REBUILD=1      rebuild the base image     LEDGE_E2E_KEEP=1   keep the work folder
 //   LEDGE_E2E_ONLY=a,b       run only these scenarios   LEDGE_E2E_CACHE    cache folder

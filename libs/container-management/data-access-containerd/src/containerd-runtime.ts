@@ -39,7 +39,7 @@ export interface ContainerdRuntimeOptions {
   registries?: Record<string, RegistryConfig>;
   /** Registries reached over plain http (Kanto insecure_registries). */
   insecureRegistries?: string[];
-  /** Bridge network settings (defaults: ledge-cm0, 10.217.0.0/16, /usr/lib/cni). */
+  /** Bridge network settings (defaults: ledge-cm0, 10.217.0.0/16, plugins from /usr/lib/cni, /usr/libexec/cni or /opt/cni/bin). */
   network?: Partial<NetworkOptions>;
   /** OCI runtime shim (Kanto runc_runtime). */
   runtime?: string;

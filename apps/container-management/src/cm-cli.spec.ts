@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
 import { describe, it, type TestContext } from 'node:test';
 import yargs from 'yargs';
+import type { LogLine } from '@ledge/container-management-model';
 import { cmCommand } from '@ledge/container-management-cli';
 import { createContainerManager, createContainerStore, createLocalApi } from '@ledge/container-management-feature';
 import { createMemoryRuntime, type MemoryRuntime } from '@ledge/container-management-feature/testing';
@@ -19,19 +20,26 @@ interface Run {
 async function cli(args: string[], env: Record<string, string> = {}, tty = false): Promise<Run> {
   const out: Run = { code: 0, stdout: '', stderr: '' };
   const io = { stdout: { write: (s: string) => (out.stdout += s) }, stderr: { write: (s: string) => (out.stderr += s), isTTY: tty }, env, setExitCode: (c: number) => void (out.code = c) };
-  await cmCommand(yargs(args), io)
-    .strict()
-    .exitProcess(false)
-    .fail((msg, err) => {
-      if (err) throw err;
-      out.stderr += `${msg}\n`;
-      out.code = 2;
-    })
-    .parseAsync();
+  // As apps/ledge/src/main.ts, whose fail handler exits 2 before any command handler runs.
+  const usage = new Error('usage');
+  try {
+    await cmCommand(yargs(args), io)
+      .strict()
+      .exitProcess(false)
+      .fail((msg, err) => {
+        if (err) throw err;
+        out.stderr += `${msg}\n`;
+        out.code = 2;
+        throw usage;
+      })
+      .parseAsync();
+  } catch (err) {
+    if (err !== usage) throw err;
+  }
   return out;
 }
 
-async function setup(t: TestContext) {
+async function setup(t: TestContext, logs?: MemoryRuntime['logs']) {
   const dir = createTempDir(t);
   const memory = createMemoryRuntime();
   // Pulls report progress as containerd's do: a few steps, the last one complete.
@@ -41,17 +49,18 @@ async function setup(t: TestContext) {
       for (const done of [0, 512, 1024]) opts?.onProgress?.({ ref, totalBytes: 1024, doneBytes: done, layers: [] });
       return memory.pullImage(ref, opts);
     },
+    ...(logs ? { logs } : {}),
   };
   const manager = createContainerManager({ runtime, store: createContainerStore(join(dir, 'home')), defaultStopTimeoutMs: 1000, restartDelayMs: 0 });
   await manager.start();
   const sock = join(dir, 'cm.sock');
-  const api = createLocalApi({ socketPath: sock, manager, runtime, version: '9.9.9' });
+  const api = createLocalApi({ socketPath: sock, manager, runtime, version: '9.9.9', exitDrainMs: 0 });
   await api.start();
   t.after(async () => {
     await api.close();
     await manager.close();
   });
-  return { sock, dir, manager, runtime };
+  return { sock, dir, manager, runtime, memory };
 }
 
 describe('ledge cm over the local API (memory runtime)', () => {
@@ -132,5 +141,96 @@ describe('ledge cm over the local API (memory runtime)', () => {
     const bad = await cli(['cm', '--host', sock, 'create', '-m', '1k', 'img']);
     assert.equal(bad.code, 1, 'the daemon refuses an invalid size');
     assert.match(bad.stderr, /memory/);
+  });
+
+  // A runtime whose log has one old line; a follow yields the new task's output once it runs, then
+  // waits for the abort, as the json-file follow does.
+  const liveLogs = (running: () => boolean): MemoryRuntime['logs'] => (_id, _cfg, opts) =>
+    (async function* (): AsyncGenerator<LogLine> {
+      if (opts.tail !== 0) yield { stream: 'stdout', time: 't0', log: 'old\n' };
+      if (!opts.follow) return;
+      while (!running() && !opts.signal?.aborted) await new Promise((r) => setTimeout(r, 5));
+      yield { stream: 'stdout', time: 't1', log: 'hello\n' };
+      yield { stream: 'stderr', time: 't2', log: 'oops\n' };
+      await new Promise<void>((r) => (opts.signal?.aborted ? r() : opts.signal?.addEventListener('abort', () => r())));
+    })();
+
+  async function waitUntil(cond: () => boolean): Promise<void> {
+    for (let i = 0; i < 500 && !cond(); i++) await new Promise((r) => setTimeout(r, 5));
+    assert.ok(cond(), 'condition reached');
+  }
+
+  it('start --a: the new output until the container exits, then its exit code; --i refused with 2', async (t) => {
+    let id = '';
+    const { sock, manager, memory } = await setup(t, liveLogs(() => manager.get(id).state.status === 'RUNNING'));
+    const h = ['cm', '--host', sock];
+    id = (await cli([...h, 'create', '-n', 'job', 'reg/a:1'])).stdout.trim();
+    const attached = cli([...h, 'start', '-n', 'job', '--a']);
+    await waitUntil(() => manager.get(id).state.status === 'RUNNING');
+    await new Promise((r) => setTimeout(r, 50));
+    memory.exit(id, 3); // the default policy (unless-stopped) restarts it: attach ends at this first exit
+    assert.deepEqual(await attached, { code: 3, stdout: 'hello\n', stderr: 'oops\n' });
+
+    const running = await cli([...h, 'start', '--a', id]);
+    assert.equal(running.code, 1, 'a running container is refused before any output');
+    assert.match(running.stderr, /^ledge cm start: .*already running/);
+
+    await cli([...h, 'stop', id]);
+    const stdin = await cli([...h, 'start', '-n', 'job', '--i']);
+    assert.equal(stdin.code, 2);
+    assert.match(stdin.stderr, /--i \(attach stdin\) is not supported: the daemon starts tasks with stdin \/dev\/null/);
+    assert.equal(manager.get(id).state.status, 'STOPPED', '--i started nothing');
+  });
+
+  it('logs -f ends when the container stops; on a stopped container after the history', async (t) => {
+    let id = '';
+    const { sock, manager } = await setup(t, liveLogs(() => manager.get(id).state.status === 'RUNNING'));
+    const h = ['cm', '--host', sock];
+    id = (await cli([...h, 'create', '--start', '-n', 'web', 'reg/a:1'])).stdout.trim();
+    const followed = cli([...h, 'logs', '-f', '-n', 'web']);
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal((await cli([...h, 'stop', id])).code, 0);
+    assert.deepEqual(await followed, { code: 0, stdout: 'old\nhello\n', stderr: 'oops\n' });
+    assert.deepEqual(await cli([...h, 'logs', '-f', id]), { code: 0, stdout: 'old\n', stderr: '' });
+  });
+
+  it('create --dec-keys / --dec-recipients / -f with decrypt_config: refused with 2, nothing created', async (t) => {
+    const { sock, dir, manager } = await setup(t);
+    const file = join(dir, 'enc.json');
+    writeFileSync(file, JSON.stringify({ container_name: 'enc', image: { name: 'reg/enc:1', decrypt_config: { keys: ['/k.pem'] } } }));
+    for (const args of [['--dec-keys', '/k.pem:secret', 'reg/enc:1'], ['--dec-recipients', 'pkcs7:/c.pem', 'reg/enc:1'], ['-f', file]]) {
+      const r = await cli(['cm', '--host', sock, 'create', ...args]);
+      assert.equal(r.code, 2, args.join(' '));
+      assert.match(r.stderr, /^ledge cm create: encrypted images are not supported/);
+    }
+    assert.equal(manager.list().length, 0);
+  });
+
+  it('--debug (or LEDGE_CM_DEBUG) traces each request and response with timings on stderr', async (t) => {
+    const { sock } = await setup(t);
+    const quiet = await cli(['cm', '--host', sock, 'list']);
+    assert.equal(quiet.stderr, '');
+    for (const [args, env] of [[['cm', '--debug', '--host', sock, 'list'], {}], [['cm', '--host', sock, 'list'], { LEDGE_CM_DEBUG: '1' }]] as const) {
+      const r = await cli([...args], env);
+      assert.equal(r.code, 0);
+      assert.equal(r.stdout, 'No containers found.\n', 'the trace stays off stdout');
+      const trace = r.stderr.trimEnd().split('\n');
+      assert.equal(trace[0], `ledge cm debug: > GET /v1/containers (${sock})`);
+      assert.match(trace[1]!, /^ledge cm debug: < 200 application\/json for GET \/v1\/containers in \d+\.\d ms$/);
+      assert.ok(trace.some((l) => l === 'ledge cm debug: < GET /v1/containers body {"containers":[]}'), r.stderr);
+    }
+    const created = await cli(['cm', '--debug', '--host', sock, 'create', '-n', 'x', 'reg/a:1']);
+    assert.match(created.stderr, /> POST \/v1\/containers \(.*\) \{"descriptor":\{"container_name":"x","image":\{"name":"reg\/a:1"\}\}/);
+    assert.match(created.stderr, /< end of POST \/v1\/containers: \d+ bytes in \d+\.\d ms/);
+  });
+
+  it('bad values and unknown flags: exit code 2 with a message, nothing sent', async (t) => {
+    const { sock, manager } = await setup(t);
+    for (const args of [['--timeout', 'soon', 'list'], ['create', '--rp-cnt', 'x', 'img'], ['create', '--log-max-files', 'many', 'img'], ['stop', 'x', '-t', 'later'], ['list', '--bogus'], ['start', 'x', '--attach-all'], ['create', '--rp', 'sometimes', 'img'], ['logs', 'x', '--tail', 'all']]) {
+      const r = await cli(['cm', '--host', sock, ...args]);
+      assert.equal(r.code, 2, `${args.join(' ')} → ${JSON.stringify(r)}`);
+      assert.match(r.stderr, /needs a number|Unknown argument|Invalid values|must be an integer/, args.join(' '));
+    }
+    assert.equal(manager.list().length, 0);
   });
 });

@@ -1,10 +1,12 @@
 // `ledge cm`: the Kanto kanto-cm CLI (§4.3) over the daemon's local API (issue 4 item 6).
-// Exit codes: 0 ok, 1 the operation failed or the daemon is unreachable (message on stderr), 2 usage.
+// Exit codes: 0 ok, 1 the operation failed or the daemon is unreachable (message on stderr), 2 usage or a
+// Kanto flag this daemon cannot honour (`start --i`, `create --dec-keys`); `start --a`: the container's.
 import { readFileSync } from 'node:fs';
 import type { Argv } from 'yargs';
-import { ApiCallError, apiErrorOf, createCmClient, DaemonUnreachableError, type CmClient } from './client';
-import { descriptorFromFlags, updateFromFlags, UsageError, type CreateFlags, type UpdateFlags } from './create-flags';
-import { applyFilters, formatProgress, formatTable, parseFilters, type ApiContainer } from './format';
+import { ApiCallError, createCmClient, DaemonUnreachableError, type CmClient } from './client';
+import { descriptorFromFlags, refuseDecryption, UnsupportedError, updateFromFlags, UsageError, type CreateFlags, type UpdateFlags } from './create-flags';
+import { applyFilters, formatTable, parseFilters, type ApiContainer } from './format';
+import { createWithProgress, printLogStream, startAttached } from './streams';
 
 export const DEFAULT_CM_HOST = '/run/ledge/container-management.sock';
 
@@ -26,6 +28,7 @@ const processIo = (): CmIo => ({
 interface Globals {
   host: string;
   timeout: number;
+  debug?: boolean;
 }
 type Args<T> = Globals & T & { name?: string; id?: string };
 
@@ -53,19 +56,31 @@ function restartFlags(y: Argv): Argv {
     .option('memory-swap', { type: 'string', describe: 'memory + swap limit, -1 = unlimited swap' });
 }
 
+/** yargs turns `--timeout abc` into NaN; that is a usage error, not a value to send. */
+function checkNumbers(a: Record<string, unknown>): void {
+  const bad = Object.keys(a).filter((k) => typeof a[k] === 'number' && Number.isNaN(a[k]));
+  if (bad.length === 0) return;
+  const flag = bad.find((k) => k.includes('-')) ?? bad.sort((x, y) => y.length - x.length)[0]!;
+  throw new UsageError(`${flag.length === 1 ? '-' : '--'}${flag} needs a number`);
+}
+
 export function cmCommand(cli: Argv, io: CmIo = processIo()): Argv {
-  const client = (a: Globals): CmClient => createCmClient({ socketPath: a.host, timeoutMs: Math.max(0, a.timeout) * 1000 });
+  const debugOn = (a: Globals) => a.debug === true;
+  const client = (a: Globals): CmClient =>
+    createCmClient({ socketPath: a.host, timeoutMs: Math.max(0, a.timeout) * 1000, ...(debugOn(a) ? { trace: (l: string) => io.stderr.write(`ledge cm debug: ${l}\n`) } : {}) });
   const run =
     <T>(verb: string, fn: (a: Args<T>) => Promise<void>) =>
     async (a: unknown): Promise<void> => {
       try {
+        checkNumbers(a as Record<string, unknown>);
         await fn(a as Args<T>);
       } catch (err) {
         const usage = err instanceof UsageError;
-        const known = usage || err instanceof ApiCallError || err instanceof DaemonUnreachableError;
+        const unsupported = err instanceof UnsupportedError;
+        const known = usage || unsupported || err instanceof ApiCallError || err instanceof DaemonUnreachableError;
         io.stderr.write(`ledge cm ${verb}: ${err instanceof Error ? err.message : String(err)}${usage ? ' (see ledge cm ' + verb + ' --help)' : ''}\n`);
-        if (!known && err instanceof Error && io.env['LEDGE_CM_DEBUG']) io.stderr.write(`${err.stack}\n`);
-        io.setExitCode(usage ? 2 : 1);
+        if (!known && err instanceof Error && debugOn(a as Globals)) io.stderr.write(`${err.stack}\n`);
+        io.setExitCode(usage || unsupported ? 2 : 1);
       }
     };
   const print = (o: unknown) => io.stdout.write(`${JSON.stringify(o, null, 2)}\n`);
@@ -74,6 +89,7 @@ export function cmCommand(cli: Argv, io: CmIo = processIo()): Argv {
     y
       .option('host', { type: 'string', default: io.env['LEDGE_CM_HOST'] || DEFAULT_CM_HOST, describe: 'unix socket of the daemon\'s local API (env LEDGE_CM_HOST)', global: true })
       .option('timeout', { type: 'number', default: 30, describe: 'seconds without an answer before a call fails', global: true })
+      .option('debug', { type: 'boolean', default: Boolean(io.env['LEDGE_CM_DEBUG']), describe: 'trace every local-API request and response with timings on stderr (env LEDGE_CM_DEBUG)', global: true })
       .command(
         'create [image] [command] [args..]',
         'create a container (pulls the image; progress on stderr); prints its ID',
@@ -85,8 +101,8 @@ export function cmCommand(cli: Argv, io: CmIo = processIo()): Argv {
             .option('name', { alias: 'n', type: 'string', describe: 'container name (default derived from the image, made unique)' })
             .option('file', { alias: 'f', type: 'string', describe: 'a §4.2 container descriptor (JSON) instead of <image> and flags; -n overrides its name' })
             .option('start', { type: 'boolean', describe: 'start the container once created' })
-            .option('t', { type: 'boolean', describe: 'allocate a TTY' })
-            .option('i', { type: 'boolean', describe: 'keep stdin open' })
+            .option('t', { type: 'boolean', describe: 'Kanto --t: record a TTY in the config (tasks run without one)' })
+            .option('i', { type: 'boolean', describe: 'Kanto --i: record open stdin in the config (tasks run with stdin /dev/null)' })
             .option('privileged', { type: 'boolean', describe: 'run privileged' })
             .option('devices', { type: 'string', describe: 'hostPath:containerPath[:rwm]' })
             .option('ports', { type: 'string', describe: '[ip:]hostPort[-hostPortEnd]:containerPort[/proto]' })
@@ -100,23 +116,27 @@ export function cmCommand(cli: Argv, io: CmIo = processIo()): Argv {
             .option('log-max-size', { type: 'string', describe: 'json-file: rotate size (default 100M)' })
             .option('log-path', { type: 'string', describe: 'directory of the log files' })
             .option('log-mode', { type: 'string', choices: ['blocking', 'non-blocking'], describe: 'log mode (default blocking)' })
-            .option('log-max-buffer-size', { type: 'string', describe: 'non-blocking: buffer size (default 1M)' }),
+            .option('log-max-buffer-size', { type: 'string', describe: 'non-blocking: buffer size (default 1M)' })
+            .option('dec-keys', { type: 'string', describe: 'private key path[:password] of an encrypted image (not supported: refused, exit code 2)' })
+            .option('dec-recipients', { type: 'string', describe: 'pkcs7:<cert> recipient of an encrypted image (not supported: refused, exit code 2)' }),
         run<CreateFlags & { file?: string; start?: boolean }>('create', async (a) => {
           let descriptor: Record<string, unknown>;
           if (a.file !== undefined) {
             if (a.image !== undefined) throw new UsageError('give either -f <descriptor> or <image>, not both');
             descriptor = readDescriptor(a.file);
             if (a.name) descriptor = { ...descriptor, container_name: a.name };
+            if (a.decKeys !== undefined || a.decRecipients !== undefined) descriptor = { ...descriptor, image: { ...(descriptor['image'] as object), decrypt_config: { keys: list(a.decKeys), recipients: list(a.decRecipients) } } };
+            refuseDecryption(descriptor);
           } else {
             if (a.image === undefined) throw new UsageError('an image is required: ledge cm create [options] <image> [command] [args..]');
-            const lists = { devices: list(a.devices), ports: list(a.ports), hosts: list(a.hosts), mp: list(a.mp), e: list(a.e), capAdd: list(a.capAdd) };
+            const lists = { devices: list(a.devices), ports: list(a.ports), hosts: list(a.hosts), mp: list(a.mp), e: list(a.e), capAdd: list(a.capAdd), decKeys: list(a.decKeys), decRecipients: list(a.decRecipients) };
             // Words after `--` stay in `_` (after `cm create`): they are the command and its arguments.
             const positional = list((a as { _?: unknown })._);
             const rest = positional.slice(positional.indexOf('create') + 1);
             const words = [...(a.command !== undefined ? [a.command] : []), ...list(a.args), ...rest];
             descriptor = descriptorFromFlags({ ...a, ...lists, image: a.image, ...(words.length ? { command: words[0]!, args: words.slice(1) } : {}) });
           }
-          await create(client(a), descriptor, a.start === true, io);
+          await createWithProgress(client(a), descriptor, a.start === true, io);
         }),
       )
       .command('get [id]', 'print a container as JSON', withRef, run('get', async (a) => void print((await client(a).json('GET', `/v1/containers/${enc(refOf(a))}`))['container'])))
@@ -141,19 +161,28 @@ export function cmCommand(cli: Argv, io: CmIo = processIo()): Argv {
         (c) =>
           withRef(c)
             .option('tail', { alias: 't', type: 'number', default: 100, describe: 'last N lines, -1 = all' })
-            .option('follow', { alias: 'f', type: 'boolean', describe: 'keep printing new lines (until Ctrl-C)' }),
+            .option('follow', { alias: 'f', type: 'boolean', describe: 'keep printing new lines until the container stops (or Ctrl-C)' }),
         run<{ tail: number; follow?: boolean }>('logs', async (a) => {
           if (!Number.isInteger(a.tail) || a.tail < -1) throw new UsageError('--tail must be an integer >= -1');
-          const res = await client(a).call('GET', `/v1/containers/${enc(refOf(a))}/logs?tail=${a.tail}${a.follow ? '&follow=1' : ''}`, undefined, { idleTimeout: !a.follow });
-          if (res.status >= 400) throw apiErrorOf(res.status, await res.json());
-          for await (const l of res.lines()) {
-            const line = JSON.parse(l) as { stream?: string; log?: string };
-            const text = line.log ?? '';
-            (line.stream === 'stderr' ? io.stderr : io.stdout).write(text.endsWith('\n') ? text : `${text}\n`);
-          }
+          // until=exit: the daemon ends a follow once the container stops (at once when it is not running).
+          const res = await client(a).call('GET', `/v1/containers/${enc(refOf(a))}/logs?tail=${a.tail}${a.follow ? '&follow=1&until=exit' : ''}`, undefined, { idleTimeout: !a.follow });
+          await printLogStream(res, io);
         }),
       )
-      .command('start [id]', 'start a container', withRef, run('start', async (a) => void (await client(a).json('POST', `/v1/containers/${enc(refOf(a))}/start`))))
+      .command(
+        'start [id]',
+        'start a container; with --a, print its output until it exits and exit with its exit code',
+        (c) =>
+          withRef(c)
+            .option('a', { type: 'boolean', describe: 'Kanto --a (attach): stream stdout/stderr until the container exits; exit with its code (Ctrl-C detaches)' })
+            .option('i', { type: 'boolean', describe: 'Kanto --i (attach stdin): not supported, tasks run with stdin /dev/null (exit code 2)' }),
+        run<{ a?: boolean; i?: boolean }>('start', async (a) => {
+          const ref = refOf(a);
+          if (a.i) throw new UnsupportedError('--i (attach stdin) is not supported: the daemon starts tasks with stdin /dev/null (no stdin FIFO), so nothing could be written to the container; use --a for its output');
+          if (a.a) return startAttached(client(a), ref, io);
+          await client(a).json('POST', `/v1/containers/${enc(ref)}/start`);
+        }),
+      )
       .command(
         'stop [id]',
         'stop a container',
@@ -250,30 +279,4 @@ function readDescriptor(file: string): Record<string, unknown> {
   } catch (err) {
     throw new UsageError(`${file} is not a container descriptor: ${(err as Error).message}`);
   }
-}
-
-/** POST /v1/containers: NDJSON progress lines, then {container} or {error}. */
-async function create(c: CmClient, descriptor: Record<string, unknown>, start: boolean, io: CmIo): Promise<void> {
-  const named = typeof descriptor['container_name'] === 'string' && descriptor['container_name'] !== '';
-  const res = await c.call('POST', '/v1/containers', { descriptor, start, named });
-  if (res.status >= 400) throw apiErrorOf(res.status, await res.json());
-  const tty = io.stderr.isTTY === true;
-  let bar = false;
-  for await (const l of res.lines()) {
-    if (l.trim() === '') continue;
-    const msg = JSON.parse(l) as { progress?: { ref: string; totalBytes: number; doneBytes: number }; container?: ApiContainer; error?: { code: string; message: string } };
-    if (msg.progress) {
-      io.stderr.write(tty ? `\r${formatProgress(msg.progress)}` : `${formatProgress(msg.progress, 20)}\n`);
-      bar = tty;
-    } else {
-      if (bar) io.stderr.write('\n');
-      bar = false;
-      if (msg.error) throw new ApiCallError(res.status, msg.error.code, msg.error.message);
-      if (msg.container) {
-        io.stdout.write(`${msg.container.id}\n`);
-        return;
-      }
-    }
-  }
-  throw new ApiCallError(res.status, 'BAD_RESPONSE', 'the daemon ended the create response without a container');
 }

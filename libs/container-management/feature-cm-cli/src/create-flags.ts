@@ -5,6 +5,27 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
+/** A Kanto flag this daemon cannot honour: refused before anything is sent (exit code 2, as a usage error). */
+export class UnsupportedError extends Error {
+  override readonly name = 'UnsupportedError';
+}
+
+// Kanto decrypts images with image_dec_keys / decrypt_config (ocicrypt); this daemon's containerd client
+// has no decryption, so an encrypted image could never be unpacked: refuse instead of ignoring the keys.
+const NO_DECRYPTION = 'encrypted images are not supported: this daemon pulls and unpacks images without decryption (ocicrypt), so --dec-keys/--dec-recipients (image.decrypt_config) cannot be honoured';
+
+/** Refuses a descriptor (from flags or -f) that asks for image decryption. */
+export function refuseDecryption(descriptor: Record<string, unknown>): void {
+  const image = descriptor['image'];
+  const dc = typeof image === 'object' && image !== null ? (image as Record<string, unknown>)['decrypt_config'] : undefined;
+  if (typeof dc !== 'object' || dc === null) return;
+  const given = (k: string) => {
+    const v = (dc as Record<string, unknown>)[k];
+    return Array.isArray(v) ? v.length > 0 : v !== undefined && v !== null && v !== '';
+  };
+  if (given('keys') || given('recipients')) throw new UnsupportedError(NO_DECRYPTION);
+}
+
 export interface CreateFlags {
   name?: string;
   image: string;
@@ -32,6 +53,9 @@ export interface CreateFlags {
   memoryReservation?: string;
   memorySwap?: string;
   capAdd?: readonly string[];
+  /** Kanto: `path[:password]` private keys / `pkcs7:<cert>` recipients of an encrypted image (refused). */
+  decKeys?: readonly string[];
+  decRecipients?: readonly string[];
 }
 
 const PORT_RE = /^(?:(\d{1,3}(?:\.\d{1,3}){3}):)?(\d{1,5})(?:-(\d{1,5}))?:(\d{1,5})(?:\/(tcp|udp))?$/i;
@@ -104,14 +128,17 @@ export function descriptorFromFlags(f: CreateFlags): Record<string, unknown> {
   });
   const config = defined({ env: f.e?.length ? [...f.e] : undefined, cmd: cmd.length ? cmd : undefined });
   const io = defined({ tty: f.t || undefined, open_stdin: f.i || undefined });
-  return defined({
+  const decrypt = defined({ keys: f.decKeys?.length ? [...f.decKeys] : undefined, recipients: f.decRecipients?.length ? [...f.decRecipients] : undefined });
+  const descriptor = defined({
     container_name: f.name,
-    image: { name: f.image.trim() },
+    image: { name: f.image.trim(), ...(Object.keys(decrypt).length ? { decrypt_config: decrypt } : {}) },
     mount_points: f.mp?.length ? f.mp.map(parseMountFlag) : undefined,
     config: Object.keys(config).length ? config : undefined,
     io_config: Object.keys(io).length ? io : undefined,
     host_config: Object.keys(hostConfig).length ? hostConfig : undefined,
   });
+  refuseDecryption(descriptor);
+  return descriptor;
 }
 
 export type UpdateFlags = Pick<CreateFlags, 'rp' | 'rpCnt' | 'rpTo' | 'memory' | 'memoryReservation' | 'memorySwap'>;

@@ -120,8 +120,8 @@ export function parseCreateBody(body: unknown, query: URLSearchParams): ApiCreat
   return { config: parsed.value, named, start };
 }
 
-/** `?tail=N` (-1 or absent = all), `?follow=1`. */
-export function parseLogsQuery(query: URLSearchParams): { tail: number; follow: boolean; text: boolean } {
+/** `?tail=N` (-1 or absent = all), `?follow=1`, `?until=exit` (with follow: end when the container stops), `?format=text`. */
+export function parseLogsQuery(query: URLSearchParams): { tail: number; follow: boolean; text: boolean; untilExit: boolean } {
   const rawTail = query.get('tail');
   let tail = -1;
   if (rawTail !== null && rawTail !== '') {
@@ -129,7 +129,9 @@ export function parseLogsQuery(query: URLSearchParams): { tail: number; follow: 
     if (!Number.isInteger(tail) || tail < -1) throw invalidRequestError('logs query', [`tail must be an integer >= -1, got '${rawTail}'`]);
   }
   const flag = (k: string) => query.get(k) === '1' || query.get(k) === 'true';
-  return { tail, follow: flag('follow'), text: query.get('format') === 'text' };
+  const until = query.get('until');
+  if (until !== null && until !== 'exit') throw invalidRequestError('logs query', [`until must be 'exit', got '${until}'`]);
+  return { tail, follow: flag('follow'), text: query.get('format') === 'text', untilExit: until === 'exit' };
 }
 
 export function isObject(v: unknown): v is Record<string, unknown> {

@@ -208,6 +208,42 @@ describe('local API over a unix socket', () => {
     assert.equal(aborted, true, 'the follow loop saw the abort');
   });
 
+  it('start?attach=1: output after the start until the exit, then {exit}; a refused start is a plain 409; until=exit', async (t) => {
+    let running = false;
+    const { socketPath, memory, manager } = await setup(t, (rt) => ({
+      ...rt,
+      logs: (_id, _cfg, opts) =>
+        (async function* (): AsyncGenerator<LogLine> {
+          if (opts.tail !== 0) yield { stream: 'stdout', time: 't0', log: 'old\n' };
+          if (!opts.follow) return;
+          while (!running && !opts.signal?.aborted) await new Promise((r) => setTimeout(r, 5));
+          yield { stream: 'stdout', time: 't1', log: 'new\n' };
+          await new Promise<void>((r) => (opts.signal?.aborted ? r() : opts.signal?.addEventListener('abort', () => r())));
+        })(),
+    }));
+    await call(socketPath, 'POST', '/v1/containers', JSON.stringify({ container_name: 'a', image: { name: 'x' }, host_config: { restart_policy: { type: 'no' } } }));
+    const id = manager.findByName('a')!.id;
+    const off = manager.onEvent((e) => {
+      if (e.type !== 'state' || e.record.state.status !== 'RUNNING') return;
+      running = true;
+      setTimeout(() => memory.exit(id, 5), 20);
+    });
+    const attached = await call(socketPath, 'POST', '/v1/containers/a/start?attach=1');
+    off();
+    assert.equal(attached.status, 200);
+    assert.equal(attached.type, 'application/x-ndjson');
+    const lines = attached.lines();
+    assert.deepEqual(lines[0], { stream: 'stdout', time: 't1', log: 'new\n' }, 'tail 0: nothing of the old log');
+    assert.deepEqual(lines.slice(1), [{ exit: { status: 'EXITED', exitCode: 5, finishedAt: manager.get(id).state.finishedAt, oomKilled: false } }]);
+    // until=exit on a container that is not running: the history and its last exit, without waiting.
+    assert.deepEqual((await call(socketPath, 'GET', '/v1/containers/a/logs?follow=1&until=exit')).lines().map((l) => l['log'] ?? (l['exit'] as { exitCode: number }).exitCode), ['old\n', 5]);
+    assert.equal((await call(socketPath, 'GET', '/v1/containers/a/logs?until=soon')).status, 400);
+    await manager.startContainer(id);
+    const refused = await call(socketPath, 'POST', '/v1/containers/a/start?attach=1');
+    assert.equal(refused.status, 409);
+    assert.equal(refused.json()['code'], 'LEDGE_CM_ALREADY_RUNNING');
+  });
+
   it('socket is 0600, a stale file is replaced, a live one refused, and close removes it', async (t) => {
     const dir = createTempDir(t);
     const socketPath = join(dir, 'cm.sock');

@@ -20,6 +20,7 @@ import {
   parseLogsQuery,
   type Route,
 } from './local-api-routes';
+import { createLogStreamer } from './local-api-streams';
 import type { ContainerManager } from './manager';
 import type { ContainerRecord } from './store';
 
@@ -34,6 +35,8 @@ export interface LocalApiOptions {
   maxBodyBytes?: number;
   /** Least time between two pull progress lines; default 200 ms. */
   progressIntervalMs?: number;
+  /** How long an attach or until=exit log stream still reads after the exit; default 600 ms. */
+  exitDrainMs?: number;
 }
 
 export interface LocalApi {
@@ -42,7 +45,9 @@ export interface LocalApi {
   readonly socketPath: string;
 }
 
-export const defaultLocalApiOptions = Object.freeze({ maxBodyBytes: 1024 * 1024, progressIntervalMs: 200 });
+// exitDrainMs: the runtime closes a task's FIFO readers 200 ms after the exit and the log follow polls every
+// 200 ms; 600 ms covers both.
+export const defaultLocalApiOptions = Object.freeze({ maxBodyBytes: 1024 * 1024, progressIntervalMs: 200, exitDrainMs: 600 });
 
 const NDJSON = 'application/x-ndjson';
 
@@ -53,6 +58,7 @@ export function createLocalApi(options: LocalApiOptions): LocalApi {
   const progressMs = options.progressIntervalMs ?? defaultLocalApiOptions.progressIntervalMs;
   const version = options.version ?? process.env['LEDGE_VERSION'] ?? 'dev';
   let ino: number | undefined;
+  const streamer = createLogStreamer({ manager, runtime, log, exitDrainMs: options.exitDrainMs ?? defaultLocalApiOptions.exitDrainMs });
 
   const find = (ref: string): ContainerRecord => {
     const byId = manager.list().find((r) => r.id === ref);
@@ -126,6 +132,8 @@ export function createLocalApi(options: LocalApiOptions): LocalApi {
   const action = async (req: IncomingMessage, res: ServerResponse, route: Route) => {
     const r = find(route.ref!);
     const body = await readBody(req);
+    // `ledge cm start --a`: the response is the container's output until it exits (local-api-streams.ts).
+    if (route.action === 'start' && (route.query.get('attach') === '1' || route.query.get('attach') === 'true')) return streamer.attach(res, r);
     switch (route.action) {
       case 'start':
         await manager.startContainer(r.id);
@@ -158,27 +166,7 @@ export function createLocalApi(options: LocalApiOptions): LocalApi {
     sendJson(res, 200, { container: apiContainerOf(manager.get(r.id)) });
   };
 
-  const logs = async (req: IncomingMessage, res: ServerResponse, route: Route) => {
-    const r = find(route.ref!);
-    const q = parseLogsQuery(route.query);
-    const abort = new AbortController();
-    res.on('close', () => abort.abort());
-    const iter = runtime.logs(r.id, r.config, { ...(q.tail >= 0 ? { tail: q.tail } : {}), follow: q.follow, signal: abort.signal });
-    try {
-      for await (const l of iter) {
-        if (!res.headersSent) res.writeHead(200, { 'content-type': q.text ? 'text/plain; charset=utf-8' : NDJSON });
-        if (abort.signal.aborted) break;
-        res.write(q.text ? (l.log.endsWith('\n') ? l.log : `${l.log}\n`) : `${JSON.stringify(l)}\n`);
-      }
-    } catch (err) {
-      if (!abort.signal.aborted) {
-        if (!res.headersSent) throw err;
-        log.warn({ err, containerId: r.id }, 'log stream failed');
-      }
-    }
-    if (!res.headersSent) res.writeHead(200, { 'content-type': q.text ? 'text/plain; charset=utf-8' : NDJSON });
-    res.end();
-  };
+  const logs = async (res: ServerResponse, route: Route) => streamer.logs(res, find(route.ref!), parseLogsQuery(route.query));
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const method = req.method ?? 'GET';
@@ -203,7 +191,7 @@ export function createLocalApi(options: LocalApiOptions): LocalApi {
       case 'action':
         return action(req, res, route);
       case 'logs':
-        return logs(req, res, route);
+        return logs(res, route);
     }
   };
 

@@ -11,7 +11,7 @@ import mqtt from 'mqtt';
 import { startAzurite } from '@ledge/file-upload-azure/testing';
 import { bundlePath, createTempDir, spawnNode, waitFor } from '@ledge/util/testing';
 
-interface Env { topic: string; path: string; value?: unknown; status?: number; headers?: Record<string, unknown> }
+interface Env { topic: string; path: string; value?: unknown; status?: number; headers?: Record<string, unknown>; at?: number }
 
 async function startBroker(t: TestContext) {
   const dir = createTempDir(t, 'ledge-fu-broker-');
@@ -54,7 +54,7 @@ async function setup(t: TestContext, extraArgs: string[] = []) {
   const responses: { topic: string; env: Env }[] = [];
   client.on('message', (topic, payload) => {
     if (topic === 'edge/thing/request') void client.publishAsync('edge/thing/response', '{"deviceId":"demo:gw","tenantId":"demo"}');
-    else if (topic === 'event') events.push(JSON.parse(payload.toString()) as Env);
+    else if (topic === 'event') events.push({ ...(JSON.parse(payload.toString()) as Env), at: Date.now() });
     else if (topic.startsWith('command///res/')) responses.push({ topic, env: JSON.parse(payload.toString()) as Env });
   });
   await client.subscribeAsync(['edge/thing/request', 'event', 'command///res/#'], { qos: 1 });
@@ -75,7 +75,9 @@ async function setup(t: TestContext, extraArgs: string[] = []) {
     return { status: r.env.status, value: r.env.value as Record<string, unknown> | undefined };
   };
   const uploads = (cid: string) => events.filter((e) => e.path === '/features/AutoUploadable/properties/lastUpload' && (e.value as { correlationId: string }).correlationId === cid).map((e) => e.value as { state: string; progress: number; message: string; statusCode: string });
-  return { dir, big, events, send, uploads, app };
+  // Periodic triggers have no correlation ID: each is one `upload-id-<n>`, with one request per file.
+  const triggers = () => new Set(events.filter((e) => e.path === '/features/AutoUploadable/outbox/messages/request').map((e) => (e.value as { correlationId: string }).correlationId.split('#')[0]!));
+  return { dir, big, events, send, uploads, app, triggers };
 }
 
 describe('file-upload app (bundle + broker)', () => {
@@ -120,6 +122,33 @@ describe('file-upload app (bundle + broker)', () => {
     assert.equal((await send('start', { correlationId: 'job#2', options: { 'https.url': 'http://127.0.0.1:1/x' } })).status, 204);
     const failed = await waitFor(() => uploads('job#2').find((u) => u.state === 'FAILED'));
     assert.match(failed.message, /127\.0\.0\.1:1/);
+  });
+
+  it('periodic uploads fire every period within [from, to], and stop at `to` and on deactivate', async (t) => {
+    const { send, events, triggers } = await setup(t, ['--period', '1s']);
+    const autoUpload = () => events.filter((e) => e.path === '/features/AutoUploadable/properties/autoUpload').at(-1)?.value as { active: boolean; startTime: string | null; endTime: string | null } | undefined;
+    const from = Date.now() - 1000;
+    const to = Date.now() + 3500;
+    assert.equal((await send('activate', { from: new Date(from).toISOString(), to: new Date(to).toISOString() })).status, 204);
+    await waitFor(() => autoUpload()?.active === true, 5000, 'autoUpload active');
+    assert.deepEqual(autoUpload(), { active: true, startTime: new Date(from).toISOString().replace(/\.\d{3}Z$/, 'Z'), endTime: new Date(to).toISOString().replace(/\.\d{3}Z$/, 'Z') });
+    await waitFor(() => Date.now() > to + 500, 10_000, 'the window to close');
+    const inWindow = triggers().size;
+    assert.ok(inWindow >= 2, `at least 2 periodic triggers in the 3.5 s window with period 1s, got ${inWindow}`);
+    assert.equal(triggers().size, inWindow);
+    await new Promise((r) => setTimeout(r, 2500));
+    assert.equal(triggers().size, inWindow, 'no trigger after `to`');
+
+    // open-ended window: fires until deactivate, then never again
+    assert.equal((await send('activate', { from: new Date(Date.now() - 1000).toISOString(), to: new Date(Date.now() + 3_600_000).toISOString() })).status, 204);
+    await waitFor(() => triggers().size >= inWindow + 1, 5000, 'a trigger after the second activate');
+    assert.equal((await send('deactivate', {})).status, 204);
+    await waitFor(() => autoUpload()?.active === false, 5000, 'autoUpload inactive');
+    assert.deepEqual(autoUpload(), { active: false, startTime: null, endTime: null });
+    await new Promise((r) => setTimeout(r, 300)); // a request published just before deactivate may still be on its way
+    const atDeactivate = triggers().size;
+    await new Promise((r) => setTimeout(r, 2500));
+    assert.equal(triggers().size, atDeactivate, 'no trigger after deactivate');
   });
 
   it('uploads to Azure Blob (Azurite) in blocks: blob named after the file, byte-identical, SUCCESS', async (t) => {

@@ -3,13 +3,16 @@
 //   <host>/test/busybox:1  single linux/amd64-or-host manifest, cmd ["/bin/sh","-c","echo hello"]
 //   <host>/test/multi:1    OCI index with linux/amd64, linux/arm64 and linux/arm/v7 manifests (the arm ones
 //                          differ by an env var ARCH)
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+// With `auth`, the registry asks for Basic credentials (htpasswd) or for a token from a TokenServer; the
+// images are pushed with the same account.
+import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { join } from 'node:path';
 import { hasCommand, onCleanup, waitFor, type TestContextLike } from '@ledge/util/testing';
 import { hostPlatform, type Platform } from '../reference';
+import type { TokenServer } from './registry-token-server';
 
 export interface RegistryFixture {
   /** host:port, e.g. 127.0.0.1:40123 (plain HTTP). */
@@ -20,6 +23,28 @@ export interface RegistryFixture {
   readonly multiDigests: Record<MultiPlatform, string>;
   /** With `tls`: the PEM of the CA that signed the registry's certificate (127.0.0.1). */
   readonly caPem?: string;
+}
+
+/** One account for `auth: htpasswd`, or a token server for `auth: token`. */
+export type RegistryAuth = { htpasswd: { username: string; password: string } } | { token: TokenServer };
+
+/** A bcrypt hash (the only kind docker-registry's htpasswd accepts) from python3's crypt (Debian 12: 3.11).
+ * Cost 4, the minimum: the registry checks it on every request. */
+function bcrypt(password: string): string {
+  const script = 'import crypt, sys; print(crypt.crypt(sys.stdin.read(), crypt.mksalt(crypt.METHOD_BLOWFISH, rounds=16)))';
+  const r = spawnSync('python3', ['-W', 'ignore', '-c', script], { input: password, encoding: 'utf8' });
+  if (r.status !== 0 || !r.stdout.startsWith('$2')) throw new Error(`bcrypt via python3 crypt failed: ${r.stderr}`);
+  return r.stdout.trim();
+}
+
+function authConfig(dir: string, auth: RegistryAuth | undefined): string[] {
+  if (!auth) return [];
+  if ('htpasswd' in auth) {
+    writeFileSync(join(dir, 'htpasswd'), `${auth.htpasswd.username}:${bcrypt(auth.htpasswd.password)}\n`);
+    return ['auth:', '  htpasswd:', '    realm: ledge-test', `    path: ${join(dir, 'htpasswd')}`];
+  }
+  const { realm, service, issuer, certFile } = auth.token;
+  return ['auth:', '  token:', `    realm: ${realm}`, `    service: ${service}`, `    issuer: ${issuer}`, `    rootcertbundle: ${certFile}`];
 }
 
 /** A CA and a server certificate for 127.0.0.1 made by openssl in `dir`. */
@@ -51,6 +76,13 @@ function run(cmd: string, args: string[], cwd: string): string {
   const r = spawnSync(cmd, args, { cwd, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr}`);
   return r.stdout;
+}
+
+/** Like run, without blocking the event loop: a token server in this process must answer skopeo. */
+function runAsync(cmd: string, args: string[], cwd: string): Promise<void> {
+  return new Promise((resolve, reject) =>
+    execFile(cmd, args, { cwd }, (err, _stdout, stderr) => (err ? reject(new Error(`${cmd} ${args.join(' ')} failed: ${stderr}`, { cause: err })) : resolve())),
+  );
 }
 
 function canConnect(port: number): Promise<boolean> {
@@ -117,7 +149,7 @@ function buildLayout(dir: string): { layout: string; digests: Record<MultiPlatfo
 }
 
 /** `tls: true` serves HTTPS with a certificate from a CA of its own (returned as `caPem`). */
-export async function startRegistry(t: TestContextLike, options: { tls?: boolean } = {}): Promise<RegistryFixture> {
+export async function startRegistry(t: TestContextLike, options: { tls?: boolean; auth?: RegistryAuth } = {}): Promise<RegistryFixture> {
   const dir = mkdtempSync('/tmp/ledge-registry-');
   const children: ChildProcess[] = [];
   onCleanup(t, async () => {
@@ -135,15 +167,19 @@ export async function startRegistry(t: TestContextLike, options: { tls?: boolean
     [
       'version: 0.1', 'log:', '  level: error', 'storage:', '  filesystem:', `    rootdirectory: ${join(dir, 'data')}`, 'http:', `  addr: ${host}`,
       ...(tls ? ['  tls:', `    certificate: ${tls.cert}`, `    key: ${tls.key}`] : []),
+      ...authConfig(dir, options.auth),
       '',
     ].join('\n'),
   );
   children.push(spawn('docker-registry', ['serve', join(dir, 'config.yml')], { stdio: 'ignore' }));
   const { layout, digests } = buildLayout(dir);
-  await waitFor(async () => (tls ? canConnect(port) : (await fetch(`http://${host}/v2/`).catch(() => undefined))?.ok === true), 10_000, 'registry');
+  // With auth, /v2/ answers 401 once the registry is up.
+  const up = (status: number | undefined) => status === 200 || (options.auth !== undefined && status === 401);
+  await waitFor(async () => (tls ? canConnect(port) : up((await fetch(`http://${host}/v2/`).catch(() => undefined))?.status)), 10_000, 'registry');
+  const account = options.auth && ('htpasswd' in options.auth ? options.auth.htpasswd : options.auth.token);
   const push = (tag: string, repo: string, all: boolean) =>
-    run('skopeo', ['copy', ...(all ? ['--all'] : []), '--dest-tls-verify=false', `oci:${layout}:${tag}`, `docker://${host}/${repo}`], dir);
-  push('single', 'test/busybox:1', false);
-  push('multi', 'test/multi:1', true);
+    runAsync('skopeo', ['copy', ...(all ? ['--all'] : []), '--dest-tls-verify=false', ...(account ? ['--dest-creds', `${account.username}:${account.password}`] : []), `oci:${layout}:${tag}`, `docker://${host}/${repo}`], dir);
+  await push('single', 'test/busybox:1', false);
+  await push('multi', 'test/multi:1', true);
   return { host, singleRef: `${host}/test/busybox:1`, multiRef: `${host}/test/multi:1`, multiDigests: digests, ...(tls ? { caPem: readFileSync(tls.ca, 'utf8') } : {}) };
 }

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { defaultContainerConfig, type ContainerConfig, type ExitEvent } from '@ledge/container-management-model';
+import { defaultContainerConfig, type ContainerConfig, type ExitEvent, type LogLine } from '@ledge/container-management-model';
 import { captureLogger, createTempDir, waitFor } from '@ledge/util/testing';
 import { createContainerdRuntime } from './containerd-runtime';
 import { containerdAvailable, registryAvailable, runtimeContract, startContainerd, startRegistry } from './testing';
@@ -85,4 +85,47 @@ test('containerd restart: the task, its logs and exit reporting survive', { skip
   await rt.stopContainer('survivor', { timeoutMs: 100 });
   const e = await waitFor(() => exits.find((x) => x.id === 'survivor'), 10_000, 'exit after the restart');
   assert.equal(e.exitCode, 137);
+});
+
+test('json-file rotation with a real container: maxFiles files of at most maxSize, logs() reads the newest lines across them', { skip, timeout: 60_000 }, async (t) => {
+  const [ctrd, reg] = await Promise.all([startContainerd(t), startRegistry(t)]);
+  const rt = createContainerdRuntime({ socket: ctrd.socket, namespace: 'ledge-logs', stateDir: createTempDir(t), logger: captureLogger().logger, insecureRegistries: [reg.host] });
+  t.after(() => rt.close());
+  await rt.pullImage(reg.singleRef);
+  const exits: ExitEvent[] = [];
+  rt.onExit((e) => exits.push(e));
+  // 400 lines of ~150 bytes as JSON: ~60 KB through a 2 KiB × 3 file budget, so ~30 rotations.
+  const total = 400;
+  const pad = 'x'.repeat(80);
+  const logRoot = createTempDir(t);
+  const config: ContainerConfig = {
+    ...defaultContainerConfig('rot', reg.singleRef),
+    networkMode: 'host',
+    cmd: ['/bin/sh', '-c', `i=0; while [ $i -lt ${total} ]; do i=$((i+1)); echo "line-$i-${pad}"; done`],
+    log: { ...defaultContainerConfig('rot', reg.singleRef).log, type: 'json-file', maxFiles: 3, maxSizeBytes: 2048, rootDir: logRoot },
+  };
+  await rt.createContainer('rotating', config);
+  t.after(() => rt.removeContainer('rotating', { force: true }).catch(() => undefined));
+  await rt.startContainer('rotating', config);
+  await waitFor(() => exits.find((x) => x.id === 'rotating'), 10_000, 'exit');
+  const numbers = (lines: LogLine[]) => lines.map((l) => Number(/^line-(\d+)-/.exec(l.log)?.[1]));
+  const lines = await waitFor(async () => {
+    const all: LogLine[] = [];
+    for await (const l of rt.logs('rotating', config, {})) all.push(l);
+    return numbers(all).at(-1) === total ? all : undefined;
+  }, 5000, 'the last line in the log');
+  // json-log.ts: <dir>/<id>/json.log, rotated into json.log.1 .. json.log.<maxFiles-1>.
+  const dir = join(logRoot, 'rotating');
+  assert.deepEqual(readdirSync(dir).sort(), ['json.log', 'json.log.1', 'json.log.2']);
+  const longest = Math.max(...lines.map((l) => Buffer.byteLength(JSON.stringify(l)) + 1));
+  for (const f of readdirSync(dir)) assert.ok(statSync(join(dir, f)).size <= 2048 + longest, `${f}: ${statSync(join(dir, f)).size} bytes`);
+  // The newest lines, oldest first, without a gap across the files; the oldest ones were rotated away.
+  const got = numbers(lines);
+  assert.ok(got[0]! > 1 && got.length < total, `kept ${got.length} of ${total}`);
+  assert.deepEqual(got, Array.from({ length: got.length }, (_, k) => total - got.length + 1 + k));
+  const current = readFileSync(join(dir, 'json.log'), 'utf8').split('\n').filter(Boolean).length;
+  assert.ok(got.length > current, 'logs() reads the rotated files too');
+  const tail: LogLine[] = [];
+  for await (const l of rt.logs('rotating', config, { tail: current + 5 })) tail.push(l);
+  assert.deepEqual(numbers(tail), got.slice(-(current + 5)), 'tail reaches into json.log.1');
 });

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
+import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { before, describe, it, type TestContext } from 'node:test';
@@ -34,6 +34,40 @@ async function startHttp(t: TestContext) {
   await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
   t.after(() => new Promise<void>((r) => srv.close(() => r())));
   return { url: `http://127.0.0.1:${(srv.address() as AddressInfo).port}`, objects };
+}
+
+/**
+ * An upload target that reads one chunk every 250 ms and never answers: uploads to it stay running.
+ * A paused socket does not notice its peer going away, so after the cancel the test drains the
+ * kernel's buffers at full speed (drain()) to see where the body ended.
+ */
+async function startSlowSink(t: TestContext) {
+  const seen = { requests: 0, bytes: 0, aborted: false, completed: false };
+  let draining = false;
+  const reqs: IncomingMessage[] = [];
+  const srv = createServer((req) => {
+    seen.requests++;
+    reqs.push(req);
+    req.on('data', (c: Buffer) => {
+      seen.bytes += c.length;
+      if (draining) return;
+      req.pause();
+      setTimeout(() => req.resume(), 250).unref();
+    });
+    req.on('error', () => undefined); // 'aborted' (ECONNRESET) when the client goes away mid-body
+    req.on('end', () => (seen.completed = true));
+    req.on('close', () => (seen.aborted = !req.complete));
+  });
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  t.after(() => new Promise<void>((r) => {
+    srv.closeAllConnections();
+    srv.close(() => r());
+  }));
+  const drain = () => {
+    draining = true;
+    for (const r of reqs) r.resume();
+  };
+  return { url: `http://127.0.0.1:${(srv.address() as AddressInfo).port}`, seen, drain };
 }
 
 async function setup(t: TestContext, extraArgs: string[] = []) {
@@ -149,6 +183,28 @@ describe('file-upload app (bundle + broker)', () => {
     const atDeactivate = triggers().size;
     await new Promise((r) => setTimeout(r, 2500));
     assert.equal(triggers().size, atDeactivate, 'no trigger after deactivate');
+  });
+
+  it('cancel of a running upload aborts the transfer: CANCELED with the statusCode and message of the cancel', async (t) => {
+    const sink = await startSlowSink(t);
+    const { dir, send, uploads } = await setup(t);
+    // larger than what the loopback socket buffers hold, so the body cannot be sent before the cancel
+    const huge = Buffer.alloc(64 * 1024 * 1024, 'x');
+    writeFileSync(join(dir, 'files', 'huge.log'), huge);
+    assert.equal((await send('trigger', { correlationId: 'slow', options: { 'upload.files': join(dir, 'files', 'huge.log') } })).status, 204);
+    assert.equal((await send('start', { correlationId: 'slow#1', options: { 'https.url': `${sink.url}/a.log` } })).status, 204);
+    await waitFor(() => sink.seen.bytes > 0 && uploads('slow#1').some((u) => u.state === 'UPLOADING'), 10_000, 'the upload running');
+    assert.equal((await send('cancel', { correlationId: 'slow#1', statusCode: '499', message: 'operator stop' })).status, 204);
+    const end = await waitFor(() => uploads('slow#1').find((u) => u.state !== 'UPLOADING'), 10_000, 'the upload ending');
+    assert.deepEqual([end.state, end.statusCode, end.message], ['CANCELED', '499', 'operator stop']);
+    assert.ok(end.progress < 100, `progress ${end.progress}`);
+    sink.drain();
+    await waitFor(() => sink.seen.aborted, 10_000, 'the sink to see the connection aborted');
+    assert.equal(sink.seen.completed, false, 'the sink never got the whole body');
+    assert.ok(sink.seen.bytes < huge.length, `${sink.seen.bytes} of ${huge.length} bytes arrived`);
+    assert.equal(sink.seen.requests, 1);
+    // canceled is final: the same ID cannot be started again
+    assert.equal((await send('start', { correlationId: 'slow#1', options: { 'https.url': `${sink.url}/a.log` } })).status, 404);
   });
 
   it('uploads to Azure Blob (Azurite) in blocks: blob named after the file, byte-identical, SUCCESS', async (t) => {

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { lazy, lazyResource } from '@ledge/util';
-import { countingStream, providerOptionError, type UploadJob, type UploadOptions, type UploadProvider } from '@ledge/file-upload-model';
+import { countingStream, providerOptionError, uploadAgentOptions, type UploadJob, type UploadOptions, type UploadProvider } from '@ledge/file-upload-model';
 import { azureFailedError, azureStatusError } from './errors';
 
 const undici = lazy(() => import('undici'));
@@ -13,6 +13,8 @@ const undici = lazy(() => import('undici'));
 export const AZURE_API_VERSION = '2021-08-06';
 
 export interface AzureBlobUploadOptions {
+  /** PEM CA certificates trusted for https:// in addition to the public CAs (config serverCert). */
+  readonly ca?: string | Buffer | undefined;
   readonly dispatcher?: Dispatcher;
   readonly partSize?: number;
 }
@@ -33,7 +35,7 @@ export function blockId(prefix: string, n: number): string {
 
 export function createAzureBlobUploadProvider(init: AzureBlobUploadOptions = {}): UploadProvider & { close(): Promise<void> } {
   // Our own agent is made (and undici loaded) by the first upload, and only if none was passed in.
-  const owned = lazyResource(async () => { const { Agent } = await undici(); return new Agent({ keepAliveTimeout: 10_000 }); });
+  const owned = lazyResource(async () => { const { Agent } = await undici(); return new Agent(uploadAgentOptions(init.ca)); });
   const dispatcher = async () => init.dispatcher ?? owned.get();
   const validate = (o: UploadOptions) => {
     for (const k of ['azure.storage.endpoint', 'azure.shared.access.signature', 'azure.blob.container']) if (!o[k]) throw providerOptionError(k, 'is required');

@@ -3,13 +3,13 @@
 // the bytes handed to the socket.
 import type { Dispatcher } from 'undici';
 import { isLedgeError, lazy, lazyResource } from '@ledge/util';
-import { countingStream, providerOptionError, type UploadJob, type UploadOptions, type UploadProvider } from '@ledge/file-upload-model';
+import { countingStream, providerOptionError, uploadAgentOptions, type UploadJob, type UploadOptions, type UploadProvider } from '@ledge/file-upload-model';
 import { httpFailedError, httpStatusError } from './errors';
 
 const undici = lazy(() => import('undici'));
 
 export interface HttpUploadOptions {
-  /** Extra PEM CA certificates trusted for https:// (config serverCert). */
+  /** PEM CA certificates trusted for https:// in addition to the public CAs (config serverCert). */
   readonly ca?: string | Buffer | undefined;
   readonly dispatcher?: Dispatcher;
 }
@@ -23,7 +23,7 @@ export function headersFrom(options: UploadOptions): Record<string, string> {
 
 export function createHttpUploadProvider(init: HttpUploadOptions = {}): UploadProvider & { close(): Promise<void> } {
   // Our own agent is made (and undici loaded) by the first upload, and only if none was passed in.
-  const owned = lazyResource(async () => { const { Agent } = await undici(); return new Agent({ ...(init.ca ? { connect: { ca: init.ca } } : {}), keepAliveTimeout: 10_000 }); });
+  const owned = lazyResource(async () => { const { Agent } = await undici(); return new Agent(uploadAgentOptions(init.ca)); });
   const dispatcher = async () => init.dispatcher ?? owned.get();
   const validate = (options: UploadOptions) => {
     const url = options['https.url'];

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { lazy, lazyResource } from '@ledge/util';
-import { countingStream, providerOptionError, type UploadJob, type UploadOptions, type UploadProvider, type UploadSource } from '@ledge/file-upload-model';
+import { countingStream, providerOptionError, uploadAgentOptions, type UploadJob, type UploadOptions, type UploadProvider, type UploadSource } from '@ledge/file-upload-model';
 
 import { s3FailedError, s3ProtocolError, s3StatusError } from './errors';
 import { amzDate, canonicalQuery, signV4, uriEncode } from './sigv4';
@@ -14,6 +14,8 @@ import { amzDate, canonicalQuery, signV4, uriEncode } from './sigv4';
 const undici = lazy(() => import('undici'));
 
 export interface S3UploadOptions {
+  /** PEM CA certificates trusted for https:// in addition to the public CAs (config serverCert). */
+  readonly ca?: string | Buffer | undefined;
   readonly dispatcher?: Dispatcher;
   readonly now?: () => number;
   /** Default part size when the job has none (S3 minimum 5 MiB except the last part). */
@@ -44,7 +46,7 @@ async function partMd5(source: UploadSource, start: number, end: number): Promis
 
 export function createS3UploadProvider(init: S3UploadOptions = {}): UploadProvider & { close(): Promise<void> } {
   // Our own agent is made (and undici loaded) by the first upload, and only if none was passed in.
-  const owned = lazyResource(async () => { const { Agent } = await undici(); return new Agent({ keepAliveTimeout: 10_000 }); });
+  const owned = lazyResource(async () => { const { Agent } = await undici(); return new Agent(uploadAgentOptions(init.ca)); });
   const dispatcher = async () => init.dispatcher ?? owned.get();
   const now = init.now ?? Date.now;
 

@@ -28,6 +28,11 @@ function file(key: string, path: string): Buffer | undefined {
   }
 }
 
+/** The three providers of §6.2; `serverCert` is trusted (besides the public CAs) by each of them. */
+export function createUploadProviders(serverCa: Buffer | undefined) {
+  return { generic: createHttpUploadProvider({ ca: serverCa }), aws: createS3UploadProvider({ ca: serverCa }), azure: createAzureBlobUploadProvider({ ca: serverCa }) };
+}
+
 export function createFileUploadApp(config: FileUploadConfig, deps: FileUploadDeps): App {
   const logger = deps.logger;
   if (!config.files.startsWith('/')) throw new ConfigError("config key 'files': must be an absolute glob", { key: 'files' });
@@ -46,10 +51,8 @@ export function createFileUploadApp(config: FileUploadConfig, deps: FileUploadDe
     backoff: { initialMs: 1000, maxMs: 5000 },
   });
   const agent = createDittoAgent({ bus, logger, thingSuffix: '' });
-  const http = createHttpUploadProvider({ ca: serverCa });
-  const s3 = createS3UploadProvider();
-  const azure = createAzureBlobUploadProvider();
-  const providers: Record<string, UploadProvider> = { generic: http, aws: s3, azure, ...deps.providers };
+  const own = createUploadProviders(serverCa);
+  const providers: Record<string, UploadProvider> = { ...own, ...deps.providers };
   const feature = createAutoUploadable(
     {
       featureId: config.featureId,
@@ -80,7 +83,7 @@ export function createFileUploadApp(config: FileUploadConfig, deps: FileUploadDe
       await feature.close();
       await agent.close();
       await bus.close();
-      await Promise.all([http.close(), s3.close(), azure.close()]);
+      await Promise.all([own.generic.close(), own.aws.close(), own.azure.close()]);
     }),
   };
 }

@@ -16,7 +16,7 @@ export const fileUploadSpec = defineConfig({
   checksum: { type: 'boolean', default: false, describe: 'send the MD5 of each file (Content-MD5)' },
   stopTimeout: { type: 'string', default: '30s', describe: 'how long shutdown waits for running uploads', validate: duration },
   delete: { type: 'boolean', default: false, describe: 'delete a file after its successful upload' },
-  serverCert: { type: 'string', default: '', describe: 'PEM CA file trusted for HTTPS uploads (in addition to the public CAs)' },
+  serverCert: { type: 'string', default: '', describe: 'PEM CA file trusted for HTTPS uploads by every provider (generic, aws, azure), in addition to the public CAs' },
   active: { type: 'boolean', default: false, describe: 'periodic uploads on from start' },
   activeFrom: { type: 'string', default: '', describe: 'RFC 3339 start of periodic uploads (implies active)', validate: timeOrEmpty },
   activeTill: { type: 'string', default: '', describe: 'RFC 3339 end of periodic uploads (implies active)', validate: timeOrEmpty },

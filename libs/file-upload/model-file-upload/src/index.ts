@@ -11,3 +11,5 @@ export { UploadStates, SUPPORTED_PROVIDERS, REQUEST_PROVIDERS, autoUploadPropert
 export type { UploadState, LastUpload, AutoUpload } from './state';
 export type { UploadSource, UploadJob, UploadProvider, Checkpoint } from './provider';
 export { countingStream } from './counting-stream';
+export { uploadAgentOptions } from './agent-options';
+export type { UploadAgentOptions } from './agent-options';

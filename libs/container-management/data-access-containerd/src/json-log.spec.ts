@@ -41,6 +41,27 @@ test('followLog yields appended lines until aborted', async (t) => {
   assert.deepEqual(seen, ['new1\n', 'new2\n']);
 });
 
+test('followLog across rotations: the rest of the followed file and every file rotated since come before the new one', async (t) => {
+  const file = join(createTempDir(t), 'json.log');
+  const w = new JsonLogWriter({ file, maxSizeBytes: 300, maxFiles: 5 });
+  w.write('stdout', Buffer.from('before\n'));
+  const ac = new AbortController();
+  const it = followLog(file, ac.signal, 50);
+  const first = it.next(); // starts following at the current end
+  // Within one poll: the followed file gets more lines, is rotated to .2 by way of .1, and the new file starts.
+  for (let i = 0; i < 9; i++) w.write('stdout', Buffer.from(`line ${i}\n`));
+  assert.ok(existsSync(`${file}.2`), 'rotated twice within one poll');
+  const seen: string[] = [];
+  const deadline = setTimeout(() => ac.abort(), 3_000); // a follower that skips lines stops here
+  for (let r = await first; !r.done; r = await it.next()) {
+    seen.push(r.value.log);
+    if (seen.length === 9) ac.abort();
+  }
+  clearTimeout(deadline);
+  w.close();
+  assert.deepEqual(seen, Array.from({ length: 9 }, (_, i) => `line ${i}\n`));
+});
+
 test('log stamps: RFC 3339 with nanoseconds, never going backwards between lines (docker readers sort by them)', () => {
   let prev = '';
   for (let i = 0; i < 20_000; i++) {

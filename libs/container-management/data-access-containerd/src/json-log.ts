@@ -109,11 +109,52 @@ export function readLogLines(file: string, maxFiles: number, tail?: number): Log
   return tail === undefined || tail < 0 ? lines : tail === 0 ? [] : lines.slice(-tail);
 }
 
-/** Follows the current file from its end, reopening after rotation, until the signal aborts. */
+/** The bytes of `path` from `from` to its current end (empty if it is gone), and where they end. */
+function readFrom(path: string, from: number): { text: string; end: number } {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return { text: '', end: from };
+  }
+  try {
+    const size = fstatSync(fd).size;
+    if (size <= from) return { text: '', end: from };
+    const buf = Buffer.alloc(size - from);
+    const n = readSync(fd, buf, 0, buf.length, from);
+    return { text: buf.toString('utf8', 0, n), end: from + n };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** After a rotation: the rotated files from the one that was being followed (inode `ino`) to `<file>.1`. */
+function rotatedSince(file: string, ino: number): string[] {
+  const newer: string[] = [];
+  for (let n = 1; existsSync(`${file}.${n}`); n++) {
+    newer.unshift(`${file}.${n}`);
+    if (statSync(`${file}.${n}`).ino === ino) return newer;
+  }
+  return []; // rotated out already (or maxFiles 1): those lines are gone
+}
+
+/**
+ * Follows the current file from its end until the signal aborts. After a rotation it first reads the
+ * rest of the file it was following (now `<file>.<n>`) and any file rotated after it, then the new file
+ * from its start, so lines written just before a rotation are not skipped.
+ */
 export async function* followLog(file: string, signal: AbortSignal | undefined, pollMs = 200): AsyncGenerator<LogLine> {
   let ino = existsSync(file) ? statSync(file).ino : -1;
   let offset = existsSync(file) ? statSync(file).size : 0;
   let rest = '';
+  function* lines(text: string): Generator<LogLine> {
+    const parts = (rest + text).split('\n');
+    rest = parts.pop() ?? '';
+    for (const l of parts) {
+      const p = parse(l);
+      if (p) yield p;
+    }
+  }
   while (!signal?.aborted) {
     await new Promise<void>((resolve) => {
       const t = setTimeout(resolve, pollMs);
@@ -122,25 +163,14 @@ export async function* followLog(file: string, signal: AbortSignal | undefined, 
     if (signal?.aborted || !existsSync(file)) continue;
     const st = statSync(file);
     if (st.ino !== ino) {
+      const rotated = ino === -1 ? [] : rotatedSince(file, ino);
+      for (const [i, path] of rotated.entries()) yield* lines(readFrom(path, i === 0 ? offset : 0).text);
       ino = st.ino;
       offset = 0;
       rest = '';
     }
-    if (st.size <= offset) continue;
-    const fd = openSync(file, 'r');
-    try {
-      const buf = Buffer.alloc(st.size - offset);
-      readSync(fd, buf, 0, buf.length, offset);
-      offset = st.size;
-      const text = rest + buf.toString('utf8');
-      const parts = text.split('\n');
-      rest = parts.pop() ?? '';
-      for (const l of parts) {
-        const p = parse(l);
-        if (p) yield p;
-      }
-    } finally {
-      closeSync(fd);
-    }
+    const { text, end } = readFrom(file, offset);
+    offset = end;
+    if (text) yield* lines(text);
   }
 }

@@ -207,14 +207,26 @@ describe('file-upload app (bundle + broker)', () => {
     assert.equal((await send('start', { correlationId: 'slow#1', options: { 'https.url': `${sink.url}/a.log` } })).status, 404);
   });
 
+  it('refuses a partSize below S3\'s 5 MiB part minimum at start-up: exit code 2 naming the key', async (t) => {
+    const dir = createTempDir(t, 'ledge-fu-cfg-');
+    writeFileSync(join(dir, 'config.json'), JSON.stringify({ partSize: 1024 * 1024 }));
+    const app = spawnNode(t, bundlePath('file-upload'), { args: ['--config', join(dir, 'config.json'), '--stateDir', join(dir, 'state')] });
+    assert.equal(await Promise.race([app.exited, new Promise((r) => setTimeout(() => r('still running'), 10_000).unref())]), 2);
+    const said = [...app.stderr, ...app.logs.map((l) => JSON.stringify(l))].join('\n');
+    assert.match(said, /config key 'partSize' \(file\): expected a whole number of bytes from 5242880 \(5 MiB, S3's smallest part\)/);
+  });
+
   it('uploads to Azure Blob (Azurite) in blocks: blob named after the file, byte-identical, SUCCESS', async (t) => {
     const az = await startAzurite(t);
-    const { big, send, uploads } = await setup(t, ['--partSize', String(1024 * 1024)]);
-    assert.equal((await send('trigger', { correlationId: 'az' })).status, 204);
+    const part = 5 * 1024 * 1024; // the smallest partSize the config takes
+    const { dir, send, uploads } = await setup(t, ['--partSize', String(part)]);
+    const blocks = randomBytes(part * 2 + 17);
+    writeFileSync(join(dir, 'files', 'blocks.log'), blocks);
+    assert.equal((await send('trigger', { correlationId: 'az', options: { 'upload.files': join(dir, 'files', 'blocks.log') } })).status, 204);
     assert.equal((await send('start', { correlationId: 'az#1', options: az.options() })).status, 204);
     await waitFor(() => uploads('az#1').find((u) => u.state === 'SUCCESS' || u.state === 'FAILED'), 20_000, 'azure upload end');
     assert.deepEqual(uploads('az#1').at(-1)!.state, 'SUCCESS', uploads('az#1').at(-1)!.message);
-    assert.ok((await az.read('a.log'))!.equals(big), 'blob identical');
+    assert.ok((await az.read('blocks.log'))!.equals(blocks), 'blob identical');
   });
 
   it('answers bad payloads and paths outside the glob with errors, and cancels pending uploads', async (t) => {

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { lazy, lazyResource } from '@ledge/util';
-import { countingStream, providerOptionError, uploadAgentOptions, type UploadJob, type UploadOptions, type UploadProvider } from '@ledge/file-upload-model';
+import { AZURE_BLOCK_LIMITS, countingStream, partSizeFor, providerOptionError, uploadAgentOptions, type UploadJob, type UploadOptions, type UploadProvider } from '@ledge/file-upload-model';
 import { azureFailedError, azureStatusError } from './errors';
 
 const undici = lazy(() => import('undici'));
@@ -68,7 +68,8 @@ export function createAzureBlobUploadProvider(init: AzureBlobUploadOptions = {})
       const sas = job.options['azure.shared.access.signature']!.replace(/^\?/, '');
       const url = blobUrl(job.options, job.source.path);
       const size = job.source.size;
-      const partSize = Math.max(1, job.partSize ?? init.partSize ?? 8 * 1024 * 1024);
+      // ≤ 50,000 blocks per blob: larger blocks for very large files.
+      const partSize = partSizeFor(size, job.partSize ?? init.partSize ?? 8 * 1024 * 1024, AZURE_BLOCK_LIMITS);
       let done = 0;
       const progress = (n: number) => {
         done = Math.max(done, n);

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { lazy, lazyResource } from '@ledge/util';
-import { countingStream, providerOptionError, uploadAgentOptions, type UploadJob, type UploadOptions, type UploadProvider, type UploadSource } from '@ledge/file-upload-model';
+import { S3_PART_LIMITS, countingStream, partSizeFor, providerOptionError, uploadAgentOptions, type UploadJob, type UploadOptions, type UploadProvider, type UploadSource } from '@ledge/file-upload-model';
 
 import { s3FailedError, s3ProtocolError, s3StatusError } from './errors';
 import { amzDate, canonicalQuery, signV4, uriEncode } from './sigv4';
@@ -18,7 +18,7 @@ export interface S3UploadOptions {
   readonly ca?: string | Buffer | undefined;
   readonly dispatcher?: Dispatcher;
   readonly now?: () => number;
-  /** Default part size when the job has none (S3 minimum 5 MiB except the last part). */
+  /** Default part size when the job has none; raised to S3's limits per file (partSizeFor). */
   readonly partSize?: number;
 }
 
@@ -116,7 +116,8 @@ export function createS3UploadProvider(init: S3UploadOptions = {}): UploadProvid
       validate(job.options);
       const t = target(job.options, job.source);
       const size = job.source.size;
-      const partSize = Math.max(1, job.partSize ?? init.partSize ?? 8 * 1024 * 1024);
+      // ≥ 5 MiB (all parts but the last) and ≤ 10,000 parts: S3 refuses anything else at Complete.
+      const partSize = partSizeFor(size, job.partSize ?? init.partSize ?? 8 * 1024 * 1024, S3_PART_LIMITS);
       let done = 0;
       const progress = (base: number) => (n: number) => {
         done = Math.max(done, base + n);

@@ -1,9 +1,14 @@
 // file-upload's config schema: Kanto file-upload's keys (§6.1, same names and meaning) plus Ledge's
 // stateDir (persisted uploads for resume) and partSize. The README table is generated from it.
 import { defineConfig } from '@ledge/util';
+import { PART_SIZE_RANGE } from './part-size';
 import { parseDuration, parseTime } from './time';
 
 const duration = (v: unknown) => (typeof v === 'string' && parseDuration(v) !== undefined ? undefined : 'expected a duration like 30s, 10m, 10h');
+const partSize = (v: unknown) =>
+  typeof v === 'number' && Number.isInteger(v) && v >= PART_SIZE_RANGE.min && v <= PART_SIZE_RANGE.max
+    ? undefined
+    : `expected a whole number of bytes from ${PART_SIZE_RANGE.min} (5 MiB, S3's smallest part) to ${PART_SIZE_RANGE.max} (4000 MiB, Azure's largest block)`;
 const timeOrEmpty = (v: unknown) => (v === '' || (typeof v === 'string' && parseTime(v) !== undefined) ? undefined : 'expected an RFC 3339 time or empty');
 
 export const fileUploadSpec = defineConfig({
@@ -28,7 +33,7 @@ export const fileUploadSpec = defineConfig({
   cert: { type: 'string', default: '', describe: 'PEM client certificate for the local broker' },
   key: { type: 'string', default: '', describe: 'PEM private key of cert' },
   stateDir: { type: 'string', default: '/var/lib/ledge/file-upload', describe: 'upload state kept across restarts (resume of interrupted multipart uploads)' },
-  partSize: { type: 'number', default: 8 * 1024 * 1024, describe: 'bytes per S3 part / Azure block; larger files are uploaded in parts', min: 1024 },
+  partSize: { type: 'number', default: 8 * 1024 * 1024, describe: 'bytes per S3 part / Azure block (5 MiB to 4000 MiB); larger files are uploaded in parts, raised for files that would need more than 10,000 S3 parts / 50,000 Azure blocks', validate: partSize },
 });
 
 export type FileUploadSpec = typeof fileUploadSpec;

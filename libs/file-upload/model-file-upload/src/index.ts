@@ -13,3 +13,5 @@ export type { UploadSource, UploadJob, UploadProvider, Checkpoint } from './prov
 export { countingStream } from './counting-stream';
 export { uploadAgentOptions } from './agent-options';
 export type { UploadAgentOptions } from './agent-options';
+export { partSizeFor, S3_PART_LIMITS, AZURE_BLOCK_LIMITS, PART_SIZE_RANGE } from './part-size';
+export type { PartLimits } from './part-size';

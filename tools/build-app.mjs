@@ -21,6 +21,20 @@ const alias = {
 };
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 
+// The @smithy packages (the AWS SDK's SigV4 signer) have no exports map, so esbuild would take their
+// CommonJS builds ("main"), which pull in the whole of @smithy/core (~230 KB); their ES builds ("module")
+// let esbuild drop what the signer does not use (~25 KB in all).
+const smithyEsm = {
+  name: 'smithy-esm',
+  setup(b) {
+    b.onResolve({ filter: /^@smithy\/[^/]+$/ }, (args) => {
+      const dir = join(root, 'node_modules', args.path);
+      const meta = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+      return typeof meta.module === 'string' && meta.exports === undefined ? { path: join(dir, meta.module) } : undefined;
+    });
+  },
+};
+
 const result = await build({
   entryPoints: [join(root, 'apps', app, 'src', 'main.ts')],
   outfile: join(root, 'dist', 'apps', app, 'main.js'),
@@ -39,6 +53,7 @@ const result = await build({
   legalComments: 'linked',
   metafile: true,
   alias,
+  plugins: [smithyEsm],
   // ESM dependencies (yargs) read import.meta.url; give them the real file URL in the CJS bundle.
   define: { 'import.meta.url': '__ledgeImportMetaUrl', 'process.env.LEDGE_VERSION': JSON.stringify(pkg.version) },
   banner: { js: "#!/usr/bin/env node\nconst __ledgeImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },

@@ -44,7 +44,7 @@ it('S3 resume asks ListParts and sends only the parts S3 lacks; Complete lists e
     partSize: PART,
     checkpoint: { load: async () => saved, save: async (v) => void (saved = v), clear: async () => void (saved = undefined) },
   });
-  for (const l of s.log) assert.match(l.auth, /^AWS4-HMAC-SHA256 Credential=AK\/\d{8}\/eu-west-1\/s3\/aws4_request,SignedHeaders=(content-length;)?(content-type;)?host;x-amz-content-sha256;x-amz-date;x-amz-security-token,Signature=[0-9a-f]{64}$/);
+  for (const l of s.log) assert.match(l.auth, /^AWS4-HMAC-SHA256 Credential=AK\/\d{8}\/eu-west-1\/s3\/aws4_request, SignedHeaders=(content-length;)?(content-type;)?host;x-amz-content-sha256;x-amz-date;x-amz-security-token, Signature=[0-9a-f]{64}$/);
   const puts = s.log.filter((l) => l.method === 'PUT');
   assert.deepEqual(puts.map((l) => new URL(l.url, 'http://x').searchParams.get('partNumber')), ['4', '5', '6']);
   assert.equal(puts.reduce((a, l) => a + l.bytes, 0), PART * 2 + 10);

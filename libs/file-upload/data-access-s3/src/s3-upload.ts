@@ -52,16 +52,14 @@ export function createS3UploadProvider(init: S3UploadOptions = {}): UploadProvid
 
   const send = async (t: Target, op: string, method: string, query: Record<string, string>, body: Readable | string | undefined, length: number, extra: Record<string, string>, signal: AbortSignal) => {
     const path = t.pathStyle ? `${t.endpoint.pathname.replace(/\/$/, '')}/${t.bucket}/${t.key}` : `/${t.key}`;
-    const date = amzDate(now());
-    const headers: Record<string, string> = { host: t.endpoint.host, 'x-amz-date': date, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD', ...extra };
-    if (t.creds.sessionToken) headers['x-amz-security-token'] = t.creds.sessionToken;
+    const headers: Record<string, string> = { host: t.endpoint.host, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD', ...extra };
     if (body !== undefined) headers['content-length'] = String(length);
-    const { authorization } = signV4({ method, path, query, headers, payloadHash: 'UNSIGNED-PAYLOAD', region: t.region, service: 's3', amzDate: date }, t.creds);
     const qs = canonicalQuery(query);
     const url = `${t.endpoint.protocol}//${t.endpoint.host}${uriEncode(path, true)}${qs ? `?${qs}` : ''}`;
-    const { host: _host, ...sent } = headers;
     try {
-      const res = await (await undici()).request(url, { method: method as 'PUT', headers: { ...sent, authorization }, ...(body !== undefined ? { body } : {}), signal, dispatcher: await dispatcher() });
+      // signed headers: the ones above plus x-amz-date, x-amz-security-token (session token), authorization
+      const { host: _host, ...sent } = (await signV4({ method, path, query, headers, region: t.region, service: 's3', amzDate: amzDate(now()) }, t.creds)).headers;
+      const res = await (await undici()).request(url, { method: method as 'PUT', headers: sent, ...(body !== undefined ? { body } : {}), signal, dispatcher: await dispatcher() });
       const text = await res.body.text();
       return { status: res.statusCode, text, etag: String(res.headers['etag'] ?? '') };
     } catch (err) {

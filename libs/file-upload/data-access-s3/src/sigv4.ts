@@ -1,6 +1,12 @@
-// AWS Signature Version 4 with node:crypto (no SDK): canonical request → string to sign → HMAC chain
-// signing key → signature (docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html).
-import { createHash, createHmac } from 'node:crypto';
+// AWS Signature Version 4 for the S3 requests, signed by @smithy/signature-v4 (the AWS SDK v3's own
+// signer, issue 5: "signing with a kept library"), with node:crypto as its SHA-256. The library is
+// loaded on the first signature, like undici on the first request, so an idle process never evaluates
+// it. What stays here is URL building: S3 wants the path URI-encoded once, so the signer gets it
+// encoded and `uriEscapePath: false` (as the SDK's S3 client does).
+import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
+import { lazy } from '@ledge/util';
+
+const smithy = lazy(() => import('@smithy/signature-v4'));
 
 export interface SigV4Credentials {
   readonly accessKeyId: string;
@@ -13,14 +19,19 @@ export interface SigV4Request {
   /** Raw path, e.g. `/bucket/a b.txt`; every segment is URI-encoded here (S3: once). */
   readonly path: string;
   readonly query?: Readonly<Record<string, string>>;
-  /** Lower-case or not; `host` must be present. */
+  /** Lower-case or not; `host` must be present. `x-amz-content-sha256` is the payload hash. */
   readonly headers: Readonly<Record<string, string>>;
-  /** Hex SHA-256 of the body, or `UNSIGNED-PAYLOAD`. */
-  readonly payloadHash: string;
   readonly region: string;
   readonly service: string;
   /** `YYYYMMDDTHHMMSSZ`. */
   readonly amzDate: string;
+}
+
+export interface SignedHeaders {
+  readonly authorization: string;
+  readonly signature: string;
+  /** The request's headers as signed: the given ones plus `x-amz-date` (and `x-amz-security-token`). */
+  readonly headers: Readonly<Record<string, string>>;
 }
 
 export const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
@@ -40,6 +51,7 @@ export function sha256Hex(data: string | Uint8Array): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
+/** The query string as SigV4 orders and encodes it (the signer computes the same for the signature). */
 export function canonicalQuery(query: Readonly<Record<string, string>> = {}): string {
   return Object.entries(query)
     .map(([k, v]) => [uriEncode(k), uriEncode(v)] as const)
@@ -48,24 +60,47 @@ export function canonicalQuery(query: Readonly<Record<string, string>> = {}): st
     .join('&');
 }
 
-export function signV4(req: SigV4Request, creds: SigV4Credentials): { authorization: string; signature: string; canonicalRequest: string } {
-  const headers = new Map<string, string>();
-  for (const [k, v] of Object.entries(req.headers)) headers.set(k.toLowerCase(), v.trim().replace(/\s+/g, ' '));
-  const names = [...headers.keys()].sort();
-  const signedHeaders = names.join(';');
-  const canonicalRequest = [
-    req.method.toUpperCase(),
-    uriEncode(req.path, true),
-    canonicalQuery(req.query),
-    names.map((n) => `${n}:${headers.get(n)}\n`).join(''),
-    signedHeaders,
-    req.payloadHash,
-  ].join('\n');
-  const day = req.amzDate.slice(0, 8);
-  const scope = `${day}/${req.region}/${req.service}/aws4_request`;
-  const stringToSign = ['AWS4-HMAC-SHA256', req.amzDate, scope, sha256Hex(canonicalRequest)].join('\n');
-  const hmac = (key: string | Buffer, data: string) => createHmac('sha256', key).update(data).digest();
-  const kSigning = hmac(hmac(hmac(hmac(`AWS4${creds.secretAccessKey}`, day), req.region), req.service), 'aws4_request');
-  const signature = createHmac('sha256', kSigning).update(stringToSign).digest('hex');
-  return { authorization: `AWS4-HMAC-SHA256 Credential=${creds.accessKeyId}/${scope},SignedHeaders=${signedHeaders},Signature=${signature}`, signature, canonicalRequest };
+type SourceData = string | ArrayBuffer | ArrayBufferView;
+const bytes = (d: SourceData): Buffer | string =>
+  typeof d === 'string' ? d : ArrayBuffer.isView(d) ? Buffer.from(d.buffer, d.byteOffset, d.byteLength) : Buffer.from(d);
+
+/** The signer's SHA-256 / HMAC-SHA256 (its `sha256` option) on node:crypto. */
+class NodeSha256 {
+  private h: Hash | Hmac;
+  constructor(private readonly secret?: SourceData) {
+    this.h = this.make();
+  }
+  private make(): Hash | Hmac {
+    return this.secret === undefined ? createHash('sha256') : createHmac('sha256', bytes(this.secret));
+  }
+  update(data: SourceData): void {
+    this.h.update(bytes(data));
+  }
+  async digest(): Promise<Uint8Array> {
+    return new Uint8Array(this.h.digest());
+  }
+  reset(): void {
+    this.h = this.make();
+  }
+}
+
+export async function signV4(req: SigV4Request, creds: SigV4Credentials): Promise<SignedHeaders> {
+  const { SignatureV4: Signer } = await smithy();
+  const signer = new Signer({ service: req.service, region: req.region, credentials: { ...creds }, sha256: NodeSha256, uriEscapePath: false, applyChecksum: false });
+  const headers: Record<string, string> = {};
+  let host = '';
+  for (const [k, v] of Object.entries(req.headers)) {
+    if (k.toLowerCase() === 'x-amz-date') continue; // the signer sets it from signingDate
+    if (k.toLowerCase() === 'host') host = v;
+    headers[k] = v;
+  }
+  const d = req.amzDate;
+  const signingDate = new Date(`${d.slice(0, 4)}-${d.slice(4, 6)}-${d.slice(6, 8)}T${d.slice(9, 11)}:${d.slice(11, 13)}:${d.slice(13, 15)}Z`);
+  const signed = await signer.sign(
+    { method: req.method.toUpperCase(), protocol: 'https:', hostname: host, path: uriEncode(req.path, true), query: { ...req.query }, headers },
+    { signingDate },
+  );
+  const out = signed.headers as Record<string, string>;
+  const authorization = out['authorization'] ?? '';
+  return { authorization, signature: /Signature=([0-9a-f]+)/.exec(authorization)?.[1] ?? '', headers: out };
 }

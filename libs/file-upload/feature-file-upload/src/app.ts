@@ -9,7 +9,6 @@ import { createS3UploadProvider } from '@ledge/file-upload-s3';
 import { fileUploadSpec, parseDuration, parseTime, type FileUploadSpec, type UploadMode, type UploadProvider } from '@ledge/file-upload-model';
 import { ConfigError, onlyOnce, type App, type AppEntry, type ConfigOf, type Logger, type WithCommon } from '@ledge/util';
 import { createAutoUploadable } from './auto-uploadable';
-import { withMessageHeaders } from './upload-agent';
 
 export type FileUploadConfig = ConfigOf<WithCommon<FileUploadSpec>>;
 
@@ -71,7 +70,7 @@ export function createFileUploadApp(config: FileUploadConfig, deps: FileUploadDe
       activeFrom: config.activeFrom ? parseTime(config.activeFrom) : undefined,
       activeTill: config.activeTill ? parseTime(config.activeTill) : undefined,
     },
-    { agent: withMessageHeaders(agent, bus), providers, logger },
+    { agent, providers, logger },
   );
   return {
     async start() {

@@ -3,7 +3,7 @@
 // triggering. Wire-identical to Kanto's file-upload; Ledge adds realpath confinement and resume.
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { DittoCommand } from '@ledge/data-access-mqtt';
+import type { DittoAgent, DittoCommand } from '@ledge/data-access-mqtt';
 import { DittoHeaderNames } from '@ledge/model-ditto';
 import {
   REQUEST_PROVIDERS,
@@ -32,7 +32,6 @@ import { isLedgeError, onlyOnce, type Logger } from '@ledge/util';
 import { checkpointKey, fileCheckpoint } from './checkpoints';
 import { canceledError } from './errors';
 import { confine, fileSource, md5Base64, selectFiles } from './files';
-import type { UploadAgent } from './upload-agent';
 
 export interface AutoUploadableSettings {
   readonly featureId: string;
@@ -55,7 +54,7 @@ export interface AutoUploadableSettings {
 }
 
 export interface AutoUploadableDeps {
-  readonly agent: UploadAgent;
+  readonly agent: Pick<DittoAgent, 'handle' | 'modify' | 'message' | 'onThing'>;
   readonly providers: Readonly<Record<string, UploadProvider>>;
   readonly logger: Logger;
   readonly now?: () => number;

@@ -1,7 +1,5 @@
 export { createAutoUploadable } from './auto-uploadable';
 export type { AutoUploadable, AutoUploadableSettings, AutoUploadableDeps } from './auto-uploadable';
-export { withMessageHeaders } from './upload-agent';
-export type { UploadAgent } from './upload-agent';
 export { createFileUploadApp, createUploadProviders, fileUploadEntry } from './app';
 export type { FileUploadConfig, FileUploadDeps } from './app';
 export { expandGlob, selectFiles, confine, fileSource, md5Base64 } from './files';

@@ -135,9 +135,12 @@ describe('createDittoAgent', () => {
     await agent.modify('/features/Container:abc/properties/status/state', { status: 'RUNNING' });
     await agent.message('Metrics', 'data', { timestamp: 1 });
     await agent.delete('/features/Container:abc');
+    await agent.message('AutoUploadable', 'request', {}, { 'reply-to': 'command/demo', 'response-required': true });
     await bus.flush();
     const ev = out('event/');
-    assert.deepEqual(ev.map((e) => e.topic), Array(3).fill('event/demo/demo:gw:edge:containers'));
+    assert.deepEqual(ev.map((e) => e.topic), Array(4).fill('event/demo/demo:gw:edge:containers'));
+    assert.deepEqual(ev[1]!.env['headers'], { 'response-required': false, 'content-type': 'application/json' });
+    assert.deepEqual(ev[3]!.env['headers'], { 'response-required': true, 'content-type': 'application/json', 'reply-to': 'command/demo' }, 'extra headers add to and override the defaults');
     assert.equal(ev[0]!.env['topic'], 'demo/gw:edge:containers/things/twin/commands/modify');
     assert.equal(ev[1]!.env['topic'], 'demo/gw:edge:containers/things/live/messages/data');
     assert.equal(ev[1]!.env['path'], '/features/Metrics/outbox/messages/data');

@@ -11,6 +11,7 @@ import {
   getCorrelationId,
   parseThingId,
   type DittoEnvelope,
+  type DittoHeaders,
   type ThingId,
 } from '@ledge/model-ditto';
 import type { ThingIdentity } from '@ledge/model-edge';
@@ -65,8 +66,8 @@ export interface DittoAgent {
   /** Twin modify on this thing, e.g. path `/features/SoftwareUpdatable/properties/status/lastOperation`. */
   modify(path: string, value: unknown): Promise<void>;
   delete(path: string): Promise<void>;
-  /** Live message from a feature's outbox, e.g. ('Metrics', 'data', {...}). */
-  message(featureId: string, subject: string, value: unknown): Promise<void>;
+  /** Live message from a feature's outbox, e.g. ('Metrics', 'data', {...}); `headers` add to (and override) the defaults. */
+  message(featureId: string, subject: string, value: unknown, headers?: DittoHeaders): Promise<void>;
   /** Resolves with the thing ID once known; rejects when the agent closes. */
   ready(signal?: AbortSignal): Promise<string>;
   start(): Promise<void>;
@@ -241,9 +242,9 @@ export function createDittoAgent(options: DittoAgentOptions): DittoAgent {
       const t = requireThing();
       await publish(buildTwinDelete({ thingId: t.thing, path }), eventTopic(t.address));
     },
-    async message(featureId, subject, value) {
+    async message(featureId, subject, value, headers) {
       const t = requireThing();
-      await publish(buildLiveMessage({ thingId: t.thing, featureId, subject, value }), eventTopic(t.address));
+      await publish(buildLiveMessage({ thingId: t.thing, featureId, subject, value, ...(headers !== undefined ? { headers } : {}) }), eventTopic(t.address));
     },
     ready(signal) {
       if (address !== undefined) return Promise.resolve(address.thingId);

@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { containerdAvailable, freePort, registryAvailable } from '@ledge/container-management-containerd/testing';
-import { hasCommand, waitFor } from '@ledge/util/testing';
+import { fetchText, hasCommand, waitFor } from '@ledge/util/testing';
 import { DITTO_TOPIC_PREFIX, startCmStack, THING, type CmStack, type Env } from './testing/cm-stack';
 
 const skip = !containerdAvailable() || !registryAvailable() ? 'needs root, containerd, runc, docker-registry, umoci, skopeo' : false;
@@ -48,15 +48,6 @@ function alive(pid: number): boolean {
   }
 }
 
-async function get(url: string): Promise<string | undefined> {
-  try {
-    const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
-    return res.ok ? await res.text() : undefined;
-  } catch {
-    // Not listening (yet, or any more).
-    return undefined;
-  }
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -160,9 +151,9 @@ describe('Kanto §8 container-management suites over real processes', { timeout:
       );
       assert.deepEqual(featureOf(id)!.properties.status.config['portMappings'], [{ proto: 'tcp', containerPort: 80, hostIP: '0.0.0.0', hostPort }]);
       await s.waitState(id, 'RUNNING');
-      assert.equal(await waitFor(() => get(`http://127.0.0.1:${hostPort}/`), 10_000, 'httpd through the port mapping'), 'hello from ledge\n');
+      assert.equal(await waitFor(() => fetchText(`http://127.0.0.1:${hostPort}/`), 10_000, 'httpd through the port mapping'), 'hello from ledge\n');
       assert.equal((await s.call(`Container:${id}`, 'remove', true)).status, 204);
-      assert.equal(await get(`http://127.0.0.1:${hostPort}/`), undefined, 'port mapping gone');
+      assert.equal(await fetchText(`http://127.0.0.1:${hostPort}/`), undefined, 'port mapping gone');
       assert.equal(existsSync(`/var/run/netns/ledge-${id}`), false, 'netns deleted');
     });
   });

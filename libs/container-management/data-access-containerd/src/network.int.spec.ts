@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { test } from 'node:test';
 import { defaultContainerConfig } from '@ledge/container-management-model';
-import { captureLogger, createTempDir, hasCommand, waitFor } from '@ledge/util/testing';
+import { captureLogger, createTempDir, fetchText, hasCommand, waitFor } from '@ledge/util/testing';
 import { createContainerdRuntime } from './containerd-runtime';
 import { containerdAvailable, freePort, registryAvailable, startContainerd, startRegistry } from './testing';
 
@@ -12,15 +12,6 @@ const skip =
     ? 'needs root, containerd, registry tools, CNI plugins, iproute2, iptables'
     : false;
 
-async function get(url: string): Promise<string | undefined> {
-  try {
-    const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
-    return res.ok ? await res.text() : undefined;
-  } catch {
-    // Not up yet.
-    return undefined;
-  }
-}
 
 test('bridge network with a port mapping, and host mode: busybox httpd reachable from the host', { skip, timeout: 120_000 }, async (t) => {
   const [ctrd, reg] = await Promise.all([startContainerd(t), startRegistry(t)]);
@@ -44,7 +35,7 @@ test('bridge network with a port mapping, and host mode: busybox httpd reachable
   t.after(() => rt.removeContainer('web-bridge', { force: true }).catch(() => undefined));
   await rt.startContainer('web-bridge', bridged);
   assert.ok(existsSync('/var/run/netns/ledge-web-bridge'), 'netns created');
-  const body = await waitFor(() => get(`http://127.0.0.1:${hostPort}/`), 10_000, 'httpd through the port mapping');
+  const body = await waitFor(() => fetchText(`http://127.0.0.1:${hostPort}/`), 10_000, 'httpd through the port mapping');
   assert.equal(body, 'hello from ledge\n');
   const stats = await rt.stats('web-bridge');
   assert.ok(stats.netReadBytes > 0, 'bytes received on eth0');
@@ -54,9 +45,9 @@ test('bridge network with a port mapping, and host mode: busybox httpd reachable
   await rt.createContainer('web-host', host);
   t.after(() => rt.removeContainer('web-host', { force: true }).catch(() => undefined));
   await rt.startContainer('web-host', host);
-  assert.equal(await waitFor(() => get(`http://127.0.0.1:${hostModePort}/`), 10_000, 'httpd in host mode'), 'hello from ledge\n');
+  assert.equal(await waitFor(() => fetchText(`http://127.0.0.1:${hostModePort}/`), 10_000, 'httpd in host mode'), 'hello from ledge\n');
 
   await rt.removeContainer('web-bridge', { force: true });
   assert.ok(!existsSync('/var/run/netns/ledge-web-bridge'), 'netns deleted');
-  assert.equal(await get(`http://127.0.0.1:${hostPort}/`), undefined, 'port mapping gone');
+  assert.equal(await fetchText(`http://127.0.0.1:${hostPort}/`), undefined, 'port mapping gone');
 });

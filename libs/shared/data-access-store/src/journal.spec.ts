@@ -4,7 +4,6 @@ import { readdirSync } from 'node:fs';
 import { captureLogger, createTempDir } from '@ledge/util/testing';
 import { createJournal, type FsyncPolicy, type Journal } from './journal';
 import { nodeJournalFs, type JournalFs } from './journal-fs';
-import { crc32 } from './crc32';
 import { kvState, openKvJournal } from './testing/kv-journal';
 
 const kv = kvState;
@@ -199,15 +198,5 @@ describe('journal', () => {
     assert.throws(() => createJournal({ dir, logger, fsync: 'sometimes' as FsyncPolicy }), { code: 'LEDGE_STORE_INVALID_OPTIONS' });
     assert.throws(() => createJournal({ dir: '', logger }), { code: 'LEDGE_STORE_INVALID_OPTIONS' });
     assert.throws(() => createJournal({ dir, logger, maxSegmentBytes: -1 }), { code: 'LEDGE_STORE_INVALID_OPTIONS' });
-  });
-});
-
-describe('crc32', () => {
-  it('matches the IEEE check value and chains across buffers', () => {
-    assert.equal(crc32(Buffer.from('123456789')), 0xcbf43926);
-    assert.equal(crc32(Buffer.alloc(0)), 0);
-    const a = Buffer.from('hello ');
-    const b = Buffer.from('world');
-    assert.equal(crc32(b, 0, b.length, crc32(a)), crc32(Buffer.concat([a, b])));
   });
 });

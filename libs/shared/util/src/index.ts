@@ -25,6 +25,7 @@ export type { HostOptions } from './host';
 export { createBackoff, defaultBackoffOptions } from './backoff';
 export { withDefaults } from './defaults';
 export { lazy, lazyResource } from './lazy';
+export { crc32 } from './crc32';
 export type { LazyResource } from './lazy';
 export type { Backoff, BackoffOptions } from './backoff';
 export { superviseProcesses } from './supervise';

@@ -7,7 +7,7 @@ import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, statSync,
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { deflateRawSync, gzipSync } from 'node:zlib';
-import { isLedgeError } from '@ledge/util';
+import { crc32, isLedgeError } from '@ledge/util';
 import { createTempDir, hasCommand } from '@ledge/util/testing';
 import { confine, extractArchive } from './archive';
 import { SoftwareUpdateErrorCodes } from './errors';
@@ -59,22 +59,6 @@ interface ZipEntry {
   declaredSize?: number;
 }
 
-const CRC_TABLE = (() => {
-  const table = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    table[n] = c >>> 0;
-  }
-  return table;
-})();
-
-/** CRC-32 (IEEE, as zip uses it); node:zlib has crc32 only from Node 22. */
-function crc32(b: Buffer): number {
-  let c = 0xffffffff;
-  for (const x of b) c = CRC_TABLE[(c ^ x) & 0xff]! ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
 
 /**
  * A zip as zip(1) writes it: a local file header before each entry's data, then the central directory and

@@ -1,4 +1,4 @@
-export { createTempDir, onCleanup, spawnNode, spawnProcess, waitFor, bundlePath, repoRoot, hasCommand } from './processes';
+export { createTempDir, onCleanup, spawnNode, spawnProcess, waitFor, bundlePath, repoRoot, hasCommand, fetchText } from './processes';
 export type { Spawned, SpawnOptions, TestContextLike } from './processes';
 export { captureLogger } from './capture-logger';
 export type { CapturedLogger } from './capture-logger';

@@ -169,3 +169,13 @@ export async function waitFor<T>(fn: () => T | Promise<T>, timeoutMs = 10_000, w
     await new Promise((r) => setTimeout(r, 25));
   }
 }
+
+/** The body of a 2xx GET, or undefined while nothing answers (not listening yet, or any more) or on an error status. */
+export async function fetchText(url: string, timeoutMs = 1000): Promise<string | undefined> {
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+    return res.ok ? await res.text() : undefined;
+  } catch {
+    return undefined;
+  }
+}

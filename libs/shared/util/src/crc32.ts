@@ -1,5 +1,5 @@
 // CRC-32 (IEEE 802.3, reflected polynomial 0xEDB88320), table driven. node:zlib.crc32 exists only from
-// Node 22.2 and Ledge must run on Node 20.19, so the journal carries its own.
+// Node 22.2 and Ledge must run on Node 20.19, so Ledge carries its own (the journal's records, zip entries).
 
 const TABLE = makeTable();
 

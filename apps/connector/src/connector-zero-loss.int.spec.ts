@@ -30,6 +30,7 @@ describe('connector: zero loss across crashes', { timeout: 120_000 }, () => {
       localAddress: `tcp://127.0.0.1:${local.port}`, dataDir: dir, provisioningFile: `${dir}/none.json`, replayRate: 0, logLevel: 'info',
     };
     let connector: Spawned = spawnConnector(t, args);
+    const connectors = [connector];
     await connector.waitForLog((l) => l['msg'] === 'connected' && l['component'] === 'local-bus');
 
     const app = await connectAsync(`mqtt://127.0.0.1:${local.port}`, { clientId: 'app', reconnectPeriod: 200 });
@@ -53,6 +54,7 @@ describe('connector: zero loss across crashes', { timeout: 120_000 }, () => {
       await publishRange(from, from + 200); // published while the connector is dead: queued by the broker
       from += 200;
       connector = spawnConnector(t, args);
+      connectors.push(connector);
       await connector.waitForLog((l) => l['msg'] === 'connected' && l['component'] === 'local-bus');
     }
     await publishRange(from, TOTAL);
@@ -66,7 +68,9 @@ describe('connector: zero loss across crashes', { timeout: 120_000 }, () => {
     await cloud.start();
     await waitFor(() => received.size === TOTAL, 90_000, `all ${TOTAL} events at the cloud (have ${received.size})`).catch((err: unknown) => {
       const missing = [...Array(TOTAL).keys()].filter((n) => !received.has(n));
-      throw new Error(`${String(err)}; missing ${missing.length}, first ${missing.slice(0, 10).join(',')}`);
+      // What each connector saw of its local session, for the next reader of a failure.
+      const sessions = connectors.map((c, i) => `connector ${i}: ${c.logs.filter((l) => l['component'] === 'local-bus' && l['msg'] === 'connected').map((l) => JSON.stringify({ sessionPresent: l['sessionPresent'], resubscribed: l['resubscribed'] })).join(' ')}`);
+      throw new Error(`${String(err)}; missing ${missing.length}, first ${missing.slice(0, 10).join(',')}; cuts at ${cuts.join(',')}; ${sessions.join('; ')}`);
     });
     const duplicates = [...received.values()].reduce((s, c) => s + c - 1, 0);
     t.diagnostic(`received ${TOTAL} distinct events, ${duplicates} duplicates, cuts at ${cuts.join(',')}`);

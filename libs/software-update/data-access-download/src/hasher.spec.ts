@@ -1,15 +1,15 @@
 // The two hashers: same digests as node:crypto for any split of the bytes; the worker takes whole-buffer
 // chunks over without a copy (they are empty afterwards) and copies slices; streamToFile hands a worker
-// hasher a batch only after it was written.
+// hasher a batch only after it was written; on Linux the hash thread runs nicer than the rest.
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, it } from 'node:test';
 import { createTempDir } from '@ledge/util/testing';
-import { createHashWorker, createInlineHasher, type Hasher } from './hasher';
+import { createHashWorker, createInlineHasher, HASH_THREAD_NICENESS, type Hasher } from './hasher';
 import { streamToFile } from './partial-file';
 
 /** A fresh Buffer that owns its whole ArrayBuffer, as a socket read does. */
@@ -113,5 +113,24 @@ describe('hashers', () => {
     await fh.close();
     assert.equal(seen, data.length);
     assert.ok(readFileSync(path).equals(data));
+  });
+  it('on Linux the hash thread runs nicer than the thread that started it', { skip: process.platform !== 'linux' }, async (t) => {
+    /** The nice value of a thread (field 19 of its stat). */
+    const nice = (statPath: string) => {
+      const stat = readFileSync(statPath, 'utf8');
+      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+    };
+    const threads = () => readdirSync('/proc/self/task').map((tid) => nice(`/proc/self/task/${tid}/stat`));
+    const own = nice('/proc/thread-self/stat');
+    const expected = Math.min(19, own + HASH_THREAD_NICENESS);
+    assert.ok(own === 19 || !threads().includes(expected), 'no thread is that nice before the worker starts');
+    const pool = createHashWorker();
+    t.after(() => pool.close());
+    const h = pool.hasher('sha256');
+    const data = randomBytes(2 * 1024 * 1024);
+    await h.update([Buffer.from(data)]);
+    assert.equal(await h.digest(), createHash('sha256').update(data).digest('hex'));
+    assert.ok(threads().includes(expected), `a thread with nice ${expected} (the process: ${own}); threads: ${threads().join(',')}`);
+    assert.equal(nice('/proc/thread-self/stat'), own, 'the calling thread keeps its priority');
   });
 });

@@ -36,11 +36,26 @@ export function createInlineHasher(algorithm: HashAlgorithmName): Hasher {
   };
 }
 
+/** How much nicer than the process the hash thread runs (Linux, where a thread has its own nice value). */
+export const HASH_THREAD_NICENESS = 10;
+
 // CommonJS source evaluated in the worker: works the same from tsx and from the bundled app. One hash
-// per hasher id, so downloads running at the same time share the thread.
+// per hasher id, so downloads running at the same time share the thread. On Linux the thread lowers its
+// own priority first: hashing has a buffer (maxPendingBytes) and is on no one's critical path, while
+// receiving and writing hold back the sender when they fall behind. On a busy 2-core gateway the
+// scheduler then gives the receive path the CPU and the hash the rest (docs/performance.md: +3% median
+// and a much better worst case); the workloads of the gateway also go before a background update.
+// Elsewhere setpriority takes a process id, so it is left alone.
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
 const { createHash } = require('node:crypto');
+if (process.platform === 'linux') {
+  try {
+    const os = require('node:os');
+    const tid = Number(require('node:fs').readlinkSync('/proc/thread-self').split('/').pop());
+    if (tid > 0) os.setPriority(tid, Math.min(19, os.getPriority(tid) + ${HASH_THREAD_NICENESS}));
+  } catch {}
+}
 const hashes = new Map();
 parentPort.on('message', (m) => {
   if (m.t === 'data') {

@@ -124,6 +124,22 @@ describe('createDittoAgent', () => {
     assert.deepEqual(res[1]!.env['headers'], { 'correlation-id': 'bh', 'content-type': 'application/json' });
   });
 
+  it('a payload refused before parsing (over maxPayloadBytes, broken JSON) still gets its 400 when its head names this thing', async (t) => {
+    const { agent, out, send } = await setup(t);
+    let calls = 0;
+    agent.handle('F', async () => void calls++);
+    const head = (thing: string, cid: string) => ({ topic: `${thing.replace(':', '/')}/things/live/messages/op`, headers: { 'correlation-id': cid, 'response-required': true }, path: '/features/F/inbox/messages/op' });
+    await send('command///req/big/op', JSON.stringify({ ...head('demo:gw', 'big-1'), value: 'x'.repeat(1024 * 1024 + 1) }));
+    await send('command///req/cut/op', JSON.stringify({ ...head('demo:gw', 'cut-1'), value: { a: [1, 2, 3] } }).slice(0, -8));
+    await send('command///req/other/op', JSON.stringify({ ...head('demo:other', 'o-1'), value: 'x'.repeat(1024 * 1024 + 1) }));
+    const res = out('command///res/');
+    assert.equal(calls, 0);
+    assert.deepEqual(res.map((r) => r.topic), ['command///res/big/400', 'command///res/cut/400'], 'another thing: nothing to address');
+    assert.deepEqual(res.map((r) => (r.env['headers'] as Record<string, unknown>)['correlation-id']), ['big-1', 'cut-1']);
+    assert.match((res[0]!.env['value'] as { message: string }).message, /exceeds 1048576 bytes/);
+    assert.equal(res[0]!.env['path'], '/features/F/outbox/messages/op');
+  });
+
   it('serves the containers thing on its own device level and publishes events on event/<tenant>/<thing>', async (t) => {
     const { agent, thingId, out, send, bus } = await setup(t, ':edge:containers');
     assert.equal(thingId, 'demo:gw:edge:containers');

@@ -11,6 +11,7 @@ import {
   parseDittoTopic,
   parseEnvelope,
   parseFeatureMessagePath,
+  peekEnvelopeAddress,
   type DittoEnvelope,
   type DittoErrorCode,
 } from '@ledge/model-ditto';
@@ -93,18 +94,27 @@ export function routeInbound(topic: string, payload: Buffer, address: AgentAddre
 }
 
 /**
- * A payload that is not a valid envelope but is a JSON object naming this thing in a Ditto topic still
- * gets its 400, with its correlation-id when that is a string: the sender can be told what is wrong.
- * Anything else (not JSON, no topic, another thing) has nothing to address a response to.
+ * A payload that is not a valid envelope but names this thing in a Ditto topic still gets its 400, with
+ * its correlation-id when that is a string: the sender can be told what is wrong. That holds for a JSON
+ * object and for a payload refused before parsing (over maxBytes, too deep, broken further on) whose
+ * head reads `{"topic": …, "headers": {"correlation-id": …}`. Anything else (no topic, another thing)
+ * has nothing to address a response to.
  */
 function addressableError(payload: Buffer, maxBytes: number, address: AgentAddress, problems: readonly string[]): { response?: DittoEnvelope } {
   const decoded = decodeJsonInput(payload, { ...defaultParseEnvelopeOptions, maxBytes });
-  if (!decoded.ok || !isPlainObject(decoded.value)) return {};
-  const { topic, path, headers } = decoded.value;
+  let topic: unknown, path: unknown, correlationId: unknown;
+  if (decoded.ok) {
+    if (!isPlainObject(decoded.value)) return {};
+    ({ topic, path } = decoded.value);
+    const { headers } = decoded.value;
+    correlationId = isPlainObject(headers) ? headers['correlation-id'] : undefined;
+  } else {
+    // Too large, too deep or not JSON: what its head says is enough to address the error.
+    ({ topic, path, correlationId } = peekEnvelopeAddress(payload));
+  }
   if (typeof topic !== 'string') return {};
   const t = parseDittoTopic(topic);
   if (!t.ok || `${t.topic.namespace}:${t.topic.name}` !== address.thingId) return {};
-  const correlationId = isPlainObject(headers) ? headers['correlation-id'] : undefined;
   const request: DittoEnvelope = {
     topic,
     headers: typeof correlationId === 'string' ? { 'correlation-id': correlationId } : {},

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseEnvelope } from './envelope';
+import { parseEnvelope, peekEnvelopeAddress } from './envelope';
 
 const valid = {
   topic: 'demo/device/things/live/messages/install',
@@ -92,5 +92,27 @@ describe('parseEnvelope', () => {
     assert.ok(r.ok);
     assert.equal(Object.getPrototypeOf(r.envelope.headers), Object.prototype);
     assert.equal(Object.hasOwn(r.envelope.headers, '__proto__'), true);
+  });
+});
+
+describe('peekEnvelopeAddress', () => {
+  const env = { topic: 'demo/device/things/live/messages/install', headers: { 'content-type': 'application/json', 'correlation-id': 'c-1', nested: { 'correlation-id': 'no' } }, path: '/features/F/inbox/messages/install' };
+  it('reads topic, path and the correlation-id from the head of an envelope whose value is too large to parse', () => {
+    const big = Buffer.from(JSON.stringify({ ...env, value: { blob: 'x'.repeat(3_000_000), list: [1, { a: '"}' }] } }));
+    assert.deepEqual(peekEnvelopeAddress(big), { topic: env.topic, path: env.path, correlationId: 'c-1' });
+  });
+  it('finds keys in any order, with whitespace and escapes, and skips values of other kinds', () => {
+    const text = `{ "value" : [1, {"topic": "inner"}, "s\\"x"], "n": -1.5e3, "ok": true, "z": null,\n "path":"/p\\u0041", "headers": {"Correlation-ID": "c\\"2"}, "topic": "a/b/things/live/messages/x" }`;
+    assert.deepEqual(peekEnvelopeAddress(Buffer.from(text)), { topic: 'a/b/things/live/messages/x', path: '/pA', correlationId: 'c"2' });
+  });
+  it('stops at the scan limit, at broken JSON and at non-objects, keeping what it read before', () => {
+    const head = `{"topic":"t/u/things/live/messages/x","headers":{"correlation-id":"c"},"value":"${'y'.repeat(100)}`;
+    assert.deepEqual(peekEnvelopeAddress(Buffer.from(head)), { topic: 't/u/things/live/messages/x', correlationId: 'c' });
+    assert.deepEqual(peekEnvelopeAddress(Buffer.from(`{"value":"${'y'.repeat(100)}","topic":"late"}`), 50), {});
+    assert.deepEqual(peekEnvelopeAddress(Buffer.from('{"topic":"t", oops}')), { topic: 't' });
+    for (const junk of ['', '[]', '"topic"', '{', '{"topic":', '{"topic":1}', '{"headers":"x","topic":"t"}', '\u0000\u00ff']) {
+      assert.doesNotThrow(() => peekEnvelopeAddress(Buffer.from(junk)), junk);
+    }
+    assert.deepEqual(peekEnvelopeAddress(Buffer.from('{"headers":"x","topic":"t"}')), { topic: 't' });
   });
 });

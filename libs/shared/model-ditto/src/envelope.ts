@@ -59,3 +59,105 @@ export function parseEnvelope(
   return { ok: true, envelope };
 }
 
+
+/** What `peekEnvelopeAddress` could read of an envelope too large (or too broken) to parse. */
+export interface EnvelopeAddress {
+  readonly topic?: string;
+  readonly path?: string;
+  readonly correlationId?: string;
+}
+
+const PEEK_KEYS = new Set(['topic', 'path']);
+
+/**
+ * Reads the top-level `topic` and `path` and `headers['correlation-id']` of a JSON envelope from its
+ * first `scanBytes` bytes without parsing the rest, so a payload refused for its size (or broken further
+ * on) can still be answered with an error its sender can correlate. Only string values of plain keys
+ * are taken; anything unusual (escapes in a key, a value that is not a string) is skipped.
+ */
+export function peekEnvelopeAddress(payload: Uint8Array, scanBytes = 64 * 1024): EnvelopeAddress {
+  const text = Buffer.from(payload.buffer, payload.byteOffset, Math.min(payload.byteLength, scanBytes)).toString('utf8');
+  const out: { topic?: string; path?: string; correlationId?: string } = {};
+  let i = 0;
+  const ws = () => {
+    while (i < text.length && (text[i] === ' ' || text[i] === '\n' || text[i] === '\r' || text[i] === '\t')) i++;
+  };
+  /** A JSON string at i (i at the opening quote); undefined when it does not end in the scanned text. */
+  const str = (): string | undefined => {
+    const start = i;
+    for (i++; i < text.length; i++) {
+      if (text[i] === '\\') i++;
+      else if (text[i] === '"') {
+        i++;
+        try {
+          return JSON.parse(text.slice(start, i)) as string;
+        } catch {
+          return undefined;
+        }
+      }
+    }
+    return undefined;
+  };
+  /** Skips one value of any kind; false when it does not end in the scanned text. */
+  const skip = (): boolean => {
+    let depth = 0;
+    for (; i < text.length; i++) {
+      const c = text[i];
+      if (c === '"') {
+        if (str() === undefined) return false;
+        i--;
+      } else if (c === '{' || c === '[') depth++;
+      else if (c === '}' || c === ']') {
+        if (depth === 0) return true; // the end of the enclosing object: the value before it is done
+        depth--;
+        if (depth === 0) {
+          i++;
+          return true;
+        }
+      } else if (c === ',' && depth === 0) return true;
+    }
+    return false;
+  };
+  /** Walks an object at i; `onString` gets each key whose value is a string. */
+  const object = (onString: (key: string, value: string) => void, onObject: (key: string) => boolean): boolean => {
+    ws();
+    if (text[i] !== '{') return false;
+    i++;
+    for (;;) {
+      ws();
+      if (text[i] === '}') return true;
+      if (text[i] !== '"') return false;
+      const key = str();
+      if (key === undefined) return false;
+      ws();
+      if (text[i] !== ':') return false;
+      i++;
+      ws();
+      if (text[i] === '"') {
+        const value = str();
+        if (value === undefined) return false;
+        onString(key, value);
+      } else if (!(text[i] === '{' && onObject(key)) && !skip()) return false;
+      ws();
+      if (text[i] === ',') i++;
+      else return text[i] === '}';
+    }
+  };
+  const headers = (): boolean => {
+    const ok = object(
+      (k, v) => {
+        if (k.toLowerCase() === 'correlation-id') out.correlationId = v;
+      },
+      () => false,
+    );
+    if (ok) i++; // past the headers' closing brace
+    return ok;
+  };
+  object(
+    (key, value) => {
+      if (PEEK_KEYS.has(key)) (out as Record<string, string>)[key] = value;
+    },
+    (key) => key === 'headers' && headers(),
+  );
+  return out;
+}

@@ -9,8 +9,8 @@ export {
   isResponseRequired,
 } from './headers';
 export type { DittoHeaders, DittoHeaderValue, DittoHeaderPrimitive } from './headers';
-export { parseEnvelope, defaultParseEnvelopeOptions } from './envelope';
-export type { DittoEnvelope, EnvelopeParseResult, ParseEnvelopeOptions } from './envelope';
+export { parseEnvelope, defaultParseEnvelopeOptions, peekEnvelopeAddress } from './envelope';
+export type { DittoEnvelope, EnvelopeAddress, EnvelopeParseResult, ParseEnvelopeOptions } from './envelope';
 export {
   parseDittoTopic,
   buildDittoTopic,

@@ -80,6 +80,23 @@ describe('AutoUploadable', () => {
     assert.deepEqual(await agent.send('bogus', {}), { status: 400, value: { status: 400, error: 'messages:execution.failed', message: "unsupported operation 'bogus'" } });
   });
 
+  it('a period longer than a Node timer can wait (720h) is waited for, not fired every millisecond', async (t) => {
+    const { agent, f } = setup(t, { periodMs: 720 * 3_600_000 });
+    await f.start();
+    await agent.send('activate', { from: new Date(Date.now() - 1000).toISOString() });
+    await new Promise((r) => setTimeout(r, 150));
+    assert.equal(agent.messages.length, 0);
+  });
+
+  it('activate refuses times a Date cannot hold with 400, not a 500', async (t) => {
+    const { agent, f } = setup(t);
+    await f.start();
+    for (const to of [1e308, 8.64e15 + 1, -1, '275761-01-01T00:00:00Z']) {
+      await assert.rejects(agent.send('activate', { from: new Date().toISOString(), to }), (e: unknown) => (e as { code?: string }).code === 'LEDGE_FU_PARAMETER_INVALID', String(to));
+    }
+    await agent.send('activate', { from: new Date().toISOString(), to: 8.64e15 });
+  });
+
   it('does not fire before `from`', async (t) => {
     const { agent, f } = setup(t, { periodMs: 30 });
     await f.start();

@@ -33,6 +33,9 @@ import { checkpointKey, fileCheckpoint } from './checkpoints';
 import { canceledError } from './errors';
 import { confine, fileSource, md5Base64, selectFiles } from './files';
 
+/** The longest delay a Node timer takes (2^31-1 ms, ~24.8 days). */
+const MAX_TIMER_MS = 2_147_483_647;
+
 export interface AutoUploadableSettings {
   readonly featureId: string;
   readonly type: string;
@@ -242,15 +245,27 @@ export function createAutoUploadable(settings: AutoUploadableSettings, deps: Aut
   };
 
   const schedule = () => {
-    if (timer !== undefined) clearInterval(timer);
+    if (timer !== undefined) clearTimeout(timer);
     timer = undefined;
     if (!active || closed) return;
-    timer = setInterval(() => {
-      const t = now();
-      if ((from !== undefined && t < from) || (to !== undefined && t > to)) return;
-      trigger({}).catch((err: unknown) => log.info({ err }, 'periodic trigger did nothing'));
-    }, settings.periodMs);
-    timer.unref?.();
+    // A timer cannot wait longer than 2^31-1 ms (Node would fire it after 1 ms, every millisecond):
+    // a longer period (`period: 720h`) is waited for in steps.
+    let left = settings.periodMs;
+    const arm = () => {
+      const step = Math.min(left, MAX_TIMER_MS);
+      timer = setTimeout(() => {
+        left -= step;
+        const due = left <= 0;
+        if (due) left = settings.periodMs;
+        arm();
+        if (!due) return;
+        const t = now();
+        if ((from !== undefined && t < from) || (to !== undefined && t > to)) return;
+        trigger({}).catch((err: unknown) => log.info({ err }, 'periodic trigger did nothing'));
+      }, step);
+      timer.unref?.();
+    };
+    arm();
   };
 
   const handle = async (cmd: DittoCommand): Promise<void | { status: number; value?: unknown }> => {
@@ -303,7 +318,7 @@ export function createAutoUploadable(settings: AutoUploadableSettings, deps: Aut
     },
     close: onlyOnce(async () => {
       closed = true;
-      if (timer !== undefined) clearInterval(timer);
+      if (timer !== undefined) clearTimeout(timer);
       for (const r of removers) r();
       const all = [...running.values()];
       const grace = new Promise<void>((res) => setTimeout(res, settings.stopTimeoutMs).unref());

@@ -5,6 +5,8 @@ import { PART_SIZE_RANGE } from './part-size';
 import { parseDuration, parseTime } from './time';
 
 const duration = (v: unknown) => (typeof v === 'string' && parseDuration(v) !== undefined ? undefined : 'expected a duration like 30s, 10m, 10h');
+/** A duration one timer waits for: at most 2^31-1 ms (a longer one would fire at once). */
+const timerDuration = (v: unknown) => duration(v) ?? (parseDuration(v as string)! <= 2_147_483_647 ? undefined : 'expected a duration of at most 596h');
 const partSize = (v: unknown) =>
   typeof v === 'number' && Number.isInteger(v) && v >= PART_SIZE_RANGE.min && v <= PART_SIZE_RANGE.max
     ? undefined
@@ -19,7 +21,7 @@ export const fileUploadSpec = defineConfig({
   mode: { type: 'string', default: 'strict', describe: 'may `trigger` override `files` (option upload.files)? strict: only with the same glob; scoped: files must match `files`; lax: any path', choices: ['strict', 'scoped', 'lax'] },
   singleUpload: { type: 'boolean', default: false, describe: 'refuse a trigger while an upload runs (option force=true overrides)' },
   checksum: { type: 'boolean', default: false, describe: 'send the MD5 of each file (Content-MD5)' },
-  stopTimeout: { type: 'string', default: '30s', describe: 'how long shutdown waits for running uploads', validate: duration },
+  stopTimeout: { type: 'string', default: '30s', describe: 'how long shutdown waits for running uploads', validate: timerDuration },
   delete: { type: 'boolean', default: false, describe: 'delete a file after its successful upload' },
   serverCert: { type: 'string', default: '', describe: 'PEM CA file trusted for HTTPS uploads by every provider (generic, aws, azure), in addition to the public CAs' },
   active: { type: 'boolean', default: false, describe: 'periodic uploads on from start' },

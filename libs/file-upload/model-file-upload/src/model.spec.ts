@@ -96,6 +96,9 @@ describe('time and state', () => {
     assert.equal(parseDuration('0s'), undefined);
     assert.equal(parseTime('2024-01-01T00:00:00+01:00'), Date.parse('2023-12-31T23:00:00Z'));
     assert.equal(parseTime('2024-01-01'), undefined);
+    assert.equal(parseTime(8.64e15), 8.64e15);
+    assert.equal(parseTime(8.64e15 + 1), undefined, 'beyond what a Date holds');
+    assert.equal(parseTime(1e308), undefined);
   });
   it('builds the feature and lastUpload', () => {
     const f = buildFeature({ type: 'file', context: 'edge', autoUpload: { active: false, startTime: null, endTime: null } });

@@ -1,11 +1,15 @@
 // Times and durations of AutoUploadable: RFC 3339 strings (what Kanto's Go time.Time decodes) or epoch
 // numbers (what Kanto's docs show ⚠ §6.2; seconds below 1e11, else milliseconds); Go-style durations.
 
-/** Epoch ms of an RFC 3339 string or epoch number; undefined when unparsable. */
+/** The largest epoch ms a Date holds (ECMA-262 §21.4.1.1). */
+const MAX_DATE_MS = 8.64e15;
+
+/** Epoch ms of an RFC 3339 string or epoch number; undefined when unparsable or out of a Date's range. */
 export function parseTime(v: unknown): number | undefined {
   if (typeof v === 'number') {
     if (!Number.isFinite(v) || v < 0) return undefined;
-    return v < 1e11 ? v * 1000 : v;
+    const ms = v < 1e11 ? v * 1000 : v;
+    return ms <= MAX_DATE_MS ? ms : undefined; // beyond it a Date is invalid (year 275760)
   }
   if (typeof v !== 'string') return undefined;
   if (!/^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/.test(v)) return undefined;

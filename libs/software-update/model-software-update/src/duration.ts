@@ -12,7 +12,12 @@ export function parseDuration(text: string): number | undefined {
   return Math.round(total);
 }
 
-/** For config `validate`: a message when not a duration. */
+/** The longest delay a Node timer takes (2^31-1 ms, ~24.8 days); a longer one fires after 1 ms. */
+export const MAX_DURATION_MS = 2_147_483_647;
+
+/** For config `validate`: a message when not a duration, or one too long for a timer. */
 export function durationProblem(v: unknown): string | undefined {
-  return typeof v === 'string' && parseDuration(v) !== undefined ? undefined : 'must be a duration like 5s, 1m30s, 500ms';
+  const ms = typeof v === 'string' ? parseDuration(v) : undefined;
+  if (ms === undefined) return 'must be a duration like 5s, 1m30s, 500ms';
+  return ms <= MAX_DURATION_MS ? undefined : 'must be at most 596h (a longer timer would fire at once)';
 }

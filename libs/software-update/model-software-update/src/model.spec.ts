@@ -6,6 +6,7 @@ import {
   distinctStatuses,
   isFailedStatus,
   parseDuration,
+  durationProblem,
   parsePrs,
   parseScriptStatus,
   parseStage,
@@ -150,6 +151,11 @@ describe('.prs and status files', () => {
 describe('durations and stages', () => {
   const d: [string, number | undefined][] = [['5s', 5000], ['1m30s', 90_000], ['500ms', 500], ['2h', 7_200_000], ['3', 3000], ['', undefined], ['5 seconds', undefined], ['-1s', undefined]];
   for (const [t, want] of d) it(`parseDuration(${JSON.stringify(t)}) = ${want}`, () => assert.equal(parseDuration(t), want));
+  it('config durations longer than a timer can wait are refused (a 720h installTimeout would kill every script at once)', () => {
+    assert.equal(durationProblem('596h'), undefined);
+    assert.match(durationProblem('720h')!, /at most 596h/);
+    assert.match(durationProblem('x')!, /must be a duration/);
+  });
   const s: [string, string][] = [['STARTED', 'download'], ['DOWNLOADING', 'download'], ['DOWNLOADED', 'install'], ['INSTALLING', 'interrupted-install'], ['m:1.0', 'skip'], ['', 'download']];
   for (const [t, want] of s) it(`stage ${JSON.stringify(t)} → ${want}`, () => assert.equal(resumeActionOf(parseStage(t)), want));
   it('a finished stage is stored as name:version', () => assert.equal(stageText('FINISHED', { name: 'm', version: '1' }), 'm:1'));

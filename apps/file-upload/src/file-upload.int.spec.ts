@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { before, describe, it, type TestContext } from 'node:test';
 import mqtt from 'mqtt';
 import { startAzurite } from '@ledge/file-upload-azure/testing';
-import { bundlePath, createTempDir, spawnNode, waitFor } from '@ledge/util/testing';
+import { bundlePath, createRng, createTempDir, fuzzSeed, mutate, notJson, spawnNode, waitFor } from '@ledge/util/testing';
 
 interface Env { topic: string; path: string; value?: unknown; status?: number; headers?: Record<string, unknown>; at?: number }
 
@@ -111,7 +111,7 @@ async function setup(t: TestContext, extraArgs: string[] = []) {
   const uploads = (cid: string) => events.filter((e) => e.path === '/features/AutoUploadable/properties/lastUpload' && (e.value as { correlationId: string }).correlationId === cid).map((e) => e.value as { state: string; progress: number; message: string; statusCode: string });
   // Periodic triggers have no correlation ID: each is one `upload-id-<n>`, with one request per file.
   const triggers = () => new Set(events.filter((e) => e.path === '/features/AutoUploadable/outbox/messages/request').map((e) => (e.value as { correlationId: string }).correlationId.split('#')[0]!));
-  return { dir, big, events, send, uploads, app, triggers };
+  return { dir, big, events, send, uploads, app, triggers, client };
 }
 
 describe('file-upload app (bundle + broker)', () => {
@@ -258,5 +258,53 @@ describe('file-upload app (bundle + broker)', () => {
     const c = await waitFor(() => uploads('p#1').find((u) => u.state === 'CANCELED'));
     assert.equal(c.statusCode, '499');
     assert.equal(c.message, 'not now');
+  });
+  it('fuzzed requests (seeded mutants of every operation, of the envelope, non-JSON): all answered, no file outside the globs leaves, the app still uploads', async (t) => {
+    const seed = fuzzSeed();
+    t.diagnostic(`LEDGE_FUZZ_SEED=${seed} replays this run`);
+    const rng = createRng(seed);
+    const http = await startHttp(t);
+    const { dir, events, send, uploads, app, client } = await setup(t);
+    const secret = join(dir, 'secret', 'secret.log');
+    const hostile = [secret, join(dir, 'files', 'link.log'), join(dir, 'files', '..', 'secret', 'secret.log'), `${dir}/files/*.txt`, `${dir}/**`, join(dir, 'files', 'c.txt')];
+    const valid: Record<string, unknown> = {
+      trigger: { correlationId: 'fz', options: { 'upload.files': join(dir, 'files', 'b.log'), 'options.https.header.X-A': '1' } },
+      start: { correlationId: 'fz#1', options: { 'storage.provider': 'generic', 'https.url': `${http.url}/fz`, 'https.method': 'PUT', 'https.header.X-B': '2' } },
+      cancel: { correlationId: 'fz#1', statusCode: '1', message: 'stop' },
+      activate: { from: new Date(Date.now() + 3_600_000).toISOString(), to: new Date(Date.now() + 7_200_000).toISOString() },
+      deactivate: {},
+    };
+    const ops = Object.keys(valid);
+    const statuses = new Map<string, number>();
+    for (let i = 0; i < 150; i++) {
+      const op = ops[Math.floor(rng() * ops.length)]!;
+      const value = mutate(valid[op], rng, hostile);
+      const r = await send(op, value).catch((err: unknown) => {
+        throw new Error(`${String(err)}: ${op} (${JSON.stringify(value).length} bytes) ${JSON.stringify(value).slice(0, 600)}`);
+      });
+      statuses.set(`${op} ${r.status}`, (statuses.get(`${op} ${r.status}`) ?? 0) + 1);
+      assert.ok([204, 400, 404].includes(r.status!), `${op} ${JSON.stringify(value).slice(0, 300)} → ${r.status} ${JSON.stringify(r.value)}`);
+      if (r.status !== 204) assert.match(String(r.value?.['error']), /^messages:(parameter\.invalid|subject\.notfound|execution\.failed)$/);
+    }
+    const envelope = { topic: 'demo/gw/things/live/messages/trigger', headers: { 'correlation-id': 'fz-env', 'response-required': true }, path: '/features/AutoUploadable/inbox/messages/trigger', value: valid['trigger'] };
+    for (let i = 0; i < 60; i++) await client.publishAsync(`command///req/fz-env-${i}/trigger`, JSON.stringify(mutate(envelope, rng, hostile)), { qos: 1 });
+    for (let i = 0; i < 30; i++) await client.publishAsync(`command///req/fz-raw-${i}/${ops[i % ops.length]}`, notJson(envelope, rng), { qos: 1 });
+    t.diagnostic(`answered: ${JSON.stringify(Object.fromEntries(statuses))}`);
+
+    // Still serving: a trigger and a start upload b.log byte-identical.
+    await send('deactivate', {});
+    assert.equal((await send('trigger', { correlationId: 'after', options: { 'upload.files': join(dir, 'files', 'b.log') } })).status, 204);
+    await waitFor(() => events.find((e) => e.path === '/features/AutoUploadable/outbox/messages/request' && (e.value as { correlationId: string }).correlationId === 'after#1'), 10_000, 'request after#1');
+    assert.equal((await send('start', { correlationId: 'after#1', options: { 'https.url': `${http.url}/after` } })).status, 204);
+    await waitFor(() => uploads('after#1').find((u) => u.state === 'SUCCESS'), 20_000, 'after#1 uploaded');
+    assert.equal(http.objects.get('/after')?.toString(), 'small file\n');
+
+    // Confinement held for every mutant: no request named a file outside the globs, no secret was sent.
+    const requested = events.filter((e) => e.path === '/features/AutoUploadable/outbox/messages/request').map((e) => (e.value as { options: Record<string, string> }).options['file.path']!);
+    for (const f of requested) assert.ok(f.startsWith(join(dir, 'files') + '/') && f.endsWith('.log') && !f.endsWith('link.log'), `requested ${f}`);
+    for (const [url, body] of http.objects) assert.ok(!body.toString().includes('top secret'), `secret uploaded to ${url}`);
+    assert.equal(app.child.exitCode, null, 'the app is still running');
+    assert.deepEqual(app.logs.filter((l) => typeof l['level'] === 'number' && (l['level'] as number) >= 60), [], 'no fatal log line');
+    assert.doesNotMatch(app.stderr.join(''), /Uncaught|TypeError|RangeError|FATAL/);
   });
 });

@@ -10,7 +10,7 @@ import { createLocalBusClient } from '@ledge/data-access-mqtt';
 import { findMosquitto, startMosquitto } from '@ledge/data-access-mqtt/testing';
 import { startArtifactServer, type ArtifactServer } from '@ledge/software-update-download/testing';
 import { distinctStatuses } from '@ledge/software-update-model';
-import { bundlePath, createTempDir, spawnNode, waitFor, type Spawned } from '@ledge/util/testing';
+import { bundlePath, createRng, createTempDir, fuzzSeed, mutate, notJson, spawnNode, waitFor, type Spawned } from '@ledge/util/testing';
 
 const skip = findMosquitto() === undefined ? 'mosquitto not installed' : existsSync(bundlePath('software-update')) ? false : 'bundle not built (node tools/build-app.mjs software-update)';
 const DEVICE = 'demo:device';
@@ -240,5 +240,49 @@ describe('software-update daemon (bundle, Mosquitto, artifact server)', { skip }
     const statuses = distinctStatuses(f.lastOps('cid-kill'));
     assert.equal(statuses.at(-1), 'FINISHED_SUCCESS');
     assert.ok(!statuses.includes('FINISHED_ERROR'));
+  });
+  it('fuzzed requests (seeded mutants of install/download, of the envelope, non-JSON): every answerable one is answered, nothing crashes, the daemon still installs', async (t) => {
+    const seed = fuzzSeed();
+    t.diagnostic(`LEDGE_FUZZ_SEED=${seed} replays this run`);
+    const rng = createRng(seed);
+    const f = await fixture(t);
+    const srv = await startArtifactServer(t);
+    // No retries and a deep queue: mutants that stay valid run (and fail or pass) quickly, none is refused for space.
+    const daemon = f.spawnDaemon({ LEDGE_SOFTWARE_UPDATE_DOWNLOAD_RETRY_COUNT: '0', LEDGE_SOFTWARE_UPDATE_QUEUE_SIZE: '1000' });
+    await waitFor(() => f.events.find((e) => e.path === '/features/SoftwareUpdatable'), 15_000, 'feature registration');
+    const valid = installValue(srv, 'fuzz', { 'install.sh': '#!/bin/sh\nexit 0\n' });
+    const statuses = new Map<string, number>();
+    for (let i = 0; i < 120; i++) {
+      const op = rng() < 0.5 ? 'install' : 'download';
+      const value = mutate(valid, rng);
+      const r = await f.send(op, value).catch((err: unknown) => {
+        throw new Error(`${String(err)}: ${op} (${JSON.stringify(value).length} bytes) ${JSON.stringify(value).slice(0, 600)}`);
+      });
+      const status = r.topic.slice(r.topic.lastIndexOf('/') + 1);
+      statuses.set(status, (statuses.get(status) ?? 0) + 1);
+      assert.ok(['204', '400'].includes(status), `${op} ${JSON.stringify(value).slice(0, 300)} → ${status} ${JSON.stringify(r.env.value)}`);
+      if (status === '400') assert.equal((r.env.value as { error: string }).error, 'messages:parameter.invalid');
+    }
+    const envelope = {
+      topic: 'demo/device/things/live/messages/install',
+      headers: { 'correlation-id': 'fuzz-env', 'response-required': true, 'content-type': 'application/json' },
+      path: '/features/SoftwareUpdatable/inbox/messages/install',
+      value: valid,
+    };
+    for (let i = 0; i < 80; i++) await f.bus.publish(`command///req/fuzz-env-${i}/install`, JSON.stringify(mutate(envelope, rng)), { qos: 1 });
+    for (let i = 0; i < 40; i++) await f.bus.publish(`command///req/fuzz-raw-${i}/${rng() < 0.5 ? 'install' : 'download'}`, notJson(envelope, rng), { qos: 1 });
+    t.diagnostic(`value mutants answered: ${JSON.stringify(Object.fromEntries(statuses))}`);
+
+    // Still serving: a valid install, queued behind whatever the mutants left, finishes.
+    const marker = join(createTempDir(t), 'marker');
+    const ok = await f.send('install', installValue(srv, 'after-fuzz', { 'install.sh': SCRIPT(marker) }));
+    assert.match(ok.topic, /\/204$/);
+    const end = await f.finished('after-fuzz', 120_000);
+    assert.equal(end.status, 'FINISHED_SUCCESS', JSON.stringify(end));
+    assert.ok(existsSync(marker));
+    assert.equal(daemon.child.exitCode, null, 'the daemon is still running');
+    const fatal = daemon.logs.filter((l) => typeof l['level'] === 'number' && (l['level'] as number) >= 60);
+    assert.deepEqual(fatal, [], 'no fatal log line');
+    assert.doesNotMatch(daemon.stderr.join(''), /Uncaught|TypeError|RangeError|FATAL/);
   });
 });

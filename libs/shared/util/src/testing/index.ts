@@ -2,3 +2,4 @@ export { createTempDir, onCleanup, spawnNode, spawnProcess, waitFor, bundlePath,
 export type { Spawned, SpawnOptions, TestContextLike } from './processes';
 export { captureLogger } from './capture-logger';
 export type { CapturedLogger } from './capture-logger';
+export { createRng, fuzzSeed, mutate, notJson, randomJson } from './fuzz';

@@ -260,7 +260,7 @@ describe('file-upload app (bundle + broker)', () => {
     assert.equal(c.message, 'not now');
   });
   it('fuzzed requests (seeded mutants of every operation, of the envelope, non-JSON): all answered, no file outside the globs leaves, the app still uploads', async (t) => {
-    const seed = fuzzSeed();
+    const seed = fuzzSeed(1614836501); // a seed that found a bug once (LEDGE_FUZZ_SEED=random explores)
     t.diagnostic(`LEDGE_FUZZ_SEED=${seed} replays this run`);
     const rng = createRng(seed);
     const http = await startHttp(t);

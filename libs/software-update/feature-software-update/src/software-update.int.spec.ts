@@ -242,7 +242,7 @@ describe('software-update daemon (bundle, Mosquitto, artifact server)', { skip }
     assert.ok(!statuses.includes('FINISHED_ERROR'));
   });
   it('fuzzed requests (seeded mutants of install/download, of the envelope, non-JSON): every answerable one is answered, nothing crashes, the daemon still installs', async (t) => {
-    const seed = fuzzSeed();
+    const seed = fuzzSeed(1185265012); // a seed that found a bug once (LEDGE_FUZZ_SEED=random explores)
     t.diagnostic(`LEDGE_FUZZ_SEED=${seed} replays this run`);
     const rng = createRng(seed);
     const f = await fixture(t);

@@ -2,9 +2,13 @@
 // table is generated from it (configTable('container-management', containerManagementSpec)).
 import { defineConfig } from '@ledge/util';
 
+/** containerd's identifier rule (identifiers.Validate): alphanumerics joined by single '.', '_' or '-', at most 76. */
+const namespaceProblem = (v: unknown) =>
+  typeof v === 'string' && v.length <= 76 && /^[A-Za-z0-9]+(?:[._-][A-Za-z0-9]+)*$/.test(v) ? undefined : "must be a containerd namespace: letters and digits joined by single '.', '_' or '-', at most 76 characters";
+
 export const containerManagementSpec = defineConfig({
   containerdSocket: { type: 'string', default: '/run/containerd/containerd.sock', describe: 'containerd gRPC socket' },
-  namespace: { type: 'string', default: 'ledge', describe: 'containerd namespace of Ledge containers' },
+  namespace: { type: 'string', default: 'ledge', describe: 'containerd namespace of Ledge containers', validate: namespaceProblem },
   homeDir: { type: 'string', default: '/var/lib/ledge/container-management', describe: 'state: containers/<id>/config.json records, logs, runtime state' },
   registryConfigurations: {
     type: 'json',

@@ -2,6 +2,7 @@
 // the others in one Node process (`ledge run`, all-in-one mode for small gateways).
 import type { Logger } from 'pino';
 import { ConfigError, loadConfig, type ConfigOf, type ConfigSpec, type LoadedConfig } from './config';
+import { isLedgeError } from './errors';
 import { runMain, type App } from './lifecycle';
 import { createLogger, LOG_LEVELS, redactObject } from './logger';
 
@@ -42,10 +43,18 @@ export function prepareConfig<S extends ConfigSpec>(entry: AppEntry<S>, options:
   });
 }
 
-/** Writes the message of a bad config and exits 2; rethrows anything else. */
+/**
+ * Writes the message of a bad config and exits 2; rethrows anything else. Besides a ConfigError, an
+ * InvalidArgument error thrown while an app is created counts: create() sees nothing but the config, so a
+ * value it refuses (an unreadable CA file, a malformed bus URL) is a configuration error too.
+ */
 export function exitOnConfigError(prefix: string, err: unknown): never {
   if (err instanceof ConfigError) {
     process.stderr.write(`${prefix}: ${err.message}\n`);
+    process.exit(2);
+  }
+  if (isLedgeError(err) && err.kind === 'InvalidArgument') {
+    process.stderr.write(`${prefix}: invalid configuration: ${err.message} (${err.code})\n`);
     process.exit(2);
   }
   throw err;

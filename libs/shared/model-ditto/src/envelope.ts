@@ -59,7 +59,6 @@ export function parseEnvelope(
   return { ok: true, envelope };
 }
 
-
 /** What `peekEnvelopeAddress` could read of an envelope too large (or too broken) to parse. */
 export interface EnvelopeAddress {
   readonly topic?: string;
@@ -72,8 +71,8 @@ const PEEK_KEYS = new Set(['topic', 'path']);
 /**
  * Reads the top-level `topic` and `path` and `headers['correlation-id']` of a JSON envelope from its
  * first `scanBytes` bytes without parsing the rest, so a payload refused for its size (or broken further
- * on) can still be answered with an error its sender can correlate. Only string values of plain keys
- * are taken; anything unusual (escapes in a key, a value that is not a string) is skipped.
+ * on) can still be answered with an error its sender can correlate. Only string values are taken
+ * (other values are skipped); the scan stops, keeping what it found, at the first thing that is not JSON.
  */
 export function peekEnvelopeAddress(payload: Uint8Array, scanBytes = 64 * 1024): EnvelopeAddress {
   const text = Buffer.from(payload.buffer, payload.byteOffset, Math.min(payload.byteLength, scanBytes)).toString('utf8');

@@ -3,40 +3,21 @@
 // containerd + runc and a local registry with busybox images. The test client stands in for the connector
 // and for Ditto (§3.1 envelopes on command//<thing>/req/…); what Kanto checks through Ditto HTTP and
 // WebSocket is checked here on the local wire: response status and error code, twin modify events, live
-// `data` messages. Wrong-typed and malformed requests must be refused and leave the daemon serving.
+// `data` messages. Malformed and wrong-typed requests: container-management-bad-input.int.spec.ts.
 // One daemon serves every case; each case removes the containers it made.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { after, before, describe, it, type TestContext } from 'node:test';
-import { containerdAvailable, freePort, registryAvailable } from '@ledge/container-management-containerd/testing';
+import { after, before, describe, it } from 'node:test';
+import { freePort } from '@ledge/container-management-containerd/testing';
 import { fetchText, hasCommand, waitFor } from '@ledge/util/testing';
-import { DITTO_TOPIC_PREFIX, startCmStack, THING, type CmStack, type Env } from './testing/cm-stack';
+import { DITTO_TOPIC_PREFIX, type CmStack } from './testing/cm-stack';
+import { assertDittoError, ctr, kantoFixture, skipWithoutContainerd, sleep, SLEEPER, taskStatus, UUID_RE } from './testing/kanto-fixture';
 
-const skip = !containerdAvailable() || !registryAvailable() ? 'needs root, containerd, runc, docker-registry, umoci, skopeo' : false;
 // A plain `create` joins the default bridge network; port mappings need portmap (as network.int.spec.ts).
 const noCni = !existsSync('/usr/lib/cni/portmap') || !hasCommand('ip') || !hasCommand('iptables') ? 'needs CNI plugins, iproute2, iptables' : false;
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-/** The daemon's default bridge (network.ts defaultNetworkOptions). */
-const BRIDGE = 'ledge-cm0';
-/** PID 1 of these containers acts on TERM (exit 0) and INT (exit 7) at once: `wait` returns on a trapped signal. */
-const SLEEPER = ['/bin/sh', '-c', 'trap "exit 0" TERM; trap "exit 7" INT; sleep 300 & wait'];
 
-type Feature = { definition: string[]; properties: { status: { name: string; imageRef: string; createdAt: string; config: Record<string, unknown>; state: { status: string } } } };
-type DittoError = { status: number; error: string; message: string };
 type Data = { timestamp: number; snapshot: { originator: string; measurements: { id: string; value: number }[] }[] };
-
-function ctr(s: CmStack, args: string[]): string {
-  const r = spawnSync('ctr', ['-a', s.ctrd.socket, '-n', s.namespace, ...args], { encoding: 'utf8', timeout: 10_000 });
-  assert.equal(r.status, 0, r.stderr);
-  return r.stdout;
-}
-
-/** STATUS column of `ctr tasks ls` for one container, or undefined without a task. */
-function taskStatus(s: CmStack, id: string): string | undefined {
-  const line = ctr(s, ['tasks', 'ls']).split('\n').find((l) => l.startsWith(`${id} `));
-  return line?.trim().split(/\s+/)[2];
-}
 
 function alive(pid: number): boolean {
   try {
@@ -48,46 +29,13 @@ function alive(pid: number): boolean {
   }
 }
 
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function assertDittoError(r: { status: number; env: Env }, status: number, error: string, message?: RegExp): void {
-  assert.equal(r.status, status, JSON.stringify(r.env));
-  assert.equal(r.env.status, status);
-  const v = r.env.value as DittoError;
-  assert.equal(v.status, status);
-  assert.equal(v.error, error);
-  if (message) assert.match(v.message, message);
-}
-
-describe('Kanto §8 container-management suites over real processes', { timeout: 180_000, skip }, () => {
+describe('Kanto §8 container-management suites over real processes', { timeout: 180_000, skip: skipWithoutContainerd }, () => {
+  const k = kantoFixture('ledge-kanto', { removeBridge: true });
   let s: CmStack;
-  const steps: (() => unknown)[] = [];
-  let bridgeExisted = true;
-
-  before(async () => {
-    bridgeExisted = spawnSync('ip', ['link', 'show', BRIDGE], { stdio: 'ignore' }).status === 0;
-    s = await startCmStack({ after: (fn) => steps.push(fn) }, { namespace: 'ledge-kanto' });
-  }, { timeout: 90_000 });
-
-  after(async () => {
-    // Containers go through the daemon first so CNI DEL runs (netns, iptables); then the processes.
-    await s?.removeAll().catch(() => undefined);
-    while (steps.length > 0) await steps.pop()!();
-    if (!bridgeExisted) spawnSync('ip', ['link', 'del', BRIDGE], { stdio: 'ignore' });
+  before(() => {
+    s = k.s;
   });
-
-  /** Removes the container when the test ends, unless the test removed it. */
-  const owned = (t: TestContext, id: string) => {
-    t.after(async () => {
-      if (s.liveIds().includes(id)) await s.call(`Container:${id}`, 'remove', true);
-    });
-    return id;
-  };
-  const sleeper = async (t: TestContext, name: string, start = true, config: Record<string, unknown> = {}) =>
-    owned(t, await s.create({ imageRef: s.reg.singleRef, name, start, config: { cmd: SLEEPER, restartPolicy: { type: 'NO' }, networkMode: 'HOST', ...config } }));
-  const featureOf = (id: string) => s.events.find((e) => e.path === `/features/Container:${id}` && e.topic.endsWith('/twin/commands/modify'))?.value as Feature | undefined;
-  const eventsAt = (path: string) => s.events.filter((e) => e.path === path);
+  const { owned, sleeper, featureOf, eventsAt } = k;
 
   describe('ctrFactorySuite', () => {
     it('ContainerFactory and Metrics features carry Kanto\'s definitions on the wire', () => {
@@ -337,96 +285,4 @@ describe('Kanto §8 container-management suites over real processes', { timeout:
     });
   });
 
-  describe('malformed and wrong-typed requests over the real bus', () => {
-    it('payloads that are not a Ditto envelope get no response (nothing to address), are logged, and the daemon keeps serving', async () => {
-      const bad: [string, RegExp][] = [
-        ['{not json', /payload is not valid JSON/],
-        ['[1,2,3]', /envelope must be a JSON object/],
-        ['"create"', /envelope must be a JSON object/],
-        [JSON.stringify({ path: '/features/ContainerFactory/inbox/messages/create', value: { imageRef: s.reg.singleRef } }), /"topic" must be a non-empty string/],
-      ];
-      const reqs: [string, RegExp][] = [];
-      for (const [payload, problem] of bad) reqs.push([await s.send('create', payload), problem]);
-      for (const [req, problem] of reqs) {
-        const line = await s.cm.waitForLog((l) => l['msg'] === 'invalid command' && String(l['topic']) === `command//${THING}/req/${req}/create`, 5_000);
-        assert.equal(line['level'], 'warn');
-        assert.match(String((line['problems'] as string[])[0]), problem);
-      }
-      await sleep(1000);
-      for (const [req] of reqs) assert.equal(s.reply(req), undefined, `no response to ${req}`);
-      assert.equal(s.cm.child.exitCode, null, 'daemon alive');
-      assert.equal((await s.call('Metrics', 'request', { frequency: '0s' })).status, 204, 'a valid request after the garbage is served');
-    });
-
-    it('an envelope that names this thing but lacks a path → 400 parameter.invalid with its correlation-id', async () => {
-      const req = await s.send('create', JSON.stringify({ topic: `${DITTO_TOPIC_PREFIX}/create`, headers: { 'correlation-id': 'no-path' }, value: { imageRef: s.reg.singleRef } }));
-      const reply = await waitFor(() => s.reply(req), 5_000, 'a response');
-      assert.deepEqual(reply.env.headers, { 'correlation-id': 'no-path', 'content-type': 'application/json' });
-      assertDittoError(reply, 400, 'messages:parameter.invalid', /"path" must be a string/);
-    });
-
-    it('envelopes with a malformed Ditto topic or a non-inbox path → 400 parameter.invalid', async () => {
-      const envelope = (topic: string, path: string) => JSON.stringify({ topic, headers: { 'correlation-id': 'bad-env', 'response-required': true }, path, value: {} });
-      const cases = [
-        envelope('nonsense', '/features/ContainerFactory/inbox/messages/create'),
-        envelope(`${DITTO_TOPIC_PREFIX}/create`, '/features/ContainerFactory/outbox/messages/create'),
-        envelope(`${DITTO_TOPIC_PREFIX}/create`, '/features/ContainerFactory/properties/x'),
-      ];
-      for (const payload of cases) {
-        const req = await s.send('create', payload);
-        const r = await waitFor(() => s.reply(req), 10_000, `response to ${req}`);
-        assertDittoError(r, 400, 'messages:parameter.invalid');
-        assert.equal(r.env.headers?.['correlation-id'], 'bad-env');
-      }
-    });
-
-    it('wrong-typed factory values → 400 naming the field; nothing is created; a valid create still works', async (t) => {
-      const ref = s.reg.singleRef;
-      const before = s.liveIds().length;
-      const cases: [string, unknown, RegExp][] = [
-        ['create', undefined, /value: must be an object with imageRef/],
-        ['create', 'garbage', /value: must be an object/],
-        ['create', { start: true }, /imageRef: is required/],
-        ['create', { imageRef: 42 }, /imageRef: must be a string/],
-        ['create', { imageRef: ref, start: 'yes' }, /start: must be a boolean/],
-        ['createWithConfig', { imageRef: ref, name: 'bad name!' }, /name: invalid container name/],
-        ['createWithConfig', { imageRef: ref, config: 'none' }, /config: must be an object/],
-        ['createWithConfig', { imageRef: ref, config: { cmd: '/bin/sh -c true' } }, /config.cmd: must be an array of strings/],
-        ['createWithConfig', { imageRef: ref, config: { privileged: 'true' } }, /config.privileged: must be a boolean/],
-        ['createWithConfig', { imageRef: ref, config: { portMappings: [{ containerPort: '80', hostPort: 8080 }] } }, /config.portMappings\[0\]/],
-        ['createWithConfig', { imageRef: ref, config: { resources: { memory: 'lots' } } }, /config.resources.memory/],
-      ];
-      for (const [op, value, message] of cases) assertDittoError(await s.call('ContainerFactory', op, value), 400, 'messages:parameter.invalid', message);
-      assertDittoError(await s.call('ContainerFactory', 'destroy', {}), 404, 'messages:subject.notfound', /operation 'destroy' is not supported/);
-      assert.equal(s.liveIds().length, before, 'no container created');
-      assert.match(await sleeper(t, 'kanto-after-garbage', false), UUID_RE);
-    });
-
-    it('wrong-typed instance values → 400, unknown container or operation → 404; the container is untouched and still obeys', async (t) => {
-      const id = await sleeper(t, 'kanto-bad-values');
-      const f = `Container:${id}`;
-      await s.waitState(id, 'RUNNING');
-      const cases: [string, unknown, RegExp][] = [
-        ['rename', 42, /invalid container name 42/],
-        ['rename', '', /invalid container name ""/],
-        ['remove', 'yes', /value must be a boolean \(force\)/],
-        ['stopWithOptions', { timeout: 'soon' }, /timeout: must be a number of seconds/],
-        ['stopWithOptions', { signal: 'SIGWHAT!' }, /signal: invalid signal/],
-        ['stopWithOptions', 'SIGINT', /value: must be an object/],
-        ['update', 'ALWAYS', /value: must be an object/],
-        ['update', { restartPolicy: 'ALWAYS' }, /restartPolicy: must be an object/],
-      ];
-      for (const [op, value, message] of cases) assertDittoError(await s.call(f, op, value), 400, 'messages:parameter.invalid', message);
-      assertDittoError(await s.call('Container:NonExistingContainer', 'start', {}), 404, 'messages:subject.notfound', /container with ID = NonExistingContainer does not exist/);
-      assertDittoError(await s.call(f, 'explode', {}), 404, 'messages:subject.notfound', /operation 'explode' is not supported/);
-      assertDittoError(await s.call('NoSuchFeature', 'start', {}), 404, 'messages:subject.notfound', /feature 'NoSuchFeature' is not provided/);
-      assert.deepEqual(s.states(id).map((x) => x.status), ['RUNNING'], 'no state change from refused requests');
-      assert.equal(eventsAt(`/features/Container:${id}/properties/status/name`).length, 0, 'no rename');
-      assert.equal(eventsAt(`/features/Container:${id}/properties/status/config`).length, 0, 'no update');
-      assert.equal(taskStatus(s, id), 'RUNNING');
-      assert.equal(s.cm.child.exitCode, null, 'daemon alive');
-      assert.equal((await s.call(f, 'stop', {})).status, 204);
-      await s.waitState(id, 'STOPPED');
-    });
-  });
 });

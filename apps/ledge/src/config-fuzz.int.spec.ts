@@ -6,11 +6,10 @@
 // Data directories stay in a temp dir (LEDGE_DEV_DIR; those keys are not mutated), the broker listens on
 // port 0, and LEDGE_FUZZ_SEED=random explores other mutants.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
-import { bundlePath, createRng, createTempDir, fuzzSeed, mutate } from '@ledge/util/testing';
+import { bundlePath, createRng, createTempDir, fuzzSeed, mutate, spawnNode } from '@ledge/util/testing';
 import { hostedApps } from './apps';
 
 const MUTANTS_PER_APP = 12;
@@ -24,26 +23,14 @@ interface Outcome {
 
 async function runWithConfig(t: TestContext, app: string, config: unknown, dir: string, n: number): Promise<Outcome> {
   const file = join(dir, `config-${n}.json`);
-  writeFileSync(file, typeof config === 'string' ? config : JSON.stringify(config));
-  const child = spawn(process.execPath, [bundlePath(app), '--config', file], {
-    cwd: dir,
-    env: { ...process.env, LEDGE_DEV_DIR: dir, LEDGE_BROKER_PORT: '0' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  t.after(() => void child.kill('SIGKILL'));
-  let out = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<number | string>((r) => child.once('exit', (c, s) => r(c ?? s ?? -1)));
+  writeFileSync(file, JSON.stringify(config));
+  const p = spawnNode(t, bundlePath(app), { args: ['--config', file], cwd: dir, env: { LEDGE_DEV_DIR: dir, LEDGE_BROKER_PORT: '0' } });
   const timeout = (ms: number, what: string) => new Promise<string>((r) => setTimeout(() => r(what), ms).unref());
-  let code = await Promise.race([exited, timeout(2500, 'running')]);
-  if (code === 'running') {
-    child.kill('SIGTERM');
-    code = `ran, then ${await Promise.race([exited, timeout(10_000, 'hung')])}`;
-  }
-  const errors = out.split('\n').filter((l) => /"level":(50|60|"error"|"fatal")/.test(l));
-  return { code, stderr, errors };
+  let code = await Promise.race([p.exited, timeout(2500, 'running')]);
+  if (code === 'running') code = `ran, then ${await Promise.race([p.kill('SIGTERM'), timeout(10_000, 'hung')])}`;
+  const atLeastError = (level: unknown) => level === 'error' || level === 'fatal' || (typeof level === 'number' && level >= 50);
+  const errors = p.logs.filter((l) => atLeastError(l['level'])).map((l) => JSON.stringify(l));
+  return { code, stderr: p.stderr.join(''), errors };
 }
 
 /** What the file header promises; a message naming what is wrong otherwise. */

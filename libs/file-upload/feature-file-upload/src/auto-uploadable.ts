@@ -28,13 +28,10 @@ import {
   type UploadProvider,
   type UploadState,
 } from '@ledge/file-upload-model';
-import { isLedgeError, onlyOnce, type Logger } from '@ledge/util';
+import { isLedgeError, MAX_TIMER_MS, onlyOnce, type Logger } from '@ledge/util';
 import { checkpointKey, fileCheckpoint } from './checkpoints';
 import { canceledError } from './errors';
 import { confine, fileSource, md5Base64, selectFiles } from './files';
-
-/** The longest delay a Node timer takes (2^31-1 ms, ~24.8 days). */
-const MAX_TIMER_MS = 2_147_483_647;
 
 export interface AutoUploadableSettings {
   readonly featureId: string;

@@ -1,12 +1,12 @@
 // file-upload's config schema: Kanto file-upload's keys (§6.1, same names and meaning) plus Ledge's
 // stateDir (persisted uploads for resume) and partSize. The README table is generated from it.
-import { defineConfig } from '@ledge/util';
+import { defineConfig, MAX_TIMER_MS } from '@ledge/util';
 import { PART_SIZE_RANGE } from './part-size';
 import { parseDuration, parseTime } from './time';
 
 const duration = (v: unknown) => (typeof v === 'string' && parseDuration(v) !== undefined ? undefined : 'expected a duration like 30s, 10m, 10h');
-/** A duration one timer waits for: at most 2^31-1 ms (a longer one would fire at once). */
-const timerDuration = (v: unknown) => duration(v) ?? (parseDuration(v as string)! <= 2_147_483_647 ? undefined : 'expected a duration of at most 596h');
+/** A duration one timer waits for: at most MAX_TIMER_MS (a longer one would fire at once). */
+const timerDuration = (v: unknown) => duration(v) ?? (parseDuration(v as string)! <= MAX_TIMER_MS ? undefined : 'expected a duration of at most 596h');
 const partSize = (v: unknown) =>
   typeof v === 'number' && Number.isInteger(v) && v >= PART_SIZE_RANGE.min && v <= PART_SIZE_RANGE.max
     ? undefined

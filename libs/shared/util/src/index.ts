@@ -30,3 +30,4 @@ export type { LazyResource } from './lazy';
 export type { Backoff, BackoffOptions } from './backoff';
 export { superviseProcesses } from './supervise';
 export type { SupervisedProcess, SuperviseOptions } from './supervise';
+export { MAX_TIMER_MS } from './timers';

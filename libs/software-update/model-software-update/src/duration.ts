@@ -1,4 +1,5 @@
 // Go-style durations in config (`5s`, `1m30s`, `500ms`, `2h`), as Kanto's flags take them.
+import { MAX_TIMER_MS } from '@ledge/util';
 
 const UNITS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
@@ -12,12 +13,9 @@ export function parseDuration(text: string): number | undefined {
   return Math.round(total);
 }
 
-/** The longest delay a Node timer takes (2^31-1 ms, ~24.8 days); a longer one fires after 1 ms. */
-export const MAX_DURATION_MS = 2_147_483_647;
-
 /** For config `validate`: a message when not a duration, or one too long for a timer. */
 export function durationProblem(v: unknown): string | undefined {
   const ms = typeof v === 'string' ? parseDuration(v) : undefined;
   if (ms === undefined) return 'must be a duration like 5s, 1m30s, 500ms';
-  return ms <= MAX_DURATION_MS ? undefined : 'must be at most 596h (a longer timer would fire at once)';
+  return ms <= MAX_TIMER_MS ? undefined : 'must be at most 596h (a longer timer would fire at once)';
 }

@@ -61,7 +61,7 @@ describe('createDittoAgent', () => {
     assert.deepEqual(res[0]!.env['headers'], { 'correlation-id': 'c-1' });
   });
 
-  it('maps errors: InvalidArgument 400, NotFound 404, unknown operation/feature 404, other 500', async (t) => {
+  it('maps errors: InvalidArgument 400, NotFound 404, unknown operation of its feature 404, other 500; another feature: no answer', async (t) => {
     const { agent, out, send } = await setup(t);
     agent.handle('F', async (c) => {
       if (c.operation === 'bad') throw new InvalidArgumentError('LEDGE_TEST_BAD', 'value must be an object');
@@ -85,8 +85,8 @@ describe('createDittoAgent', () => {
         ['command///res/c/500', 'messages:execution.failed'],
         ['command///res/d/200', 'id-1'],
         ['command///res/e/404', 'messages:subject.notfound'],
-        ['command///res/f/404', 'messages:subject.notfound'],
       ],
+      'f (feature Nope) is not this agent\'s to answer',
     );
     const boom = out('command///res/c/').at(0)!.env['value'] as { message: string };
     assert.equal(boom.message, 'kaput');
@@ -103,10 +103,10 @@ describe('createDittoAgent', () => {
     await send('command///req/w/op', { ...inbox('demo:gw', 'F', 'op', 1, 'w'), path: '/features/F/properties/x' });
     assert.equal(calls, 1, 'only the one-way command for this thing');
     const res = out('command///res/');
-    assert.deepEqual(res.map((r) => r.topic), ['command///res/y/400', 'command///res/w/400']);
+    assert.deepEqual(res.map((r) => r.topic), ['command///res/w/400'], 'y names no feature of ours: nothing to answer');
   });
 
-  it('an envelope that names this thing but is otherwise invalid gets a 400 with its correlation-id', async (t) => {
+  it('an envelope that names its feature but is otherwise invalid gets a 400 with its correlation-id', async (t) => {
     const { agent, out, send } = await setup(t);
     agent.handle('F', async () => undefined);
     const { path: _path, ...noPath } = inbox('demo:gw', 'F', 'op', 1, 'np');
@@ -114,14 +114,12 @@ describe('createDittoAgent', () => {
     await send('command///req/q/op', { ...inbox('demo:gw', 'F', 'op', 1, 'bh'), headers: { 'correlation-id': 'bh', x: { nested: 1 } } });
     await send('command///req/r/op', { ...noPath, topic: 'demo/other/things/live/messages/op' });
     await send('command///req/s/op', { path: '/features/F/inbox/messages/op', value: 1 });
+    await send('command///req/u/op', { ...inbox('demo:gw', 'Other', 'op', 1, 'bh2'), headers: { 'correlation-id': 'bh2', x: { nested: 1 } } });
     const res = out('command///res/');
-    assert.deepEqual(res.map((r) => r.topic), ['command///res/p/400', 'command///res/q/400'], 'another thing or no topic: nothing to address');
-    assert.deepEqual(res[0]!.env['headers'], { 'correlation-id': 'np', 'content-type': 'application/json' });
-    assert.equal(res[0]!.env['topic'], 'demo/gw/things/live/messages/op');
-    assert.match((res[0]!.env['value'] as { message: string }).message, /"path" must be a string/);
-    assert.equal((res[1]!.env['value'] as { error: string }).error, 'messages:parameter.invalid');
-    assert.equal(res[1]!.env['path'], '/features/F/outbox/messages/op');
-    assert.deepEqual(res[1]!.env['headers'], { 'correlation-id': 'bh', 'content-type': 'application/json' });
+    assert.deepEqual(res.map((r) => r.topic), ['command///res/q/400'], 'no path, another thing, no topic or another app\'s feature: not ours to answer');
+    assert.equal((res[0]!.env['value'] as { error: string }).error, 'messages:parameter.invalid');
+    assert.equal(res[0]!.env['path'], '/features/F/outbox/messages/op');
+    assert.deepEqual(res[0]!.env['headers'], { 'correlation-id': 'bh', 'content-type': 'application/json' });
   });
 
   it('a payload refused before parsing (over maxPayloadBytes, broken JSON) still gets its 400 when its head names this thing', async (t) => {
@@ -138,6 +136,59 @@ describe('createDittoAgent', () => {
     assert.deepEqual(res.map((r) => (r.env['headers'] as Record<string, unknown>)['correlation-id']), ['big-1', 'cut-1']);
     assert.match((res[0]!.env['value'] as { message: string }).message, /exceeds 1048576 bytes/);
     assert.equal(res[0]!.env['path'], '/features/F/outbox/messages/op');
+  });
+
+  it("Kanto's dispatch rule: apps sharing a thing answer only their own features, so each command gets one answer", async (t) => {
+    const bus = createFakeLocalBus();
+    const agents = ['software-update', 'file-upload', 'third-party'].map((name) => {
+      const client = bus.createClient({ clientId: name });
+      const agent = createDittoAgent({ bus: client, thingSuffix: '' });
+      t.after(async () => {
+        await agent.close();
+        await client.close();
+      });
+      return { client, agent };
+    });
+    for (const { client, agent } of agents) {
+      await client.start();
+      await agent.start();
+    }
+    agents[0]!.agent.handle('SoftwareUpdatable', async () => undefined, ['install']);
+    agents[1]!.agent.handle('AutoUploadable', async () => ({ status: 200, value: 'ok' }));
+    agents[2]!.agent.handle('Thermostat', async (c) => {
+      if (c.operation === 'fail') throw new InvalidArgumentError('LEDGE_TEST_BAD', 'bad setpoint');
+      return { status: 202 };
+    });
+    bus.inject('edge/thing/response', ID);
+    await bus.flush();
+    for (const { agent } of agents) await agent.ready();
+    const send = async (reqId: string, feature: string, op: string) => {
+      const env = inbox('demo:gw', feature, op, {}, `cid-${reqId}`);
+      bus.inject(`command///req/${reqId}/${op}`, JSON.stringify(env));
+      bus.inject(`c///q/${reqId}/${op}`, JSON.stringify(env));
+      await bus.flush();
+      await new Promise((r) => setImmediate(r));
+      await bus.flush();
+    };
+    await send('1', 'SoftwareUpdatable', 'install');
+    await send('2', 'SoftwareUpdatable', 'nope');
+    await send('3', 'AutoUploadable', 'trigger');
+    await send('4', 'Thermostat', 'set');
+    await send('5', 'Thermostat', 'fail');
+    await send('6', 'Unserved', 'op');
+    bus.inject('command///req/7/op', JSON.stringify({ ...inbox('demo:gw', 'AutoUploadable', 'op', {}, 'cid-7'), path: '/features/AutoUploadable/properties/x' }));
+    await bus.flush();
+    await new Promise((r) => setImmediate(r));
+    await bus.flush();
+    const responses = bus.published.filter((p) => p.topic.startsWith('command///res/')).map((p) => `${p.clientId} ${p.topic}`);
+    assert.deepEqual(responses.sort(), [
+      'file-upload command///res/3/200',
+      'file-upload command///res/7/400',
+      'software-update command///res/1/204',
+      'software-update command///res/2/404',
+      'third-party command///res/4/202',
+      'third-party command///res/5/400',
+    ]);
   });
 
   it('serves the containers thing on its own device level and publishes events on event/<tenant>/<thing>', async (t) => {

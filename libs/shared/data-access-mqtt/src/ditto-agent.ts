@@ -59,8 +59,9 @@ export interface DittoAgent {
   onThing(listener: (thingId: string, identity: ThingIdentity) => void): () => void;
   /**
    * Handles inbox messages for a feature (exact ID, or a predicate for `Container:<id>`). With
-   * `operations`, other subjects get 404 without calling the handler. Messages for features nobody
-   * handles get 404; a malformed envelope gets 400. Returns an unregister function.
+   * `operations`, other subjects get 404 without calling the handler; a malformed request naming the
+   * feature gets 400. Commands for features this agent does not handle are left alone: another app on
+   * the same thing owns them (Kanto's dispatch rule). Returns an unregister function.
    */
   handle(feature: string | ((featureId: string) => boolean), handler: DittoCommandHandler, operations?: readonly string[]): () => void;
   /** Twin modify on this thing, e.g. path `/features/SoftwareUpdatable/properties/status/lastOperation`. */
@@ -82,11 +83,13 @@ interface Registration {
 
 export function createDittoAgent(options: DittoAgentOptions): DittoAgent {
   const { bus, thingSuffix } = options;
-  const logger = (options.logger ?? createLogger({ name: 'ledge', level: 'silent' })).child({ component: 'ditto-agent' });
+  const parentLogger = options.logger ?? createLogger({ name: 'ledge', level: 'silent' });
+  const logger = parentLogger.child({ component: 'ditto-agent' });
   const windowMs = options.duplicateWindowMs ?? 60_000;
   const maxBytes = options.maxPayloadBytes ?? 1024 * 1024;
   const ownsWatcher = options.identity === undefined;
-  const watcher = options.identity ?? createIdentityWatcher({ client: bus, logger });
+  // The parent's logger: a child of ours would carry a second "component" key on every line.
+  const watcher = options.identity ?? createIdentityWatcher({ client: bus, logger: parentLogger });
   const registrations = new Set<Registration>();
   const thingListeners = new Set<(thingId: string, identity: ThingIdentity) => void>();
   const seen = new Map<string, number>();
@@ -116,17 +119,20 @@ export function createDittoAgent(options: DittoAgentOptions): DittoAgent {
     await publish(envelope, responseTopic(topicAddress, requestId, status));
   };
 
+  const ownerOf = (featureId: string) => [...registrations].find((r) => r.matches(featureId));
+  const owns = (featureId: string) => ownerOf(featureId) !== undefined;
+
   const dispatch = async (topic: string, payload: Buffer) => {
     const at = address;
     if (at === undefined || closed) return;
-    const routed = routeInbound(topic, payload, at, maxBytes);
+    const routed = routeInbound(topic, payload, at, owns, maxBytes);
     if (routed.kind === 'ignore') {
       logger.debug({ topic, reason: routed.reason }, 'command ignored');
       return;
     }
     if (routed.kind === 'invalid') {
       logger.warn({ topic, problems: routed.problems }, 'invalid command');
-      if (routed.response !== undefined && routed.requestId !== '') await respond(at, routed.requestId, routed.response);
+      if (routed.requestId !== '') await respond(at, routed.requestId, routed.response);
       return;
     }
     const { envelope, featureId, operation, requestId } = routed;
@@ -140,10 +146,9 @@ export function createDittoAgent(options: DittoAgentOptions): DittoAgent {
     seen.set(key, now);
     const log = logger.child({ featureId, operation, requestId });
     let reply: DittoEnvelope;
-    const registration = [...registrations].find((r) => r.matches(featureId));
-    if (registration === undefined) {
-      reply = errorFor(envelope, 'subjectNotFound', `feature '${featureId}' is not provided by this device`);
-    } else if (registration.operations !== undefined && !registration.operations.has(operation)) {
+    const registration = ownerOf(featureId);
+    if (registration === undefined) return; // routing let through only features we own, synchronously
+    if (registration.operations !== undefined && !registration.operations.has(operation)) {
       reply = errorFor(envelope, 'subjectNotFound', `operation '${operation}' is not supported by feature '${featureId}'`);
     } else {
       try {

@@ -11,6 +11,7 @@ import {
   parseDittoTopic,
   parseEnvelope,
   parseFeatureMessagePath,
+  parseFeaturePath,
   peekEnvelopeAddress,
   type DittoEnvelope,
   type DittoErrorCode,
@@ -59,25 +60,42 @@ export type InboundCommand =
       readonly operation: string;
       readonly respond: boolean;
     }
-  /** Not for us or not a feature message (twin commands, other things, responses): dropped silently. */
+  /**
+   * Not for us: another thing, a feature this app does not serve (another app on the same thing answers
+   * it), not a feature message (twin commands, responses), or nothing that names one of our features.
+   */
   | { readonly kind: 'ignore'; readonly reason: string }
-  /** Malformed: answer with this error when a response can be addressed, else just log. */
-  | { readonly kind: 'invalid'; readonly requestId: string; readonly problems: readonly string[]; readonly response?: DittoEnvelope };
+  /** Malformed, naming one of our features: answer with this error. */
+  | { readonly kind: 'invalid'; readonly requestId: string; readonly problems: readonly string[]; readonly response: DittoEnvelope };
 
-export function routeInbound(topic: string, payload: Buffer, address: AgentAddress, maxBytes = 1024 * 1024): InboundCommand {
+/** Whether this app serves a feature of its thing (Kanto's dispatch rule: only the owner answers). */
+export type OwnsFeature = (featureId: string) => boolean;
+
+/**
+ * Kanto's dispatch rule: several apps serve features of one thing (software-update, file-upload and any
+ * third-party app all share the gateway thing), so an app answers only commands for features it serves and
+ * leaves every other command alone; the connector forwards one response per correlation-id (§2.1.5), and
+ * a 404 from a bystander would hide the owner's answer. A malformed request still gets its 400 from the
+ * owner of the feature it names; one that names no feature of ours gets nothing from us.
+ */
+export function routeInbound(topic: string, payload: Buffer, address: AgentAddress, owns: OwnsFeature, maxBytes = 1024 * 1024): InboundCommand {
   const hono = parseHonoTopic(topic);
   if (!hono.ok || hono.topic.kind !== 'command-request') return { kind: 'ignore', reason: 'not a command request topic' };
   const { requestId } = hono.topic;
   const parsed = parseEnvelope(payload, { maxBytes });
-  if (!parsed.ok) return { kind: 'invalid', requestId, problems: parsed.problems, ...addressableError(payload, maxBytes, address, parsed.problems) };
+  if (!parsed.ok) {
+    const response = addressableError(payload, maxBytes, address, owns, parsed.problems);
+    return response === undefined ? { kind: 'ignore', reason: 'malformed envelope naming none of our features' } : { kind: 'invalid', requestId, problems: parsed.problems, response };
+  }
   const envelope = parsed.envelope;
   const dittoTopic = parseDittoTopic(envelope.topic);
-  if (!dittoTopic.ok) {
-    return { kind: 'invalid', requestId, problems: dittoTopic.problems, response: errorFor(envelope, 'parameterInvalid', dittoTopic.problems.join('; ')) };
-  }
+  if (!dittoTopic.ok) return { kind: 'ignore', reason: `unattributable envelope: ${dittoTopic.problems.join('; ')}` };
   const t = dittoTopic.topic;
   if (`${t.namespace}:${t.name}` !== address.thingId) return { kind: 'ignore', reason: `thing ${t.namespace}:${t.name} is not ${address.thingId}` };
   if (t.criterion !== 'messages') return { kind: 'ignore', reason: `${t.channel}/${t.criterion} is not a feature message` };
+  const feature = parseFeaturePath(envelope.path);
+  if (!feature.ok) return { kind: 'ignore', reason: `names no feature: ${feature.problems.join('; ')}` };
+  if (!owns(feature.path.featureId)) return { kind: 'ignore', reason: `feature ${feature.path.featureId} is served by another app` };
   const path = parseFeatureMessagePath(envelope.path);
   if (!path.ok || path.path.box !== 'inbox') {
     const problems = path.ok ? ['messages must be sent to a feature inbox'] : path.problems;
@@ -94,17 +112,17 @@ export function routeInbound(topic: string, payload: Buffer, address: AgentAddre
 }
 
 /**
- * A payload that is not a valid envelope but names this thing in a Ditto topic still gets its 400, with
- * its correlation-id when that is a string: the sender can be told what is wrong. That holds for a JSON
- * object and for a payload refused before parsing (over maxBytes, too deep, broken further on) whose
- * head reads `{"topic": …, "headers": {"correlation-id": …}`. Anything else (no topic, another thing)
- * has nothing to address a response to.
+ * A payload that is not a valid envelope but names one of our features of this thing (Ditto topic and
+ * path) still gets its 400, with its correlation-id when that is a string: the sender can be told what is
+ * wrong. That holds for a JSON object and for a payload refused before parsing (over maxBytes, too deep,
+ * broken further on) whose head reads `{"topic": …, "headers": {"correlation-id": …}, "path": …}`.
+ * Anything else (no topic, another thing, no path, another app's feature) is not ours to answer.
  */
-function addressableError(payload: Buffer, maxBytes: number, address: AgentAddress, problems: readonly string[]): { response?: DittoEnvelope } {
+function addressableError(payload: Buffer, maxBytes: number, address: AgentAddress, owns: OwnsFeature, problems: readonly string[]): DittoEnvelope | undefined {
   const decoded = decodeJsonInput(payload, { ...defaultParseEnvelopeOptions, maxBytes });
   let topic: unknown, path: unknown, correlationId: unknown;
   if (decoded.ok) {
-    if (!isPlainObject(decoded.value)) return {};
+    if (!isPlainObject(decoded.value)) return undefined;
     ({ topic, path } = decoded.value);
     const { headers } = decoded.value;
     correlationId = isPlainObject(headers) ? headers['correlation-id'] : undefined;
@@ -112,15 +130,13 @@ function addressableError(payload: Buffer, maxBytes: number, address: AgentAddre
     // Too large, too deep or not JSON: what its head says is enough to address the error.
     ({ topic, path, correlationId } = peekEnvelopeAddress(payload));
   }
-  if (typeof topic !== 'string') return {};
+  if (typeof topic !== 'string') return undefined;
   const t = parseDittoTopic(topic);
-  if (!t.ok || `${t.topic.namespace}:${t.topic.name}` !== address.thingId) return {};
-  const request: DittoEnvelope = {
-    topic,
-    headers: typeof correlationId === 'string' ? { 'correlation-id': correlationId } : {},
-    path: typeof path === 'string' && path.startsWith('/') ? path : '/',
-  };
-  return { response: errorFor(request, 'parameterInvalid', problems.join('; ')) };
+  if (!t.ok || `${t.topic.namespace}:${t.topic.name}` !== address.thingId) return undefined;
+  const feature = parseFeaturePath(path);
+  if (!feature.ok || !owns(feature.path.featureId)) return undefined;
+  const request: DittoEnvelope = { topic, headers: typeof correlationId === 'string' ? { 'correlation-id': correlationId } : {}, path: path as string };
+  return errorFor(request, 'parameterInvalid', problems.join('; '));
 }
 
 const codeOfKind: Readonly<Record<ErrorKind, DittoErrorCode>> = Object.freeze({

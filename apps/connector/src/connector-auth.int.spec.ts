@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { createTempDir, waitFor, type TestContextLike } from '@ledge/util/testing';
-import { spawnConnector, startCloudBroker, startLedgeBroker, type CloudBroker } from './testing/cloud-fixture';
+import { startCloudBroker, type CloudBroker } from '@ledge/data-access-mqtt/testing';
+import { spawnConnector, startLedgeBroker } from './testing/cloud-fixture';
 
 async function statusWatcher(t: TestContextLike, port: number): Promise<{ statuses: Record<string, unknown>[]; client: MqttClient }> {
   const client = await connectAsync(`mqtt://127.0.0.1:${port}`, { reconnectPeriod: 200 });

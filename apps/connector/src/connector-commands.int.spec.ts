@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { connectAsync } from 'mqtt';
 import { createTempDir, waitFor, type TestContextLike } from '@ledge/util/testing';
-import { startMosquitto } from '@ledge/data-access-mqtt/testing';
-import { spawnConnector, startCloudBroker, startLedgeBroker } from './testing/cloud-fixture';
+import { startCloudBroker, startMosquitto } from '@ledge/data-access-mqtt/testing';
+import { spawnConnector, startLedgeBroker } from './testing/cloud-fixture';
 
 const envelope = (correlationId: string, timeout?: string, status?: number) =>
   JSON.stringify({

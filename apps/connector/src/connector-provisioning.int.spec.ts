@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { connectAsync } from 'mqtt';
 import { createTempDir, waitFor } from '@ledge/util/testing';
-import { spawnConnector, startCloudBroker, startLedgeBroker } from './testing/cloud-fixture';
+import { startCloudBroker } from '@ledge/data-access-mqtt/testing';
+import { spawnConnector, startLedgeBroker } from './testing/cloud-fixture';
 
 const provisioning = (deviceId: string, password: string, port: number) =>
   JSON.stringify({

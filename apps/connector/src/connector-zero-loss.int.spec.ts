@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { connectAsync } from 'mqtt';
 import { createTempDir, waitFor, type Spawned } from '@ledge/util/testing';
-import { spawnConnector, startCloudBroker, startLedgeBroker } from './testing/cloud-fixture';
+import { startCloudBroker } from '@ledge/data-access-mqtt/testing';
+import { spawnConnector, startLedgeBroker } from './testing/cloud-fixture';
 
 const TOTAL = 10_000;
 

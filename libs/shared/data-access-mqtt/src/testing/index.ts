@@ -4,3 +4,5 @@ export { localBusClientContract } from './contract';
 export type { MakeLocalBusClient, LocalBusContractOptions } from './contract';
 export { startMosquitto, findMosquitto, freePort, canConnect } from './mosquitto';
 export type { Mosquitto } from './mosquitto';
+export { makePki, startCloudBroker, startEndpointBroker } from './cloud-mosquitto';
+export type { CloudBroker, EndpointBroker, Pki } from './cloud-mosquitto';

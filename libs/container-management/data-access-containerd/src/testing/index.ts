@@ -6,3 +6,5 @@ export { startTokenServer } from './registry-token-server';
 export type { TokenRequest, TokenServer } from './registry-token-server';
 export { runtimeContract } from './runtime-contract';
 export type { RuntimeContractOptions, RuntimeFactory } from './runtime-contract';
+export { runtimeLifecycleContract } from './runtime-lifecycle-contract';
+export type { RuntimeLifecycleContractOptions } from './runtime-lifecycle-contract';

@@ -1,6 +1,7 @@
 // An in-memory ContainerRuntime for unit tests of the manager: tasks are records, exits are simulated.
+// It passes the lifecycle part of the runtime contract (memory-runtime.spec.ts), as containerd does.
 import type { ContainerConfig, ContainerRuntime, ContainerStats, ExitEvent, ImageInfo, LogLine, Resources, TaskInfo } from '@ledge/container-management-model';
-import { AlreadyExistsError, FailedPreconditionError, NotFoundError } from '@ledge/util';
+import { AlreadyExistsError, FailedPreconditionError, NotFoundError, UnavailableError } from '@ledge/util';
 
 export interface MemoryRuntime extends ContainerRuntime {
   /** Pretend the task ended on its own (crash, exit, OOM). */
@@ -10,6 +11,13 @@ export interface MemoryRuntime extends ContainerRuntime {
   readonly calls: string[];
   /** Image refs pullImage refuses (NotFoundError). */
   readonly missingImages: Set<string>;
+  /** The next call whose `calls` line starts with `prefix` (e.g. 'start c1.1', 'remove ') throws `error` (default an UnavailableError). */
+  failNext(prefix: string, error?: Error): void;
+  /** Calls whose `calls` line starts with `prefix` wait until the returned function is called (e.g. a slow pull). */
+  hold(prefix: string): () => void;
+  /** When set, exit events (of stop, remove and exit()) wait for flushExits(): containerd reports a stop's exit after the call returned. */
+  deferExits: boolean;
+  flushExits(): void;
 }
 
 export function createMemoryRuntime(): MemoryRuntime {
@@ -18,7 +26,21 @@ export function createMemoryRuntime(): MemoryRuntime {
   const listeners = new Set<(e: ExitEvent) => void>();
   const calls: string[] = [];
   const missingImages = new Set<string>();
+  const faults: { prefix: string; error: Error }[] = [];
+  const holds = new Map<string, Promise<void>>();
+  const deferred: ExitEvent[] = [];
   let nextPid = 1000;
+
+  /** Records the call, waits while it is held, throws an injected fault. */
+  const enter = async (line: string) => {
+    calls.push(line);
+    for (const [prefix, released] of holds) if (line.startsWith(prefix)) await released;
+    const i = faults.findIndex((f) => line.startsWith(f.prefix));
+    if (i >= 0) throw faults.splice(i, 1)[0]!.error;
+  };
+  const deliver = (e: ExitEvent) => {
+    for (const l of [...listeners]) l(e);
+  };
 
   const get = (id: string) => {
     const c = containers.get(id);
@@ -28,21 +50,37 @@ export function createMemoryRuntime(): MemoryRuntime {
   const emitExit = (id: string, exitCode: number, oomKilled: boolean): ExitEvent => {
     const c = get(id);
     const e: ExitEvent = { id, pid: c.task?.pid ?? 0, exitCode, exitedAt: new Date(), oomKilled };
-    c.task = { status: 'stopped', pid: 0, exitCode, exitedAt: e.exitedAt };
-    for (const l of [...listeners]) l(e);
+    c.task = { status: 'stopped', pid: e.pid, exitCode, exitedAt: e.exitedAt };
+    if (runtime.deferExits) deferred.push(e);
+    else deliver(e);
     return e;
   };
   const isLive = (t: TaskInfo | undefined) => t !== undefined && (t.status === 'running' || t.status === 'paused');
 
-  return {
+  const runtime: MemoryRuntime = {
     containers,
     calls,
     missingImages,
+    deferExits: false,
+    failNext(prefix, error) {
+      faults.push({ prefix, error: error ?? new UnavailableError('LEDGE_TEST_FAULT', `injected fault: ${prefix}`) });
+    },
+    hold(prefix) {
+      let release!: () => void;
+      holds.set(prefix, new Promise<void>((r) => (release = r)));
+      return () => {
+        holds.delete(prefix);
+        release();
+      };
+    },
+    flushExits() {
+      for (const e of deferred.splice(0)) deliver(e);
+    },
     async info() {
       return { engine: 'containerd', version: 'memory', revision: '0', namespace: 'test' };
     },
     async pullImage(ref) {
-      calls.push(`pull ${ref}`);
+      await enter(`pull ${ref}`);
       if (missingImages.has(ref)) throw new NotFoundError('LEDGE_TEST_IMAGE', `image ${ref} not found`);
       const info = { ref, digest: `sha256:${'0'.repeat(64)}`, size: 1000 };
       images.set(ref, info);
@@ -52,13 +90,13 @@ export function createMemoryRuntime(): MemoryRuntime {
       return images.get(ref);
     },
     async createContainer(id, config) {
-      calls.push(`create ${id}`);
+      await enter(`create ${id}`);
       if (containers.has(id)) throw new AlreadyExistsError('LEDGE_TEST_EXISTS', `container ${id} exists`);
       if (!images.has(config.imageRef)) throw new NotFoundError('LEDGE_TEST_IMAGE', `image ${config.imageRef} not pulled`);
       containers.set(id, { config, task: undefined, resources: config.resources, cpu: 0 });
     },
     async startContainer(id, config) {
-      calls.push(`start ${id}`);
+      await enter(`start ${id}`);
       const c = get(id);
       if (isLive(c.task)) throw new FailedPreconditionError('LEDGE_TEST_RUNNING', `task ${id} is running`);
       c.config = config;
@@ -67,32 +105,34 @@ export function createMemoryRuntime(): MemoryRuntime {
       return { pid };
     },
     async stopContainer(id, options) {
-      calls.push(`stop ${id} ${options.signal ?? 'SIGTERM'}`);
-      const c = get(id);
-      if (!isLive(c.task)) throw new FailedPreconditionError('LEDGE_TEST_NOT_RUNNING', `task ${id} is not running`);
+      await enter(`stop ${id} ${options.signal ?? 'SIGTERM'}`);
+      const { task } = get(id);
+      if (task === undefined) throw new NotFoundError('LEDGE_TEST_NO_TASK', `container ${id} has no task`);
+      // As containerd: a task that already ended answers with its exit.
+      if (!isLive(task)) return { id, pid: task.pid, exitCode: task.exitCode ?? 0, exitedAt: task.exitedAt ?? new Date(), oomKilled: false };
       return emitExit(id, options.signal === 'SIGKILL' ? 137 : 0, false);
     },
     async pauseContainer(id) {
-      calls.push(`pause ${id}`);
+      await enter(`pause ${id}`);
       const c = get(id);
       if (c.task?.status !== 'running') throw new FailedPreconditionError('LEDGE_TEST_NOT_RUNNING', `task ${id} is not running`);
       c.task = { ...c.task, status: 'paused' };
     },
     async resumeContainer(id) {
-      calls.push(`resume ${id}`);
+      await enter(`resume ${id}`);
       const c = get(id);
       if (c.task?.status !== 'paused') throw new FailedPreconditionError('LEDGE_TEST_NOT_PAUSED', `task ${id} is not paused`);
       c.task = { ...c.task, status: 'running' };
     },
     async updateResources(id, resources) {
-      calls.push(`update ${id}`);
+      await enter(`update ${id}`);
       get(id).resources = resources;
     },
     async taskInfo(id) {
       return get(id).task;
     },
     async removeContainer(id, { force }) {
-      calls.push(`remove ${id}${force ? ' force' : ''}`);
+      await enter(`remove ${id}${force ? ' force' : ''}`);
       const c = get(id);
       if (isLive(c.task)) {
         if (!force) throw new FailedPreconditionError('LEDGE_TEST_RUNNING', `task ${id} is running`);
@@ -104,14 +144,14 @@ export function createMemoryRuntime(): MemoryRuntime {
       return [...containers.keys()];
     },
     async attach(id) {
-      calls.push(`attach ${id}`);
-      return containers.get(id)?.task;
+      await enter(`attach ${id}`);
+      return get(id).task;
     },
     async stats(id): Promise<ContainerStats> {
       const c = get(id);
       if (c.task?.status !== 'running' && c.task?.status !== 'paused') throw new FailedPreconditionError('LEDGE_TEST_NOT_RUNNING', `task ${id} is not running`);
       c.cpu += 1e7;
-      return { cpuNanos: c.cpu, memoryUsedBytes: 1396736, memoryTotalBytes: 8 * 1396736, ioReadBytes: 10, ioWriteBytes: 20, netReadBytes: 30, netWriteBytes: 40, pids: 1, timestamp: Date.now() };
+      return { cpuNanos: c.cpu, memoryUsedBytes: 1396736, memoryTotalBytes: c.resources.memoryBytes ?? 8 * 1396736, ioReadBytes: 10, ioWriteBytes: 20, netReadBytes: 30, netWriteBytes: 40, pids: 1, timestamp: Date.now() };
     },
     async *logs(): AsyncIterable<LogLine> {
       // no output in memory
@@ -127,4 +167,5 @@ export function createMemoryRuntime(): MemoryRuntime {
       listeners.clear();
     },
   };
+  return runtime;
 }

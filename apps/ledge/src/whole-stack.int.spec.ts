@@ -1,0 +1,224 @@
+// Whole-stack conformance (issue 16): every app at once, as `ledge run` and as `ledge run --processes`,
+// the connector on a Mosquitto playing Hono, and a third-party app serving its own feature of the gateway
+// thing. Everything is driven from the cloud side, as a business app would: a command to each feature
+// gets exactly one response, its owner's (the connector forwards only the first answer per correlation-id,
+// so one wrong 404 hides the right one); a command nobody serves gets none. Install and upload run end to
+// end through the cloud. Only the broker's port is configured (port 0, env, file): every app must find
+// the broker by itself. Every line the stack writes is a JSON object without duplicate keys.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it, type TestContext } from 'node:test';
+import { containerdAvailable, startContainerd } from '@ledge/container-management-containerd/testing';
+import { findMosquitto, freePort } from '@ledge/data-access-mqtt/testing';
+import { startArtifactServer } from '@ledge/software-update-download/testing';
+import { distinctStatuses } from '@ledge/software-update-model';
+import { bundlePath, createTempDir, hasCommand, waitFor } from '@ledge/util/testing';
+import { duplicateKeys } from './testing/duplicate-keys';
+import { THIRD_PARTY_FEATURE } from './testing/third-party-app';
+import { startUploadSink } from './testing/upload-sink';
+import { DEVICE, startWholeStack, waitForAllFeatures, type Command, type Envelope, type StackMode, type WholeStack } from './testing/whole-stack';
+
+const BUNDLES = ['ledge', 'broker', 'connector', 'container-management', 'software-update', 'file-upload'];
+const missing = [
+  ...(findMosquitto() ? [] : ['mosquitto']),
+  ...(['mosquitto_passwd', 'openssl'].filter((c) => !hasCommand(c))),
+  ...(containerdAvailable() ? [] : ['root with containerd and runc']),
+  ...(BUNDLES.every((b) => existsSync(bundlePath(b))) ? [] : ['the bundles (npx nx run-many -t build)']),
+];
+// On CI a missing tool is a failure, not a skip.
+const skip = missing.length > 0 && process.env['CI'] !== 'true' ? `needs ${missing.join(', ')}` : false;
+const requireTools = () => assert.deepEqual(missing, [], `the whole-stack suite needs ${missing.join(', ')}`);
+
+interface Probe {
+  command: Command;
+  /** undefined: nobody serves the feature, so no response may come. */
+  owner?: string;
+  status?: number;
+  check?: (env: Envelope) => void;
+}
+
+const errorCode = (env: Envelope) => (env.value as { error?: string } | undefined)?.error;
+
+// One harmless operation per feature of every app, and features nobody serves on both things.
+const PROBES: readonly Probe[] = [
+  { command: { thing: 'gateway', feature: 'SoftwareUpdatable', operation: 'install', value: {} }, owner: 'software-update', status: 400, check: (e) => assert.equal(errorCode(e), 'messages:parameter.invalid') },
+  { command: { thing: 'gateway', feature: 'AutoUploadable', operation: 'deactivate', value: {} }, owner: 'file-upload', status: 204 },
+  { command: { thing: 'gateway', feature: THIRD_PARTY_FEATURE, operation: 'greet', value: 'cloud' }, owner: 'third-party app', status: 200, check: (e) => assert.equal(e.value, 'hello, cloud') },
+  { command: { thing: 'containers', feature: 'ContainerFactory', operation: 'create', value: { start: true } }, owner: 'container-management', status: 400, check: (e) => assert.equal(errorCode(e), 'messages:parameter.invalid') },
+  { command: { thing: 'containers', feature: 'Metrics', operation: 'request', value: { frequency: '0s' } }, owner: 'container-management', status: 204 },
+  { command: { thing: 'containers', feature: 'SoftwareUpdatable', operation: 'install', value: {} }, owner: 'container-management', status: 400, check: (e) => assert.equal(errorCode(e), 'messages:parameter.invalid') },
+  { command: { thing: 'gateway', feature: 'NoSuchFeature', operation: 'ping', value: {} } },
+  { command: { thing: 'containers', feature: 'NoSuchFeature', operation: 'ping', value: {} } },
+];
+
+/** How long after the last expected response a duplicate, or an answer nobody should give, may still come. */
+const QUIET_MS = 2_000;
+
+async function probeEveryFeature(stack: WholeStack): Promise<void> {
+  const sent: { probe: Probe; requestId: string }[] = [];
+  for (const probe of PROBES) sent.push({ probe, requestId: await stack.send(probe.command) });
+  const answered = sent.filter((s) => s.probe.status !== undefined);
+  await waitFor(() => answered.every((s) => stack.cloudResponses(s.requestId).length > 0), 30_000, 'a response at the cloud to every served feature').catch(() => undefined);
+  await new Promise((r) => setTimeout(r, QUIET_MS));
+  // Every probe is judged before failing, so one run names every wrong answer.
+  const problems: string[] = [];
+  for (const { probe, requestId } of sent) {
+    const { thing, feature, operation } = probe.command;
+    const what = `${feature} (${thing} thing, served by ${probe.owner ?? 'nobody'}) ${operation}`;
+    const cloud = stack.cloudResponses(requestId);
+    const local = stack.localResponses(requestId);
+    const want = probe.status === undefined ? [] : [probe.status];
+    const statuses = cloud.map((r) => r.status);
+    if (JSON.stringify(statuses) !== JSON.stringify(want)) problems.push(`${what}: the cloud got ${JSON.stringify(statuses)}, want ${JSON.stringify(want)}: ${JSON.stringify(cloud.map((r) => r.env))}`);
+    if (local.length !== want.length) problems.push(`${what}: ${local.length} answers on the local bus, want ${want.length}: ${local.join(', ')}`);
+    const first = cloud[0];
+    if (first === undefined || probe.status === undefined) continue;
+    try {
+      assert.equal(first.env.status, probe.status, 'status in the envelope');
+      assert.equal(first.env.path, `/features/${feature}/outbox/messages/${operation}`);
+      assert.equal(first.env.headers?.['correlation-id'], `corr-${requestId}`);
+      probe.check?.(first.env);
+    } catch (err) {
+      problems.push(`${what}: ${(err as Error).message}`);
+    }
+  }
+  assert.deepEqual(problems, []);
+  const greet = sent.find((s) => s.probe.command.feature === THIRD_PARTY_FEATURE)!;
+  assert.deepEqual(stack.thirdParty.answered, [greet.requestId], 'the third-party app answered its own command only');
+}
+
+interface LastOperation {
+  correlationId: string;
+  status: string;
+  message?: string;
+}
+
+async function installThroughCloud(t: TestContext, stack: WholeStack): Promise<void> {
+  const srv = await startArtifactServer(t);
+  const marker = join(createTempDir(t), 'installed');
+  const script = `#!/bin/sh\nmkdir -p installed-deps\nprintf 'group=demo\\nname=hello\\nversion=1.0.0\\n' > installed-deps/hello.prs\necho ran > ${marker}\n`;
+  const cid = 'whole-stack-install';
+  const a = srv.add(`/${cid}/install.sh`, Buffer.from(script));
+  const value = {
+    correlationId: cid,
+    weight: 0,
+    forced: false,
+    metadata: {},
+    softwareModules: [
+      {
+        softwareModule: { name: 'hello', version: '1.0.0' },
+        metaData: { 'artifact-type': 'plain' },
+        artifacts: [{ filename: 'install.sh', size: a.size, download: { HTTP: { url: a.url } }, checksums: { SHA256: a.sha256, MD5: a.md5 } }],
+      },
+    ],
+  };
+  const requestId = await stack.send({ thing: 'gateway', feature: 'SoftwareUpdatable', operation: 'install', value });
+  const lastOps = () =>
+    stack.events
+      .filter((e) => e.thing === DEVICE && e.env.path === '/features/SoftwareUpdatable/properties/status/lastOperation')
+      .map((e) => e.env.value as LastOperation)
+      .filter((v) => v.correlationId === cid);
+  const end = await waitFor(() => lastOps().find((v) => v.status.startsWith('FINISHED_')), 60_000, 'FINISHED_* of the install at the cloud');
+  assert.equal(end.status, 'FINISHED_SUCCESS', JSON.stringify(end));
+  assert.deepEqual(distinctStatuses(lastOps()), ['STARTED', 'DOWNLOADING', 'DOWNLOADED', 'INSTALLING', 'INSTALLED', 'FINISHED_SUCCESS']);
+  assert.ok(existsSync(marker), 'the install script ran');
+  const deps = stack.events.filter((e) => e.thing === DEVICE && e.env.path === '/features/SoftwareUpdatable/properties/status/installedDependencies').at(-1);
+  assert.deepEqual(deps?.env.value, { '0': { group: 'demo', name: 'hello', version: '1.0.0' } });
+  assert.deepEqual(stack.cloudResponses(requestId).map((r) => r.status), [204]);
+  assert.equal(stack.localResponses(requestId).length, 1, stack.localResponses(requestId).join(', '));
+}
+
+interface LastUpload {
+  correlationId: string;
+  state: string;
+  progress: number;
+  message: string;
+}
+
+async function uploadThroughCloud(t: TestContext, stack: WholeStack): Promise<void> {
+  const sink = await startUploadSink(t);
+  const body = randomBytes(256 * 1024 + 7);
+  const file = join(stack.devDir, 'file-upload', 'files', 'report.log');
+  writeFileSync(file, body);
+  const job = 'whole-stack-upload';
+  const trigger = await stack.send({ thing: 'gateway', feature: 'AutoUploadable', operation: 'trigger', value: { correlationId: job, options: {} } });
+  const request = await waitFor(
+    () => stack.events.find((e) => e.thing === DEVICE && e.env.path === '/features/AutoUploadable/outbox/messages/request' && (e.env.value as { correlationId: string }).correlationId.startsWith(`${job}#`)),
+    20_000,
+    'the upload request at the cloud',
+  );
+  const { correlationId, options } = request.env.value as { correlationId: string; options: Record<string, string> };
+  assert.equal(options['file.path'], file);
+  assert.equal(request.env.headers?.['reply-to'], 'command/demo', '§6.2: the answer goes to command/<tenant>');
+
+  const start = await stack.send({ thing: 'gateway', feature: 'AutoUploadable', operation: 'start', value: { correlationId, options: { 'https.url': `${sink.url}/uploads/report.log` } } });
+  const uploads = () =>
+    stack.events
+      .filter((e) => e.thing === DEVICE && e.env.path === '/features/AutoUploadable/properties/lastUpload')
+      .map((e) => e.env.value as LastUpload)
+      .filter((u) => u.correlationId === correlationId);
+  const end = await waitFor(() => uploads().find((u) => !['PENDING', 'UPLOADING'].includes(u.state)), 30_000, 'the end of the upload at the cloud');
+  assert.equal(end.state, 'SUCCESS', JSON.stringify(end));
+  assert.equal(end.progress, 100);
+  assert.ok(sink.objects.get('/uploads/report.log')?.equals(body), 'the uploaded bytes are the file');
+  for (const requestId of [trigger, start]) {
+    assert.deepEqual(stack.cloudResponses(requestId).map((r) => r.status), [204]);
+    assert.equal(stack.localResponses(requestId).length, 1, stack.localResponses(requestId).join(', '));
+  }
+}
+
+async function logLinesAreJson(stack: WholeStack): Promise<void> {
+  assert.equal(await stack.stop('SIGTERM'), 0, 'ledge run exits 0 on SIGTERM');
+  const problems: string[] = [];
+  let parsed = 0;
+  for (const { stream, line } of stack.lines) {
+    if (line.trim() === '') continue;
+    try {
+      const dups = duplicateKeys(line);
+      if (dups.length > 0) problems.push(`${stream}: duplicate key(s) ${dups.join(', ')}: ${line.slice(0, 400)}`);
+      const value = JSON.parse(line) as unknown;
+      if (value === null || typeof value !== 'object' || Array.isArray(value)) problems.push(`${stream}: not a JSON object: ${line.slice(0, 400)}`);
+      else parsed++;
+    } catch {
+      problems.push(`${stream}: not JSON: ${line.slice(0, 400)}`);
+    }
+  }
+  assert.deepEqual(problems.slice(0, 20), [], `${problems.length} bad line(s) of ${stack.lines.length}`);
+  assert.ok(parsed > 100, `only ${parsed} log lines: the debug logs of every app are expected`);
+  assert.ok(stack.lines.some((l) => l.line.includes('"msg":"stopped"')), 'the stack logged its stop');
+}
+
+function wholeStackSuite(mode: StackMode): void {
+  const run = mode === 'processes' ? 'ledge run --processes' : 'ledge run (all-in-one)';
+  describe(`whole stack against a Hono cloud: ${run}`, { skip }, () => {
+    it('broker on port 0: one answer per command, its owner\'s; install and upload through the cloud; JSON log lines', { timeout: 180_000 }, async (t) => {
+      requireTools();
+      const containerd = await startContainerd(t);
+      const stack = await startWholeStack(t, { mode, brokerPort: { via: 'env', port: 0 }, containerd, logLevel: 'debug' });
+      await waitForAllFeatures(stack);
+      await t.test('a command to each feature: exactly one response at the cloud, with the owner\'s status; a feature nobody serves: none', () => probeEveryFeature(stack));
+      await t.test('SoftwareUpdatable install from the cloud runs to FINISHED_SUCCESS', (st) => installThroughCloud(st, stack));
+      await t.test('AutoUploadable trigger → request → start from the cloud uploads the file', (st) => uploadThroughCloud(st, stack));
+      await t.test('SIGTERM stops it with 0; every line it wrote is a JSON object without duplicate keys', () => logLinesAreJson(stack));
+    });
+
+    for (const via of ['env', 'file'] as const) {
+      const how = via === 'env' ? 'LEDGE_BROKER_PORT' : 'the broker config file (LEDGE_BROKER_CONFIG {"port"})';
+      it(`broker port changed by ${how} only: every app finds the broker, every feature answers`, { timeout: 120_000 }, async (t) => {
+        requireTools();
+        const containerd = await startContainerd(t);
+        const port = await freePort();
+        const stack = await startWholeStack(t, { mode, brokerPort: { via, port }, containerd });
+        assert.equal(stack.localPort, port, 'the broker listens on the port set');
+        await waitForAllFeatures(stack);
+        await probeEveryFeature(stack);
+        assert.equal(await stack.stop('SIGTERM'), 0);
+      });
+    }
+  });
+}
+
+wholeStackSuite('all-in-one');
+wholeStackSuite('processes');

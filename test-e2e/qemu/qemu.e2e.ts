@@ -18,8 +18,8 @@ import { prepareDisk } from './lib/install';
 import { secs } from './lib/proc';
 import { startVm, tail, type Vm } from './lib/vm';
 import { startMosquitto } from '@ledge/data-access-mqtt/testing';
-import { createServer } from 'node:http';
-import { ARTIFACTS_PORT_IN_GUEST, CLOUD_PORT_IN_GUEST, scenarios, type Cloud } from './scenarios';
+import { ARTIFACTS_PORT_IN_GUEST, CLOUD_PORT_IN_GUEST, startHttpServer, type Cloud } from './lib/cloud';
+import { scenarios } from './scenarios';
 
 const root = join(import.meta.dirname, '..', '..');
 const keep = process.env['LEDGE_E2E_KEEP'] === '1';
@@ -67,16 +67,12 @@ describe('Ledge packages on an emulated Debian 13 arm64 gateway (QEMU)', { timeo
     log(disk.dpkgOutput.split('\n').filter((l) => /Setting up ledge|Creating (user|group)|Created symlink/.test(l)).join('\n# '));
     // The "cloud": a Mosquitto on the host, reached by the guest at 10.0.2.100:<CLOUD_PORT_IN_GUEST>.
     const mosquitto = await startMosquitto({ after: (fn) => void cleanups.push(fn) });
-    // An artifact server for software update, reached by the guest at 10.0.2.100:<ARTIFACTS_PORT_IN_GUEST>.
-    const files = new Map<string, Buffer>();
-    const http = createServer((req, res) => {
-      const body = files.get(req.url ?? '');
-      res.writeHead(body ? 200 : 404, { 'content-length': String(body?.length ?? 0) }).end(body);
-    });
-    await new Promise<void>((r) => http.listen(0, '127.0.0.1', () => r()));
-    cleanups.push(() => new Promise((r) => http.close(() => r(undefined))));
-    const httpPort = (http.address() as { port: number }).port;
-    cloud = { port: mosquitto.port, files };
+    // Artifacts for software update and an upload sink for file upload, reached by the guest at
+    // 10.0.2.100:<ARTIFACTS_PORT_IN_GUEST>.
+    const http = await startHttpServer();
+    cleanups.push(() => http.close());
+    const httpPort = http.port;
+    cloud = { port: mosquitto.port, files: http.files, uploads: http.uploads };
     await phase('boot', async () => {
       vm = await startVm({ kernel: disk.kernel, initrd: disk.initrd, image: disk.image, workdir, guestForwards: [{ guestPort: CLOUD_PORT_IN_GUEST, hostPort: mosquitto.port }, { guestPort: ARTIFACTS_PORT_IN_GUEST, hostPort: httpPort }] });
       await vm.waitForAgent(10 * 60_000);

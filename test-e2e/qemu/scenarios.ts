@@ -1,27 +1,17 @@
 // What the QEMU test proves about the packaged stack, in order; each scenario leaves the stack running as
-// it found it (test-e2e/qemu/README.md "Adding a scenario"). remove-and-reinstall purges and reinstalls
-// every Ledge package, so it runs last; it puts /etc/ledge back, but the apps' state is gone after it.
+// it found it (test-e2e/qemu/README.md "Adding a scenario"; a long one gets its own file in scenarios/).
+// remove-and-reinstall purges and reinstalls every Ledge package, so it runs last; it puts /etc/ledge
+// back, but the apps' state is gone after it.
 import assert from 'node:assert/strict';
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import mqtt from 'mqtt';
 import type { AppPackage } from '../../packaging/lib/apps.mjs';
 import { HOST_ALIAS, type Vm } from './lib/vm';
 import { DEB_DIR_IN_GUEST } from './lib/install';
 import { assertStopped, brokerAnswers, client, close, exists, isActive, ledgePackages, roundTrip, show, waitFor, within } from './lib/guest-checks';
-
-/** The "cloud" MQTT broker on the host (anonymous Mosquitto). */
-export interface Cloud {
-  port: number;
-  /** Files the host's HTTP server serves to the guest (path → bytes). */
-  files: Map<string, Buffer>;
-}
-
-/** The guest reaches the cloud at 10.0.2.100:<this> (a QEMU guestfwd to the host's Mosquitto). */
-export const CLOUD_PORT_IN_GUEST = 18884;
-/** The guest reaches the host's artifact HTTP server (software update) at 10.0.2.100:<this>. */
-export const ARTIFACTS_PORT_IN_GUEST = 18080;
-const DEVICE = 'demo:e2e-gateway';
+import { CLOUD_PORT_IN_GUEST, commandEnvelope, DEVICE, INSTALL_STATUSES, installValue, withoutProgress, type Cloud } from './lib/cloud';
+import { oneAnswerPerCommand } from './scenarios/one-answer-per-command';
 
 export interface ScenarioContext {
   cloud: Cloud;
@@ -216,34 +206,13 @@ export const scenarios: readonly Scenario[] = [
         });
         await north.subscribeAsync('event/#', { qos: 1 });
         const cid = `e2e-su-${randomUUID().slice(0, 8)}`;
-        const value = {
-          correlationId: cid,
-          softwareModules: [
-            {
-              softwareModule: { name: 'e2e-hello', version: '1.0.0' },
-              metaData: { 'artifact-type': 'plain' },
-              artifacts: [
-                {
-                  filename: 'install.sh',
-                  size: script.length,
-                  download: { HTTP: { url: `http://${HOST_ALIAS}:${ARTIFACTS_PORT_IN_GUEST}/install.sh` } },
-                  checksums: { SHA256: createHash('sha256').update(script).digest('hex') },
-                },
-              ],
-            },
-          ],
-        };
-        const envelope = {
-          topic: `${DEVICE.replace(':', '/')}/things/live/messages/install`,
-          headers: { 'correlation-id': cid, 'response-required': true, timeout: '60s' },
-          path: '/features/SoftwareUpdatable/inbox/messages/install',
-          value,
-        };
+        const value = installValue({ correlationId: cid, module: 'e2e-hello', path: '/install.sh', script });
+        const envelope = commandEnvelope({ thingId: DEVICE, featureId: 'SoftwareUpdatable', subject: 'install', correlationId: cid, value });
         const t0 = Date.now();
         await north.publishAsync('command///req/e2e-su-1/install', JSON.stringify(envelope), { qos: 1 });
         await waitFor('FINISHED_SUCCESS in lastOperation', 180_000, async () => statuses.includes('FINISHED_SUCCESS') || statuses.includes('FINISHED_ERROR'));
         log(`software update ${Date.now() - t0} ms: ${statuses.join(' → ')}`);
-        assert.deepEqual(statuses.filter((s) => s !== 'DOWNLOADING' && s !== 'INSTALLING'), ['STARTED', 'DOWNLOADED', 'INSTALLED', 'FINISHED_SUCCESS']);
+        assert.deepEqual(withoutProgress(statuses), INSTALL_STATUSES);
         assert.equal((await vm.sh('cat /var/lib/ledge-e2e-installed')).stdout.trim(), 'ledge-e2e', 'the script ran on the gateway');
       } finally {
         await north.endAsync().catch(() => north.end(true));
@@ -268,6 +237,7 @@ export const scenarios: readonly Scenario[] = [
       await brokerAnswers(vm, 90_000);
     },
   },
+  oneAnswerPerCommand,
   {
     name: 'remove-and-reinstall',
     proves:

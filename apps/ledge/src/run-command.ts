@@ -4,6 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { createLogger, exitOnConfigError, formatLine, hostApps, installCrashHandlers, runMain, superviseProcesses, type App, type Logger } from '@ledge/util';
 import { hostedApps } from './apps';
+import { planLocalBus, type LocalBusPlan } from './local-bus-plan';
 
 interface RunArgs {
   apps?: string[];
@@ -39,9 +40,10 @@ export function runCommand(cli: Argv): Argv {
       installCrashHandlers(logger);
       let app: App;
       try {
+        const plan = await planLocalBus(chosen, devDir ? { devDir } : {});
         app = args.processes
-          ? processesApp(chosen.map((e) => e.name), logger, devDir)
-          : hostApps(await Promise.all(chosen.map((e) => e.load())), { logger, ...(devDir ? { devDir } : {}) });
+          ? processesApp(chosen.map((e) => e.name), logger, devDir, plan)
+          : hostApps(await Promise.all(chosen.map((e) => e.load())), { logger, ...(devDir ? { devDir } : {}), overrides: plan.overrides, hostDefaults: plan.hostDefaults });
       } catch (err) {
         exitOnConfigError('ledge run', err);
       }
@@ -52,7 +54,7 @@ export function runCommand(cli: Argv): Argv {
 }
 
 /** Finds each app's bundle next to this one (dist/apps/<app>/main.js or /usr/lib/ledge/<app>/main.js). */
-function processesApp(names: string[], logger: Logger, devDir: string | undefined): App {
+function processesApp(names: string[], logger: Logger, devDir: string | undefined, plan: LocalBusPlan): App {
   const base = dirname(dirname(process.argv[1] ?? __filename));
   const procs = names.map((name) => {
     const bundle = join(base, name, 'main.js');
@@ -60,7 +62,7 @@ function processesApp(names: string[], logger: Logger, devDir: string | undefine
       process.stderr.write(`ledge run: no bundle for ${name} at ${bundle}\n`);
       process.exit(2);
     }
-    const env: Record<string, string> = devDir ? { LEDGE_DEV_DIR: devDir } : {};
+    const env: Record<string, string> = { ...(devDir ? { LEDGE_DEV_DIR: devDir } : {}), ...plan.env[name] };
     return { name, command: process.execPath, args: [bundle], env };
   });
   const tty = process.stdout.isTTY === true;

@@ -12,3 +12,5 @@ export { diskPersistence, memoryPersistence } from './persistence';
 export type { BrokerPersistence, PersistenceContext, PersistenceFactory } from './persistence';
 export type { ListenerAddress, ListenerProtocol } from './listeners';
 export { SYS_LOG_TOPICS } from './sys-log-lines';
+export { localEndpointOf, planHostedBus, hostedAppUser } from './hosted-bus';
+export type { HostedBusPlan, BrokerListenerSettings } from './hosted-bus';

@@ -1,6 +1,6 @@
 // The connector's config schema: suite-connector's keys (§2.1.1, camelCase, same meaning) plus Ledge's
 // (mode, outbox, replay, backoff). The README table is generated from it (configTable('connector', connectorSpec)).
-import { defineConfig } from '@ledge/util';
+import { defineConfig, localBusSpec } from '@ledge/util';
 
 const positive = (v: unknown) => (typeof v === 'number' && v > 0 ? undefined : 'must be greater than 0');
 
@@ -23,12 +23,7 @@ export const connectorSpec = defineConfig({
   connectionString: { type: 'string', default: '', describe: 'azure: HostName=<hub>.azure-devices.net;DeviceId=<id>;SharedAccessKey=<base64> (secret; without the key: X.509 with cert/key)' },
   sasTokenValidity: { type: 'string', default: '1h', describe: 'azure: SAS token validity <n>m|h|d; renewed (reconnect) at 90 %' },
   idScope: { type: 'string', default: '', describe: 'azure: Device Provisioning Service ID scope; accepted, DPS is not implemented' },
-  localAddress: { type: 'string', default: 'tcp://127.0.0.1:1883', describe: 'local broker address' },
-  localUsername: { type: 'string', default: '', describe: 'local broker user name' },
-  localPassword: { type: 'string', default: '', describe: 'local broker password' },
-  localCACert: { type: 'string', default: '', describe: 'PEM CA file for a TLS local broker' },
-  localCert: { type: 'string', default: '', describe: 'PEM client certificate file for the local broker' },
-  localKey: { type: 'string', default: '', describe: 'PEM private key file for localCert' },
+  ...localBusSpec,
   provisioningFile: { type: 'string', default: '/etc/ledge/provisioning.json', describe: 'Bosch IoT Suite provisioning.json; watched, changes reconnect' },
   dataDir: { type: 'string', default: '/var/lib/ledge/connector', describe: 'directory of the durable outbox' },
   outboxMaxMessages: { type: 'number', default: 100_000, describe: 'messages kept while offline; beyond it telemetry goes first, then the oldest events', min: 1 },

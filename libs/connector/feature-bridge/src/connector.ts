@@ -9,6 +9,7 @@ import type { CloudProtocol, ConnectorMode } from '@ledge/connector-model';
 import { createCloudClient, type CloudClientInit } from '@ledge/connector-cloud-mqtt';
 import { ConnectionCauses, type ThingIdentity } from '@ledge/model-edge';
 import { ConfigError, onlyOnce, type App, type AppEntry, type ConfigOf, type Logger, type WithCommon } from '@ledge/util';
+import { localBusClientOptions } from '@ledge/data-access-mqtt';
 import { createBridge } from './bridge';
 import { connectorSpec, type ConnectorSpec } from './config';
 import { provisioningInvalidError, tlsFileError, unknownModeError } from './errors';
@@ -62,14 +63,10 @@ export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): A
       throw tlsFileError(key, path, err);
     }
   };
-  const localUrl = config.localAddress.replace(/^tcp:\/\//, 'mqtt://').replace(/^(ssl|tls|tcps):\/\//, 'mqtts://');
   const bridge = createBridge({
     protocol,
     local: {
-      url: localUrl,
-      ...(config.localUsername ? { username: config.localUsername, password: config.localPassword } : {}),
-      ...(config.localCACert ? { ca: file('localCACert', config.localCACert) } : {}),
-      ...(config.localCert ? { cert: file('localCert', config.localCert), key: file('localKey', config.localKey) } : {}),
+      ...localBusClientOptions(config),
       backoff: { initialMs: 1000, maxMs: 5000 },
     },
     localClientId: LOCAL_CLIENT_ID,

@@ -1,6 +1,6 @@
 // container-management's config schema (Kanto §4.1 keys that matter here, camelCase). The README
 // table is generated from it (configTable('container-management', containerManagementSpec)).
-import { defineConfig } from '@ledge/util';
+import { defineConfig, localBusSpec } from '@ledge/util';
 
 /** containerd's identifier rule (identifiers.Validate): alphanumerics joined by single '.', '_' or '-', at most 76. */
 const namespaceProblem = (v: unknown) =>
@@ -21,11 +21,8 @@ export const containerManagementSpec = defineConfig({
   deploymentEnable: { type: 'boolean', default: true, describe: 'create containers from descriptor files in deploymentDir on start' },
   deploymentMode: { type: 'string', default: 'update', describe: 'init: only when no containers exist; update: create new, recreate changed (never removes)', choices: ['init', 'update'] },
   deploymentDir: { type: 'string', default: '/etc/ledge/containers', describe: 'directory of *.json container descriptors (Kanto §4.2)' },
-  localAddress: { type: 'string', default: 'tcp://127.0.0.1:1883', describe: 'local broker address' },
-  localUsername: { type: 'string', default: '', describe: 'local broker user name' },
-  localPassword: { type: 'string', default: '', describe: 'local broker password' },
   apiSocket: { type: 'string', default: '/run/ledge/container-management.sock', describe: 'unix socket of the local API for `ledge cm` (mode 0600); empty disables it' },
-  localCACert: { type: 'string', default: '', describe: 'PEM CA file for a TLS local broker' },
+  ...localBusSpec,
 });
 
 export type ContainerManagementSpec = typeof containerManagementSpec;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { createContainerdRuntime, type RegistryConfig } from '@ledge/container-management-containerd';
 import { parseRegistryConfigurations, type ContainerRuntime } from '@ledge/container-management-model';
-import { createLocalBusClient } from '@ledge/data-access-mqtt';
+import { createLocalBusClient, localBusClientOptions } from '@ledge/data-access-mqtt';
 import { ConfigError, onlyOnce, type AppEntry, type ConfigOf, type Logger, type WithCommon } from '@ledge/util';
 import { containerManagementSpec, type ContainerManagementSpec } from './config';
 import { createContainerManagement } from './container-management';
@@ -62,19 +62,9 @@ const containerdRuntime = (config: ContainerManagementConfig, logger: Logger): C
 export function createContainerManagementApp(config: ContainerManagementConfig, deps: ContainerManagementDeps) {
   const logger = deps.logger;
   const runtime = (deps.createRuntime ?? containerdRuntime)(config, logger);
-  let ca: Buffer | undefined;
-  if (config.localCACert !== '') {
-    try {
-      ca = readFileSync(config.localCACert);
-    } catch (err) {
-      throw new ConfigError(`config key 'localCACert': cannot read ${config.localCACert} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, { key: 'localCACert', file: config.localCACert });
-    }
-  }
   const bus = createLocalBusClient({
-    url: config.localAddress.replace(/^tcp:\/\//, 'mqtt://').replace(/^(ssl|tls|tcps):\/\//, 'mqtts://'),
+    ...localBusClientOptions(config),
     clientId: LOCAL_CLIENT_ID,
-    ...(config.localUsername ? { username: config.localUsername, password: config.localPassword } : {}),
-    ...(ca ? { ca } : {}),
     backoff: { initialMs: 1000, maxMs: 5000 },
     logger,
   });

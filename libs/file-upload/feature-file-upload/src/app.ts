@@ -2,12 +2,12 @@
 // generic (HTTP), aws (S3) and azure (Blob) providers.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createDittoAgent, createLocalBusClient } from '@ledge/data-access-mqtt';
+import { createDittoAgent, createLocalBusClient, localBusClientOptions } from '@ledge/data-access-mqtt';
 import { createAzureBlobUploadProvider } from '@ledge/file-upload-azure';
 import { createHttpUploadProvider } from '@ledge/file-upload-http';
 import { createS3UploadProvider } from '@ledge/file-upload-s3';
 import { fileUploadSpec, parseDuration, parseTime, type FileUploadSpec, type UploadMode, type UploadProvider } from '@ledge/file-upload-model';
-import { ConfigError, onlyOnce, type App, type AppEntry, type ConfigOf, type Logger, type WithCommon } from '@ledge/util';
+import { ConfigError, kantoLocalBusAliases, onlyOnce, type App, type AppEntry, type ConfigOf, type Logger, type WithCommon } from '@ledge/util';
 import { createAutoUploadable } from './auto-uploadable';
 
 export type FileUploadConfig = ConfigOf<WithCommon<FileUploadSpec>>;
@@ -35,17 +35,10 @@ export function createUploadProviders(serverCa: Buffer | undefined) {
 export function createFileUploadApp(config: FileUploadConfig, deps: FileUploadDeps): App {
   const logger = deps.logger;
   if (!config.files.startsWith('/')) throw new ConfigError("config key 'files': must be an absolute glob", { key: 'files' });
-  const url = config.broker.replace(/^tcp:\/\//, 'mqtt://').replace(/^(ssl|tls|tcps):\/\//, 'mqtts://');
-  const ca = file('caCert', config.caCert);
-  const cert = file('cert', config.cert);
-  const key = file('key', config.key);
   const serverCa = file('serverCert', config.serverCert);
   const bus = createLocalBusClient({
-    url,
+    ...localBusClientOptions(config),
     clientId: `ledge-file-upload-${process.pid}`,
-    ...(config.username ? { username: config.username, password: config.password } : {}),
-    ...(ca ? { ca } : {}),
-    ...(cert && key ? { cert, key } : {}),
     logger,
     backoff: { initialMs: 1000, maxMs: 5000 },
   });
@@ -91,6 +84,7 @@ export const fileUploadEntry: AppEntry<FileUploadSpec> = {
   name: 'file-upload',
   summary: 'Ledge file-upload: the AutoUploadable feature (Kanto-compatible) uploading local files over HTTP, to S3 or to Azure Blob',
   spec: fileUploadSpec,
+  aliases: kantoLocalBusAliases,
   create: (config, { logger }) => createFileUploadApp(config, { logger }),
-  devDefaults: (devDir) => ({ stateDir: join(devDir, 'file-upload'), files: join(devDir, 'file-upload', 'files', '*.*'), broker: 'tcp://127.0.0.1:1883' }),
+  devDefaults: (devDir) => ({ stateDir: join(devDir, 'file-upload'), files: join(devDir, 'file-upload', 'files', '*.*') }),
 };

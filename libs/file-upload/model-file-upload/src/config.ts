@@ -1,6 +1,6 @@
 // file-upload's config schema: Kanto file-upload's keys (§6.1, same names and meaning) plus Ledge's
 // stateDir (persisted uploads for resume) and partSize. The README table is generated from it.
-import { defineConfig, MAX_TIMER_MS } from '@ledge/util';
+import { defineConfig, localBusSpec, MAX_TIMER_MS } from '@ledge/util';
 import { PART_SIZE_RANGE } from './part-size';
 import { parseDuration, parseTime } from './time';
 
@@ -28,12 +28,8 @@ export const fileUploadSpec = defineConfig({
   activeFrom: { type: 'string', default: '', describe: 'RFC 3339 start of periodic uploads (implies active)', validate: timeOrEmpty },
   activeTill: { type: 'string', default: '', describe: 'RFC 3339 end of periodic uploads (implies active)', validate: timeOrEmpty },
   period: { type: 'string', default: '10h', describe: 'interval of periodic uploads', validate: duration },
-  broker: { type: 'string', default: 'tcp://localhost:1883', describe: 'local MQTT broker address' },
-  username: { type: 'string', default: '', describe: 'local broker user name' },
-  password: { type: 'string', default: '', describe: 'local broker password' },
-  caCert: { type: 'string', default: '', describe: 'PEM CA file for a TLS local broker' },
-  cert: { type: 'string', default: '', describe: 'PEM client certificate for the local broker' },
-  key: { type: 'string', default: '', describe: 'PEM private key of cert' },
+  // The local bus: the shared setting; Kanto's names (broker, username, password, caCert, cert, key) are aliases.
+  ...localBusSpec,
   stateDir: { type: 'string', default: '/var/lib/ledge/file-upload', describe: 'upload state kept across restarts (resume of interrupted multipart uploads)' },
   partSize: { type: 'number', default: 8 * 1024 * 1024, describe: 'bytes per S3 part / Azure block (5 MiB to 4000 MiB); larger files are uploaded in parts, raised for files that would need more than 10,000 S3 parts / 50,000 Azure blocks', validate: partSize },
 });

@@ -1,5 +1,7 @@
 export { createLocalBusClient } from './local-bus-client';
 export { defaultLocalBusOptions, resolveLocalBusOptions } from './options';
+export { localBusClientOptions, toClientUrl } from './local-bus-settings';
+export type { LocalBusSettingsIo } from './local-bus-settings';
 export type { LocalBusOptions, LocalBusClientOptions, LocalBusWill } from './options';
 export type {
   LocalBusClient,

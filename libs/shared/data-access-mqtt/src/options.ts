@@ -16,7 +16,7 @@ export interface LocalBusWill {
 }
 
 export interface LocalBusOptions {
-  /** `mqtt://host:port`, `mqtts://…` (TLS) or `mqtt+unix:///path`. */
+  /** `mqtt://host:port`, `mqtts://…` (TLS), `ws://…`, `wss://…` or `mqtt+unix:///path` (Kanto's tcp/ssl/tls names: toClientUrl). */
   url: string;
   /** Default `ledge-<8 hex>`; required (and stable) with `clean: false`. */
   clientId?: string;
@@ -77,7 +77,7 @@ export function resolveLocalBusOptions(options: LocalBusClientOptions = {}): Res
     backoff: { ...defaultLocalBusOptions.backoff, ...options.backoff },
   };
   if (!o.clean && !o.clientId) throw invalidOptionsError('clean: false needs a stable clientId');
-  if (!/^(mqtts?|tcp|ssl|tls)(\+unix)?:\/\//.test(o.url)) throw invalidOptionsError(`unsupported url "${o.url}"`);
+  if (!/^((mqtts?|tcp|ssl|tls)(\+unix)?|wss?):\/\//.test(o.url)) throw invalidOptionsError(`unsupported url "${o.url}"`);
   if (!(o.keepaliveSeconds >= 0 && o.keepaliveSeconds <= 65_535)) throw invalidOptionsError('keepaliveSeconds must be 0…65535');
   const b = o.backoff;
   if (!(b.initialMs > 0 && b.maxMs >= b.initialMs && b.multiplier >= 1 && b.jitter >= 0 && b.jitter < 1)) {

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { ConfigError, loadConfig, type ConfigOf, type ConfigSpec, type LoadedConfig } from './config';
 import { isLedgeError } from './errors';
 import { runMain, type App } from './lifecycle';
+import { HOST_LOCAL_BUS_ENV, LOCAL_BUS_KEYS } from './local-bus-config';
 import { createLogger, LOG_LEVELS, redactObject } from './logger';
 
 export const commonConfig = {
@@ -21,6 +22,8 @@ export interface AppEntry<S extends ConfigSpec = ConfigSpec> {
   create(config: ConfigOf<WithCommon<S>>, deps: { logger: Logger }): App;
   /** Defaults when running from a source checkout (`npm start`): e.g. data dirs under `devDir`. */
   devDefaults?(devDir: string): Partial<Record<keyof S, unknown>>;
+  /** Other names of config keys (alias → key), e.g. Kanto's `broker` for `localAddress`. */
+  aliases?: Readonly<Record<string, keyof S & string>>;
 }
 
 export interface PrepareOptions {
@@ -29,17 +32,43 @@ export interface PrepareOptions {
   configDir?: string;
   /** Set to run with the entry's dev defaults. */
   devDir?: string;
+  /**
+   * What the host (`ledge run`) knows better than the embedded defaults: the broker's real listener
+   * and the app's local credentials. Used only for keys the entry's spec has, below every file, env var
+   * and flag the user set. By default read from the HOST_LOCAL_BUS_ENV env var (JSON).
+   */
+  hostDefaults?: Readonly<Record<string, unknown>>;
+}
+
+/** The host's local-bus defaults handed down in HOST_LOCAL_BUS_ENV; a malformed value is a config error. */
+export function hostDefaultsFromEnv(env: Readonly<Record<string, string | undefined>>): Record<string, unknown> | undefined {
+  const raw = env[HOST_LOCAL_BUS_ENV];
+  if (raw === undefined || raw === '') return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch (err) {
+    throw new ConfigError(`env ${HOST_LOCAL_BUS_ENV}: not valid JSON (${(err as Error).message})`);
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new ConfigError(`env ${HOST_LOCAL_BUS_ENV}: must be a JSON object`);
+  return parsed as Record<string, unknown>;
 }
 
 export function prepareConfig<S extends ConfigSpec>(entry: AppEntry<S>, options: PrepareOptions = {}): LoadedConfig<WithCommon<S>> {
   const spec = { ...commonConfig, ...entry.spec } as WithCommon<S>;
+  const host = options.hostDefaults ?? hostDefaultsFromEnv(options.env ?? process.env) ?? {};
+  const defaults: Record<string, unknown> = {
+    ...(options.devDir && entry.devDefaults ? (entry.devDefaults(options.devDir) as Record<string, unknown>) : {}),
+    ...Object.fromEntries(Object.entries(host).filter(([k]) => k in entry.spec && (LOCAL_BUS_KEYS as readonly string[]).includes(k))),
+  };
   return loadConfig({
     app: entry.name,
     spec,
     argv: options.argv ?? [],
     ...(options.env ? { env: options.env } : {}),
     ...(options.configDir ? { configDir: options.configDir } : {}),
-    ...(options.devDir && entry.devDefaults ? { defaults: entry.devDefaults(options.devDir) as Record<string, unknown> } : {}),
+    ...(Object.keys(defaults).length > 0 ? { defaults } : {}),
+    ...(entry.aliases ? { aliases: entry.aliases } : {}),
   });
 }
 

@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import yargs from 'yargs';
 import { InvalidArgumentError, UtilErrorCodes } from './errors';
+import { LOCAL_BUS_FILE, LOCAL_BUS_KEYS, localBusEnvName, type LocalBusKey } from './local-bus-config';
 
 export type FieldType = 'string' | 'number' | 'boolean' | 'string[]' | 'json';
 
@@ -21,7 +22,8 @@ export interface FieldSpec<T = unknown> {
 
 export type ConfigSpec = Record<string, FieldSpec>;
 export type ConfigOf<S extends ConfigSpec> = { readonly [K in keyof S]: S[K]['default'] };
-export type ConfigSource = 'default' | 'file' | 'env' | 'flag';
+/** Where a value came from; `shared-file` / `shared-env` are the local-bus setting all apps share. */
+export type ConfigSource = 'default' | 'shared-file' | 'shared-env' | 'file' | 'env' | 'flag';
 
 export class ConfigError extends InvalidArgumentError {
   constructor(message: string, details?: Record<string, unknown>) {
@@ -46,6 +48,8 @@ export interface LoadConfigOptions<S extends ConfigSpec> {
   readFile?: (path: string) => string;
   /** Replaces embedded defaults (e.g. data directories when running from a source checkout). */
   defaults?: Readonly<Record<string, unknown>>;
+  /** Other names of keys (alias → key), accepted in the file, as env vars and as flags, e.g. Kanto's names. */
+  aliases?: Readonly<Record<string, string>>;
 }
 
 export interface LoadedConfig<S extends ConfigSpec> {
@@ -120,7 +124,7 @@ function check(key: string, spec: FieldSpec, value: unknown, from: ConfigSource)
   if (why) throw new ConfigError(`config key '${key}' (${from}): ${why}`, { key });
 }
 
-function createCli(app: string, spec: ConfigSpec, argv: readonly string[]) {
+function createCli(app: string, spec: ConfigSpec, argv: readonly string[], aliases: Readonly<Record<string, string>>) {
   let cli = yargs([...argv])
     .scriptName(`ledge-${app}`)
     .usage(`Usage: ledge-${app} [options]\n\nEvery option can also be set in /etc/ledge/${app}.json (camelCase key) or as ${envPrefix(app)}<KEY>.`)
@@ -137,10 +141,13 @@ function createCli(app: string, spec: ConfigSpec, argv: readonly string[]) {
     .wrap(Math.min(110, process.stdout.columns ?? 100));
   for (const [key, f] of Object.entries(spec)) {
     const yType = f.type === 'number' ? 'string' : f.type === 'boolean' ? 'boolean' : 'string';
+    const alias = Object.keys(aliases).filter((a) => aliases[a] === key);
+    const shared = (LOCAL_BUS_KEYS as readonly string[]).includes(key) ? `, ${LOCAL_BUS_FILE}, ${localBusEnvName(key as LocalBusKey)}` : '';
     cli = cli.option(key, {
       type: yType,
-      describe: `${f.describe} [default: ${JSON.stringify(f.default)}] [env: ${envName(app, key)}]`,
+      describe: `${f.describe} [default: ${JSON.stringify(f.default)}] [env: ${envName(app, key)}${shared}]`,
       requiresArg: f.type !== 'boolean',
+      ...(alias.length > 0 ? { alias } : {}),
     });
   }
   return cli;
@@ -151,35 +158,29 @@ export function loadConfig<S extends ConfigSpec>(options: LoadConfigOptions<S>):
   const { app, spec } = options;
   const env = options.env ?? process.env;
   const readFile = options.readFile ?? ((p: string) => readFileSync(p, 'utf8'));
-  const cli = createCli(app, spec, options.argv ?? []);
+  const aliases = options.aliases ?? {};
+  for (const [alias, key] of Object.entries(aliases)) {
+    if (!(key in spec) || alias in spec) throw new Error(`config alias ${alias} → ${key} does not fit the spec of ${app}`);
+  }
+  const cli = createCli(app, spec, options.argv ?? [], aliases);
   const flags = cli.parseSync() as Record<string, unknown>;
   if (flags['help']) return { config: {} as ConfigOf<S>, sources: {} as Record<keyof S, ConfigSource>, configFile: undefined, help: cli.getHelp() };
   if (flags['version']) return { config: {} as ConfigOf<S>, sources: {} as Record<keyof S, ConfigSource>, configFile: undefined, version: true };
 
   const explicitFile = (flags['config'] as string | undefined) ?? env[`${envPrefix(app)}CONFIG`];
-  const configFile = explicitFile ?? `${options.configDir ?? '/etc/ledge'}/${app}.json`;
-  let fileValues: Record<string, unknown> = {};
-  let fileRead: string | undefined;
-  try {
-    const text = readFile(configFile);
-    fileRead = configFile;
-    const parsed = JSON.parse(text) as unknown;
-    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new ConfigError(`config file ${configFile}: the top level must be a JSON object`);
-    fileValues = parsed as Record<string, unknown>;
-  } catch (err) {
-    if (err instanceof ConfigError) throw err;
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' && explicitFile === undefined) {
-      // The default file is optional: embedded defaults run the stack.
-    } else if (err instanceof SyntaxError) {
-      throw new ConfigError(`config file ${configFile}: not valid JSON (${err.message})`);
-    } else {
-      throw new ConfigError(`config file ${configFile}: cannot be read (${code ?? (err as Error).message})`);
-    }
-  }
-  for (const key of Object.keys(fileValues)) {
-    if (key.startsWith('$') || key.startsWith('//')) continue; // "$schema", "//comment"
-    if (!(key in spec)) throw new ConfigError(`config file ${configFile}: unknown key '${key}'`, { key });
+  const configDir = options.configDir ?? '/etc/ledge';
+  const configFile = explicitFile ?? `${configDir}/${app}.json`;
+  const own = readConfigFile(readFile, configFile, explicitFile !== undefined);
+  const fileValues = withoutAliases(configFile, own ?? {}, aliases, spec);
+  const fileRead = own === undefined ? undefined : configFile;
+
+  // The shared local-bus layer (local-bus-config.ts), for apps whose spec has the local-bus keys.
+  const usesLocalBus = LOCAL_BUS_KEYS.some((k) => k in spec);
+  const sharedFile = `${configDir}/${LOCAL_BUS_FILE}`;
+  const sharedValues = usesLocalBus ? (readConfigFile(readFile, sharedFile, false) ?? {}) : {};
+  for (const key of Object.keys(sharedValues)) {
+    if (isComment(key)) continue;
+    if (!(LOCAL_BUS_KEYS as readonly string[]).includes(key)) throw new ConfigError(`config file ${sharedFile}: unknown key '${key}' (known: ${LOCAL_BUS_KEYS.join(', ')})`, { key });
   }
 
   const merged: Record<string, unknown> = {};
@@ -187,13 +188,22 @@ export function loadConfig<S extends ConfigSpec>(options: LoadConfigOptions<S>):
   for (const [key, f] of Object.entries(spec)) {
     let value: unknown = options.defaults && key in options.defaults ? options.defaults[key] : f.default;
     let source: ConfigSource = 'default';
+    if (key in sharedValues) {
+      value = coerce(key, f, sharedValues[key], `file ${sharedFile}`);
+      source = 'shared-file';
+    }
+    const sharedEnv = usesLocalBus && (LOCAL_BUS_KEYS as readonly string[]).includes(key) ? localBusEnvName(key as LocalBusKey) : undefined;
+    if (sharedEnv !== undefined && env[sharedEnv] !== undefined) {
+      value = coerce(key, f, env[sharedEnv], `env ${sharedEnv}`);
+      source = 'shared-env';
+    }
     if (key in fileValues) {
       value = coerce(key, f, fileValues[key], `file ${configFile}`);
       source = 'file';
     }
-    const ev = env[envName(app, key)];
+    const ev = envValue(app, key, env, aliases);
     if (ev !== undefined) {
-      value = coerce(key, f, ev, `env ${envName(app, key)}`);
+      value = coerce(key, f, ev.value, `env ${ev.name}`);
       source = 'env';
     }
     if (flags[key] !== undefined) {
@@ -205,6 +215,43 @@ export function loadConfig<S extends ConfigSpec>(options: LoadConfigOptions<S>):
     sources[key] = source;
   }
   return { config: Object.freeze(merged) as ConfigOf<S>, sources: Object.freeze(sources) as Record<keyof S, ConfigSource>, configFile: fileRead };
+}
+
+const isComment = (key: string) => key.startsWith('$') || key.startsWith('//'); // "$schema", "//comment"
+
+/** A config file's top-level object; undefined when an optional file does not exist. */
+function readConfigFile(readFile: (path: string) => string, path: string, required: boolean): Record<string, unknown> | undefined {
+  try {
+    const parsed = JSON.parse(readFile(path)) as unknown;
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new ConfigError(`config file ${path}: the top level must be a JSON object`);
+    return parsed as Record<string, unknown>;
+  } catch (err) {
+    if (err instanceof ConfigError) throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' && !required) return undefined; // the default files are optional: embedded defaults run the stack
+    if (err instanceof SyntaxError) throw new ConfigError(`config file ${path}: not valid JSON (${err.message})`);
+    throw new ConfigError(`config file ${path}: cannot be read (${code ?? (err as Error).message})`);
+  }
+}
+
+/** An app file's values under their canonical keys; unknown keys and a key set under two names are errors. */
+function withoutAliases(path: string, values: Record<string, unknown>, aliases: Readonly<Record<string, string>>, spec: ConfigSpec): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(values)) {
+    if (isComment(name)) continue;
+    const key = aliases[name] ?? name;
+    if (!(key in spec)) throw new ConfigError(`config file ${path}: unknown key '${name}'`, { key: name });
+    if (key in out) throw new ConfigError(`config file ${path}: '${name}' and '${key}' are the same setting; keep one`, { key });
+    out[key] = value;
+  }
+  return out;
+}
+
+/** The app's env var of a key, or of one of its aliases (LEDGE_SOFTWARE_UPDATE_BROKER); both set is an error. */
+function envValue(app: string, key: string, env: Readonly<Record<string, string | undefined>>, aliases: Readonly<Record<string, string>>): { name: string; value: string } | undefined {
+  const names = [envName(app, key), ...Object.keys(aliases).filter((a) => aliases[a] === key).map((a) => envName(app, a))].filter((n) => env[n] !== undefined);
+  if (names.length > 1) throw new ConfigError(`env ${names.join(' and ')} are the same setting; keep one`, { key });
+  return names[0] === undefined ? undefined : { name: names[0], value: env[names[0]]! };
 }
 
 function deepFreeze<T>(v: T): T {

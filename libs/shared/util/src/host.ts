@@ -6,8 +6,12 @@ import { prepareConfig, type AppEntry, type PrepareOptions } from './app-entry';
 import { onlyOnce, type App } from './lifecycle';
 import { redactObject } from './logger';
 
-export interface HostOptions extends Omit<PrepareOptions, 'argv'> {
+export interface HostOptions extends Omit<PrepareOptions, 'argv' | 'hostDefaults'> {
   logger: Logger;
+  /** Per app: defaults the host knows better (the broker's real listener, local credentials). */
+  hostDefaults?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  /** Per app: values the host sets over the app's own config (the broker's resolved port, added accounts). */
+  overrides?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
 }
 
 /**
@@ -16,7 +20,9 @@ export interface HostOptions extends Omit<PrepareOptions, 'argv'> {
  */
 export function hostApps(entries: readonly AppEntry<ConfigSpec>[], options: HostOptions): App {
   const apps = entries.map((entry) => {
-    const { config, sources, configFile } = prepareConfig(entry, options);
+    const loaded = prepareConfig(entry, { ...options, hostDefaults: options.hostDefaults?.[entry.name] ?? {} });
+    const { sources, configFile } = loaded;
+    const config = { ...loaded.config, ...options.overrides?.[entry.name] };
     const logger = options.logger.child({ app: entry.name });
     logger.level = String(config['logLevel'] ?? 'info');
     logger.debug({ config: redactObject(config), sources, configFile }, 'effective config');

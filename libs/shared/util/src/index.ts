@@ -18,7 +18,9 @@ export { defineConfig, loadConfig, ConfigError, envName, envPrefix, configTable 
 export type { ConfigSpec, ConfigOf, FieldSpec, FieldType, LoadConfigOptions, LoadedConfig, ConfigSource } from './config';
 export { onlyOnce, createCloser, runMain } from './lifecycle';
 export type { App, Closer, RunMainOptions, SignalTarget } from './lifecycle';
-export { main, prepareConfig, commonConfig, exitOnConfigError, installCrashHandlers } from './app-entry';
+export { main, prepareConfig, commonConfig, exitOnConfigError, installCrashHandlers, hostDefaultsFromEnv } from './app-entry';
+export { localBusSpec, localAddressProblem, localBusEnvName, kantoLocalBusAliases, LOCAL_BUS_KEYS, LOCAL_BUS_FILE, LOCAL_BUS_SCHEMES, HOST_LOCAL_BUS_ENV } from './local-bus-config';
+export type { LocalBusSpec, LocalBusSettings, LocalBusKey } from './local-bus-config';
 export type { AppEntry, PrepareOptions, WithCommon } from './app-entry';
 export { hostApps } from './host';
 export type { HostOptions } from './host';

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createDittoAgent, createLocalBusClient, type LocalBusClient } from '@ledge/data-access-mqtt';
+import { createDittoAgent, createLocalBusClient, localBusClientOptions, type LocalBusClient } from '@ledge/data-access-mqtt';
 import { FeatureDefinitionLists } from '@ledge/model-ditto';
 import { createDownloader } from '@ledge/software-update-download';
 import {
@@ -17,7 +17,7 @@ import {
   type SoftwareUpdateSpec,
   type UpdateOperation,
 } from '@ledge/software-update-model';
-import { ConfigError, createCloser, type App, type AppEntry, type ConfigOf, type Logger, type WithCommon } from '@ledge/util';
+import { ConfigError, createCloser, kantoLocalBusAliases, type App, type AppEntry, type ConfigOf, type Logger, type WithCommon } from '@ledge/util';
 import { createUpdateEngine, type StatusSink } from './engine';
 import type { FileMode } from './file-artifact';
 import { createOperationStore } from './operation-store';
@@ -51,11 +51,8 @@ export function createSoftwareUpdate(config: SoftwareUpdateConfig, deps: Softwar
   const bus =
     deps.bus ??
     createLocalBusClient({
-      url: config.broker,
+      ...localBusClientOptions(config),
       clientId: `ledge-software-update-${randomBytes(4).toString('hex')}`,
-      ...(config.username ? { username: config.username, password: config.password } : {}),
-      ...(config.caCert ? { ca: readConfigFile('caCert', config.caCert) } : {}),
-      ...(config.cert ? { cert: readConfigFile('cert', config.cert), key: readConfigFile('key', config.key) } : {}),
       backoff: { initialMs: 1000, maxMs: 5000 },
       logger: deps.logger,
     });
@@ -131,7 +128,7 @@ export function createSoftwareUpdate(config: SoftwareUpdateConfig, deps: Softwar
       closer.add('engine', () => engine.close());
       await agent.start();
       closer.add('agent', () => agent.close());
-      log.info({ featureId, storage: config.storageLocation, broker: config.broker }, 'software update started');
+      log.info({ featureId, storage: config.storageLocation, broker: config.localAddress }, 'software update started');
     },
     close: () => closer.close(),
   };
@@ -141,6 +138,7 @@ export const softwareUpdateEntry: AppEntry<SoftwareUpdateSpec> = {
   name: 'software-update',
   summary: 'Ledge software update: the hawkBit SoftwareUpdatable feature (install/download with resumable, verified downloads and install scripts)',
   spec: softwareUpdateSpec,
+  aliases: kantoLocalBusAliases,
   create: (config, { logger }) => createSoftwareUpdate(config, { logger }),
   devDefaults: (devDir) => ({ storageLocation: join(devDir, 'software-update') }),
 };

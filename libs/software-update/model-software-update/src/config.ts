@@ -1,6 +1,6 @@
 // The software-update config schema: Kanto's keys (§5.1, same names and meaning) plus Ledge's (queue,
 // limits, timeouts). The README table is generated from it (configTable('software-update', softwareUpdateSpec)).
-import { defineConfig } from '@ledge/util';
+import { defineConfig, localBusSpec } from '@ledge/util';
 import { durationProblem } from './duration';
 
 export const softwareUpdateSpec = defineConfig({
@@ -19,12 +19,8 @@ export const softwareUpdateSpec = defineConfig({
   serverCert: { type: 'string', default: '', describe: 'PEM CA bundle trusted for HTTPS artifact servers (replaces the public CAs); empty = Node\'s built-in public CAs' },
   installTimeout: { type: 'string', default: '30m', describe: 'an install script running longer is killed (SIGTERM, then SIGKILL after 10 s) and the module fails', validate: durationProblem },
   queueSize: { type: 'number', default: 10, describe: 'operations waiting at most (Kanto: 10); more are refused with 500', min: 1, max: 1000 },
-  broker: { type: 'string', default: 'tcp://127.0.0.1:1883', describe: 'local broker address' },
-  username: { type: 'string', default: '', describe: 'local broker user name' },
-  password: { type: 'string', default: '', describe: 'local broker password' },
-  caCert: { type: 'string', default: '', describe: 'PEM CA file for a TLS local broker' },
-  cert: { type: 'string', default: '', describe: 'PEM client certificate file for the local broker' },
-  key: { type: 'string', default: '', describe: 'PEM private key file for cert' },
+  // The local bus: the shared setting; Kanto's names (broker, username, password, caCert, cert, key) are aliases.
+  ...localBusSpec,
 });
 
 export type SoftwareUpdateSpec = typeof softwareUpdateSpec;

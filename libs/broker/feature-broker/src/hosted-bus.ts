@@ -1,0 +1,60 @@
+// What `ledge run` tells the apps it hosts about the broker it hosts (issue 16: changing the broker's
+// port or turning on local auth/TLS is one setting). Pure: the host resolves port 0 and draws the random
+// passwords, this decides which listener the apps dial and which accounts the broker gets.
+import { createHash } from 'node:crypto';
+import type { LocalBusSettings } from '@ledge/util';
+import type { BrokerSettings } from './config';
+
+export type BrokerListenerSettings = Pick<BrokerSettings, 'host' | 'port' | 'tlsPort' | 'tlsCa' | 'tlsCert' | 'wsPort' | 'allowAnonymous' | 'users'>;
+
+export interface HostedBusPlan {
+  /** Settings the broker runs with instead of its own (accounts added for the hosted apps). */
+  readonly broker: Partial<Pick<BrokerSettings, 'users'>>;
+  /** Per hosted app: local-bus defaults (below anything the user set). */
+  readonly apps: Readonly<Record<string, Partial<LocalBusSettings>>>;
+}
+
+/** The address local apps dial for a bind address: a wildcard means "dial loopback". */
+function dialHost(host: string): string {
+  if (host === '' || host === '0.0.0.0') return '127.0.0.1';
+  if (host === '::') return '[::1]';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+/**
+ * The listener the hosted apps dial, in order of preference: plain TCP (loopback needs no TLS), TLS (the
+ * broker's CA, else its own certificate, as the trust anchor), WebSocket. Ports must be resolved (no 0).
+ * Undefined when every listener is off.
+ */
+export function localEndpointOf(c: Pick<BrokerSettings, 'host' | 'port' | 'tlsPort' | 'tlsCa' | 'tlsCert' | 'wsPort'>): Pick<LocalBusSettings, 'localAddress' | 'localCACert'> | undefined {
+  const host = dialHost(c.host);
+  if (c.port > 0) return { localAddress: `tcp://${host}:${c.port}`, localCACert: '' };
+  if (c.tlsPort > 0) return { localAddress: `mqtts://${host}:${c.tlsPort}`, localCACert: c.tlsCa !== '' ? c.tlsCa : c.tlsCert };
+  if (c.wsPort > 0) return { localAddress: `ws://${host}:${c.wsPort}`, localCACert: '' };
+  return undefined;
+}
+
+/** The broker account of a hosted app. */
+export const hostedAppUser = (app: string) => `ledge-${app}`;
+
+/**
+ * Every hosted app gets the broker's real listener; when the broker refuses anonymous clients, each also
+ * gets an account of its own (`ledge-<app>`, a fresh random password per run, stored hashed in the
+ * broker), unless the user already named one in the broker's users.
+ */
+export function planHostedBus(broker: BrokerListenerSettings, apps: readonly string[], secret: (app: string) => string): HostedBusPlan {
+  const endpoint = localEndpointOf(broker);
+  const clients = apps.filter((a) => a !== 'broker');
+  if (endpoint === undefined) return { broker: {}, apps: {} };
+  const taken = new Set((broker.users as { username: string }[]).map((u) => u.username));
+  const accounts = broker.allowAnonymous ? [] : clients.filter((a) => !taken.has(hostedAppUser(a))).map((app) => ({ app, username: hostedAppUser(app), password: secret(app) }));
+  return {
+    broker: accounts.length > 0 ? { users: [...broker.users, ...accounts.map((a) => ({ username: a.username, password: `sha256:${createHash('sha256').update(a.password).digest('hex')}` }))] } : {},
+    apps: Object.fromEntries(
+      clients.map((app) => {
+        const account = accounts.find((a) => a.app === app);
+        return [app, { ...endpoint, ...(account ? { localUsername: account.username, localPassword: account.password } : {}) }];
+      }),
+    ),
+  };
+}

@@ -112,7 +112,7 @@ function parseJson(text: string, fail: (why: string) => never): unknown {
   }
 }
 
-function check(key: string, spec: FieldSpec, value: unknown, from: ConfigSource): void {
+function check(key: string, spec: FieldSpec, value: unknown, from: string): void {
   if (spec.choices && !spec.choices.includes(value)) {
     throw new ConfigError(`config key '${key}' (${from}): ${JSON.stringify(value)} is not one of ${spec.choices.map((c) => JSON.stringify(c)).join(', ')}`, { key });
   }
@@ -186,31 +186,25 @@ export function loadConfig<S extends ConfigSpec>(options: LoadConfigOptions<S>):
   const merged: Record<string, unknown> = {};
   const sources: Record<string, ConfigSource> = {};
   for (const [key, f] of Object.entries(spec)) {
+    const sharedEnv = usesLocalBus && (LOCAL_BUS_KEYS as readonly string[]).includes(key) ? localBusEnvName(key as LocalBusKey) : undefined;
+    const ev = envValue(app, key, env, aliases);
+    // Lowest first; the last layer that sets the key wins.
+    const layers: [ConfigSource, string, unknown][] = [
+      ['shared-file', `file ${sharedFile}`, sharedValues[key]],
+      ['shared-env', `env ${sharedEnv}`, sharedEnv === undefined ? undefined : env[sharedEnv]],
+      ['file', `file ${configFile}`, fileValues[key]],
+      ['env', `env ${ev?.name}`, ev?.value],
+      ['flag', `flag --${key}`, flags[key]],
+    ];
     let value: unknown = options.defaults && key in options.defaults ? options.defaults[key] : f.default;
     let source: ConfigSource = 'default';
-    if (key in sharedValues) {
-      value = coerce(key, f, sharedValues[key], `file ${sharedFile}`);
-      source = 'shared-file';
+    let from = 'default';
+    for (const [layer, where, raw] of layers) {
+      if (raw === undefined) continue;
+      value = coerce(key, f, raw, where);
+      [source, from] = [layer, where];
     }
-    const sharedEnv = usesLocalBus && (LOCAL_BUS_KEYS as readonly string[]).includes(key) ? localBusEnvName(key as LocalBusKey) : undefined;
-    if (sharedEnv !== undefined && env[sharedEnv] !== undefined) {
-      value = coerce(key, f, env[sharedEnv], `env ${sharedEnv}`);
-      source = 'shared-env';
-    }
-    if (key in fileValues) {
-      value = coerce(key, f, fileValues[key], `file ${configFile}`);
-      source = 'file';
-    }
-    const ev = envValue(app, key, env, aliases);
-    if (ev !== undefined) {
-      value = coerce(key, f, ev.value, `env ${ev.name}`);
-      source = 'env';
-    }
-    if (flags[key] !== undefined) {
-      value = coerce(key, f, flags[key], `flag --${key}`);
-      source = 'flag';
-    }
-    check(key, f, value, source);
+    check(key, f, value, from);
     merged[key] = typeof value === 'object' && value !== null ? deepFreeze(structuredClone(value)) : value;
     sources[key] = source;
   }
@@ -237,12 +231,14 @@ function readConfigFile(readFile: (path: string) => string, path: string, requir
 /** An app file's values under their canonical keys; unknown keys and a key set under two names are errors. */
 function withoutAliases(path: string, values: Record<string, unknown>, aliases: Readonly<Record<string, string>>, spec: ConfigSpec): Record<string, unknown> {
   const out: Record<string, unknown> = {};
+  const named: Record<string, string> = {};
   for (const [name, value] of Object.entries(values)) {
     if (isComment(name)) continue;
     const key = aliases[name] ?? name;
     if (!(key in spec)) throw new ConfigError(`config file ${path}: unknown key '${name}'`, { key: name });
-    if (key in out) throw new ConfigError(`config file ${path}: '${name}' and '${key}' are the same setting; keep one`, { key });
+    if (key in out) throw new ConfigError(`config file ${path}: '${named[key]}' and '${name}' are the same setting; keep one`, { key });
     out[key] = value;
+    named[key] = name;
   }
   return out;
 }

@@ -50,10 +50,34 @@ describe('deployment descriptors (§4.2)', () => {
     assert.deepEqual(r2, { created: ['c'], updated: ['a'], unchanged: [], failed: [] });
     assert.equal(m2.findByName('a')!.id, aId, 'same container ID after an update');
     assert.equal(m2.findByName('a')!.config.imageRef, 'img/a:2');
-    assert.equal(runtime.containers.get(aId)!.config.imageRef, 'img/a:2');
+    // The replacement has its own engine ID; the original is gone.
+    assert.equal(m2.findByName('a')!.runtimeId, `${aId}.1`);
+    assert.equal(runtime.containers.get(`${aId}.1`)!.config.imageRef, 'img/a:2');
+    assert.equal(runtime.containers.has(aId), false);
     assert.ok(m2.findByName('b'), 'descriptor gone: the container stays');
     const r3 = await deployDescriptors({ dir, mode: 'update', manager: m2, logger: log.logger });
     assert.deepEqual(r3.unchanged, ['a', 'c']);
+  });
+
+  it('update mode with a descriptor whose image cannot be pulled: failed, the container runs on with its old config', async (t) => {
+    const { dir, make, write, runtime, log } = setup(t);
+    write('a.json', { container_name: 'a', image: { name: 'img/a:1' } });
+    const m1 = make();
+    await m1.start();
+    await deployDescriptors({ dir, mode: 'update', manager: m1, logger: log.logger });
+    const before = structuredClone(m1.findByName('a')!);
+    await m1.close();
+
+    write('a.json', { container_name: 'a', image: { name: 'img/broken:2' } });
+    runtime.missingImages.add('img/broken:2');
+    const m2 = make();
+    await m2.start();
+    const r = await deployDescriptors({ dir, mode: 'update', manager: m2, logger: log.logger });
+    assert.deepEqual(r, { created: [], updated: [], unchanged: [], failed: ['a'] });
+    assert.deepEqual(m2.findByName('a'), before, 'record unchanged: still RUNNING on img/a:1');
+    assert.equal(runtime.containers.get(before.id)!.task?.status, 'running', 'the container is still there and running');
+    const err = log.lines.find((l) => l['msg'] === 'deploying container failed')?.['err'] as { code: string };
+    assert.equal(err.code, 'LEDGE_CM_IMAGE_PULL_FAILED');
   });
 
   it('init mode: deploys only when no containers exist; a missing directory is no error', async (t) => {

@@ -11,7 +11,7 @@ import type { Logger } from '@ledge/util';
 import { containerNotFoundError } from './errors';
 import { apiErrorOf } from './local-api-routes';
 import type { ContainerManager } from './manager';
-import type { ContainerRecord } from './store';
+import { runtimeIdOf, type ContainerRecord } from './store';
 
 export interface LogStreamDeps {
   manager: ContainerManager;
@@ -87,7 +87,7 @@ export function createLogStreamer(deps: LogStreamDeps) {
       if (!res.headersSent) res.writeHead(200, { 'content-type': contentType });
       if (!res.destroyed) res.write(s);
     };
-    const iter = runtime.logs(r.id, r.config, { ...(q.tail >= 0 ? { tail: q.tail } : {}), follow, signal: logEnd.signal });
+    const iter = runtime.logs(runtimeIdOf(r), r.config, { ...(q.tail >= 0 ? { tail: q.tail } : {}), follow, signal: logEnd.signal });
     let failure: unknown;
     const copied = (async () => {
       try {

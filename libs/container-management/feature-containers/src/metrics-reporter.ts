@@ -5,6 +5,7 @@ import { buildMetricsData, type ContainerRuntime, type ContainerStats, type Metr
 import { containerFeatureId } from '@ledge/model-ditto';
 import type { Logger } from '@ledge/util';
 import type { ContainerManager } from './manager';
+import { runtimeIdOf } from './store';
 
 export interface MetricsReporterOptions {
   manager: ContainerManager;
@@ -41,15 +42,17 @@ export function createMetricsReporter(options: MetricsReporterOptions): MetricsR
       const live = manager.list().filter((r) => r.state.status === 'RUNNING' || r.state.status === 'PAUSED');
       for (const r of live) {
         try {
-          const current = await runtime.stats(r.id);
-          const prev = previous.get(r.id);
+          // Keyed by the engine ID: a recreated container's counters start again from zero.
+          const rid = runtimeIdOf(r);
+          const current = await runtime.stats(rid);
+          const prev = previous.get(rid);
           samples.push({ originator: containerFeatureId(r.id), current, ...(prev ? { previous: prev } : {}) });
-          previous.set(r.id, current);
+          previous.set(rid, current);
         } catch (err) {
           log.debug({ err, containerId: r.id }, 'no stats for container');
         }
       }
-      for (const id of previous.keys()) if (!live.some((r) => r.id === id)) previous.delete(id);
+      for (const rid of previous.keys()) if (!live.some((r) => runtimeIdOf(r) === rid)) previous.delete(rid);
       const data = active === undefined ? undefined : buildMetricsData(samples, active.filters, now(), cpuCount);
       if (data !== undefined) await send(data);
     } catch (err) {

@@ -107,6 +107,20 @@ describe('softwareUpdatableSuite', () => {
     assert.equal(cm.manager.list().length, 0);
   });
 
+  it('install over an existing container with an unpullable image: FINISHED_ERROR with the pull error; the old container runs on', async (t) => {
+    const broken = JSON.stringify({ container_name: 'influxdb', image: { name: 'docker.io/library/influxdb:9.9.9' } });
+    const { call, events, cm, runtime } = await setup(t, { 'https://repo/influxdb.json': descriptor, 'https://repo/broken.json': broken });
+    assert.equal(await call('install', installValue('https://repo/influxdb.json', { MD5: md5(descriptor) })), 204);
+    const before = structuredClone(cm.manager.list()[0]!);
+    runtime.missingImages.add('docker.io/library/influxdb:9.9.9');
+    assert.equal(await call('install', installValue('https://repo/broken.json', { MD5: md5(broken) })), 204);
+    const last = events().filter((e) => e.path.endsWith('/lastOperation')).at(-1)!.value as Record<string, unknown>;
+    assert.equal(last['status'], 'FINISHED_ERROR');
+    assert.match(String(last['message']), /cannot pull image docker.io\/library\/influxdb:9.9.9/);
+    assert.deepEqual(cm.manager.list(), [before], 'same record: RUNNING on 1.8.4');
+    assert.equal(runtime.containers.get(before.id)!.task?.status, 'running');
+  });
+
   it('empty install params → 400; wrong MD5 → FINISHED_ERROR "internal runtime error"; unknown ID → lastFailedOperation message', async (t) => {
     const { call, suEvents, events, cm } = await setup(t, { 'https://repo/influxdb.json': descriptor });
     assert.equal(await call('install', {}), 400);

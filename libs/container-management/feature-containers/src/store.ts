@@ -8,6 +8,8 @@ import { stateCorruptError } from './errors';
 
 export interface ContainerRecord {
   id: string;
+  /** The engine's container ID when it is not `id`: a recreate makes the replacement `<id>.<n>` beside the original. */
+  runtimeId?: string;
   config: ContainerConfig;
   createdAt: string;
   state: ContainerState;
@@ -16,6 +18,17 @@ export interface ContainerRecord {
   /** on-failure bookkeeping: restarts in the current window and when the window began (ms). */
   restartCount: number;
   restartWindowStart: number;
+}
+
+/** The ID of the record's container in the engine. */
+export function runtimeIdOf(r: Pick<ContainerRecord, 'id' | 'runtimeId'>): string {
+  return r.runtimeId ?? r.id;
+}
+
+/** The engine ID for a replacement of the record's container: `<id>.1`, `<id>.2`… */
+export function nextRuntimeId(r: Pick<ContainerRecord, 'id' | 'runtimeId'>): string {
+  const n = r.runtimeId === undefined ? 0 : Number(r.runtimeId.slice(r.id.length + 1)) || 0;
+  return `${r.id}.${n + 1}`;
 }
 
 export interface ContainerStore {
@@ -50,6 +63,9 @@ export function createContainerStore(homeDir: string): ContainerStore {
           if (!isPlainObject(parsed) || (parsed as Record<string, unknown>)['id'] !== name || !isPlainObject((parsed as Record<string, unknown>)['config'])) {
             throw new Error('not a container record');
           }
+          // A replacement's engine ID derives from the record's (nextRuntimeId): never another container's.
+          const runtimeId = (parsed as Record<string, unknown>)['runtimeId'];
+          if (runtimeId !== undefined && (typeof runtimeId !== 'string' || !ID_RE.test(runtimeId) || !runtimeId.startsWith(`${name}.`))) throw new Error(`bad runtimeId ${String(runtimeId)}`);
           records.push(parsed as unknown as ContainerRecord);
         } catch (err) {
           if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;

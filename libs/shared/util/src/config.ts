@@ -176,8 +176,9 @@ export function loadConfig<S extends ConfigSpec>(options: LoadConfigOptions<S>):
 
   // The shared local-bus layer (local-bus-config.ts), for apps whose spec has the local-bus keys.
   const usesLocalBus = LOCAL_BUS_KEYS.some((k) => k in spec);
-  const sharedFile = `${configDir}/${LOCAL_BUS_FILE}`;
-  const sharedValues = usesLocalBus ? (readConfigFile(readFile, sharedFile, false) ?? {}) : {};
+  const sharedExplicit = env[`${envPrefix('local-bus')}CONFIG`]; // LEDGE_LOCAL_BUS_CONFIG, as LEDGE_<APP>_CONFIG
+  const sharedFile = sharedExplicit ?? `${configDir}/${LOCAL_BUS_FILE}`;
+  const sharedValues = usesLocalBus ? (readConfigFile(readFile, sharedFile, sharedExplicit !== undefined) ?? {}) : {};
   for (const key of Object.keys(sharedValues)) {
     if (isComment(key)) continue;
     if (!(LOCAL_BUS_KEYS as readonly string[]).includes(key)) throw new ConfigError(`config file ${sharedFile}: unknown key '${key}' (known: ${LOCAL_BUS_KEYS.join(', ')})`, { key });

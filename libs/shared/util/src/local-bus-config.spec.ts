@@ -53,6 +53,8 @@ describe('the one local-bus setting', () => {
     assert.throws(() => load({ env: { LEDGE_SOFTWARE_UPDATE_BROKER: 'tcp://a:1', LEDGE_SOFTWARE_UPDATE_LOCAL_ADDRESS: 'tcp://b:1' } }), /same setting/);
     assert.throws(() => load({ files: { '/etc/ledge/local-bus.json': { localAdress: 'tcp://a:1' } } }), (e: unknown) => e instanceof ConfigError && /local-bus\.json: unknown key 'localAdress'/.test(e.message));
     assert.throws(() => load({ files: { '/etc/ledge/local-bus.json': '{oops' } }), /local-bus\.json: not valid JSON/);
+    assert.equal(load({ env: { LEDGE_LOCAL_BUS_CONFIG: '/srv/bus.json' }, files: { '/srv/bus.json': { localAddress: 'tcp://srv:1' } } }).config.localAddress, 'tcp://srv:1', 'LEDGE_LOCAL_BUS_CONFIG names another file');
+    assert.throws(() => load({ env: { LEDGE_LOCAL_BUS_CONFIG: '/srv/none.json' } }), /\/srv\/none\.json: cannot be read/, 'a file named explicitly must exist');
     assert.throws(() => load({ env: { LEDGE_LOCAL_BUS_ADDRESS: 'http://x:1' } }), /LEDGE_LOCAL_BUS_ADDRESS.*unsupported scheme "http"/);
     const table: [unknown, RegExp | undefined][] = [
       ['tcp://127.0.0.1:1883', undefined],

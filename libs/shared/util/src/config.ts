@@ -260,9 +260,16 @@ function deepFreeze<T>(v: T): T {
 }
 
 /** Markdown table of a spec, for the apps' READMEs (docs are generated from the schema). */
-export function configTable(app: string, spec: ConfigSpec): string {
+export function configTable(app: string, spec: ConfigSpec, aliases: Readonly<Record<string, string>> = {}): string {
+  const notes = (k: string) => {
+    const names = Object.keys(aliases).filter((a) => aliases[a] === k);
+    const shared = (LOCAL_BUS_KEYS as readonly string[]).includes(k) ? [`shared: \`${LOCAL_BUS_FILE}\`, \`${localBusEnvName(k as LocalBusKey)}\``] : [];
+    const alias = names.length > 0 ? [`Kanto name ${names.map((a) => `\`${a}\``).join(', ')}`] : [];
+    const all = [...shared, ...alias];
+    return all.length > 0 ? ` (${all.join('; ')})` : '';
+  };
   const rows = Object.entries(spec).map(
-    ([k, f]) => `| \`${k}\` | \`--${k}\` | \`${envName(app, k)}\` | \`${JSON.stringify(f.default)}\` | ${f.describe.replace(/\|/g, '\\|')} |`,
+    ([k, f]) => `| \`${k}\` | \`--${k}\` | \`${envName(app, k)}\` | \`${JSON.stringify(f.default)}\` | ${(f.describe + notes(k)).replace(/\|/g, '\\|')} |`,
   );
   return ['| key | flag | env | default | meaning |', '|---|---|---|---|---|', ...rows].join('\n');
 }

@@ -41,10 +41,10 @@ export const LOCAL_BUS_KEYS = Object.freeze(Object.keys(localBusSpec) as LocalBu
 /** The shared file beside the apps' own files: /etc/ledge/local-bus.json. */
 export const LOCAL_BUS_FILE = 'local-bus.json';
 
-/** `localAddress` → `LEDGE_LOCAL_BUS_ADDRESS`, `localCACert` → `LEDGE_LOCAL_BUS_CA_CERT`. */
+/** `localAddress` → `LEDGE_LOCAL_BUS_ADDRESS`, `localCACert` → `LEDGE_LOCAL_BUS_CACERT` (the rule of envName). */
 export function localBusEnvName(key: LocalBusKey): string {
   const rest = key.replace(/^local/, '');
-  return `LEDGE_LOCAL_BUS_${rest.replace(/CA/, 'Ca').replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase()}`;
+  return `LEDGE_LOCAL_BUS_${rest.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase()}`;
 }
 
 /** Kanto's key names in software-update and file-upload (§5.1, §6.1), aliases of the shared keys. */

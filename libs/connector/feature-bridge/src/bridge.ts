@@ -95,6 +95,7 @@ export function createBridge(o: BridgeOptions): Bridge {
   let lastStatus = '';
   let statusTimer: NodeJS.Timeout | undefined;
   let closing = false;
+  let finalStatus: Promise<void> | undefined;
 
   const uplink = createUplink({ queue, protocol: o.protocol, maxInFlight: o.maxInFlight, replayRate: o.replayRate, logger: log });
 
@@ -120,7 +121,12 @@ export function createBridge(o: BridgeOptions): Bridge {
     if (!force && key === lastStatus) return;
     lastStatus = key;
     if (!local.connected) return;
-    await local.publish(EdgeTopics.connectionStatus, encodeConnectionStatus(status), EdgeTopicPublishOptions.connectionStatus).catch((err: unknown) => log.debug({ err }, 'status not published'));
+    const sent = local.publish(EdgeTopics.connectionStatus, encodeConnectionStatus(status), EdgeTopicPublishOptions.connectionStatus).catch((err: unknown) => log.debug({ err }, 'status not published'));
+    // While closing, the local bus's close() bounds the wait for this PUBACK (closeTimeoutMs) and fails
+    // it once closed: a broker that stops with us (ledge run --processes) never sends it, and MQTT.js
+    // would keep the publish for a reconnect that never comes, holding the shutdown until SIGKILL.
+    if (closing) finalStatus = sent;
+    else await sent;
   }
 
   function announceIdentity(): void {
@@ -288,6 +294,7 @@ export function createBridge(o: BridgeOptions): Bridge {
       uplink.close();
       await detachCloud(ConnectionCauses.CONNECTION_CLOSED);
       await closer.close();
+      await finalStatus;
       log.info({ closing, ...uplink.stats() }, 'bridge closed');
     }),
   };

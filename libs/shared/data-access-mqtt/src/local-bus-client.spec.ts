@@ -245,6 +245,23 @@ describe('createLocalBusClient: close', () => {
     assert.deepEqual(mqtt.ends, [true]);
   });
 
+  it('stops waiting when the connection drops during close: ends at once and rejects what is left', async (t) => {
+    const { client, mqtt } = await setup(t, { closeTimeoutMs: 60_000 });
+    mqtt.accept();
+    mqtt.autoAck = false;
+    const pub = client.publish('e', 'x', { qos: 1 });
+    const rejected = assert.rejects(pub, { code: 'LEDGE_MQTT_CLOSED' });
+    await flush();
+    let closed = false;
+    const closing = client.close().then(() => (closed = true));
+    await flush();
+    assert.equal(closed, false, 'close waits for the PUBACK');
+    mqtt.drop('broker stopped');
+    await closing; // no timer tick: the drop ends the wait
+    await rejected;
+    assert.deepEqual(mqtt.ends, [true]);
+  });
+
   it('stops reconnecting and drops the half-open attempt when closed while offline', async (t) => {
     const { client, mqtt, reconnecting } = await setup(t);
     mqtt.fail();

@@ -67,7 +67,12 @@ export function createLocalBusClient(options: LocalBusClientOptions = {}): Local
   function onClose(): void {
     const wasConnected = connected;
     connected = false;
-    if (closing) return;
+    if (closing) {
+      // close() waiting for PUBACKs stops: a dropped connection acknowledges nothing more (a broker
+      // that stops with its clients, as under `ledge run --processes`, would hold it closeTimeoutMs).
+      drained?.();
+      return;
+    }
     const error = lastError;
     lastError = undefined;
     const reason = error?.message ?? 'connection closed';

@@ -55,21 +55,24 @@ export function superviseProcesses(procs: readonly SupervisedProcess[], options:
     },
     close: onlyOnce(async () => {
       closing = true;
-      const children = [...running.values()].reverse();
-      await Promise.all(
-        children.map(
-          (c) =>
-            new Promise<void>((res) => {
-              if (c.exitCode !== null || c.signalCode !== null) return res();
-              const t = setTimeout(() => c.kill('SIGKILL'), options.stopTimeoutMs ?? 8000);
-              c.once('exit', () => {
-                clearTimeout(t);
-                res();
-              });
-              c.kill('SIGTERM');
-            }),
-        ),
-      );
+      // In reverse start order, one at a time, as hostApps closes hosted apps: the broker (started first)
+      // stops last, so its clients can still say goodbye on the bus.
+      // One budget for all: a child that hangs is SIGKILLed when it runs out, the rest get no less than 100 ms.
+      const deadline = Date.now() + (options.stopTimeoutMs ?? 8000);
+      const stop = (c: ChildProcess) =>
+        new Promise<void>((res) => {
+          if (c.exitCode !== null || c.signalCode !== null) return res();
+          const t = setTimeout(() => c.kill('SIGKILL'), Math.max(100, deadline - Date.now()));
+          c.once('exit', () => {
+            clearTimeout(t);
+            res();
+          });
+          c.kill('SIGTERM');
+        });
+      for (const p of [...procs].reverse()) {
+        const c = running.get(p.name);
+        if (c !== undefined) await stop(c);
+      }
     }),
   };
 }

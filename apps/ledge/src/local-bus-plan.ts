@@ -3,6 +3,7 @@
 // auth/TLS in one place. Port 0 ("any free port") is resolved here, before any app starts, so the apps
 // are told the real port and a restarted broker process (--processes) comes back on the same one.
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { envName, HOST_LOCAL_BUS_ENV, prepareConfig, type PrepareOptions } from '@ledge/util';
 import type { HostedApp } from './apps';
@@ -30,15 +31,26 @@ async function freePort(host: string): Promise<number> {
   });
 }
 
+/** The user names in the broker's password file; none when it cannot be read (the broker says why at start). */
+function passwordFileUsers(path: string, parse: (text: string) => { username: string }[] | string): string[] {
+  if (path === '') return [];
+  try {
+    const entries = parse(readFileSync(path, 'utf8'));
+    return typeof entries === 'string' ? [] : entries.map((e) => e.username);
+  } catch {
+    return []; // unreadable here: the broker refuses to start with a message naming the file
+  }
+}
+
 /** Throws a ConfigError on a bad broker config (exit 2 before anything starts). */
 export async function planLocalBus(chosen: readonly HostedApp[], options: Omit<PrepareOptions, 'argv' | 'hostDefaults'>): Promise<LocalBusPlan> {
   const brokerApp = chosen.find((a) => a.name === 'broker');
   if (brokerApp === undefined) return EMPTY; // the apps dial whatever broker their own config names
-  const { planHostedBus } = await import('@ledge/broker-feature');
-  const config = prepareConfig(await brokerApp.load(), options).config as Record<string, unknown> as Parameters<typeof planHostedBus>[0];
+  const { planHostedBus, parsePasswordFile } = await import('@ledge/broker-feature');
+  const config = prepareConfig(await brokerApp.load(), options).config as Record<string, unknown> as Parameters<typeof planHostedBus>[0] & { passwordFile: string };
   const pick = async (port: number) => (port === 0 ? freePort(config.host) : port);
   const ports = { port: await pick(config.port), tlsPort: await pick(config.tlsPort), wsPort: await pick(config.wsPort) };
-  const plan = planHostedBus({ ...config, ...ports }, chosen.map((a) => a.name), () => randomBytes(24).toString('base64url'));
+  const plan = planHostedBus({ ...config, ...ports }, chosen.map((a) => a.name), () => randomBytes(24).toString('base64url'), passwordFileUsers(config.passwordFile, parsePasswordFile));
   const resolved = Object.fromEntries(Object.entries(ports).filter(([k, v]) => v !== config[k as keyof typeof ports]));
   const brokerOverrides = { ...resolved, ...plan.broker };
   const env: Record<string, Record<string, string>> = {

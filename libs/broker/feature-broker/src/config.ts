@@ -61,6 +61,12 @@ export const brokerSpec = defineConfig({
     },
   },
   aclFile: { type: 'string', default: '', describe: 'Mosquitto ACL file (topic/user/pattern lines), merged with acl' },
+  ledgeAcl: {
+    type: 'string',
+    default: 'auto',
+    describe: 'built-in ACL: only the user ledge-connector may publish cloud commands (command/+/+/req/#, c/+/+/q/#), edge/thing/response and edge/connection/remote/status; auto = on when that user exists (packages, ledge run), off = Kanto\'s open bus (docs/security.md)',
+    choices: ['auto', 'on', 'off'],
+  },
   persistence: { type: 'string', default: 'disk', describe: 'where sessions, retained and queued messages live', choices: ['disk', 'memory'] },
   dataDir: { type: 'string', default: '/var/lib/ledge/broker', describe: 'directory of the disk persistence' },
   maxQueuedMessages: { type: 'number', default: 10_000, describe: 'QoS 1/2 messages queued per client; beyond it the oldest are dropped (memory: the newest)', min: 1, max: 10_000_000, validate: integer },

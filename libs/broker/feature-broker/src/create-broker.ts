@@ -17,6 +17,7 @@ import { createHooks } from './hooks';
 import { createRedeliveryTracker, type TrackedPacket } from './redelivery';
 import { LedgeAedes } from './ledge-aedes';
 import { createListeners, type ConnectionMeta, type ListenerAddress, type Listeners } from './listeners';
+import { ledgeAclActive, type LedgeAclMode } from './ledge-acl';
 import { parsePasswordFile, type UserEntry } from './passwords';
 import { defaultPersistenceFactory, type BrokerPersistence, type PersistenceFactory } from './persistence';
 import { attachSessionLog, type SessionLog } from './session-log';
@@ -127,12 +128,15 @@ export function createBroker(config: BrokerSettings, deps: BrokerDeps): Broker {
 
   const run = async () => {
     const { users, acl } = loadAccess(config, deps.readFile ?? ((p) => readFileSync(p, 'utf8')));
+    const ledgeAclOn = ledgeAclActive(config.ledgeAcl as LedgeAclMode, users.map((u) => u.username));
+    if (!ledgeAclOn) logger.warn({ ledgeAcl: config.ledgeAcl }, 'local bus open: any local client may publish cloud commands (docs/security.md)');
     const factory = deps.persistenceFactory ?? defaultPersistenceFactory(config.persistence);
     persistence = factory({ dir: config.dataDir, logger: deps.logger, maxQueuedPerClient: config.maxQueuedMessages, maxQueuedBytes: config.maxQueuedBytes });
     const redelivery = createRedeliveryTracker();
     const hooks = createHooks({
       authenticator: createAuthenticator({ users, allowAnonymous: config.allowAnonymous, allowAnonymousRemote: config.allowAnonymousRemote }),
       aclRules: acl,
+      ledgeAcl: ledgeAclOn,
       records,
       logger: deps.logger.child({ component: 'access' }),
       drop: (packet) => aedes?.drop(packet),
@@ -168,7 +172,7 @@ export function createBroker(config: BrokerSettings, deps: BrokerDeps): Broker {
     if (closing) return;
     bound = await listeners.start();
     const persistenceKind = deps.persistenceFactory ? 'injected' : config.persistence;
-    logger.info({ persistence: persistenceKind, dataDir: config.dataDir, users: users.length, aclRules: acl.length }, 'broker started');
+    logger.info({ persistence: persistenceKind, dataDir: config.dataDir, users: users.length, aclRules: acl.length, ledgeAcl: ledgeAclOn }, 'broker started');
   };
 
   return {

@@ -4,6 +4,7 @@
 import type { AedesOptions, Client } from 'aedes';
 import type { Logger } from '@ledge/util';
 import { compileAcl, type AclRule } from './acl';
+import { bothAcls, ledgeAcl } from './ledge-acl';
 import { internals } from './aedes-internals';
 import type { Authenticator } from './auth';
 import type { ConnectionRecords } from './connection-record';
@@ -14,6 +15,8 @@ import type { RedeliveryTracker } from './redelivery';
 export interface HooksOptions {
   authenticator: Authenticator;
   aclRules: readonly AclRule[];
+  /** Ledge's built-in ACL (ledge-acl.ts) on top of the rules. */
+  ledgeAcl: boolean;
   records: ConnectionRecords;
   logger: Logger;
   /** Marks a refused PUBLISH for dropping (LedgeAedes.drop). */
@@ -48,10 +51,20 @@ export function createHooks(options: HooksOptions): Hooks {
             callback(connackRefusal(result.returnCode), false);
             return;
           }
+          const who = { clientId: client.id, username: result.username };
+          const acl = bothAcls(compileAcl(aclRules, who), options.ledgeAcl ? ledgeAcl(who) : undefined);
+          // A will is published when the client is gone: check its topic now, as Mosquitto does.
+          const will = (client as unknown as { _will?: { topic?: string } | null })._will;
+          if (acl && typeof will?.topic === 'string' && !acl.canPublish(will.topic)) {
+            if (rec) rec.reason = 'auth';
+            logger.warn({ clientId: client.id, username, address, topic: will.topic }, 'connection refused: will topic denied by ACL');
+            callback(connackRefusal(5), false);
+            return;
+          }
           if (rec) {
             rec.clientId = client.id;
             rec.username = result.username;
-            rec.acl = compileAcl(aclRules, { clientId: client.id, username: result.username });
+            rec.acl = acl;
           }
           // [MQTT-3.1.4-2] aedes closes the older connection with this id; Mosquitto logs no notice for it
           const previous = options.clientById(client.id);
@@ -77,7 +90,8 @@ export function createHooks(options: HooksOptions): Hooks {
       } else {
         const acl = records.of(client)?.acl;
         if (acl && !acl.canPublish(packet.topic)) {
-          logger.debug({ clientId: client.id, topic: packet.topic }, 'publish denied by ACL, dropped');
+          // MQTT 3.1.1 has no negative PUBACK: the publisher sees success, so the log names who tried.
+          logger.warn({ clientId: client.id, username: records.of(client)?.username, topic: packet.topic }, 'publish denied by ACL, dropped');
           options.drop(packet);
         }
       }

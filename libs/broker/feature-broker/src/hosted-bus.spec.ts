@@ -21,10 +21,21 @@ describe('the local bus ledge run hands its hosted apps', () => {
     for (const [change, want] of table) assert.deepEqual(localEndpointOf({ ...listeners, ...change }), want, JSON.stringify(change));
   });
 
-  it('with anonymous clients allowed: the address only, no accounts', () => {
-    const plan = planHostedBus({ ...defaultBrokerConfig, port: 4242 }, ['broker', 'connector', 'file-upload'], () => 'x');
+  it("Kanto's open bus (ledgeAcl off, anonymous clients allowed): the address only, no accounts", () => {
+    const plan = planHostedBus({ ...defaultBrokerConfig, port: 4242, ledgeAcl: 'off' }, ['broker', 'connector', 'file-upload'], () => 'x');
     assert.deepEqual(plan.broker, {});
     assert.deepEqual(plan.apps, { connector: { localAddress: 'tcp://127.0.0.1:4242', localCACert: '' }, 'file-upload': { localAddress: 'tcp://127.0.0.1:4242', localCACert: '' } });
+  });
+
+  it('by default (built-in ACL auto): an account per hosted app, so the broker knows ledge-connector and the ACL is on', () => {
+    const plan = planHostedBus(defaultBrokerConfig, ['broker', 'connector', 'software-update'], (app) => `pw-${app}`);
+    assert.deepEqual(
+      (plan.broker.users as { username: string }[]).map((u) => u.username),
+      ['ledge-connector', 'ledge-software-update'],
+    );
+    assert.equal(plan.apps['software-update']?.localUsername, 'ledge-software-update');
+    const packaged = planHostedBus(defaultBrokerConfig, ['broker', 'connector', 'software-update'], (app) => `pw-${app}`, ['ledge-connector']);
+    assert.deepEqual((packaged.broker.users as { username: string }[]).map((u) => u.username), ['ledge-software-update'], 'an account in the password file (the packages\' one) is left to its owner');
   });
 
   it('with local auth on: an account per hosted app, hashed in the broker, plain in the app; users named by the user are kept', () => {

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import type { LocalBusSettings } from '@ledge/util';
 import type { BrokerSettings } from './config';
 
-export type BrokerListenerSettings = Pick<BrokerSettings, 'host' | 'port' | 'tlsPort' | 'tlsCa' | 'tlsCert' | 'wsPort' | 'allowAnonymous' | 'users'>;
+export type BrokerListenerSettings = Pick<BrokerSettings, 'host' | 'port' | 'tlsPort' | 'tlsCa' | 'tlsCert' | 'wsPort' | 'allowAnonymous' | 'users' | 'ledgeAcl'>;
 
 export interface HostedBusPlan {
   /** Settings the broker runs with instead of its own (accounts added for the hosted apps). */
@@ -38,16 +38,19 @@ export function localEndpointOf(c: Pick<BrokerSettings, 'host' | 'port' | 'tlsPo
 export const hostedAppUser = (app: string) => `ledge-${app}`;
 
 /**
- * Every hosted app gets the broker's real listener; when the broker refuses anonymous clients, each also
- * gets an account of its own (`ledge-<app>`, a fresh random password per run, stored hashed in the
- * broker), unless the user already named one in the broker's users.
+ * Every hosted app gets the broker's real listener and an account of its own (`ledge-<app>`, a fresh
+ * random password per run, stored hashed in the broker), so the broker can tell the connector from
+ * anyone else (its built-in ACL, ledge-acl.ts) and admits the apps when anonymous clients are refused.
+ * Not when the ACL is off and anonymous clients are welcome (Kanto's open bus), and not for an account
+ * the user already made (`users` or the password file: `existingUsers`): its password is theirs.
  */
-export function planHostedBus(broker: BrokerListenerSettings, apps: readonly string[], secret: (app: string) => string): HostedBusPlan {
+export function planHostedBus(broker: BrokerListenerSettings, apps: readonly string[], secret: (app: string) => string, existingUsers: readonly string[] = []): HostedBusPlan {
   const endpoint = localEndpointOf(broker);
   const clients = apps.filter((a) => a !== 'broker');
   if (endpoint === undefined) return { broker: {}, apps: {} };
-  const taken = new Set((broker.users as { username: string }[]).map((u) => u.username));
-  const accounts = broker.allowAnonymous ? [] : clients.filter((a) => !taken.has(hostedAppUser(a))).map((app) => ({ app, username: hostedAppUser(app), password: secret(app) }));
+  const taken = new Set([...(broker.users as { username: string }[]).map((u) => u.username), ...existingUsers]);
+  const open = broker.allowAnonymous && broker.ledgeAcl === 'off';
+  const accounts = open ? [] : clients.filter((a) => !taken.has(hostedAppUser(a))).map((app) => ({ app, username: hostedAppUser(app), password: secret(app) }));
   return {
     broker: accounts.length > 0 ? { users: [...broker.users, ...accounts.map((a) => ({ username: a.username, password: `sha256:${createHash('sha256').update(a.password).digest('hex')}` }))] } : {},
     apps: Object.fromEntries(

@@ -4,7 +4,7 @@ import { ConfigError, type LocalBusSettings } from '@ledge/util';
 import { localBusClientOptions, toClientUrl } from './local-bus-settings';
 import { resolveLocalBusOptions } from './options';
 
-const base: LocalBusSettings = { localAddress: 'tcp://127.0.0.1:1883', localUsername: '', localPassword: '', localCACert: '', localCert: '', localKey: '' };
+const base: LocalBusSettings = { localAddress: 'tcp://127.0.0.1:1883', localUsername: '', localPassword: '', localPasswordFile: '', localCACert: '', localCert: '', localKey: '' };
 const io = (files: Record<string, string>) => ({
   readFile: (p: string) => {
     if (p in files) return Buffer.from(files[p]!);
@@ -36,6 +36,7 @@ describe('localBusClientOptions', () => {
     const o = localBusClientOptions({ ...base, localAddress: 'tcps://h:8883', localCACert: '/ca', localCert: '/c', localKey: '/k', localUsername: 'u', localPassword: 'p' }, io({ '/ca': 'CA', '/c': 'CERT', '/k': 'KEY' }));
     assert.deepEqual({ ...o, ca: String(o.ca), cert: String(o.cert), key: String(o.key) }, { url: 'mqtts://h:8883', username: 'u', password: 'p', ca: 'CA', cert: 'CERT', key: 'KEY' });
     assert.deepEqual(localBusClientOptions({ ...base, localPassword: 'stray' }, io({})), { url: 'mqtt://127.0.0.1:1883' });
+    assert.equal(localBusClientOptions({ ...base, localUsername: 'ledge-connector', localPasswordFile: '/pw' }, io({ '/pw': 's3cret\nignored' })).password, 's3cret', 'first line of localPasswordFile');
   });
 
   it('a bad value is a config error naming the key', () => {
@@ -44,6 +45,8 @@ describe('localBusClientOptions', () => {
       [{ localCert: '/c' }, /'localCert' and 'localKey': set both/],
       [{ localKey: '/k' }, /'localCert' and 'localKey': set both/],
       [{ localAddress: 'http://h:1' }, /config key 'localAddress'.*unsupported scheme/],
+      [{ localPasswordFile: '/nope' }, /config key 'localPasswordFile': cannot read \/nope/],
+      [{ localPassword: 'p', localPasswordFile: '/pw' }, /'localPassword' and 'localPasswordFile': set one/],
     ];
     for (const [change, message] of cases) {
       assert.throws(() => localBusClientOptions({ ...base, ...change }, io({ '/c': 'C' })), (e: unknown) => e instanceof ConfigError && message.test(e.message), JSON.stringify(change));

@@ -28,7 +28,10 @@ export function localBusClientOptions(settings: LocalBusSettings, io: LocalBusSe
   if ((settings.localCert === '') !== (settings.localKey === '')) {
     throw new ConfigError("config keys 'localCert' and 'localKey': set both (a client certificate and its key) or neither", { key: settings.localCert === '' ? 'localCert' : 'localKey' });
   }
-  const file = (key: 'localCACert' | 'localCert' | 'localKey'): Buffer | undefined => {
+  if (settings.localPassword !== '' && settings.localPasswordFile !== '') {
+    throw new ConfigError("config keys 'localPassword' and 'localPasswordFile': set one", { key: 'localPasswordFile' });
+  }
+  const file = (key: 'localCACert' | 'localCert' | 'localKey' | 'localPasswordFile'): Buffer | undefined => {
     const path = settings[key];
     if (path === '') return undefined;
     try {
@@ -40,9 +43,10 @@ export function localBusClientOptions(settings: LocalBusSettings, io: LocalBusSe
   const ca = file('localCACert');
   const cert = file('localCert');
   const key = file('localKey');
+  const password = settings.localPasswordFile === '' ? settings.localPassword : (file('localPasswordFile')!.toString('utf8').split(/\r?\n/)[0] ?? '');
   return {
     url: toClientUrl(settings.localAddress),
-    ...(settings.localUsername !== '' ? { username: settings.localUsername, password: settings.localPassword } : {}),
+    ...(settings.localUsername !== '' ? { username: settings.localUsername, password } : {}),
     ...(ca !== undefined ? { ca } : {}),
     ...(cert !== undefined && key !== undefined ? { cert, key } : {}),
   };

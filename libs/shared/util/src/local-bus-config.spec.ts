@@ -16,7 +16,7 @@ const load = (o: { env?: Record<string, string>; files?: Record<string, unknown>
 
 describe('the one local-bus setting', () => {
   it('names its env vars LEDGE_LOCAL_BUS_<KEY>', () => {
-    assert.deepEqual(LOCAL_BUS_KEYS.map(localBusEnvName), ['LEDGE_LOCAL_BUS_ADDRESS', 'LEDGE_LOCAL_BUS_USERNAME', 'LEDGE_LOCAL_BUS_PASSWORD', 'LEDGE_LOCAL_BUS_CACERT', 'LEDGE_LOCAL_BUS_CERT', 'LEDGE_LOCAL_BUS_KEY']);
+    assert.deepEqual(LOCAL_BUS_KEYS.map(localBusEnvName), ['LEDGE_LOCAL_BUS_ADDRESS', 'LEDGE_LOCAL_BUS_USERNAME', 'LEDGE_LOCAL_BUS_PASSWORD', 'LEDGE_LOCAL_BUS_PASSWORD_FILE', 'LEDGE_LOCAL_BUS_CACERT', 'LEDGE_LOCAL_BUS_CERT', 'LEDGE_LOCAL_BUS_KEY']);
   });
 
   it('precedence: default < host default < local-bus.json < LEDGE_LOCAL_BUS_* < app file < app env < flag', () => {

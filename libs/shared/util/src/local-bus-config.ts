@@ -28,6 +28,7 @@ export const localBusSpec = define({
   localAddress: { type: 'string', default: 'tcp://127.0.0.1:1883', describe: `local broker address (${LOCAL_BUS_SCHEMES.join(', ')})`, validate: localAddressProblem },
   localUsername: { type: 'string', default: '', describe: 'local broker user name' },
   localPassword: { type: 'string', default: '', describe: 'local broker password' },
+  localPasswordFile: { type: 'string', default: '', describe: 'file whose first line is the local broker password (instead of localPassword; the packages keep one per app in /etc/ledge/secrets)' },
   localCACert: { type: 'string', default: '', describe: 'PEM CA file that signs a TLS local broker\'s certificate' },
   localCert: { type: 'string', default: '', describe: 'PEM client certificate file for the local broker (with localKey)' },
   localKey: { type: 'string', default: '', describe: 'PEM private key file of localCert' },

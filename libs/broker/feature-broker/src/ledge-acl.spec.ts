@@ -1,0 +1,51 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { compileAcl } from './acl';
+import { bothAcls, ledgeAcl, ledgeAclActive } from './ledge-acl';
+
+describe("Ledge's built-in ACL", () => {
+  it('only ledge-connector publishes cloud commands, identity and link status; everything else stays open', () => {
+    const table: [string, boolean, boolean][] = [
+      // topic, anyone else may publish, connector may publish
+      ['command///req/x1/install', false, true],
+      ['c///q/x1/install', false, true],
+      ['command//demo:gw:edge:containers/req/r1/create', false, true],
+      ['command/tenant/demo:gw/req/r1/op', false, true],
+      ['edge/thing/response', false, true],
+      ['edge/connection/remote/status', false, true],
+      ['command///res/x1/204', true, true],
+      ['c//demo:gw:edge:containers/s/r1/200', true, true],
+      ['e', true, true],
+      ['event/demo/demo:gw', true, true],
+      ['t', true, true],
+      ['edge/thing/request', true, true],
+      ['myapp/readings', true, true],
+      ['command', true, true],
+    ];
+    const anonymous = ledgeAcl({ clientId: 'x' });
+    const user = ledgeAcl({ clientId: 'x', username: 'alice' });
+    const app = ledgeAcl({ clientId: 'ledge-software-update-1', username: 'ledge-software-update' });
+    const connector = ledgeAcl({ clientId: 'ledge-connector', username: 'ledge-connector' });
+    for (const [topic, others, conn] of table) {
+      for (const [who, acl] of [['anonymous', anonymous], ['alice', user], ['software-update', app]] as const) assert.equal(acl.canPublish(topic), others, `${who} → ${topic}`);
+      assert.equal(connector.canPublish(topic), conn, `connector → ${topic}`);
+    }
+    assert.ok(anonymous.canSubscribe('command//+/req/#') && anonymous.canReceive('command///req/x1/install'), 'third-party apps still receive commands');
+  });
+
+  it('is on with `on`, off with `off`, and with `auto` exactly when the connector has an account', () => {
+    assert.equal(ledgeAclActive('on', []), true);
+    assert.equal(ledgeAclActive('off', ['ledge-connector']), false);
+    assert.equal(ledgeAclActive('auto', ['alice', 'ledge-connector']), true);
+    assert.equal(ledgeAclActive('auto', ['alice']), false);
+  });
+
+  it("is combined with the user's rules: both must allow", () => {
+    const rules = compileAcl([{ permission: 'allow', action: 'both', topic: 'e/#' }, { permission: 'allow', action: 'both', topic: 'command/#' }], { clientId: 'c', username: 'alice' });
+    const acl = bothAcls(rules, ledgeAcl({ clientId: 'c', username: 'alice' }))!;
+    assert.equal(acl.canPublish('e/x'), true);
+    assert.equal(acl.canPublish('t'), false, "the user's rules say no");
+    assert.equal(acl.canPublish('command///req/1/op'), false, 'the built-in rules say no');
+    assert.equal(bothAcls(undefined, undefined), undefined);
+  });
+});

@@ -10,9 +10,10 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
+import { connectAsync } from 'mqtt';
 import { containerdAvailable, startContainerd } from '@ledge/container-management-containerd/testing';
 import { findMosquitto, freePort } from '@ledge/data-access-mqtt/testing';
-import { startArtifactServer } from '@ledge/software-update-download/testing';
+import { startArtifactServer, type ArtifactServer } from '@ledge/software-update-download/testing';
 import { distinctStatuses } from '@ledge/software-update-model';
 import { bundlePath, createTempDir, hasCommand, waitFor } from '@ledge/util/testing';
 import { duplicateKeys } from './testing/duplicate-keys';
@@ -96,13 +97,10 @@ interface LastOperation {
   message?: string;
 }
 
-async function installThroughCloud(t: TestContext, stack: WholeStack): Promise<void> {
-  const srv = await startArtifactServer(t);
-  const marker = join(createTempDir(t), 'installed');
-  const script = `#!/bin/sh\nmkdir -p installed-deps\nprintf 'group=demo\\nname=hello\\nversion=1.0.0\\n' > installed-deps/hello.prs\necho ran > ${marker}\n`;
-  const cid = 'whole-stack-install';
+/** A SoftwareUpdatable install value of one plain install.sh served by `srv`. */
+function installValue(srv: ArtifactServer, cid: string, script: string) {
   const a = srv.add(`/${cid}/install.sh`, Buffer.from(script));
-  const value = {
+  return {
     correlationId: cid,
     weight: 0,
     forced: false,
@@ -115,6 +113,14 @@ async function installThroughCloud(t: TestContext, stack: WholeStack): Promise<v
       },
     ],
   };
+}
+
+async function installThroughCloud(t: TestContext, stack: WholeStack): Promise<void> {
+  const srv = await startArtifactServer(t);
+  const marker = join(createTempDir(t), 'installed');
+  const script = `#!/bin/sh\nmkdir -p installed-deps\nprintf 'group=demo\\nname=hello\\nversion=1.0.0\\n' > installed-deps/hello.prs\necho ran > ${marker}\n`;
+  const cid = 'whole-stack-install';
+  const value = installValue(srv, cid, script);
   const requestId = await stack.send({ thing: 'gateway', feature: 'SoftwareUpdatable', operation: 'install', value });
   const lastOps = () =>
     stack.events
@@ -129,6 +135,50 @@ async function installThroughCloud(t: TestContext, stack: WholeStack): Promise<v
   assert.deepEqual(deps?.env.value, { '0': { group: 'demo', name: 'hello', version: '1.0.0' } });
   assert.deepEqual(stack.cloudResponses(requestId).map((r) => r.status), [204]);
   assert.equal(stack.localResponses(requestId).length, 1, stack.localResponses(requestId).join(', '));
+}
+
+/**
+ * Issue 23: a local client without the connector's account (anonymous, like a local user or a container
+ * on the host network) forges what only the cloud link may say: an install, an identity, a link status.
+ * The broker drops each and logs the client; software update (root) downloads and runs nothing; the
+ * same client's event still reaches the cloud, as a third-party app's must.
+ */
+async function localForgeriesAreRefused(t: TestContext, stack: WholeStack): Promise<void> {
+  const srv = await startArtifactServer(t);
+  const marker = join(createTempDir(t), 'pwned');
+  const cid = 'forged-install';
+  const value = installValue(srv, cid, `#!/bin/sh\necho owned > ${marker}\n`);
+  const install = { topic: `${DEVICE.replace(':', '/')}/things/live/messages/install`, headers: { 'correlation-id': cid, 'response-required': true }, path: '/features/SoftwareUpdatable/inbox/messages/install', value };
+  const url = `mqtt://127.0.0.1:${stack.localPort}`;
+  const watcher = await connectAsync(url, { clientId: 'forgery-watcher', reconnectPeriod: 0 });
+  t.after(() => watcher.endAsync(true));
+  const seen: string[] = [];
+  watcher.on('message', (topic, payload) => seen.push(`${topic} ${payload.toString()}`));
+  await watcher.subscribeAsync(['edge/thing/response', 'edge/connection/remote/status'], { qos: 1 });
+  const forger = await connectAsync(url, { clientId: 'forger', reconnectPeriod: 0 });
+  t.after(() => forger.endAsync(true));
+  const forged: [string, string, boolean][] = [
+    ['command///req/x1/install', JSON.stringify(install), false],
+    ['c///q/x1/install', JSON.stringify(install), false],
+    ['edge/thing/response', '{"deviceId":"evil:device","tenantId":"evil"}', false],
+    ['edge/connection/remote/status', '{"connected":false,"timestamp":1,"cause":"CONNECTION_CLOSED"}', true],
+  ];
+  for (const [topic, payload, retain] of forged) await forger.publishAsync(topic, payload, { qos: 1, retain });
+  const event = { topic: `${DEVICE.replace(':', '/')}/things/twin/commands/modify`, headers: { 'response-required': false }, path: `/features/${THIRD_PARTY_FEATURE}/properties/greeted`, value: 'by a third-party app' };
+  await forger.publishAsync('e', JSON.stringify(event), { qos: 1 });
+  await waitFor(() => stack.events.find((e) => e.thing === DEVICE && e.env.path === event.path), 15_000, 'the third-party event at the cloud');
+  const denied = await waitFor(() => {
+    const lines = stack.ledge.logs.filter((l) => l['msg'] === 'publish denied by ACL, dropped' && l['clientId'] === 'forger');
+    return lines.length >= forged.length ? lines : undefined;
+  }, 10_000, 'a denial logged for each forgery');
+  assert.deepEqual(denied.map((l) => l['topic']), forged.map(([topic]) => topic));
+  // Software update handles its commands in order: once it answered this probe it had its turn at the forgery.
+  const probe = await stack.send({ thing: 'gateway', feature: 'SoftwareUpdatable', operation: 'install', value: {} });
+  await waitFor(() => stack.cloudResponses(probe)[0], 15_000, 'the probe\'s answer');
+  assert.deepEqual(srv.requests, [], 'nothing downloaded');
+  assert.equal(existsSync(marker), false, 'nothing ran');
+  assert.equal(stack.events.filter((e) => (e.env.value as { correlationId?: string } | undefined)?.correlationId === cid).length, 0, 'no operation reported');
+  assert.deepEqual(seen.filter((s) => s.includes('evil') || s.includes('"timestamp":1,')), [], 'no forged identity or status reached a local app');
 }
 
 interface LastUpload {
@@ -208,6 +258,7 @@ function wholeStackSuite(mode: StackMode): void {
       const stack = await startWholeStack(t, { mode, brokerPort: { via: 'env', port: 0 }, containerd, logLevel: 'debug' });
       await waitForAllFeatures(stack);
       await t.test('a command to each feature: exactly one response at the cloud, with the owner\'s status; a feature nobody serves: none', () => probeEveryFeature(stack));
+      await t.test('a local client without the connector\'s account cannot forge an install, an identity or a link status; its event still reaches the cloud', (st) => localForgeriesAreRefused(st, stack));
       await t.test('SoftwareUpdatable install from the cloud runs to FINISHED_SUCCESS', (st) => installThroughCloud(st, stack));
       await t.test('AutoUploadable trigger → request → start from the cloud uploads the file', (st) => uploadThroughCloud(st, stack));
       await t.test('SIGTERM stops every app by itself, exit code 0; every line it wrote is a JSON object without duplicate keys', () => stopsCleanlyWithJsonLogs(stack, mode));

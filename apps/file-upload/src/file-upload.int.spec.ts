@@ -213,7 +213,7 @@ describe('file-upload app (bundle + broker)', () => {
     const app = spawnNode(t, bundlePath('file-upload'), { args: ['--config', join(dir, 'config.json'), '--stateDir', join(dir, 'state')] });
     assert.equal(await Promise.race([app.exited, new Promise((r) => setTimeout(() => r('still running'), 10_000).unref())]), 2);
     const said = [...app.stderr, ...app.logs.map((l) => JSON.stringify(l))].join('\n');
-    assert.match(said, /config key 'partSize' \(file\): expected a whole number of bytes from 5242880 \(5 MiB, S3's smallest part\)/);
+    assert.match(said, /config key 'partSize' \(file [^)]*config\.json\): expected a whole number of bytes from 5242880 \(5 MiB, S3's smallest part\)/);
   });
 
   it('uploads to Azure Blob (Azurite) in blocks: blob named after the file, byte-identical, SUCCESS', async (t) => {

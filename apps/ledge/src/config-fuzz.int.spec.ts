@@ -73,8 +73,10 @@ describe('config files are untrusted input (every app bundle)', () => {
   it('values create() refuses are configuration errors too: exit 2 naming the problem', async (t) => {
     const dir = createTempDir(t, 'ledge-cfg-create-');
     const cases: [string, Record<string, unknown>, RegExp][] = [
-      ['connector', { localCACert: join(dir, 'no-such-ca.pem') }, /invalid configuration: cannot read localCACert file/],
-      ['container-management', { localAddress: 'constructor' }, /invalid configuration: invalid local bus options: unsupported url "constructor"/],
+      ['connector', { localCACert: join(dir, 'no-such-ca.pem') }, /config key 'localCACert': cannot read .*no-such-ca\.pem \(ENOENT\)/],
+      ['software-update', { localUsername: 'ledge-software-update', localPasswordFile: join(dir, 'no-such.password') }, /config key 'localPasswordFile': cannot read .*no-such\.password \(ENOENT\)/],
+      ['container-management', { localAddress: 'constructor' }, /config key 'localAddress' \(file [^)]*\): must be <scheme>:\/\/<host>:<port>/],
+      ['file-upload', { localCert: join(dir, 'cert.pem') }, /'localCert' and 'localKey': set both/],
       ['container-management', { namespace: 'a\u0000b' }, /config key 'namespace'.*must be a containerd namespace/],
     ];
     let n = 0;

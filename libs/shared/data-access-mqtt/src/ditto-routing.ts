@@ -85,7 +85,7 @@ export function routeInbound(topic: string, payload: Buffer, address: AgentAddre
   const parsed = parseEnvelope(payload, { maxBytes });
   if (!parsed.ok) {
     const response = addressableError(payload, maxBytes, address, owns, parsed.problems);
-    return response === undefined ? { kind: 'ignore', reason: 'malformed envelope naming none of our features' } : { kind: 'invalid', requestId, problems: parsed.problems, response };
+    return response === undefined ? { kind: 'ignore', reason: `malformed envelope naming none of our features: ${parsed.problems.join('; ')}` } : { kind: 'invalid', requestId, problems: parsed.problems, response };
   }
   const envelope = parsed.envelope;
   const dittoTopic = parseDittoTopic(envelope.topic);

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { envName, HOST_LOCAL_BUS_ENV, prepareConfig, type PrepareOptions } from '@ledge/util';
+import { connectorDurableSession } from '@ledge/connector-model';
 import type { HostedApp } from './apps';
 
 export interface LocalBusPlan {
@@ -50,7 +51,15 @@ export async function planLocalBus(chosen: readonly HostedApp[], options: Omit<P
   const config = prepareConfig(await brokerApp.load(), options).config as Record<string, unknown> as Parameters<typeof planHostedBus>[0] & { passwordFile: string };
   const pick = async (port: number) => (port === 0 ? freePort(config.host) : port);
   const ports = { port: await pick(config.port), tlsPort: await pick(config.tlsPort), wsPort: await pick(config.wsPort) };
-  const plan = planHostedBus({ ...config, ...ports }, chosen.map((a) => a.name), () => randomBytes(24).toString('base64url'), passwordFileUsers(config.passwordFile, parsePasswordFile));
+  const plan = planHostedBus(
+    { ...config, ...ports },
+    {
+      apps: chosen.map((a) => a.name),
+      secret: () => randomBytes(24).toString('base64url'),
+      existingUsers: passwordFileUsers(config.passwordFile, parsePasswordFile),
+      sessionOf: (app) => (app === 'connector' ? connectorDurableSession() : undefined),
+    },
+  );
   const resolved = Object.fromEntries(Object.entries(ports).filter(([k, v]) => v !== config[k as keyof typeof ports]));
   const brokerOverrides = { ...resolved, ...plan.broker };
   const env: Record<string, Record<string, string>> = {

@@ -2,6 +2,7 @@
 // Ports: -1 disables a listener, 0 picks a free port (tests), anything else is the port.
 import { defineConfig, type ConfigOf, type WithCommon } from '@ledge/util';
 import { parseAclRules } from './acl';
+import { durableSessionsProblem } from './durable-sessions';
 import { storedPasswordProblem } from './passwords';
 
 const port = (describe: string, def: number) => ({ type: 'number', default: def, describe, min: -1, max: 65535, validate: integer }) as const;
@@ -69,6 +70,20 @@ export const brokerSpec = defineConfig({
   },
   persistence: { type: 'string', default: 'disk', describe: 'where sessions, retained and queued messages live', choices: ['disk', 'memory'] },
   dataDir: { type: 'string', default: '/var/lib/ledge/broker', describe: 'directory of the disk persistence' },
+  fsync: {
+    type: 'string',
+    default: 'interval',
+    describe:
+      'disk persistence: a QoS 1/2 message is written before it is acknowledged (a killed process loses nothing acknowledged); always = fdatasync before the acknowledgement too (group commit; a power cut loses nothing acknowledged), interval = fdatasync every fsyncInterval ms (a power cut loses at most that window), never = when the kernel writes back',
+    choices: ['always', 'interval', 'never'],
+  },
+  fsyncInterval: { type: 'number', default: 200, describe: 'ms between fdatasyncs with fsync interval: the most a power cut loses', min: 10, max: 60_000, validate: integer },
+  durableSessions: {
+    type: 'json',
+    default: [] as unknown[],
+    describe: 'persistent sessions created before any listener opens, so nothing published at boot misses them: [{"clientId", "subscriptions": [{"topic", "qos"}]}] (the packages and ledge run declare the connector\'s)',
+    validate: durableSessionsProblem,
+  },
   maxQueuedMessages: { type: 'number', default: 10_000, describe: 'QoS 1/2 messages queued per client; beyond it the oldest are dropped (memory: the newest)', min: 1, max: 10_000_000, validate: integer },
   maxQueuedBytes: { type: 'number', default: 64 * 1024 * 1024, describe: 'bytes queued for all clients together (disk persistence); beyond it the oldest are dropped', min: 1024, validate: integer },
   maxPacketSize: { type: 'number', default: 16 * 1024 * 1024, describe: 'largest MQTT packet accepted, in bytes; bigger ones close the connection', min: 64, max: 268_435_460, validate: integer },

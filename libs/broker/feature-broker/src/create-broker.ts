@@ -17,6 +17,7 @@ import { createHooks } from './hooks';
 import { createRedeliveryTracker, type TrackedPacket } from './redelivery';
 import { LedgeAedes } from './ledge-aedes';
 import { createListeners, type ConnectionMeta, type ListenerAddress, type Listeners } from './listeners';
+import { declareSessions, type DurableSession, type SessionStore } from './durable-sessions';
 import { ledgeAclActive, type LedgeAclMode } from './ledge-acl';
 import { parsePasswordFile, type UserEntry } from './passwords';
 import { defaultPersistenceFactory, type BrokerPersistence, type PersistenceFactory } from './persistence';
@@ -131,7 +132,14 @@ export function createBroker(config: BrokerSettings, deps: BrokerDeps): Broker {
     const ledgeAclOn = ledgeAclActive(config.ledgeAcl as LedgeAclMode, users.map((u) => u.username));
     if (!ledgeAclOn) logger.warn({ ledgeAcl: config.ledgeAcl }, 'local bus open: any local client may publish cloud commands (docs/security.md)');
     const factory = deps.persistenceFactory ?? defaultPersistenceFactory(config.persistence);
-    persistence = factory({ dir: config.dataDir, logger: deps.logger, maxQueuedPerClient: config.maxQueuedMessages, maxQueuedBytes: config.maxQueuedBytes });
+    persistence = factory({
+      dir: config.dataDir,
+      logger: deps.logger,
+      maxQueuedPerClient: config.maxQueuedMessages,
+      maxQueuedBytes: config.maxQueuedBytes,
+      fsync: config.fsync as 'always' | 'interval' | 'never',
+      fsyncIntervalMs: config.fsyncInterval,
+    });
     const redelivery = createRedeliveryTracker();
     const hooks = createHooks({
       authenticator: createAuthenticator({ users, allowAnonymous: config.allowAnonymous, allowAnonymousRemote: config.allowAnonymousRemote }),
@@ -152,6 +160,12 @@ export function createBroker(config: BrokerSettings, deps: BrokerDeps): Broker {
       throw persistenceError(err);
     }
     aedes = broker;
+    // Before the listeners: nothing published at boot may miss a declared session (issue 17).
+    const declared = config.durableSessions as DurableSession[];
+    if (declared.length > 0) {
+      const added = await declareSessions(persistence as unknown as SessionStore, declared);
+      logger.info({ sessions: declared.map((s) => s.clientId), subscriptionsAdded: added }, 'durable sessions declared');
+    }
     broker.on('ack', (packet, client) => {
       if (!client.clean) redelivery.acknowledged(client.id, packet as TrackedPacket | undefined);
     });

@@ -4,12 +4,24 @@
 import { createHash } from 'node:crypto';
 import type { LocalBusSettings } from '@ledge/util';
 import type { BrokerSettings } from './config';
+import type { DurableSession } from './durable-sessions';
 
-export type BrokerListenerSettings = Pick<BrokerSettings, 'host' | 'port' | 'tlsPort' | 'tlsCa' | 'tlsCert' | 'wsPort' | 'allowAnonymous' | 'users' | 'ledgeAcl'>;
+export type BrokerListenerSettings = Pick<BrokerSettings, 'host' | 'port' | 'tlsPort' | 'tlsCa' | 'tlsCert' | 'wsPort' | 'allowAnonymous' | 'users' | 'ledgeAcl' | 'durableSessions'>;
+
+export interface HostedBusOptions {
+  /** The hosted apps, the broker among them. */
+  readonly apps: readonly string[];
+  /** A fresh random password for an app's account. */
+  readonly secret: (app: string) => string;
+  /** Accounts the user made in the broker's password file. */
+  readonly existingUsers?: readonly string[];
+  /** The session a hosted app needs to exist before anything is published (the connector's). */
+  readonly sessionOf?: (app: string) => DurableSession | undefined;
+}
 
 export interface HostedBusPlan {
-  /** Settings the broker runs with instead of its own (accounts added for the hosted apps). */
-  readonly broker: Partial<Pick<BrokerSettings, 'users'>>;
+  /** Settings the broker runs with instead of its own (accounts and sessions added for the hosted apps). */
+  readonly broker: Partial<Pick<BrokerSettings, 'users' | 'durableSessions'>>;
   /** Per hosted app: local-bus defaults (below anything the user set). */
   readonly apps: Readonly<Record<string, Partial<LocalBusSettings>>>;
 }
@@ -44,15 +56,21 @@ export const hostedAppUser = (app: string) => `ledge-${app}`;
  * Not when the ACL is off and anonymous clients are welcome (Kanto's open bus), and not for an account
  * the user already made (`users` or the password file: `existingUsers`): its password is theirs.
  */
-export function planHostedBus(broker: BrokerListenerSettings, apps: readonly string[], secret: (app: string) => string, existingUsers: readonly string[] = []): HostedBusPlan {
+export function planHostedBus(broker: BrokerListenerSettings, options: HostedBusOptions): HostedBusPlan {
+  const { apps, secret, existingUsers = [] } = options;
   const endpoint = localEndpointOf(broker);
   const clients = apps.filter((a) => a !== 'broker');
   if (endpoint === undefined) return { broker: {}, apps: {} };
+  const declared = broker.durableSessions as DurableSession[];
+  const sessions = clients.map((a) => options.sessionOf?.(a)).filter((s): s is DurableSession => s !== undefined && !declared.some((d) => d.clientId === s.clientId));
   const taken = new Set([...(broker.users as { username: string }[]).map((u) => u.username), ...existingUsers]);
   const open = broker.allowAnonymous && broker.ledgeAcl === 'off';
   const accounts = open ? [] : clients.filter((a) => !taken.has(hostedAppUser(a))).map((app) => ({ app, username: hostedAppUser(app), password: secret(app) }));
   return {
-    broker: accounts.length > 0 ? { users: [...broker.users, ...accounts.map((a) => ({ username: a.username, password: `sha256:${createHash('sha256').update(a.password).digest('hex')}` }))] } : {},
+    broker: {
+      ...(accounts.length > 0 ? { users: [...broker.users, ...accounts.map((a) => ({ username: a.username, password: `sha256:${createHash('sha256').update(a.password).digest('hex')}` }))] } : {}),
+      ...(sessions.length > 0 ? { durableSessions: [...declared, ...sessions] } : {}),
+    },
     apps: Object.fromEntries(
       clients.map((app) => {
         const account = accounts.find((a) => a.app === app);

@@ -16,3 +16,6 @@ export type { ListenerAddress, ListenerProtocol } from './listeners';
 export { SYS_LOG_TOPICS } from './sys-log-lines';
 export { localEndpointOf, planHostedBus, hostedAppUser } from './hosted-bus';
 export type { HostedBusPlan, BrokerListenerSettings } from './hosted-bus';
+export type { HostedBusOptions } from './hosted-bus';
+export { declareSessions, durableSessionsProblem } from './durable-sessions';
+export type { DurableSession, SessionStore } from './durable-sessions';

@@ -19,12 +19,22 @@ export interface PersistenceContext {
   logger: Logger;
   maxQueuedPerClient: number;
   maxQueuedBytes: number;
+  /** Disk persistence: what a write waits for before aedes acknowledges (config `fsync`). */
+  fsync?: 'always' | 'interval' | 'never';
+  fsyncIntervalMs?: number;
 }
 
 export type PersistenceFactory = (context: PersistenceContext) => BrokerPersistence;
 
 export const diskPersistence: PersistenceFactory = (c) =>
-  createDiskPersistence({ dir: c.dir, logger: c.logger, maxQueuedPerClient: c.maxQueuedPerClient, maxQueuedBytes: c.maxQueuedBytes });
+  createDiskPersistence({
+    dir: c.dir,
+    logger: c.logger,
+    maxQueuedPerClient: c.maxQueuedPerClient,
+    maxQueuedBytes: c.maxQueuedBytes,
+    ...(c.fsync !== undefined ? { fsync: c.fsync } : {}),
+    ...(c.fsyncIntervalMs !== undefined ? { fsyncIntervalMs: c.fsyncIntervalMs } : {}),
+  });
 
 interface MemoryStore extends BrokerPersistence {
   outgoingEnqueue(sub: { clientId: string }, packet: object): Promise<void>;

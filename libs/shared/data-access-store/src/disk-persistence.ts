@@ -97,8 +97,14 @@ class DiskStore implements DiskPersistence {
     this.#state.apply(r);
   }
 
+  /**
+   * Before aedes goes on (and PUBACKs, PUBRECs, SUBACKs): `always` waits for fdatasync (safe against a
+   * power cut); `interval` and `never` wait for the write (safe against the process being killed; a power
+   * cut loses at most the fsync interval, or what the kernel had not flushed). Issue 17: an acknowledged
+   * QoS 1/2 message is in the journal for every persistent session it matches.
+   */
   async #durable(): Promise<void> {
-    if (this.#always) await this.#journal.flush();
+    await (this.#always ? this.#journal.flush() : this.#journal.written());
   }
 
   async storeRetained(pkt: PersistedPacket): Promise<void> {

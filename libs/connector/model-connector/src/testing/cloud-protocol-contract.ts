@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { BusMessage, CloudProtocol, DeviceContext, Mapped } from '../cloud-protocol';
+import { CONNECTOR_LOCAL_FILTERS } from '../local-session';
 
 export interface CloudProtocolContractOptions {
   /** A fresh protocol (protocols may keep state, e.g. AWS's last known shadows). */
@@ -115,6 +116,8 @@ export function cloudProtocolContract(name: string, options: CloudProtocolContra
       assert.ok(['hono', 'aws', 'azure'].includes(p.name));
       assert.ok(p.localSubscriptions.length > 0);
       for (const f of [...p.localSubscriptions, ...p.cloudSubscriptions(ctx)]) assert.equal(topicFilterProblem(f), undefined, f);
+      // The broker creates the connector's session from this list before any client connects (issue 17).
+      for (const f of p.localSubscriptions) assert.ok(CONNECTOR_LOCAL_FILTERS.includes(f), `${f} is missing from CONNECTOR_LOCAL_FILTERS (local-session.ts)`);
     });
 
     it('maps the samples', () => {

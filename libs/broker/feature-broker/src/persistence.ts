@@ -4,7 +4,7 @@
 // cannot remove a queued message that has no packet id yet). Tests and the all-in-one host may inject
 // any aedes 1.x persistence through `persistenceFactory`.
 import { createDiskPersistence } from '@ledge/data-access-store';
-import type { Logger } from '@ledge/util';
+import { isLedgeError, type Logger } from '@ledge/util';
 import memory from 'aedes-persistence';
 
 /** The aedes 1.x persistence interface (promise form); only the members the broker calls are named. */
@@ -26,8 +26,14 @@ export interface PersistenceContext {
 
 export type PersistenceFactory = (context: PersistenceContext) => BrokerPersistence;
 
-export const diskPersistence: PersistenceFactory = (c) =>
-  createDiskPersistence({
+/**
+ * aedes drops a persistent client's connection when, while it sends the stored queue after a CONNECT, a
+ * queued packet can no longer be updated: one acknowledged meanwhile through a live delivery, or dropped by
+ * the overflow rule. The queue is read as it is (drain), and a packet that went in between is delivered
+ * once more instead (a duplicate, which QoS 1 allows), as aedes does for live deliveries.
+ */
+export const diskPersistence: PersistenceFactory = (c) => {
+  const store = createDiskPersistence({
     dir: c.dir,
     logger: c.logger,
     maxQueuedPerClient: c.maxQueuedPerClient,
@@ -35,6 +41,16 @@ export const diskPersistence: PersistenceFactory = (c) =>
     ...(c.fsync !== undefined ? { fsync: c.fsync } : {}),
     ...(c.fsyncIntervalMs !== undefined ? { fsyncIntervalMs: c.fsyncIntervalMs } : {}),
   });
+  const update = store.outgoingUpdate.bind(store);
+  store.outgoingUpdate = async (client, packet) => {
+    try {
+      await update(client, packet);
+    } catch (err) {
+      if (!(isLedgeError(err) && err.kind === 'NotFound')) throw err;
+    }
+  };
+  return store;
+};
 
 interface MemoryStore extends BrokerPersistence {
   outgoingEnqueue(sub: { clientId: string }, packet: object): Promise<void>;

@@ -97,14 +97,8 @@ class DiskStore implements DiskPersistence {
     this.#state.apply(r);
   }
 
-  /**
-   * Before aedes goes on (and PUBACKs, PUBRECs, SUBACKs): `always` waits for fdatasync (safe against a
-   * power cut); `interval` and `never` wait for the write (safe against the process being killed; a power
-   * cut loses at most the fsync interval, or what the kernel had not flushed). Issue 17: an acknowledged
-   * QoS 1/2 message is in the journal for every persistent session it matches.
-   */
   async #durable(): Promise<void> {
-    await (this.#always ? this.#journal.flush() : this.#journal.written());
+    if (this.#always) await this.#journal.flush();
   }
 
   async storeRetained(pkt: PersistedPacket): Promise<void> {
@@ -241,7 +235,7 @@ class DiskStore implements DiskPersistence {
 
   outgoingStream(client: PersistenceClient): Readable {
     this.#check();
-    return Readable.from(this.#state.queues.list(client.id));
+    return Readable.from(this.#state.queues.drain(client.id), { highWaterMark: 1 });
   }
 
   async incomingStorePacket(client: PersistenceClient, packet: PersistedPacket): Promise<void> {

@@ -76,11 +76,6 @@ export interface Journal {
   append(payload: Uint8Array): void;
   /** Resolves once every record appended so far is written and, unless fsync is 'never', fdatasync'ed. */
   flush(): Promise<void>;
-  /**
-   * Resolves once every record appended so far is written to the file: it survives the process being
-   * killed, not a power cut (the fsync policy bounds that window).
-   */
-  written(): Promise<void>;
   /** Writes a snapshot of handler.snapshot() and deletes the segments it replaces. */
   compact(): Promise<void>;
   stats(): JournalStats;

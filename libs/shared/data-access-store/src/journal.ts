@@ -65,8 +65,6 @@ export function createJournal(options: JournalOptions): Journal {
   let syncAgain = false;
   let failure: LedgeError | undefined;
   const waiters: Waiter[] = [];
-  /** written() callers: settled by the write alone, never by an fsync. */
-  const writeWaiters: Waiter[] = [];
   const idle: (() => void)[] = [];
   let timer: NodeJS.Timeout | undefined;
   let bytesSinceSnapshot = 0;
@@ -83,19 +81,6 @@ export function createJournal(options: JournalOptions): Journal {
     let n = 0;
     while (n < waiters.length && waiters[n]!.target <= done) n++;
     if (n > 0) for (const w of waiters.splice(0, n)) w.resolve();
-    n = 0;
-    while (n < writeWaiters.length && writeWaiters[n]!.target <= written) n++;
-    if (n > 0) for (const w of writeWaiters.splice(0, n)) w.resolve();
-  }
-
-  function waiter(target: number): Waiter {
-    let resolve: () => void = () => undefined;
-    let reject: (err: LedgeError) => void = () => undefined;
-    const promise = new Promise<void>((res, rej) => {
-      resolve = res;
-      reject = rej;
-    });
-    return { target, promise, resolve, reject };
   }
 
   function fail(op: string, err: unknown): void {
@@ -105,7 +90,6 @@ export function createJournal(options: JournalOptions): Journal {
     for (const t of tasks) if (t.kind === 'rotate') t.settle(failure);
     tasks = [];
     for (const w of waiters.splice(0)) w.reject(failure);
-    for (const w of writeWaiters.splice(0)) w.reject(failure);
   }
 
   function kick(): void {
@@ -328,23 +312,6 @@ export function createJournal(options: JournalOptions): Journal {
       last.frames.add(payload);
       last.lastSeq = ++appended;
       kick();
-    },
-
-    written(): Promise<void> {
-      if (state === 'new' || state === 'opening') return Promise.reject(notOpenError('journal'));
-      if (failure) return Promise.reject(failure);
-      const target = appended;
-      if (written >= target) return Promise.resolve();
-      // One waiter per batch, as flush() shares one: every caller of a turn waits on the same write.
-      const tail = writeWaiters.at(-1);
-      const open = tasks.at(-1);
-      if (tail !== undefined && open?.kind === 'data' && tail.target >= open.firstSeq && target <= open.lastSeq) {
-        tail.target = target;
-        return tail.promise;
-      }
-      const w = waiter(target);
-      writeWaiters.push(w);
-      return w.promise;
     },
 
     flush(): Promise<void> {

@@ -159,12 +159,17 @@ export class OutgoingQueues {
   }
 
   /** The client's queued packets, oldest first (a copy of the list; the packets are shared). */
-  list(clientId: string): PersistedPacket[] {
-    const q = this.clients.get(clientId);
-    if (q === undefined) return [];
-    const out: PersistedPacket[] = [];
-    for (const e of q.entries.values()) out.push(e.packet);
-    return out;
+  /**
+   * The client's queue as it is when each packet is read: entries queued when the call was made, minus
+   * those removed since (acknowledged through a live delivery, dropped by the overflow rule). A snapshot
+   * would hand aedes packets that are gone, and aedes drops the connection when it cannot update one.
+   */
+  *drain(clientId: string): Generator<PersistedPacket> {
+    const seqs = [...(this.clients.get(clientId)?.entries.keys() ?? [])];
+    for (const seq of seqs) {
+      const e = this.clients.get(clientId)?.entries.get(seq);
+      if (e !== undefined) yield e.packet;
+    }
   }
 
   /**

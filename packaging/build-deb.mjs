@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Builds the Debian packages of Ledge from the bundles in dist/apps (packaging/README.md):
-//   ledge-common   the `ledge` CLI, the ledge system user, /var/lib/ledge, ledge.service (all-in-one, disabled)
-//   ledge-<app>    one per app: /usr/lib/ledge/<app>/main.js, /usr/bin/ledge-<app>, /etc/ledge/<app>.json,
-//                  ledge-<app>.service (enabled and started on install)
+//   ledge-common   the `ledge` CLI, the ledge system user, /var/lib/ledge, ledge.service (all-in-one, disabled);
+//                  its postinst makes every app's local bus account in /etc/ledge/secrets (lib/secrets.mjs)
+//   ledge-<app>    one per app: /usr/lib/ledge/<app>/main.js, /usr/bin/ledge-<app>, /etc/ledge/<app>.json
+//                  (root:<the unit's group> 0640 once configured), ledge-<app>.service (enabled and started)
 //   ledge          metapackage: ledge-common and every app
 // All are Architecture: all (pure JavaScript) and depend on Debian's nodejs.
 // Usage: node packaging/build-deb.mjs [--dist dist/apps] [--out dist/deb] [--app <app>]... [--revision 1]
@@ -15,6 +16,7 @@ import { discoverApps, NODE_MIN, readMeta, readVersion, stubConfig } from './lib
 import { buildDeb, copyFile, description, gz, UNIT_DIR, writeFile } from './lib/deb.mjs';
 import { changelogFile, copyrightFile, manPage } from './lib/docs.mjs';
 import { maintainerScripts } from './lib/maintscripts.mjs';
+import { localBusAccounts, unitGroup } from './lib/secrets.mjs';
 
 const root = new URL('..', import.meta.url).pathname.replace(/\/$/, '');
 const { values: opts } = parseArgs({
@@ -54,6 +56,8 @@ try {
   process.stderr.write(`build-deb: ${err.message}\n`);
   process.exit(1);
 }
+// Every app that dials the broker, whichever packages this run builds: ledge-common makes them all.
+const accounts = localBusAccounts({ appsDir: join(root, 'apps') });
 const work = mkdtempSync(join(tmpdir(), 'ledge-deb-'));
 const common = (pkg) => ({
   Package: pkg,
@@ -105,6 +109,9 @@ try {
       { path: `/usr/lib/ledge/${a.app}/main.js`, what: 'the application bundle' },
       ...(a.hasConfig ? [{ path: `/etc/ledge/${a.app}.json`, what: 'configuration (overrides of the defaults)' }] : [{ path: '/etc/ledge/<app>.json', what: 'configuration of each app' }]),
       ...(a.unitName ? [{ path: `/${UNIT_DIR}/${a.unitName}`, what: 'the systemd unit' }] : []),
+      ...(isCli ? [{ path: '/etc/ledge/secrets', what: "the local broker accounts: each app's password, the broker's password file" }] : []),
+      ...accounts.filter((x) => x.app === a.app).map((x) => ({ path: x.passwordFile, what: `the password of the local broker account ${x.account}` })),
+      ...(a.app === 'broker' ? [{ path: '/etc/ledge/secrets/broker.passwd', what: "the apps' accounts (made by ledge-common)" }] : []),
       { path: isCli ? '/var/lib/ledge' : `/var/lib/ledge/${a.app}`, what: 'state' },
     ];
     writeFile(tree, `usr/share/man/man1/${a.bin}.1.gz`, gz(manPage({ bin: a.bin, summary: a.summary, bundle: a.bundle, date, version: upstream, files })));
@@ -116,7 +123,8 @@ try {
     const scripts = maintainerScripts({
       ...(a.unitName ? { unit: a.unitName } : {}),
       enable: a.enable,
-      ...(isCli ? { sysusers: 'ledge.conf', stateDir: '/var/lib/ledge' } : { stateDir: `/var/lib/ledge/${a.app}` }),
+      ...(isCli ? { sysusers: 'ledge.conf', stateDir: '/var/lib/ledge', accounts } : { stateDir: `/var/lib/ledge/${a.app}` }),
+      ...(a.hasConfig ? { config: { path: `/etc/ledge/${a.app}.json`, group: a.unitSource ? unitGroup(readFileSync(a.unitSource, 'utf8')) : 'root' } } : {}),
     });
     built.push(
       buildDeb({

@@ -5,11 +5,12 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { discoverApps, NODE_MIN, readVersion, type AppPackage } from './lib/apps.mjs';
+import { BROKER_PASSWD, localBusAccounts, secretsScript, SECRETS_DIR, unitGroup, type LocalBusAccount } from './lib/secrets.mjs';
 import { systemdVerifyUnavailable, verifyUnits } from './testing/systemd-verify';
 
 const root = join(import.meta.dirname, '..');
@@ -73,6 +74,66 @@ function readDeb(path: string): Deb {
 
 const skip = needs('dpkg-deb', 'lintian');
 
+/**
+ * A throwaway root whose dpkg database holds stand-ins for the packages Ledge depends on (nodejs,
+ * systemd, containerd, …; no files), so that dpkg orders configuration by Depends as on a gateway:
+ * ledge-common (the ledge user, the accounts) before every app. dpkg acts on it with --root and runs
+ * the maintainer scripts chrootless (DPKG_ROOT).
+ */
+function scratchRoot(debs: Iterable<Deb>): { target: string; dpkg: (...args: string[]) => ReturnType<typeof sh> } {
+  const target = mkdtempSync(join(tmpdir(), 'ledge-root-'));
+  for (const d of ['var/lib/dpkg/info', 'var/lib/dpkg/updates', 'var/lib/dpkg/triggers', 'etc']) mkdirSync(join(target, d), { recursive: true });
+  const external = new Set<string>();
+  for (const deb of debs) {
+    for (const rel of (deb.fields['Depends'] ?? '').split(',')) {
+      const name = /^\s*([a-z0-9][a-z0-9+.-]*)/.exec(rel)?.[1];
+      if (name && !name.startsWith('ledge')) external.add(name);
+    }
+  }
+  const stub = (name: string) => `Package: ${name}\nStatus: install ok installed\nPriority: optional\nMaintainer: stand-in <stand-in@ledge.invalid>\nArchitecture: all\nVersion: 9999\nDescription: stand-in for the test\n`;
+  writeFileSync(join(target, 'var/lib/dpkg/status'), [...external].sort().map(stub).join('\n'));
+  return { target, dpkg: (...args: string[]) => sh('dpkg', [`--root=${target}`, '--force-script-chrootless', '--log=/dev/null', ...args]) };
+}
+
+/** name → numeric ID from a passwd or group file of a target root. */
+function ids(file: string): Map<string, number> {
+  return new Map(readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => { const f = l.split(':'); return [f[0]!, Number(f[2])] as const; }));
+}
+
+/** "mode uid:gid" of a path, e.g. "400 0:998". */
+function modeOwner(path: string): string {
+  const st = statSync(path);
+  return `${(st.mode & 0o7777).toString(8)} ${st.uid}:${st.gid}`;
+}
+
+/**
+ * What the contract (issue 23) asks of /etc/ledge/secrets under `target`: the folder 0750 root:ledge;
+ * per account a one-line password of >= 32 [A-Za-z0-9], 0400, owned by the app's user; broker.passwd
+ * 0640 root:ledge with exactly one sha256 line per account. Returns the passwords by app.
+ */
+function assertSecrets(target: string, accounts: readonly LocalBusAccount[]): Map<string, string> {
+  const users = ids(join(target, 'etc/passwd'));
+  const groups = ids(join(target, 'etc/group'));
+  const ledgeGid = groups.get('ledge');
+  assert.ok(ledgeGid !== undefined && ledgeGid > 0, 'group ledge in the target');
+  assert.equal(modeOwner(join(target, SECRETS_DIR)), `750 0:${ledgeGid}`, SECRETS_DIR);
+  const passwords = new Map<string, string>();
+  for (const a of accounts) {
+    const file = join(target, a.passwordFile);
+    const [uid, gid] = a.user === 'root' ? [0, 0] : [users.get(a.user), groups.get(a.user)];
+    assert.equal(modeOwner(file), `400 ${uid}:${gid}`, `${a.passwordFile}: 0400 ${a.user}`);
+    const text = readFileSync(file, 'utf8');
+    assert.match(text, /^[A-Za-z0-9]{32,}\n$/, `${a.passwordFile}: one line of >= 32 [A-Za-z0-9]`);
+    passwords.set(a.app, text.trim());
+  }
+  assert.equal(new Set(passwords.values()).size, accounts.length, 'every app has its own password');
+  assert.equal(modeOwner(join(target, BROKER_PASSWD)), `640 0:${ledgeGid}`, BROKER_PASSWD);
+  const want = accounts.map((a) => `${a.account}:sha256:${createHash('sha256').update(passwords.get(a.app)!).digest('hex')}`);
+  assert.deepEqual(readFileSync(join(target, BROKER_PASSWD), 'utf8').split('\n').filter(Boolean), want, 'broker.passwd: exactly the accounts, SHA-256 of each password');
+  assert.deepEqual(readdirSync(join(target, SECRETS_DIR)).filter((f) => f.endsWith('.new')), [], 'no temporary files left');
+  return passwords;
+}
+
 describe('Debian packages (packaging/build-deb.mjs)', { skip }, () => {
   const out = mkdtempSync(join(tmpdir(), 'ledge-debs-'));
   let apps: AppPackage[] = [];
@@ -127,6 +188,10 @@ describe('Debian packages (packaging/build-deb.mjs)', { skip }, () => {
       const conffiles = (deb.control('conffiles') ?? '').trim().split('\n').filter(Boolean);
       assert.deepEqual(conffiles, a.hasConfig ? [`/etc/ledge/${a.app}.json`] : [], `${a.pkg} conffiles`);
       for (const c of conffiles) assert.ok(deb.files.has(c), c);
+      // Shipped 0644 root:root (dpkg-deb cannot carry the dynamically allocated group ledge); the
+      // postinst makes them root:<group> 0640 (the install test below).
+      for (const c of conffiles) assert.equal(mode(c), '-rw-r--r--', `${a.pkg} ${c}`);
+      assert.deepEqual([...deb.files.keys()].filter((p) => p.startsWith(SECRETS_DIR)), [], `${a.pkg}: no secret is shipped, every gateway makes its own`);
       const sums = (deb.control('md5sums') ?? '').trim().split('\n');
       const regular = [...deb.files.entries()].filter(([, l]) => l.startsWith('-')).map(([p]) => p.slice(1)).sort();
       assert.deepEqual(sums.map((l) => l.split(/\s+/)[1]).sort(), regular, `${a.pkg} md5sums cover every file`);
@@ -176,7 +241,32 @@ describe('Debian packages (packaging/build-deb.mjs)', { skip }, () => {
         assert.ok((deb.control('postrm') ?? '').includes(`deb-systemd-helper purge '${a.unitName}'`), `${a.pkg} postrm`);
       }
     }
-    assert.ok((debs.get('ledge-common')!.control('postinst') ?? '').includes('systemd-sysusers ${DPKG_ROOT:+--root="$DPKG_ROOT"} ledge.conf'));
+    const commonPostinst = debs.get('ledge-common')!.control('postinst') ?? '';
+    assert.ok(commonPostinst.includes('systemd-sysusers ${DPKG_ROOT:+--root="$DPKG_ROOT"} ledge.conf'));
+    // The accounts after the user they need, before the unit block; purge removes them.
+    assert.ok(commonPostinst.indexOf('ledge_secrets "$DPKG_ROOT"') > commonPostinst.indexOf('systemd-sysusers'), 'accounts made after the ledge user');
+    assert.match(debs.get('ledge-common')!.control('postrm') ?? '', /rm -rf "\$DPKG_ROOT\/etc\/ledge\/secrets"/);
+    for (const a of apps.filter((x) => x.hasConfig)) {
+      const group = unitGroup(readFileSync(a.unitSource, 'utf8'));
+      assert.ok((debs.get(a.pkg)!.control('postinst') ?? '').includes(`ledge_config_mode "$DPKG_ROOT" '/etc/ledge/${a.app}.json' '${group}'`), `${a.pkg}: config root:${group} 0640`);
+    }
+  });
+
+  it('every app that dials the broker has its account in its packaged config, and the broker has their password file', () => {
+    const accounts = localBusAccounts({ appsDir: join(root, 'apps') });
+    assert.deepEqual(accounts.map((a) => a.app), ['connector', 'container-management', 'file-upload', 'software-update']);
+    const conf = (a: AppPackage) => JSON.parse(readFileSync(a.configSource, 'utf8')) as Record<string, unknown>;
+    for (const acc of accounts) {
+      const a = apps.find((x) => x.app === acc.app)!;
+      assert.ok(a.configSource, `apps/${a.app}/packaging/${a.app}.json`);
+      assert.equal(conf(a)['localUsername'], `ledge-${a.app}`, `${a.app}: localUsername`);
+      assert.equal(conf(a)['localPasswordFile'], `/etc/ledge/secrets/${a.app}.password`, `${a.app}: localPasswordFile`);
+      assert.equal(acc.user, /^User=(\S+)$/m.exec(readFileSync(a.unitSource, 'utf8'))?.[1], `${a.app}: the password belongs to the unit's user`);
+    }
+    const broker = conf(apps.find((x) => x.app === 'broker')!);
+    assert.equal(broker['passwordFile'], BROKER_PASSWD);
+    assert.equal(broker['allowAnonymous'], undefined, "allowAnonymous stays at its default: Kanto's third-party apps connect anonymously");
+    assert.equal(broker['ledgeAcl'], undefined, 'ledgeAcl auto: on because the broker knows ledge-connector');
   });
 
   it('lintian reports no errors, and every warning is explained in packaging/README.md', () => {
@@ -232,6 +322,8 @@ describe('Debian packages (packaging/build-deb.mjs)', { skip }, () => {
         }
       }
       if (a.app === 'container-management') assert.ok(values(u, 'After').includes('containerd.service'), `${a.unitName} after containerd`);
+      // State directories: 0750 (the unit's user and group) or stricter.
+      assert.match(values(u, 'StateDirectoryMode')[0] ?? '', /^0?7[50]0$/, `${a.unitName}: StateDirectoryMode 0750 or stricter`);
     }
   });
 
@@ -246,26 +338,31 @@ describe('Debian packages (packaging/build-deb.mjs)', { skip }, () => {
     assert.equal(r.code, 0);
   });
 
-  it('installs, removes and purges in a throwaway root without touching this machine', { skip: needs('dpkg', 'systemd-sysusers', 'deb-systemd-helper') || (process.getuid?.() !== 0 && 'needs root') }, () => {
-    const target = mkdtempSync(join(tmpdir(), 'ledge-root-'));
+  const dpkgSkip = needs('dpkg', 'systemd-sysusers', 'deb-systemd-helper') || (process.getuid?.() !== 0 && 'needs root');
+
+  it('installs, removes and purges in a throwaway root without touching this machine', { skip: dpkgSkip }, () => {
+    const { target, dpkg } = scratchRoot(debs.values());
     const hostPasswd = readFileSync('/etc/passwd', 'utf8');
     const hostWants = '/etc/systemd/system/multi-user.target.wants';
     const hostHadBroker = existsSync(join(hostWants, 'ledge-broker.service'));
+    const hostHadSecrets = existsSync(SECRETS_DIR);
     try {
-      for (const d of ['var/lib/dpkg/info', 'var/lib/dpkg/updates', 'var/lib/dpkg/triggers', 'etc']) mkdirSync(join(target, d), { recursive: true });
-      writeFileSync(join(target, 'var/lib/dpkg/status'), '');
-      const dpkg = (...args: string[]) => sh('dpkg', [`--root=${target}`, '--force-script-chrootless', '--force-depends', '--log=/dev/null', ...args]);
       const pkgs = [...debs.values()].map((d) => d.path);
       dpkg('-i', ...pkgs);
 
       assert.match(readFileSync(join(target, 'etc/passwd'), 'utf8'), /^ledge:x:\d+:\d+:[^:]*:\/var\/lib\/ledge:\/usr\/sbin\/nologin$/m);
       const wants = join(target, hostWants);
+      const ledgeGid = ids(join(target, 'etc/group')).get('ledge');
       for (const a of apps.filter((x) => x.unitName)) {
         const link = join(wants, a.unitName);
         if (a.enable) assert.equal(readlinkSync(link), `/usr/lib/systemd/system/${a.unitName}`, `${a.unitName} enabled`);
         else assert.equal(existsSync(link) || isLink(link), false, `${a.unitName} installed disabled`);
-        if (a.hasConfig) assert.ok(existsSync(join(target, `etc/ledge/${a.app}.json`)));
+        if (a.hasConfig) {
+          const group = unitGroup(readFileSync(a.unitSource, 'utf8'));
+          assert.equal(modeOwner(join(target, `etc/ledge/${a.app}.json`)), `640 0:${group === 'ledge' ? ledgeGid : 0}`, `/etc/ledge/${a.app}.json root:${group} 0640`);
+        }
       }
+      assertSecrets(target, localBusAccounts({ appsDir: join(root, 'apps') }));
       mkdirSync(join(target, 'var/lib/ledge/broker'), { recursive: true });
       writeFileSync(join(target, 'var/lib/ledge/broker/state'), 'x');
 
@@ -277,12 +374,69 @@ describe('Debian packages (packaging/build-deb.mjs)', { skip }, () => {
       dpkg('-P', ...apps.map((a) => a.pkg));
       assert.equal(existsSync(join(target, 'etc/ledge/broker.json')), false, 'conffile purged');
       assert.equal(existsSync(join(target, 'var/lib/ledge')), false, 'state purged');
+      assert.equal(existsSync(join(target, 'etc/ledge')), false, '/etc/ledge (the accounts too) purged');
       assert.deepEqual(existsSync(wants) ? readdirSync(wants).filter((f) => f.startsWith('ledge')) : [], [], 'enablement symlinks purged');
     } finally {
       rmSync(target, { recursive: true, force: true });
     }
     assert.equal(readFileSync('/etc/passwd', 'utf8'), hostPasswd, "this machine's users are untouched");
     assert.equal(existsSync(join(hostWants, 'ledge-broker.service')), hostHadBroker, "this machine's units are untouched");
+    assert.equal(existsSync(SECRETS_DIR), hostHadSecrets, "this machine's /etc/ledge is untouched");
+  });
+
+  it('ledge-common keeps the passwords on reinstall and upgrade, heals a lost one and rewrites broker.passwd; purge removes them', { skip: dpkgSkip }, () => {
+    const { target, dpkg } = scratchRoot(debs.values());
+    const accounts = localBusAccounts({ appsDir: join(root, 'apps') });
+    const common = debs.get('ledge-common')!.path;
+    try {
+      // ledge-common alone: the all-in-one deployment needs every account too, and the broker must
+      // start with all of them whichever app packages come later.
+      dpkg('-i', common);
+      const first = assertSecrets(target, accounts);
+
+      dpkg('-i', common); // reinstall: configure runs again (as on an upgrade, with the old version in $2)
+      assert.deepEqual(assertSecrets(target, accounts), first, 'passwords kept on reinstall');
+
+      // An admin (or a broken disk) loses one password and the broker's file, and someone loosens a mode.
+      unlinkSync(join(target, accounts[0]!.passwordFile));
+      unlinkSync(join(target, BROKER_PASSWD));
+      sh('chmod', ['0644', join(target, accounts[1]!.passwordFile)]);
+      writeFileSync(join(target, SECRETS_DIR, 'stale.password'), 'left by an app that no longer exists\n');
+      dpkg('-i', common);
+      const healed = assertSecrets(target, accounts);
+      assert.notEqual(healed.get(accounts[0]!.app), first.get(accounts[0]!.app), 'a lost password is drawn anew');
+      for (const a of accounts.slice(1)) assert.equal(healed.get(a.app), first.get(a.app), `${a.app}: kept`);
+
+      dpkg('-P', 'ledge-common');
+      assert.equal(existsSync(join(target, SECRETS_DIR)), false, 'purge removes /etc/ledge/secrets');
+      assert.equal(existsSync(join(target, 'etc/ledge')), false, 'and /etc/ledge, now empty');
+    } finally {
+      rmSync(target, { recursive: true, force: true });
+    }
+  });
+
+  it("the Yocto layer's ledge-secrets script does the same under dash and busybox sh", { skip: process.getuid?.() !== 0 && 'needs root (chown)' }, () => {
+    const accounts = localBusAccounts({ appsDir: join(root, 'apps') });
+    const shells = ['dash', 'busybox'].filter(have);
+    assert.ok(shells.includes('dash'));
+    for (const shell of shells) {
+      const target = mkdtempSync(join(tmpdir(), 'ledge-yocto-root-'));
+      try {
+        mkdirSync(join(target, 'etc'));
+        writeFileSync(join(target, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/sh\nledge:x:987:986::/var/lib/ledge:/sbin/nologin\n');
+        writeFileSync(join(target, 'etc/group'), 'root:x:0:\nledge:x:986:\n');
+        const script = join(target, 'ledge-secrets');
+        writeFileSync(script, secretsScript(accounts));
+        const run = () => sh(shell, [...(shell === 'busybox' ? ['sh'] : []), script, target]);
+        run();
+        const first = assertSecrets(target, accounts);
+        assert.equal(modeOwner(join(target, accounts.find((a) => a.user === 'ledge')!.passwordFile)), '400 987:986', `${shell}: the target's ledge, not this machine's`);
+        run();
+        assert.deepEqual(assertSecrets(target, accounts), first, `${shell}: idempotent`);
+      } finally {
+        rmSync(target, { recursive: true, force: true });
+      }
+    }
   });
 });
 

@@ -4,7 +4,9 @@
 //   - a chroot or container build (no /run/systemd/system): only enable (symlinks), never start;
 //   - dpkg --root / --force-script-chrootless (DPKG_ROOT set): act on the target root, never on the host.
 // Every systemctl/deb-systemd-invoke call is therefore guarded by [ -d /run/systemd/system ] and
-// [ -z "$DPKG_ROOT" ]; deb-systemd-helper and systemd-sysusers honour DPKG_ROOT themselves.
+// [ -z "$DPKG_ROOT" ]; deb-systemd-helper and systemd-sysusers honour DPKG_ROOT themselves, and the
+// local bus accounts and config modes (lib/secrets.mjs) act on "$DPKG_ROOT"/etc.
+import { CONFIG_MODE_FUNCTION, secretsFunction, SECRETS_DIR } from './secrets.mjs';
 
 const HEADER = '#!/bin/sh\nset -e\n';
 const CONFIGURE = '[ "$1" = "configure" ] || [ "$1" = "abort-upgrade" ] || [ "$1" = "abort-deconfigure" ] || [ "$1" = "abort-remove" ]';
@@ -15,19 +17,47 @@ function q(unit) {
   return `'${unit}'`;
 }
 
+function configPath(path) {
+  if (!/^\/etc\/ledge\/[a-z0-9-]+\.json$/.test(path)) throw new Error(`unexpected config path ${path}`);
+  return path;
+}
+
 /**
- * @param {{ unit?: string, enable?: boolean, sysusers?: string, stateDir?: string }} o
+ * @param {{ unit?: string, enable?: boolean, sysusers?: string, stateDir?: string,
+ *           accounts?: { app: string, user: string }[], config?: { path: string, group: string } }} o
  *   unit: installed unit name; enable: enable + start on install (else installed disabled, restarted on
- *   upgrade only if running); sysusers: a /usr/lib/sysusers.d file to apply; stateDir: removed on purge.
+ *   upgrade only if running); sysusers: a /usr/lib/sysusers.d file to apply; stateDir: removed on purge;
+ *   accounts: the local bus accounts to create (ledge-common; lib/secrets.mjs), removed on purge;
+ *   config: the app's conffile, made root:<group> 0640 on configure.
  * @returns {{ postinst?: string, prerm?: string, postrm?: string }}
  */
-export function maintainerScripts({ unit, enable = true, sysusers, stateDir }) {
+export function maintainerScripts({ unit, enable = true, sysusers, stateDir, accounts, config }) {
   const out = {};
   const postinst = [];
   if (sysusers) {
     postinst.push(`# The ledge system user (as dh_installsysusers): before any unit that runs as it starts.
 if ${CONFIGURE} ; then
 	systemd-sysusers \${DPKG_ROOT:+--root="$DPKG_ROOT"} ${sysusers}
+fi`);
+  }
+  if (accounts) {
+    postinst.push(`# The local bus accounts (issue 23; packaging/README.md "Local bus accounts"), for every app at once
+# and before any app package starts its unit: ${SECRETS_DIR}/<app>.password (random, 0400, owned by the
+# app's user) and the broker's ${SECRETS_DIR}/broker.passwd (their SHA-256, 0640 root:ledge). Passwords
+# are kept on upgrade and reinstall; broker.passwd is rewritten from them every time.
+${secretsFunction(accounts)}
+
+if ${CONFIGURE} ; then
+	ledge_secrets "$DPKG_ROOT"
+fi`);
+  }
+  if (config) {
+    postinst.push(`# ${configPath(config.path)} may hold secrets once edited (cloud credentials, keys): root:${config.group} 0640.
+# Shipped 0644 root:root (a package cannot carry the dynamically allocated group ledge), so set here.
+${CONFIG_MODE_FUNCTION}
+
+if ${CONFIGURE} ; then
+	ledge_config_mode "$DPKG_ROOT" '${configPath(config.path)}' ${q(config.group)}
 fi`);
   }
   if (unit && enable) {
@@ -92,6 +122,13 @@ if [ "$1" = "purge" ]; then
 	if [ -x "/usr/bin/deb-systemd-helper" ]; then
 		deb-systemd-helper purge ${q(unit)} >/dev/null || true
 	fi
+fi`);
+  }
+  if (accounts) {
+    postrm.push(`# Purge removes the local bus accounts (every app's password, the broker's password file).
+if [ "$1" = "purge" ]; then
+	rm -rf "$DPKG_ROOT${SECRETS_DIR}"
+	rmdir "$DPKG_ROOT/etc/ledge" 2>/dev/null || true
 fi`);
   }
   if (stateDir) {

@@ -6,11 +6,12 @@ import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CloudProtocol, ConnectorMode } from '@ledge/connector-model';
-import { createCloudClient, type CloudClientInit } from '@ledge/connector-cloud-mqtt';
+import { createCloudClient, type CloudClient, type CloudClientInit } from '@ledge/connector-cloud-mqtt';
 import { ConnectionCauses, type ThingIdentity } from '@ledge/model-edge';
-import { ConfigError, onlyOnce, type App, type AppEntry, type ConfigOf, type Logger, type WithCommon } from '@ledge/util';
+import { ConfigError, onlyOnce, withDefaults, type App, type AppEntry, type ConfigOf, type Logger, type WithCommon } from '@ledge/util';
 import { localBusClientOptions } from '@ledge/data-access-mqtt';
 import { createBridge } from './bridge';
+import { defaultBridgeOptions, type BridgeIo } from './bridge-options';
 import { connectorSpec, type ConnectorSpec } from './config';
 import { provisioningInvalidError, tlsFileError, unknownModeError } from './errors';
 import { checkModeConfig } from './mode-config';
@@ -32,14 +33,25 @@ export type ProtocolRegistry = Readonly<Record<string, ProtocolFactory>>;
 
 export const LOCAL_CLIENT_ID = 'ledge-connector';
 
-export interface ConnectorDeps {
+/** Builds one cloud connection (a new one after every provisioning change). */
+export type CloudClientFactory = (init: CloudClientInit) => CloudClient;
+
+/** The connector's I/O: the bridge's (outbox, local bus, clock, timers) and the cloud client factory. */
+export interface ConnectorIo extends BridgeIo {
+  readonly createCloudClient: CloudClientFactory;
+}
+
+export interface ConnectorDeps extends Partial<ConnectorIo> {
   readonly logger: Logger;
   readonly protocols: ProtocolRegistry;
 }
 
+export const defaultConnectorDeps: Readonly<ConnectorIo> = Object.freeze({ ...defaultBridgeOptions, createCloudClient });
+
 type Resolved = { ok: true; settings: CloudSettings } | { ok: false; cause: 'PROVISIONING_MISSING' | 'PROVISIONING_ERROR'; problem: string };
 
-export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): App {
+export function createConnector(config: ConnectorConfig, options: ConnectorDeps): App {
+  const deps = withDefaults(defaultConnectorDeps, options);
   const log = deps.logger.child({ component: 'connector' });
   const warnings = checkModeConfig(config);
   const factory = deps.protocols[config.mode];
@@ -51,7 +63,7 @@ export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): A
       throw new ConfigError(`config key '${key}': cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, { key, file: path });
     }
   };
-  const made = factory(config, { readFile: readConfigFile, now: Date.now });
+  const made = factory(config, { readFile: readConfigFile, now: () => deps.clock.now() });
   const mode: ConnectorMode = 'protocol' in made ? made : { protocol: made };
   const protocol = mode.protocol;
   const endpoint = mode.endpoint;
@@ -79,6 +91,10 @@ export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): A
     telemetryQos0Durable: config.telemetryQos0Durable,
     statusIntervalMs: config.statusInterval * 1000,
     logger: deps.logger,
+    createOutbox: deps.createOutbox,
+    createLocalBus: deps.createLocalBus,
+    clock: deps.clock,
+    scheduler: deps.scheduler,
   });
   const defaults = { address: connectorSpec.address.default };
   const configured: CloudSettings = {
@@ -120,6 +136,7 @@ export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): A
       authErrorRetries: config.authErrorRetries,
       backoff: { initialMs: config.backoffInitial * 1000, maxMs: config.backoffMax * 1000, multiplier: config.backoffMultiplier, jitter: config.backoffJitter },
       logger: deps.logger,
+      now: () => deps.clock.now(),
     };
   }
 
@@ -128,7 +145,7 @@ export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): A
       // aws / azure: identity and credentials from the certificate or connection string, no provisioning file.
       const id = endpoint.identity;
       const identity: ThingIdentity = { deviceId: id.deviceId, tenantId: id.tenantId, ...(id.policyId ? { policyId: id.policyId } : {}) };
-      const cloud = createCloudClient({
+      const cloud = deps.createCloudClient({
         ...cloudOptions(),
         address: endpoint.address,
         clientId: endpoint.clientId,
@@ -149,7 +166,7 @@ export function createConnector(config: ConnectorConfig, deps: ConnectorDeps): A
     const identity: ThingIdentity = { deviceId: s.deviceId, tenantId: s.tenantId, ...(s.policyId ? { policyId: s.policyId } : {}) };
     const certAuth = config.cert !== '' && config.key !== '';
     const username = s.username || (s.authId ? `${s.authId}@${s.tenantId}` : '');
-    const cloud = createCloudClient({
+    const cloud = deps.createCloudClient({
       ...cloudOptions(),
       address: s.address,
       clientId: config.clientId || `ledge-${randomBytes(4).toString('hex')}`,

@@ -25,6 +25,8 @@ export interface OutboxQueueOptions {
   readonly outbox: Outbox;
   readonly maxMessages: number;
   readonly maxBytes: number;
+  /** Wall clock for entries journalled without a timestamp; default Date.now. */
+  readonly now?: () => number;
 }
 
 export interface DropCounters {
@@ -51,7 +53,7 @@ export interface OutboxQueue {
 const bytesOf = (topic: string, payload: Buffer) => payload.length + Buffer.byteLength(topic);
 
 export function createOutboxQueue(options: OutboxQueueOptions): OutboxQueue {
-  const { outbox, maxMessages, maxBytes } = options;
+  const { outbox, maxMessages, maxBytes, now = Date.now } = options;
   const all = new Map<number, QueueEntry>();
   // Per-class FIFOs with lazy deletion: `head` skips removed entries.
   const fifo: Record<'t' | 'o', { list: QueueEntry[]; head: number }> = { t: { list: [], head: 0 }, o: { list: [], head: 0 } };
@@ -96,7 +98,7 @@ export function createOutboxQueue(options: OutboxQueueOptions): OutboxQueue {
       for (const item of outbox.peek()) {
         const m = item.message;
         const cls = (m['c'] === 't' || m['c'] === 'r' ? m['c'] : 'e') as MessageClass;
-        track({ id: item.id, topic: m.topic, payload: m.payload, qos: m['q'] === 0 ? 0 : 1, cls, ts: typeof m['ts'] === 'number' ? m['ts'] : Date.now(), bytes: bytesOf(m.topic, m.payload), inFlight: false, removed: false });
+        track({ id: item.id, topic: m.topic, payload: m.payload, qos: m['q'] === 0 ? 0 : 1, cls, ts: typeof m['ts'] === 'number' ? m['ts'] : now(), bytes: bytesOf(m.topic, m.payload), inFlight: false, removed: false });
       }
       return [...all.values()];
     },

@@ -5,7 +5,8 @@
 // Ordering guarantee (README): backlog in arrival order, live in arrival order; a live message may
 // overtake older backlog messages, also on the same topic.
 import type { CloudProtocol, DeviceContext } from '@ledge/connector-model';
-import type { Logger } from '@ledge/util';
+import { withDefaults, type Logger } from '@ledge/util';
+import { systemClock, systemScheduler, type Clock, type Scheduler, type Timer } from './clock';
 import type { OutboxQueue, QueueEntry } from './outbox-queue';
 
 export interface UplinkCloud {
@@ -21,7 +22,13 @@ export interface UplinkOptions {
   readonly replayRate: number;
   readonly logger: Logger;
   readonly onDelivered?: () => void;
+  /** Monotonic time for replay pacing; default the system clock. */
+  readonly clock?: Pick<Clock, 'monotonic'>;
+  /** Replay-pacing timer and the once-per-turn pump; default the system timers. */
+  readonly scheduler?: Scheduler;
 }
+
+export const defaultUplinkOptions = Object.freeze({ clock: systemClock as Pick<Clock, 'monotonic'>, scheduler: systemScheduler });
 
 export interface UplinkStats {
   delivered: number;
@@ -66,7 +73,9 @@ class Fifo {
   }
 }
 
-export function createUplink(o: UplinkOptions): Uplink {
+export function createUplink(options: UplinkOptions): Uplink {
+  const o = withDefaults(defaultUplinkOptions, options);
+  const { clock, scheduler } = o;
   const live = new Fifo();
   const backlog = new Fifo();
   let cloud: UplinkCloud | undefined;
@@ -77,14 +86,14 @@ export function createUplink(o: UplinkOptions): Uplink {
   let unroutable = 0;
   let tokens = 0;
   let lastRefill = 0;
-  let timer: NodeJS.Timeout | undefined;
-  let pumpSoon: NodeJS.Immediate | undefined;
+  let timer: Timer | undefined;
+  let pumpSoon: Timer | undefined;
   let pumping = false;
   const burst = Math.max(1, Math.ceil(o.replayRate / 20));
 
   function takeToken(): boolean {
     if (o.replayRate <= 0) return true;
-    const now = performance.now();
+    const now = clock.monotonic();
     tokens = Math.min(burst, tokens + ((now - lastRefill) * o.replayRate) / 1000);
     lastRefill = now;
     if (tokens >= 1) {
@@ -92,7 +101,7 @@ export function createUplink(o: UplinkOptions): Uplink {
       return true;
     }
     if (timer === undefined) {
-      timer = setTimeout(() => {
+      timer = scheduler.setTimeout(() => {
         timer = undefined;
         pump();
       }, Math.max(1, Math.ceil(((1 - tokens) * 1000) / o.replayRate)));
@@ -161,7 +170,7 @@ export function createUplink(o: UplinkOptions): Uplink {
       backlog.clear();
       for (const e of o.queue.entries()) if (!e.inFlight) backlog.push(e);
       tokens = burst;
-      lastRefill = performance.now();
+      lastRefill = clock.monotonic();
       o.logger.info({ backlog: backlog.length }, 'draining outbox');
       pump();
     },
@@ -170,7 +179,7 @@ export function createUplink(o: UplinkOptions): Uplink {
       cloud = undefined;
       live.clear();
       backlog.clear();
-      clearTimeout(timer);
+      timer?.cancel();
       timer = undefined;
     },
     enqueued(e) {
@@ -179,7 +188,7 @@ export function createUplink(o: UplinkOptions): Uplink {
       // Once per event-loop turn: the messages of one socket read go out together, and MQTT.js then
       // writes their PUBLISHes with one syscall instead of one each.
       if (pumpSoon === undefined) {
-        pumpSoon = setImmediate(() => {
+        pumpSoon = scheduler.setImmediate(() => {
           pumpSoon = undefined;
           pump();
         });
@@ -188,8 +197,9 @@ export function createUplink(o: UplinkOptions): Uplink {
     stats: () => ({ delivered, unroutable, inFlight, backlog: backlog.length }),
     close() {
       cloud = undefined;
-      clearTimeout(timer);
-      clearImmediate(pumpSoon);
+      timer?.cancel();
+      timer = undefined;
+      pumpSoon?.cancel();
       pumpSoon = undefined;
     },
   };

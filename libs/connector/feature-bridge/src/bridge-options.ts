@@ -1,0 +1,46 @@
+// What the bridge is built from: its settings, and its I/O as injected collaborators (STYLE.md "Engines
+// take their I/O") with today's objects as the defaults, so the engine is unit-tested with fakes.
+import type { CloudProtocol } from '@ledge/connector-model';
+import { createLocalBusClient, type LocalBusClient, type LocalBusClientOptions } from '@ledge/data-access-mqtt';
+import { createOutbox, type Outbox, type OutboxOptions } from '@ledge/data-access-store';
+import type { Logger } from '@ledge/util';
+import { systemClock, systemScheduler, type Clock, type Scheduler } from './clock';
+
+/** Builds the durable outbox from the bridge's settings (directory, fsync policy, safety-net bounds). */
+export type OutboxFactory = (options: OutboxOptions) => Outbox;
+/**
+ * Builds the local-bus client. It must honour `handleIncoming`: a QoS 1 PUBACK leaves only once the
+ * returned promise resolved, and a rejection means no PUBACK (the broker delivers the message again).
+ */
+export type LocalBusFactory = (options: LocalBusClientOptions) => LocalBusClient;
+
+export interface BridgeIo {
+  readonly createOutbox: OutboxFactory;
+  readonly createLocalBus: LocalBusFactory;
+  readonly clock: Clock;
+  /** Status heartbeat, replay pacing, the uplink's once-per-turn pump. */
+  readonly scheduler: Scheduler;
+}
+
+export interface BridgeOptions extends Partial<BridgeIo> {
+  readonly protocol: CloudProtocol;
+  /** Local bus connection (url, credentials, TLS); client id, session and will are set here. */
+  readonly local: LocalBusClientOptions;
+  readonly localClientId: string;
+  readonly outboxDir: string;
+  readonly outboxMaxMessages: number;
+  readonly outboxMaxBytes: number;
+  readonly outboxFsync: 'always' | 'interval' | 'never';
+  readonly replayRate: number;
+  readonly maxInFlight: number;
+  readonly telemetryQos0Durable: boolean;
+  readonly statusIntervalMs: number;
+  readonly logger: Logger;
+}
+
+export const defaultBridgeOptions: Readonly<BridgeIo> = Object.freeze({
+  createOutbox,
+  createLocalBus: createLocalBusClient,
+  clock: systemClock,
+  scheduler: systemScheduler,
+});

@@ -79,7 +79,8 @@ export function commandTopic(thingId: string, requestId: string, subject: string
 
 /**
  * The value of a SoftwareUpdatable `install` of one plain script served by the host at `path` (spec §5):
- * the software-update agent downloads it, checks its SHA-256 and runs it as root.
+ * the software-update agent downloads it as the module's `install.sh` (the command it runs by default),
+ * checks its SHA-256 and runs it as root.
  */
 export function installValue(o: { correlationId: string; module: string; path: string; script: Buffer }) {
   return {
@@ -90,7 +91,7 @@ export function installValue(o: { correlationId: string; module: string; path: s
         metaData: { 'artifact-type': 'plain' },
         artifacts: [
           {
-            filename: o.path.split('/').pop(),
+            filename: 'install.sh',
             size: o.script.length,
             download: { HTTP: { url: hostUrl(o.path) } },
             checksums: { SHA256: createHash('sha256').update(o.script).digest('hex') },

@@ -151,13 +151,22 @@ export const oneAnswerPerCommand: Scenario = {
       const atCloud = countAnswers(north);
       const onBus = countAnswers(bus);
       const installStatuses: string[] = [];
+      let installMessage = '';
       const requests: { correlationId: string; options: Record<string, string> }[] = [];
       const lastUpload = new Map<string, { state: string; progress?: number; message?: string }>();
       north.on('message', (topic, payload) => {
-        if (!topic.startsWith('event/')) return;
-        const env = JSON.parse(payload.toString()) as { path?: string; value?: { correlationId?: string; status?: string; state?: string; options?: Record<string, string> } };
+        if (!/^event(\/|$)/.test(topic)) return;
+        let env: { path?: string; value?: { correlationId?: string; status?: string; state?: string; options?: Record<string, string> } };
+        try {
+          env = JSON.parse(payload.toString()) as typeof env;
+        } catch {
+          return; // not an envelope: none of the events waited for
+        }
         const v = env.value;
-        if (env.path === '/features/SoftwareUpdatable/properties/status/lastOperation' && v?.correlationId === suCid && v.status) installStatuses.push(v.status);
+        if (env.path === '/features/SoftwareUpdatable/properties/status/lastOperation' && v?.correlationId === suCid && v.status) {
+          installStatuses.push(v.status);
+          installMessage = (v as { message?: string }).message ?? '';
+        }
         else if (env.path === '/features/AutoUploadable/outbox/messages/request' && v?.correlationId?.startsWith(`${upCid}#`)) requests.push(v as (typeof requests)[number]);
         else if (env.path === '/features/AutoUploadable/properties/lastUpload' && v?.correlationId?.startsWith(`${upCid}#`)) lastUpload.set(v.correlationId, v as { state: string });
       });
@@ -208,7 +217,7 @@ export const oneAnswerPerCommand: Scenario = {
       const got = cloud.uploads.get(sink);
       assert.ok(got, `nothing arrived at the host's ${sink}`);
       assert.equal(createHash('sha256').update(got).digest('hex'), fileSha, 'the uploaded bytes are the file\'s');
-      assert.deepEqual(withoutProgress(installStatuses), INSTALL_STATUSES);
+      assert.deepEqual(withoutProgress(installStatuses), INSTALL_STATUSES, `install: ${installMessage}`);
       assert.equal((await vm.sh(`cat ${MARKER}`)).stdout.trim(), id, 'the install script ran on the gateway');
     } finally {
       await Promise.allSettled([close(thirdParty), close(bus), closeCloud(north)]);

@@ -12,6 +12,7 @@ import { DEB_DIR_IN_GUEST } from './lib/install';
 import { assertStopped, brokerAnswers, client, close, exists, isActive, ledgePackages, roundTrip, show, waitFor, within } from './lib/guest-checks';
 import { CLOUD_PORT_IN_GUEST, commandEnvelope, DEVICE, INSTALL_STATUSES, installValue, withoutProgress, type Cloud } from './lib/cloud';
 import { oneAnswerPerCommand } from './scenarios/one-answer-per-command';
+import { noRootThroughTheBus } from './scenarios/no-root-through-the-bus';
 
 export interface ScenarioContext {
   cloud: Cloud;
@@ -238,6 +239,7 @@ export const scenarios: readonly Scenario[] = [
     },
   },
   oneAnswerPerCommand,
+  noRootThroughTheBus,
   {
     name: 'remove-and-reinstall',
     proves:

@@ -4,11 +4,12 @@
 // testing/bitbake-lite.ts and its sources, units and configs are checked.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { discoverApps, readVersion, type AppPackage } from './lib/apps.mjs';
+import { localBusAccounts, secretsScript, unitGroup } from './lib/secrets.mjs';
 import { evaluate, parse, words, type Vars } from './testing/bitbake-lite';
 import { systemdVerifyUnavailable, verifyUnits } from './testing/systemd-verify';
 
@@ -130,6 +131,55 @@ describe('Yocto layer yocto/meta-ledge', () => {
       }
     }
     assert.deepEqual(words(recipes.get('ledge-common')!.vars, 'USERADD_PACKAGES'), ['ledge-common'], 'the ledge user comes with ledge-common');
+  });
+
+  it('ledge-common makes the local broker accounts on the target at boot (ledge-secrets.service), the configs are root:<unit group> 0640', () => {
+    const accounts = localBusAccounts({ appsDir: join(root, 'apps') });
+    const script = join(layer, 'recipes-ledge', 'ledge', 'files', 'ledge', 'ledge-secrets');
+    assert.equal(readFileSync(script, 'utf8'), secretsScript(accounts), 'yocto:sync writes the same accounts as the Debian postinst');
+    assert.equal(spawnSync('sh', ['-n', script]).status, 0, 'ledge-secrets: sh syntax');
+    const common = recipes.get('ledge-common')!;
+    const uris = words(common.vars, 'SRC_URI');
+    assert.ok(uris.includes('file://ledge/ledge-secrets') && uris.includes('file://ledge-secrets.service'), 'ledge-common: SRC_URI');
+    assert.ok(existsSync(join(common.file, '..', 'ledge-common', 'ledge-secrets.service')), 'ledge-secrets.service beside the recipe');
+    const text = readFileSync(common.file, 'utf8');
+    // Always on, whatever SYSTEMD_AUTO_ENABLE says for ledge.service: a vendor .wants symlink.
+    assert.match(text, /ln -sf \.\.\/ledge-secrets\.service \$\{D\}\$\{systemd_system_unitdir\}\/multi-user\.target\.wants\/ledge-secrets\.service/);
+    for (const f of ['${libexecdir}/ledge', '${systemd_system_unitdir}/ledge-secrets.service', '${systemd_system_unitdir}/multi-user.target.wants/ledge-secrets.service']) {
+      assert.ok(words(common.vars, 'FILES:ledge-common').includes(f), `FILES:ledge-common has ${f}`);
+    }
+    const unit = readFileSync(join(common.file, '..', 'ledge-common', 'ledge-secrets.service'), 'utf8');
+    const before = (/^Before=(.*)$/m.exec(unit)?.[1] ?? '').split(/\s+/);
+    for (const a of apps.filter((x) => x.unitName)) assert.ok(before.includes(a.unitName), `ledge-secrets.service runs before ${a.unitName}`);
+    for (const a of apps.filter((x) => x.hasConfig)) {
+      assert.equal(recipes.get(a.pkg)!.vars.get('LEDGE_CONFIG_GROUP'), unitGroup(readFileSync(a.unitSource, 'utf8')), `${a.pkg}: LEDGE_CONFIG_GROUP is the unit's group`);
+    }
+  });
+
+  it("ledge-app's pkg_postinst makes the config root:<group> 0640 with the image's group ID", { skip: process.getuid?.() !== 0 && 'needs root (chgrp)' }, () => {
+    const bbclass = readFileSync(join(layer, 'classes', 'ledge-app.bbclass'), 'utf8');
+    const body = /^pkg_postinst:\$\{PN\}\(\) \{\n([\s\S]*?)\n\}$/m.exec(bbclass)?.[1];
+    assert.ok(body, 'pkg_postinst:${PN} in ledge-app.bbclass');
+    const target = mkdtempSync(join(tmpdir(), 'ledge-yocto-rootfs-'));
+    try {
+      mkdirSync(join(target, 'etc', 'ledge'), { recursive: true });
+      writeFileSync(join(target, 'etc', 'group'), 'root:x:0:\nledge:x:975:\n');
+      writeFileSync(join(target, 'etc', 'ledge', 'broker.json'), '{}\n', { mode: 0o644 });
+      // As BitBake expands it for ledge-broker at rootfs time ($D is the image's root).
+      const script = body.replaceAll('${LEDGE_CONFIG_GROUP}', 'ledge').replaceAll('${sysconfdir}', '/etc').replaceAll('${LEDGE_APP}', 'broker');
+      const r = spawnSync('sh', ['-ec', script], { env: { ...process.env, D: target }, encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stderr);
+      const st = statSync(join(target, 'etc', 'ledge', 'broker.json'));
+      assert.equal(`${(st.mode & 0o777).toString(8)} ${st.uid}:${st.gid}`, '640 0:975');
+    } finally {
+      rmSync(target, { recursive: true, force: true });
+    }
+  });
+
+  it('systemd-analyze verify accepts ledge-secrets.service', { skip: systemdVerifyUnavailable() }, () => {
+    const r = verifyUnits([join(recipes.get('ledge-common')!.file, '..', 'ledge-common', 'ledge-secrets.service')], ['/usr/libexec/ledge/ledge-secrets']);
+    assert.equal(r.output, '', r.output);
+    assert.equal(r.code, 0);
   });
 
   it('the synced bundles pass node --check and the configs are JSON', () => {

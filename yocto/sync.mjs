@@ -2,12 +2,14 @@
 // `npm run yocto:sync`: copies what the meta-ledge recipes install into the layer (yocto/meta-ledge/README.md
 // "Where the files come from"): for each app, dist/apps/<app>/main.js (+ package.json) and
 // apps/<app>/packaging/<app>.service and <app>.json into recipes-ledge/ledge/files/<app>/, and the
-// version from package.json into classes/ledge-app.bbclass. Run after `npm run build`.
+// version from package.json into classes/ledge-app.bbclass; and ledge/ledge-secrets, the script of
+// ledge-secrets.service (the local broker accounts, packaging/lib/secrets.mjs). Run after `npm run build`.
 // Usage: node yocto/sync.mjs [--layer yocto/meta-ledge] [--dist dist/apps]
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { discoverApps, readVersion, stubConfig } from '../packaging/lib/apps.mjs';
+import { localBusAccounts, secretsScript } from '../packaging/lib/secrets.mjs';
 
 const root = new URL('..', import.meta.url).pathname.replace(/\/$/, '');
 const { values: opts } = parseArgs({
@@ -42,6 +44,8 @@ for (const a of apps) {
     if (a.configSource) copyFileSync(a.configSource, join(dir, `${a.app}.json`));
     else writeFileSync(join(dir, `${a.app}.json`), stubConfig(a));
   }
+  // ledge-common's ledge-secrets.service runs it at boot: the same accounts as the Debian postinst.
+  if (a.app === 'ledge') writeFileSync(join(dir, 'ledge-secrets'), secretsScript(localBusAccounts({ appsDir: join(root, 'apps') })), { mode: 0o755 });
   process.stdout.write(`synced ${a.app} -> ${dir}\n`);
 }
 const bbclass = join(opts.layer, 'classes', 'ledge-app.bbclass');

@@ -19,6 +19,8 @@ inherit allarch systemd
 LEDGE_APP ?= ""
 LEDGE_BIN ?= "ledge-${LEDGE_APP}"
 LEDGE_UNIT ?= "ledge-${LEDGE_APP}.service"
+# Group of /etc/ledge/<app>.json (root:<group> 0640): the group of the user the app's unit runs as.
+LEDGE_CONFIG_GROUP ?= "root"
 
 SRC_URI = "file://${LEDGE_APP}/main.js \
            file://${LEDGE_APP}/package.json \
@@ -39,11 +41,25 @@ do_install() {
     chmod 0755 ${D}${bindir}/${LEDGE_BIN}
     if [ -f ${S}/${LEDGE_APP}/${LEDGE_APP}.json ]; then
         install -d ${D}${sysconfdir}/ledge
-        install -m 0644 ${S}/${LEDGE_APP}/${LEDGE_APP}.json ${D}${sysconfdir}/ledge/${LEDGE_APP}.json
+        # 0640: it may hold credentials once edited (cloud, registry, storage keys); the group comes in
+        # pkg_postinst below.
+        install -m 0640 ${S}/${LEDGE_APP}/${LEDGE_APP}.json ${D}${sysconfdir}/ledge/${LEDGE_APP}.json
     fi
     install -d ${D}${systemd_system_unitdir}
     install -m 0644 ${S}/${LEDGE_APP}/${LEDGE_APP}.service ${D}${systemd_system_unitdir}/${LEDGE_UNIT}
     sed -i -e 's,/usr/bin/,${bindir}/,g' ${D}${systemd_system_unitdir}/${LEDGE_UNIT}
+}
+
+# /etc/ledge/<app>.json is root:${LEDGE_CONFIG_GROUP}, so the app's unit (user ledge) can read it. The group
+# ledge is allocated when the image is made (ledge-common's useradd), so its ID is looked up in the
+# image's /etc/group ($D at rootfs time), as the Debian postinst does under DPKG_ROOT.
+pkg_postinst:${PN}() {
+    if [ "${LEDGE_CONFIG_GROUP}" != "root" ] && [ -f $D${sysconfdir}/ledge/${LEDGE_APP}.json ]; then
+        gid=$(sed -n 's/^${LEDGE_CONFIG_GROUP}:[^:]*:\([0-9][0-9]*\):.*$/\1/p' $D${sysconfdir}/group)
+        [ -n "$gid" ] || { echo "ledge: no group ${LEDGE_CONFIG_GROUP} in $D${sysconfdir}/group" >&2; exit 1; }
+        chgrp "$gid" $D${sysconfdir}/ledge/${LEDGE_APP}.json
+        chmod 0640 $D${sysconfdir}/ledge/${LEDGE_APP}.json
+    fi
 }
 
 FILES:${PN} = "${nonarch_libdir}/ledge/${LEDGE_APP} \

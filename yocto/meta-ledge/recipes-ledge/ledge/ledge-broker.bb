@@ -4,6 +4,9 @@ persistent sessions and queued messages are kept on disk in /var/lib/ledge/broke
 
 LEDGE_APP = "broker"
 
+# Its unit runs as ledge: /etc/ledge/broker.json is root:ledge 0640.
+LEDGE_CONFIG_GROUP = "ledge"
+
 inherit ledge-app
 
 SRC_URI += "file://broker/broker.json"

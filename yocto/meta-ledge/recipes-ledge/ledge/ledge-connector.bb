@@ -4,6 +4,9 @@ Core, Azure IoT Hub) with TLS, backoff and a durable outbox in /var/lib/ledge/co
 
 LEDGE_APP = "connector"
 
+# Its unit runs as ledge: /etc/ledge/connector.json is root:ledge 0640.
+LEDGE_CONFIG_GROUP = "ledge"
+
 inherit ledge-app
 
 SRC_URI += "file://connector/connector.json"

@@ -4,6 +4,9 @@ storage on request or periodically, resumed after cuts and restarts."
 
 LEDGE_APP = "file-upload"
 
+# Its unit runs as ledge: /etc/ledge/file-upload.json is root:ledge 0640.
+LEDGE_CONFIG_GROUP = "ledge"
+
 inherit ledge-app
 
 SRC_URI += "file://file-upload/file-upload.json"

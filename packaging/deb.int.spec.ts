@@ -252,19 +252,35 @@ describe('Debian packages (packaging/build-deb.mjs)', { skip }, () => {
     }
   });
 
-  it('every app that dials the broker has its account in its packaged config, and the broker has their password file', () => {
+  it("every app that dials the broker names its account in its unit's environment, the broker its password file; the configs are the user's", () => {
     const accounts = localBusAccounts({ appsDir: join(root, 'apps') });
     assert.deepEqual(accounts.map((a) => a.app), ['connector', 'container-management', 'file-upload', 'software-update']);
     const conf = (a: AppPackage) => JSON.parse(readFileSync(a.configSource, 'utf8')) as Record<string, unknown>;
+    const environment = (unit: string) =>
+      new Map(
+        unit
+          .split('\n')
+          .filter((l) => l.startsWith('Environment='))
+          .map((l) => l.slice('Environment='.length).split('=', 2) as [string, string]),
+      );
+    const allInOne = readFileSync(join(root, 'apps', 'ledge', 'packaging', 'ledge.service'), 'utf8');
+    const hosted = (/^ExecStart=\S+ run --apps (\S+)$/m.exec(allInOne)?.[1] ?? '').split(',');
+    const prefix = (app: string) => `LEDGE_${app.toUpperCase().replace(/-/g, '_')}_`;
     for (const acc of accounts) {
       const a = apps.find((x) => x.app === acc.app)!;
-      assert.ok(a.configSource, `apps/${a.app}/packaging/${a.app}.json`);
-      assert.equal(conf(a)['localUsername'], `ledge-${a.app}`, `${a.app}: localUsername`);
-      assert.equal(conf(a)['localPasswordFile'], `/etc/ledge/secrets/${a.app}.password`, `${a.app}: localPasswordFile`);
-      assert.equal(acc.user, /^User=(\S+)$/m.exec(readFileSync(a.unitSource, 'utf8'))?.[1], `${a.app}: the password belongs to the unit's user`);
+      const unit = readFileSync(a.unitSource, 'utf8');
+      for (const [where, env] of [[a.unitSource, environment(unit)], ...(hosted.includes(a.app) ? [['ledge.service', environment(allInOne)] as const] : [])] as const) {
+        assert.equal(env.get(`${prefix(a.app)}LOCAL_USERNAME`), `ledge-${a.app}`, `${where}: ${a.app}'s account`);
+        assert.equal(env.get(`${prefix(a.app)}LOCAL_PASSWORD_FILE`), `/etc/ledge/secrets/${a.app}.password`, `${where}: ${a.app}'s password file`);
+      }
+      // A config written from scratch (install.md: "put the credentials in /etc/ledge/connector.json") keeps the account.
+      assert.equal(conf(a)['localUsername'], undefined, `${a.app}: no account in the packaged config`);
+      assert.equal(acc.user, /^User=(\S+)$/m.exec(unit)?.[1], `${a.app}: the password belongs to the unit's user`);
     }
-    const broker = conf(apps.find((x) => x.app === 'broker')!);
-    assert.equal(broker['passwordFile'], BROKER_PASSWD);
+    const brokerApp = apps.find((x) => x.app === 'broker')!;
+    for (const unit of [readFileSync(brokerApp.unitSource, 'utf8'), allInOne]) assert.equal(environment(unit).get('LEDGE_BROKER_PASSWORD_FILE'), BROKER_PASSWD);
+    const broker = conf(brokerApp);
+    assert.equal(broker['passwordFile'], undefined);
     assert.equal(broker['allowAnonymous'], undefined, "allowAnonymous stays at its default: Kanto's third-party apps connect anonymously");
     assert.equal(broker['ledgeAcl'], undefined, 'ledgeAcl auto: on because the broker knows ledge-connector');
   });

@@ -74,7 +74,7 @@ export const brokerSpec = defineConfig({
     type: 'string',
     default: 'interval',
     describe:
-      'disk persistence: when the journal reaches the disk: always = fdatasync every write (group commit), interval = fdatasync every fsyncInterval ms (a power cut loses at most that window), never = when the kernel writes back',
+      'disk persistence: a QoS 1/2 message is written for every session it matches before its PUBACK/PUBREC, so a killed process loses nothing acknowledged; always = fdatasync before the acknowledgement too (group commit; a power cut loses nothing acknowledged), interval = fdatasync every fsyncInterval ms (a power cut loses at most that window), never = when the kernel writes back',
     choices: ['always', 'interval', 'never'],
   },
   fsyncInterval: { type: 'number', default: 200, describe: 'ms between fdatasyncs with fsync interval: the most a power cut loses', min: 10, max: 60_000, validate: integer },

@@ -313,6 +313,10 @@ class DiskStore implements DiskPersistence {
     return this.#journal.flush();
   }
 
+  durable(): Promise<void> {
+    return this.#always ? this.#journal.flush() : this.#journal.written();
+  }
+
   compact(): Promise<void> {
     return this.#journal.compact();
   }

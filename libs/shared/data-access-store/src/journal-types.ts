@@ -76,6 +76,8 @@ export interface Journal {
   append(payload: Uint8Array): void;
   /** Resolves once every record appended so far is written and, unless fsync is 'never', fdatasync'ed. */
   flush(): Promise<void>;
+  /** Resolves once every record appended so far is written to its file (a killed process keeps it; no fdatasync). */
+  written(): Promise<void>;
   /** Writes a snapshot of handler.snapshot() and deletes the segments it replaces. */
   compact(): Promise<void>;
   stats(): JournalStats;

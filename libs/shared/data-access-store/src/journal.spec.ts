@@ -89,6 +89,40 @@ describe('journal', () => {
     await a.journal.close();
   });
 
+  it('written() settles once the records are in the file, without waiting for fdatasync; flush() waits for it', async (t) => {
+    const dir = createTempDir(t);
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((r) => (release = r));
+    const fs: JournalFs = { ...nodeJournalFs, fdatasync: async (fd) => (await gate, nodeJournalFs.fdatasync(fd)) };
+    const a = await open(dir, { fs, fsync: 'always' });
+    a.put('a', '1');
+    const w1 = a.journal.written();
+    a.put('b', '2');
+    const w2 = a.journal.written();
+    assert.equal(w1, w2, 'one pending batch: one shared promise');
+    let flushed = false;
+    const flush = a.journal.flush().then(() => (flushed = true));
+    await w2;
+    assert.equal(a.journal.stats().written, 2, 'both records written');
+    assert.equal(a.journal.stats().synced, 0, 'none synced yet');
+    assert.equal(flushed, false, 'flush() still waits for the fdatasync');
+    release();
+    await flush;
+    await a.journal.written(); // nothing pending: settles at once
+    await a.journal.close();
+  });
+
+  it('written() rejects when the write fails', async (t) => {
+    const dir = createTempDir(t);
+    let failing = false;
+    const fs: JournalFs = { ...nodeJournalFs, write: (fd, data) => (failing ? Promise.reject(Object.assign(new Error('no space'), { code: 'ENOSPC' })) : nodeJournalFs.write(fd, data)) };
+    const a = await open(dir, { fs, fsync: 'never' });
+    failing = true;
+    a.put('a', '1');
+    await assert.rejects(a.journal.written(), (err: Error & { code?: string }) => err.code === 'LEDGE_STORE_WRITE_FAILED');
+    await a.journal.close().catch(() => undefined);
+  });
+
   it('treats a record that does not replay as skipped, not fatal', async (t) => {
     const dir = createTempDir(t);
     const a = await open(dir);

@@ -64,7 +64,10 @@ export function createJournal(options: JournalOptions): Journal {
   let syncing: Promise<void> | undefined;
   let syncAgain = false;
   let failure: LedgeError | undefined;
+  /** flush(): settled once written and, unless fsync is 'never', synced. */
   const waiters: Waiter[] = [];
+  /** written(): settled once written. */
+  const writeWaiters: Waiter[] = [];
   const idle: (() => void)[] = [];
   let timer: NodeJS.Timeout | undefined;
   let bytesSinceSnapshot = 0;
@@ -76,11 +79,40 @@ export function createJournal(options: JournalOptions): Journal {
   const usable = (): LedgeError | undefined =>
     state === 'new' || state === 'opening' ? notOpenError('journal') : state === 'open' ? failure : (failure ?? closedError('journal'));
 
-  function settle(): void {
-    const done = needSync ? synced : written;
+  function settleList(list: Waiter[], done: number): void {
     let n = 0;
-    while (n < waiters.length && waiters[n]!.target <= done) n++;
-    if (n > 0) for (const w of waiters.splice(0, n)) w.resolve();
+    while (n < list.length && list[n]!.target <= done) n++;
+    if (n > 0) for (const w of list.splice(0, n)) w.resolve();
+  }
+
+  function settle(): void {
+    settleList(writeWaiters, written);
+    settleList(waiters, needSync ? synced : written);
+  }
+
+  /** A promise settled once `done()` reaches what is appended now; one per pending batch (group commit). */
+  function waitUntil(list: Waiter[], done: number): Promise<void> {
+    if (state === 'new' || state === 'opening') return Promise.reject(notOpenError('journal'));
+    if (failure) return Promise.reject(failure);
+    const target = appended;
+    if (done >= target) return Promise.resolve();
+    // Group commit shares one waiter: every call whose records sit in the same not-yet-written batch is
+    // settled by the same write (and fdatasync), so they can wait on one promise instead of one each (the
+    // connector flushes once per message, the broker once per QoS 1/2 PUBLISH).
+    const tail = list.at(-1);
+    const open = tasks.at(-1);
+    if (tail !== undefined && open?.kind === 'data' && tail.target >= open.firstSeq && target <= open.lastSeq) {
+      tail.target = target;
+      return tail.promise;
+    }
+    let resolveFn: () => void = () => undefined;
+    let rejectFn: (err: LedgeError) => void = () => undefined;
+    const promise = new Promise<void>((resolve, reject) => {
+      resolveFn = resolve;
+      rejectFn = reject;
+    });
+    list.push({ target, promise, resolve: resolveFn, reject: rejectFn });
+    return promise;
   }
 
   function fail(op: string, err: unknown): void {
@@ -89,7 +121,7 @@ export function createJournal(options: JournalOptions): Journal {
     log.error({ err: failure, code: failure.code }, 'journal write failed; the store accepts no more writes');
     for (const t of tasks) if (t.kind === 'rotate') t.settle(failure);
     tasks = [];
-    for (const w of waiters.splice(0)) w.reject(failure);
+    for (const w of [...writeWaiters.splice(0), ...waiters.splice(0)]) w.reject(failure);
   }
 
   function kick(): void {
@@ -315,28 +347,13 @@ export function createJournal(options: JournalOptions): Journal {
     },
 
     flush(): Promise<void> {
-      if (state === 'new' || state === 'opening') return Promise.reject(notOpenError('journal'));
-      if (failure) return Promise.reject(failure);
-      const target = appended;
-      if ((needSync ? synced : written) >= target) return Promise.resolve();
-      // Group commit shares one waiter: every flush() whose records sit in the same not-yet-written
-      // batch is settled by the same write (and fdatasync), so they can wait on one promise instead
-      // of one each (the connector flushes once per message).
-      const tail = waiters.at(-1);
-      const open = tasks.at(-1);
-      if (tail !== undefined && open?.kind === 'data' && tail.target >= open.firstSeq && target <= open.lastSeq) {
-        tail.target = target;
-        return tail.promise;
-      }
-      let resolveFn: () => void = () => undefined;
-      let rejectFn: (err: LedgeError) => void = () => undefined;
-      const promise = new Promise<void>((resolve, reject) => {
-        resolveFn = resolve;
-        rejectFn = reject;
-      });
-      waiters.push({ target, promise, resolve: resolveFn, reject: rejectFn });
-      if (needSync && written >= target) requestSync();
+      const promise = waitUntil(waiters, needSync ? synced : written);
+      if (needSync && written >= appended && synced < written) requestSync();
       return promise;
+    },
+
+    written(): Promise<void> {
+      return waitUntil(writeWaiters, written);
     },
 
     compact,

@@ -1,0 +1,155 @@
+// Zero loss for the whole stack (issue 17), with the real bundles under `ledge run --apps broker,connector`
+// in both modes, a Mosquitto playing the cloud, and a local app publishing QoS 1 events on `e` with at most
+// WINDOW unacknowledged (MQTT.js resends what was not PUBACKed after a reconnect):
+// - No boot race: on a fresh data directory the app publishes from the moment the broker accepts it, before
+//   the connector has connected and subscribed. The broker creates the connector's session (declared by
+//   `ledge run`) before it opens its listeners, so the first events are queued instead of matching nothing.
+// - Crashes: the process that hosts the broker is SIGKILLed three times mid-stream (the whole process in
+//   the all-in-one mode, as a crash or OOM kill of ledge.service; the broker's child under --processes) and
+//   restarted on the same data directory. The broker acknowledges a QoS 1 PUBLISH only once it is written
+//   for the connector's session, so nothing acknowledged dies with the process.
+// In both, the cloud is down while the app publishes; once it is back every acknowledged event arrives.
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it, type TestContext } from 'node:test';
+import { connect, connectAsync, type MqttClient } from 'mqtt';
+import { findMosquitto, freePort, startCloudBroker, type CloudBroker } from '@ledge/data-access-mqtt/testing';
+import { bundlePath, createTempDir, spawnNode, waitFor, type Spawned } from '@ledge/util/testing';
+
+const WINDOW = 64;
+const MODES = ['all-in-one', 'processes'] as const;
+type Mode = (typeof MODES)[number];
+const skip = findMosquitto() || process.env['CI'] === 'true' ? false : 'needs mosquitto';
+
+/** A persistent cloud subscriber counting events by number; the cloud is then stopped (it keeps the session). */
+async function cloudDownWithObserver(t: TestContext): Promise<{ cloud: CloudBroker; received: Map<number, number> }> {
+  const cloud = await startCloudBroker(t);
+  const received = new Map<number, number>();
+  const observer = await connectAsync(`mqtt://127.0.0.1:${cloud.plainPort}`, { ...cloud.users.observer, clientId: 'observer', clean: false, reconnectPeriod: 300 });
+  t.after(() => observer.endAsync(true));
+  observer.on('message', (_topic, payload) => {
+    const n = (JSON.parse(payload.toString()) as { value: { n: number } }).value.n;
+    received.set(n, (received.get(n) ?? 0) + 1);
+  });
+  await observer.subscribeAsync('event/#', { qos: 1 });
+  await cloud.stop('SIGTERM');
+  return { cloud, received };
+}
+
+/** Publishes 0..total-1 with at most WINDOW unacknowledged; `acked` grows as PUBACKs arrive. */
+async function publishAll(client: MqttClient, total: number, acked: Set<number>): Promise<void> {
+  let next = 0;
+  const one = async (): Promise<void> => {
+    while (next < total) {
+      const n = next++;
+      const env = { topic: 'demo/device/things/twin/commands/modify', headers: {}, path: '/attributes/n', value: { n } };
+      await client.publishAsync('e', JSON.stringify(env), { qos: 1 });
+      acked.add(n);
+    }
+  };
+  await Promise.all(Array.from({ length: WINDOW }, one));
+}
+
+const stackEnv = (cloud: CloudBroker, port: number): Record<string, string> => ({
+  LEDGE_BROKER_PORT: String(port),
+  LEDGE_CONNECTOR_ADDRESS: `mqtt://127.0.0.1:${cloud.plainPort}`,
+  LEDGE_CONNECTOR_DEVICE_ID: 'demo:device',
+  LEDGE_CONNECTOR_TENANT_ID: 'demo',
+  LEDGE_CONNECTOR_AUTH_ID: 'demo-auth',
+  LEDGE_CONNECTOR_PASSWORD: 'device-pw',
+  LEDGE_CONNECTOR_PROVISIONING_FILE: '/nonexistent/provisioning.json',
+  LEDGE_CONNECTOR_REPLAY_RATE: '0',
+  LEDGE_CONNECTOR_BACKOFF_INITIAL: '0.2',
+  LEDGE_CONNECTOR_BACKOFF_MAX: '1',
+});
+
+const runArgs = (mode: Mode, dir: string) => ['run', '--apps', 'broker,connector', ...(mode === 'processes' ? ['--processes'] : []), '--dev', '--dev-dir', dir];
+
+/** The cloud comes back; every acknowledged event must arrive (the logs are written to a file otherwise). */
+async function expectAllAtCloud(name: string, cloud: CloudBroker, acked: Set<number>, received: Map<number, number>, logs: () => Record<string, unknown>[]): Promise<void> {
+  await cloud.start();
+  await waitFor(() => [...acked].every((n) => received.has(n)), 90_000, 'every acknowledged event at the cloud').catch((err: unknown) => {
+    const missing = [...acked].filter((n) => !received.has(n)).sort((a, b) => a - b);
+    const dump = join(tmpdir(), `ledge-${name}-${Date.now()}.jsonl`);
+    writeFileSync(dump, logs().map((l) => JSON.stringify(l)).join('\n'));
+    throw new Error(`${String(err)}: ${missing.length} of ${acked.size} missing, first ${missing.slice(0, 10).join(',')}; logs in ${dump}`);
+  });
+}
+
+for (const mode of MODES) {
+  const title = `ledge run ${mode === 'processes' ? '--processes' : '(all-in-one)'}`;
+
+  describe(`no boot race, ${title}`, { skip, timeout: 120_000 }, () => {
+    const total = 5_000;
+    it(`${total} QoS 1 events published from the first moment, on a fresh data directory, all reach the cloud`, async (t) => {
+      const { cloud, received } = await cloudDownWithObserver(t);
+      const port = await freePort();
+      const ledge = spawnNode(t, bundlePath('ledge'), { args: runArgs(mode, createTempDir(t, 'ledge-boot-')), env: stackEnv(cloud, port) });
+      // No warm-up: the app dials at once and publishes as soon as the broker accepts it.
+      const app = connect(`mqtt://127.0.0.1:${port}`, { clientId: 'app', reconnectPeriod: 20, connectTimeout: 5000 });
+      t.after(() => app.endAsync(true));
+      await new Promise((resolve) => app.once('connect', resolve));
+      const declared = ledge.logs.find((l) => l['msg'] === 'durable sessions declared');
+      assert.deepEqual(declared?.['sessions'], ['ledge-connector'], 'the session exists before the listener opened');
+      const connectorUp = () => ledge.logs.find((l) => l['msg'] === 'connected' && l['component'] === 'local-bus' && l['clientId'] === 'ledge-connector');
+      const acked = new Set<number>();
+      await publishAll(app, total, acked);
+      t.diagnostic(`the connector came onto the bus ${connectorUp() === undefined ? 'after' : 'during'} the publishing`);
+      await waitFor(connectorUp, 30_000, 'the connector on the bus');
+      await expectAllAtCloud(`boot-race-${mode}`, cloud, acked, received, () => ledge.logs);
+      assert.equal(acked.size, total);
+    });
+  });
+
+  describe(`no acknowledged event lost to a killed broker process, ${title}`, { skip, timeout: 240_000 }, () => {
+    const total = 20_000;
+    const killsAt = [4_000, 9_000, 14_000];
+    it(`${total} QoS 1 events, the broker's process SIGKILLed ${killsAt.length} times mid-stream and restarted: every acknowledged event reaches the cloud`, async (t) => {
+      const { cloud, received } = await cloudDownWithObserver(t);
+      const port = await freePort();
+      const dir = createTempDir(t, 'ledge-crash-');
+      // While the connector is away (its reconnect backoff after a broker restart reaches seconds) the broker
+      // queues every event for it: room for all of them, so that any loss here is a durability bug and not
+      // the queue bound's documented drop-oldest rule (asserted below not to have fired).
+      const env = { ...stackEnv(cloud, port), LEDGE_BROKER_MAX_QUEUED_MESSAGES: String(2 * total) };
+      const runs: Spawned[] = [spawnNode(t, bundlePath('ledge'), { args: runArgs(mode, dir), env })];
+      const current = () => runs.at(-1)!;
+      const allLogs = () => runs.flatMap((r) => r.logs);
+      const brokerStarts = () => current().logs.filter((l) => l['msg'] === 'broker started');
+      await waitFor(() => brokerStarts().length > 0, 30_000, 'the broker');
+      const app = connect(`mqtt://127.0.0.1:${port}`, { clientId: 'app', reconnectPeriod: 20, connectTimeout: 5000 });
+      t.after(() => app.endAsync(true));
+      await new Promise((resolve) => app.once('connect', resolve));
+
+      const acked = new Set<number>();
+      const publishing = publishAll(app, total, acked);
+      const kills: string[] = [];
+      for (const at of killsAt) {
+        await waitFor(() => acked.size >= at, 120_000, `${at} acknowledged`);
+        if (mode === 'all-in-one') {
+          // ledge.service dying: broker and connector go together, nothing is flushed or closed.
+          await current().kill('SIGKILL');
+          kills.push(`process at ${acked.size} acked`);
+          runs.push(spawnNode(t, bundlePath('ledge'), { args: runArgs(mode, dir), env }));
+          await waitFor(() => brokerStarts().length > 0, 30_000, 'the broker after a restart');
+        } else {
+          // The supervisor restarts the broker's child; the connector's child reconnects to it.
+          const started = brokerStarts();
+          const pid = Number(started.at(-1)!['pid']);
+          process.kill(pid, 'SIGKILL');
+          kills.push(`broker child ${pid} at ${acked.size} acked`);
+          await waitFor(() => brokerStarts().length > started.length, 30_000, 'the broker child restarted');
+        }
+      }
+      await publishing;
+      t.diagnostic(`killed: ${kills.join('; ')}`);
+      await expectAllAtCloud(`crash-${mode}`, cloud, acked, received, allLogs);
+      assert.equal(acked.size, total);
+      assert.deepEqual(allLogs().filter((l) => l['code'] === 'LEDGE_STORE_QUEUE_FULL'), [], 'no queue overflowed');
+      const duplicates = [...received.values()].filter((c) => c > 1).length;
+      t.diagnostic(`${received.size} distinct events at the cloud, ${duplicates} more than once (QoS 1 allows it)`);
+    });
+  });
+}

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { discoverApps, NODE_MIN, readVersion, type AppPackage } from './lib/apps.mjs';
+import { connectorDurableSession } from '@ledge/connector-model';
 import { BROKER_PASSWD, localBusAccounts, secretsScript, SECRETS_DIR, unitGroup, type LocalBusAccount } from './lib/secrets.mjs';
 import { systemdVerifyUnavailable, verifyUnits } from './testing/systemd-verify';
 
@@ -256,12 +257,18 @@ describe('Debian packages (packaging/build-deb.mjs)', { skip }, () => {
     const accounts = localBusAccounts({ appsDir: join(root, 'apps') });
     assert.deepEqual(accounts.map((a) => a.app), ['connector', 'container-management', 'file-upload', 'software-update']);
     const conf = (a: AppPackage) => JSON.parse(readFileSync(a.configSource, 'utf8')) as Record<string, unknown>;
+    // Environment=K=V or Environment="K=V" (systemd unescapes \" inside the quotes); one assignment per line here.
     const environment = (unit: string) =>
       new Map(
         unit
           .split('\n')
           .filter((l) => l.startsWith('Environment='))
-          .map((l) => l.slice('Environment='.length).split('=', 2) as [string, string]),
+          .map((l) => {
+            const raw = l.slice('Environment='.length);
+            const text = raw.startsWith('"') && raw.endsWith('"') ? raw.slice(1, -1).replace(/\\"/g, '"') : raw;
+            const eq = text.indexOf('=');
+            return [text.slice(0, eq), text.slice(eq + 1)] as [string, string];
+          }),
       );
     const allInOne = readFileSync(join(root, 'apps', 'ledge', 'packaging', 'ledge.service'), 'utf8');
     const hosted = (/^ExecStart=\S+ run --apps (\S+)$/m.exec(allInOne)?.[1] ?? '').split(',');
@@ -279,6 +286,10 @@ describe('Debian packages (packaging/build-deb.mjs)', { skip }, () => {
     }
     const brokerApp = apps.find((x) => x.app === 'broker')!;
     for (const unit of [readFileSync(brokerApp.unitSource, 'utf8'), allInOne]) assert.equal(environment(unit).get('LEDGE_BROKER_PASSWORD_FILE'), BROKER_PASSWD);
+    // The connector's session exists before the per-app broker opens its listeners (issue 17); ledge run
+    // (ledge.service) declares it itself.
+    const declared = JSON.parse(environment(readFileSync(brokerApp.unitSource, 'utf8')).get('LEDGE_BROKER_DURABLE_SESSIONS') ?? '[]') as unknown;
+    assert.deepEqual(declared, [connectorDurableSession()], "ledge-broker.service declares the connector's session as @ledge/connector-model says it");
     const broker = conf(brokerApp);
     assert.equal(broker['passwordFile'], undefined);
     assert.equal(broker['allowAnonymous'], undefined, "allowAnonymous stays at its default: Kanto's third-party apps connect anonymously");

@@ -13,6 +13,7 @@ import { assertStopped, brokerAnswers, client, close, exists, isActive, ledgePac
 import { CLOUD_PORT_IN_GUEST, commandEnvelope, DEVICE, INSTALL_STATUSES, installValue, withoutProgress, type Cloud } from './lib/cloud';
 import { oneAnswerPerCommand } from './scenarios/one-answer-per-command';
 import { noRootThroughTheBus } from './scenarios/no-root-through-the-bus';
+import { powerCut } from './scenarios/power-cut';
 
 export interface ScenarioContext {
   cloud: Cloud;
@@ -240,6 +241,7 @@ export const scenarios: readonly Scenario[] = [
   },
   oneAnswerPerCommand,
   noRootThroughTheBus,
+  powerCut,
   {
     name: 'remove-and-reinstall',
     proves:

@@ -42,7 +42,13 @@ export interface Vm {
   waitForAgent(timeoutMs: number): Promise<void>;
   /** systemctl poweroff, then SIGKILL if QEMU has not exited in `graceMs`. */
   stop(graceMs?: number): Promise<void>;
-  exited: Promise<number | null>;
+  /**
+   * A power cut: QEMU is SIGKILLed (the guest gets no shutdown, and what it had not written to its virtual
+   * disk is gone; what it had written is in the image file), then the same disk boots again. Resolves once
+   * the agent answers; `mqttPort` and the forwards stay the same.
+   */
+  powerCut(bootTimeoutMs?: number): Promise<void>;
+  readonly exited: Promise<number | null>;
 }
 
 export function freePort(): Promise<number> {
@@ -86,13 +92,23 @@ export async function startVm(opts: VmOptions): Promise<Vm> {
     '-chardev', `socket,id=agent,path=${sock},server=on,wait=off`,
     '-device', `virtserialport,chardev=agent,name=${AGENT_PORT_NAME}`,
   ];
-  const qemu: ChildProcess = spawn('qemu-system-aarch64', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let qemu: ChildProcess;
   let qemuOutput = '';
-  qemu.stdout?.on('data', (d: Buffer) => (qemuOutput += d.toString()));
-  qemu.stderr?.on('data', (d: Buffer) => (qemuOutput += d.toString()));
-  const exited = new Promise<number | null>((resolve) => qemu.on('exit', (code) => resolve(code)));
-  let running = true;
-  void exited.then(() => (running = false));
+  let exited: Promise<number | null>;
+  let running = false;
+  const launch = () => {
+    qemu = spawn('qemu-system-aarch64', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    qemuOutput = '';
+    qemu.stdout?.on('data', (d: Buffer) => (qemuOutput += d.toString()));
+    qemu.stderr?.on('data', (d: Buffer) => (qemuOutput += d.toString()));
+    const child = qemu;
+    exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    running = true;
+    void exited.then(() => {
+      if (qemu === child) running = false;
+    });
+  };
+  launch();
 
   // The agent channel: JSON lines, replies matched by id (requests sent before the guest opened its
   // end may be lost or answered late; unknown ids are ignored).
@@ -155,7 +171,9 @@ export async function startVm(opts: VmOptions): Promise<Vm> {
   const vm: Vm = {
     mqttPort,
     consoleLog,
-    exited,
+    get exited() {
+      return exited;
+    },
     async sh(cmd, o = {}) {
       const r = await request(cmd, o.timeoutMs ?? 60_000);
       if (r.code !== 0 && !o.allowFail) throw new Error(`guest: \`${cmd}\` exited ${r.code}\n${(r.stderr || r.stdout).trim()}`);
@@ -181,6 +199,17 @@ export async function startVm(opts: VmOptions): Promise<Vm> {
       await exited;
       clearTimeout(timer);
       socket?.destroy();
+    },
+    async powerCut(bootTimeoutMs = 10 * 60_000) {
+      qemu.kill('SIGKILL');
+      await exited;
+      socket?.destroy();
+      socket = undefined;
+      buffer = '';
+      for (const [id, reply] of waiting) reply({ id, code: -1, stdout: '', stderr: 'power cut', ms: 0 });
+      waiting.clear();
+      launch();
+      await vm.waitForAgent(bootTimeoutMs);
     },
   };
   return vm;

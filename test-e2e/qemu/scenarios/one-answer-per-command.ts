@@ -171,12 +171,27 @@ export const oneAnswerPerCommand: Scenario = {
         else if (env.path === '/features/AutoUploadable/properties/lastUpload' && v?.correlationId?.startsWith(`${upCid}#`)) lastUpload.set(v.correlationId, v as { state: string });
       });
       await north.subscribeAsync(['command//+/res/#', 'event/#'], { qos: 1 });
-      await bus.subscribeAsync(['command//+/res/#', 'c//+/s/#'], { qos: 1 });
+      let linked = false;
+      bus.on('message', (topic, payload) => {
+        if (topic !== 'edge/connection/remote/status') return;
+        try {
+          linked = (JSON.parse(payload.toString()) as { connected?: boolean }).connected === true;
+        } catch {
+          linked = false;
+        }
+      });
+      await bus.subscribeAsync(['command//+/res/#', 'c//+/s/#', 'edge/connection/remote/status'], { qos: 1 });
+      // The scenario before may have restarted the connector (all-in-one-switch): a command sent while it
+      // is not subscribed at the cloud would be lost there (Hono's sessions are clean), not mis-answered.
+      log(`connector linked to the cloud ${await waitFor('connected:true on edge/connection/remote/status', 120_000, async () => linked)} ms into the scenario's wait`);
 
       const t0 = Date.now();
       await Promise.all(commands.map(send));
       const answered = commands.filter((c) => c.expect);
-      await waitFor('an answer at the cloud to every served feature', 120_000, async () => answered.every((c) => atCloud.has(c.requestId)));
+      const seenSoFar = () => answered.map((c) => `${c.label}: cloud [${(atCloud.get(c.requestId) ?? []).map((a) => a.status).join(',')}], bus [${(onBus.get(c.requestId) ?? []).map((a) => a.status).join(',')}]`).join('; ');
+      await waitFor('an answer at the cloud to every served feature', 120_000, async () => answered.every((c) => atCloud.has(c.requestId))).catch((err: unknown) => {
+        throw new Error(`${(err as Error).message} (${seenSoFar()})`);
+      });
       log(`answers at the cloud within ${Date.now() - t0} ms: ${answered.map((c) => `${c.label} ${atCloud.get(c.requestId)![0]!.status}`).join(', ')}`);
 
       // The trigger offers each file of the glob; ours is started, any other is withdrawn again.

@@ -184,6 +184,12 @@ export const oneAnswerPerCommand: Scenario = {
       // The scenario before may have restarted the connector (all-in-one-switch): a command sent while it
       // is not subscribed at the cloud would be lost there (Hono's sessions are clean), not mis-answered.
       log(`connector linked to the cloud ${await waitFor('connected:true on edge/connection/remote/status', 120_000, async () => linked)} ms into the scenario's wait`);
+      if (withCm) {
+        // Commands to the containers thing reach the gateway only once the connector subscribed to its
+        // command topic at the cloud, which it does when container management announces the thing.
+        const subscribed = `journalctl _SYSTEMD_INVOCATION_ID=$(systemctl show -p InvocationID --value ledge-connector.service) -o cat --no-pager | grep 'sub-device command subscriptions changed' | grep -q '${CONTAINERS_THING}/req'`;
+        log(`connector subscribed to ${CONTAINERS_THING}'s commands ${await waitFor(`the connector's subscription to ${CONTAINERS_THING}'s commands`, 120_000, async () => (await vm.sh(subscribed, { allowFail: true })).code === 0)} ms later`);
+      }
 
       const t0 = Date.now();
       await Promise.all(commands.map(send));

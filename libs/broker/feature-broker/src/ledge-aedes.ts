@@ -6,17 +6,19 @@
 //    message is neither retained nor queued nor delivered.
 // 2. Acknowledge only what is durable (issue 17). aedes 1.2 writes a QoS 1 PUBACK *before* it runs the
 //    publish pipeline (lib/handlers/publish.js), so a process killed in between loses a message its
-//    publisher was told was safe. Here the pipeline of an authorized QoS 1 PUBLISH runs inside
-//    authorizePublish, which aedes awaits before it writes the PUBACK; the packet is then marked handled so
-//    aedes' own publish() call after the PUBACK does nothing. Every QoS 1/2 publish waits for the
-//    persistence's durable() (journal written; fdatasync'ed with fsync always) before it completes
-//    (a client's; the broker's own $SYS messages have no acknowledgement to hold), so the
-//    PUBACK (QoS 1) and PUBREC (QoS 2, which aedes already sends after the pipeline) follow the write.
-//    PUBACKs keep the order of their PUBLISHes: pipelines start in arrival order and durable() settles in
-//    append order. An error in the pipeline or the write closes the connection without an acknowledgement,
-//    so the publisher sends the message again.
+//    publisher was told was safe. Here that PUBACK is held back on its way to the socket (aedes writes
+//    packets with mqtt-packet's writeToStream, which the broker wraps, see pubacks.ts) until the pipeline
+//    has run (retained, queued for every persistent session, delivered) and the persistence's durable()
+//    has settled (journal written; fdatasync'ed with fsync always). The QoS 2 PUBREC, which aedes already
+//    sends after the pipeline, waits for durable() the same way. PUBACKs leave in the order of their
+//    PUBLISHes. An error in the pipeline or the write closes the connection without an acknowledgement,
+//    so the publisher sends the message again. Only a client's QoS 1/2 messages wait: the broker's own
+//    ($SYS) have no acknowledgement to hold. (Running the pipeline inside authorizePublish instead, before
+//    aedes writes the PUBACK, lost live deliveries to other clients: the whole-stack status test saw it.)
 import { Aedes, type AedesOptions, type AuthorizePublishHandler, type Client, type PublishPacket } from 'aedes';
 import mqttPacket from 'mqtt-packet';
+import { holdPuback, releasePuback, dropPuback } from './pubacks';
+import type { Duplex } from 'node:stream';
 
 type PublishDone = (error?: Error) => void;
 type RawPublish = (this: Aedes, packet: PublishPacket, client: unknown, done?: PublishDone) => void;
@@ -26,9 +28,11 @@ interface Durable {
   durable?: () => Promise<void>;
 }
 
+const connOf = (client: unknown): Duplex | undefined => (client as { conn?: Duplex } | null)?.conn;
+
 export class LedgeAedes extends Aedes {
-  /** Packets publish() must skip: refused by the ACL, or already published before their PUBACK. */
-  readonly #handled = new WeakSet<object>();
+  /** Packets publish() must skip: refused by the ACL. */
+  readonly #dropped = new WeakSet<object>();
 
   constructor(options: AedesOptions) {
     super(options);
@@ -36,53 +40,55 @@ export class LedgeAedes extends Aedes {
     // QoS>0 write; allocating 2 bytes per packet costs less on a gateway (measured in bench/broker).
     mqttPacket.writeToStream.cacheNumbers = false;
     const authorize = this.authorizePublish as AuthorizePublishHandler;
+    const persistence = () => (this as unknown as { persistence: Durable }).persistence;
     this.authorizePublish = (client: Client | null, packet: PublishPacket, callback: (error?: Error | null) => void) => {
       authorize.call(this, client, packet, (err?: Error | null) => {
-        if (err || client === null || packet.qos !== 1 || this.#handled.has(packet)) {
-          callback(err);
-          return;
-        }
-        this.publish(packet, client, (publishErr?: Error) => {
-          if (publishErr) {
-            callback(publishErr);
-            return;
-          }
-          this.#handled.add(packet);
-          callback(null);
-        });
+        // aedes writes the PUBACK next, then calls publish(): hold it until publish() has made the message durable.
+        const conn = connOf(client);
+        if (!err && conn && packet.qos === 1 && persistence().durable !== undefined) holdPuback(conn, packet.messageId!);
+        callback(err);
       });
     };
   }
 
   /** Marks a packet seen by authorizePublish so that the following publish() drops it. */
   drop(packet: object): void {
-    this.#handled.add(packet);
+    this.#dropped.add(packet);
   }
 
   // aedes calls publish(packet, client, done) internally; its typings only declare (packet, done).
   override publish(packet: PublishPacket, clientOrDone?: unknown, maybeDone?: PublishDone): void {
     const client = typeof clientOrDone === 'function' ? null : clientOrDone;
     const done = (typeof clientOrDone === 'function' ? clientOrDone : maybeDone) as PublishDone | undefined;
-    if (this.#handled.has(packet)) {
-      this.#handled.delete(packet);
+    const conn = connOf(client);
+    const qos1 = packet.qos === 1 && conn !== undefined;
+    if (this.#dropped.has(packet)) {
+      this.#dropped.delete(packet);
+      if (qos1) releasePuback(conn, packet.messageId!);
       if (done) setImmediate(done);
       return;
     }
     const persistence = (this as unknown as { persistence: Durable }).persistence;
     const barrier = persistence.durable;
-    // Only a client's QoS 1/2 message has an acknowledgement to hold; the broker's own ($SYS) have none.
     if (client === null || client === undefined || !((packet.qos ?? 0) > 0) || barrier === undefined) {
       (Aedes.prototype.publish as unknown as RawPublish).call(this, packet, client, done);
       return;
     }
+    const fail = (err: Error) => {
+      if (qos1) dropPuback(conn, packet.messageId!);
+      done?.(err);
+    };
     (Aedes.prototype.publish as unknown as RawPublish).call(this, packet, client, (err?: Error) => {
       if (err) {
-        done?.(err);
+        fail(err);
         return;
       }
       barrier.call(persistence).then(
-        () => done?.(),
-        (e: unknown) => done?.(e as Error),
+        () => {
+          if (qos1) releasePuback(conn, packet.messageId!);
+          done?.();
+        },
+        (e: unknown) => fail(e as Error),
       );
     });
   }

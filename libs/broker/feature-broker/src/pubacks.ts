@@ -1,0 +1,76 @@
+// Held QoS 1 PUBACKs (issue 17, see ledge-aedes.ts). aedes writes every packet with mqtt-packet's
+// writeToStream(packet, stream); the broker wraps it once per process so that a PUBACK announced with
+// holdPuback(stream, messageId) is kept instead of written, until releasePuback() says the message is
+// durable (or dropPuback() that it is not: the connection is closing, the PUBACK must never go out).
+// Per connection the PUBACKs leave in the order they were announced, which is the order of the PUBLISHes
+// ([MQTT-4.6.0-2]). Streams with nothing announced (every client connection of MQTT.js in the same
+// process among them) pass straight through.
+import mqttPacket from 'mqtt-packet';
+import type { Writable } from 'node:stream';
+
+interface Held {
+  readonly messageId: number;
+  state: 'waiting' | 'ready' | 'dropped';
+  /** The PUBACK aedes tried to write, once it did. */
+  packet?: Parameters<typeof mqttPacket.writeToStream>[0];
+}
+
+type WriteToStream = typeof mqttPacket.writeToStream;
+
+const queues = new WeakMap<object, Held[]>();
+let original: WriteToStream | undefined;
+
+function install(): WriteToStream {
+  if (original) return original;
+  const write = mqttPacket.writeToStream;
+  original = write;
+  const wrapped = ((packet, stream, opts) => {
+    if (packet.cmd === 'puback') {
+      const held = queues.get(stream)?.find((h) => h.state === 'waiting' && h.packet === undefined && h.messageId === packet.messageId);
+      if (held) {
+        held.packet = packet;
+        return true; // aedes goes on as if written; flush() writes it
+      }
+    }
+    return write(packet, stream, opts);
+  }) as WriteToStream;
+  // cacheNumbers (set by LedgeAedes) is a property of mqtt-packet's function: keep it there.
+  Object.defineProperty(wrapped, 'cacheNumbers', { get: () => write.cacheNumbers, set: (v: boolean) => void (write.cacheNumbers = v) });
+  (mqttPacket as { writeToStream: WriteToStream }).writeToStream = wrapped;
+  return write;
+}
+
+/** The next PUBACK for `messageId` on `stream` waits for releasePuback() or dropPuback(). */
+export function holdPuback(stream: Writable, messageId: number): void {
+  install();
+  let queue = queues.get(stream);
+  if (!queue) queues.set(stream, (queue = []));
+  queue.push({ messageId, state: 'waiting' });
+}
+
+function settle(stream: Writable, messageId: number, state: 'ready' | 'dropped'): void {
+  const queue = queues.get(stream);
+  const held = queue?.find((h) => h.state === 'waiting' && h.messageId === messageId);
+  if (!queue || !held) return;
+  held.state = state;
+  while (queue.length > 0 && queue[0]!.state !== 'waiting') {
+    const h = queue.shift()!;
+    if (h.state === 'ready' && h.packet && !stream.destroyed && stream.writable) original!(h.packet, stream);
+  }
+  if (queue.length === 0) queues.delete(stream);
+}
+
+/** The message is durable: its PUBACK goes out (after any earlier one still held). */
+export function releasePuback(stream: Writable, messageId: number): void {
+  settle(stream, messageId, 'ready');
+}
+
+/** The message is not durable and the connection closes: its PUBACK never goes out. */
+export function dropPuback(stream: Writable, messageId: number): void {
+  settle(stream, messageId, 'dropped');
+}
+
+/** PUBACKs held on `stream` (tests, diagnostics). */
+export function heldPubacks(stream: Writable): number {
+  return queues.get(stream)?.length ?? 0;
+}

@@ -5,24 +5,15 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { connectAsync } from 'mqtt';
 import { createTempDir, waitFor, type Spawned } from '@ledge/util/testing';
-import { startCloudBroker } from '@ledge/data-access-mqtt/testing';
+import { startCloudDownWithObserver } from '@ledge/data-access-mqtt/testing';
 import { spawnConnector, startLedgeBroker } from './testing/cloud-fixture';
 
 const TOTAL = 10_000;
 
 describe('connector: zero loss across crashes', { timeout: 120_000 }, () => {
   it(`${TOTAL} QoS 1 events survive 3 connector SIGKILLs and a broker restart`, async (t) => {
-    const cloud = await startCloudBroker(t);
     // A persistent cloud subscriber, then the cloud goes down (Mosquitto persists the session on SIGTERM).
-    const received = new Map<number, number>();
-    const observer = await connectAsync(`mqtt://127.0.0.1:${cloud.plainPort}`, { ...cloud.users.observer, clientId: 'observer', clean: false, reconnectPeriod: 300 });
-    t.after(() => observer.endAsync(true));
-    observer.on('message', (_topic, payload) => {
-      const n = (JSON.parse(payload.toString()) as { value: { n: number } }).value.n;
-      received.set(n, (received.get(n) ?? 0) + 1);
-    });
-    await observer.subscribeAsync('event/#', { qos: 1 });
-    await cloud.stop('SIGTERM');
+    const { cloud, received } = await startCloudDownWithObserver(t);
 
     const local = await startLedgeBroker(t, ['--maxQueuedMessages', '100000']);
     const dir = createTempDir(t);

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { connectorDurableSession } from '@ledge/connector-model';
 import { connectAsync } from 'mqtt';
-import { findMosquitto, freePort, startCloudBroker } from '@ledge/data-access-mqtt/testing';
+import { connectorCloudEnv, findMosquitto, freePort, startCloudBroker } from '@ledge/data-access-mqtt/testing';
 import { bundlePath, createTempDir, spawnNode, waitFor } from '@ledge/util/testing';
 
 const skip = findMosquitto() || process.env['CI'] === 'true' ? false : 'needs mosquitto';
@@ -24,17 +24,7 @@ for (const mode of ['all-in-one', 'processes'] as const) {
       const cloud = await startCloudBroker(t);
       await cloud.stop('SIGTERM');
       const port = await freePort();
-      const env = {
-        LEDGE_BROKER_PORT: String(port),
-        LEDGE_CONNECTOR_ADDRESS: `mqtt://127.0.0.1:${cloud.plainPort}`,
-        LEDGE_CONNECTOR_DEVICE_ID: 'demo:device',
-        LEDGE_CONNECTOR_TENANT_ID: 'demo',
-        LEDGE_CONNECTOR_AUTH_ID: 'demo-auth',
-        LEDGE_CONNECTOR_PASSWORD: 'device-pw',
-        LEDGE_CONNECTOR_PROVISIONING_FILE: '/nonexistent/provisioning.json',
-        LEDGE_CONNECTOR_BACKOFF_INITIAL: '0.2',
-        LEDGE_CONNECTOR_BACKOFF_MAX: '0.5',
-      };
+      const env = { ...connectorCloudEnv(cloud), LEDGE_BROKER_PORT: String(port), LEDGE_CONNECTOR_BACKOFF_INITIAL: '0.2', LEDGE_CONNECTOR_BACKOFF_MAX: '0.5' };
       const args = ['run', '--apps', 'broker,connector', ...(mode === 'processes' ? ['--processes'] : []), '--dev', '--dev-dir', createTempDir(t, 'ledge-status-')];
       const ledge = spawnNode(t, bundlePath('ledge'), { args, env });
       const app = await waitFor(() => connectAsync(`mqtt://127.0.0.1:${port}`, { clientId: 'status-app', reconnectPeriod: 0 }).catch(() => undefined), 30_000, 'the broker');
@@ -104,14 +94,7 @@ describe('live link status, per-app processes as the packages run them', { skip,
     await waitFor(() => seen.some((s) => !s.connected && s.retain), 10_000, 'the stopped connector\'s retained status');
     // The admin configures the cloud and starts it again.
     spawnNode(t, bundlePath('connector'), {
-      env: {
-        ...connectorEnv,
-        LEDGE_CONNECTOR_ADDRESS: `mqtt://127.0.0.1:${cloud.plainPort}`,
-        LEDGE_CONNECTOR_DEVICE_ID: 'demo:device',
-        LEDGE_CONNECTOR_TENANT_ID: 'demo',
-        LEDGE_CONNECTOR_AUTH_ID: 'demo-auth',
-        LEDGE_CONNECTOR_PASSWORD: 'device-pw',
-      },
+      env: { ...connectorEnv, ...connectorCloudEnv(cloud), LEDGE_CONNECTOR_PROVISIONING_FILE: connectorEnv.LEDGE_CONNECTOR_PROVISIONING_FILE },
     });
     await waitFor(() => seen.some((s) => s.connected && !s.retain), 30_000, 'a live "connected" status');
   });

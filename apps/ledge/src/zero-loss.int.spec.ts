@@ -13,30 +13,15 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, it, type TestContext } from 'node:test';
-import { connect, connectAsync, type MqttClient } from 'mqtt';
-import { findMosquitto, freePort, startCloudBroker, type CloudBroker } from '@ledge/data-access-mqtt/testing';
+import { describe, it } from 'node:test';
+import { connect, type MqttClient } from 'mqtt';
+import { connectorCloudEnv, findMosquitto, freePort, startCloudDownWithObserver, type CloudBroker } from '@ledge/data-access-mqtt/testing';
 import { bundlePath, createTempDir, spawnNode, waitFor, type Spawned } from '@ledge/util/testing';
 
 const WINDOW = 64;
 const MODES = ['all-in-one', 'processes'] as const;
 type Mode = (typeof MODES)[number];
 const skip = findMosquitto() || process.env['CI'] === 'true' ? false : 'needs mosquitto';
-
-/** A persistent cloud subscriber counting events by number; the cloud is then stopped (it keeps the session). */
-async function cloudDownWithObserver(t: TestContext): Promise<{ cloud: CloudBroker; received: Map<number, number> }> {
-  const cloud = await startCloudBroker(t);
-  const received = new Map<number, number>();
-  const observer = await connectAsync(`mqtt://127.0.0.1:${cloud.plainPort}`, { ...cloud.users.observer, clientId: 'observer', clean: false, reconnectPeriod: 300 });
-  t.after(() => observer.endAsync(true));
-  observer.on('message', (_topic, payload) => {
-    const n = (JSON.parse(payload.toString()) as { value: { n: number } }).value.n;
-    received.set(n, (received.get(n) ?? 0) + 1);
-  });
-  await observer.subscribeAsync('event/#', { qos: 1 });
-  await cloud.stop('SIGTERM');
-  return { cloud, received };
-}
 
 /** Publishes 0..total-1 with at most WINDOW unacknowledged; `acked` grows as PUBACKs arrive. */
 async function publishAll(client: MqttClient, total: number, acked: Set<number>): Promise<void> {
@@ -53,13 +38,8 @@ async function publishAll(client: MqttClient, total: number, acked: Set<number>)
 }
 
 const stackEnv = (cloud: CloudBroker, port: number): Record<string, string> => ({
+  ...connectorCloudEnv(cloud),
   LEDGE_BROKER_PORT: String(port),
-  LEDGE_CONNECTOR_ADDRESS: `mqtt://127.0.0.1:${cloud.plainPort}`,
-  LEDGE_CONNECTOR_DEVICE_ID: 'demo:device',
-  LEDGE_CONNECTOR_TENANT_ID: 'demo',
-  LEDGE_CONNECTOR_AUTH_ID: 'demo-auth',
-  LEDGE_CONNECTOR_PASSWORD: 'device-pw',
-  LEDGE_CONNECTOR_PROVISIONING_FILE: '/nonexistent/provisioning.json',
   LEDGE_CONNECTOR_REPLAY_RATE: '0',
   LEDGE_CONNECTOR_BACKOFF_INITIAL: '0.2',
   LEDGE_CONNECTOR_BACKOFF_MAX: '1',
@@ -84,7 +64,7 @@ for (const mode of MODES) {
   describe(`no boot race, ${title}`, { skip, timeout: 120_000 }, () => {
     const total = 5_000;
     it(`${total} QoS 1 events published from the first moment, on a fresh data directory, all reach the cloud`, async (t) => {
-      const { cloud, received } = await cloudDownWithObserver(t);
+      const { cloud, received } = await startCloudDownWithObserver(t);
       const port = await freePort();
       const ledge = spawnNode(t, bundlePath('ledge'), { args: runArgs(mode, createTempDir(t, 'ledge-boot-')), env: stackEnv(cloud, port) });
       // No warm-up: the app dials at once and publishes as soon as the broker accepts it.
@@ -107,7 +87,7 @@ for (const mode of MODES) {
     const total = 20_000;
     const killsAt = [4_000, 9_000, 14_000];
     it(`${total} QoS 1 events, the broker's process SIGKILLed ${killsAt.length} times mid-stream and restarted: every acknowledged event reaches the cloud`, async (t) => {
-      const { cloud, received } = await cloudDownWithObserver(t);
+      const { cloud, received } = await startCloudDownWithObserver(t);
       const port = await freePort();
       const dir = createTempDir(t, 'ledge-crash-');
       // While the connector is away (its reconnect backoff after a broker restart reaches seconds) the broker

@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createTempDir, spawnProcess, type Spawned, type TestContextLike } from '@ledge/util/testing';
+import mqtt from 'mqtt';
 import { canConnect, findMosquitto, freePort } from './mosquitto';
 
 export interface Pki {
@@ -148,4 +149,35 @@ export async function startEndpointBroker(t: TestContextLike, pki: Pki, options:
     await new Promise((r) => setTimeout(r, 50));
   }
   return { plainPort, tlsPort, log: () => p.stderr.join('') };
+}
+
+/**
+ * The cloud of the zero-loss tests: a persistent observer subscribed to `event/#` counts the events by the
+ * number in their Ditto value (`value.n`), then the cloud stops (Mosquitto keeps the session), so that
+ * whatever a test publishes meanwhile must wait at the gateway. `received`: number → times delivered.
+ */
+export async function startCloudDownWithObserver(t: TestContextLike): Promise<{ cloud: CloudBroker; received: Map<number, number> }> {
+  const cloud = await startCloudBroker(t);
+  const received = new Map<number, number>();
+  const observer = await mqtt.connectAsync(`mqtt://127.0.0.1:${cloud.plainPort}`, { ...cloud.users.observer, clientId: 'observer', clean: false, reconnectPeriod: 300 });
+  t.after(() => observer.endAsync(true));
+  observer.on('message', (_topic, payload) => {
+    const n = (JSON.parse(payload.toString()) as { value: { n: number } }).value.n;
+    received.set(n, (received.get(n) ?? 0) + 1);
+  });
+  await observer.subscribeAsync('event/#', { qos: 1 });
+  await cloud.stop('SIGTERM');
+  return { cloud, received };
+}
+
+/** The connector's settings for the cloud of startCloudBroker, as LEDGE_CONNECTOR_* variables (Hono mode). */
+export function connectorCloudEnv(cloud: CloudBroker): Record<string, string> {
+  return {
+    LEDGE_CONNECTOR_ADDRESS: `mqtt://127.0.0.1:${cloud.plainPort}`,
+    LEDGE_CONNECTOR_DEVICE_ID: 'demo:device',
+    LEDGE_CONNECTOR_TENANT_ID: 'demo',
+    LEDGE_CONNECTOR_AUTH_ID: cloud.users.device.username.split('@')[0]!,
+    LEDGE_CONNECTOR_PASSWORD: cloud.users.device.password,
+    LEDGE_CONNECTOR_PROVISIONING_FILE: '/nonexistent/provisioning.json',
+  };
 }

@@ -62,8 +62,10 @@ async function publishThenCut(vm: Vm, runId: string): Promise<Run> {
   const cutAt = Date.now();
   const cutting = vm.powerCut();
   stop = true;
-  await publishing;
+  // The cut resets the connection; MQTT.js keeps the unacknowledged publishes for a reconnect that never
+  // comes, so they are ended here rather than awaited.
   app.end(true);
+  await Promise.race([publishing, new Promise((r) => setTimeout(r, 5_000))]);
   await cutting;
   return { acked, cutAt };
 }

@@ -37,3 +37,8 @@ export function registeredClient(broker: Aedes, id: string): Client | undefined 
 export function forgetWill(client: Client): void {
   (client as unknown as { will: unknown }).will = null;
 }
+
+/** The persistence aedes was given; `durable` is the disk persistence's write barrier (the memory one has none). */
+export function persistenceOf(broker: Aedes): { durable?: () => Promise<void> } {
+  return (broker as unknown as { persistence: { durable?: () => Promise<void> } }).persistence;
+}

@@ -17,18 +17,13 @@
 //    aedes writes the PUBACK, lost live deliveries to other clients: the whole-stack status test saw it.)
 import { Aedes, type AedesOptions, type AuthorizePublishHandler, type Client, type PublishPacket } from 'aedes';
 import mqttPacket from 'mqtt-packet';
+import { internals, persistenceOf } from './aedes-internals';
 import { holdPuback, releasePuback, dropPuback } from './pubacks';
-import type { Duplex } from 'node:stream';
 
 type PublishDone = (error?: Error) => void;
 type RawPublish = (this: Aedes, packet: PublishPacket, client: unknown, done?: PublishDone) => void;
 
-/** The persistence's write barrier, when it has one (the disk persistence; the memory one has none). */
-interface Durable {
-  durable?: () => Promise<void>;
-}
-
-const connOf = (client: unknown): Duplex | undefined => (client as { conn?: Duplex } | null)?.conn;
+const connOf = (client: unknown) => (client ? internals(client as Client).conn : undefined);
 
 export class LedgeAedes extends Aedes {
   /** Packets publish() must skip: refused by the ACL. */
@@ -40,12 +35,11 @@ export class LedgeAedes extends Aedes {
     // QoS>0 write; allocating 2 bytes per packet costs less on a gateway (measured in bench/broker).
     mqttPacket.writeToStream.cacheNumbers = false;
     const authorize = this.authorizePublish as AuthorizePublishHandler;
-    const persistence = () => (this as unknown as { persistence: Durable }).persistence;
     this.authorizePublish = (client: Client | null, packet: PublishPacket, callback: (error?: Error | null) => void) => {
       authorize.call(this, client, packet, (err?: Error | null) => {
         // aedes writes the PUBACK next, then calls publish(): hold it until publish() has made the message durable.
         const conn = connOf(client);
-        if (!err && conn && packet.qos === 1 && persistence().durable !== undefined) holdPuback(conn, packet.messageId!);
+        if (!err && conn && packet.qos === 1 && persistenceOf(this).durable !== undefined) holdPuback(conn, packet.messageId!);
         callback(err);
       });
     };
@@ -68,7 +62,7 @@ export class LedgeAedes extends Aedes {
       if (done) setImmediate(done);
       return;
     }
-    const persistence = (this as unknown as { persistence: Durable }).persistence;
+    const persistence = persistenceOf(this);
     const barrier = persistence.durable;
     if (client === null || client === undefined || !((packet.qos ?? 0) > 0) || barrier === undefined) {
       (Aedes.prototype.publish as unknown as RawPublish).call(this, packet, client, done);

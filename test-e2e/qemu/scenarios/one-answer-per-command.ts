@@ -188,7 +188,17 @@ export const oneAnswerPerCommand: Scenario = {
         // Commands to the containers thing reach the gateway only once the connector subscribed to its
         // command topic at the cloud, which it does when container management announces the thing.
         const subscribed = `journalctl _SYSTEMD_INVOCATION_ID=$(systemctl show -p InvocationID --value ledge-connector.service) -o cat --no-pager | grep 'sub-device command subscriptions changed' | grep -q '${CONTAINERS_THING}/req'`;
-        log(`connector subscribed to ${CONTAINERS_THING}'s commands ${await waitFor(`the connector's subscription to ${CONTAINERS_THING}'s commands`, 120_000, async () => (await vm.sh(subscribed, { allowFail: true })).code === 0)} ms later`);
+        const seen = async () => (await vm.sh(subscribed, { allowFail: true })).code === 0;
+        const ms = await waitFor('the connector\'s subscription to the containers thing', 20_000, seen).catch(async () => {
+          // Known gap (closing note of 2026-12-06): the connector learns sub-device subscriptions from the
+          // broker's $SYS subscribe log lines, live only. When container management subscribed before this
+          // connector process came up (all-in-one-switch restarts the broker, and container management may
+          // reconnect first), the connector never learns it until container management subscribes again.
+          log(`known gap: the connector missed container management's subscription (made before it connected); restarting container management`);
+          await vm.sh('systemctl restart ledge-container-management', { timeoutMs: 120_000 });
+          return waitFor(`the connector's subscription to ${CONTAINERS_THING}'s commands`, 120_000, seen);
+        });
+        log(`connector subscribed to ${CONTAINERS_THING}'s commands ${ms} ms later`);
       }
 
       const t0 = Date.now();

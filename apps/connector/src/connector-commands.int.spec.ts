@@ -51,8 +51,8 @@ describe('connector: commands and responses', { timeout: 60_000 }, () => {
       localAddress: `tcp://127.0.0.1:${local.port}`, dataDir: dir, provisioningFile: `${dir}/none.json`,
     });
     await waitFor(() => connected, 15_000, 'connected');
-    // Subscribed while the connector runs, so it sees the $SYS log line (§2.1.6; like Kanto it does not
-    // learn subscriptions made before it started).
+    // Subscribed while the connector runs, so it sees the live $SYS log line (§2.1.6) on both buses; only
+    // the Ledge broker also replays subscriptions made before (the test below).
     await app.subscribeAsync(['command//demo:device:edge:containers/req/#', 'c//demo:device:edge:containers/q/#'], { qos: 1 });
     await waitFor(() => identities.length > 0, 5_000, 'identity after connect');
     assert.deepEqual(JSON.parse(identities[0]!), { deviceId: 'demo:device', tenantId: 'demo', policyId: 'demo:policy' });
@@ -82,5 +82,44 @@ describe('connector: commands and responses', { timeout: 60_000 }, () => {
     assert.deepEqual(cloudGot.map((m) => m.topic).sort(), ['command///res/r-1/204', 'command//demo:device:edge:containers/res/r-2/200']);
     assert.equal((JSON.parse(cloudGot.find((m) => m.topic === 'command///res/r-1/204')!.payload) as { status: number }).status, 204);
     await waitFor(() => c.logs.filter((l) => l['msg'] === 'unknown or late command response dropped').length === 3, 3_000, 'three drops logged');
+  });
+});
+
+describe('connector: sub-device subscriptions made before it started (Ledge broker)', { timeout: 60_000 }, () => {
+  it('learns them from the broker\'s replay at start and again after a SIGKILL, and forwards the sub-device\'s commands', async (t) => {
+    const cloud = await startCloudBroker(t);
+    const local = await startLedgeBroker(t);
+    // container management's part: subscribed to its sub-device's commands before any connector runs
+    const cm = await connectAsync(`mqtt://127.0.0.1:${local.port}`, { clientId: 'cm-early', reconnectPeriod: 200 });
+    t.after(() => cm.endAsync(true));
+    const got: string[] = [];
+    cm.on('message', (topic) => got.push(topic));
+    await cm.subscribeAsync('command//demo:device:edge:containers/req/#', { qos: 1 });
+
+    const northbound = await connectAsync(`mqtt://127.0.0.1:${cloud.plainPort}`, { ...cloud.users.observer, reconnectPeriod: 200 });
+    t.after(() => northbound.endAsync(true));
+    const dir = createTempDir(t);
+    const args = {
+      address: `mqtt://127.0.0.1:${cloud.plainPort}`, deviceId: 'demo:device', tenantId: 'demo', authId: 'demo-auth', password: 'device-pw', policyId: 'demo:policy',
+      localAddress: `tcp://127.0.0.1:${local.port}`, dataDir: dir, provisioningFile: `${dir}/none.json`,
+    };
+    const learnt = (l: Record<string, unknown>) => l['msg'] === 'sub-device command subscriptions changed' && JSON.stringify(l['added']) === '["command//demo:device:edge:containers/req/#"]';
+    for (const round of ['first start', 'after SIGKILL']) {
+      const c = spawnConnector(t, args);
+      await c.waitForLog(learnt, 15_000);
+      // The cloud subscription follows the cloud link's connect; Hono's sessions are clean, so the command
+      // is sent again (every 500 ms) until one arrives.
+      const id = `r-${round.replace(/\W/g, '')}`;
+      let sentAt = 0;
+      await waitFor(async () => {
+        if (got.some((topic) => topic.includes(`/req/${id}/`))) return true;
+        if (Date.now() - sentAt >= 500) {
+          sentAt = Date.now();
+          await northbound.publishAsync(`command//demo:device:edge:containers/req/${id}/create`, envelope(`corr-${id}`), { qos: 1 });
+        }
+        return false;
+      }, 15_000, `the sub-device's command at container management (${round})`);
+      await c.kill('SIGKILL');
+    }
   });
 });

@@ -184,21 +184,22 @@ export const oneAnswerPerCommand: Scenario = {
       // The scenario before may have restarted the connector (all-in-one-switch): a command sent while it
       // is not subscribed at the cloud would be lost there (Hono's sessions are clean), not mis-answered.
       log(`connector linked to the cloud ${await waitFor('connected:true on edge/connection/remote/status', 120_000, async () => linked)} ms into the scenario's wait`);
+      // Each Ledge app answers commands once it serves its thing (after the connector answered its
+      // identity request); a command that arrives before is not for a thing it knows, and goes unanswered
+      // as it would with Kanto's apps. The scenario before may have restarted any of them.
+      const owners = ['ledge-software-update', 'ledge-file-upload', ...(withCm ? ['ledge-container-management'] : [])];
+      const journalOf = (unit: string) => `journalctl _SYSTEMD_INVOCATION_ID=$(systemctl show -p InvocationID --value ${unit}.service) -o cat --no-pager`;
+      for (const unit of owners) {
+        const serving = async () => (await vm.sh(`${journalOf(unit)} | grep -q '"msg":"serving thing"'`, { allowFail: true })).code === 0;
+        log(`${unit} serving its thing ${await waitFor(`${unit} serving its thing`, 120_000, serving)} ms into the scenario's wait`);
+      }
       if (withCm) {
         // Commands to the containers thing reach the gateway only once the connector subscribed to its
-        // command topic at the cloud, which it does when container management announces the thing.
-        const subscribed = `journalctl _SYSTEMD_INVOCATION_ID=$(systemctl show -p InvocationID --value ledge-connector.service) -o cat --no-pager | grep 'sub-device command subscriptions changed' | grep -q '${CONTAINERS_THING}/req'`;
+        // command topic at the cloud. The broker replays container management's subscription to a connector
+        // that starts after it (all-in-one-switch restarts both), so this holds whatever the order.
+        const subscribed = `${journalOf('ledge-connector')} | grep 'sub-device command subscriptions changed' | grep -q '${CONTAINERS_THING}/req'`;
         const seen = async () => (await vm.sh(subscribed, { allowFail: true })).code === 0;
-        const ms = await waitFor('the connector\'s subscription to the containers thing', 20_000, seen).catch(async () => {
-          // Known gap (closing note of 2026-12-06): the connector learns sub-device subscriptions from the
-          // broker's $SYS subscribe log lines, live only. When container management subscribed before this
-          // connector process came up (all-in-one-switch restarts the broker, and container management may
-          // reconnect first), the connector never learns it until container management subscribes again.
-          log(`known gap: the connector missed container management's subscription (made before it connected); restarting container management`);
-          await vm.sh('systemctl restart ledge-container-management', { timeoutMs: 120_000 });
-          return waitFor(`the connector's subscription to ${CONTAINERS_THING}'s commands`, 120_000, seen);
-        });
-        log(`connector subscribed to ${CONTAINERS_THING}'s commands ${ms} ms later`);
+        log(`connector subscribed to ${CONTAINERS_THING}'s commands ${await waitFor(`the connector's subscription to ${CONTAINERS_THING}'s commands`, 60_000, seen)} ms later`);
       }
 
       const t0 = Date.now();

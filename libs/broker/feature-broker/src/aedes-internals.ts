@@ -6,6 +6,11 @@ import type { Aedes, Client } from 'aedes';
 export interface DeliveryPacket {
   topic: string;
   qos: number;
+  /** Set on packets the broker writes itself (the other fields come from aedes' own packets). */
+  cmd?: 'publish';
+  payload?: Buffer | string;
+  retain?: boolean;
+  dup?: boolean;
 }
 
 export type DeliverFn = (packet: DeliveryPacket, callback: () => void) => void;
@@ -31,6 +36,11 @@ export function internals(client: Client): ClientInternals {
 /** The live clients of a broker by id (aedes' own registry). */
 export function registeredClient(broker: Aedes, id: string): Client | undefined {
   return (broker as unknown as { clients: Record<string, Client | undefined> }).clients[id];
+}
+
+/** Every live client of a broker (aedes' own registry). */
+export function registeredClients(broker: Aedes): Client[] {
+  return Object.values((broker as unknown as { clients: Record<string, Client | undefined> }).clients).filter((c): c is Client => c !== undefined);
 }
 
 /** Forgets a client's will so that closing it does not publish the will (it stays persisted). */

@@ -205,6 +205,39 @@ describe('broker (bundle) with MQTT.js and Mosquitto clients', () => {
       const i = (s: string) => lines.indexOf(s);
       assert.ok(i(want[3]!) < i(want[4]!) && i(want[4]!) < i(want[5]!));
     });
+
+    await t.test('a client that starts reading the subscribe lines gets the subscriptions held already, and only it', async (st) => {
+      const early = await client(st, b, { clientId: 'early-reader' });
+      const earlyGot = collect(early);
+      await early.subscribeAsync('$SYS/broker/log/M/#', { qos: 0 });
+      const cm = await client(st, b, { clientId: 'cm-before' });
+      await cm.subscribeAsync({ 'command//demo:device:edge:containers/req/#': { qos: 1 }, 'c//demo:device:edge:containers/q/#': { qos: 0 } });
+      const gone = await client(st, b, { clientId: 'gone-before' });
+      await gone.subscribeAsync('command//demo:gone/req/#', { qos: 1 });
+      await gone.endAsync();
+      await waitFor(() => earlyGot.some((m) => m.payload.endsWith(' gone-before 1 command//demo:gone/req/#')), 5000, 'live lines at the early reader');
+
+      const late = await client(st, b, { clientId: 'late-reader' });
+      const lateGot = collect(late);
+      await late.subscribeAsync('$SYS/broker/log/M/subscribe', { qos: 0 });
+      const lines = (got: Received[]) => got.filter((m) => m.topic === '$SYS/broker/log/M/subscribe').map((m) => m.payload.replace(/^\d{10}: /, ''));
+      await waitFor(() => lines(lateGot).includes('cm-before 0 c//demo:device:edge:containers/q/#'), 5000, 'replayed lines');
+      // a live line after the replay: anything replayed to the early reader would be ahead of it
+      const marker = await client(st, b, { clientId: 'marker' });
+      await marker.subscribeAsync('marker/x', { qos: 0 });
+      await waitFor(() => lines(earlyGot).includes('marker 0 marker/x') && lines(lateGot).includes('marker 0 marker/x'), 5000, 'the marker line at both readers');
+
+      const late1 = lines(lateGot);
+      assert.ok(late1.includes('cm-before 1 command//demo:device:edge:containers/req/#'), late1.join('\n'));
+      assert.ok(late1.includes('early-reader 0 $SYS/broker/log/M/#'), late1.join('\n'));
+      assert.ok(!late1.some((l) => l.startsWith('gone-before ')), `a disconnected client's subscription replayed: ${late1.join('\n')}`);
+      assert.equal(lines(earlyGot).filter((l) => l.startsWith('cm-before ')).length, 2, `the early reader saw each live line once: ${lines(earlyGot).join('\n')}`);
+      // Mosquitto's clients read the replay the same way
+      if (MOSQUITTO) {
+        const r = await run('mosquitto_sub', ['-p', String(b.port), '-t', '$SYS/broker/log/M/subscribe', '-C', '50', '-W', '2', '-v']);
+        assert.match(r.stdout, /^\$SYS\/broker\/log\/M\/subscribe \d{10}: cm-before 1 command\/\/demo:device:edge:containers\/req\/#$/m);
+      }
+    });
   });
 
   it('authenticates users and applies ACLs with %c and %u', async (t) => {

@@ -181,7 +181,7 @@ export function createBroker(config: BrokerSettings, deps: BrokerDeps): Broker {
         ),
     });
     sysLog = log;
-    const sessions = attachSessionLog({ broker, records, sysLog: log, logger: deps.logger, ...(deps.now ? { now: deps.now } : {}) });
+    const sessions = attachSessionLog({ broker, records, sysLog: log, replaySubscriptions: (config.sysLog as SysLogType[]).includes('subscribe'), logger: deps.logger, ...(deps.now ? { now: deps.now } : {}) });
     listeners = createListeners({ ...config, logger: deps.logger, onConnection: (stream, meta) => accept(stream, meta, broker, sessions) });
     if (closing) return;
     bound = await listeners.start();

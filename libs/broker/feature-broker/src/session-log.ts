@@ -2,10 +2,13 @@
 // new connection, client connected, subscribe/unsubscribe, and one notice per closed connection worded by
 // its first known reason. Unlike Mosquitto, a resumed persistent session also logs its restored
 // subscriptions as subscribe lines: the connector forgets a client's subscriptions when it disconnects and
-// would otherwise never learn them again (README "$SYS log topics").
+// would otherwise never learn them again (README "$SYS log topics"). Also unlike Mosquitto, a client that
+// starts reading the subscribe lines gets, for itself only, one line per subscription every other connected
+// client holds already: a connector that starts (or restarts) after container management subscribed to its
+// sub-device's commands learns that subscription without waiting for container management to subscribe again.
 import type { Aedes, Client } from 'aedes';
 import type { Logger } from '@ledge/util';
-import { internals } from './aedes-internals';
+import { internals, registeredClients } from './aedes-internals';
 import type { ConnectionRecord, ConnectionRecords } from './connection-record';
 import type { SysLog } from './sys-log';
 import {
@@ -14,13 +17,17 @@ import {
   formatNewConnection,
   formatSubscribe,
   formatUnsubscribe,
+  SYS_LOG_TOPICS,
   type DisconnectReason,
 } from './sys-log-lines';
+import { matchTopic } from './topic-rules';
 
 export interface SessionLogOptions {
   broker: Aedes;
   records: ConnectionRecords;
   sysLog: SysLog;
+  /** Whether the subscribe lines are enabled (config `sysLog`): only then are current subscriptions replayed. */
+  replaySubscriptions: boolean;
   logger: Logger;
   now?: () => number;
 }
@@ -49,6 +56,25 @@ export function attachSessionLog(options: SessionLogOptions): SessionLog {
     if (rec) rec.reason ??= reason;
   };
 
+  const readsSubscribeLines = (filters: readonly string[]) => filters.some((f) => matchTopic(f, SYS_LOG_TOPICS.subscribe));
+  // Written straight to the reader, in the format of the live lines: before any live line published later
+  // (both go out through setImmediate, the live ones after the $SYS chain and aedes' routing), and without
+  // repeating anything to readers that saw the live lines already. The reader's ACL still applies (aedes'
+  // authorizeForward runs for each line).
+  const replay = (reader: Client) => {
+    const lines: string[] = [];
+    for (const other of registeredClients(broker)) {
+      if (other === reader) continue;
+      const subs = internals(other).subscriptions;
+      for (const filter of Object.keys(subs)) lines.push(formatSubscribe(now(), other.id, subs[filter]!.qos, filter).text);
+    }
+    const deliver = internals(reader).deliver0;
+    for (const text of lines) {
+      deliver({ cmd: 'publish', topic: SYS_LOG_TOPICS.subscribe, payload: Buffer.from(text, 'utf8'), qos: 0, retain: false, dup: false }, () => undefined);
+    }
+    logger.debug({ clientId: reader.id, subscriptions: lines.length }, 'current subscriptions replayed');
+  };
+
   broker.on('client', (client) => {
     const rec = records.of(client);
     if (!rec) return;
@@ -74,11 +100,14 @@ export function attachSessionLog(options: SessionLogOptions): SessionLog {
   });
 
   broker.on('subscribe', (subs, client) => {
-    for (const sub of subs) {
-      if ((sub.qos as number) === 128) continue; // refused: Mosquitto logs only subscriptions it made
-      sysLog.emit(formatSubscribe(now(), client.id, sub.qos, sub.topic));
-    }
+    const granted = subs.filter((sub) => (sub.qos as number) !== 128); // Mosquitto logs only subscriptions it made
+    for (const sub of granted) sysLog.emit(formatSubscribe(now(), client.id, sub.qos, sub.topic));
     logger.debug({ clientId: client.id, subscriptions: subs.map((s) => ({ topic: s.topic, qos: s.qos })) }, 'subscribed');
+    if (options.replaySubscriptions && readsSubscribeLines(granted.map((sub) => sub.topic))) replay(client);
+  });
+  // A resumed session that reads the lines: after its CONNACK (nothing may be written before it).
+  broker.on('clientReady', (client) => {
+    if (options.replaySubscriptions && readsSubscribeLines(Object.keys(internals(client).subscriptions))) replay(client);
   });
 
   broker.on('unsubscribe', (topics, client) => {

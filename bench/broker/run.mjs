@@ -10,7 +10,7 @@
 // online or offline while the publishers publish), publisher side (PUBACKs/s, publish → PUBACK latency),
 // Ledge with fsync interval (default) and fsync always against Mosquitto with `persistence true`
 // (autosave every 1800 s, its default) and with its tightest autosave settings, in the same run.
-// Usage: npm run bench:broker [-- --quick] [-- --only plain|durable] [-- --autosave-changes]
+// Usage: npm run bench:broker [-- --quick] [-- --only plain|durable] [-- --autosave-changes] [-- --brokers ledge,...]
 import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, Socket } from 'node:net';
@@ -165,8 +165,11 @@ function load(broker, params) {
 // loop that queued a message, ~300-900 PUBACKs/s here, so a full run with it takes ~25 minutes more.
 const onlyAt = process.argv.indexOf('--only');
 const only = onlyAt > 0 ? process.argv[onlyAt + 1] : process.env.BENCH_ONLY;
-const durableBrokers = ['ledge', 'ledge-fsync-always', 'mosquitto-persist', 'mosquitto-autosave-1s'];
+const brokersAt = process.argv.indexOf('--brokers');
+let durableBrokers = ['ledge', 'ledge-fsync-always', 'mosquitto-persist', 'mosquitto-autosave-1s'];
 if (process.argv.includes('--autosave-changes')) durableBrokers.push('mosquitto-autosave-changes');
+// --brokers a,b: only these of the durable ones (the reference, mosquitto-persist, always stays)
+if (brokersAt > 0) durableBrokers = [...new Set([...process.argv[brokersAt + 1].split(','), 'mosquitto-persist'])].filter((b) => b in brokerKinds);
 const scenarios = [];
 if (only !== 'durable')
   for (const qos of [0, 1])

@@ -19,21 +19,31 @@ export interface TrackedPacket {
 }
 
 export function createRedeliveryTracker(): RedeliveryTracker {
-  const sent = new Map<string, Set<string>>();
-  const key = (p: TrackedPacket) => `${p.brokerId ?? ''}:${p.brokerCounter ?? 0}`;
+  // clientId → brokerId → brokerCounters: no key string is built per delivery and acknowledgement (the
+  // brokerId is one string per broker, its hash computed once)
+  const sent = new Map<string, Map<string, Set<number>>>();
   return {
     delivering(clientId, packet) {
-      let keys = sent.get(clientId);
-      if (keys === undefined) sent.set(clientId, (keys = new Set()));
-      const k = key(packet);
-      if (packet.messageId !== undefined && keys.has(k)) packet.dup = true;
-      else keys.add(k);
+      let byBroker = sent.get(clientId);
+      if (byBroker === undefined) sent.set(clientId, (byBroker = new Map()));
+      const brokerId = packet.brokerId ?? '';
+      let counters = byBroker.get(brokerId);
+      if (counters === undefined) byBroker.set(brokerId, (counters = new Set()));
+      const counter = packet.brokerCounter ?? 0;
+      if (packet.messageId !== undefined && counters.has(counter)) packet.dup = true;
+      else counters.add(counter);
     },
     acknowledged(clientId, packet) {
       if (packet === undefined) return;
-      const keys = sent.get(clientId);
-      keys?.delete(key(packet));
-      if (keys?.size === 0) sent.delete(clientId);
+      const byBroker = sent.get(clientId);
+      if (byBroker === undefined) return;
+      const brokerId = packet.brokerId ?? '';
+      const counters = byBroker.get(brokerId);
+      if (counters === undefined) return;
+      counters.delete(packet.brokerCounter ?? 0);
+      if (counters.size > 0) return;
+      byBroker.delete(brokerId);
+      if (byBroker.size === 0) sent.delete(clientId);
     },
     forget: (clientId) => void sent.delete(clientId),
   };

@@ -43,11 +43,10 @@ describe('createLocalBusClient: reconnect with backoff', () => {
     assert.deepEqual(reconnecting.at(-1), { attempt: 1, delayMs: 500 });
   });
 
-  it('uses the default 250 ms…5 s schedule with ±25 % jitter', async (t) => {
-    // 250 ms × (1 ± 0.25), rounded: the lowest and (just under) the highest draw
-    for (const [random, delayMs] of [
-      [0, 188],
-      [0.999999, 312],
+  it('uses the default 500 ms…30 s schedule with ±25 % jitter', async (t) => {
+    for (const [random, factor] of [
+      [0, 0.75],
+      [0.999999, 1.25],
     ] as const) {
       const fake = createFakeConnect();
       const client = createLocalBusClient({ connect: fake.connect, backoff: { random: () => random } });
@@ -57,7 +56,7 @@ describe('createLocalBusClient: reconnect with backoff', () => {
       await client.start();
       for (let i = 0; i < 10; i++) fake.last().fail();
       // Only the first failure schedules; later ones while a timer is pending are ignored.
-      assert.deepEqual(delays, [delayMs]);
+      assert.deepEqual(delays, [Math.round(500 * factor)]);
       await client.close();
     }
     const { mqtt, reconnecting } = await setup(t, { backoff: { random: () => 0.5 } });
@@ -67,7 +66,7 @@ describe('createLocalBusClient: reconnect with backoff', () => {
     }
     assert.deepEqual(
       reconnecting.map((r) => r.delayMs),
-      [250, 500, 1_000, 2_000, 4_000, 5_000, 5_000, 5_000, 5_000, 5_000],
+      [500, 1_000, 2_000, 4_000, 8_000, 16_000, 30_000, 30_000, 30_000, 30_000],
     );
   });
 

@@ -3,19 +3,19 @@ import { describe, it } from 'node:test';
 import { defaultLocalBusOptions, resolveLocalBusOptions, toBuffer, toMqttOptions } from './options';
 
 describe('local bus options', () => {
-  it('has frozen defaults: local broker, clean session, 250 ms…5 s backoff with ±25 %', () => {
+  it('has frozen defaults: local broker, clean session, 500 ms…30 s backoff with ±25 %', () => {
     assert.ok(Object.isFrozen(defaultLocalBusOptions));
     assert.ok(Object.isFrozen(defaultLocalBusOptions.backoff));
     assert.equal(defaultLocalBusOptions.url, 'mqtt://127.0.0.1:1883');
     assert.equal(defaultLocalBusOptions.clean, true);
-    assert.deepEqual({ ...defaultLocalBusOptions.backoff }, { initialMs: 250, maxMs: 5_000, multiplier: 2, jitter: 0.25 });
+    assert.deepEqual({ ...defaultLocalBusOptions.backoff }, { initialMs: 500, maxMs: 30_000, multiplier: 2, jitter: 0.25 });
   });
 
   it('generates a client ID and merges partial backoff options', () => {
-    const o = resolveLocalBusOptions({ backoff: { maxMs: 8_000 }, url: undefined });
+    const o = resolveLocalBusOptions({ backoff: { maxMs: 5_000 }, url: undefined });
     assert.match(o.clientId, /^ledge-[0-9a-f]{8}$/);
     assert.equal(o.url, 'mqtt://127.0.0.1:1883');
-    assert.deepEqual(o.backoff, { initialMs: 250, maxMs: 8_000, multiplier: 2, jitter: 0.25 });
+    assert.deepEqual(o.backoff, { initialMs: 500, maxMs: 5_000, multiplier: 2, jitter: 0.25 });
   });
 
   const bad: [string, Parameters<typeof resolveLocalBusOptions>[0], string][] = [

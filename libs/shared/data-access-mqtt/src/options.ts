@@ -66,11 +66,7 @@ export const defaultLocalBusOptions: Readonly<Omit<LocalBusOptions, 'backoff'> &
   connectTimeoutMs: 10_000,
   closeTimeoutMs: 5_000,
   protocolVersion: 4,
-  // The local broker is on this machine: a refused dial costs nothing, and every second an app stays away
-  // after a broker restart is a second the broker queues the connector's traffic (its bound drops the
-  // oldest) and the app cannot publish. 30 s, the old cap, let a restart under `ledge run --processes`
-  // leave the connector away for up to half a minute.
-  backoff: Object.freeze({ initialMs: 250, maxMs: 5_000, multiplier: 2, jitter: 0.25 }),
+  backoff: Object.freeze({ initialMs: 500, maxMs: 30_000, multiplier: 2, jitter: 0.25 }),
 });
 
 export function resolveLocalBusOptions(options: LocalBusClientOptions = {}): ResolvedLocalBusOptions {

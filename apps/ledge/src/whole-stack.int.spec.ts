@@ -154,7 +154,7 @@ async function localForgeriesAreRefused(t: TestContext, stack: WholeStack): Prom
   t.after(() => watcher.endAsync(true));
   const seen: string[] = [];
   watcher.on('message', (topic, payload) => seen.push(`${topic} ${payload.toString()}`));
-  await watcher.subscribeAsync(['edge/thing/response', 'edge/connection/remote/status'], { qos: 1 });
+  await watcher.subscribeAsync(['edge/thing/response', 'edge/connection/remote/status', 'edge/health/software-update'], { qos: 1 });
   const forger = await connectAsync(url, { clientId: 'forger', reconnectPeriod: 0 });
   t.after(() => forger.endAsync(true));
   const forged: [string, string, boolean][] = [
@@ -162,6 +162,7 @@ async function localForgeriesAreRefused(t: TestContext, stack: WholeStack): Prom
     ['c///q/x1/install', JSON.stringify(install), false],
     ['edge/thing/response', '{"deviceId":"evil:device","tenantId":"evil"}', false],
     ['edge/connection/remote/status', '{"connected":false,"timestamp":1,"cause":"CONNECTION_CLOSED"}', true],
+    ['edge/health/software-update', '{"status":"down","pid":999999,"version":"forged","since":1}', true],
   ];
   for (const [topic, payload, retain] of forged) await forger.publishAsync(topic, payload, { qos: 1, retain });
   const event = { topic: `${DEVICE.replace(':', '/')}/things/twin/commands/modify`, headers: { 'response-required': false }, path: `/features/${THIRD_PARTY_FEATURE}/properties/greeted`, value: 'by a third-party app' };
@@ -178,7 +179,58 @@ async function localForgeriesAreRefused(t: TestContext, stack: WholeStack): Prom
   assert.deepEqual(srv.requests, [], 'nothing downloaded');
   assert.equal(existsSync(marker), false, 'nothing ran');
   assert.equal(stack.events.filter((e) => (e.env.value as { correlationId?: string } | undefined)?.correlationId === cid).length, 0, 'no operation reported');
-  assert.deepEqual(seen.filter((s) => s.includes('evil') || s.includes('"timestamp":1,')), [], 'no forged identity or status reached a local app');
+  assert.deepEqual(seen.filter((s) => s.includes('evil') || s.includes('"timestamp":1,') || s.includes('forged')), [], 'no forged identity, status or health reached a local app');
+}
+
+interface Health {
+  status: string;
+  pid: number;
+  restarts?: number;
+  reason?: string;
+}
+
+/**
+ * Health (issue 21): every app `up` on the bus and in the gateway's `Health` feature at the cloud; under
+ * --processes, software update's process SIGKILLed: `down` (lost) on both from its will, then `up` again
+ * from the restarted process, which counts the restart.
+ */
+async function healthThroughCloud(t: TestContext, stack: WholeStack, mode: StackMode): Promise<void> {
+  const bus = await connectAsync(`mqtt://127.0.0.1:${stack.localPort}`, { clientId: 'health-watcher', reconnectPeriod: 0 });
+  t.after(() => bus.endAsync(true));
+  const onBus = new Map<string, Health[]>();
+  bus.on('message', (topic, payload) => {
+    const app = topic.slice('edge/health/'.length);
+    if (payload.length > 0) onBus.set(app, [...(onBus.get(app) ?? []), JSON.parse(payload.toString()) as Health]);
+  });
+  await bus.subscribeAsync('edge/health/+', { qos: 1 });
+  // The cloud's view: the whole feature, then one property per change, applied in order.
+  const atCloud = () => {
+    const view: Record<string, Health> = {};
+    for (const { thing, env } of stack.events) {
+      if (thing !== DEVICE || !env.topic.endsWith('/things/twin/commands/modify')) continue;
+      if (env.path === '/features/Health') Object.assign(view, (env.value as { properties: Record<string, Health> }).properties);
+      const m = /^\/features\/Health\/properties\/([^/]+)$/.exec(env.path);
+      if (m) view[m[1]!] = env.value as Health;
+    }
+    return view;
+  };
+  const last = (app: string) => onBus.get(app)?.at(-1);
+  await waitFor(() => APPS.every((a) => last(a)?.status === 'up'), 30_000, `every app up on the bus (${JSON.stringify(Object.fromEntries(onBus))})`);
+  await waitFor(() => APPS.every((a) => atCloud()[a]?.status === 'up'), 30_000, 'every app up in the Health feature at the cloud').catch((err: Error) => {
+    throw new Error(`${err.message}: ${JSON.stringify(atCloud())}`);
+  });
+  const definition = stack.events.find((e) => e.env.path === '/features/Health')?.env.value as { definition?: string[] };
+  assert.deepEqual(definition.definition, ['org.eclipse.ledge:Health:1.0.0']);
+  if (mode !== 'processes') return; // one process: killing one app is killing all
+  const victim = last('software-update')!;
+  assert.notEqual(victim.pid, process.pid);
+  process.kill(victim.pid, 'SIGKILL');
+  const lost = await waitFor(() => onBus.get('software-update')!.find((h) => h.status === 'down'), 15_000, 'software update down on the bus');
+  assert.deepEqual([lost.pid, lost.reason], [victim.pid, 'lost'], 'the will of the killed process');
+  await waitFor(() => atCloud()['software-update']?.status === 'down', 15_000, 'software update down at the cloud');
+  const back = await waitFor(() => (last('software-update')?.status === 'up' && last('software-update')!.pid !== victim.pid ? last('software-update') : undefined), 30_000, 'software update up again');
+  assert.equal(back.restarts, 1, 'the supervisor counted the restart');
+  await waitFor(() => atCloud()['software-update']?.pid === back.pid && atCloud()['software-update']?.status === 'up', 15_000, 'software update up again at the cloud');
 }
 
 interface LastUpload {
@@ -258,7 +310,8 @@ function wholeStackSuite(mode: StackMode): void {
       const stack = await startWholeStack(t, { mode, brokerPort: { via: 'env', port: 0 }, containerd, logLevel: 'debug' });
       await waitForAllFeatures(stack);
       await t.test('a command to each feature: exactly one response at the cloud, with the owner\'s status; a feature nobody serves: none', () => probeEveryFeature(stack));
-      await t.test('a local client without the connector\'s account cannot forge an install, an identity or a link status; its event still reaches the cloud', (st) => localForgeriesAreRefused(st, stack));
+      await t.test('health: every app up on the bus and at the cloud\'s Health feature; a killed app (--processes) goes down and comes back', (st) => healthThroughCloud(st, stack, mode));
+      await t.test('a local client without the connector\'s account cannot forge an install, an identity, a link status or an app\'s health; its event still reaches the cloud', (st) => localForgeriesAreRefused(st, stack));
       await t.test('SoftwareUpdatable install from the cloud runs to FINISHED_SUCCESS', (st) => installThroughCloud(st, stack));
       await t.test('AutoUploadable trigger → request → start from the cloud uploads the file', (st) => uploadThroughCloud(st, stack));
       await t.test('SIGTERM stops every app by itself, exit code 0; every line it wrote is a JSON object without duplicate keys', () => stopsCleanlyWithJsonLogs(stack, mode));

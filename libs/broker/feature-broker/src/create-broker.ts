@@ -3,6 +3,7 @@
 // intake, closes clients and aedes, then flushes and closes the persistence. close() is idempotent.
 import { readFileSync } from 'node:fs';
 import type { Duplex } from 'node:stream';
+import { buildHealthDown, buildHealthUp, encodeHealth, healthTopic, type HealthOptions } from '@ledge/model-edge';
 import { createCloser, onlyOnce, type App, type Logger } from '@ledge/util';
 import { parseAclRules, type AclRule } from './acl';
 import { parseAclFile } from './acl-file';
@@ -18,7 +19,7 @@ import { createRedeliveryTracker, type TrackedPacket } from './redelivery';
 import { LedgeAedes } from './ledge-aedes';
 import { createListeners, type ConnectionMeta, type ListenerAddress, type Listeners } from './listeners';
 import { declareSessions, type DurableSession, type SessionStore } from './durable-sessions';
-import { ledgeAclActive, type LedgeAclMode } from './ledge-acl';
+import { healthOwners, ledgeAclActive, type LedgeAclMode } from './ledge-acl';
 import { parsePasswordFile, type UserEntry } from './passwords';
 import { defaultPersistenceFactory, type BrokerPersistence, type PersistenceFactory } from './persistence';
 import { attachSessionLog, type SessionLog } from './session-log';
@@ -65,6 +66,12 @@ function loadAccess(config: BrokerSettings, readFile: (path: string) => string):
   return { users, acl };
 }
 
+function publishHealth(broker: LedgeAedes, payload: string): Promise<void> {
+  return new Promise((resolve) =>
+    broker.publish({ cmd: 'publish', topic: healthTopic('broker'), payload: Buffer.from(payload, 'utf8'), qos: 1, retain: true, dup: false }, () => resolve()),
+  );
+}
+
 export function createBroker(config: BrokerSettings, deps: BrokerDeps): Broker {
   const logger = deps.logger.child({ component: 'broker' });
   const closer = createCloser(logger);
@@ -76,6 +83,7 @@ export function createBroker(config: BrokerSettings, deps: BrokerDeps): Broker {
   let aedes: LedgeAedes | undefined;
   let sysLog: SysLog | undefined;
   let listeners: Listeners | undefined;
+  let health: HealthOptions | undefined;
 
   // Close steps run in reverse order of registration: stop intake, finish the $SYS lines, close clients
   // and aedes, end leftover sockets, then flush and close the persistence.
@@ -99,6 +107,10 @@ export function createBroker(config: BrokerSettings, deps: BrokerDeps): Broker {
   closer.add('intake', () => {
     closing = true;
     listeners?.stopAccepting();
+  });
+  // First of all: the broker's own `down` (stopped), while aedes still routes and stores it.
+  closer.add('health', async () => {
+    if (aedes && health) await publishHealth(aedes, encodeHealth(buildHealthDown(health, 'stopped', (deps.now ?? Date.now)())));
   });
 
   const accept = (stream: Duplex, meta: ConnectionMeta, broker: LedgeAedes, sessions: SessionLog) => {
@@ -145,6 +157,7 @@ export function createBroker(config: BrokerSettings, deps: BrokerDeps): Broker {
       authenticator: createAuthenticator({ users, allowAnonymous: config.allowAnonymous, allowAnonymousRemote: config.allowAnonymousRemote }),
       aclRules: acl,
       ledgeAcl: ledgeAclOn,
+      healthOwners: healthOwners(users.map((u) => u.username)),
       records,
       logger: deps.logger.child({ component: 'access' }),
       drop: (packet) => aedes?.drop(packet),
@@ -185,6 +198,9 @@ export function createBroker(config: BrokerSettings, deps: BrokerDeps): Broker {
     listeners = createListeners({ ...config, logger: deps.logger, onConnection: (stream, meta) => accept(stream, meta, broker, sessions) });
     if (closing) return;
     bound = await listeners.start();
+    // The broker's own health: no will (nobody hears it when the bus is gone); `up` again at every start.
+    health = { pid: process.pid, version: process.env['LEDGE_VERSION'] ?? 'dev', startedMs: (deps.now ?? Date.now)() };
+    await publishHealth(broker, encodeHealth(buildHealthUp(health)));
     const persistenceKind = deps.persistenceFactory ? 'injected' : config.persistence;
     logger.info({ persistence: persistenceKind, dataDir: config.dataDir, users: users.length, aclRules: acl.length, ledgeAcl: ledgeAclOn }, 'broker started');
   };

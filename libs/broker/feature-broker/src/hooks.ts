@@ -17,6 +17,8 @@ export interface HooksOptions {
   aclRules: readonly AclRule[];
   /** Ledge's built-in ACL (ledge-acl.ts) on top of the rules. */
   ledgeAcl: boolean;
+  /** Apps whose health topic only their own account may publish (ledge-acl.ts). */
+  healthOwners: ReadonlySet<string>;
   records: ConnectionRecords;
   logger: Logger;
   /** Marks a refused PUBLISH for dropping (LedgeAedes.drop). */
@@ -52,7 +54,7 @@ export function createHooks(options: HooksOptions): Hooks {
             return;
           }
           const who = { clientId: client.id, username: result.username };
-          const acl = bothAcls(compileAcl(aclRules, who), options.ledgeAcl ? ledgeAcl(who) : undefined);
+          const acl = bothAcls(compileAcl(aclRules, who), options.ledgeAcl ? ledgeAcl(who, options.healthOwners) : undefined);
           // A will is published when the client is gone: check its topic now, as Mosquitto does.
           const will = (client as unknown as { _will?: { topic?: string } | null })._will;
           if (acl && typeof will?.topic === 'string' && !acl.canPublish(will.topic)) {

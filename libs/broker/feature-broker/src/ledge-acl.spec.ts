@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { compileAcl } from './acl';
-import { bothAcls, ledgeAcl, ledgeAclActive } from './ledge-acl';
+import { bothAcls, healthOwners, ledgeAcl, ledgeAclActive } from './ledge-acl';
 
 describe("Ledge's built-in ACL", () => {
   it('only ledge-connector publishes cloud commands, identity and link status; everything else stays open', () => {
@@ -31,6 +31,26 @@ describe("Ledge's built-in ACL", () => {
       assert.equal(connector.canPublish(topic), conn, `connector → ${topic}`);
     }
     assert.ok(anonymous.canSubscribe('command//+/req/#') && anonymous.canReceive('command///req/x1/install'), 'third-party apps still receive commands');
+  });
+
+  it("lets only an app's own account publish a Ledge app's health; the broker's, nobody; other names stay open", () => {
+    const owners = healthOwners(['alice', 'ledge-connector', 'ledge-software-update', 'ledge-file-upload']);
+    assert.deepEqual([...owners].sort(), ['broker', 'connector', 'file-upload', 'software-update']);
+    const who = (username?: string) => ledgeAcl({ clientId: 'x', ...(username ? { username } : {}) }, owners);
+    const table: [string | undefined, string, boolean][] = [
+      ['ledge-software-update', 'edge/health/software-update', true],
+      ['ledge-file-upload', 'edge/health/software-update', false],
+      ['ledge-connector', 'edge/health/software-update', false], // the connector's privilege is the cloud's topics, not others' health
+      [undefined, 'edge/health/software-update', false],
+      ['alice', 'edge/health/connector', false],
+      ['ledge-connector', 'edge/health/broker', false],
+      [undefined, 'edge/health/broker', false],
+      [undefined, 'edge/health/thermometer', true], // a third-party app's own health
+      [undefined, 'edge/health/container-management', true], // no such account on this broker: not reserved
+      [undefined, 'edge/health/request', true],
+      ['alice', 'edge/health/request', true],
+    ];
+    for (const [username, topic, allowed] of table) assert.equal(who(username).canPublish(topic), allowed, `${username ?? 'anonymous'} → ${topic}`);
   });
 
   it('is on with `on`, off with `off`, and with `auto` exactly when the connector has an account', () => {

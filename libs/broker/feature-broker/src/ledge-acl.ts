@@ -3,6 +3,7 @@
 // management run as root and act on cloud commands, so a command a local user or a container could
 // inject would be code run as root. Everything else stays open, so Kanto's third-party apps keep working
 // without credentials: events and telemetry, command subscriptions and responses, their own topics.
+import { appOfHealthTopic } from '@ledge/model-edge';
 import { matchTopic } from './topic-rules';
 import type { ClientAcl, ClientIdentity } from './acl';
 
@@ -19,11 +20,26 @@ export function ledgeAclActive(mode: LedgeAclMode, usernames: readonly string[])
   return mode === 'on' || (mode === 'auto' && usernames.includes(CONNECTOR_USER));
 }
 
+/**
+ * The apps whose `edge/health/<app>` only their own account (`ledge-<app>`) may publish: every Ledge
+ * account the broker knows, and the broker itself (its health is published by the broker alone). A
+ * forged `up` would hide a dead app from the operator, a forged `down` raise a false alarm. Health of
+ * other names (Kanto's third-party apps) stays open.
+ */
+export function healthOwners(usernames: readonly string[]): ReadonlySet<string> {
+  const apps = usernames.filter((u) => u.startsWith('ledge-')).map((u) => u.slice('ledge-'.length));
+  return new Set(['broker', ...apps]);
+}
+
 /** The built-in rules for one client: only publishing reserved topics is restricted. */
-export function ledgeAcl(who: ClientIdentity): ClientAcl {
+export function ledgeAcl(who: ClientIdentity, owners: ReadonlySet<string> = healthOwners([])): ClientAcl {
   const connector = who.username === CONNECTOR_USER;
+  const ownHealth = (topic: string) => {
+    const app = appOfHealthTopic(topic);
+    return app === undefined || !owners.has(app) || who.username === `ledge-${app}`;
+  };
   return {
-    canPublish: (topic) => connector || !CONNECTOR_ONLY_TOPICS.some((f) => matchTopic(f, topic)),
+    canPublish: (topic) => (connector || !CONNECTOR_ONLY_TOPICS.some((f) => matchTopic(f, topic))) && ownHealth(topic),
     canSubscribe: () => true,
     canReceive: () => true,
   };

@@ -5,6 +5,7 @@ import { createConnectorEntry, type ProtocolRegistry } from './connector';
 import { createAwsMode } from '@ledge/connector-aws';
 import { createAzureMode } from '@ledge/connector-azure';
 import { createHonoProtocol } from '@ledge/connector-hono';
+import { withHealth } from '@ledge/data-access-mqtt';
 
 export const connectorProtocols: ProtocolRegistry = {
   hono: () => createHonoProtocol(),
@@ -29,5 +30,5 @@ export const connectorProtocols: ProtocolRegistry = {
     }),
 };
 
-/** The connector app, as `ledge-connector` and the all-in-one `ledge run` host it. */
-export const connectorEntry = createConnectorEntry(connectorProtocols);
+/** The connector app, as `ledge-connector` and the all-in-one `ledge run` host it: reports its health and runs the `Health` feature. */
+export const connectorEntry = withHealth(createConnectorEntry(connectorProtocols), { feature: true });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { createContainerdRuntime, type RegistryConfig } from '@ledge/container-management-containerd';
 import { parseRegistryConfigurations, type ContainerRuntime } from '@ledge/container-management-model';
-import { createLocalBusClient, localBusClientOptions } from '@ledge/data-access-mqtt';
+import { createLocalBusClient, localBusClientOptions, withHealth } from '@ledge/data-access-mqtt';
 import { ConfigError, onlyOnce, type AppEntry, type ConfigOf, type Logger, type WithCommon } from '@ledge/util';
 import { containerManagementSpec, type ContainerManagementSpec } from './config';
 import { createContainerManagement } from './container-management';
@@ -93,10 +93,10 @@ export function createContainerManagementApp(config: ContainerManagementConfig, 
   };
 }
 
-export const containerManagementEntry: AppEntry<ContainerManagementSpec> = {
+export const containerManagementEntry: AppEntry<ContainerManagementSpec> = withHealth({
   name: 'container-management',
   summary: 'Ledge container management: runs OCI containers on containerd, managed from the cloud through Ditto (Kanto-compatible)',
   spec: containerManagementSpec,
   create: (config, { logger }) => createContainerManagementApp(config, { logger }),
   devDefaults: (devDir) => ({ homeDir: join(devDir, 'container-management'), deploymentDir: join(devDir, 'container-management', 'deployment'), apiSocket: join(devDir, 'container-management.sock') }),
-};
+});

@@ -2,7 +2,7 @@
 // generic (HTTP), aws (S3) and azure (Blob) providers.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createDittoAgent, createLocalBusClient, localBusClientOptions } from '@ledge/data-access-mqtt';
+import { createDittoAgent, createLocalBusClient, localBusClientOptions, withHealth } from '@ledge/data-access-mqtt';
 import { createAzureBlobUploadProvider } from '@ledge/file-upload-azure';
 import { createHttpUploadProvider } from '@ledge/file-upload-http';
 import { createS3UploadProvider } from '@ledge/file-upload-s3';
@@ -80,11 +80,11 @@ export function createFileUploadApp(config: FileUploadConfig, deps: FileUploadDe
   };
 }
 
-export const fileUploadEntry: AppEntry<FileUploadSpec> = {
+export const fileUploadEntry: AppEntry<FileUploadSpec> = withHealth({
   name: 'file-upload',
   summary: 'Ledge file-upload: the AutoUploadable feature (Kanto-compatible) uploading local files over HTTP, to S3 or to Azure Blob',
   spec: fileUploadSpec,
   aliases: kantoLocalBusAliases,
   create: (config, { logger }) => createFileUploadApp(config, { logger }),
   devDefaults: (devDir) => ({ stateDir: join(devDir, 'file-upload'), files: join(devDir, 'file-upload', 'files', '*.*') }),
-};
+});

@@ -33,3 +33,5 @@ export { createDittoAgent } from './ditto-agent';
 export type { DittoAgent, DittoAgentOptions, DittoCommand, DittoCommandHandler } from './ditto-agent';
 export { agentAddress, commandFilters, responseTopic, eventTopic, routeInbound, dittoErrorCodeOf } from './ditto-routing';
 export type { AgentAddress, InboundCommand } from './ditto-routing';
+export { createHealthReporter, createHealthFeature, withHealth, restartsFromEnv, HEALTH_KEEPALIVE_SECONDS, HEALTH_FEATURE_ID, HEALTH_FEATURE_DEFINITION } from './health';
+export type { HealthReporter, HealthReporterOptions, HealthFeature, WithHealthOptions } from './health';

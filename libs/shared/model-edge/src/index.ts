@@ -30,3 +30,15 @@ export type {
   DisconnectedStatusOptions,
   ConnectionStatusParseResult,
 } from './connection-status';
+export {
+  HealthTopics,
+  HealthPublishOptions,
+  isHealthAppName,
+  healthTopic,
+  appOfHealthTopic,
+  buildHealthUp,
+  buildHealthDown,
+  encodeHealth,
+  parseHealth,
+} from './health';
+export type { AppHealth, HealthDownReason, HealthOptions, HealthParseResult } from './health';

@@ -24,8 +24,9 @@ export function superviseProcesses(procs: readonly SupervisedProcess[], options:
   const running = new Map<string, ChildProcess>();
   let closing = false;
 
-  const launch = (p: SupervisedProcess, backoff = createBackoff({ initialMs: 1000, maxMs: 30_000 })) => {
-    const child = spawn(p.command, [...p.args], { env: { ...process.env, ...p.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const launch = (p: SupervisedProcess, backoff = createBackoff({ initialMs: 1000, maxMs: 30_000 }), restarts = 0) => {
+    // LEDGE_RESTARTS: the app reports it in its health (edge/health/<app>)
+    const child = spawn(p.command, [...p.args], { env: { ...process.env, ...p.env, LEDGE_RESTARTS: String(restarts) }, stdio: ['ignore', 'pipe', 'pipe'] });
     running.set(p.name, child);
     const startedAt = Date.now();
     for (const stream of [child.stdout, child.stderr]) {
@@ -45,7 +46,7 @@ export function superviseProcesses(procs: readonly SupervisedProcess[], options:
       if (Date.now() - startedAt > 60_000) backoff.reset();
       const delayMs = backoff.next();
       logger.error({ app: p.name, code, signal, delayMs }, 'app exited, restarting');
-      setTimeout(() => !closing && launch(p, backoff), delayMs).unref();
+      setTimeout(() => !closing && launch(p, backoff, restarts + 1), delayMs).unref();
     });
   };
 

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createDittoAgent, createLocalBusClient, localBusClientOptions, type LocalBusClient } from '@ledge/data-access-mqtt';
+import { createDittoAgent, createLocalBusClient, localBusClientOptions, withHealth, type LocalBusClient } from '@ledge/data-access-mqtt';
 import { FeatureDefinitionLists } from '@ledge/model-ditto';
 import { createDownloader } from '@ledge/software-update-download';
 import {
@@ -134,11 +134,11 @@ export function createSoftwareUpdate(config: SoftwareUpdateConfig, deps: Softwar
   };
 }
 
-export const softwareUpdateEntry: AppEntry<SoftwareUpdateSpec> = {
+export const softwareUpdateEntry: AppEntry<SoftwareUpdateSpec> = withHealth({
   name: 'software-update',
   summary: 'Ledge software update: the hawkBit SoftwareUpdatable feature (install/download with resumable, verified downloads and install scripts)',
   spec: softwareUpdateSpec,
   aliases: kantoLocalBusAliases,
   create: (config, { logger }) => createSoftwareUpdate(config, { logger }),
   devDefaults: (devDir) => ({ storageLocation: join(devDir, 'software-update') }),
-};
+});

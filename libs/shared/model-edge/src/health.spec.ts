@@ -1,0 +1,50 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { appOfHealthTopic, buildHealthDown, buildHealthUp, encodeHealth, healthTopic, isHealthAppName, parseHealth } from './health';
+
+const base = { pid: 4242, version: '0.1.0', startedMs: 1_796_000_000_900 };
+
+describe('health (edge/health/<app>)', () => {
+  it('encodes up, the will and a clean stop in wire order', () => {
+    assert.equal(encodeHealth(buildHealthUp(base)), '{"status":"up","pid":4242,"version":"0.1.0","since":1796000000}');
+    assert.equal(encodeHealth(buildHealthUp({ ...base, restarts: 2 })), '{"status":"up","pid":4242,"version":"0.1.0","since":1796000000,"restarts":2}');
+    assert.equal(encodeHealth(buildHealthDown(base, 'lost', 1_796_000_100_000)), '{"status":"down","pid":4242,"version":"0.1.0","since":1796000000,"reason":"lost"}');
+    assert.equal(encodeHealth(buildHealthDown(base, 'stopped', 1_796_000_100_000)), '{"status":"down","pid":4242,"version":"0.1.0","since":1796000100,"reason":"stopped"}');
+  });
+
+  it('round-trips what it encodes and ignores extra keys', () => {
+    for (const h of [buildHealthUp({ ...base, restarts: 0 }), buildHealthDown(base, 'lost', 0), buildHealthDown(base, 'stopped', 1_796_000_100_000)]) {
+      assert.deepEqual(parseHealth(encodeHealth(h)), { ok: true, health: h });
+    }
+    assert.deepEqual(parseHealth('{"status":"up","pid":1,"version":"x","since":0,"extra":[1]}'), { ok: true, health: { status: 'up', pid: 1, version: 'x', since: 0 } });
+  });
+
+  it('refuses malformed payloads with the reason, never throws', () => {
+    const bad: [unknown, RegExp][] = [
+      ['', /JSON|empty/i],
+      ['not json', /JSON/],
+      ['[]', /object/],
+      ['{"status":"sideways","pid":1,"version":"x","since":0}', /status/],
+      ['{"status":"up","pid":0,"version":"x","since":0}', /pid/],
+      ['{"status":"up","pid":1.5,"version":"x","since":0}', /pid/],
+      ['{"status":"up","pid":1,"version":7,"since":0}', /version/],
+      ['{"status":"up","pid":1,"version":"x","since":-1}', /since/],
+      ['{"status":"down","pid":1,"version":"x","since":0,"reason":"bored"}', /reason/],
+      ['{"status":"up","pid":1,"version":"x","since":0,"restarts":"2"}', /restarts/],
+      [Buffer.from('{"status":"up"'), /JSON/],
+    ];
+    for (const [input, want] of bad) {
+      const r = parseHealth(input);
+      assert.equal(r.ok, false, String(input));
+      if (!r.ok) assert.match(r.problems.join('; '), want, String(input));
+    }
+  });
+
+  it('names apps in one topic level; request is not an app', () => {
+    assert.equal(healthTopic('software-update'), 'edge/health/software-update');
+    assert.equal(appOfHealthTopic('edge/health/file-upload'), 'file-upload');
+    for (const t of ['edge/health/request', 'edge/health/a/b', 'edge/health/', 'edge/health/UP', 'edge/thing/response']) assert.equal(appOfHealthTopic(t), undefined, t);
+    for (const n of ['request', '', 'a/b', '+', '#', 'A', '-x', 'x'.repeat(65)]) assert.equal(isHealthAppName(n), false, n);
+    assert.throws(() => healthTopic('a/#'), TypeError);
+  });
+});

@@ -1,0 +1,110 @@
+// Ledge's health topics (issue 21, docs/mqtt-api.md "Health"): every Ledge app keeps a retained
+// `edge/health/<app>` on the local bus, `up` from its start, `down` when it stops, and `down` from its Last
+// Will when it dies or hangs (the broker publishes the will once the keepalive expires). Anyone may ask all
+// apps to publish theirs again on `edge/health/request`. Pure: building, encoding and parsing.
+import { decodeJsonInput, isPlainObject, parseFailure, type JsonLimits, type ParseFailure } from '@ledge/util-parse';
+import { toUnixSeconds } from './connection-status';
+import { defaultEdgePayloadLimits } from './thing-identity';
+
+export const HealthTopics = Object.freeze({
+  prefix: 'edge/health/',
+  /** Every app's health (a subscription filter). */
+  all: 'edge/health/+',
+  /** Any payload: every app publishes its health again. Not an app name: `request` is reserved. */
+  request: 'edge/health/request',
+} as const);
+
+/** Retained and QoS 1, like the connection status: a late subscriber learns the current state. */
+export const HealthPublishOptions = Object.freeze({ qos: 1, retain: true } as const);
+
+/** Why an app is down: stopped on purpose (a clean shutdown), or lost (its will: it died, hung or lost its link). */
+export type HealthDownReason = 'stopped' | 'lost';
+
+export interface AppHealth {
+  readonly status: 'up' | 'down';
+  /** Process ID of the app (shared by the apps `ledge run` hosts in one process). */
+  readonly pid: number;
+  readonly version: string;
+  /** Unix seconds: when the app started (for `up` and its will) or stopped. */
+  readonly since: number;
+  /** Restarts by the supervisor, where it tells the app (`ledge run --processes`). */
+  readonly restarts?: number;
+  readonly reason?: HealthDownReason;
+}
+
+export type HealthParseResult = { readonly ok: true; readonly health: AppHealth } | ParseFailure;
+
+const APP_NAME = /^[a-z0-9][a-z0-9-]{0,63}$/;
+
+/** An app name fit for a health topic level: lower-case letters, digits and dashes, not `request`. */
+export function isHealthAppName(app: string): boolean {
+  return APP_NAME.test(app) && app !== 'request';
+}
+
+export function healthTopic(app: string): string {
+  if (!isHealthAppName(app)) throw new TypeError(`not a health app name: ${JSON.stringify(app)}`);
+  return HealthTopics.prefix + app;
+}
+
+/** The app of `edge/health/<app>`, or undefined for other topics (and for the request topic). */
+export function appOfHealthTopic(topic: string): string | undefined {
+  if (!topic.startsWith(HealthTopics.prefix)) return undefined;
+  const app = topic.slice(HealthTopics.prefix.length);
+  return isHealthAppName(app) ? app : undefined;
+}
+
+export interface HealthOptions {
+  readonly pid: number;
+  readonly version: string;
+  /** Wall-clock milliseconds of the app's start; written as Unix seconds. */
+  readonly startedMs: number;
+  readonly restarts?: number;
+}
+
+export function buildHealthUp(o: HealthOptions): AppHealth {
+  return { status: 'up', pid: o.pid, version: o.version, since: toUnixSeconds(o.startedMs), ...(o.restarts !== undefined ? { restarts: o.restarts } : {}) };
+}
+
+/** `lost` is the Last Will, registered at connect: it keeps the start time. `stopped` is stamped now. */
+export function buildHealthDown(o: HealthOptions, reason: HealthDownReason, nowMs: number): AppHealth {
+  const up = buildHealthUp(o);
+  return { ...up, status: 'down', since: reason === 'stopped' ? toUnixSeconds(nowMs) : up.since, reason };
+}
+
+/** Wire key order: status, pid, version, since, restarts, reason. */
+export function encodeHealth(h: AppHealth): string {
+  const ordered: Record<string, unknown> = { status: h.status, pid: h.pid, version: h.version, since: h.since };
+  if (h.restarts !== undefined) ordered['restarts'] = h.restarts;
+  if (h.reason !== undefined) ordered['reason'] = h.reason;
+  return JSON.stringify(ordered);
+}
+
+const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+
+/** Parses an untrusted health payload; extra keys are ignored. Never throws. */
+export function parseHealth(input: unknown, limits: Partial<JsonLimits> = {}): HealthParseResult {
+  const decoded = decodeJsonInput(input, { ...defaultEdgePayloadLimits, ...limits });
+  if (!decoded.ok) return decoded;
+  const raw = decoded.value;
+  if (!isPlainObject(raw)) return parseFailure('health must be a JSON object');
+  const { status, pid, version, since, restarts, reason } = raw;
+  const problems: string[] = [];
+  if (status !== 'up' && status !== 'down') problems.push('status: must be "up" or "down"');
+  if (!isCount(pid) || pid === 0) problems.push('pid: must be a positive integer');
+  if (typeof version !== 'string' || version.length > 128) problems.push('version: must be a string of at most 128 characters');
+  if (!isCount(since)) problems.push('since: must be Unix seconds');
+  if (restarts !== undefined && !isCount(restarts)) problems.push('restarts: must be a count');
+  if (reason !== undefined && reason !== 'stopped' && reason !== 'lost') problems.push('reason: must be "stopped" or "lost"');
+  if (problems.length > 0) return parseFailure(...problems);
+  return {
+    ok: true,
+    health: {
+      status: status as AppHealth['status'],
+      pid: pid as number,
+      version: version as string,
+      since: since as number,
+      ...(restarts !== undefined ? { restarts: restarts as number } : {}),
+      ...(reason !== undefined ? { reason: reason as HealthDownReason } : {}),
+    },
+  };
+}

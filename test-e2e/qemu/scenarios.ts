@@ -100,9 +100,9 @@ export const scenarios: readonly Scenario[] = [
   },
   {
     name: 'restart-on-crash',
-    proves: 'Restart=on-failure brings the broker back after it is killed',
-    timeoutMs: 3 * 60_000,
-    async run({ vm, log }) {
+    proves: 'Restart=on-failure brings the broker back after it is killed; a killed app is announced down (lost) on edge/health/<app> by its will, then up again from the process systemd restarted',
+    timeoutMs: 4 * 60_000,
+    async run({ vm, apps, log }) {
       const before = await show(vm, 'ledge-broker.service', 'MainPID');
       await vm.sh('systemctl kill --signal=SIGKILL ledge-broker.service');
       const ms = await waitFor('a new broker process', 90_000, async () => {
@@ -111,6 +111,28 @@ export const scenarios: readonly Scenario[] = [
       });
       assert.ok(Number(await show(vm, 'ledge-broker.service', 'NRestarts')) >= 1);
       log(`restarted by systemd after ${ms} ms; answering after ${await brokerAnswers(vm, 90_000)} ms`);
+
+      const unit = 'ledge-file-upload.service';
+      if (!perAppUnits({ apps }).includes(unit)) return log(`${unit} not packaged: no health check`);
+      const health: { status: string; pid: number; reason?: string }[] = [];
+      const watcher = await client(vm, 'health');
+      try {
+        watcher.on('message', (topic, payload) => topic === 'edge/health/file-upload' && payload.length > 0 && health.push(JSON.parse(payload.toString()) as (typeof health)[number]));
+        await within(watcher.subscribeAsync('edge/health/+', { qos: 1 }), 15_000, 'SUBACK');
+        const first = await show(vm, unit, 'MainPID');
+        // after the broker's restart the app's health connection comes back and says up again
+        await waitFor('file upload up on edge/health/file-upload', 90_000, async () => health.at(-1)?.status === 'up' && String(health.at(-1)!.pid) === first);
+        const seen = health.length;
+        await vm.sh(`systemctl kill --signal=SIGKILL ${unit}`);
+        const downMs = await waitFor('file upload down (lost) from its will', 60_000, async () => health.slice(seen).some((h) => h.status === 'down' && h.reason === 'lost' && String(h.pid) === first));
+        const upMs = await waitFor('file upload up again from the restarted process', 120_000, async () => {
+          const pid = await show(vm, unit, 'MainPID');
+          return pid !== '0' && pid !== first && health.at(-1)?.status === 'up' && String(health.at(-1)!.pid) === pid;
+        });
+        log(`file upload SIGKILLed: down (lost) on the bus after ${downMs} ms, up again (new pid) ${upMs} ms later`);
+      } finally {
+        await close(watcher);
+      }
     },
   },
   {

@@ -25,6 +25,8 @@ export interface HealthReporterOptions {
   readonly pid?: number;
   readonly restarts?: number;
   readonly now?: () => number;
+  /** Default HEALTH_KEEPALIVE_SECONDS. */
+  readonly keepaliveSeconds?: number;
   readonly logger: Logger;
 }
 
@@ -47,7 +49,7 @@ export function createHealthReporter(o: HealthReporterOptions): HealthReporter {
     ...o.bus,
     clientId: `ledge-${o.app}-health`,
     clean: true,
-    keepaliveSeconds: HEALTH_KEEPALIVE_SECONDS,
+    keepaliveSeconds: o.keepaliveSeconds ?? HEALTH_KEEPALIVE_SECONDS,
     will: { topic, payload: encodeHealth(buildHealthDown(facts, 'lost', now())), ...HealthPublishOptions },
     logger: o.logger,
   });

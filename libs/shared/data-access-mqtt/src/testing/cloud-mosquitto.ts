@@ -153,7 +153,7 @@ export async function startEndpointBroker(t: TestContextLike, pki: Pki, options:
 
 /**
  * The cloud of the zero-loss tests: a persistent observer subscribed to `event/#` counts the events by the
- * number in their Ditto value (`value.n`), then the cloud stops (Mosquitto keeps the session), so that
+ * number in their Ditto value (`value.n` of path `/attributes/n`), then the cloud stops (Mosquitto keeps the session), so that
  * whatever a test publishes meanwhile must wait at the gateway. `received`: number → times delivered.
  */
 export async function startCloudDownWithObserver(t: TestContextLike): Promise<{ cloud: CloudBroker; received: Map<number, number> }> {
@@ -162,8 +162,10 @@ export async function startCloudDownWithObserver(t: TestContextLike): Promise<{ 
   const observer = await mqtt.connectAsync(`mqtt://127.0.0.1:${cloud.plainPort}`, { ...cloud.users.observer, clientId: 'observer', clean: false, reconnectPeriod: 300 });
   t.after(() => observer.endAsync(true));
   observer.on('message', (_topic, payload) => {
-    const n = (JSON.parse(payload.toString()) as { value: { n: number } }).value.n;
-    received.set(n, (received.get(n) ?? 0) + 1);
+    // only the tests' events: the stack's own twin updates (the Health feature) travel here too
+    const env = JSON.parse(payload.toString()) as { path?: string; value?: { n?: unknown } };
+    const n = env.path === '/attributes/n' ? env.value?.n : undefined;
+    if (typeof n === 'number') received.set(n, (received.get(n) ?? 0) + 1);
   });
   await observer.subscribeAsync('event/#', { qos: 1 });
   await cloud.stop('SIGTERM');

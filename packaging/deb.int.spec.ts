@@ -264,7 +264,7 @@ describe('Debian packages (packaging/build-deb.mjs)', { skip }, () => {
     }
   });
 
-  it('units: hardened, Restart=on-failure, per-app units conflict with the all-in-one ledge.service', () => {
+  it('units: hardened, Restart=on-failure, watchdog, per-app units conflict with the all-in-one ledge.service', () => {
     const text = (a: AppPackage) => readFileSync(a.unitSource, 'utf8');
     const values = (unit: string, key: string) =>
       unit
@@ -278,7 +278,9 @@ describe('Debian packages (packaging/build-deb.mjs)', { skip }, () => {
     const privileged = (a: AppPackage) => values(text(a), 'User')[0] === 'root';
     for (const a of apps.filter((x) => x.unitName)) {
       const u = text(a);
-      const required = ['NoNewPrivileges=yes', 'Restart=on-failure', 'WantedBy=multi-user.target', `ExecStart=/usr/bin/${a.bin}`];
+      // the watchdog (issue 21): pings come from systemd-notify, a child, hence NotifyAccess=all
+      const required = ['NoNewPrivileges=yes', 'Restart=on-failure', 'WantedBy=multi-user.target', `ExecStart=/usr/bin/${a.bin}`, 'NotifyAccess=all', 'WatchdogSec=', 'TimeoutAbortSec='];
+      required.push(a.app === 'container-management' ? 'Type=exec' : 'Type=notify');
       if (!privileged(a)) required.push('ProtectSystem=strict');
       // PrivateTmp= unless the unit says why not (file upload reads Kanto's default /var/tmp/file-upload).
       if (!privileged(a) && !/^# No PrivateTmp=: \S/m.test(u)) required.push('PrivateTmp=yes');

@@ -136,6 +136,42 @@ export const scenarios: readonly Scenario[] = [
     },
   },
   {
+    name: 'watchdog',
+    proves: 'a hung app (its process stopped with SIGSTOP: no event loop, no pings) is announced down (lost) on edge/health/<app> once its keepalive runs out, aborted by the systemd watchdog (WatchdogSec=30s) and restarted, and comes back up; the Type=notify units are active only once the app said READY=1',
+    timeoutMs: 4 * 60_000,
+    async run({ vm, apps, log }) {
+      const unit = 'ledge-file-upload.service';
+      if (!perAppUnits({ apps }).includes(unit)) return log(`${unit} not packaged: no watchdog check`);
+      assert.equal(await show(vm, unit, 'Type'), 'notify');
+      assert.equal(await show(vm, unit, 'WatchdogUSec'), '30s');
+      const health: { status: string; pid: number; reason?: string }[] = [];
+      const watcher = await client(vm, 'watchdog');
+      try {
+        watcher.on('message', (topic, payload) => topic === 'edge/health/file-upload' && payload.length > 0 && health.push(JSON.parse(payload.toString()) as (typeof health)[number]));
+        await within(watcher.subscribeAsync('edge/health/file-upload', { qos: 1 }), 15_000, 'SUBACK');
+        const hung = await show(vm, unit, 'MainPID');
+        await waitFor('file upload up', 60_000, async () => health.at(-1)?.status === 'up' && String(health.at(-1)!.pid) === hung);
+        const restarts = Number(await show(vm, unit, 'NRestarts'));
+        const since = (await vm.sh('date +%s')).stdout.trim();
+        await vm.sh(`kill -STOP ${hung}`);
+        const t0 = Date.now();
+        const downMs = await waitFor('file upload down (lost): its health connection stopped answering', 60_000, async () => health.some((h) => h.status === 'down' && h.reason === 'lost' && String(h.pid) === hung));
+        const restartMs = await waitFor('the watchdog to restart file upload', 120_000, async () => {
+          const pid = await show(vm, unit, 'MainPID');
+          return pid !== '0' && pid !== hung && (await isActive(vm, unit));
+        });
+        assert.equal(Number(await show(vm, unit, 'NRestarts')), restarts + 1, 'one restart');
+        const journal = (await vm.sh(`journalctl -u ${unit} --since @${since} --no-pager -o cat`)).stdout;
+        assert.match(journal, /[Ww]atchdog timeout/, 'systemd says it was the watchdog');
+        const fresh = await show(vm, unit, 'MainPID');
+        await waitFor('file upload up again', 60_000, async () => health.at(-1)?.status === 'up' && String(health.at(-1)!.pid) === fresh);
+        log(`SIGSTOP: down on the bus after ${downMs} ms, restarted by the watchdog ${restartMs} ms later (${Date.now() - t0} ms in all), up again (pid ${hung} → ${fresh})`);
+      } finally {
+        await close(watcher);
+      }
+    },
+  },
+  {
     name: 'journal-json',
     proves: 'the apps log JSON lines to the journal (one object per line, with level and msg)',
     timeoutMs: 60_000,

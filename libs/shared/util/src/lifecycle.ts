@@ -1,6 +1,7 @@
 // Lifecycle (STYLE.md "Lifecycle"): every long-lived component has start() and an idempotent close();
 // closing runs in reverse order of creation. Only runMain touches `process` and signals.
 import type { Logger } from 'pino';
+import { createSystemdNotifier, type SystemdNotifier } from './systemd-notify';
 
 export interface App {
   start(): Promise<void>;
@@ -45,6 +46,8 @@ export interface RunMainOptions {
   /** After the first signal, force exit 1 when close has not finished in this time. */
   deadlineMs?: number;
   proc?: SignalTarget;
+  /** systemd readiness and watchdog; default: from the environment (none outside a Type=notify unit). */
+  notifier?: SystemdNotifier | undefined;
 }
 
 /** Starts the app, closes it on SIGTERM/SIGINT; a second signal or the deadline forces exit 1. */
@@ -52,6 +55,7 @@ export async function runMain(options: RunMainOptions): Promise<void> {
   const { logger, app } = options;
   const proc = options.proc ?? process;
   const deadlineMs = options.deadlineMs ?? 10_000;
+  const notifier = 'notifier' in options ? options.notifier : createSystemdNotifier({ env: process.env, pid: process.pid, logger });
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) {
@@ -61,6 +65,7 @@ export async function runMain(options: RunMainOptions): Promise<void> {
     }
     stopping = true;
     logger.info({ signal }, 'shutting down');
+    notifier?.stopping();
     const timer = setTimeout(() => {
       logger.error({ deadlineMs }, 'shutdown deadline passed, exiting');
       proc.exit(1);
@@ -81,11 +86,14 @@ export async function runMain(options: RunMainOptions): Promise<void> {
   };
   proc.on('SIGTERM', () => stop('SIGTERM'));
   proc.on('SIGINT', () => stop('SIGINT'));
+  notifier?.watch();
   try {
     await app.start();
   } catch (err) {
     logger.fatal({ err }, 'start failed');
     await app.close().catch(() => undefined);
     proc.exit(1);
+    return;
   }
+  if (!stopping) notifier?.ready();
 }

@@ -4,6 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import type { Logger } from 'pino';
 import { createBackoff } from './backoff';
 import { onlyOnce, type App } from './lifecycle';
+import { SYSTEMD_NOTIFY_ENV } from './systemd-notify';
 
 export interface SupervisedProcess {
   name: string;
@@ -26,7 +27,10 @@ export function superviseProcesses(procs: readonly SupervisedProcess[], options:
 
   const launch = (p: SupervisedProcess, backoff = createBackoff({ initialMs: 1000, maxMs: 30_000 }), restarts = 0) => {
     // LEDGE_RESTARTS: the app reports it in its health (edge/health/<app>)
-    const child = spawn(p.command, [...p.args], { env: { ...process.env, ...p.env, LEDGE_RESTARTS: String(restarts) }, stdio: ['ignore', 'pipe', 'pipe'] });
+    // without the unit's notify socket: a child's READY or WATCHDOG would speak for `ledge run` itself
+    const env: Record<string, string | undefined> = { ...process.env, ...p.env, LEDGE_RESTARTS: String(restarts) };
+    for (const k of SYSTEMD_NOTIFY_ENV) delete env[k];
+    const child = spawn(p.command, [...p.args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     running.set(p.name, child);
     const startedAt = Date.now();
     for (const stream of [child.stdout, child.stderr]) {

@@ -212,6 +212,34 @@ export const scenarios: readonly Scenario[] = [
     },
   },
   {
+    name: 'ledge-status',
+    proves: '`ledge status` on the gateway (as root): exit 0 with the cloud link connected, every packaged app up on edge/health/<app> with its unit\'s MainPID, the containers from container management, the data directories; --json says the same',
+    timeoutMs: 2 * 60_000,
+    async run({ vm, apps, log }) {
+      const expected = ['broker', ...perAppUnits({ apps }).map((u) => u.replace(/^ledge-/, '').replace(/\.service$/, '')).filter((a) => a !== 'broker')].sort();
+      let last = '';
+      const ms = await waitFor('ledge status exit 0', 60_000, async () => {
+        const r = await vm.sh('ledge status --json', { allowFail: true });
+        last = `${r.code}: ${r.stdout}${r.stderr}`;
+        return r.code === 0;
+      }).catch((err: Error) => {
+        throw new Error(`${err.message}; last: ${last}`);
+      });
+      const report = JSON.parse(last.slice(last.indexOf(':') + 1)) as { apps: Record<string, { status: string; pid: number }>; cloud?: { connected: boolean }; containers?: { total?: number; unavailable?: string }; disk: { path: string }[]; problems: string[] };
+      assert.deepEqual(Object.keys(report.apps).sort(), expected);
+      for (const app of expected) {
+        assert.equal(report.apps[app]!.status, 'up', app);
+        assert.equal(String(report.apps[app]!.pid), await show(vm, `ledge-${app}.service`, 'MainPID'), `${app}: the unit's process`);
+      }
+      assert.equal(report.cloud?.connected, true);
+      if (expected.includes('container-management')) assert.equal(typeof report.containers?.total, 'number', JSON.stringify(report.containers));
+      assert.ok(report.disk.some((d) => d.path === '/var/lib/ledge/broker'), JSON.stringify(report.disk));
+      const text = (await vm.sh('ledge status')).stdout;
+      assert.match(text, /^Status: {5}OK$/m);
+      log(`ledge status OK after ${ms} ms:\n${text.trimEnd().split('\n').map((l) => `  ${l}`).join('\n')}`);
+    },
+  },
+  {
     name: 'ditto-roundtrip',
     proves: 'a Ditto command sent at the cloud reaches a local app on the gateway, its response and an event go back up',
     timeoutMs: 3 * 60_000,

@@ -52,6 +52,7 @@ export function createHealthReporter(o: HealthReporterOptions): HealthReporter {
     keepaliveSeconds: o.keepaliveSeconds ?? HEALTH_KEEPALIVE_SECONDS,
     will: { topic, payload: encodeHealth(buildHealthDown(facts, 'lost', now())), ...HealthPublishOptions },
     logger: o.logger,
+    logComponent: 'health-bus', // not the app's `local-bus`: its connection state is the app's, this one's is the health's
   });
   let stopping = false;
   const announce = () => {

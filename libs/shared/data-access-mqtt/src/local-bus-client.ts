@@ -16,7 +16,7 @@ const SUBACK_FAILURE = 0x80;
 
 export function createLocalBusClient(options: LocalBusClientOptions = {}): LocalBusClient {
   const o = resolveLocalBusOptions(options);
-  const logger = (o.logger ?? createLogger({ name: 'ledge', level: 'silent' })).child({ component: 'local-bus', clientId: o.clientId });
+  const logger = (o.logger ?? createLogger({ name: 'ledge', level: 'silent' })).child({ component: o.logComponent ?? 'local-bus', clientId: o.clientId });
   const connectFn = o.connect ?? defaultMqttConnect;
   const backoff = createBackoff(o.backoff);
   const subs = createSubscriptionTracker();

@@ -41,6 +41,8 @@ export interface LocalBusOptions {
   /** Reconnect delays: capped exponential with ±jitter (createBackoff from @ledge/util). */
   backoff: BackoffOptions;
   logger?: Logger;
+  /** The `component` of its log lines; default `local-bus` (the app's own connection). */
+  logComponent?: string;
   /** Connection factory; default MQTT.js `connect`. Unit tests inject a fake. */
   connect?: MqttConnect;
   /**

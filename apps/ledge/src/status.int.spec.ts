@@ -1,0 +1,81 @@
+// `ledge status` (issue 21) against the real stack: `ledge run` with the broker, the connector and file
+// upload, a Mosquitto playing the cloud. Exit 0 with every app up and the link connected; exit 1 naming
+// the problem when the cloud goes away, and when there is no broker at all; exit 2 on a bad flag.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { connectorCloudEnv, findMosquitto, freePort, startCloudBroker } from '@ledge/data-access-mqtt/testing';
+import { bundlePath, createTempDir, spawnNode, waitFor } from '@ledge/util/testing';
+
+const skip = findMosquitto() || process.env['CI'] === 'true' ? false : 'needs mosquitto';
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+// no /etc/ledge/local-bus.json of this machine: an empty shared file
+let noSharedFile: Record<string, string> = {};
+const status = (args: string[]): Promise<Run> =>
+  new Promise((resolve) =>
+    execFile(process.execPath, [bundlePath('ledge'), 'status', ...args], { env: { ...process.env, ...noSharedFile }, timeout: 30_000 }, (err, stdout, stderr) =>
+      resolve({ code: err ? ((err as { code?: number }).code ?? -1) : 0, stdout, stderr }),
+    ),
+  );
+
+interface Report {
+  bus: { reachable: boolean };
+  cloud?: { connected: boolean; cause?: string };
+  apps: Record<string, { status: string; pid: number }>;
+  containers?: { unavailable?: string };
+  disk: { path: string; bytes: number }[];
+  problems: string[];
+}
+
+describe('ledge status', { skip, timeout: 120_000 }, () => {
+  it('exit 0 when all is well, 1 naming what is down, 2 on a bad flag', async (t) => {
+    const dev = createTempDir(t, 'ledge-status-');
+    writeFileSync(join(dev, 'empty.json'), '{}');
+    noSharedFile = { LEDGE_LOCAL_BUS_CONFIG: join(dev, 'empty.json') };
+    const port = await freePort();
+    const address = `tcp://127.0.0.1:${port}`;
+    const none = await status(['--address', address, '--json']);
+    assert.equal(none.code, 1, none.stderr);
+    const unreachable = JSON.parse(none.stdout) as Report;
+    assert.equal(unreachable.bus.reachable, false);
+    assert.match(unreachable.problems[0]!, /unreachable/);
+    assert.equal((await status(['--wait', '-5'])).code, 2);
+    assert.match((await status(['--address', 'http://x'])).stderr, /ledge status: --address "http:\/\/x" unsupported scheme/);
+
+    const cloud = await startCloudBroker(t);
+    const env = { ...connectorCloudEnv(cloud), LEDGE_BROKER_PORT: String(port), LEDGE_CONNECTOR_BACKOFF_INITIAL: '0.2', LEDGE_CONNECTOR_BACKOFF_MAX: '0.5' };
+    const ledge = spawnNode(t, bundlePath('ledge'), { args: ['run', '--apps', 'broker,connector,file-upload', '--dev', '--dev-dir', dev], env });
+    await ledge.waitForLog((l) => l['msg'] === 'reporting health' && l['app'] === 'file-upload', 30_000);
+    const args = ['--address', address, '--data-dir', dev, '--cm-host', `${dev}/no-such.sock`, '--wait', '300'];
+    const ok = await waitFor(async () => {
+      const r = await status([...args, '--json']);
+      return r.code === 0 ? r : undefined;
+    }, 30_000, 'ledge status exit 0');
+    const report = JSON.parse(ok.stdout) as Report;
+    assert.deepEqual(Object.keys(report.apps).sort(), ['broker', 'connector', 'file-upload']);
+    for (const h of Object.values(report.apps)) assert.deepEqual([h.status, h.pid], ['up', ledge.child.pid]);
+    assert.equal(report.cloud?.connected, true);
+    assert.match(report.containers?.unavailable ?? '', /cannot reach the container-management daemon/);
+    assert.ok(report.disk.some((d) => d.path === `${dev}/broker` && d.bytes > 0), JSON.stringify(report.disk));
+    const text = await status(args);
+    assert.equal(text.code, 0);
+    assert.match(text.stdout, /^Cloud: {6}connected/m);
+    assert.match(text.stdout, /^ {2}file-upload +up {4}pid \d+/m);
+    assert.match(text.stdout, /^Status: {5}OK$/m);
+
+    await cloud.stop('SIGTERM');
+    const down = await waitFor(async () => {
+      const r = await status([...args, '--json']);
+      return r.code === 1 ? r : undefined;
+    }, 30_000, 'ledge status exit 1 with the cloud gone');
+    assert.deepEqual((JSON.parse(down.stdout) as Report).problems.filter((p) => p.startsWith('cloud link down')).length, 1, down.stdout);
+  });
+});

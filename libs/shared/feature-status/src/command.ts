@@ -1,0 +1,88 @@
+// `ledge status` (issue 21): the gateway at a glance for an operator, from the local bus (cloud link,
+// every app's health), container management's local API and the data directories. Exit codes: 0 all
+// well, 1 something is down or unreachable (each problem named), 2 a usage or config error.
+// The local bus is found as every app finds it (/etc/ledge/local-bus.json, LEDGE_LOCAL_BUS_*), or with
+// --address; reading the status needs no account (the broker's ACL restricts publishing only).
+import { readdir } from 'node:fs/promises';
+import type { Argv } from 'yargs';
+import { localBusClientOptions } from '@ledge/data-access-mqtt';
+import { ConfigError, createLogger, loadConfig, localBusSpec, localAddressProblem } from '@ledge/util';
+import { collectStatus } from './collect';
+import { formatStatus, problemsOf, type ContainerSummary } from './report';
+
+export interface StatusIo {
+  stdout: { write(s: string): unknown };
+  stderr: { write(s: string): unknown };
+  env: Readonly<Record<string, string | undefined>>;
+  setExitCode(code: number): void;
+}
+
+export interface StatusDeps {
+  /** Container management's containers through its local API at `host`; throws when it cannot tell. */
+  containers?: (host: string) => Promise<ContainerSummary>;
+  /** Default of --cm-host. */
+  cmHost?: string;
+  /** Default of --config-dir (where local-bus.json is looked for). */
+  configDir?: string;
+}
+
+const processIo = (): StatusIo => ({ stdout: process.stdout, stderr: process.stderr, env: process.env, setExitCode: (c) => void (process.exitCode = c) });
+
+interface StatusArgs {
+  json: boolean;
+  address?: string;
+  wait: number;
+  'data-dir': string;
+  'cm-host': string;
+}
+
+export function statusCommand(cli: Argv, deps: StatusDeps = {}, io: StatusIo = processIo()): Argv {
+  const defaultDataDir = io.env['LEDGE_DEV_DIR'] || '/var/lib/ledge';
+  return cli.command(
+    'status',
+    'the gateway at a glance: cloud link, every app\'s health, containers, data directories; exit 1 when something is down',
+    (y) =>
+      y
+        .option('json', { type: 'boolean', default: false, describe: 'print the status as JSON (with "problems")' })
+        .option('address', { type: 'string', describe: 'local broker address (default: as the apps find it, /etc/ledge/local-bus.json or LEDGE_LOCAL_BUS_ADDRESS)' })
+        .option('wait', { type: 'number', default: 1000, describe: 'milliseconds to gather the apps\' answers to the health request' })
+        .option('data-dir', { type: 'string', default: defaultDataDir, describe: 'directory whose subdirectories\' sizes are reported' })
+        .option('cm-host', { type: 'string', default: io.env['LEDGE_CM_HOST'] || deps.cmHost || '/run/ledge/container-management.sock', describe: 'container management\'s local API socket' }),
+    async (raw) => {
+      const a = raw as unknown as StatusArgs;
+      try {
+        if (!Number.isFinite(a.wait) || a.wait < 0 || a.wait > 60_000) throw new ConfigError('--wait needs milliseconds between 0 and 60000');
+        const loaded = loadConfig({ app: 'status', spec: localBusSpec, argv: [], env: io.env, ...(deps.configDir ? { configDir: deps.configDir } : {}) });
+        const settings = { ...loaded.config, ...(a.address !== undefined ? { localAddress: a.address } : {}) };
+        const problem = localAddressProblem(settings.localAddress);
+        if (problem !== undefined) throw new ConfigError(`--address ${JSON.stringify(settings.localAddress)} ${problem}`);
+        const dataDirs = await subdirectories(a['data-dir']);
+        const status = await collectStatus({
+          bus: localBusClientOptions(settings),
+          address: settings.localAddress,
+          connectTimeoutMs: 3000,
+          answerMs: a.wait,
+          dataDirs,
+          ...(deps.containers ? { containers: () => deps.containers!(a['cm-host']) } : {}),
+          logger: createLogger({ name: 'ledge', level: 'silent' }),
+        });
+        const problems = problemsOf(status);
+        io.stdout.write(a.json ? `${JSON.stringify({ ...status, problems }, null, 2)}\n` : formatStatus(status, problems));
+        io.setExitCode(problems.length === 0 ? 0 : 1);
+      } catch (err) {
+        if (!(err instanceof ConfigError)) throw err;
+        io.stderr.write(`ledge status: ${err.message}\n`);
+        io.setExitCode(2);
+      }
+    },
+  );
+}
+
+async function subdirectories(dir: string): Promise<string[]> {
+  try {
+    const entries = await readdir(dir, { withFileTypes: true });
+    return entries.filter((e) => e.isDirectory()).map((e) => `${dir.replace(/\/$/, '')}/${e.name}`).sort();
+  } catch {
+    return [dir]; // reported as unreadable, with its error code
+  }
+}

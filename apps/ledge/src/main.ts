@@ -1,11 +1,13 @@
-// The `ledge` command: `ledge run` hosts the stack, `ledge status` shows it; more verbs (e.g. `ledge cm`) are added per app.
+// The `ledge` command: `ledge run` hosts the stack, `ledge status` shows it, `ledge diag` bundles it for
+// support; more verbs (e.g. `ledge cm`) are added per app.
 import yargs from 'yargs';
 import { cmCommand } from '@ledge/container-management-cli';
-import { statusCommand } from '@ledge/status-feature';
+import { diagCommand, statusCommand } from '@ledge/status-feature';
+import { appConfigs } from './app-configs';
 import { containerSummary } from './containers';
 import { runCommand } from './run-command';
 
-void statusCommand(cmCommand(runCommand(yargs(process.argv.slice(2)).scriptName('ledge'))), { containers: containerSummary })
+void diagCommand(statusCommand(cmCommand(runCommand(yargs(process.argv.slice(2)).scriptName('ledge'))), { containers: containerSummary }), { containers: containerSummary, configs: () => appConfigs() })
   .demandCommand(1, 'name a command, e.g. `ledge run`')
   .strict()
   .version(process.env['LEDGE_VERSION'] ?? 'dev')

@@ -3,12 +3,15 @@
 // well, 1 something is down or unreachable (each problem named), 2 a usage or config error.
 // The local bus is found as every app finds it (/etc/ledge/local-bus.json, LEDGE_LOCAL_BUS_*), or with
 // --address; reading the status needs no account (the broker's ACL restricts publishing only).
-import { readdir } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { readdir, writeFile } from 'node:fs/promises';
+import { release } from 'node:os';
 import type { Argv } from 'yargs';
 import { localBusClientOptions } from '@ledge/data-access-mqtt';
 import { ConfigError, createLogger, loadConfig, localBusSpec, localAddressProblem } from '@ledge/util';
 import { collectStatus } from './collect';
-import { formatStatus, problemsOf, type ContainerSummary } from './report';
+import { buildDiagBundle } from './diag';
+import { formatStatus, problemsOf, type ContainerSummary, type GatewayStatus } from './report';
 
 export interface StatusIo {
   stdout: { write(s: string): unknown };
@@ -28,50 +31,104 @@ export interface StatusDeps {
 
 const processIo = (): StatusIo => ({ stdout: process.stdout, stderr: process.stderr, env: process.env, setExitCode: (c) => void (process.exitCode = c) });
 
-interface StatusArgs {
+interface StatusArgs extends GatherArgs {
   json: boolean;
+}
+
+interface GatherArgs {
   address?: string;
   wait: number;
   'data-dir': string;
   'cm-host': string;
 }
 
-export function statusCommand(cli: Argv, deps: StatusDeps = {}, io: StatusIo = processIo()): Argv {
+/** `ledge status`'s report and its problems; ConfigError on a bad flag or config. */
+async function gather(a: GatherArgs, deps: StatusDeps, io: StatusIo): Promise<GatewayStatus & { problems: string[] }> {
+  if (!Number.isFinite(a.wait) || a.wait < 0 || a.wait > 60_000) throw new ConfigError('--wait needs milliseconds between 0 and 60000');
+  const loaded = loadConfig({ app: 'status', spec: localBusSpec, argv: [], env: io.env, ...(deps.configDir ? { configDir: deps.configDir } : {}) });
+  const settings = { ...loaded.config, ...(a.address !== undefined ? { localAddress: a.address } : {}) };
+  const problem = localAddressProblem(settings.localAddress);
+  if (problem !== undefined) throw new ConfigError(`--address ${JSON.stringify(settings.localAddress)} ${problem}`);
+  const status = await collectStatus({
+    bus: localBusClientOptions(settings),
+    address: settings.localAddress,
+    connectTimeoutMs: 3000,
+    answerMs: a.wait,
+    dataDirs: await subdirectories(a['data-dir']),
+    ...(deps.containers ? { containers: () => deps.containers!(a['cm-host']) } : {}),
+    logger: createLogger({ name: 'ledge', level: 'silent' }),
+  });
+  return { ...status, problems: problemsOf(status) };
+}
+
+function gatherOptions(y: Argv, deps: StatusDeps, io: StatusIo): Argv {
   const defaultDataDir = io.env['LEDGE_DEV_DIR'] || '/var/lib/ledge';
+  return y
+    .option('address', { type: 'string', describe: 'local broker address (default: as the apps find it, /etc/ledge/local-bus.json or LEDGE_LOCAL_BUS_ADDRESS)' })
+    .option('wait', { type: 'number', default: 1000, describe: 'milliseconds to gather the apps\' answers to the health request' })
+    .option('data-dir', { type: 'string', default: defaultDataDir, describe: 'directory whose subdirectories\' sizes are reported' })
+    .option('cm-host', { type: 'string', default: io.env['LEDGE_CM_HOST'] || deps.cmHost || '/run/ledge/container-management.sock', describe: 'container management\'s local API socket' });
+}
+
+export function statusCommand(cli: Argv, deps: StatusDeps = {}, io: StatusIo = processIo()): Argv {
   return cli.command(
     'status',
     'the gateway at a glance: cloud link, every app\'s health, containers, data directories; exit 1 when something is down',
-    (y) =>
-      y
-        .option('json', { type: 'boolean', default: false, describe: 'print the status as JSON (with "problems")' })
-        .option('address', { type: 'string', describe: 'local broker address (default: as the apps find it, /etc/ledge/local-bus.json or LEDGE_LOCAL_BUS_ADDRESS)' })
-        .option('wait', { type: 'number', default: 1000, describe: 'milliseconds to gather the apps\' answers to the health request' })
-        .option('data-dir', { type: 'string', default: defaultDataDir, describe: 'directory whose subdirectories\' sizes are reported' })
-        .option('cm-host', { type: 'string', default: io.env['LEDGE_CM_HOST'] || deps.cmHost || '/run/ledge/container-management.sock', describe: 'container management\'s local API socket' }),
+    (y) => gatherOptions(y, deps, io).option('json', { type: 'boolean', default: false, describe: 'print the status as JSON (with "problems")' }),
     async (raw) => {
       const a = raw as unknown as StatusArgs;
       try {
-        if (!Number.isFinite(a.wait) || a.wait < 0 || a.wait > 60_000) throw new ConfigError('--wait needs milliseconds between 0 and 60000');
-        const loaded = loadConfig({ app: 'status', spec: localBusSpec, argv: [], env: io.env, ...(deps.configDir ? { configDir: deps.configDir } : {}) });
-        const settings = { ...loaded.config, ...(a.address !== undefined ? { localAddress: a.address } : {}) };
-        const problem = localAddressProblem(settings.localAddress);
-        if (problem !== undefined) throw new ConfigError(`--address ${JSON.stringify(settings.localAddress)} ${problem}`);
-        const dataDirs = await subdirectories(a['data-dir']);
-        const status = await collectStatus({
-          bus: localBusClientOptions(settings),
-          address: settings.localAddress,
-          connectTimeoutMs: 3000,
-          answerMs: a.wait,
-          dataDirs,
-          ...(deps.containers ? { containers: () => deps.containers!(a['cm-host']) } : {}),
-          logger: createLogger({ name: 'ledge', level: 'silent' }),
-        });
-        const problems = problemsOf(status);
+        const { problems, ...status } = await gather(a, deps, io);
         io.stdout.write(a.json ? `${JSON.stringify({ ...status, problems }, null, 2)}\n` : formatStatus(status, problems));
         io.setExitCode(problems.length === 0 ? 0 : 1);
       } catch (err) {
         if (!(err instanceof ConfigError)) throw err;
         io.stderr.write(`ledge status: ${err.message}\n`);
+        io.setExitCode(2);
+      }
+    },
+  );
+}
+
+export interface DiagDeps extends StatusDeps {
+  /** Each app's merged config, redacted, and the secret values it held. */
+  configs: () => Promise<{ configs: Readonly<Record<string, unknown>>; secrets: ReadonlySet<string> }>;
+  /** Default: `journalctl` of the Ledge units. */
+  journal?: () => Promise<string>;
+}
+
+/** The last lines of every Ledge unit's journal. */
+export function journalOfLedgeUnits(lines = 5000): Promise<string> {
+  return new Promise((resolve, reject) =>
+    execFile('journalctl', ['--no-pager', '-o', 'short-iso', '-n', String(lines), '-u', 'ledge*'], { maxBuffer: 64 * 1024 * 1024, timeout: 30_000 }, (err, stdout, stderr) =>
+      err ? reject(new Error(stderr.trim() || err.message)) : resolve(stdout),
+    ),
+  );
+}
+
+export function diagCommand(cli: Argv, deps: DiagDeps, io: StatusIo = processIo()): Argv {
+  return cli.command(
+    'diag',
+    'write a support bundle (tar.gz): versions, status, every app\'s config with secrets redacted, the recent journal of the Ledge units',
+    (y) => gatherOptions(y, deps, io).option('output', { alias: 'o', type: 'string', describe: 'archive to write (default ./ledge-diag-<time>.tar.gz)' }),
+    async (raw) => {
+      const a = raw as unknown as GatherArgs & { output?: string };
+      try {
+        const now = Date.now();
+        const out = a.output ?? `ledge-diag-${new Date(now).toISOString().replace(/[:.]/g, '-')}.tar.gz`;
+        const { archive, files } = await buildDiagBundle({
+          versions: { ledge: io.env['LEDGE_VERSION'] ?? 'dev', node: process.version, platform: `${process.platform} ${process.arch}`, kernel: release() },
+          status: () => gather(a, deps, io),
+          configs: deps.configs,
+          journal: deps.journal ?? (() => journalOfLedgeUnits()),
+          now: () => now,
+        });
+        // 0600: a support bundle is for the one who asked for it
+        await writeFile(out, archive, { mode: 0o600 });
+        io.stdout.write(`${out} (${files.length} files, ${archive.length} bytes)\n`);
+      } catch (err) {
+        if (!(err instanceof ConfigError)) throw err;
+        io.stderr.write(`ledge diag: ${err.message}\n`);
         io.setExitCode(2);
       }
     },

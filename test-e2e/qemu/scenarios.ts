@@ -213,7 +213,7 @@ export const scenarios: readonly Scenario[] = [
   },
   {
     name: 'ledge-status',
-    proves: '`ledge status` on the gateway (as root): exit 0 with the cloud link connected, every packaged app up on edge/health/<app> with its unit\'s MainPID, the containers from container management, the data directories; --json says the same',
+    proves: '`ledge status` on the gateway (as root): exit 0 with the cloud link connected, every packaged app up on edge/health/<app> with its unit\'s MainPID, the containers from container management, the data directories; --json says the same; `ledge logs broker -n 5` prints the broker\'s last 5 journal lines',
     timeoutMs: 2 * 60_000,
     async run({ vm, apps, log }) {
       const expected = ['broker', ...perAppUnits({ apps }).map((u) => u.replace(/^ledge-/, '').replace(/\.service$/, '')).filter((a) => a !== 'broker')].sort();
@@ -237,6 +237,10 @@ export const scenarios: readonly Scenario[] = [
       const text = (await vm.sh('ledge status')).stdout;
       assert.match(text, /^Status: {5}OK$/m);
       log(`ledge status OK after ${ms} ms:\n${text.trimEnd().split('\n').map((l) => `  ${l}`).join('\n')}`);
+      // ledge logs: the broker's own journal lines, as logged
+      const lines = (await vm.sh('ledge logs broker -n 5 --raw')).stdout.trim().split('\n');
+      assert.equal(lines.length, 5, lines.join('\n'));
+      for (const l of lines) assert.equal((JSON.parse(l) as { name?: string }).name, 'broker', l);
     },
   },
   {

@@ -1,13 +1,21 @@
 // The `ledge` command: `ledge run` hosts the stack, `ledge status` shows it, `ledge diag` bundles it for
-// support; more verbs (e.g. `ledge cm`) are added per app.
+// support, `ledge logs` reads an app's journal; more verbs (e.g. `ledge cm`) are added per app.
 import yargs from 'yargs';
 import { cmCommand } from '@ledge/container-management-cli';
-import { diagCommand, statusCommand } from '@ledge/status-feature';
+import { diagCommand, logsCommand, statusCommand } from '@ledge/status-feature';
 import { appConfigs } from './app-configs';
 import { containerSummary } from './containers';
 import { runCommand } from './run-command';
 
-void diagCommand(statusCommand(cmCommand(runCommand(yargs(process.argv.slice(2)).scriptName('ledge'))), { containers: containerSummary }), { containers: containerSummary, configs: () => appConfigs() })
+const operator = { containers: containerSummary };
+let cli = yargs(process.argv.slice(2)).scriptName('ledge');
+cli = runCommand(cli);
+cli = cmCommand(cli);
+cli = statusCommand(cli, operator);
+cli = diagCommand(cli, { ...operator, configs: () => appConfigs() });
+cli = logsCommand(cli);
+
+void cli
   .demandCommand(1, 'name a command, e.g. `ledge run`')
   .strict()
   .version(process.env['LEDGE_VERSION'] ?? 'dev')

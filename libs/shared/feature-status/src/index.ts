@@ -10,3 +10,4 @@ export { buildDiagBundle, scrub, secretValues, SCRUBBED } from './diag';
 export type { DiagSources } from './diag';
 export { tarGz } from './tar';
 export type { TarFile } from './tar';
+export { logsCommand, appLine, LEDGE_APPS } from './logs-command';

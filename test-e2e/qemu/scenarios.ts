@@ -114,14 +114,21 @@ export const scenarios: readonly Scenario[] = [
 
       const unit = 'ledge-file-upload.service';
       if (!perAppUnits({ apps }).includes(unit)) return log(`${unit} not packaged: no health check`);
-      const health: { status: string; pid: number; reason?: string }[] = [];
+      const health: { status: string; pid: number; reason?: string; live: boolean }[] = [];
       const watcher = await client(vm, 'health');
       try {
-        watcher.on('message', (topic, payload) => topic === 'edge/health/file-upload' && payload.length > 0 && health.push(JSON.parse(payload.toString()) as (typeof health)[number]));
+        watcher.on('message', (topic, payload, packet) => topic === 'edge/health/file-upload' && payload.length > 0 && health.push({ ...(JSON.parse(payload.toString()) as { status: string; pid: number }), live: !packet.retain }));
         await within(watcher.subscribeAsync('edge/health/+', { qos: 1 }), 15_000, 'SUBACK');
         const first = await show(vm, unit, 'MainPID');
-        // after the broker's restart the app's health connection comes back and says up again
-        await waitFor('file upload up on edge/health/file-upload', 90_000, async () => health.at(-1)?.status === 'up' && String(health.at(-1)!.pid) === first);
+        // The retained "up" outlived the broker's crash; only a live answer to a health request shows that the
+        // app's health connection is back on this broker (killed while away it leaves no will here: its old
+        // will, from the crashed broker's run, is published by aedes' sweep of dead brokers' wills within
+        // 4 minutes, or replaced when the app comes back).
+        await waitFor('file upload answering health requests again', 90_000, async () => {
+          await watcher.publishAsync('edge/health/request', '', { qos: 0 });
+          await new Promise((r) => setTimeout(r, 300));
+          return health.some((h) => h.live && h.status === 'up' && String(h.pid) === first);
+        });
         const seen = health.length;
         await vm.sh(`systemctl kill --signal=SIGKILL ${unit}`);
         const downMs = await waitFor('file upload down (lost) from its will', 60_000, async () => health.slice(seen).some((h) => h.status === 'down' && h.reason === 'lost' && String(h.pid) === first));
@@ -144,13 +151,18 @@ export const scenarios: readonly Scenario[] = [
       if (!perAppUnits({ apps }).includes(unit)) return log(`${unit} not packaged: no watchdog check`);
       assert.equal(await show(vm, unit, 'Type'), 'notify');
       assert.equal(await show(vm, unit, 'WatchdogUSec'), '30s');
-      const health: { status: string; pid: number; reason?: string }[] = [];
+      const health: { status: string; pid: number; reason?: string; live: boolean }[] = [];
       const watcher = await client(vm, 'watchdog');
       try {
-        watcher.on('message', (topic, payload) => topic === 'edge/health/file-upload' && payload.length > 0 && health.push(JSON.parse(payload.toString()) as (typeof health)[number]));
+        watcher.on('message', (topic, payload, packet) => topic === 'edge/health/file-upload' && payload.length > 0 && health.push({ ...(JSON.parse(payload.toString()) as { status: string; pid: number }), live: !packet.retain }));
         await within(watcher.subscribeAsync('edge/health/file-upload', { qos: 1 }), 15_000, 'SUBACK');
         const hung = await show(vm, unit, 'MainPID');
-        await waitFor('file upload up', 60_000, async () => health.at(-1)?.status === 'up' && String(health.at(-1)!.pid) === hung);
+        // a live answer: its health connection is on the broker now (its will is registered)
+        await waitFor('file upload answering health requests', 60_000, async () => {
+          await watcher.publishAsync('edge/health/request', '', { qos: 0 });
+          await new Promise((r) => setTimeout(r, 300));
+          return health.some((h) => h.live && h.status === 'up' && String(h.pid) === hung);
+        });
         const restarts = Number(await show(vm, unit, 'NRestarts'));
         const since = (await vm.sh('date +%s')).stdout.trim();
         await vm.sh(`kill -STOP ${hung}`);

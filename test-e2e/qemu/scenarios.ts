@@ -12,6 +12,7 @@ import { DEB_DIR_IN_GUEST } from './lib/install';
 import { assertStopped, brokerAnswers, client, close, exists, isActive, ledgePackages, roundTrip, show, waitFor, within } from './lib/guest-checks';
 import { CLOUD_PORT_IN_GUEST, commandEnvelope, DEVICE, INSTALL_STATUSES, installValue, withoutProgress, type Cloud } from './lib/cloud';
 import { oneAnswerPerCommand } from './scenarios/one-answer-per-command';
+import { logsUpload } from './scenarios/logs-upload';
 import { noRootThroughTheBus } from './scenarios/no-root-through-the-bus';
 import { powerCut } from './scenarios/power-cut';
 
@@ -342,6 +343,7 @@ export const scenarios: readonly Scenario[] = [
     },
   },
   oneAnswerPerCommand,
+  logsUpload,
   noRootThroughTheBus,
   powerCut,
   {

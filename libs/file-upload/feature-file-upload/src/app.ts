@@ -1,14 +1,18 @@
 // The file-upload app: local bus client → Ditto agent (gateway thing) → AutoUploadable with the
-// generic (HTTP), aws (S3) and azure (Blob) providers.
+// generic (HTTP), aws (S3) and azure (Blob) providers, and the Logs feature (the Ledge apps' journal
+// through the same providers).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createJournalctlReader } from '@ledge/data-access-journal';
 import { createDittoAgent, createLocalBusClient, localBusClientOptions, withHealth } from '@ledge/data-access-mqtt';
+import { LEDGE_APPS } from '@ledge/model-edge';
 import { createAzureBlobUploadProvider } from '@ledge/file-upload-azure';
 import { createHttpUploadProvider } from '@ledge/file-upload-http';
 import { createS3UploadProvider } from '@ledge/file-upload-s3';
 import { fileUploadSpec, parseDuration, parseTime, type FileUploadSpec, type UploadMode, type UploadProvider } from '@ledge/file-upload-model';
 import { ConfigError, kantoLocalBusAliases, onlyOnce, type App, type AppEntry, type ConfigOf, type Logger, type WithCommon } from '@ledge/util';
 import { createAutoUploadable } from './auto-uploadable';
+import { createLogsFeature } from './logs-feature';
 
 export type FileUploadConfig = ConfigOf<WithCommon<FileUploadSpec>>;
 
@@ -65,13 +69,16 @@ export function createFileUploadApp(config: FileUploadConfig, deps: FileUploadDe
     },
     { agent, providers, logger },
   );
+  const logs = createLogsFeature({ agent, providers, journal: createJournalctlReader(), apps: LEDGE_APPS, logger });
   return {
     async start() {
       await feature.start();
+      await logs.start();
       await bus.start();
       await agent.start();
     },
     close: onlyOnce(async () => {
+      await logs.close();
       await feature.close();
       await agent.close();
       await bus.close();

@@ -33,7 +33,7 @@ function reqString(op: string, o: Record<string, unknown>, key: string): string 
 }
 
 /** Options are Go map[string]string in Kanto; numbers and booleans are accepted and written as strings. */
-function options(op: string, o: Record<string, unknown>): UploadOptions {
+export function uploadOptionsOf(op: string, o: Record<string, unknown>): UploadOptions {
   const v = o['options'];
   if (v === undefined || v === null) return {};
   if (typeof v !== 'object' || Array.isArray(v)) throw parameterInvalidError(`${op}: 'options' must be an object of strings`);
@@ -49,12 +49,12 @@ function options(op: string, o: Record<string, unknown>): UploadOptions {
 export function parseTrigger(value: unknown): TriggerRequest {
   const o = object('trigger', value, true);
   const cid = optString('trigger', o, 'correlationId');
-  return { correlationId: cid === '' ? undefined : cid, options: options('trigger', o) };
+  return { correlationId: cid === '' ? undefined : cid, options: uploadOptionsOf('trigger', o) };
 }
 
 export function parseStart(value: unknown): StartRequest {
   const o = object('start', value, false);
-  return { correlationId: reqString('start', o, 'correlationId'), options: options('start', o) };
+  return { correlationId: reqString('start', o, 'correlationId'), options: uploadOptionsOf('start', o) };
 }
 
 export function parseCancel(value: unknown): CancelRequest {

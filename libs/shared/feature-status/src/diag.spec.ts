@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildDiagBundle, scrub, secretValues, SCRUBBED } from './diag';
-import { tarGz } from './tar';
+import { tarGz } from '@ledge/util';
 
 function extract(archive: Buffer): { dir: string; read: (name: string) => string; list: string[] } {
   const dir = mkdtempSync(join(tmpdir(), 'ledge-diag-spec-'));

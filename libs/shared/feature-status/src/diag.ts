@@ -4,7 +4,7 @@
 // hold (passwords, password files' contents, keys, tokens, connection strings) is blanked wherever it
 // appears, logs included.
 import { REDACTED_KEYS } from '@ledge/util';
-import { tarGz, type TarFile } from './tar';
+import { tarGz, type TarFile } from '@ledge/util';
 
 export const SCRUBBED = '[redacted]';
 

@@ -8,6 +8,4 @@ export { diagCommand, journalOfLedgeUnits } from './command';
 export type { DiagDeps } from './command';
 export { buildDiagBundle, scrub, secretValues, SCRUBBED } from './diag';
 export type { DiagSources } from './diag';
-export { tarGz } from './tar';
-export type { TarFile } from './tar';
-export { logsCommand, appLine, LEDGE_APPS } from './logs-command';
+export { logsCommand, appLine } from './logs-command';

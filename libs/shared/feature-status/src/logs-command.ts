@@ -3,30 +3,15 @@
 // A front for journalctl: its JSON output is read, so the two units' lines are told apart by unit.
 import { spawn } from 'node:child_process';
 import type { Argv } from 'yargs';
+import { appOfRecord, parseJournalRecord } from '@ledge/data-access-journal';
+import { LEDGE_APPS } from '@ledge/model-edge';
 import { formatLine } from '@ledge/util';
 import type { StatusIo } from './command';
 
-export const LEDGE_APPS: readonly string[] = Object.freeze(['broker', 'connector', 'container-management', 'software-update', 'file-upload']);
-
 /** The message of one `journalctl -o json` record if it belongs to `app`, else undefined. Pure. */
 export function appLine(app: string, record: string): string | undefined {
-  let r: { _SYSTEMD_UNIT?: unknown; MESSAGE?: unknown };
-  try {
-    r = JSON.parse(record) as typeof r;
-  } catch {
-    return undefined;
-  }
-  // journald stores a message with control characters as a byte array
-  const message = typeof r.MESSAGE === 'string' ? r.MESSAGE : Array.isArray(r.MESSAGE) ? Buffer.from(r.MESSAGE as number[]).toString('utf8') : undefined;
-  if (message === undefined) return undefined;
-  if (r._SYSTEMD_UNIT === `ledge-${app}.service`) return message;
-  if (r._SYSTEMD_UNIT !== 'ledge.service') return undefined;
-  try {
-    const line = JSON.parse(message) as { app?: unknown; name?: unknown };
-    return line.app === app || line.name === app ? message : undefined;
-  } catch {
-    return undefined;
-  }
+  const r = parseJournalRecord(record);
+  return r !== undefined && appOfRecord(r) === app ? r.message : undefined;
 }
 
 export function logsCommand(cli: Argv, io: StatusIo & { stdout: { write(s: string): unknown; isTTY?: boolean } } = { stdout: process.stdout, stderr: process.stderr, env: process.env, setExitCode: (c) => void (process.exitCode = c) }): Argv {

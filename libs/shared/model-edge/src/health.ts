@@ -6,6 +6,9 @@ import { decodeJsonInput, isPlainObject, parseFailure, type JsonLimits, type Par
 import { toUnixSeconds } from './connection-status';
 import { defaultEdgePayloadLimits } from './thing-identity';
 
+/** Ledge's apps, by the name each reports its health under (and `ledge-<app>.service`, `ledge logs <app>`). */
+export const LEDGE_APPS: readonly string[] = Object.freeze(['broker', 'connector', 'container-management', 'software-update', 'file-upload']);
+
 export const HealthTopics = Object.freeze({
   prefix: 'edge/health/',
   /** Every app's health (a subscription filter). */

@@ -31,6 +31,7 @@ export type {
   ConnectionStatusParseResult,
 } from './connection-status';
 export {
+  LEDGE_APPS,
   HealthTopics,
   HealthPublishOptions,
   isHealthAppName,

@@ -35,3 +35,5 @@ export type { SupervisedProcess, SuperviseOptions } from './supervise';
 export { MAX_TIMER_MS } from './timers';
 export { createSystemdNotifier, systemdNotifySend, SYSTEMD_NOTIFY_ENV } from './systemd-notify';
 export type { SystemdNotifier, SystemdNotifierOptions } from './systemd-notify';
+export { tarGz } from './tar';
+export type { TarFile } from './tar';

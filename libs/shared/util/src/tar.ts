@@ -1,4 +1,4 @@
-// A gzipped ustar archive of in-memory files (the support bundle). Plain files only, names ≤ 100 bytes.
+// A gzipped ustar archive of in-memory files (`ledge diag`, the Logs feature). Plain files only, names ≤ 100 bytes.
 import { gzipSync } from 'node:zlib';
 
 export interface TarFile {

@@ -1,0 +1,155 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it, type TestContext } from 'node:test';
+import type { DittoCommand, DittoCommandHandler } from '@ledge/data-access-mqtt';
+import type { JournalQuery, JournalReader, JournalRecord } from '@ledge/data-access-journal';
+import { JournalUnavailableError } from '@ledge/data-access-journal';
+import { createMemoryProvider } from '@ledge/file-upload-model/testing';
+import { captureLogger, createTempDir, waitFor } from '@ledge/util/testing';
+import { createLogsFeature } from './logs-feature';
+
+const APPS = ['broker', 'connector', 'file-upload'];
+const T0 = Date.parse('2026-12-07T08:00:00Z');
+const at = (minute: number) => (T0 + minute * 60_000) * 1000; // µs
+const line = (name: string, level: string, msg: string, app?: string) => JSON.stringify({ level, name, ...(app ? { app } : {}), msg });
+
+/** A journal of two per-app units and the all-in-one unit, 08:00 to 08:09, one record a minute each. */
+const RECORDS: JournalRecord[] = [
+  ...Array.from({ length: 10 }, (_, m) => ({ unit: 'ledge-broker.service', timeUs: at(m), message: line('broker', m % 2 ? 'debug' : 'info', `broker ${m}`) })),
+  ...Array.from({ length: 10 }, (_, m) => ({ unit: 'ledge-connector.service', timeUs: at(m), message: line('connector', 'warn', `connector ${m}`) })),
+  ...Array.from({ length: 10 }, (_, m) => ({ unit: 'ledge.service', timeUs: at(m), message: line('ledge', 'info', `hosted file-upload ${m}`, 'file-upload') })),
+  { unit: 'ledge.service', timeUs: at(3), message: line('ledge', 'info', 'the host itself') },
+];
+
+function fakeJournal(records = RECORDS, fail?: Error): JournalReader & { queries: JournalQuery[] } {
+  const queries: JournalQuery[] = [];
+  return {
+    queries,
+    async read(q) {
+      queries.push(q);
+      if (fail) throw fail;
+      let out = records.filter((r) => q.units.includes(r.unit) && (q.sinceS === undefined || r.timeUs / 1e6 >= q.sinceS) && (q.untilS === undefined || r.timeUs / 1e6 <= q.untilS));
+      if (q.lines !== undefined) out = out.slice(-q.lines);
+      return out;
+    },
+  };
+}
+
+function setup(t: TestContext, journal = fakeJournal()) {
+  let handler: DittoCommandHandler | undefined;
+  const modifies: { path: string; value: unknown }[] = [];
+  const agent = {
+    handle(_f: unknown, h: DittoCommandHandler) {
+      handler = h;
+      return () => (handler = undefined);
+    },
+    onThing(listener: (thingId: string) => void) {
+      listener('demo:gw');
+      return () => undefined;
+    },
+    async modify(path: string, value: unknown) {
+      modifies.push({ path, value });
+    },
+  };
+  const provider = createMemoryProvider('generic');
+  const feature = createLogsFeature({ agent: agent as never, providers: { generic: provider }, journal, apps: APPS, now: () => T0 + 10 * 60_000, logger: captureLogger().logger });
+  t.after(() => feature.close());
+  const send = (operation: string, value: unknown) => handler!({ operation, value, featureId: 'Logs', thingId: 'demo:gw', correlationId: undefined, envelope: {} as DittoCommand['envelope'] });
+  const states = (cid: string) => modifies.filter((m) => m.path === '/features/Logs/properties/lastUpload' && (m.value as { correlationId: string }).correlationId === cid).map((m) => m.value as { state: string; progress: number; lines?: Record<string, number>; message?: string });
+  return { feature, send, states, modifies, provider, journal };
+}
+
+function untar(t: TestContext, archive: Buffer): (name: string) => string {
+  const dir = createTempDir(t, 'ledge-logs-spec-');
+  writeFileSync(join(dir, 'a.tar.gz'), archive);
+  execFileSync('tar', ['-xzf', join(dir, 'a.tar.gz'), '-C', dir]);
+  return (name) => readFileSync(join(dir, name), 'utf8');
+}
+
+describe('Logs feature', () => {
+  it('registers with its definition once the thing is known', async (t) => {
+    const { feature, modifies } = setup(t);
+    await feature.start();
+    await waitFor(() => modifies.length > 0, 2000);
+    assert.deepEqual(modifies[0], { path: '/features/Logs', value: { definition: ['org.eclipse.ledge:Logs:1.0.0'], properties: {} } });
+  });
+
+  it('upload: exactly the lines of the window per app (own unit or hosted), filtered by level and grep, uploaded as tar.gz', async (t) => {
+    const { feature, send, states, provider } = setup(t);
+    await feature.start();
+    const value = { correlationId: 'L1', since: '2026-12-07T08:02:00Z', until: '2026-12-07T08:05:00Z', level: 'info', options: { 'memory.key': 'k1' } };
+    assert.equal(await send('upload', value), undefined, '204');
+    await feature.idle();
+    assert.deepEqual(states('L1').map((s) => s.state), ['PENDING', 'UPLOADING', 'SUCCESS']);
+    const read = untar(t, provider.objects.get('k1')!);
+    const msgs = (name: string) => read(`logs/${name}.log`).trim().split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { msg: string }).msg);
+    assert.deepEqual(msgs('broker'), ['broker 2', 'broker 4'], 'info and above: the debug minutes dropped');
+    assert.deepEqual(msgs('connector'), ['connector 2', 'connector 3', 'connector 4', 'connector 5']);
+    assert.deepEqual(msgs('file-upload'), ['hosted file-upload 2', 'hosted file-upload 3', 'hosted file-upload 4', 'hosted file-upload 5']);
+    assert.deepEqual(states('L1').at(-1)!.lines, { broker: 2, connector: 4, 'file-upload': 4 });
+    const request = JSON.parse(read('logs/request.json')) as Record<string, unknown>;
+    assert.equal(request['options'], undefined, 'the provider options (credentials) are not in the archive');
+    assert.deepEqual([request['since'], request['until']], ['2026-12-07T08:02:00.000Z', '2026-12-07T08:05:00.000Z']);
+
+    await send('upload', { correlationId: 'L2', apps: ['connector'], grep: 'connector 7', lines: 5, options: { 'memory.key': 'k2' } });
+    await feature.idle();
+    const read2 = untar(t, provider.objects.get('k2')!);
+    assert.match(read2('logs/connector.log'), /connector 7/);
+    assert.equal(read2('logs/connector.log').trim().split('\n').length, 1);
+  });
+
+  it('refuses bad requests with 400 and the reason; a second upload while one runs gets 409', async (t) => {
+    let release: () => void = () => undefined;
+    const slow = fakeJournal();
+    const gate = new Promise<void>((r) => (release = r));
+    const journal: JournalReader = { read: async (q) => (await gate, slow.read(q)) };
+    const { feature, send } = setup(t, journal as never);
+    await feature.start();
+    const bad: [unknown, RegExp][] = [
+      [null, /JSON object/],
+      [{}, /correlationId/],
+      [{ correlationId: 'x', since: 'yesterday', options: { 'memory.key': 'k' } }, /since/],
+      [{ correlationId: 'x', since: '2026-12-07T09:00:00Z', until: '2026-12-07T08:00:00Z', options: { 'memory.key': 'k' } }, /after/],
+      [{ correlationId: 'x', apps: ['sshd'], options: { 'memory.key': 'k' } }, /unknown app/],
+      [{ correlationId: 'x', containers: ['web'], options: { 'memory.key': 'k' } }, /containers/],
+      [{ correlationId: 'x', level: 'loud', options: { 'memory.key': 'k' } }, /level/],
+      [{ correlationId: 'x', lines: 0, options: { 'memory.key': 'k' } }, /lines/],
+      [{ correlationId: 'x', options: {} }, /memory\.key/],
+      [{ correlationId: 'x', options: { 'storage.provider': 'ftp' } }, /ftp/],
+    ];
+    for (const [value, why] of bad) await assert.rejects(send('upload', value), (err: Error) => why.test(err.message), JSON.stringify(value));
+    assert.equal(await send('upload', { correlationId: 'first', options: { 'memory.key': 'a' } }), undefined);
+    const second = (await send('upload', { correlationId: 'second', options: { 'memory.key': 'b' } })) as { status: number; value: { message: string } };
+    assert.equal(second.status, 409);
+    assert.match(second.value.message, /first/);
+    release();
+    await feature.idle();
+  });
+
+  it('tail: the last lines of one app inline; 503 without a journal', async (t) => {
+    const { feature, send } = setup(t);
+    await feature.start();
+    const r = (await send('tail', { app: 'file-upload', lines: 3 })) as { status: number; value: { app: string; lines: string[]; truncated: boolean } };
+    assert.equal(r.status, 200);
+    assert.deepEqual(r.value.lines.map((l) => (JSON.parse(l) as { msg: string }).msg), ['hosted file-upload 7', 'hosted file-upload 8', 'hosted file-upload 9']);
+    assert.equal(r.value.truncated, true);
+    await assert.rejects(send('tail', { app: 'nope' }), /unknown app/);
+    const none = setup(t, fakeJournal([], new JournalUnavailableError('journalctl not found: no journald here')));
+    await none.feature.start();
+    assert.equal(((await none.send('tail', { app: 'broker' })) as { status: number }).status, 503);
+  });
+
+  it('a failing provider ends in FAILED with the reason', async (t) => {
+    const { feature, send, states, provider } = setup(t);
+    provider.upload = async () => {
+      throw new Error('HTTP 500 from the sink');
+    };
+    await feature.start();
+    await send('upload', { correlationId: 'F', options: { 'memory.key': 'f' } });
+    await feature.idle();
+    assert.deepEqual(states('F').map((s) => s.state), ['PENDING', 'UPLOADING', 'FAILED']);
+    assert.match(states('F').at(-1)!.message ?? '', /HTTP 500/);
+  });
+});

@@ -1,0 +1,174 @@
+// The `Logs` feature (issue 21, docs/mqtt-api.md "Logs"): `upload` gathers the journal of the Ledge apps
+// for a time window into one tar.gz (a file per app) and sends it through the upload providers of
+// AutoUploadable (HTTP, S3, Azure), reporting `lastUpload` as it goes; `tail` answers the last lines of one
+// app inline. One upload at a time: a second gets 409 while the first runs.
+import type { DittoAgent, DittoCommand } from '@ledge/data-access-mqtt';
+import { appOfRecord, JournalUnavailableError, type JournalReader } from '@ledge/data-access-journal';
+import {
+  capTail,
+  keepLine,
+  LOGS_DEFINITION,
+  LOGS_FEATURE_ID,
+  LOGS_LIMITS,
+  parseLogsTail,
+  parseLogsUpload,
+  providerUnknownError,
+  type LogsUploadRequest,
+  type UploadProvider,
+} from '@ledge/file-upload-model';
+import { onlyOnce, tarGz, type Logger } from '@ledge/util';
+
+export interface LogsFeatureDeps {
+  readonly agent: DittoAgent;
+  readonly providers: Readonly<Record<string, UploadProvider>>;
+  readonly journal: JournalReader;
+  /** The apps whose logs may be asked for. */
+  readonly apps: readonly string[];
+  readonly now?: () => number;
+  readonly logger: Logger;
+}
+
+export interface LogsUploadStatus {
+  readonly correlationId: string;
+  readonly state: 'PENDING' | 'UPLOADING' | 'SUCCESS' | 'FAILED';
+  readonly progress: number;
+  readonly startTime: string;
+  readonly endTime?: string;
+  readonly message?: string;
+  /** Lines per app in the archive. */
+  readonly lines?: Readonly<Record<string, number>>;
+}
+
+export interface LogsFeature {
+  start(): Promise<void>;
+  close(): Promise<void>;
+  /** Settles when the running upload (if any) has ended. */
+  idle(): Promise<void>;
+}
+
+const unitsOf = (apps: readonly string[]) => [...apps.map((a) => `ledge-${a}.service`), 'ledge.service'];
+const iso = (ms: number) => new Date(ms).toISOString();
+
+export function createLogsFeature(deps: LogsFeatureDeps): LogsFeature {
+  const now = deps.now ?? Date.now;
+  const log = deps.logger.child({ component: 'logs' });
+  const base = `/features/${LOGS_FEATURE_ID}`;
+  const abort = new AbortController();
+  let running: Promise<void> | undefined;
+  let runningId: string | undefined;
+  let last: LogsUploadStatus | undefined;
+  const removers: (() => void)[] = [];
+
+  const report = (s: LogsUploadStatus) => {
+    last = s;
+    return deps.agent.modify(`${base}/properties/lastUpload`, s).catch((err: unknown) => log.warn({ err }, 'lastUpload not published'));
+  };
+
+  /** The app's lines of the window, filtered, the last `req.lines` of each. */
+  const collect = async (req: LogsUploadRequest): Promise<Record<string, string[]>> => {
+    const records = await deps.journal.read({ units: unitsOf(req.apps), sinceS: req.sinceMs / 1000, untilS: Math.ceil(req.untilMs / 1000) });
+    const byApp: Record<string, string[]> = Object.fromEntries(req.apps.map((a) => [a, []]));
+    for (const r of records) {
+      const app = appOfRecord(r);
+      const t = r.timeUs / 1000;
+      if (app === undefined || byApp[app] === undefined || t < req.sinceMs || t > req.untilMs) continue;
+      if (keepLine(r.message, req.level, req.grep)) byApp[app]!.push(r.message);
+    }
+    for (const a of Object.keys(byApp)) if (byApp[a]!.length > req.lines) byApp[a] = byApp[a]!.slice(-req.lines);
+    return byApp;
+  };
+
+  const run = async (req: LogsUploadRequest, provider: UploadProvider) => {
+    const started = now();
+    const status = (state: LogsUploadStatus['state'], extra: Partial<LogsUploadStatus> = {}): LogsUploadStatus => ({ correlationId: req.correlationId, state, progress: 0, startTime: iso(started), ...extra });
+    try {
+      const byApp = await collect(req);
+      const lines = Object.fromEntries(Object.entries(byApp).map(([a, l]) => [a, l.length]));
+      const { options: _options, ...described } = req; // the request as asked, without the provider's credentials
+      const archive = tarGz(
+        [
+          { name: 'logs/request.json', content: Buffer.from(`${JSON.stringify({ ...described, since: iso(req.sinceMs), until: iso(req.untilMs) }, null, 2)}\n`) },
+          ...Object.entries(byApp).map(([app, l]) => ({ name: `logs/${app}.log`, content: Buffer.from(l.length > 0 ? `${l.join('\n')}\n` : '') })),
+        ],
+        started,
+      );
+      await report(status('UPLOADING', { lines }));
+      let lastPercent = 0;
+      await provider.upload({
+        source: {
+          path: `ledge-logs-${req.correlationId.replace(/[^A-Za-z0-9._-]/g, '_')}.tar.gz`,
+          size: archive.length,
+          async *stream(start, end) {
+            yield archive.subarray(start, end);
+          },
+        },
+        options: req.options,
+        signal: abort.signal,
+        onProgress: (bytes) => {
+          const p = Math.floor((bytes * 100) / Math.max(1, archive.length));
+          if (p >= lastPercent + 25 && p < 100) {
+            lastPercent = p;
+            void report(status('UPLOADING', { lines, progress: p }));
+          }
+        },
+      });
+      await report(status('SUCCESS', { lines, progress: 100, endTime: iso(now()) }));
+      log.info({ correlationId: req.correlationId, lines, bytes: archive.length }, 'logs uploaded');
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      await report(status('FAILED', { endTime: iso(now()), message }));
+      log.warn({ err, correlationId: req.correlationId }, 'logs upload failed');
+    }
+  };
+
+  const handle = async (cmd: DittoCommand): Promise<void | { status: number; value?: unknown }> => {
+    if (cmd.operation === 'tail') {
+      const req = parseLogsTail(cmd.value, deps.apps);
+      try {
+        // ledge.service holds every hosted app's lines: read more than asked, keep the app's
+        const records = await deps.journal.read({ units: unitsOf([req.app]), lines: Math.min(req.lines * 10, 5000) });
+        const all = records.filter((r) => appOfRecord(r) === req.app).map((r) => r.message);
+        return { status: 200, value: { app: req.app, ...capTail(all, req.lines, LOGS_LIMITS.tailBytes) } };
+      } catch (err) {
+        if (err instanceof JournalUnavailableError) return { status: 503, value: { status: 503, error: 'messages:execution.failed', message: err.message } };
+        throw err;
+      }
+    }
+    // upload
+    const req = parseLogsUpload(cmd.value, now(), deps.apps);
+    const name = (req.options['storage.provider'] ?? 'generic').trim() || 'generic'; // as AutoUploadable's start
+    const provider = deps.providers[name];
+    if (provider === undefined) throw providerUnknownError(name, Object.keys(deps.providers));
+    provider.validate(req.options);
+    if (running !== undefined) return { status: 409, value: { status: 409, error: 'messages:execution.failed', message: `a logs upload is running (correlationId ${runningId})` } };
+    runningId = req.correlationId;
+    await report({ correlationId: req.correlationId, state: 'PENDING', progress: 0, startTime: iso(now()) });
+    running = run(req, provider).finally(() => {
+      running = undefined;
+      runningId = undefined;
+    });
+    return undefined;
+  };
+
+  return {
+    async start() {
+      removers.push(deps.agent.handle(LOGS_FEATURE_ID, handle, ['upload', 'tail']));
+      removers.push(
+        deps.agent.onThing(() => {
+          deps.agent
+            .modify(base, { definition: [LOGS_DEFINITION], properties: last ? { lastUpload: last } : {} })
+            .then(() => log.info('feature registered'))
+            .catch((err: unknown) => log.error({ err }, 'feature registration failed'));
+        }),
+      );
+    },
+    idle: async () => {
+      await running;
+    },
+    close: onlyOnce(async () => {
+      for (const r of removers) r();
+      abort.abort();
+      await running;
+    }),
+  };
+}

@@ -1,0 +1,2 @@
+export { parseJournalRecord, appOfRecord, journalctlArgs, createJournalctlReader, JournalUnavailableError } from './journal';
+export type { JournalRecord, JournalQuery, JournalReader } from './journal';

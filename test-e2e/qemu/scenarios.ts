@@ -9,7 +9,7 @@ import mqtt from 'mqtt';
 import type { AppPackage } from '../../packaging/lib/apps.mjs';
 import { HOST_ALIAS, type Vm } from './lib/vm';
 import { DEB_DIR_IN_GUEST } from './lib/install';
-import { assertStopped, brokerAnswers, client, close, exists, isActive, ledgePackages, roundTrip, show, waitFor, within } from './lib/guest-checks';
+import { assertStopped, brokerAnswers, client, close, exists, isActive, ledgePackages, roundTrip, show, waitFor, watchHealth, within } from './lib/guest-checks';
 import { CLOUD_PORT_IN_GUEST, commandEnvelope, DEVICE, INSTALL_STATUSES, installValue, withoutProgress, type Cloud } from './lib/cloud';
 import { oneAnswerPerCommand } from './scenarios/one-answer-per-command';
 import { logsUpload } from './scenarios/logs-upload';
@@ -115,21 +115,14 @@ export const scenarios: readonly Scenario[] = [
 
       const unit = 'ledge-file-upload.service';
       if (!perAppUnits({ apps }).includes(unit)) return log(`${unit} not packaged: no health check`);
-      const health: { status: string; pid: number; reason?: string; live: boolean }[] = [];
-      const watcher = await client(vm, 'health');
+      const watcher = await watchHealth(vm, 'file-upload');
+      const health = watcher.seen;
       try {
-        watcher.on('message', (topic, payload, packet) => topic === 'edge/health/file-upload' && payload.length > 0 && health.push({ ...(JSON.parse(payload.toString()) as { status: string; pid: number }), live: !packet.retain }));
-        await within(watcher.subscribeAsync('edge/health/+', { qos: 1 }), 15_000, 'SUBACK');
         const first = await show(vm, unit, 'MainPID');
-        // The retained "up" outlived the broker's crash; only a live answer to a health request shows that the
-        // app's health connection is back on this broker (killed while away it leaves no will here: its old
-        // will, from the crashed broker's run, is published by aedes' sweep of dead brokers' wills within
-        // 4 minutes, or replaced when the app comes back).
-        await waitFor('file upload answering health requests again', 90_000, async () => {
-          await watcher.publishAsync('edge/health/request', '', { qos: 0 });
-          await new Promise((r) => setTimeout(r, 300));
-          return health.some((h) => h.live && h.status === 'up' && String(h.pid) === first);
-        });
+        // killed while away from the restarted broker, it would leave no will there (its old will, from the
+        // crashed broker's run, is published by aedes' sweep of dead brokers' wills within 4 minutes, or
+        // replaced when the app comes back)
+        await watcher.live(first, 90_000);
         const seen = health.length;
         await vm.sh(`systemctl kill --signal=SIGKILL ${unit}`);
         const downMs = await waitFor('file upload down (lost) from its will', 60_000, async () => health.slice(seen).some((h) => h.status === 'down' && h.reason === 'lost' && String(h.pid) === first));
@@ -139,7 +132,7 @@ export const scenarios: readonly Scenario[] = [
         });
         log(`file upload SIGKILLed: down (lost) on the bus after ${downMs} ms, up again (new pid) ${upMs} ms later`);
       } finally {
-        await close(watcher);
+        await watcher.close();
       }
     },
   },
@@ -152,18 +145,11 @@ export const scenarios: readonly Scenario[] = [
       if (!perAppUnits({ apps }).includes(unit)) return log(`${unit} not packaged: no watchdog check`);
       assert.equal(await show(vm, unit, 'Type'), 'notify');
       assert.equal(await show(vm, unit, 'WatchdogUSec'), '30s');
-      const health: { status: string; pid: number; reason?: string; live: boolean }[] = [];
-      const watcher = await client(vm, 'watchdog');
+      const watcher = await watchHealth(vm, 'file-upload');
+      const health = watcher.seen;
       try {
-        watcher.on('message', (topic, payload, packet) => topic === 'edge/health/file-upload' && payload.length > 0 && health.push({ ...(JSON.parse(payload.toString()) as { status: string; pid: number }), live: !packet.retain }));
-        await within(watcher.subscribeAsync('edge/health/file-upload', { qos: 1 }), 15_000, 'SUBACK');
         const hung = await show(vm, unit, 'MainPID');
-        // a live answer: its health connection is on the broker now (its will is registered)
-        await waitFor('file upload answering health requests', 60_000, async () => {
-          await watcher.publishAsync('edge/health/request', '', { qos: 0 });
-          await new Promise((r) => setTimeout(r, 300));
-          return health.some((h) => h.live && h.status === 'up' && String(h.pid) === hung);
-        });
+        await watcher.live(hung, 60_000);
         const restarts = Number(await show(vm, unit, 'NRestarts'));
         const since = (await vm.sh('date +%s')).stdout.trim();
         await vm.sh(`kill -STOP ${hung}`);
@@ -180,7 +166,7 @@ export const scenarios: readonly Scenario[] = [
         await waitFor('file upload up again', 60_000, async () => health.at(-1)?.status === 'up' && String(health.at(-1)!.pid) === fresh);
         log(`SIGSTOP: down on the bus after ${downMs} ms, restarted by the watchdog ${restartMs} ms later (${Date.now() - t0} ms in all), up again (pid ${hung} → ${fresh})`);
       } finally {
-        await close(watcher);
+        await watcher.close();
       }
     },
   },

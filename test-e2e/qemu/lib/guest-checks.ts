@@ -111,3 +111,34 @@ export async function roundTrip(vm: Vm, topic: string): Promise<number> {
     await Promise.allSettled([close(sub), close(pub)]);
   }
 }
+
+export interface HealthSeen {
+  status: string;
+  pid: number;
+  reason?: string;
+  /** Not a retained copy: published while the watcher listened. */
+  live: boolean;
+}
+
+/** Every edge/health/<app> the broker delivers, from the host; `live(pid)` waits for a fresh `up` of that process. */
+export async function watchHealth(vm: Vm, app: string): Promise<{ seen: HealthSeen[]; live(pid: string, timeoutMs: number): Promise<number>; close(): Promise<void> }> {
+  const seen: HealthSeen[] = [];
+  const c = await client(vm, `health-${app}`);
+  c.on('message', (topic, payload, packet) => {
+    if (topic === `edge/health/${app}` && payload.length > 0) seen.push({ ...(JSON.parse(payload.toString()) as { status: string; pid: number }), live: !packet.retain });
+  });
+  await within(c.subscribeAsync(`edge/health/${app}`, { qos: 1 }), 15_000, 'SUBACK');
+  return {
+    seen,
+    // The retained "up" may be older than the app's current connection (it outlives a broker crash): only a
+    // live answer to a health request shows that the app's health connection, and so its will, is on the
+    // broker now.
+    live: (pid, timeoutMs) =>
+      waitFor(`${app} (pid ${pid}) answering health requests`, timeoutMs, async () => {
+        await c.publishAsync('edge/health/request', '', { qos: 0 });
+        await new Promise((r) => setTimeout(r, 300));
+        return seen.some((h) => h.live && h.status === 'up' && String(h.pid) === pid);
+      }),
+    close: () => close(c),
+  };
+}

@@ -29,7 +29,7 @@ const status = (args: string[]): Promise<Run> =>
 interface Report {
   bus: { reachable: boolean };
   cloud?: { connected: boolean; cause?: string };
-  apps: Record<string, { status: string; pid: number }>;
+  apps: Record<string, { status: string; pid: number; stats?: Record<string, number> }>;
   containers?: { unavailable?: string };
   disk: { path: string; bytes: number }[];
   problems: string[];
@@ -63,6 +63,10 @@ describe('ledge status', { skip, timeout: 120_000 }, () => {
     assert.deepEqual(Object.keys(report.apps).sort(), ['broker', 'connector', 'file-upload']);
     for (const h of Object.values(report.apps)) assert.deepEqual([h.status, h.pid], ['up', ledge.child.pid]);
     assert.equal(report.cloud?.connected, true);
+    // the broker answered the request with its load: the connector's and file upload's two connections
+    // each (the app's own and its health's) and this status client
+    assert.ok((report.apps['broker']!.stats?.['clients'] ?? 0) >= 5, JSON.stringify(report.apps['broker']));
+    assert.equal(typeof report.apps['broker']!.stats?.['queued'], 'number');
     assert.match(report.containers?.unavailable ?? '', /cannot reach the container-management daemon/);
     assert.ok(report.disk.some((d) => d.path === `${dev}/broker` && d.bytes > 0), JSON.stringify(report.disk));
     const text = await status(args);

@@ -206,6 +206,21 @@ describe('broker (bundle) with MQTT.js and Mosquitto clients', () => {
       assert.ok(i(want[3]!) < i(want[4]!) && i(want[4]!) < i(want[5]!));
     });
 
+    await t.test('its own health: retained up with its load, again on edge/health/request', async (st) => {
+      const watcher = await client(st, b, { clientId: 'health-watcher' });
+      const got = collect(watcher);
+      await watcher.subscribeAsync('edge/health/broker', { qos: 1 });
+      await waitFor(() => got.length >= 1, 5000, 'the retained health');
+      const first = JSON.parse(got[0]!.payload) as { status: string; pid: number; stats?: { clients?: number; sessions?: number; queued?: number } };
+      assert.equal(got[0]!.retain, true);
+      assert.deepEqual([first.status, first.pid], ['up', b.proc.child.pid]);
+      await watcher.publishAsync('edge/health/request', '', { qos: 0 });
+      await waitFor(() => got.some((m) => !m.retain), 5000, 'a live answer to the request');
+      const live = JSON.parse(got.find((m) => !m.retain)!.payload) as typeof first;
+      assert.ok((live.stats?.clients ?? 0) >= 1, JSON.stringify(live));
+      assert.equal(typeof live.stats?.queued, 'number', 'the disk store counts what it queues');
+    });
+
     await t.test('a client that starts reading the subscribe lines gets the subscriptions held already, and only it', async (st) => {
       const early = await client(st, b, { clientId: 'early-reader' });
       const earlyGot = collect(early);

@@ -3,12 +3,12 @@
 // intake, closes clients and aedes, then flushes and closes the persistence. close() is idempotent.
 import { readFileSync } from 'node:fs';
 import type { Duplex } from 'node:stream';
-import { buildHealthDown, buildHealthUp, encodeHealth, healthTopic, type HealthOptions } from '@ledge/model-edge';
 import { createCloser, onlyOnce, type App, type Logger } from '@ledge/util';
 import { parseAclRules, type AclRule } from './acl';
 import { parseAclFile } from './acl-file';
 import { forgetWill, internals, registeredClient } from './aedes-internals';
 import { createAuthenticator } from './auth';
+import { createBrokerHealth, type BrokerHealth } from './broker-health';
 import type { BrokerSettings, SysLogType } from './config';
 import { createConnectionRecords, type ConnectionRecord } from './connection-record';
 import { ConnectionGuard, type Refusal } from './connection-guard';
@@ -66,12 +66,6 @@ function loadAccess(config: BrokerSettings, readFile: (path: string) => string):
   return { users, acl };
 }
 
-function publishHealth(broker: LedgeAedes, payload: string): Promise<void> {
-  return new Promise((resolve) =>
-    broker.publish({ cmd: 'publish', topic: healthTopic('broker'), payload: Buffer.from(payload, 'utf8'), qos: 1, retain: true, dup: false }, () => resolve()),
-  );
-}
-
 export function createBroker(config: BrokerSettings, deps: BrokerDeps): Broker {
   const logger = deps.logger.child({ component: 'broker' });
   const closer = createCloser(logger);
@@ -83,7 +77,7 @@ export function createBroker(config: BrokerSettings, deps: BrokerDeps): Broker {
   let aedes: LedgeAedes | undefined;
   let sysLog: SysLog | undefined;
   let listeners: Listeners | undefined;
-  let health: HealthOptions | undefined;
+  let health: BrokerHealth | undefined;
 
   // Close steps run in reverse order of registration: stop intake, finish the $SYS lines, close clients
   // and aedes, end leftover sockets, then flush and close the persistence.
@@ -110,7 +104,7 @@ export function createBroker(config: BrokerSettings, deps: BrokerDeps): Broker {
   });
   // First of all: the broker's own `down` (stopped), while aedes still routes and stores it.
   closer.add('health', async () => {
-    if (aedes && health) await publishHealth(aedes, encodeHealth(buildHealthDown(health, 'stopped', (deps.now ?? Date.now)())));
+    await health?.stop();
   });
 
   const accept = (stream: Duplex, meta: ConnectionMeta, broker: LedgeAedes, sessions: SessionLog) => {
@@ -198,9 +192,9 @@ export function createBroker(config: BrokerSettings, deps: BrokerDeps): Broker {
     listeners = createListeners({ ...config, logger: deps.logger, onConnection: (stream, meta) => accept(stream, meta, broker, sessions) });
     if (closing) return;
     bound = await listeners.start();
-    // The broker's own health: no will (nobody hears it when the bus is gone); `up` again at every start.
-    health = { pid: process.pid, version: process.env['LEDGE_VERSION'] ?? 'dev', startedMs: (deps.now ?? Date.now)() };
-    await publishHealth(broker, encodeHealth(buildHealthUp(health)));
+    const store = persistence as unknown as { stats?: () => { sessions?: number; queued?: number } };
+    health = createBrokerHealth({ broker, storeStats: () => store.stats?.(), now: deps.now ?? Date.now, logger: logger });
+    await health.start();
     const persistenceKind = deps.persistenceFactory ? 'injected' : config.persistence;
     logger.info({ persistence: persistenceKind, dataDir: config.dataDir, users: users.length, aclRules: acl.length, ledgeAcl: ledgeAclOn }, 'broker started');
   };

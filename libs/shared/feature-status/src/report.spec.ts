@@ -7,7 +7,7 @@ const healthy: GatewayStatus = {
   at: 1_796_000_100,
   bus: { address: 'tcp://127.0.0.1:1883', reachable: true },
   cloud: { connected: true, timestamp: 1_796_000_090, outbox: { depth: 0, oldestAgeMs: 0 } },
-  apps: { connector: up(11), broker: up(10) },
+  apps: { connector: up(11), broker: { ...up(10), stats: { clients: 6, sessions: 2, queued: 0 } } },
   containers: { total: 3, byState: { Running: 2, Stopped: 1 } },
   disk: [{ path: '/var/lib/ledge/broker', bytes: 1536 }],
 };
@@ -21,7 +21,7 @@ describe('ledge status report', () => {
         'Local bus:  tcp://127.0.0.1:1883',
         'Cloud:      connected, outbox 0 queued',
         'Apps:',
-        '  broker     up    pid 10, since 2026-11-30T00:53:20Z, version 0.1.0',
+        '  broker     up    pid 10, since 2026-11-30T00:53:20Z, version 0.1.0, clients 6, sessions 2, queued 0',
         '  connector  up    pid 11, since 2026-11-30T00:53:20Z, version 0.1.0',
         'Containers: 2 running, 1 stopped',
         'Disk:       /var/lib/ledge/broker 1.5 KiB',

@@ -68,7 +68,14 @@ export function formatStatus(s: GatewayStatus, problems: readonly string[]): str
     const width = Math.max(0, ...apps.map(([a]) => a.length));
     for (const [app, h] of apps) {
       const state = h.status === 'up' ? 'up  ' : 'DOWN';
-      const extra = [`pid ${h.pid}`, `since ${iso(h.since)}`, `version ${h.version}`, ...(h.restarts ? [`${h.restarts} restart${h.restarts === 1 ? '' : 's'}`] : []), ...(h.reason ? [h.reason] : [])];
+      const extra = [
+        `pid ${h.pid}`,
+        `since ${iso(h.since)}`,
+        `version ${h.version}`,
+        ...(h.restarts ? [`${h.restarts} restart${h.restarts === 1 ? '' : 's'}`] : []),
+        ...(h.reason ? [h.reason] : []),
+        ...Object.entries(h.stats ?? {}).map(([k, v]) => `${k} ${v}`),
+      ];
       lines.push(`  ${app.padEnd(width)}  ${state}  ${extra.join(', ')}`);
     }
   }

@@ -17,6 +17,9 @@ describe('health (edge/health/<app>)', () => {
       assert.deepEqual(parseHealth(encodeHealth(h)), { ok: true, health: h });
     }
     assert.deepEqual(parseHealth('{"status":"up","pid":1,"version":"x","since":0,"extra":[1]}'), { ok: true, health: { status: 'up', pid: 1, version: 'x', since: 0 } });
+    const withStats = { ...buildHealthUp(base), stats: { clients: 6, queued: 0 } };
+    assert.equal(encodeHealth(withStats), '{"status":"up","pid":4242,"version":"0.1.0","since":1796000000,"stats":{"clients":6,"queued":0}}');
+    assert.deepEqual(parseHealth(encodeHealth(withStats)), { ok: true, health: withStats });
   });
 
   it('refuses malformed payloads with the reason, never throws', () => {
@@ -31,6 +34,8 @@ describe('health (edge/health/<app>)', () => {
       ['{"status":"up","pid":1,"version":"x","since":-1}', /since/],
       ['{"status":"down","pid":1,"version":"x","since":0,"reason":"bored"}', /reason/],
       ['{"status":"up","pid":1,"version":"x","since":0,"restarts":"2"}', /restarts/],
+      ['{"status":"up","pid":1,"version":"x","since":0,"stats":{"a":"1"}}', /stats/],
+      ['{"status":"up","pid":1,"version":"x","since":0,"stats":[1]}', /stats/],
       [Buffer.from('{"status":"up"'), /JSON/],
     ];
     for (const [input, want] of bad) {

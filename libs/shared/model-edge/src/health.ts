@@ -33,6 +33,8 @@ export interface AppHealth {
   /** Restarts by the supervisor, where it tells the app (`ledge run --processes`). */
   readonly restarts?: number;
   readonly reason?: HealthDownReason;
+  /** The app's own counters at the time (the broker: clients, sessions, queued messages). */
+  readonly stats?: Readonly<Record<string, number>>;
 }
 
 export type HealthParseResult = { readonly ok: true; readonly health: AppHealth } | ParseFailure;
@@ -74,11 +76,12 @@ export function buildHealthDown(o: HealthOptions, reason: HealthDownReason, nowM
   return { ...up, status: 'down', since: reason === 'stopped' ? toUnixSeconds(nowMs) : up.since, reason };
 }
 
-/** Wire key order: status, pid, version, since, restarts, reason. */
+/** Wire key order: status, pid, version, since, restarts, reason, stats. */
 export function encodeHealth(h: AppHealth): string {
   const ordered: Record<string, unknown> = { status: h.status, pid: h.pid, version: h.version, since: h.since };
   if (h.restarts !== undefined) ordered['restarts'] = h.restarts;
   if (h.reason !== undefined) ordered['reason'] = h.reason;
+  if (h.stats !== undefined) ordered['stats'] = h.stats;
   return JSON.stringify(ordered);
 }
 
@@ -90,7 +93,7 @@ export function parseHealth(input: unknown, limits: Partial<JsonLimits> = {}): H
   if (!decoded.ok) return decoded;
   const raw = decoded.value;
   if (!isPlainObject(raw)) return parseFailure('health must be a JSON object');
-  const { status, pid, version, since, restarts, reason } = raw;
+  const { status, pid, version, since, restarts, reason, stats } = raw;
   const problems: string[] = [];
   if (status !== 'up' && status !== 'down') problems.push('status: must be "up" or "down"');
   if (!isCount(pid) || pid === 0) problems.push('pid: must be a positive integer');
@@ -98,6 +101,8 @@ export function parseHealth(input: unknown, limits: Partial<JsonLimits> = {}): H
   if (!isCount(since)) problems.push('since: must be Unix seconds');
   if (restarts !== undefined && !isCount(restarts)) problems.push('restarts: must be a count');
   if (reason !== undefined && reason !== 'stopped' && reason !== 'lost') problems.push('reason: must be "stopped" or "lost"');
+  const statsOk = stats === undefined || (isPlainObject(stats) && Object.keys(stats).length <= 32 && Object.values(stats).every((v) => typeof v === 'number' && Number.isFinite(v)));
+  if (!statsOk) problems.push('stats: must be an object of at most 32 numbers');
   if (problems.length > 0) return parseFailure(...problems);
   return {
     ok: true,
@@ -108,6 +113,7 @@ export function parseHealth(input: unknown, limits: Partial<JsonLimits> = {}): H
       since: since as number,
       ...(restarts !== undefined ? { restarts: restarts as number } : {}),
       ...(reason !== undefined ? { reason: reason as HealthDownReason } : {}),
+      ...(stats !== undefined ? { stats: stats as Record<string, number> } : {}),
     },
   };
 }

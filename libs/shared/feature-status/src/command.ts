@@ -67,7 +67,12 @@ function gatherOptions(y: Argv, deps: StatusDeps, io: StatusIo): Argv {
     .option('address', { type: 'string', describe: 'local broker address (default: as the apps find it, /etc/ledge/local-bus.json or LEDGE_LOCAL_BUS_ADDRESS)' })
     .option('wait', { type: 'number', default: 1000, describe: 'milliseconds to gather the apps\' answers to the health request' })
     .option('data-dir', { type: 'string', default: defaultDataDir, describe: 'directory whose subdirectories\' sizes are reported' })
-    .option('cm-host', { type: 'string', default: io.env['LEDGE_CM_HOST'] || deps.cmHost || '/run/ledge/container-management.sock', describe: 'container management\'s local API socket' });
+    .option('cm-host', {
+      type: 'string',
+      // as `npm start` (ledge run --dev) puts it: in the dev directory
+      default: io.env['LEDGE_CM_HOST'] || (io.env['LEDGE_DEV_DIR'] ? `${io.env['LEDGE_DEV_DIR']}/container-management.sock` : deps.cmHost || '/run/ledge/container-management.sock'),
+      describe: 'container management\'s local API socket (env LEDGE_CM_HOST)',
+    });
 }
 
 export function statusCommand(cli: Argv, deps: StatusDeps = {}, io: StatusIo = processIo()): Argv {

@@ -54,6 +54,7 @@ export function createSystemdNotifier(o: SystemdNotifierOptions): SystemdNotifie
   let timer: unknown;
   let failures = 0;
   let busy = false;
+  let stopped = false;
   const tell = (state: string) => {
     if (busy && state === 'WATCHDOG=1') return; // the last ping is still on its way: one at a time
     busy = true;
@@ -65,8 +66,9 @@ export function createSystemdNotifier(o: SystemdNotifierOptions): SystemdNotifie
       },
       (err: unknown) => {
         busy = false;
-        // once, then quietly: a missing systemd-notify must not fill the journal every ten seconds
-        if (failures++ === 0) log.warn({ err, state }, 'systemd notification failed (is systemd-notify installed?)');
+        // once, then quietly: a missing systemd-notify must not fill the journal every ten seconds; and not
+        // at all for a ping that was on its way when the unit began to stop (systemd may refuse it then)
+        if (failures++ === 0 && !stopped) log.warn({ err, state }, 'systemd notification failed (is systemd-notify installed?)');
       },
     );
   };
@@ -82,6 +84,7 @@ export function createSystemdNotifier(o: SystemdNotifierOptions): SystemdNotifie
       tell('READY=1');
     },
     stopping() {
+      stopped = true;
       if (timer !== undefined) stop(timer);
       timer = undefined;
       tell('STOPPING=1');

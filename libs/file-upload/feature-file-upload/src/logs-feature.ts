@@ -165,10 +165,11 @@ export function createLogsFeature(deps: LogsFeatureDeps): LogsFeature {
     idle: async () => {
       await running;
     },
+    // Aborts a running upload without waiting for it: its last lastUpload report may wait for a broker that
+    // is gone (a QoS 1 publish waits for a reconnect), and only closing the bus, after this, ends that.
     close: onlyOnce(async () => {
       for (const r of removers) r();
       abort.abort();
-      await running;
     }),
   };
 }

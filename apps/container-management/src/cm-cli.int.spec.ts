@@ -7,9 +7,9 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { containerdAvailable, registryAvailable, startContainerd, startRegistry } from '@ledge/container-management-containerd/testing';
-import { bundlePath, createTempDir, spawnNode, waitFor } from '@ledge/util/testing';
+import { bundlePath, createTempDir, spawnNode, waitFor, skipUnlessTools } from '@ledge/util/testing';
 
-const skip = !containerdAvailable() || !registryAvailable() ? 'needs root, containerd, runc, docker-registry, umoci, skopeo' : false;
+const skip = skipUnlessTools('needs root, containerd, runc, docker-registry, umoci, skopeo', !containerdAvailable() || !registryAvailable());
 
 interface Run {
   code: number;

@@ -4,10 +4,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { containerdAvailable, registryAvailable } from '@ledge/container-management-containerd/testing';
-import { waitFor } from '@ledge/util/testing';
+import { waitFor, skipUnlessTools } from '@ledge/util/testing';
 import { startCmStack } from './testing/cm-stack';
 
-const skip = !containerdAvailable() || !registryAvailable() ? 'needs root, containerd, runc, docker-registry, umoci, skopeo' : false;
+const skip = skipUnlessTools('needs root, containerd, runc, docker-registry, umoci, skopeo', !containerdAvailable() || !registryAvailable());
 
 describe('container-management bundle', { timeout: 120_000, skip }, () => {
   it('create(start) → RUNNING, stop → STOPPED, bad payload → 400, over containerd', async (t) => {

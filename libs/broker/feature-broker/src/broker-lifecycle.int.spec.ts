@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
-import { bundlePath, createTempDir, hasCommand, spawnNode, waitFor, type TestContextLike } from '@ledge/util/testing';
+import { bundlePath, createTempDir, hasCommand, spawnNode, waitFor, type TestContextLike, skipUnlessTools } from '@ledge/util/testing';
 import { run, startBrokerProcess } from './testing';
 
 function collect(c: MqttClient): string[] {
@@ -64,7 +64,7 @@ describe('broker lifecycle (bundle)', () => {
     assert.deepEqual(retained, ['edge/thing/state retained-before-restart'], 'the will of a client connected at shutdown is not published by the shutdown');
   });
 
-  it('serves MQTT over TLS and WebSocket', { skip: hasCommand('openssl') ? false : 'openssl not installed' }, async (t) => {
+  it('serves MQTT over TLS and WebSocket', { skip: skipUnlessTools('openssl', !hasCommand('openssl')) }, async (t) => {
     const { cert, key } = selfSignedCert(t);
     const b = await startBrokerProcess(t, ['--persistence', 'memory', '--tlsPort', '0', '--tlsCert', cert, '--tlsKey', key, '--wsPort', '0']);
     const tls = await b.proc.waitForLog((l) => l['msg'] === 'listening' && l['protocol'] === 'tls');

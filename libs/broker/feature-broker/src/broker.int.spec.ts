@@ -2,11 +2,11 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
-import { hasCommand, waitFor, type TestContextLike } from '@ledge/util/testing';
+import { hasCommand, waitFor, type TestContextLike, skipUnlessTools } from '@ledge/util/testing';
 import { raw, rawConnect, run, runInBackground, startBrokerProcess, type BrokerProcess } from './testing';
 
 const MOSQUITTO = hasCommand('mosquitto_pub') && hasCommand('mosquitto_sub');
-const skipNoMosquitto = MOSQUITTO ? false : 'mosquitto-clients not installed (apt-get install mosquitto-clients)';
+const skipNoMosquitto = skipUnlessTools('mosquitto-clients (apt-get install mosquitto-clients)', !MOSQUITTO);
 
 interface Received {
   topic: string;

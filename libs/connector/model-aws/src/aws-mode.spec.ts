@@ -4,10 +4,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { ConfigError } from '@ledge/util';
-import { createTempDir, hasCommand } from '@ledge/util/testing';
+import { createTempDir, hasCommand, skipUnlessTools } from '@ledge/util/testing';
 import { createAwsMode } from './aws-mode';
 
-const skip = hasCommand('openssl') ? false : 'openssl not installed';
+const skip = skipUnlessTools('openssl', !hasCommand('openssl'));
 
 function selfSigned(t: TestContext, subject: string): string {
   const dir = createTempDir(t, 'ledge-aws-mode-');

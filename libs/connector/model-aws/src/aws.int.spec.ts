@@ -9,12 +9,12 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { connect, type MqttClient } from 'mqtt';
 import { findMosquitto, freePort, startMosquitto, type Mosquitto } from '@ledge/data-access-mqtt/testing';
-import { createTempDir, hasCommand, waitFor } from '@ledge/util/testing';
+import { createTempDir, hasCommand, waitFor, skipUnlessTools } from '@ledge/util/testing';
 import type { CloudProtocol, DeviceContext } from '@ledge/connector-model';
 import { createAwsProtocol } from './aws-protocol';
 import { awsDeviceIdFromCertificate } from './device-id';
 
-const skip = findMosquitto() === undefined ? 'mosquitto not installed' : hasCommand('openssl') ? false : 'openssl not installed';
+const skip = skipUnlessTools('mosquitto and openssl', findMosquitto() === undefined || !hasCommand('openssl'));
 
 function makePki(dir: string) {
   const run = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });

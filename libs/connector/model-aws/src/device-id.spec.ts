@@ -4,11 +4,11 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
-import { createTempDir, hasCommand } from '@ledge/util/testing';
+import { createTempDir, hasCommand, skipUnlessTools } from '@ledge/util/testing';
 import { awsDeviceIdFromCertificate, certificateCommonName } from './device-id';
 import { AwsErrorCodes } from './errors';
 
-const skip = hasCommand('openssl') ? false : 'openssl not installed';
+const skip = skipUnlessTools('openssl', !hasCommand('openssl'));
 
 function selfSigned(t: TestContext, subject: string): string {
   const dir = createTempDir(t, 'ledge-aws-cert-');

@@ -5,12 +5,12 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { connect, type MqttClient } from 'mqtt';
 import { findMosquitto, startMosquitto, type Mosquitto } from '@ledge/data-access-mqtt/testing';
-import { waitFor } from '@ledge/util/testing';
+import { waitFor, skipUnlessTools } from '@ledge/util/testing';
 import type { DeviceContext } from '@ledge/connector-model';
 import { createAzureProtocol } from './azure-protocol';
 import { azureConnectionParams } from './sas-token';
 
-const skip = findMosquitto() === undefined ? 'mosquitto not installed' : false;
+const skip = skipUnlessTools('mosquitto', findMosquitto() === undefined);
 
 async function client(url: string, opts: Parameters<typeof connect>[1] = {}): Promise<MqttClient> {
   const c = connect(url, { reconnectPeriod: 0, ...opts });

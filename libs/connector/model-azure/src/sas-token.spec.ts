@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { describe, it } from 'node:test';
-import { hasCommand } from '@ledge/util/testing';
+import { hasCommand, skipUnlessTools } from '@ledge/util/testing';
 import { parseAzureConnectionString } from './connection-string';
 import { AzureErrorCodes } from './errors';
 import { encodeValues, queryEscape } from './query-escape';
@@ -21,7 +21,7 @@ function opensslSig(keyB64: string, text: string): string {
 }
 const escapeB64 = (s: string) => s.replaceAll('+', '%2B').replaceAll('/', '%2F').replaceAll('=', '%3D');
 
-describe('SAS token', { skip: hasCommand('openssl') ? false : 'openssl not installed' }, () => {
+describe('SAS token', { skip: skipUnlessTools('openssl', !hasCommand('openssl')) }, () => {
   it('matches an openssl-computed signature over "<url-encoded sr>\\n<se>"', () => {
     const sr = 'myhub.azure-devices.net%2Fdevices%2Fdemo%3Adevice';
     const se = String(NOW / 1000 + 3600);

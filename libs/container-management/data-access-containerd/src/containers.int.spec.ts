@@ -3,11 +3,11 @@ import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { defaultContainerConfig, type ContainerConfig, type ExitEvent, type LogLine } from '@ledge/container-management-model';
-import { captureLogger, createTempDir, waitFor } from '@ledge/util/testing';
+import { captureLogger, createTempDir, waitFor, skipUnlessTools } from '@ledge/util/testing';
 import { createContainerdRuntime } from './containerd-runtime';
 import { containerdAvailable, registryAvailable, runtimeContract, startContainerd, startRegistry } from './testing';
 
-const skip = !containerdAvailable() || !registryAvailable() ? 'needs root, containerd, runc, docker-registry, umoci, skopeo' : false;
+const skip = skipUnlessTools('needs root, containerd, runc, docker-registry, umoci, skopeo', !containerdAvailable() || !registryAvailable());
 
 test('containerd runtime passes the ContainerRuntime contract', { skip, timeout: 180_000 }, async (t) => {
   const [ctrd, reg] = await Promise.all([startContainerd(t), startRegistry(t)]);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { captureLogger, createTempDir } from '@ledge/util/testing';
+import { captureLogger, createTempDir, skipUnlessTools } from '@ledge/util/testing';
 import type { PullProgress } from '@ledge/container-management-model';
 import { createContainerdClient } from './client';
 import { writeBlob } from './content';
@@ -10,7 +10,7 @@ import { hostPlatform, parsePlatform, parseReference } from './reference';
 import { createRegistryClient } from './registry';
 import { containerdAvailable, platformKey, registryAvailable, startContainerd, startRegistry, type MultiPlatform } from './testing';
 
-const skip = !containerdAvailable() || !registryAvailable() ? 'needs root, containerd, runc, docker-registry, umoci, skopeo' : false;
+const skip = skipUnlessTools('needs root, containerd, runc, docker-registry, umoci, skopeo', !containerdAvailable() || !registryAvailable());
 
 test('pull from a local registry: content, unpack, image record, progress, idempotent', { skip }, async (t) => {
   const [ctrd, reg] = await Promise.all([startContainerd(t), startRegistry(t)]);

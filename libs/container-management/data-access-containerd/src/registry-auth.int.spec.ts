@@ -2,13 +2,13 @@
 // credentials"): htpasswd Basic auth, and token auth with a token server of the test's own.
 import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
-import { captureLogger, createTempDir, hasCommand } from '@ledge/util/testing';
+import { captureLogger, createTempDir, hasCommand, skipUnlessTools } from '@ledge/util/testing';
 import { createContainerdRuntime } from './containerd-runtime';
 import type { RegistryConfig } from './registry';
 import { containerdAvailable, registryAvailable, startContainerd, startRegistry, startTokenServer, type ContainerdFixture, type RegistryFixture } from './testing';
 
 // python3 (its crypt module) makes the htpasswd bcrypt hash, openssl the token signing certificate.
-const skip = !containerdAvailable() || !registryAvailable() || !hasCommand('python3') || !hasCommand('openssl') ? 'needs root, containerd, runc, docker-registry, umoci, skopeo, python3, openssl' : false;
+const skip = skipUnlessTools('needs root, containerd, runc, docker-registry, umoci, skopeo, python3, openssl', !containerdAvailable() || !registryAvailable() || !hasCommand('python3') || !hasCommand('openssl'));
 const account = { username: 'ledge', password: 'pa55-w0rd' };
 const refused = { code: 'LEDGE_CTRD_REGISTRY_UNAUTHORIZED', kind: 'FailedPrecondition', message: /registry refused access to/ };
 

@@ -6,11 +6,11 @@ import { test } from 'node:test';
 import { createContainerdRuntime } from '@ledge/container-management-containerd';
 import { containerdAvailable, registryAvailable, startContainerd, startRegistry } from '@ledge/container-management-containerd/testing';
 import { defaultContainerConfig, type ContainerConfig, type ExitEvent } from '@ledge/container-management-model';
-import { captureLogger, createTempDir, onCleanup, waitFor } from '@ledge/util/testing';
+import { captureLogger, createTempDir, onCleanup, waitFor, skipUnlessTools } from '@ledge/util/testing';
 import { createContainerManager } from './manager';
 import { createContainerStore } from './store';
 
-const skip = !containerdAvailable() || !registryAvailable() ? 'needs root, containerd, runc, docker-registry, umoci, skopeo' : false;
+const skip = skipUnlessTools('needs root, containerd, runc, docker-registry, umoci, skopeo', !containerdAvailable() || !registryAvailable());
 
 test('recreate on containerd: the original runs on after a failed pull or start; a good config replaces it', { skip, timeout: 120_000 }, async (t) => {
   const [ctrd, reg] = await Promise.all([startContainerd(t), startRegistry(t)]);

@@ -10,7 +10,7 @@ import { rootCertificates } from 'node:tls';
 import { describe, it, type TestContext } from 'node:test';
 import { uploadAgentOptions, type UploadProvider } from '@ledge/file-upload-model';
 import { bufferSource } from '@ledge/file-upload-model/testing';
-import { createTempDir, hasCommand } from '@ledge/util/testing';
+import { createTempDir, hasCommand, skipUnlessTools } from '@ledge/util/testing';
 import { createUploadProviders } from './app';
 
 /** A CA and a server certificate for 127.0.0.1 it signed (the CA itself is not the server's). */
@@ -63,7 +63,7 @@ describe('serverCert', () => {
     assert.match(ca.at(-1)!, /private/);
   });
 
-  it('each provider (generic, aws, azure) accepts an HTTPS target issued by the private CA, and refuses it without', { skip: hasCommand('openssl') ? false : 'openssl not installed' }, async (t) => {
+  it('each provider (generic, aws, azure) accepts an HTTPS target issued by the private CA, and refuses it without', { skip: skipUnlessTools('openssl', !hasCommand('openssl')) }, async (t) => {
     const pki = privateCa(t);
     const srv = await startHttps(t, pki);
     const withCa = createUploadProviders(pki.ca);

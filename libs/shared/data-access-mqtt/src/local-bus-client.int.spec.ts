@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { connect as mqttConnect, type MqttClient } from 'mqtt';
-import { captureLogger, waitFor } from '@ledge/util/testing';
+import { captureLogger, waitFor, skipUnlessTools } from '@ledge/util/testing';
 import { createLocalBusClient } from './local-bus-client';
 import { adaptMqttClient } from './mqtt-adapter';
 import type { LocalBusClientOptions } from './options';
@@ -11,7 +11,7 @@ import { localBusClientContract } from './testing/contract';
 import { findMosquitto, startMosquitto, type Mosquitto } from './testing/mosquitto';
 import type { BusPacket, ReconnectingInfo } from './types';
 
-const skip = findMosquitto() === undefined ? 'mosquitto not installed (apt-get install -y mosquitto)' : false;
+const skip = skipUnlessTools('mosquitto (apt-get install -y mosquitto)', findMosquitto() === undefined);
 
 describe('local bus client against Mosquitto', { skip }, () => {
   const cleanups: (() => unknown)[] = [];

@@ -6,7 +6,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { isLedgeError } from '@ledge/util';
-import { createTempDir, hasCommand, type TestContextLike } from '@ledge/util/testing';
+import { createTempDir, hasCommand, type TestContextLike, skipUnlessTools } from '@ledge/util/testing';
 import { createDownloader, type DownloaderOptions } from './downloader';
 import { partialPaths } from './partial-file';
 import { DownloadErrorCodes } from './errors';
@@ -218,7 +218,7 @@ describe('downloader', () => {
     });
   }
 
-  it('HTTPS with a configured server CA; an unknown CA is refused', { skip: hasCommand('openssl') ? false : 'openssl not installed' }, async (t) => {
+  it('HTTPS with a configured server CA; an unknown CA is refused', { skip: skipUnlessTools('openssl', !hasCommand('openssl')) }, async (t) => {
     const dir = createTempDir(t);
     execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', join(dir, 'k.pem'), '-out', join(dir, 'c.pem'), '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
     const cert = readFileSync(join(dir, 'c.pem'));

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { deflateRawSync, gzipSync } from 'node:zlib';
 import { crc32, isLedgeError } from '@ledge/util';
-import { createTempDir, hasCommand } from '@ledge/util/testing';
+import { createTempDir, hasCommand, skipUnlessTools } from '@ledge/util/testing';
 import { confine, extractArchive } from './archive';
 import { SoftwareUpdateErrorCodes } from './errors';
 
@@ -137,7 +137,7 @@ describe('confine', () => {
 });
 
 describe('extractArchive', () => {
-  it('extracts a tar.gz made by tar (nested dirs, long names)', { skip: hasCommand('tar') ? false : 'no tar' }, async (t) => {
+  it('extracts a tar.gz made by tar (nested dirs, long names)', { skip: skipUnlessTools('tar', !hasCommand('tar')) }, async (t) => {
     const dir = createTempDir(t);
     const src = join(dir, 'src');
     const long = 'd'.repeat(120);

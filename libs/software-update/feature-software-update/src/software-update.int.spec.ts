@@ -10,9 +10,9 @@ import { createLocalBusClient } from '@ledge/data-access-mqtt';
 import { findMosquitto, startMosquitto } from '@ledge/data-access-mqtt/testing';
 import { startArtifactServer, type ArtifactServer } from '@ledge/software-update-download/testing';
 import { distinctStatuses } from '@ledge/software-update-model';
-import { bundlePath, createRng, createTempDir, fuzzSeed, mutate, notJson, spawnNode, waitFor, type Spawned } from '@ledge/util/testing';
+import { bundlePath, createRng, createTempDir, fuzzSeed, mutate, notJson, spawnNode, waitFor, type Spawned, skipUnlessTools } from '@ledge/util/testing';
 
-const skip = findMosquitto() === undefined ? 'mosquitto not installed' : existsSync(bundlePath('software-update')) ? false : 'bundle not built (node tools/build-app.mjs software-update)';
+const skip = skipUnlessTools('mosquitto', findMosquitto() === undefined) || (existsSync(bundlePath('software-update')) ? false : 'bundle not built (node tools/build-app.mjs software-update)');
 const DEVICE = 'demo:device';
 
 interface Envelope {

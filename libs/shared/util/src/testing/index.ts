@@ -3,3 +3,4 @@ export type { Spawned, SpawnOptions, TestContextLike } from './processes';
 export { captureLogger } from './capture-logger';
 export type { CapturedLogger } from './capture-logger';
 export { createRng, fuzzSeed, mutate, notJson, randomJson } from './fuzz';
+export { skipUnlessTools } from './tools';

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { createFakeLocalBus } from '@ledge/data-access-mqtt/testing';
-import { captureLogger, createTempDir } from '@ledge/util/testing';
+import { captureLogger, createTempDir, waitFor } from '@ledge/util/testing';
 import { createContainerManagement } from './container-management';
 import { createMemoryRuntime, type MemoryRuntime } from './testing/memory-runtime';
 
@@ -234,13 +234,14 @@ describe('ctrMetricsSuite', () => {
 });
 
 describe('restart policies', () => {
+  // Deadlines, not a number of 5 ms polls: 100 polls (~0.5 s) ran out on a loaded machine (issue 22).
   const waitState = async (cm: { manager: { get(id: string): { state: { status: string } } } }, id: string, want: string) => {
-    for (let i = 0; i < 100 && cm.manager.get(id).state.status !== want; i++) await new Promise((r) => setTimeout(r, 5));
+    await waitFor(() => cm.manager.get(id).state.status === want, 10_000, `${id} ${want}`).catch(() => undefined);
     assert.equal(cm.manager.get(id).state.status, want);
   };
   const waitStarts = async (runtime: MemoryRuntime, cm: { manager: { get(id: string): { state: { status: string } } } }, id: string, n: number) => {
     const count = () => runtime.calls.filter((c) => c === `start ${id}`).length;
-    for (let i = 0; i < 100 && (count() < n || cm.manager.get(id).state.status !== 'RUNNING'); i++) await new Promise((r) => setTimeout(r, 5));
+    await waitFor(() => count() >= n && cm.manager.get(id).state.status === 'RUNNING', 10_000, `${n} starts of ${id}`).catch(() => undefined);
     assert.equal(count(), n);
     assert.equal(cm.manager.get(id).state.status, 'RUNNING');
   };

@@ -7,7 +7,9 @@ import { fileURLToPath } from 'node:url';
 import { describe, it, type TestContext } from 'node:test';
 import { connectAsync } from 'mqtt';
 import { captureLogger, waitFor } from '@ledge/util/testing';
-import { createHealthReporter } from './health';
+import { createServer, type AddressInfo } from 'node:net';
+import mqttPacket from 'mqtt-packet';
+import { createHealthReporter, STOP_REPORT_MS } from './health';
 import { findMosquitto, startMosquitto } from './testing/mosquitto';
 
 const missing = findMosquitto() === undefined;
@@ -49,6 +51,31 @@ describe('health reporter', { skip }, () => {
     const late = await watch(t, broker.url, 'demo-app');
     await waitFor(() => late.seen.length >= 1, 5_000, 'the retained down');
     assert.equal(late.seen[0]!.reason, 'stopped');
+  });
+
+  it('a clean stop waits for the broker to take its down at most STOP_REPORT_MS (a broker that never PUBACKs)', async (t) => {
+    // a broker stand-in: CONNACK, SUBACK, and no PUBACK ever
+    const server = createServer((sock) => {
+      const parser = mqttPacket.parser({ protocolVersion: 4 });
+      parser.on('packet', (p: mqttPacket.Packet) => {
+        if (p.cmd === 'connect') sock.write(mqttPacket.generate({ cmd: 'connack', returnCode: 0, sessionPresent: false }));
+        else if (p.cmd === 'subscribe') sock.write(mqttPacket.generate({ cmd: 'suback', messageId: p.messageId!, granted: p.subscriptions.map(() => 0) }));
+        else if (p.cmd === 'pingreq') sock.write(mqttPacket.generate({ cmd: 'pingresp' }));
+      });
+      sock.on('data', (d: Buffer) => parser.parse(d));
+      sock.on('error', () => undefined);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    t.after(() => new Promise<void>((r) => server.close(() => r())));
+    server.unref();
+    const url = `mqtt://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const reporter = createHealthReporter({ app: 'mute-broker', bus: { url }, version: 'test', logger: captureLogger().logger });
+    await reporter.start();
+    await reporter.bus.waitForConnection();
+    const t0 = Date.now();
+    await reporter.close();
+    const ms = Date.now() - t0;
+    assert.ok(ms >= STOP_REPORT_MS - 50 && ms < STOP_REPORT_MS + 6_000, `close took ${ms} ms`);
   });
 
   for (const how of ['hangs', 'is killed'] as const) {

@@ -14,6 +14,9 @@ import { localBusClientOptions } from './local-bus-settings';
 import type { LocalBusClientOptions } from './options';
 import type { LocalBusClient } from './types';
 
+/** The longest a clean stop waits for the broker to take its `down`. */
+export const STOP_REPORT_MS = 2000;
+
 /** How long a hung app may stay `up`: the broker publishes the will 1.5 × this after the last packet. */
 export const HEALTH_KEEPALIVE_SECONDS = 10;
 
@@ -72,8 +75,16 @@ export function createHealthReporter(o: HealthReporterOptions): HealthReporter {
     close: onlyOnce(async () => {
       stopping = true;
       const down = buildHealthDown(facts, 'stopped', now());
-      // offline, MQTT.js would keep it for a reconnect that never comes: publish only when connected
-      if (bus.connected) await bus.publish(topic, encodeHealth(down), HealthPublishOptions).catch((err: unknown) => log.debug({ err }, 'stop not published'));
+      // Offline, MQTT.js would keep it for a reconnect that never comes: publish only when connected, and
+      // wait for the PUBACK no longer than STOP_REPORT_MS (a broker stopping at the same time, as all units
+      // do at shutdown, may never send it).
+      if (bus.connected) {
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const bounded = new Promise<void>((resolve) => (timer = setTimeout(resolve, STOP_REPORT_MS)));
+        const sent = bus.publish(topic, encodeHealth(down), HealthPublishOptions).catch((err: unknown) => log.debug({ err }, 'stop not published'));
+        await Promise.race([sent, bounded]);
+        clearTimeout(timer);
+      }
       await bus.close();
     }),
   };

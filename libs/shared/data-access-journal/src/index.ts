@@ -1,2 +1,2 @@
-export { parseJournalRecord, appOfRecord, journalctlArgs, createJournalctlReader, JournalUnavailableError } from './journal';
+export { parseJournalRecord, appOfRecord, journalctlArgs, createJournalctlReader, readLedgeJournalText, JournalUnavailableError } from './journal';
 export type { JournalRecord, JournalQuery, JournalReader } from './journal';

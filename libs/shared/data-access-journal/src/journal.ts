@@ -1,7 +1,7 @@
 // journald, read through journalctl (issue 21: `ledge logs`, the Logs feature, `ledge diag`): the records of
 // the Ledge units, each with its unit, time and message, and which Ledge app a record belongs to (its own
 // unit, or its lines in the all-in-one ledge.service, which carry `"app":"<app>"`).
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 
 export interface JournalRecord {
   /** `_SYSTEMD_UNIT`, e.g. `ledge-broker.service`. */
@@ -111,4 +111,13 @@ export function createJournalctlReader(command = 'journalctl'): JournalReader {
       });
     },
   };
+}
+
+/** The last `lines` lines of every Ledge unit's journal as text (`ledge diag`); rejects with why there is none. */
+export function readLedgeJournalText(lines = 5000, command = 'journalctl'): Promise<string> {
+  return new Promise((resolve, reject) =>
+    execFile(command, ['--no-pager', '-o', 'short-iso', '-n', String(lines), '-u', 'ledge*'], { maxBuffer: 64 * 1024 * 1024, timeout: 30_000 }, (err, stdout, stderr) =>
+      err ? reject(new JournalUnavailableError(stderr.trim() || err.message)) : resolve(stdout),
+    ),
+  );
 }

@@ -3,10 +3,10 @@
 // well, 1 something is down or unreachable (each problem named), 2 a usage or config error.
 // The local bus is found as every app finds it (/etc/ledge/local-bus.json, LEDGE_LOCAL_BUS_*), or with
 // --address; reading the status needs no account (the broker's ACL restricts publishing only).
-import { execFile } from 'node:child_process';
 import { readdir, writeFile } from 'node:fs/promises';
 import { release } from 'node:os';
 import type { Argv } from 'yargs';
+import { readLedgeJournalText } from '@ledge/data-access-journal';
 import { localBusClientOptions } from '@ledge/data-access-mqtt';
 import { ConfigError, createLogger, loadConfig, localBusSpec, localAddressProblem } from '@ledge/util';
 import { collectStatus } from './collect';
@@ -102,15 +102,6 @@ export interface DiagDeps extends StatusDeps {
   journal?: () => Promise<string>;
 }
 
-/** The last lines of every Ledge unit's journal. */
-export function journalOfLedgeUnits(lines = 5000): Promise<string> {
-  return new Promise((resolve, reject) =>
-    execFile('journalctl', ['--no-pager', '-o', 'short-iso', '-n', String(lines), '-u', 'ledge*'], { maxBuffer: 64 * 1024 * 1024, timeout: 30_000 }, (err, stdout, stderr) =>
-      err ? reject(new Error(stderr.trim() || err.message)) : resolve(stdout),
-    ),
-  );
-}
-
 export function diagCommand(cli: Argv, deps: DiagDeps, io: StatusIo = processIo()): Argv {
   return cli.command(
     'diag',
@@ -125,7 +116,7 @@ export function diagCommand(cli: Argv, deps: DiagDeps, io: StatusIo = processIo(
           versions: { ledge: io.env['LEDGE_VERSION'] ?? 'dev', node: process.version, platform: `${process.platform} ${process.arch}`, kernel: release() },
           status: () => gather(a, deps, io),
           configs: deps.configs,
-          journal: deps.journal ?? (() => journalOfLedgeUnits()),
+          journal: deps.journal ?? (() => readLedgeJournalText()),
           now: () => now,
         });
         // 0600: a support bundle is for the one who asked for it

@@ -4,7 +4,7 @@ export { collectStatus, directoryBytes } from './collect';
 export type { CollectOptions } from './collect';
 export { problemsOf, formatStatus, formatBytes } from './report';
 export type { GatewayStatus, ContainerSummary } from './report';
-export { diagCommand, journalOfLedgeUnits } from './command';
+export { diagCommand } from './command';
 export type { DiagDeps } from './command';
 export { buildDiagBundle, scrub, secretValues, SCRUBBED } from './diag';
 export type { DiagSources } from './diag';

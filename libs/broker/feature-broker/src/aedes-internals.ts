@@ -27,6 +27,8 @@ export interface ClientInternals {
   deliverQoS: DeliverFn;
   /** Set when the client sent DISCONNECT. */
   readonly _disconnected: boolean;
+  /** The next packet id aedes gives a QoS 1/2 delivery (random at CONNECT, wraps 65535 → 1). */
+  _nextId: number;
 }
 
 export function internals(client: Client): ClientInternals {

@@ -6,6 +6,8 @@
 import { createDiskPersistence } from '@ledge/data-access-store';
 import { isLedgeError, type Logger } from '@ledge/util';
 import memory from 'aedes-persistence';
+import { ensureFreePacketId } from './packet-ids';
+import type { ClientInternals } from './aedes-internals';
 
 /** The aedes 1.x persistence interface (promise form); only the members the broker calls are named. */
 export interface BrokerPersistence {
@@ -30,7 +32,8 @@ export type PersistenceFactory = (context: PersistenceContext) => BrokerPersiste
  * aedes drops a persistent client's connection when, while it sends the stored queue after a CONNECT, a
  * queued packet can no longer be updated: one acknowledged meanwhile through a live delivery, or dropped by
  * the overflow rule. The queue is read as it is (drain), and a packet that went in between is delivered
- * once more instead (a duplicate, which QoS 1 allows), as aedes does for live deliveries.
+ * once more instead (a duplicate, which QoS 1 allows), as aedes does for live deliveries. A PUBLISH whose
+ * packet id another queued message of the client still holds gets a free one first (packet-ids.ts).
  */
 export const diskPersistence: PersistenceFactory = (c) => {
   const store = createDiskPersistence({
@@ -43,6 +46,7 @@ export const diskPersistence: PersistenceFactory = (c) => {
   });
   const update = store.outgoingUpdate.bind(store);
   store.outgoingUpdate = async (client, packet) => {
+    ensureFreePacketId(client as unknown as ClientInternals, packet, (id) => store.outgoingMessageIdTaken(client.id, id, packet));
     try {
       await update(client, packet);
     } catch (err) {

@@ -69,6 +69,12 @@ export interface DiskPersistence {
   outgoingUpdate(client: PersistenceClient, packet: PersistedPacket): Promise<void>;
   outgoingClearMessageId(client: PersistenceClient, packet: PersistedPacket): Promise<PersistedPacket | undefined>;
   outgoingStream(client: PersistenceClient): Readable;
+  /**
+   * Ledge's: whether `messageId` is held by a queued entry of the client other than `packet`'s own (the
+   * one with its brokerId and brokerCounter). aedes numbers deliveries without asking; the broker uses
+   * this to keep a packet id in use unique ([MQTT-2.3.1-2]).
+   */
+  outgoingMessageIdTaken(clientId: string, messageId: number, packet: PersistedPacket): boolean;
   incomingStorePacket(client: PersistenceClient, packet: PersistedPacket): Promise<void>;
   incomingGetPacket(client: PersistenceClient, packet: PersistedPacket): Promise<PersistedPacket>;
   incomingDelPacket(client: PersistenceClient, packet: PersistedPacket): Promise<void>;

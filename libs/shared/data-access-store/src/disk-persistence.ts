@@ -233,6 +233,10 @@ class DiskStore implements DiskPersistence {
     return entry.packet;
   }
 
+  outgoingMessageIdTaken(clientId: string, messageId: number, packet: PersistedPacket): boolean {
+    return this.#state.queues.messageIdTaken(clientId, messageId, packet);
+  }
+
   outgoingStream(client: PersistenceClient): Readable {
     this.#check();
     return Readable.from(this.#state.queues.drain(client.id), { highWaterMark: 1 });

@@ -105,3 +105,21 @@ describe('outgoing queues (differential against aedes-persistence in-memory)', (
     });
   }
 });
+
+describe('outgoing queues: packet ids in use', () => {
+  it('says whether a packet id is held by another queued entry of the client than the packet\'s own', async (t) => {
+    const disk = createDiskPersistence({ dir: createTempDir(t, 'ledge-queues-'), logger: captureLogger('q').logger });
+    await disk.setup({ id: 'B2' });
+    t.after(() => disk.destroy());
+    const publish = (brokerId: string, brokerCounter: number, messageId?: number): PersistedPacket => ({
+      cmd: 'publish', topic: 'e', payload: Buffer.from('x'), qos: 1, brokerId, brokerCounter, ...(messageId === undefined ? {} : { messageId }),
+    });
+    await disk.outgoingEnqueueCombi([{ clientId: 'a' }], publish('B1', 1));
+    await disk.outgoingUpdate({ id: 'a' }, publish('B1', 1, 100)); // in flight as 100
+    await disk.outgoingEnqueueCombi([{ clientId: 'a' }], publish('B2', 7));
+    assert.equal(disk.outgoingMessageIdTaken('a', 100, publish('B2', 7, 100)), true, 'another message holds 100');
+    assert.equal(disk.outgoingMessageIdTaken('a', 100, publish('B1', 1, 100)), false, 'its own id');
+    assert.equal(disk.outgoingMessageIdTaken('a', 101, publish('B2', 7, 101)), false, 'a free id');
+    assert.equal(disk.outgoingMessageIdTaken('b', 100, publish('B2', 7, 100)), false, 'ids are per client');
+  });
+});

@@ -150,6 +150,13 @@ export class OutgoingQueues {
     return other === undefined ? undefined : { entry: other, replace: true };
   }
 
+  /** Whether an entry of the client other than `packet`'s own (its brokerId and brokerCounter) holds `messageId`. */
+  messageIdTaken(clientId: string, messageId: number, packet: PersistedPacket): boolean {
+    const holders = this.clients.get(clientId)?.byMessageId.get(messageId);
+    if (holders === undefined) return false;
+    return holders.some((e) => e.packet.brokerId !== packet.brokerId || e.packet.brokerCounter !== packet.brokerCounter);
+  }
+
   findByMessageId(clientId: string, messageId: unknown): QueueEntry | undefined {
     const q = this.clients.get(clientId);
     if (q === undefined) return undefined;

@@ -24,6 +24,7 @@ const boundaries = {
     { sourceTag: 'scope:container-management', onlyDependOnLibsWithTags: ['scope:container-management', 'scope:shared'] },
     { sourceTag: 'scope:software-update', onlyDependOnLibsWithTags: ['scope:software-update', 'scope:shared'] },
     { sourceTag: 'scope:file-upload', onlyDependOnLibsWithTags: ['scope:file-upload', 'scope:shared'] },
+    { sourceTag: 'scope:system-metrics', onlyDependOnLibsWithTags: ['scope:system-metrics', 'scope:shared'] },
     // The `ledge` CLI hosts every app in one process (all-in-one mode), so it may use every scope.
     { sourceTag: 'scope:ledge', onlyDependOnLibsWithTags: ['*'] },
   ],

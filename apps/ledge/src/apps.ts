@@ -25,4 +25,5 @@ export const hostedApps: readonly HostedApp[] = [
   hosted('container-management', async () => (await import('@ledge/container-management-feature')).containerManagementEntry),
   hosted('software-update', async () => (await import('@ledge/software-update-feature')).softwareUpdateEntry),
   hosted('file-upload', async () => (await import('@ledge/file-upload-feature')).fileUploadEntry),
+  hosted('system-metrics', async () => (await import('@ledge/system-metrics-feature')).systemMetricsEntry),
 ];

@@ -21,7 +21,7 @@ import { THIRD_PARTY_FEATURE } from './testing/third-party-app';
 import { startUploadSink } from './testing/upload-sink';
 import { DEVICE, startWholeStack, waitForAllFeatures, type Command, type Envelope, type StackMode, type WholeStack } from './testing/whole-stack';
 
-const APPS = ['broker', 'connector', 'container-management', 'software-update', 'file-upload'];
+const APPS = ['broker', 'connector', 'container-management', 'software-update', 'file-upload', 'system-metrics'];
 const BUNDLES = ['ledge', ...APPS];
 const missing = [
   ...(findMosquitto() ? [] : ['mosquitto']),
@@ -47,6 +47,8 @@ const errorCode = (env: Envelope) => (env.value as { error?: string } | undefine
 const PROBES: readonly Probe[] = [
   { command: { thing: 'gateway', feature: 'SoftwareUpdatable', operation: 'install', value: {} }, owner: 'software-update', status: 400, check: (e) => assert.equal(errorCode(e), 'messages:parameter.invalid') },
   { command: { thing: 'gateway', feature: 'AutoUploadable', operation: 'deactivate', value: {} }, owner: 'file-upload', status: 204 },
+  { command: { thing: 'gateway', feature: 'Metrics', operation: 'request', value: { frequency: '0s' } }, owner: 'system-metrics', status: 204 },
+  { command: { thing: 'gateway', feature: 'Metrics', operation: 'request', value: { frequency: 'often' } }, owner: 'system-metrics', status: 400, check: (e) => assert.equal(errorCode(e), 'messages:parameter.invalid') },
   { command: { thing: 'gateway', feature: THIRD_PARTY_FEATURE, operation: 'greet', value: 'cloud' }, owner: 'third-party app', status: 200, check: (e) => assert.equal(e.value, 'hello, cloud') },
   { command: { thing: 'containers', feature: 'ContainerFactory', operation: 'create', value: { start: true } }, owner: 'container-management', status: 400, check: (e) => assert.equal(errorCode(e), 'messages:parameter.invalid') },
   { command: { thing: 'containers', feature: 'Metrics', operation: 'request', value: { frequency: '0s' } }, owner: 'container-management', status: 204 },
@@ -272,6 +274,32 @@ async function uploadThroughCloud(t: TestContext, stack: WholeStack): Promise<vo
   }
 }
 
+interface MetricData {
+  timestamp: number;
+  snapshot: { originator: string; measurements: { id: string; value: number }[] }[];
+}
+
+/** Kanto's system-metrics contract end to end: a request from the cloud → data messages at the cloud, then a stop. */
+async function metricsThroughCloud(stack: WholeStack): Promise<void> {
+  const data = () => stack.events.filter((e) => e.thing === DEVICE && e.env.path === '/features/Metrics/outbox/messages/data').map((e) => e.env.value as MetricData);
+  const before = data().length;
+  const started = await stack.send({ thing: 'gateway', feature: 'Metrics', operation: 'request', value: { frequency: '1s', filter: [{ id: ['cpu.utilization', 'memory.*'], originator: 'SYSTEM' }] } });
+  await waitFor(() => data().length >= before + 2, 20_000, 'two data messages at the cloud');
+  assert.deepEqual(stack.cloudResponses(started).map((r) => r.status), [204]);
+  const last = data().at(-1)!;
+  assert.ok(Math.abs(last.timestamp - Date.now() / 1000) < 30, `timestamp in Unix seconds: ${last.timestamp}`);
+  assert.deepEqual(last.snapshot.map((o) => o.originator), ['SYSTEM']);
+  const m = Object.fromEntries(last.snapshot[0]!.measurements.map((x) => [x.id, x.value]));
+  assert.deepEqual(Object.keys(m), ['cpu.utilization', 'memory.total', 'memory.available', 'memory.used', 'memory.utilization']);
+  assert.ok(m['cpu.utilization']! >= 0 && m['cpu.utilization']! <= 100, `cpu.utilization ${m['cpu.utilization']}`);
+  assert.ok(m['memory.total']! > 0 && m['memory.used']! + m['memory.available']! === m['memory.total'], JSON.stringify(m));
+  const stopped = await stack.send({ thing: 'gateway', feature: 'Metrics', operation: 'request', value: { frequency: 0 } });
+  await waitFor(() => stack.cloudResponses(stopped).length > 0, 10_000, 'the stop answered');
+  const after = data().length;
+  await new Promise((r) => setTimeout(r, 2_500)); // two periods: no report may come once stopped
+  assert.ok(data().length <= after + 1, `reports after the stop: ${data().length - after}`); // one may have been on its way
+}
+
 /** Every line `ledge run` wrote must be a JSON object without duplicate keys; returns the parsed lines. */
 function parseEveryLine(stack: WholeStack): Record<string, unknown>[] {
   const problems: string[] = [];
@@ -314,6 +342,7 @@ function wholeStackSuite(mode: StackMode): void {
       await t.test('a local client without the connector\'s account cannot forge an install, an identity, a link status or an app\'s health; its event still reaches the cloud', (st) => localForgeriesAreRefused(st, stack));
       await t.test('SoftwareUpdatable install from the cloud runs to FINISHED_SUCCESS', (st) => installThroughCloud(st, stack));
       await t.test('AutoUploadable trigger → request → start from the cloud uploads the file', (st) => uploadThroughCloud(st, stack));
+      await t.test('Metrics request from the cloud → data messages at the cloud at that frequency; frequency 0 stops them', () => metricsThroughCloud(stack));
       await t.test('SIGTERM stops every app by itself, exit code 0; every line it wrote is a JSON object without duplicate keys', () => stopsCleanlyWithJsonLogs(stack, mode));
     });
 

@@ -27,7 +27,6 @@ export type {
   ContainerRuntime,
 } from './runtime';
 export { parseSize, formatSize, MIN_MEMORY_BYTES } from './sizes';
-export { parseGoDuration } from './duration';
 export { toDittoEnum } from './reader';
 export {
   defaultLogConfig,

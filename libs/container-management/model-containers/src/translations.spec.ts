@@ -9,7 +9,6 @@ import {
   initialState,
   parseCreateValue,
   parseDescriptor,
-  parseGoDuration,
   parseMetricsRequest,
   parseRemoveValue,
   parseRenameValue,
@@ -33,8 +32,6 @@ describe('sizes and durations', () => {
   it('formatSize round-trips exact units', () => {
     assert.deepEqual([100 * M, 1024 * M, 1536, 2048, -1].map(formatSize), ['100M', '1G', '1536', '2K', '-1']);
   });
-  const durations: [string, number | undefined][] = [['2s', 2000], ['500ms', 500], ['1m30s', 90_000], ['0s', 0], ['1h', 3_600_000], ['10 seconds', undefined], ['5', undefined], ['', undefined], ['s', undefined]];
-  for (const [input, want] of durations) it(`parseGoDuration(${JSON.stringify(input)}) = ${want}`, () => assert.equal(parseGoDuration(input), want));
 });
 
 describe('parseCreateValue (§3.3)', () => {

@@ -33,6 +33,7 @@ export type { Backoff, BackoffOptions } from './backoff';
 export { superviseProcesses } from './supervise';
 export type { SupervisedProcess, SuperviseOptions } from './supervise';
 export { MAX_TIMER_MS } from './timers';
+export { parseGoDuration } from './duration';
 export { createSystemdNotifier, systemdNotifySend, SYSTEMD_NOTIFY_ENV } from './systemd-notify';
 export type { SystemdNotifier, SystemdNotifierOptions } from './systemd-notify';
 export { tarGz } from './tar';

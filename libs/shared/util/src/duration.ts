@@ -1,4 +1,5 @@
-// Go-style durations ("2s", "1m30s", "500ms", "1h") as Kanto's Metrics frequency and stop timeouts use.
+// Go-style durations ("2s", "1m30s", "500ms", "1h"): what Kanto's Go apps read with time.ParseDuration
+// (container and system Metrics frequency, stop timeouts), so the same strings mean the same here.
 
 const UNIT_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 

@@ -1,0 +1,5 @@
+// ledge-system-metrics: Kanto's Metrics feature (CPU, load, memory, processes from /proc). Config: /etc/ledge/system-metrics.json < LEDGE_SYSTEM_METRICS_* < flags (README).
+import { main } from '@ledge/util';
+import { systemMetricsEntry } from '@ledge/system-metrics-feature';
+
+void main(systemMetricsEntry);

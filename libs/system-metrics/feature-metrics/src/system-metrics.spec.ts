@@ -1,0 +1,216 @@
+// The Metrics feature on a fake local bus with a fake /proc source and a hand-driven scheduler: Kanto's
+// request/data contract, boot-time reporting from config, refusals, and the reporter's skip rules.
+import assert from 'node:assert/strict';
+import { describe, it, type TestContext } from 'node:test';
+import { createFakeLocalBus } from '@ledge/data-access-mqtt/testing';
+import type { ProcessCounters } from '@ledge/system-metrics-model';
+import { ConfigError, prepareConfig } from '@ledge/util';
+import { captureLogger } from '@ledge/util/testing';
+import type { MetricsSource, RepeatScheduler } from './reporter';
+import { createReporter } from './reporter';
+import { createSystemMetrics, systemMetricsEntry, type SystemMetricsConfig } from './system-metrics';
+
+const ID = '{"deviceId":"demo:gw","tenantId":"demo"}';
+
+/** A /proc whose counters advance by a fixed step per read: 25 % busy, 0.5 % of memory per process. */
+function fakeSource(): MetricsSource & { reads: number; fail: boolean } {
+  let n = 0;
+  const src = {
+    reads: 0,
+    fail: false,
+    async cpu() {
+      src.reads++;
+      if (src.fail) throw new Error('EIO');
+      n++;
+      return { total: 1000 * n, idle: 750 * n };
+    },
+    async load() {
+      return { load1: 0.5, load5: 0.25, load15: 0.125 };
+    },
+    async memory() {
+      return { totalBytes: 1000, availableBytes: 600, usedBytes: 400 };
+    },
+    async processesNamed(names: readonly string[]) {
+      const out = new Map<string, ProcessCounters>();
+      if (names.includes('node')) out.set('node', { pid: 7, cpuTicks: 100 * n, rssBytes: 5, readBytes: 1, writeBytes: 2 });
+      return out;
+    },
+  };
+  return src;
+}
+
+/** A scheduler the test ticks by hand. */
+function manualScheduler(): RepeatScheduler & { tick(): void; active: number; lastMs: number } {
+  const fns = new Set<() => void>();
+  const s = ((fn: () => void, ms: number) => {
+    fns.add(fn);
+    s.lastMs = ms;
+    s.active = fns.size;
+    return () => {
+      fns.delete(fn);
+      s.active = fns.size;
+    };
+  }) as RepeatScheduler & { tick(): void; active: number; lastMs: number };
+  s.active = 0;
+  s.lastMs = 0;
+  s.tick = () => {
+    for (const f of fns) f();
+  };
+  return s;
+}
+
+const settle = async () => {
+  for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+};
+
+async function setup(t: TestContext, configOverrides: Record<string, string> = {}) {
+  const bus = createFakeLocalBus();
+  const log = captureLogger('test', 'debug');
+  const client = bus.createClient({ clientId: 'metrics', logger: log.logger });
+  await client.start();
+  const config = prepareConfig(systemMetricsEntry, { env: configOverrides, configDir: '/nonexistent' }).config as SystemMetricsConfig;
+  const source = fakeSource();
+  const scheduler = manualScheduler();
+  let mono = 0;
+  const app = createSystemMetrics(config, { logger: log.logger, bus: client, source, schedule: scheduler, now: () => 1_765_098_000_000, monotonic: () => (mono += 1000) });
+  t.after(async () => {
+    await app.close();
+    await client.close();
+  });
+  await app.start();
+  bus.inject('edge/thing/response', ID);
+  await bus.flush();
+  await settle();
+  const events = () =>
+    bus.published.filter((p) => p.clientId === 'metrics' && (p.topic === 'e' || p.topic === 'event')).map((p) => JSON.parse(p.payload.toString()) as { topic: string; path: string; value: unknown; headers: Record<string, unknown> });
+  const data = () => events().filter((e) => e.path === '/features/Metrics/outbox/messages/data');
+  const responses = () => bus.published.filter((p) => p.clientId === 'metrics' && p.topic.startsWith('command///res/')).map((p) => ({ topic: p.topic, env: JSON.parse(p.payload.toString()) as { status: number; value?: { error?: string; message?: string } } }));
+  const request = async (value: unknown, reqId = 'r1', cid = 'cid-1') => {
+    bus.inject(
+      `command///req/${reqId}/request`,
+      JSON.stringify({ topic: 'demo/gw/things/live/messages/request', headers: { 'correlation-id': cid, 'response-required': true }, path: '/features/Metrics/inbox/messages/request', value }),
+    );
+    await bus.flush();
+    await settle();
+    await bus.flush();
+  };
+  return { bus, source, scheduler, events, data, responses, request };
+}
+
+describe('system metrics: the Metrics feature', () => {
+  it('registers the feature with Kanto\'s definition once the thing is known; nothing reported by default', async (t) => {
+    const s = await setup(t);
+    const reg = s.events().find((e) => e.path === '/features/Metrics');
+    assert.ok(reg, 'feature modify');
+    assert.deepEqual(reg.value, { definition: ['com.bosch.iot.suite.edge.metric:Metrics:1.0.0'], properties: { request: { frequency: '0s', filter: [] } } });
+    assert.equal(s.scheduler.active, 0, 'Kanto: off until a request');
+  });
+
+  it('request → 204, then one data message per tick with the asked-for measurements and the request\'s correlation-id', async (t) => {
+    const s = await setup(t);
+    await s.request({ frequency: '2s', filter: [{ id: ['cpu.utilization', 'cpu.load1'], originator: 'SYSTEM' }, { id: ['cpu.*', 'io.*'], originator: 'node' }] });
+    assert.deepEqual(s.responses().map((r) => [r.topic, r.env.status]), [['command///res/r1/204', 204]]);
+    assert.equal(s.scheduler.lastMs, 2000);
+    s.scheduler.tick();
+    await settle();
+    await s.bus.flush();
+    const [d] = s.data();
+    assert.ok(d, 'a data message');
+    assert.equal(d.topic, 'demo/gw/things/live/messages/data');
+    assert.equal(d.headers['correlation-id'], 'cid-1');
+    assert.deepEqual(d.value, {
+      timestamp: 1_765_098_000,
+      snapshot: [
+        { originator: 'SYSTEM', measurements: [{ id: 'cpu.utilization', value: 25 }, { id: 'cpu.load1', value: 0.5 }] },
+        { originator: 'node', measurements: [{ id: 'cpu.utilization', value: 100 }, { id: 'io.readBytes', value: 1 }, { id: 'io.writeBytes', value: 2 }] },
+      ],
+    });
+    assert.deepEqual(s.events().filter((e) => e.path === '/features/Metrics/properties/request').at(-1)?.value, {
+      frequency: '2s',
+      filter: [{ id: ['cpu.utilization', 'cpu.load1'], originator: 'SYSTEM' }, { id: ['cpu.*', 'io.*'], originator: 'node' }],
+    });
+  });
+
+  it('a new request replaces the running one; frequency 0 stops', async (t) => {
+    const s = await setup(t);
+    await s.request({ frequency: 5 });
+    assert.equal(s.scheduler.active, 1);
+    await s.request({ frequency: '1m' }, 'r2');
+    assert.equal(s.scheduler.active, 1, 'one loop');
+    assert.equal(s.scheduler.lastMs, 60_000);
+    await s.request({ frequency: 0 }, 'r3');
+    assert.equal(s.scheduler.active, 0);
+    assert.deepEqual(s.responses().map((r) => r.env.status), [204, 204, 204]);
+  });
+
+  it('a malformed request gets 400 messages:parameter.invalid naming the field and leaves reporting as it was', async (t) => {
+    const s = await setup(t);
+    await s.request({ frequency: '5s' });
+    await s.request({ frequency: '5 seconds' }, 'r2');
+    await s.request({ frequency: '1s', filter: [{ id: 'cpu.*' }] }, 'r3');
+    await s.request('soon', 'r4');
+    const bad = s.responses().slice(1);
+    assert.deepEqual(bad.map((r) => [r.env.status, r.env.value?.error]), [[400, 'messages:parameter.invalid'], [400, 'messages:parameter.invalid'], [400, 'messages:parameter.invalid']]);
+    assert.match(bad[0]!.env.value!.message!, /frequency/);
+    assert.match(bad[1]!.env.value!.message!, /filter\[0\]\.id/);
+    assert.equal(s.scheduler.active, 1);
+    assert.equal(s.scheduler.lastMs, 5000, 'the 5 s request still runs');
+  });
+
+  it('starts the config\'s reporting once the thing is known', async (t) => {
+    const s = await setup(t, { LEDGE_SYSTEM_METRICS_FREQUENCY: '10s', LEDGE_SYSTEM_METRICS_FILTER: '[{"id":["memory.*"]}]' });
+    await settle();
+    assert.equal(s.scheduler.active, 1);
+    assert.equal(s.scheduler.lastMs, 10_000);
+    s.scheduler.tick();
+    await settle();
+    await s.bus.flush();
+    const ids = (s.data()[0]?.value as { snapshot: { measurements: { id: string }[] }[] }).snapshot[0]!.measurements.map((m) => m.id);
+    assert.deepEqual(ids, ['memory.total', 'memory.available', 'memory.used', 'memory.utilization']);
+  });
+
+  it('refuses a bad config with exit code 2 naming the key', () => {
+    for (const [env, re] of [
+      [{ LEDGE_SYSTEM_METRICS_FREQUENCY: 'often' }, /frequency/],
+      [{ LEDGE_SYSTEM_METRICS_FREQUENCY: '100ms' }, /frequency/],
+      [{ LEDGE_SYSTEM_METRICS_FILTER: '{"id":1}' }, /filter/],
+    ] as const) {
+      assert.throws(() => prepareConfig(systemMetricsEntry, { env, configDir: '/nonexistent' }), (e) => e instanceof ConfigError && re.test(e.message), JSON.stringify(env));
+    }
+  });
+});
+
+describe('system metrics: the reporter', () => {
+  const request = { frequencyMs: 1000, filters: [{ ids: ['cpu.utilization'], originator: 'SYSTEM' }] };
+
+  it('skips a tick while the previous sample is still being read, and reports read failures once a minute', async () => {
+    const source = fakeSource();
+    let release!: () => void;
+    const slow: MetricsSource = { ...source, cpu: async () => (source.reads > 0 ? new Promise<{ total: number; idle: number }>((r) => (release = () => r({ total: 4000, idle: 3000 }))) : (source.reads++, { total: 1000, idle: 750 })) };
+    const scheduler = manualScheduler();
+    const sent: unknown[] = [];
+    const log = captureLogger('test', 'debug');
+    const reporter = createReporter({ source: slow, send: async (d) => void sent.push(d), schedule: scheduler, clockTicks: 100, logger: log.logger });
+    await reporter.set(request);
+    scheduler.tick();
+    scheduler.tick();
+    assert.equal(reporter.counters.skipped, 1, 'the second tick found the first still reading');
+    release();
+    await settle();
+    assert.equal(sent.length, 1);
+    await reporter.close();
+
+    const failing = fakeSource();
+    const r2 = createReporter({ source: failing, send: async () => undefined, schedule: scheduler, clockTicks: 100, logger: log.logger });
+    await r2.set(request);
+    failing.fail = true;
+    for (let i = 0; i < 5; i++) {
+      scheduler.tick();
+      await settle();
+    }
+    assert.equal(r2.counters.failed, 5);
+    assert.equal(log.lines.filter((l) => l['msg'] === 'cannot read the measurements; this report is skipped').length, 1, 'logged once, counted always');
+    await r2.close();
+    assert.equal(scheduler.active, 0, 'close cancels the loop');
+  });
+});

@@ -1,0 +1,28 @@
+// The system-metrics config: Kanto's keys (frequency and filter start reporting at boot, off by default)
+// and the shared local bus settings. The README table is generated from it.
+import { defineConfig, localBusSpec } from '@ledge/util';
+import { parseFrequency, parseMetricsRequest } from './request';
+
+export const systemMetricsSpec = defineConfig({
+  frequency: {
+    type: 'string',
+    default: '0s',
+    describe: 'report at boot this often (Go duration, e.g. 5s; at least 1s); 0s = only when the cloud sends a request (Kanto\'s default)',
+    validate: (v: unknown) => {
+      const f = parseFrequency(v);
+      return typeof f === 'string' ? f : undefined;
+    },
+  },
+  filter: {
+    type: 'json',
+    default: [] as unknown[],
+    describe: 'what the boot-time reports hold, as a request\'s filter: [{"id": ["cpu.*"], "originator": "SYSTEM" | "<process name>"}]; empty = SYSTEM cpu.utilization and memory.utilization',
+    validate: (v: unknown) => {
+      const r = parseMetricsRequest({ frequency: '1s', filter: v });
+      return r.ok ? undefined : r.problems.join('; ');
+    },
+  },
+  ...localBusSpec,
+});
+
+export type SystemMetricsSpec = typeof systemMetricsSpec;

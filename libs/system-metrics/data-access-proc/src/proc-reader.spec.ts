@@ -130,6 +130,26 @@ describe('createProcReader against a fixture /proc', () => {
     assert.equal(none.listed, 0);
   });
 
+  it('remembers the names of pids that matched nothing: the next sample reads only new pids, the matches, and after 10 s the rest again', async (t) => {
+    const root = fixture(t);
+    const fs = recordingFs(root);
+    let now = 0;
+    const reader = createProcReader({ root, fs, now: () => now });
+    const first = await reader.processesNamed(['node', 'absent']);
+    const statuses = () => fs.reads.filter((r) => r.endsWith('/status'));
+    const all = statuses().length;
+    assert.ok(all > 2, 'the first sample reads every status');
+    fs.reads.length = 0;
+    now = 5_000;
+    const second = await reader.processesNamed(['node', 'absent']);
+    assert.deepEqual([...second.keys()], [...first.keys()], 'the same finding');
+    assert.deepEqual(statuses(), ['300/status', '301/status'], 'only the pids named node');
+    fs.reads.length = 0;
+    now = 10_000;
+    await reader.processesNamed(['node', 'absent']);
+    assert.equal(statuses().length, all, 'every pid again after 10 s');
+  });
+
   it('skips a process that vanished (ENOENT, ESRCH) or is hidden (EACCES) and takes the next one of that name', async (t) => {
     const root = fixture(t);
     const fs = recordingFs(root, { '300/stat': 'ESRCH', '1/status': 'ENOENT', '250/status': 'EACCES', '390/cmdline': 'ENOENT' });

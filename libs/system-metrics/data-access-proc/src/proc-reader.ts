@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { parseLoadAvg, parseMemInfo, parseProcStat, type CpuTimes, type LoadAverage, type MemoryInfo } from './parse-system';
 import { readSystemFile } from './proc-files';
 import { nodeProcFs, type ProcFs } from './proc-fs';
-import { findProcessesNamed, type ProcessSample } from './process-finder';
+import { createProcessFinder, type ProcessSample } from './process-finder';
 
 /** Linux USER_HZ: 100 on every architecture Ledge ships (arm64, armhf, amd64); Node cannot call sysconf. */
 export const CLOCK_TICKS_PER_SECOND = 100;
@@ -15,6 +15,8 @@ export interface ProcReaderOptions {
   readonly root?: string;
   /** Default: node:fs. */
   readonly fs?: ProcFs;
+  /** Clock for processesNamed's name cache (default Date.now). */
+  readonly now?: () => number;
 }
 
 const defaultProcReaderOptions = Object.freeze({ root: '/proc', fs: nodeProcFs });
@@ -29,7 +31,8 @@ export interface ProcReader {
    * characters, a process matches if its comm equals the first 15 characters AND the basename of the first
    * NUL-separated field of /proc/<pid>/cmdline equals the whole name (that is how gopsutil, which Kanto uses,
    * resolves long names). Processes that vanish while being read (ENOENT/ESRCH) are skipped silently;
-   * names not found are absent from the map.
+   * names not found are absent from the map. A pid whose name matched nothing is read again only after
+   * 10 s (a new pid at once), so a process that takes over a known pid is found within 10 s.
    *
    * "Characters" are UTF-8 bytes, as in the kernel (TASK_COMM_LEN) and gopsutil (Go's len). Processes whose
    * files we may not read (EACCES/EPERM: hidepid=1) are skipped like vanished ones.
@@ -41,10 +44,11 @@ export function createProcReader(options: ProcReaderOptions = {}): ProcReader {
   const root = options.root ?? defaultProcReaderOptions.root;
   const fs = options.fs ?? defaultProcReaderOptions.fs;
   const file = (name: string) => join(root, name);
+  const findNamed = createProcessFinder(fs, root, options.now ? { now: options.now } : {});
   return {
     cpu: async () => parseProcStat(await readSystemFile(fs, file('stat')), file('stat')),
     load: async () => parseLoadAvg(await readSystemFile(fs, file('loadavg')), file('loadavg')),
     memory: async () => parseMemInfo(await readSystemFile(fs, file('meminfo')), file('meminfo')),
-    processesNamed: (names) => findProcessesNamed(fs, root, names),
+    processesNamed: (names) => findNamed(names),
   };
 }

@@ -53,19 +53,63 @@ function wantedNames(names: readonly string[]): { exact: Map<string, Wanted>; cu
   return { exact, cut };
 }
 
-export async function findProcessesNamed(fs: ProcFs, root: string, names: readonly string[]): Promise<Map<string, ProcessSample>> {
+/** A pid whose name matched nothing is not read again for this long (a new pid is read at once). */
+export const RECHECK_MS = 10_000;
+
+export interface ProcessFinderOptions {
+  readonly now?: () => number;
+  readonly recheckMs?: number;
+}
+
+/**
+ * A finder that remembers each pid's name between samples: reading every pid's status once a second
+ * cost a Raspberry Pi class core about 1 % (bench/system-metrics) for a name that is not running. A pid
+ * read within `recheckMs` whose name matched none of the wanted ones is skipped; its entry is re-read
+ * after that, so a pid reused by a wanted process is found within `recheckMs`. Pids gone from /proc are
+ * forgotten at each listing.
+ */
+export function createProcessFinder(fs: ProcFs, root: string, options: ProcessFinderOptions = {}): (names: readonly string[]) => Promise<Map<string, ProcessSample>> {
+  const now = options.now ?? Date.now;
+  const recheckMs = options.recheckMs ?? RECHECK_MS;
+  const seen = new Map<number, { name: string; at: number }>();
+  return (names) => findProcessesNamed(fs, root, names, { seen, now, recheckMs });
+}
+
+interface NameCache {
+  readonly seen: Map<number, { name: string; at: number }>;
+  readonly now: () => number;
+  readonly recheckMs: number;
+}
+
+export async function findProcessesNamed(fs: ProcFs, root: string, names: readonly string[], cache?: NameCache): Promise<Map<string, ProcessSample>> {
   const found = new Map<string, ProcessSample>();
   const { exact, cut } = wantedNames(names);
   if (exact.size === 0) return found;
-  const pids = await listPids(fs, root);
+  const listed = await listPids(fs, root);
+  const t = cache?.now() ?? 0;
+  if (cache) {
+    const live = new Set(listed);
+    for (const pid of cache.seen.keys()) if (!live.has(pid)) cache.seen.delete(pid);
+  }
+  // A pid read lately whose name matched nothing wanted now is skipped (see createProcessFinder).
+  const pids = cache
+    ? listed.filter((pid) => {
+        const s = cache.seen.get(pid);
+        return s === undefined || t - s.at >= cache.recheckMs || exact.has(s.name) || cut.has(s.name);
+      })
+    : listed;
   // Lowest pid first, so the first match of a name is the one reported; stop once every name has one.
   for (let i = 0; i < pids.length && found.size < exact.size; i += BATCH) {
     const batch = pids.slice(i, i + BATCH);
     const statuses = await Promise.all(batch.map((pid) => readProcessFile(fs, join(root, String(pid), 'status'))));
     for (const [j, pid] of batch.entries()) {
       const text = statuses[j];
-      if (text === undefined) continue;
+      if (text === undefined) {
+        cache?.seen.set(pid, { name: '', at: t }); // hidden or gone: not read again for a while either
+        continue;
+      }
       const status = parsePidStatus(text, join(root, String(pid), 'status'));
+      cache?.seen.set(pid, { name: status.name, at: t });
       const direct = [exact.get(status.name)].filter((w): w is Wanted => w !== undefined && !found.has(w.name));
       const viaCmdline = (cut.get(status.name) ?? []).filter((w) => !found.has(w.name));
       if (direct.length + viaCmdline.length === 0) continue;

@@ -100,7 +100,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export const oneAnswerPerCommand: Scenario = {
   name: 'one-answer-per-command',
   proves:
-    'with the per-app units, the connector and a third-party local app sharing the gateway thing, a command from the cloud to each feature (SoftwareUpdatable, AutoUploadable, ContainerFactory, the third-party one) gets exactly one response, its owner\'s, and one to a feature nobody serves gets none; the install runs to FINISHED_SUCCESS and AutoUploadable trigger → request → start uploads the file to the host',
+    'with the per-app units, the connector and a third-party local app sharing the gateway thing, a command from the cloud to each feature (SoftwareUpdatable, AutoUploadable, ContainerFactory, the third-party one) gets exactly one response, its owner\'s, and one to a feature nobody serves gets none; the install runs to FINISHED_SUCCESS, AutoUploadable trigger → request → start uploads the file to the host, and a Metrics request brings data messages from the packaged system-metrics',
   timeoutMs: 7 * 60_000,
   skip: ({ apps }) => {
     const missing = ['connector', 'software-update', 'file-upload'].filter((a) => !apps.some((p) => p.app === a));
@@ -117,6 +117,7 @@ export const oneAnswerPerCommand: Scenario = {
     const script = Buffer.from(`#!/bin/sh\necho ${id} > ${MARKER}\nexit 0\n`);
     cloud.files.set(`/one-answer-${id}.sh`, script);
     const withCm = apps.some((a) => a.app === 'container-management') && (await isActive(vm, 'ledge-container-management.service'));
+    const withMetrics = apps.some((a) => a.app === 'system-metrics');
 
     const cmd = (label: string, thingId: string, featureId: string, subject: string, value: unknown, expect?: Command['expect']): Command => ({
       label,
@@ -140,6 +141,9 @@ export const oneAnswerPerCommand: Scenario = {
         ? [cmd('create', CONTAINERS_THING, 'ContainerFactory', 'create', {}, { status: 400, owner: 'container management', check: (v) => (v as { error?: string; message?: string }).error === 'messages:parameter.invalid' && /imageRef/.test((v as { message?: string }).message ?? '') })]
         : []),
     ];
+    // System metrics on the packaged arm64 gateway: a request from the cloud, then data messages at the cloud.
+    const metricsCid = `e2e-oa-metrics-${id}`;
+    if (withMetrics) commands.push(cmd('metrics', DEVICE, 'Metrics', 'request', { frequency: '1s', filter: [{ id: ['cpu.utilization', 'memory.*'], originator: 'SYSTEM' }, { originator: 'node' }] }, { status: 204, owner: 'system-metrics' }));
     if (!withCm) log('container management not running: no ContainerFactory command');
 
     const north = await connectCloud(cloud);
@@ -154,6 +158,7 @@ export const oneAnswerPerCommand: Scenario = {
       let installMessage = '';
       const requests: { correlationId: string; options: Record<string, string> }[] = [];
       const lastUpload = new Map<string, { state: string; progress?: number; message?: string }>();
+      const metrics: { timestamp: number; snapshot: { originator: string; measurements: { id: string; value: number }[] }[] }[] = [];
       north.on('message', (topic, payload) => {
         if (!/^event(\/|$)/.test(topic)) return;
         let env: { path?: string; value?: { correlationId?: string; status?: string; state?: string; options?: Record<string, string> } };
@@ -169,6 +174,7 @@ export const oneAnswerPerCommand: Scenario = {
         }
         else if (env.path === '/features/AutoUploadable/outbox/messages/request' && v?.correlationId?.startsWith(`${upCid}#`)) requests.push(v as (typeof requests)[number]);
         else if (env.path === '/features/AutoUploadable/properties/lastUpload' && v?.correlationId?.startsWith(`${upCid}#`)) lastUpload.set(v.correlationId, v as { state: string });
+        else if (env.path === '/features/Metrics/outbox/messages/data' && (env as { headers?: Record<string, unknown> }).headers?.['correlation-id'] === metricsCid) metrics.push(v as unknown as (typeof metrics)[number]);
       });
       await north.subscribeAsync(['command//+/res/#', 'event/#'], { qos: 1 });
       let linked = false;
@@ -187,7 +193,7 @@ export const oneAnswerPerCommand: Scenario = {
       // Each Ledge app answers commands once it serves its thing (after the connector answered its
       // identity request); a command that arrives before is not for a thing it knows, and goes unanswered
       // as it would with Kanto's apps. The scenario before may have restarted any of them.
-      const owners = ['ledge-software-update', 'ledge-file-upload', ...(withCm ? ['ledge-container-management'] : [])];
+      const owners = ['ledge-software-update', 'ledge-file-upload', ...(withCm ? ['ledge-container-management'] : []), ...(withMetrics ? ['ledge-system-metrics'] : [])];
       const journalOf = (unit: string) => `journalctl _SYSTEMD_INVOCATION_ID=$(systemctl show -p InvocationID --value ${unit}.service) -o cat --no-pager`;
       for (const unit of owners) {
         const serving = async () => (await vm.sh(`${journalOf(unit)} | grep -q '"msg":"serving thing"'`, { allowFail: true })).code === 0;
@@ -251,6 +257,15 @@ export const oneAnswerPerCommand: Scenario = {
       assert.equal(createHash('sha256').update(got).digest('hex'), fileSha, 'the uploaded bytes are the file\'s');
       assert.deepEqual(withoutProgress(installStatuses), INSTALL_STATUSES, `install: ${installMessage}`);
       assert.equal((await vm.sh(`cat ${MARKER}`)).stdout.trim(), id, 'the install script ran on the gateway');
+      if (withMetrics) {
+        await waitFor('two Metrics data messages at the cloud', 30_000, async () => metrics.length >= 2);
+        const last = metrics.at(-1)!;
+        const system = last.snapshot.find((o) => o.originator === 'SYSTEM')?.measurements.map((m) => m.id);
+        assert.deepEqual(system, ['cpu.utilization', 'memory.total', 'memory.available', 'memory.used', 'memory.utilization'], JSON.stringify(last));
+        assert.ok(last.snapshot.some((o) => o.originator === 'node'), `the node processes of the gateway: ${JSON.stringify(last)}`);
+        log(`${metrics.length} Metrics data messages at the cloud; the last: ${JSON.stringify(last)}`);
+        await send(cmd('metrics-stop', DEVICE, 'Metrics', 'request', { frequency: 0 }));
+      }
     } finally {
       await Promise.allSettled([close(thirdParty), close(bus), closeCloud(north)]);
       await vm.sh(`rm -f ${file} ${MARKER}${made ? ` && rmdir ${UPLOAD_DIR}` : ''}`, { allowFail: true });

@@ -1,5 +1,6 @@
 // Times and durations of AutoUploadable: RFC 3339 strings (what Kanto's Go time.Time decodes) or epoch
 // numbers (what Kanto's docs show ⚠ §6.2; seconds below 1e11, else milliseconds); Go-style durations.
+import { parseGoDuration } from '@ledge/util';
 
 /** The largest epoch ms a Date holds (ECMA-262 §21.4.1.1). */
 const MAX_DATE_MS = 8.64e15;
@@ -17,20 +18,10 @@ export function parseTime(v: unknown): number | undefined {
   return Number.isNaN(ms) ? undefined : ms;
 }
 
-const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-
-/** Go time.ParseDuration subset: `1h30m`, `30s`, `500ms`; ms; undefined when invalid or ≤ 0. */
+/** Go time.ParseDuration (util's parseGoDuration): `1h30m`, `30s`, `500ms`; ms; undefined when invalid or ≤ 0. */
 export function parseDuration(v: string): number | undefined {
-  const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/y;
-  let total = 0;
-  let matched = 0;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(v)) !== null) {
-    total += Number(m[1]) * UNITS[m[2]!]!;
-    matched = re.lastIndex;
-  }
-  if (matched === 0 || matched !== v.length || total <= 0) return undefined;
-  return total;
+  const ms = parseGoDuration(v);
+  return ms !== undefined && ms > 0 ? ms : undefined;
 }
 
 export function toRfc3339(ms: number): string {

@@ -214,3 +214,45 @@ describe('system metrics: the reporter', () => {
     assert.equal(scheduler.active, 0, 'close cancels the loop');
   });
 });
+
+describe('system metrics: the Prometheus endpoint', () => {
+  it('off by default; with `prometheus` set serves /metrics with the figures and what the bus says about Ledge', async (t) => {
+    const bus = createFakeLocalBus();
+    const log = captureLogger('test', 'debug');
+    const client = bus.createClient({ clientId: 'metrics', logger: log.logger });
+    await client.start();
+    const config = prepareConfig(systemMetricsEntry, { env: { LEDGE_SYSTEM_METRICS_PROMETHEUS: '127.0.0.1:0' }, configDir: '/nonexistent' }).config as SystemMetricsConfig;
+    let address: { host: string; port: number } | undefined;
+    const app = createSystemMetrics(config, { logger: log.logger, bus: client, source: fakeSource(), onPrometheus: (a) => (address = a) });
+    t.after(async () => {
+      await app.close();
+      await client.close();
+    });
+    await app.start();
+    assert.ok(address && address.host === '127.0.0.1' && address.port > 0, JSON.stringify(address));
+    bus.inject('edge/health/broker', JSON.stringify({ status: 'up', pid: 1, version: '1.0.0', since: 1_765_000_000, stats: { clients: 4, sessions: 1, queued: 9 } }), { retain: true, qos: 1 });
+    bus.inject('edge/health/connector', JSON.stringify({ status: 'down', pid: 2, version: '1.0.0', since: 1_765_000_100, reason: 'lost' }), { retain: true, qos: 1 });
+    bus.inject('edge/health/file-upload', 'not json', { retain: true, qos: 1 });
+    bus.inject('edge/connection/remote/status', JSON.stringify({ connected: false, timestamp: 1_765_000_100, cause: 'CONNECTION_ERROR', outbox: { depth: 12, oldestAgeMs: 30_000 } }), { retain: true, qos: 1 });
+    await bus.flush();
+    const url = `http://127.0.0.1:${address.port}`;
+    const first = await fetch(`${url}/metrics`);
+    assert.equal(first.status, 200);
+    assert.match(first.headers.get('content-type') ?? '', /^text\/plain; version=0\.0\.4/);
+    const second = await (await fetch(`${url}/metrics`)).text();
+    for (const want of [
+      'ledge_system_cpu_utilization_percent 25',
+      'ledge_system_memory_total_bytes 1000',
+      'ledge_app_up{app="broker"} 1',
+      'ledge_app_up{app="connector"} 0',
+      'ledge_app_stat{app="broker",stat="queued"} 9',
+      'ledge_cloud_connected 0',
+      'ledge_outbox_depth 12',
+    ]) assert.ok(second.split('\n').includes(want), `${want} in:\n${second}`);
+    assert.ok(!second.includes('file-upload'), 'a malformed health message is ignored');
+    assert.equal((await fetch(`${url}/`)).status, 404);
+    assert.equal((await fetch(`${url}/metrics`, { method: 'POST', body: 'x' })).status, 405);
+    const off = prepareConfig(systemMetricsEntry, { env: {}, configDir: '/nonexistent' }).config;
+    assert.equal(off.prometheus, '', 'off unless configured');
+  });
+});

@@ -12,16 +12,20 @@ import {
   METRICS_REQUEST,
   metricsRequestInvalidError,
   parseMetricsRequest,
+  parsePrometheusAddress,
   systemMetricsSpec,
   type MetricsRequest,
   type SystemMetricsSpec,
 } from '@ledge/system-metrics-model';
 import { ConfigError, createCloser, kantoLocalBusAliases, type App, type AppEntry, type ConfigOf, type Logger, type WithCommon } from '@ledge/util';
+import { createPrometheusEndpoint } from './prometheus-endpoint';
 import { createReporter, type MetricsSource, type RepeatScheduler } from './reporter';
 
 export type SystemMetricsConfig = ConfigOf<WithCommon<SystemMetricsSpec>>;
 
 export interface SystemMetricsDeps {
+  /** Called with the Prometheus endpoint once it listens (tests bind port 0). */
+  readonly onPrometheus?: (address: { host: string; port: number }) => void;
   readonly logger: Logger;
   /** The local bus; default a client for the config's local bus settings. */
   readonly bus?: LocalBusClient;
@@ -51,8 +55,12 @@ export function createSystemMetrics(config: SystemMetricsConfig, deps: SystemMet
       logger: deps.logger,
     });
   const agent = createDittoAgent({ bus, logger: deps.logger, thingSuffix: '' });
+  const source = deps.source ?? createProcReader();
+  const promAddress = parsePrometheusAddress(config.prometheus);
+  if (typeof promAddress === 'string') throw new ConfigError(`config key 'prometheus': ${promAddress}`, { key: 'prometheus' });
+  const prometheus = promAddress ? createPrometheusEndpoint({ address: promAddress, bus, source, logger: deps.logger }) : undefined;
   const reporter = createReporter({
-    source: deps.source ?? createProcReader(),
+    source,
     clockTicks: CLOCK_TICKS_PER_SECOND,
     logger: deps.logger,
     ...(deps.schedule ? { schedule: deps.schedule } : {}),
@@ -96,7 +104,12 @@ export function createSystemMetrics(config: SystemMetricsConfig, deps: SystemMet
       closer.add('reporter', () => reporter.close());
       await agent.start();
       closer.add('agent', () => agent.close());
-      log.info({ frequencyMs: initial.frequencyMs, broker: config.localAddress }, 'system metrics started');
+      if (prometheus) {
+        closer.add('prometheus', () => prometheus.close());
+        await prometheus.start();
+        deps.onPrometheus?.(prometheus.address()!);
+      }
+      log.info({ frequencyMs: initial.frequencyMs, broker: config.localAddress, prometheus: prometheus?.address() }, 'system metrics started');
     },
     close: () => closer.close(),
   };

@@ -1,6 +1,7 @@
 // The system-metrics config: Kanto's keys (frequency and filter start reporting at boot, off by default)
-// and the shared local bus settings. The README table is generated from it.
+// and the shared local bus settings, plus Ledge's Prometheus endpoint. The README table is generated from it.
 import { defineConfig, localBusSpec } from '@ledge/util';
+import { parsePrometheusAddress } from './prometheus';
 import { parseFrequency, parseMetricsRequest } from './request';
 
 export const systemMetricsSpec = defineConfig({
@@ -20,6 +21,15 @@ export const systemMetricsSpec = defineConfig({
     validate: (v: unknown) => {
       const r = parseMetricsRequest({ frequency: '1s', filter: v });
       return r.ok ? undefined : r.problems.join('; ');
+    },
+  },
+  prometheus: {
+    type: 'string',
+    default: '',
+    describe: 'serve the system figures, every Ledge app\'s health and the cloud link in Prometheus text format at http://<here>/metrics: a port (loopback only) or host:port; empty = off',
+    validate: (v: unknown) => {
+      const a = parsePrometheusAddress(v);
+      return typeof a === 'string' ? a : undefined;
     },
   },
   ...localBusSpec,

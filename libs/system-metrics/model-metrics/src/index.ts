@@ -19,3 +19,5 @@ export { systemMetricsSpec } from './config';
 export type { SystemMetricsSpec } from './config';
 export { SystemMetricsErrorCodes, metricsRequestInvalidError } from './errors';
 export type { SystemMetricsErrorCode } from './errors';
+export { renderPrometheus, parsePrometheusAddress } from './prometheus';
+export type { PrometheusInput, PrometheusAddress } from './prometheus';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { buildMetricData, cpuUtilization, describeRequest, parseMetricsRequest, processCpuUtilization, processOriginators, sampleNeeds, wants, type MetricsRequest, type Sample } from './index';
+import { buildMetricData, cpuUtilization, describeRequest, parseMetricsRequest, parsePrometheusAddress, processCpuUtilization, processOriginators, renderPrometheus, sampleNeeds, wants, type MetricsRequest, type Sample } from './index';
 
 const ok = (v: unknown): MetricsRequest => {
   const r = parseMetricsRequest(v);
@@ -98,5 +98,47 @@ describe('Metrics data', () => {
     assert.deepEqual(sampleNeeds(ok({ frequency: '1s', filter: [{ id: ['cpu.load*'] }] }), []), { cpu: false, load: true, memory: false });
     assert.deepEqual(sampleNeeds(ok({ frequency: '1s', filter: [{ id: ['io.*'], originator: 'node' }] }), ['node']), { cpu: false, load: false, memory: false });
     assert.deepEqual(sampleNeeds(ok({ frequency: '1s', filter: [{ originator: 'node' }] }), ['node']), { cpu: false, load: false, memory: true });
+  });
+});
+
+describe('Prometheus text', () => {
+  it('renders the system figures, each app\'s health, stats as labels, and the cloud link', () => {
+    const text = renderPrometheus({
+      cpuUtilization: 12.5,
+      load: { load1: 0.5, load5: 0.25, load15: 0.125 },
+      memory: { totalBytes: 1000, availableBytes: 600, usedBytes: 400 },
+      apps: new Map([
+        ['connector', { status: 'up', pid: 2, version: '1', since: 100, restarts: 1 }],
+        ['broker', { status: 'down', pid: 1, version: '1', since: 90, reason: 'lost', stats: { queued: 7, clients: 3 } }],
+        ['odd"app', { status: 'up', pid: 3, version: '1', since: 1 }],
+      ]),
+      link: { connected: true, timestamp: 1, outbox: { depth: 4, oldestAgeMs: 2500 } },
+    });
+    const lines = text.split('\n');
+    for (const want of [
+      'ledge_system_cpu_utilization_percent 12.5',
+      'ledge_system_load15 0.125',
+      'ledge_system_memory_used_bytes 400',
+      'ledge_app_up{app="broker"} 0',
+      'ledge_app_up{app="connector"} 1',
+      'ledge_app_up{app="odd\\"app"} 1',
+      'ledge_app_restarts_total{app="connector"} 1',
+      'ledge_app_stat{app="broker",stat="clients"} 3',
+      'ledge_app_stat{app="broker",stat="queued"} 7',
+      'ledge_cloud_connected 1',
+      'ledge_outbox_depth 4',
+      'ledge_outbox_oldest_age_seconds 2.5',
+      '# TYPE ledge_app_restarts_total counter',
+    ]) assert.ok(lines.includes(want), `${want} in:\n${text}`);
+    assert.ok(text.endsWith('\n'));
+    assert.equal(renderPrometheus({ apps: new Map() }), '', 'nothing known, nothing rendered');
+  });
+
+  it('reads the endpoint address: a port is loopback', () => {
+    assert.equal(parsePrometheusAddress(''), undefined);
+    assert.deepEqual(parsePrometheusAddress('9464'), { host: '127.0.0.1', port: 9464 });
+    assert.deepEqual(parsePrometheusAddress('0.0.0.0:9464'), { host: '0.0.0.0', port: 9464 });
+    assert.deepEqual(parsePrometheusAddress('[::1]:9464'), { host: '::1', port: 9464 });
+    for (const bad of ['x', '70000', 'a b:1', ':1', 3]) assert.equal(typeof parsePrometheusAddress(bad), 'string', String(bad));
   });
 });

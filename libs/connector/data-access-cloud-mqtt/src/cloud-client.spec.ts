@@ -1,10 +1,13 @@
 // The cloud client's reconnect policy with fake timers (§2.1.3: 1 min initial, 4 min max, ×2, ±25 %,
 // reset after a successful connect, give up after 5 authentication refusals) and the credentials
 // renewal (Azure SAS: a fresh CONNECT at renewAtMs, without backoff and without a status cause).
+// FakeMqtt is a node:events emitter like MQTT.js's client: whatever a cloud-client listener throws
+// would come out of its emit(), i.e. into MQTT.js.
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { afterEach, beforeEach, describe, it, mock } from 'node:test';
 import type { IClientOptions, MqttClient } from 'mqtt';
+import { captureLogger } from '@ledge/util/testing';
 import { createCloudClient } from './cloud-client';
 import type { CloudClientInit } from './options';
 
@@ -46,8 +49,8 @@ function setup(init: Partial<CloudClientInit> = {}) {
   const client = createCloudClient({ address: 'mqtts://hub.example.com:8883', clientId: 'c', connect, ...init });
   const delays: number[] = [];
   const causes: string[] = [];
-  client.on('reconnecting', (i) => delays.push(i.delayMs));
-  client.on('disconnected', (i) => causes.push(i.renewal ? 'renewal' : i.cause));
+  client.on('reconnecting', (i) => void delays.push(i.delayMs));
+  client.on('disconnected', (i) => void causes.push(i.renewal ? 'renewal' : i.cause));
   return { client, clients, delays, causes, last: () => clients.at(-1)! };
 }
 
@@ -101,7 +104,7 @@ describe('cloud client reconnect (fake timers)', () => {
   it('gives up after authErrorRetries refusals in a row (CONNECTION_NOT_AUTHENTICATED); identifier rejected stops at once', async () => {
     const s = setup({ backoff: { random: () => 0.5 } });
     let stopped = 0;
-    s.client.on('stopped', () => stopped++);
+    s.client.on('stopped', () => void stopped++);
     s.client.start();
     for (let i = 0; i < 5; i++) {
       s.last().fail(5);
@@ -146,6 +149,57 @@ describe('cloud client reconnect (fake timers)', () => {
     assert.equal(s.last().options.username, 'u');
     assert.deepEqual(s.causes, ['CONNECTION_ERROR', 'renewal']);
     assert.deepEqual(asked, [1_000_000, 1_060_000, 1_114_000]);
+    await s.client.close();
+  });
+});
+
+describe('cloud client listeners (issue 22)', () => {
+  beforeEach(() => mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 1_000_000 }));
+  afterEach(() => mock.timers.reset());
+
+  it('a throwing or rejecting listener never reaches MQTT.js: it is logged, the others still run, the client reconnects', async () => {
+    const log = captureLogger('test', 'debug');
+    const s = setup({ logger: log.logger, backoff: { random: () => 0.5 } });
+    for (const event of ['connected', 'disconnected', 'reconnecting', 'message'] as const) {
+      s.client.on(event, () => {
+        throw new Error(`bad ${event} listener`);
+      });
+    }
+    s.client.on('message', async () => {
+      throw new Error('bad async message listener');
+    });
+    const topics: string[] = [];
+    s.client.on('message', (m) => void topics.push(m.topic));
+    s.client.start();
+
+    assert.doesNotThrow(() => s.last().accept(), 'CONNACK');
+    assert.equal(s.client.connected, true);
+    assert.doesNotThrow(() => s.last().emit('message', 'command///req/1/x', Buffer.from('{}'), { qos: 1 }));
+    assert.deepEqual(topics, ['command///req/1/x'], 'a later listener still gets the message');
+    // Before issue 22 the disconnected listener's throw skipped the reconnect: the client stayed offline.
+    assert.doesNotThrow(() => s.last().emit('close'), 'connection lost');
+    assert.deepEqual(s.causes, ['CONNECTION_ERROR']);
+    assert.deepEqual(s.delays, [60_000], 'the reconnect is still scheduled');
+    mock.timers.tick(60_000);
+    assert.equal(s.clients.length, 2);
+    assert.doesNotThrow(() => s.last().accept());
+    assert.equal(s.client.connected, true);
+    assert.equal(s.client.stats().connects, 2);
+
+    await new Promise<void>((r) => setImmediate(r));
+    const failed = log.lines.filter((l) => l['msg'] === 'cloud event listener failed');
+    assert.deepEqual(
+      failed.map((l) => [l['event'], (l['err'] as { message: string }).message]),
+      [
+        ['connected', 'bad connected listener'],
+        ['message', 'bad message listener'],
+        ['disconnected', 'bad disconnected listener'],
+        ['reconnecting', 'bad reconnecting listener'],
+        ['connected', 'bad connected listener'],
+        ['message', 'bad async message listener'],
+      ],
+    );
+    assert.ok(failed.every((l) => l['level'] === 'error' && l['component'] === 'cloud-mqtt'), 'error level, the component field');
     await s.client.close();
   });
 });

@@ -1,12 +1,13 @@
 // The connector's one cloud MQTT connection (STYLE.md "Reconnect lives in data-access"): one MQTT.js
 // client per attempt with its own reconnect off, capped exponential backoff with jitter between
 // attempts, the status cause of §1.2 for every failure, the give-up rules of §2.1.3, subscriptions
-// re-sent after every connect, TCP_NODELAY, and publish() resolving on PUBACK.
-import { EventEmitter } from 'node:events';
+// re-sent after every connect, TCP_NODELAY, and publish() resolving on PUBACK. Events go through util's
+// TypedEmitter: they are emitted inside MQTT.js callbacks, where a throwing listener would otherwise
+// reach MQTT.js (issue 22).
 import { connect as mqttConnect, type MqttClient } from 'mqtt';
 import type { CloudCredentials } from '@ledge/connector-model';
 import { ConnectionCauses, type ConnectionCause } from '@ledge/model-edge';
-import { createBackoff, createLogger, onlyOnce, type LedgeError } from '@ledge/util';
+import { createBackoff, createLogger, onlyOnce, TypedEmitter, type EventSource, type LedgeError } from '@ledge/util';
 import { parseCloudAddress } from './address';
 import { cloudConnectionError, cloudPublishError, cloudStoppedError } from './errors';
 import { classifyFailure } from './failure';
@@ -40,7 +41,7 @@ export interface CloudClientStats {
   readonly published: number;
 }
 
-export interface CloudClient extends EventEmitter<CloudClientEvents> {
+export interface CloudClient extends EventSource<CloudClientEvents> {
   readonly connected: boolean;
   /** True once it gave up (see `stopped`) or was closed. */
   readonly stopped: boolean;
@@ -54,6 +55,8 @@ export interface CloudClient extends EventEmitter<CloudClientEvents> {
   stats(): CloudClientStats;
   /** Idempotent: DISCONNECT (when connected), no more attempts. */
   close(): Promise<void>;
+  /** For the owner that is about to close it (the bridge's detach). */
+  removeAllListeners(): void;
 }
 
 export function createCloudClient(init: CloudClientInit): CloudClient {
@@ -63,7 +66,7 @@ export function createCloudClient(init: CloudClientInit): CloudClient {
   const connectFn = o.connect ?? mqttConnect;
   const now = o.now ?? Date.now;
   const backoff = createBackoff(o.backoff);
-  const events = new EventEmitter<CloudClientEvents>();
+  const events = new TypedEmitter<CloudClientEvents>((err, event) => logger.error({ err, event }, 'cloud event listener failed'));
   const subscriptions = new Map<string, CloudQoS>();
   let mc: MqttClient | undefined;
   let pending = new Set<(err: Error) => void>();
@@ -250,5 +253,5 @@ export function createCloudClient(init: CloudClientInit): CloudClient {
     stats: () => ({ connects, failedAttempts, inFlight: pending.size, published }),
     close,
   };
-  return Object.defineProperties(events, Object.getOwnPropertyDescriptors(api)) as CloudClient;
+  return Object.defineProperties(events, Object.getOwnPropertyDescriptors(api)) as TypedEmitter<CloudClientEvents> & typeof api;
 }

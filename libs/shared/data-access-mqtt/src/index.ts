@@ -17,7 +17,6 @@ export type {
   DisconnectedInfo,
   ReconnectingInfo,
 } from './types';
-export type { EventSource, Listener } from './typed-emitter';
 export { defaultMqttConnect, adaptMqttClient } from './mqtt-adapter';
 export type { MqttConnect, MqttClientLike, MqttClientEvents, MqttGrant } from './mqtt-adapter';
 export { isValidTopicName, isValidTopicFilter, topicMatches } from './topic-match';

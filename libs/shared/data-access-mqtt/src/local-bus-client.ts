@@ -2,14 +2,13 @@
 // its fixed-period reconnect replaced by capped exponential backoff with jitter, subscriptions tracked
 // here and re-subscribed after every reconnect that lost the session, TCP_NODELAY on every socket,
 // typed connection events, and message handlers that can never crash the process.
-import { createBackoff, createLogger, onlyOnce } from '@ledge/util';
+import { createBackoff, createLogger, onlyOnce, TypedEmitter } from '@ledge/util';
 import { closedError, connectionError, invalidFilterError, invalidOptionsError, invalidTopicError, notStartedError, publishFailedError, subscribeRefusedError } from './errors';
 import { createHandlerRegistry } from './handler-registry';
 import { defaultMqttConnect, type MqttClientLike } from './mqtt-adapter';
 import { resolveLocalBusOptions, toBuffer, toMqttOptions, type LocalBusClientOptions } from './options';
 import { createSubscriptionTracker } from './subscriptions';
 import { isValidTopicFilter, isValidTopicName } from './topic-match';
-import { TypedEmitter } from './typed-emitter';
 import type { BusPacket, LocalBusClient, LocalBusEvents, QoS } from './types';
 
 const SUBACK_FAILURE = 0x80;

@@ -36,5 +36,7 @@ export { MAX_TIMER_MS } from './timers';
 export { parseGoDuration } from './duration';
 export { createSystemdNotifier, systemdNotifySend, SYSTEMD_NOTIFY_ENV } from './systemd-notify';
 export type { SystemdNotifier, SystemdNotifierOptions } from './systemd-notify';
+export { TypedEmitter } from './typed-emitter';
+export type { EventMap, EventSource, Listener } from './typed-emitter';
 export { tarGz } from './tar';
 export type { TarFile } from './tar';

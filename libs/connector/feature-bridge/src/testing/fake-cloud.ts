@@ -1,10 +1,10 @@
 // A CloudClient the test drives: it connects, drops and acknowledges when told. Like the real client
 // (@ledge/connector-cloud-mqtt), publish rejects at once while offline and a dropped connection fails
-// every publish still waiting for its PUBACK.
-import { EventEmitter } from 'node:events';
+// every publish still waiting for its PUBACK, and a throwing listener is logged, never thrown back at
+// the test's connect()/drop()/deliver() (util's TypedEmitter, as in the real client).
 import type { CloudClient, CloudClientEvents, CloudQoS } from '@ledge/connector-cloud-mqtt';
 import { ConnectionCauses, type ConnectionCause } from '@ledge/model-edge';
-import { UnavailableError } from '@ledge/util';
+import { createLogger, TypedEmitter, UnavailableError, type Logger } from '@ledge/util';
 
 export interface FakeCloudPublish {
   readonly topic: string;
@@ -32,8 +32,9 @@ export interface FakeCloud extends CloudClient {
 
 const unavailable = (message: string) => new UnavailableError('LEDGE_TEST_CLOUD_OFFLINE', message);
 
-export function createFakeCloud(): FakeCloud {
-  const events = new EventEmitter<CloudClientEvents>();
+export function createFakeCloud(options: { logger?: Logger } = {}): FakeCloud {
+  const logger = (options.logger ?? createLogger({ name: 'ledge', level: 'silent' })).child({ component: 'fake-cloud' });
+  const events = new TypedEmitter<CloudClientEvents>((err, event) => logger.error({ err, event }, 'cloud event listener failed'));
   const published: FakeCloudPublish[] = [];
   const subscriptions = new Set<string>();
   const waiting: { resolve: () => void; reject: (err: Error) => void }[] = [];

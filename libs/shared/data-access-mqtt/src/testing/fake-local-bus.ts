@@ -1,13 +1,12 @@
 // An in-memory local bus for feature-level unit tests of other libs: any number of clients implementing
 // LocalBusClient, broker semantics for wildcards, retained messages and QoS downgrade, and a switch to
 // simulate a broker outage. It passes the same contract suite as the real client (contract.ts).
-import { createLogger, onlyOnce, type Logger } from '@ledge/util';
+import { createLogger, onlyOnce, TypedEmitter, type Logger } from '@ledge/util';
 import { closedError, invalidFilterError, invalidTopicError, notStartedError } from '../errors';
 import { createHandlerRegistry } from '../handler-registry';
 import { toBuffer } from '../options';
 import { createSubscriptionTracker, type SubscriptionTracker } from '../subscriptions';
 import { isValidTopicFilter, isValidTopicName, topicMatches } from '../topic-match';
-import { TypedEmitter } from '../typed-emitter';
 import type { BusPacket, LocalBusClient, LocalBusEvents, Payload, PublishOptions, QoS } from '../types';
 
 export interface FakeBusPublish {

@@ -1,7 +1,9 @@
 // A small typed event emitter (STYLE.md: typed event maps, as MQTT.js's TypedEmitter). Unlike
 // node:events it never lets a listener's exception (or an async listener's rejection) escape into the
 // code that emitted: a bad listener is reported through `onListenerError`, the others still run. That
-// is what keeps one broken feature from taking the MQTT connection (and the process) down.
+// is what keeps one broken feature from taking the MQTT connection (and the process) down. It lives in
+// util so that every emitter uses it: the local bus and its watchers, and the cloud client, whose
+// listeners run inside MQTT.js callbacks (issue 22).
 
 /** Event name → listener argument tuple, e.g. `{ connected: [info: ConnectedInfo] }`. */
 export type EventMap<E> = { [K in keyof E]: unknown[] };

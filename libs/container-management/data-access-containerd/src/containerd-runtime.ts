@@ -14,7 +14,11 @@ import type {
   TaskStatus,
 } from '@ledge/container-management-model';
 import type { Logger } from '@ledge/util';
-import { createContainerdClient, type Msg } from './client';
+import { createContainerdClient, type ResponseOf } from './client';
+import type { Container__Output } from './generated/types/containerd/services/containers/v1/Container';
+import type { Process__Output } from './generated/types/containerd/v1/types/Process';
+import type { Status__Output } from './generated/types/containerd/v1/types/Status';
+import type { Timestamp__Output } from './generated/types/google/protobuf/Timestamp';
 import { SNAPSHOTTER } from './content';
 import { ctrdError, CtrdErrorCodes, isNotFound } from './errors';
 import { loadImage, pullImage, withLease } from './images';
@@ -56,12 +60,12 @@ function signalNumber(name: string | undefined, id: string): number {
   return n;
 }
 
-function toDate(ts: Msg | undefined): Date | undefined {
+function toDate(ts: Timestamp__Output | null): Date | undefined {
   if (!ts || (!ts.seconds && !ts.nanos)) return undefined;
-  return new Date(Number(ts.seconds) * 1000 + Math.floor(Number(ts.nanos) / 1e6));
+  return new Date(ts.seconds * 1000 + Math.floor(ts.nanos / 1e6));
 }
 
-const STATUS: Record<string, TaskStatus> = { CREATED: 'created', RUNNING: 'running', PAUSED: 'paused', PAUSING: 'paused', STOPPED: 'stopped' };
+const STATUS: Partial<Record<Status__Output, TaskStatus>> = { CREATED: 'created', RUNNING: 'running', PAUSED: 'paused', PAUSING: 'paused', STOPPED: 'stopped' };
 
 export function createContainerdRuntime(options: ContainerdRuntimeOptions): ContainerRuntime {
   const logger = options.logger.child({ component: 'containerd-runtime' });
@@ -73,30 +77,31 @@ export function createContainerdRuntime(options: ContainerdRuntimeOptions): Cont
 
   const exits = watchTaskExits({ client, namespace: options.namespace, logger });
 
-  async function getContainer(id: string): Promise<Msg> {
+  async function getContainer(id: string): Promise<Container__Output> {
     if (typeof id !== 'string' || !ID.test(id)) throw ctrdError(CtrdErrorCodes.CONTAINER_NOT_FOUND, { id });
     try {
-      return (await client.unary('containers', 'Get', { id })).container;
+      // Always set: `(gogoproto.nullable) = false` in containers.proto, an option the descriptor drops.
+      return (await client.unary('containers', 'Get', { id })).container!;
     } catch (err) {
       if (isNotFound(err)) throw ctrdError(CtrdErrorCodes.CONTAINER_NOT_FOUND, { id }, err);
       throw err;
     }
   }
 
-  async function getTask(id: string): Promise<Msg | undefined> {
+  async function getTask(id: string): Promise<Process__Output | undefined> {
     try {
-      return (await client.unary('tasks', 'Get', { container_id: id, exec_id: '' })).process;
+      return (await client.unary('tasks', 'Get', { container_id: id, exec_id: '' })).process ?? undefined;
     } catch (err) {
       if (isNotFound(err)) return undefined;
       throw err;
     }
   }
 
-  function toInfo(p: Msg): TaskInfo {
-    const status = STATUS[p.status as string] ?? 'unknown';
-    const info: TaskInfo = { status, pid: Number(p.pid) };
+  function toInfo(p: Process__Output): TaskInfo {
+    const status = STATUS[p.status] ?? 'unknown';
+    const info: TaskInfo = { status, pid: p.pid };
     if (status === 'stopped') {
-      info.exitCode = Number(p.exit_status);
+      info.exitCode = p.exit_status;
       const at = toDate(p.exited_at);
       if (at) info.exitedAt = at;
     }
@@ -105,7 +110,7 @@ export function createContainerdRuntime(options: ContainerdRuntimeOptions): Cont
 
   /** Tasks.Wait: resolves with the exit of the task's init process. */
   function waitTask(id: string): Promise<{ exitCode: number; exitedAt: Date }> {
-    return client.unary('tasks', 'Wait', { container_id: id, exec_id: '' }).then((r: Msg) => ({ exitCode: Number(r.exit_status), exitedAt: toDate(r.exited_at) ?? new Date() }));
+    return client.unary('tasks', 'Wait', { container_id: id, exec_id: '' }).then((r) => ({ exitCode: r.exit_status, exitedAt: toDate(r.exited_at) ?? new Date() }));
   }
 
   function openPump(id: string, config: ContainerConfig): void {
@@ -200,7 +205,7 @@ export function createContainerdRuntime(options: ContainerdRuntimeOptions): Cont
       await getContainer(id);
       const existing = await getTask(id);
       if (existing) {
-        if (existing.status !== 'STOPPED') throw ctrdError(CtrdErrorCodes.TASK_STATE, { id, detail: `task is ${String(existing.status).toLowerCase()}` });
+        if (existing.status !== 'STOPPED') throw ctrdError(CtrdErrorCodes.TASK_STATE, { id, detail: `task is ${existing.status.toLowerCase()}` });
         pumps.get(id)?.close();
         pumps.delete(id);
         await client.unary('tasks', 'Delete', { container_id: id });
@@ -210,7 +215,7 @@ export function createContainerdRuntime(options: ContainerdRuntimeOptions): Cont
       const { mounts } = await client.unary('snapshots', 'Mounts', { snapshotter: SNAPSHOTTER, key: id });
       // The readers must exist before the shim opens the write ends during Create.
       openPump(id, config);
-      let created: Msg;
+      let created: ResponseOf<'tasks', 'Create'>;
       try {
         created = await client.unary('tasks', 'Create', { container_id: id, rootfs: mounts, stdin: '', stdout: io.stdout, stderr: io.stderr, terminal: false });
       } catch (err) {
@@ -220,10 +225,10 @@ export function createContainerdRuntime(options: ContainerdRuntimeOptions): Cont
       }
       try {
         // Wait before Start: a task that exits at once is still seen.
-        watch(id, Number(created.pid), waitTask(id));
+        watch(id, created.pid, waitTask(id));
         const started = await client.unary('tasks', 'Start', { container_id: id, exec_id: '' });
         logger.info({ id, pid: started.pid }, 'container started');
-        return { pid: Number(started.pid) };
+        return { pid: started.pid };
       } catch (err) {
         pumps.get(id)?.close();
         pumps.delete(id);
@@ -236,9 +241,9 @@ export function createContainerdRuntime(options: ContainerdRuntimeOptions): Cont
       await getContainer(id);
       const task = await getTask(id);
       if (!task) throw ctrdError(CtrdErrorCodes.TASK_NOT_FOUND, { id });
-      const pid = Number(task.pid);
+      const pid = task.pid;
       const done = (r: { exitCode: number; exitedAt: Date }): ExitEvent => ({ id, pid, exitCode: r.exitCode, exitedAt: r.exitedAt, oomKilled: exits.wasOomKilled(id) });
-      if (task.status === 'STOPPED') return done({ exitCode: Number(task.exit_status), exitedAt: toDate(task.exited_at) ?? new Date() });
+      if (task.status === 'STOPPED') return done({ exitCode: task.exit_status, exitedAt: toDate(task.exited_at) ?? new Date() });
       const sig = signalNumber(stop.signal, id);
       const wait = killAndWait(id, sig, false);
       // A frozen task cannot act on the signal.
@@ -268,7 +273,8 @@ export function createContainerdRuntime(options: ContainerdRuntimeOptions): Cont
 
     async updateResources(id, resources: Resources) {
       const container = await getContainer(id);
-      const spec = JSON.parse(Buffer.from(container.spec.value).toString()) as { linux?: { resources?: Record<string, unknown>; devices?: ResolvedDevice[] } };
+      // Never null: containerd refuses a container without one ("container.Spec must be set").
+      const spec = JSON.parse(Buffer.from(container.spec!.value).toString()) as { linux?: { resources?: Record<string, unknown>; devices?: ResolvedDevice[] } };
       const linux = spec.linux ?? (spec.linux = {});
       const memory = (linuxResources(resources, [], false).memory as Record<string, number> | undefined) ?? {};
       linux.resources = { ...linux.resources, memory };
@@ -290,7 +296,7 @@ export function createContainerdRuntime(options: ContainerdRuntimeOptions): Cont
       const task = await getTask(id);
       if (task) {
         if (task.status !== 'STOPPED') {
-          if (!force) throw ctrdError(CtrdErrorCodes.TASK_STATE, { id, detail: `task is ${String(task.status).toLowerCase()}; stop it or use force` });
+          if (!force) throw ctrdError(CtrdErrorCodes.TASK_STATE, { id, detail: `task is ${task.status.toLowerCase()}; stop it or use force` });
           const wait = killAndWait(id, 9, true);
           if (task.status === 'PAUSED') await client.unary('tasks', 'Resume', { container_id: id }).catch(() => undefined);
           await wait;
@@ -313,7 +319,7 @@ export function createContainerdRuntime(options: ContainerdRuntimeOptions): Cont
 
     async listContainers() {
       const res = await client.unary('containers', 'List', { filters: [] });
-      return (res.containers as Msg[]).map((c) => String(c.id));
+      return res.containers.map((c) => c.id);
     },
 
     async attach(id, config) {
@@ -322,7 +328,7 @@ export function createContainerdRuntime(options: ContainerdRuntimeOptions): Cont
       if (!task) return undefined;
       if ((task.status === 'RUNNING' || task.status === 'PAUSED') && !pumps.has(id)) {
         openPump(id, config);
-        watch(id, Number(task.pid), waitTask(id));
+        watch(id, task.pid, waitTask(id));
       }
       return toInfo(task);
     },
@@ -331,7 +337,7 @@ export function createContainerdRuntime(options: ContainerdRuntimeOptions): Cont
       await getContainer(id);
       const task = await getTask(id);
       if (!task) throw ctrdError(CtrdErrorCodes.TASK_NOT_FOUND, { id });
-      return readStats(`/${options.namespace}/${id}`, task.status === 'STOPPED' ? 0 : Number(task.pid));
+      return readStats(`/${options.namespace}/${id}`, task.status === 'STOPPED' ? 0 : task.pid);
     },
 
     logs(id, config, opts) {

@@ -1,7 +1,7 @@
 // containerd content store and snapshots: blob writes through the Content.Write stream (resuming a
 // partial ingest), blob reads, and unpacking layers through Diff.Apply onto overlayfs snapshots.
 import { createHash, randomUUID } from 'node:crypto';
-import type { ContainerdClient, Msg } from './client';
+import type { ContainerdClient, ResponseOf } from './client';
 import { ctrdError, CtrdErrorCodes, fromGrpc, isNotFound } from './errors';
 
 export const SNAPSHOTTER = 'overlayfs';
@@ -30,15 +30,16 @@ export async function writeBlob(
 ): Promise<void> {
   const stream = client.duplex('content', 'Write', { lease: opts.lease });
   const ref = `ledge-${desc.digest}`;
-  const responses: Msg[] = [];
-  let waiter: ((m: Msg | Error) => void) | undefined;
+  type WriteResponse = ResponseOf<'content', 'Write'>;
+  const responses: WriteResponse[] = [];
+  let waiter: ((m: WriteResponse | Error) => void) | undefined;
   let failure: Error | undefined;
-  stream.on('data', (m: Msg) => (waiter ? (waiter(m), (waiter = undefined)) : responses.push(m)));
+  stream.on('data', (m: WriteResponse) => (waiter ? (waiter(m), (waiter = undefined)) : responses.push(m)));
   stream.on('error', (err: Error) => {
     failure = fromGrpc(err, 'content.Write');
     if (waiter) waiter(failure);
   });
-  const next = (): Promise<Msg> =>
+  const next = (): Promise<WriteResponse> =>
     new Promise((resolve, reject) => {
       if (responses.length) return resolve(responses.shift()!);
       if (failure) return reject(failure);
@@ -50,7 +51,7 @@ export async function writeBlob(
   try {
     stream.write({ action: 'STAT', ref, total: desc.size, expected: desc.digest });
     const stat = await next();
-    let offset = Number(stat.offset ?? 0);
+    let offset = stat.offset;
     // offset == size: the ingest (or the blob in another namespace) is complete; only commit.
     const src = offset >= desc.size ? { body: [], offset } : await source.open(offset);
     offset = src.offset;
@@ -93,7 +94,8 @@ export async function readBlob(client: ContainerdClient, digest: string): Promis
   const stream = client.serverStream('content', 'Read', { digest, offset: 0, size: 0 });
   const parts: Buffer[] = [];
   try {
-    for await (const m of stream as AsyncIterable<Msg>) parts.push(Buffer.from(m.data as Uint8Array));
+    // A Readable iterates as `any`: name what the stream really yields.
+    for await (const m of stream as AsyncIterable<ResponseOf<'content', 'Read'>>) parts.push(m.data);
   } catch (err) {
     throw fromGrpc(err, 'content.Read');
   }

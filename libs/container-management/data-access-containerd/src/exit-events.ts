@@ -3,7 +3,7 @@
 // whether the kernel OOM-killed it.
 import type { ExitEvent } from '@ledge/container-management-model';
 import type { Logger } from '@ledge/util';
-import type { ContainerdClient, Msg } from './client';
+import type { ContainerdClient, ResponseOf, ServerStream } from './client';
 import { decodeTaskExit, decodeTaskOOM } from './proto-decode';
 import { oomKills } from './stats';
 
@@ -23,7 +23,7 @@ export function watchTaskExits(o: { client: ContainerdClient; namespace: string;
   const oomSeen = new Set<string>();
   const emitted = new Set<string>();
   let closed = false;
-  let events: ReturnType<ContainerdClient['serverStream']> | undefined;
+  let events: ServerStream<'events', 'Subscribe'> | undefined;
   let resubscribe: NodeJS.Timeout | undefined;
 
   /** The /tasks/oom event travels through `containerd publish` and can trail the exit: the cgroup's
@@ -52,7 +52,7 @@ export function watchTaskExits(o: { client: ContainerdClient; namespace: string;
     if (closed) return;
     const ns = JSON.stringify(namespace);
     events = client.serverStream('events', 'Subscribe', { filters: [`namespace==${ns},topic=="/tasks/exit"`, `namespace==${ns},topic=="/tasks/oom"`] });
-    events.on('data', (env: Msg) => {
+    events.on('data', (env: ResponseOf<'events', 'Subscribe'>) => {
       try {
         const value = Buffer.from(env.event?.value ?? []);
         if (env.topic === '/tasks/oom') oomSeen.add(decodeTaskOOM(value).containerId);

@@ -10,10 +10,16 @@ test('the committed descriptor matches the installed containerd protos', { skip:
   assert.equal(readFileSync(OUTPUT as string, 'utf8'), (generate as () => string)(), 'stale: run node libs/container-management/data-access-containerd/tools/gen-descriptors.mjs');
 });
 
+/** A protobufjs JSON descriptor node: a namespace (nested) or a message (fields). */
+interface DescriptorNode {
+  nested?: Record<string, DescriptorNode>;
+  fields?: Record<string, unknown>;
+}
+
 test('the descriptor holds every service the runtime calls, and field names like Mount.options', () => {
-  const d = JSON.parse(readFileSync(OUTPUT as string, 'utf8')) as { nested: Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
-  const services = d.nested.containerd.nested.services.nested;
-  for (const s of ['version', 'namespaces', 'content', 'images', 'leases', 'snapshots', 'diff', 'containers', 'tasks', 'events']) assert.ok(services[s], s);
-  assert.ok(d.nested.containerd.nested.types.nested.Mount.fields.options);
-  assert.ok(d.nested.containerd.nested.events.nested.TaskExit);
+  const d = JSON.parse(readFileSync(OUTPUT as string, 'utf8')) as DescriptorNode;
+  const at = (path: string) => path.split('.').reduce<DescriptorNode | undefined>((node, name) => node?.nested?.[name], d);
+  for (const s of ['version', 'namespaces', 'content', 'images', 'leases', 'snapshots', 'diff', 'containers', 'tasks', 'events']) assert.ok(at(`containerd.services.${s}`), s);
+  assert.ok(at('containerd.types.Mount')?.fields?.['options']);
+  assert.ok(at('containerd.events.TaskExit'));
 });

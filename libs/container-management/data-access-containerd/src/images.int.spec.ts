@@ -49,8 +49,8 @@ test('pull selects the platform from a multi-arch index (amd64, arm64, arm/v7, t
   // Every pulled platform stays referenced from the shared index blob, so containerd's GC keeps them all.
   const client = createContainerdClient({ socket: ctrd.socket, namespace: 'ledge-test' });
   t.after(() => client.close());
-  const index = (await client.unary('images', 'Get', { name: reg.multiRef })).image.target.digest as string;
-  const labels = (await client.unary('content', 'Info', { digest: index })).info.labels as Record<string, string>;
+  const index = (await client.unary('images', 'Get', { name: reg.multiRef })).image!.target!.digest;
+  const labels = (await client.unary('content', 'Info', { digest: index })).info!.labels;
   const refs = Object.entries(labels).filter(([k]) => k.startsWith('containerd.io/gc.ref.content.m.')).map(([, v]) => v);
   assert.deepEqual(new Set(refs), new Set([reg.multiDigests.arm64, reg.multiDigests['arm/v7'], host.digest]), 'index labels reference every pulled manifest');
   await assert.rejects(rt.pullImage(reg.multiRef, { platform: 'linux/s390x' }), { code: 'LEDGE_CTRD_IMAGE_NOT_FOUND', kind: 'NotFound' });
@@ -78,18 +78,18 @@ test('an interrupted blob write is resumed from the partial ingest (HTTP Range) 
   };
   await assert.rejects(withLease(client, (lease) => writeBlob(client, layer, failing, { lease }), { resumable: 'ledge-pull-test' }), /link down/);
   // The failed write's resumable lease is kept, so containerd's GC leaves the partial ingest alone.
-  const leases = (await client.unary('leases', 'List', { filters: [] })).leases as { id: string }[];
+  const leases = (await client.unary('leases', 'List', { filters: [] })).leases;
   assert.ok(leases.some((l) => l.id === 'ledge-pull-test'), 'a failed pull keeps its lease');
-  const statuses = (await client.unary('content', 'ListStatuses', { filters: [] })).statuses as { ref: string; offset: number }[];
+  const statuses = (await client.unary('content', 'ListStatuses', { filters: [] })).statuses;
   assert.deepEqual(statuses.map((s) => [s.ref, s.offset]), [[`ledge-${layer.digest}`, 100_000]]);
   const rt = createContainerdRuntime({ socket: ctrd.socket, namespace: 'ledge-test', stateDir: createTempDir(t), logger, insecureRegistries: [reg.host] });
   t.after(() => rt.close());
   const firstDone: number[] = [];
   await rt.pullImage(reg.singleRef, { onProgress: (p) => firstDone.push(p.layers[0]!.done) });
   assert.ok(firstDone[0]! >= 100_000, 'progress starts at the resumed offset');
-  assert.equal((await client.unary('content', 'Info', { digest: layer.digest })).info.size, layer.size);
+  assert.equal((await client.unary('content', 'Info', { digest: layer.digest })).info!.size, layer.size);
   assert.deepEqual((await client.unary('content', 'ListStatuses', { filters: [] })).statuses, []);
-  const after = (await client.unary('leases', 'List', { filters: [] })).leases as { id: string }[];
+  const after = (await client.unary('leases', 'List', { filters: [] })).leases;
   assert.ok(!after.some((l) => l.id.startsWith('ledge-pull-') && l.id !== 'ledge-pull-test'), 'a successful pull deletes its lease');
 });
 

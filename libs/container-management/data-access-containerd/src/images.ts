@@ -4,6 +4,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { ImageInfo, PullOptions, PullProgress } from '@ledge/container-management-model';
 import type { Logger } from '@ledge/util';
 import type { ContainerdClient } from './client';
+import type { Descriptor__Output } from './generated/types/containerd/types/Descriptor';
 import { chainIds, hasBlob, type BlobSource, readBlob, snapshotExists, unpackLayers, writeBlob, SNAPSHOTTER } from './content';
 import { ctrdError, CtrdErrorCodes, isNotFound } from './errors';
 import { parsePlatform, parseReference, platformMatches, type Platform } from './reference';
@@ -164,15 +165,17 @@ export async function pullImage(
 /** The pulled and unpacked image for the platform, or undefined. */
 export async function loadImage(client: ContainerdClient, refText: string, platform: Platform = parsePlatform(undefined)): Promise<LocalImage | undefined> {
   const ref = parseReference(refText);
-  let target: { media_type: string; digest: string; size: number };
+  let target: Descriptor__Output;
   try {
-    target = (await client.unary('images', 'Get', { name: ref.name })).image.target;
+    // Images.Get sets image on success, and Image.target is `(gogoproto.nullable) = false` (an option
+    // the descriptor drops): neither is null.
+    target = (await client.unary('images', 'Get', { name: ref.name })).image!.target!;
   } catch (err) {
     if (isNotFound(err)) return undefined;
     throw err;
   }
   try {
-    let manifestDesc = { digest: target.digest, size: Number(target.size) };
+    let manifestDesc = { digest: target.digest, size: target.size };
     let bytes = await readBlob(client, target.digest);
     if (target.media_type === MediaTypes.ociIndex || target.media_type === MediaTypes.dockerList) {
       const index = JSON.parse(bytes.toString()) as { manifests?: Descriptor[] };

@@ -60,17 +60,23 @@ test('TaskExit payloads decode', () => {
   assert.deepEqual(decodeTaskExit(buf), { containerId: 'c1', id: 'c1', pid: 42, exitStatus: 137, exitedAt: new Date(10_005) });
 });
 
+/** The parts of the OCI runtime spec these assertions read. */
+interface SpecView {
+  process: { args: string[]; env: string[]; capabilities: { bounding: string[] } };
+  linux: { cgroupsPath: string; namespaces: { type: string; path?: string }[]; resources: { memory: { limit: number } } };
+}
+
 test('buildSpec: command, env, namespaces, capabilities, resources', () => {
   const config = { ...defaultContainerConfig('web', 'x/y:1'), cmd: ['httpd', '-f'], env: ['A=2'], extraCapabilities: ['NET_ADMIN'], resources: { memoryBytes: 10_000_000 } };
-  const spec = buildSpec({ id: 'c1', namespace: 'ns', config, image: { Entrypoint: ['/bin/busybox'], Cmd: ['sh'], Env: ['A=1', 'PATH=/bin'] }, devices: [], netnsPath: '/var/run/netns/x' }) as any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  const spec = buildSpec({ id: 'c1', namespace: 'ns', config, image: { Entrypoint: ['/bin/busybox'], Cmd: ['sh'], Env: ['A=1', 'PATH=/bin'] }, devices: [], netnsPath: '/var/run/netns/x' }) as unknown as SpecView;
   assert.deepEqual(spec.process.args, ['/bin/busybox', 'httpd', '-f']);
   assert.deepEqual(spec.process.env, ['A=2', 'PATH=/bin']);
   assert.equal(spec.linux.cgroupsPath, '/ns/c1');
   assert.deepEqual(spec.linux.namespaces.at(-1), { type: 'network', path: '/var/run/netns/x' });
   assert.deepEqual(spec.process.capabilities.bounding, [...DEFAULT_CAPABILITIES, 'CAP_NET_ADMIN']);
   assert.equal(spec.linux.resources.memory.limit, 10_000_000);
-  const host = buildSpec({ id: 'c1', namespace: 'ns', config: { ...config, networkMode: 'host', privileged: true }, image: {}, devices: [] }) as any; // eslint-disable-line @typescript-eslint/no-explicit-any
-  assert.ok(!host.linux.namespaces.some((n: { type: string }) => n.type === 'network'));
+  const host = buildSpec({ id: 'c1', namespace: 'ns', config: { ...config, networkMode: 'host', privileged: true }, image: {}, devices: [] }) as unknown as SpecView;
+  assert.ok(!host.linux.namespaces.some((n) => n.type === 'network'));
   assert.ok(host.process.capabilities.bounding.includes('CAP_SYS_ADMIN'));
   assert.throws(() => buildSpec({ id: 'c1', namespace: 'ns', config: { ...config, cmd: [] }, image: {}, devices: [] }), { code: 'LEDGE_CTRD_INVALID_CONFIG' });
 });

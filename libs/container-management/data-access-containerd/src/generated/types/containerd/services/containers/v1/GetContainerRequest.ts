@@ -1,0 +1,10 @@
+// Original file: null
+
+
+export interface GetContainerRequest {
+  'id'?: (string);
+}
+
+export interface GetContainerRequest__Output {
+  'id': (string);
+}

@@ -1,0 +1,10 @@
+// Original file: null
+
+
+export interface ListContentRequest {
+  'filters'?: (string)[];
+}
+
+export interface ListContentRequest__Output {
+  'filters': (string)[];
+}

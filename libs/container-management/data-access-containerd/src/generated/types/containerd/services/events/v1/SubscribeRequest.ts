@@ -1,0 +1,10 @@
+// Original file: null
+
+
+export interface SubscribeRequest {
+  'filters'?: (string)[];
+}
+
+export interface SubscribeRequest__Output {
+  'filters': (string)[];
+}

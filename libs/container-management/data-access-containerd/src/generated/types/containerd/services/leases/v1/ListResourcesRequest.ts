@@ -1,0 +1,10 @@
+// Original file: null
+
+
+export interface ListResourcesRequest {
+  'id'?: (string);
+}
+
+export interface ListResourcesRequest__Output {
+  'id': (string);
+}

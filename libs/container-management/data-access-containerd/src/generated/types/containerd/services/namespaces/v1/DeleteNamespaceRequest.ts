@@ -1,0 +1,10 @@
+// Original file: null
+
+
+export interface DeleteNamespaceRequest {
+  'name'?: (string);
+}
+
+export interface DeleteNamespaceRequest__Output {
+  'name': (string);
+}

@@ -1,0 +1,10 @@
+// Original file: null
+
+
+export interface CleanupRequest {
+  'snapshotter'?: (string);
+}
+
+export interface CleanupRequest__Output {
+  'snapshotter': (string);
+}

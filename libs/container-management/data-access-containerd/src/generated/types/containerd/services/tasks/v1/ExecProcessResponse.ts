@@ -1,0 +1,8 @@
+// Original file: null
+
+
+export interface ExecProcessResponse {
+}
+
+export interface ExecProcessResponse__Output {
+}

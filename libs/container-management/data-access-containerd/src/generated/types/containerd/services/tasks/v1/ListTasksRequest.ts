@@ -1,0 +1,10 @@
+// Original file: null
+
+
+export interface ListTasksRequest {
+  'filter'?: (string);
+}
+
+export interface ListTasksRequest__Output {
+  'filter': (string);
+}

@@ -51,6 +51,20 @@ export interface AutoUploadableSettings {
   readonly activeTill: number | undefined;
   /** Least time between two `lastUpload` progress updates (the first and the last are always sent). */
   readonly progressIntervalMs?: number;
+  /** The feature's `definition`; default AutoUploadable's (file-backup: BackupAndRestore + Uploadable). */
+  readonly definitions?: readonly string[];
+}
+
+/**
+ * What a feature built on AutoUploadable adds (Kanto's UploadCustomizer, as file-backup uses it): more
+ * inbox operations, its own periodic action instead of a periodic trigger, more properties at registration.
+ */
+export interface UploadableExtension {
+  readonly operations?: Readonly<Record<string, (cmd: DittoCommand) => Promise<void | { status: number; value?: unknown }>>>;
+  /** Runs instead of a trigger when the period is due. */
+  readonly onTick?: () => Promise<void>;
+  /** Properties added to the whole-feature registration. */
+  readonly properties?: () => Record<string, unknown>;
 }
 
 export interface AutoUploadableDeps {
@@ -58,6 +72,7 @@ export interface AutoUploadableDeps {
   readonly providers: Readonly<Record<string, UploadProvider>>;
   readonly logger: Logger;
   readonly now?: () => number;
+  readonly extension?: UploadableExtension;
 }
 
 interface Pending { readonly path: string; readonly selection: Selection }
@@ -67,6 +82,8 @@ export interface AutoUploadable {
   start(): Promise<void>;
   /** Runs `trigger` as the periodic timer does (tests, `ledge` CLI). */
   trigger(value: unknown): Promise<string[]>;
+  /** Offers these files (each confined to `files`) with `request` outbox messages, IDs `<correlationId>#<n>`. */
+  offer(correlationId: string, paths: readonly string[], options: Readonly<Record<string, string>>): Promise<string[]>;
   readonly pending: ReadonlyMap<string, Pending>;
   close(): Promise<void>;
 }
@@ -120,7 +137,11 @@ export function createAutoUploadable(settings: AutoUploadableSettings, deps: Aut
   };
 
   const register = async () => {
-    await deps.agent.modify(base, buildFeature({ type: settings.type, context: settings.context, autoUpload: autoUpload() }));
+    const feature = buildFeature({ type: settings.type, context: settings.context, autoUpload: autoUpload() });
+    await deps.agent.modify(base, {
+      definition: settings.definitions ?? feature.definition,
+      properties: { ...feature.properties, ...deps.extension?.properties?.() },
+    });
     log.info('feature registered');
   };
 
@@ -134,18 +155,27 @@ export function createAutoUploadable(settings: AutoUploadableSettings, deps: Aut
       if (refused.length > 0) throw (await confine(refused[0]!.path, selection).then(() => noFilesError(selection.select), (e: unknown) => e));
       throw noFilesError(selection.select);
     }
-    const cid = req.correlationId ?? `upload-id-${counter++}`;
+    return request(req.correlationId ?? `upload-id-${counter++}`, files, selection, req.options);
+  };
+
+  const request = async (cid: string, files: readonly string[], selection: Selection, options: Readonly<Record<string, string>>): Promise<string[]> => {
     const ids: string[] = [];
     for (const [i, path] of files.entries()) {
       const id = `${cid}#${i + 1}`;
       pending.set(id, { path, selection });
       unfinished.set(id, { path, selection });
       ids.push(id);
-      await deps.agent.message(settings.featureId, 'request', { correlationId: id, options: requestOptions(path, req.options, REQUEST_PROVIDERS) }, { [DittoHeaderNames.replyTo]: `command/${tenantId}` });
+      await deps.agent.message(settings.featureId, 'request', { correlationId: id, options: requestOptions(path, options, REQUEST_PROVIDERS) }, { [DittoHeaderNames.replyTo]: `command/${tenantId}` });
     }
     await persist();
     log.info({ correlationId: cid, files: files.length }, 'upload requested');
     return ids;
+  };
+
+  const offer = async (cid: string, paths: readonly string[], options: Readonly<Record<string, string>>): Promise<string[]> => {
+    const selection = selectionFor(settings.mode, settings.files, undefined);
+    for (const p of paths) await confine(p, selection);
+    return request(cid, paths, selection, options);
   };
 
   const upload = async (id: string, offer: Pending, path: string, provider: UploadProvider, options: Record<string, string>, r: Running) => {
@@ -258,7 +288,8 @@ export function createAutoUploadable(settings: AutoUploadableSettings, deps: Aut
         if (!due) return;
         const t = now();
         if ((from !== undefined && t < from) || (to !== undefined && t > to)) return;
-        trigger({}).catch((err: unknown) => log.info({ err }, 'periodic trigger did nothing'));
+        const tick = deps.extension?.onTick ?? (async () => void (await trigger({})));
+        tick().catch((err: unknown) => log.info({ err }, 'periodic trigger did nothing'));
       }, step);
       timer.unref?.();
     };
@@ -293,15 +324,19 @@ export function createAutoUploadable(settings: AutoUploadableSettings, deps: Aut
         await deps.agent.modify(`${base}/properties/autoUpload`, autoUpload());
         return;
       }
-      default:
+      default: {
+        const extra = deps.extension?.operations?.[cmd.operation];
+        if (extra) return extra(cmd);
         // Kanto answers an unknown AutoUploadable operation with 400 messages:execution.failed (§6.2).
         return { status: 400, value: { status: 400, error: 'messages:execution.failed', message: `unsupported operation '${cmd.operation}'` } };
+      }
     }
   };
 
   return {
     pending,
     trigger,
+    offer,
     async start() {
       await restore();
       removers.push(deps.agent.handle(settings.featureId, handle));

@@ -17,3 +17,22 @@ export { partSizeFor, S3_PART_LIMITS, AZURE_BLOCK_LIMITS, PART_SIZE_RANGE } from
 export type { PartLimits } from './part-size';
 export { LOGS_FEATURE_ID, LOGS_DEFINITION, LOG_LEVELS, LOGS_LIMITS, parseLogsUpload, parseLogsTail, keepLine, capTail } from './logs';
 export type { LogLevel, LogsUploadRequest, LogsTailRequest } from './logs';
+export {
+  BackupStates,
+  BackupOperations,
+  BackupErrorCodes,
+  BACKUP_DIR_OPTION,
+  parseBackup,
+  parseRestore,
+  backupDirFor,
+  isWithin,
+  lastOperation,
+  backupFileName,
+  backupDirRefusedError,
+  operationInProgressError,
+  archiveRefusedError,
+  commandFailedError,
+} from './backup';
+export type { BackupState, BackupRequest, LastOperation } from './backup';
+export { fileBackupSpec } from './backup-config';
+export type { FileBackupSpec } from './backup-config';

@@ -6,6 +6,7 @@ import { infoOf, parseActivate, parseCancel, parseStart, parseTrigger, requestOp
 import { buildFeature, lastUpload, percent } from './state';
 import { parseDuration, parseTime } from './time';
 import { createMemoryProvider, providerContract } from './testing';
+import { backupDirFor, backupFileName, lastOperation, parseBackup, parseRestore } from './backup';
 
 const code = (c: string) => (e: unknown) => isLedgeError(e) && e.code === c;
 
@@ -114,4 +115,33 @@ describe('time and state', () => {
 providerContract('memory', async () => {
   const p = createMemoryProvider();
   return { provider: p, options: (key) => ({ 'memory.key': key }), read: async (key) => p.objects.get(key), required: ['memory.key'] };
+});
+
+describe('file-backup model', () => {
+  it('backupDirFor: strict only dir, scoped dir and below, lax any absolute; never relative, .. or /', () => {
+    assert.equal(backupDirFor('strict', '/data', undefined), '/data');
+    assert.equal(backupDirFor('strict', '/data', '/data/'), '/data');
+    assert.throws(() => backupDirFor('strict', '/data', '/data/sub'), /mode strict/);
+    assert.equal(backupDirFor('scoped', '/data', '/data/sub'), '/data/sub');
+    assert.throws(() => backupDirFor('scoped', '/data', '/database'), /mode scoped/);
+    assert.equal(backupDirFor('lax', '', '/etc/app'), '/etc/app');
+    for (const bad of ['rel/dir', '/data/../etc', '/']) assert.throws(() => backupDirFor('lax', '/data', bad), /refused/, bad);
+    assert.throws(() => backupDirFor('strict', '', undefined), /no 'backup.dir' given and no 'dir' configured/);
+  });
+  it('parses backup and restore; restore needs an http(s) URL', () => {
+    assert.deepEqual(parseBackup({ correlationId: 'x', options: { 'backup.dir': '/d', n: 1 } }), { correlationId: 'x', options: { 'backup.dir': '/d', n: '1' } });
+    assert.deepEqual(parseBackup(undefined), { correlationId: undefined, options: {} });
+    assert.throws(() => parseBackup([]), /must be a JSON object/);
+    assert.throws(() => parseRestore({ options: {} }), /Download URL not specified/);
+    assert.throws(() => parseRestore({ options: { 'https.url': 'file:///etc/passwd' } }), /http/);
+    assert.equal(parseRestore({ options: { 'https.url': 'https://h/b.zip' } }).options['https.url'], 'https://h/b.zip');
+  });
+  it('names archives as Kanto does', () => {
+    const t = Date.parse('2026-12-07T08:30:01.234Z');
+    assert.equal(backupFileName(t), 'backup-2026-12-07-08.30.01.234.zip');
+    assert.equal(backupFileName(t, 2), 'backup-2026-12-07-08.30.01.234_02.zip');
+    assert.deepEqual(lastOperation({ correlationId: 'c', state: 'RESTORE_FINISHED', startMs: t, endMs: t }), {
+      correlationId: 'c', state: 'RESTORE_FINISHED', startTime: '2026-12-07T08:30:01Z', endTime: '2026-12-07T08:30:01Z', statusCode: '', message: '', progress: 100,
+    });
+  });
 });

@@ -20,6 +20,7 @@ export const FeatureDefinitions = Object.freeze({
   metrics: 'com.bosch.iot.suite.edge.metric:Metrics:1.0.0',
   autoUploadable: 'com.bosch.iot.suite.manager.upload:AutoUploadable:1.0.0',
   uploadable: 'com.bosch.iot.suite.manager.upload:Uploadable:1.0.0',
+  backupAndRestore: 'com.bosch.iot.suite.manager.backup:BackupAndRestore:1.0.0',
   updateManager: 'com.bosch.iot.suite.edge.update:UpdateManager:1.0.0',
 } as const);
 
@@ -30,6 +31,7 @@ export const FeatureDefinitionLists = Object.freeze({
   softwareUpdatable: Object.freeze([FeatureDefinitions.softwareUpdatable]),
   metrics: Object.freeze([FeatureDefinitions.metrics]),
   autoUploadable: Object.freeze([FeatureDefinitions.autoUploadable, FeatureDefinitions.uploadable]),
+  backupAndRestore: Object.freeze([FeatureDefinitions.backupAndRestore, FeatureDefinitions.uploadable]),
   updateManager: Object.freeze([FeatureDefinitions.updateManager]),
 } as const);
 

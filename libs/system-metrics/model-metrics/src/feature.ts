@@ -1,6 +1,8 @@
-// The Metrics feature of Kanto's system-metrics on the gateway thing.
-export const METRICS_FEATURE_ID = 'Metrics';
-export const METRICS_DEFINITION = Object.freeze(['com.bosch.iot.suite.edge.metric:Metrics:1.0.0']);
+// The Metrics feature of Kanto's system-metrics on the gateway thing (IDs and definitions: @ledge/model-ditto).
+import { FeatureDefinitionLists, FeatureIds } from '@ledge/model-ditto';
+
+export const METRICS_FEATURE_ID = FeatureIds.metrics;
+export const METRICS_DEFINITION = FeatureDefinitionLists.metrics;
 /** Inbox subject that starts, changes or stops reporting. */
 export const METRICS_REQUEST = 'request';
 /** Outbox subject of each report. */

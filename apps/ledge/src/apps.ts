@@ -25,5 +25,6 @@ export const hostedApps: readonly HostedApp[] = [
   hosted('container-management', async () => (await import('@ledge/container-management-feature')).containerManagementEntry),
   hosted('software-update', async () => (await import('@ledge/software-update-feature')).softwareUpdateEntry),
   hosted('file-upload', async () => (await import('@ledge/file-upload-feature')).fileUploadEntry),
+  hosted('file-backup', async () => (await import('@ledge/file-upload-feature')).fileBackupEntry),
   hosted('system-metrics', async () => (await import('@ledge/system-metrics-feature')).systemMetricsEntry),
 ];

@@ -7,7 +7,7 @@
 // the broker by itself. Every line the stack writes is a JSON object without duplicate keys.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { connectAsync } from 'mqtt';
@@ -21,7 +21,7 @@ import { THIRD_PARTY_FEATURE } from './testing/third-party-app';
 import { startUploadSink } from './testing/upload-sink';
 import { DEVICE, startWholeStack, waitForAllFeatures, type Command, type Envelope, type StackMode, type WholeStack } from './testing/whole-stack';
 
-const APPS = ['broker', 'connector', 'container-management', 'software-update', 'file-upload', 'system-metrics'];
+const APPS = ['broker', 'connector', 'container-management', 'software-update', 'file-upload', 'file-backup', 'system-metrics'];
 const BUNDLES = ['ledge', ...APPS];
 const missing = [
   ...(findMosquitto() ? [] : ['mosquitto']),
@@ -47,6 +47,7 @@ const errorCode = (env: Envelope) => (env.value as { error?: string } | undefine
 const PROBES: readonly Probe[] = [
   { command: { thing: 'gateway', feature: 'SoftwareUpdatable', operation: 'install', value: {} }, owner: 'software-update', status: 400, check: (e) => assert.equal(errorCode(e), 'messages:parameter.invalid') },
   { command: { thing: 'gateway', feature: 'AutoUploadable', operation: 'deactivate', value: {} }, owner: 'file-upload', status: 204 },
+  { command: { thing: 'gateway', feature: 'BackupAndRestore', operation: 'restore', value: { options: {} } }, owner: 'file-backup', status: 400, check: (e) => assert.equal(errorCode(e), 'messages:parameter.invalid') },
   { command: { thing: 'gateway', feature: 'Metrics', operation: 'request', value: { frequency: '0s' } }, owner: 'system-metrics', status: 204 },
   { command: { thing: 'gateway', feature: 'Metrics', operation: 'request', value: { frequency: 'often' } }, owner: 'system-metrics', status: 400, check: (e) => assert.equal(errorCode(e), 'messages:parameter.invalid') },
   { command: { thing: 'gateway', feature: THIRD_PARTY_FEATURE, operation: 'greet', value: 'cloud' }, owner: 'third-party app', status: 200, check: (e) => assert.equal(e.value, 'hello, cloud') },
@@ -274,6 +275,43 @@ async function uploadThroughCloud(t: TestContext, stack: WholeStack): Promise<vo
   }
 }
 
+interface BackupOperation {
+  correlationId: string;
+  state: string;
+  message: string;
+}
+
+/** Kanto's file-backup contract end to end: backup → request → start uploads a zip to the sink; a restore from it brings the directory back, bytes equal. */
+async function backupAndRestoreThroughCloud(t: TestContext, stack: WholeStack): Promise<void> {
+  const sink = await startUploadSink(t);
+  const dir = join(stack.devDir, 'file-backup', 'data');
+  mkdirSync(join(dir, 'conf'), { recursive: true });
+  const original = { 'conf/app.json': '{"mode":"gateway"}\n', 'blob.bin': randomBytes(64 * 1024 + 3).toString('base64') };
+  for (const [name, body] of Object.entries(original)) writeFileSync(join(dir, name), body);
+  const ops = (cid: string) =>
+    stack.events.filter((e) => e.thing === DEVICE && e.env.path === '/features/BackupAndRestore/properties/lastOperation').map((e) => e.env.value as BackupOperation).filter((o) => o.correlationId === cid);
+  const backup = await stack.send({ thing: 'gateway', feature: 'BackupAndRestore', operation: 'backup', value: { correlationId: 'ws-backup', options: {} } });
+  const request = await waitFor(
+    () => stack.events.find((e) => e.thing === DEVICE && e.env.path === '/features/BackupAndRestore/outbox/messages/request' && (e.env.value as { correlationId: string }).correlationId === 'ws-backup#1'),
+    20_000,
+    'the backup\'s upload request at the cloud',
+  );
+  assert.deepEqual(ops('ws-backup').map((o) => o.state), ['BACKUP_STARTED', 'BACKUP_FINISHED']);
+  const start = await stack.send({ thing: 'gateway', feature: 'BackupAndRestore', operation: 'start', value: { correlationId: 'ws-backup#1', options: { 'https.url': `${sink.url}/backups/gw.zip` } } });
+  await waitFor(() => sink.objects.has('/backups/gw.zip'), 20_000, 'the archive at the sink');
+  assert.ok(sink.objects.get('/backups/gw.zip')!.subarray(0, 2).toString() === 'PK', 'a zip file');
+  assert.match((request.env.value as { options: Record<string, string> }).options['file.path']!, /\/file-backup\/storage\/backups\/backup-.*\.zip$/);
+  // The directory changes; the restore brings back what was backed up.
+  writeFileSync(join(dir, 'conf', 'app.json'), '{"mode":"broken"}\n');
+  writeFileSync(join(dir, 'stray.tmp'), 'x');
+  const restore = await stack.send({ thing: 'gateway', feature: 'BackupAndRestore', operation: 'restore', value: { correlationId: 'ws-restore', options: { 'https.url': `${sink.url}/backups/gw.zip` } } });
+  const end = await waitFor(() => ops('ws-restore').find((o) => o.state !== 'RESTORE_STARTED'), 20_000, 'the restore\'s end at the cloud');
+  assert.equal(end.state, 'RESTORE_FINISHED', end.message);
+  assert.deepEqual(readdirSync(dir).sort(), ['blob.bin', 'conf']);
+  for (const [name, body] of Object.entries(original)) assert.equal(readFileSync(join(dir, name), 'utf8'), body, name);
+  for (const requestId of [backup, start, restore]) assert.deepEqual(stack.cloudResponses(requestId).map((r) => r.status), [204]);
+}
+
 interface MetricData {
   timestamp: number;
   snapshot: { originator: string; measurements: { id: string; value: number }[] }[];
@@ -342,6 +380,7 @@ function wholeStackSuite(mode: StackMode): void {
       await t.test('a local client without the connector\'s account cannot forge an install, an identity, a link status or an app\'s health; its event still reaches the cloud', (st) => localForgeriesAreRefused(st, stack));
       await t.test('SoftwareUpdatable install from the cloud runs to FINISHED_SUCCESS', (st) => installThroughCloud(st, stack));
       await t.test('AutoUploadable trigger → request → start from the cloud uploads the file', (st) => uploadThroughCloud(st, stack));
+      await t.test('BackupAndRestore backup → request → start uploads a zip; restore from it brings the directory back', (st) => backupAndRestoreThroughCloud(st, stack));
       await t.test('Metrics request from the cloud → data messages at the cloud at that frequency; frequency 0 stops them', () => metricsThroughCloud(stack));
       await t.test('SIGTERM stops every app by itself, exit code 0; every line it wrote is a JSON object without duplicate keys', () => stopsCleanlyWithJsonLogs(stack, mode));
     });

@@ -1,5 +1,5 @@
 // The target of AutoUploadable's generic HTTP provider (§6.2 `https.url`): stores each request body under
-// its path and answers 201.
+// its path and answers 201; a GET serves what was stored (file-backup's restore downloads from it), 404 else.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { onCleanup, type TestContextLike } from '@ledge/util/testing';
@@ -13,6 +13,12 @@ export interface UploadSink {
 export async function startUploadSink(t: TestContextLike): Promise<UploadSink> {
   const objects = new Map<string, Buffer>();
   const srv = createServer((req, res) => {
+    if (req.method === 'GET') {
+      const body = objects.get(new URL(req.url ?? '/', 'http://x').pathname);
+      if (body === undefined) res.writeHead(404).end();
+      else res.writeHead(200, { 'content-length': String(body.length) }).end(body);
+      return;
+    }
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {

@@ -80,6 +80,7 @@ const thingIdOf = (thing: Thing) => (thing === 'gateway' ? DEVICE : CONTAINERS_T
 export const STACK_FEATURES: readonly { thing: Thing; feature: string; owner: string }[] = [
   { thing: 'gateway', feature: 'SoftwareUpdatable', owner: 'software-update' },
   { thing: 'gateway', feature: 'AutoUploadable', owner: 'file-upload' },
+  { thing: 'gateway', feature: 'BackupAndRestore', owner: 'file-backup' },
   { thing: 'gateway', feature: 'Metrics', owner: 'system-metrics' },
   { thing: 'gateway', feature: THIRD_PARTY_FEATURE, owner: 'third-party app' },
   { thing: 'containers', feature: 'ContainerFactory', owner: 'container-management' },

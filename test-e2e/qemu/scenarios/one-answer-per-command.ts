@@ -100,7 +100,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export const oneAnswerPerCommand: Scenario = {
   name: 'one-answer-per-command',
   proves:
-    'with the per-app units, the connector and a third-party local app sharing the gateway thing, a command from the cloud to each feature (SoftwareUpdatable, AutoUploadable, ContainerFactory, the third-party one) gets exactly one response, its owner\'s, and one to a feature nobody serves gets none; the install runs to FINISHED_SUCCESS, AutoUploadable trigger → request → start uploads the file to the host, and a Metrics request brings data messages from the packaged system-metrics',
+    'with the per-app units, the connector and a third-party local app sharing the gateway thing, a command from the cloud to each feature (SoftwareUpdatable, AutoUploadable, ContainerFactory, the third-party one) gets exactly one response, its owner\'s, and one to a feature nobody serves gets none; the install runs to FINISHED_SUCCESS, AutoUploadable trigger → request → start uploads the file to the host, a Metrics request brings data messages from the packaged system-metrics, and a backup uploaded to the host restores the directory under the hardened file-backup unit',
   timeoutMs: 7 * 60_000,
   skip: ({ apps }) => {
     const missing = ['connector', 'software-update', 'file-upload'].filter((a) => !apps.some((p) => p.app === a));
@@ -118,6 +118,10 @@ export const oneAnswerPerCommand: Scenario = {
     cloud.files.set(`/one-answer-${id}.sh`, script);
     const withCm = apps.some((a) => a.app === 'container-management') && (await isActive(vm, 'ledge-container-management.service'));
     const withMetrics = apps.some((a) => a.app === 'system-metrics');
+    const withBackup = apps.some((a) => a.app === 'file-backup');
+    // file-backup as packaged: its default dir under the unit's state directory, a file the unit's user owns.
+    const BACKUP_DIR = '/var/lib/ledge/file-backup/data';
+    if (withBackup) await vm.sh(`mkdir -p ${BACKUP_DIR}/conf && echo 'mode=${id}' > ${BACKUP_DIR}/conf/app.conf && chown -R ledge:ledge ${BACKUP_DIR}`);
 
     const cmd = (label: string, thingId: string, featureId: string, subject: string, value: unknown, expect?: Command['expect']): Command => ({
       label,
@@ -143,6 +147,7 @@ export const oneAnswerPerCommand: Scenario = {
     ];
     // System metrics on the packaged arm64 gateway: a request from the cloud, then data messages at the cloud.
     const metricsCid = `e2e-oa-metrics-${id}`;
+    if (withBackup) commands.push(cmd('backup', DEVICE, 'BackupAndRestore', 'backup', { correlationId: `e2e-oa-backup-${id}` }, { status: 204, owner: 'file-backup' }));
     if (withMetrics) commands.push(cmd('metrics', DEVICE, 'Metrics', 'request', { frequency: '1s', filter: [{ id: ['cpu.utilization', 'memory.*'], originator: 'SYSTEM' }, { originator: 'node' }] }, { status: 204, owner: 'system-metrics' }));
     if (!withCm) log('container management not running: no ContainerFactory command');
 
@@ -158,6 +163,8 @@ export const oneAnswerPerCommand: Scenario = {
       let installMessage = '';
       const requests: { correlationId: string; options: Record<string, string> }[] = [];
       const lastUpload = new Map<string, { state: string; progress?: number; message?: string }>();
+      const backupOps: { correlationId: string; state: string; message?: string }[] = [];
+      const backupRequests: { correlationId: string; options: Record<string, string> }[] = [];
       const metrics: { timestamp: number; snapshot: { originator: string; measurements: { id: string; value: number }[] }[] }[] = [];
       north.on('message', (topic, payload) => {
         if (!/^event(\/|$)/.test(topic)) return;
@@ -174,6 +181,8 @@ export const oneAnswerPerCommand: Scenario = {
         }
         else if (env.path === '/features/AutoUploadable/outbox/messages/request' && v?.correlationId?.startsWith(`${upCid}#`)) requests.push(v as (typeof requests)[number]);
         else if (env.path === '/features/AutoUploadable/properties/lastUpload' && v?.correlationId?.startsWith(`${upCid}#`)) lastUpload.set(v.correlationId, v as { state: string });
+        else if (env.path === '/features/BackupAndRestore/properties/lastOperation' && v?.correlationId?.startsWith('e2e-oa-')) backupOps.push(v as (typeof backupOps)[number]);
+        else if (env.path === '/features/BackupAndRestore/outbox/messages/request' && v?.correlationId?.startsWith(`e2e-oa-backup-${id}`)) backupRequests.push(v as (typeof backupRequests)[number]);
         else if (env.path === '/features/Metrics/outbox/messages/data' && (env as { headers?: Record<string, unknown> }).headers?.['correlation-id'] === metricsCid) metrics.push(v as unknown as (typeof metrics)[number]);
       });
       await north.subscribeAsync(['command//+/res/#', 'event/#'], { qos: 1 });
@@ -193,7 +202,7 @@ export const oneAnswerPerCommand: Scenario = {
       // Each Ledge app answers commands once it serves its thing (after the connector answered its
       // identity request); a command that arrives before is not for a thing it knows, and goes unanswered
       // as it would with Kanto's apps. The scenario before may have restarted any of them.
-      const owners = ['ledge-software-update', 'ledge-file-upload', ...(withCm ? ['ledge-container-management'] : []), ...(withMetrics ? ['ledge-system-metrics'] : [])];
+      const owners = ['ledge-software-update', 'ledge-file-upload', ...(withCm ? ['ledge-container-management'] : []), ...(withMetrics ? ['ledge-system-metrics'] : []), ...(withBackup ? ['ledge-file-backup'] : [])];
       const journalOf = (unit: string) => `journalctl _SYSTEMD_INVOCATION_ID=$(systemctl show -p InvocationID --value ${unit}.service) -o cat --no-pager`;
       for (const unit of owners) {
         const serving = async () => (await vm.sh(`${journalOf(unit)} | grep -q '"msg":"serving thing"'`, { allowFail: true })).code === 0;
@@ -257,6 +266,26 @@ export const oneAnswerPerCommand: Scenario = {
       assert.equal(createHash('sha256').update(got).digest('hex'), fileSha, 'the uploaded bytes are the file\'s');
       assert.deepEqual(withoutProgress(installStatuses), INSTALL_STATUSES, `install: ${installMessage}`);
       assert.equal((await vm.sh(`cat ${MARKER}`)).stdout.trim(), id, 'the install script ran on the gateway');
+      if (withBackup) {
+        // The backup's archive goes to the host like any upload; a restore from there brings the directory back.
+        const backupCid = `e2e-oa-backup-${id}`;
+        await waitFor('the backup\'s upload request', 60_000, async () => backupRequests.length > 0);
+        const archive = `/upload/ledge-e2e-backup-${id}.zip`;
+        await send(cmd('backup-start', DEVICE, 'BackupAndRestore', 'start', { correlationId: `${backupCid}#1`, options: { 'storage.provider': 'generic', 'https.url': hostUrl(archive), 'https.method': 'PUT' } }));
+        await waitFor('the backup archive at the host', 60_000, async () => cloud.uploads.has(archive));
+        assert.equal(cloud.uploads.get(archive)!.subarray(0, 2).toString(), 'PK', 'a zip file');
+        await vm.sh(`echo broken > ${BACKUP_DIR}/conf/app.conf && touch ${BACKUP_DIR}/stray`);
+        cloud.files.set(`/restore-${id}.zip`, cloud.uploads.get(archive)!);
+        const restoreCid = `e2e-oa-restore-${id}`;
+        await send(cmd('restore', DEVICE, 'BackupAndRestore', 'restore', { correlationId: restoreCid, options: { 'https.url': hostUrl(`/restore-${id}.zip`) } }));
+        const ended = () => backupOps.find((o) => o.correlationId === restoreCid && o.state !== 'RESTORE_STARTED');
+        await waitFor('the restore to end', 60_000, async () => ended() !== undefined);
+        const end = ended()!;
+        assert.equal(end.state, 'RESTORE_FINISHED', JSON.stringify(end));
+        assert.equal((await vm.sh(`cat ${BACKUP_DIR}/conf/app.conf; ls ${BACKUP_DIR}`)).stdout, `mode=${id}\nconf\n`, 'the directory as backed up');
+        log(`backup ${backupOps.filter((o) => o.correlationId === backupCid).map((o) => o.state).join(' → ')}, archive ${cloud.uploads.get(archive)!.length} bytes at the host, restore ${end.state}`);
+        cloud.files.delete(`/restore-${id}.zip`);
+      }
       if (withMetrics) {
         await waitFor('two Metrics data messages at the cloud', 30_000, async () => metrics.length >= 2);
         const last = metrics.at(-1)!;
@@ -269,6 +298,7 @@ export const oneAnswerPerCommand: Scenario = {
     } finally {
       await Promise.allSettled([close(thirdParty), close(bus), closeCloud(north)]);
       await vm.sh(`rm -f ${file} ${MARKER}${made ? ` && rmdir ${UPLOAD_DIR}` : ''}`, { allowFail: true });
+      if (withBackup) await vm.sh('rm -rf /var/lib/ledge/file-backup/data', { allowFail: true });
       cloud.files.delete(`/one-answer-${id}.sh`);
     }
   },

@@ -12,6 +12,8 @@ export const BridgeErrorCodes = Object.freeze({
   OUTBOX_FAILED: 'LEDGE_CONNECTOR_OUTBOX_FAILED',
   /** A configured certificate, key or CA file cannot be read (status CONFIG_ERROR). */
   TLS_FILE_UNREADABLE: 'LEDGE_CONNECTOR_TLS_FILE_UNREADABLE',
+  /** Bootstrapping gave up: maxAttempts requests failed (backend error, wrong hash, no answer), the bootstrap identity was refused, or a script failed. */
+  BOOTSTRAP_FAILED: 'LEDGE_CONNECTOR_BOOTSTRAP_FAILED',
 } as const);
 export type BridgeErrorCode = (typeof BridgeErrorCodes)[keyof typeof BridgeErrorCodes];
 
@@ -29,4 +31,8 @@ export function unknownModeError(mode: string, known: readonly string[]): LedgeE
 
 export function tlsFileError(key: string, file: string, cause: unknown): LedgeError {
   return new InvalidArgumentError(BridgeErrorCodes.TLS_FILE_UNREADABLE, `cannot read ${key} file ${file}`, { details: { key, file }, cause });
+}
+
+export function bootstrapFailedError(why: string): LedgeError {
+  return new FailedPreconditionError(BridgeErrorCodes.BOOTSTRAP_FAILED, `bootstrapping failed: ${why}`);
 }

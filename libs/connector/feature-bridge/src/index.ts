@@ -21,3 +21,7 @@ export type { SysLogEvent, CommandSubscriptionTracker, SubscriptionChange } from
 export { BridgeErrorCodes } from './errors';
 export type { BridgeErrorCode } from './errors';
 export { checkModeConfig, MODE_KEYS } from './mode-config';
+export { createBootstrapAgent } from './bootstrapping';
+export type { BootstrapAgent, BootstrapDeps, BootstrapSettings, ScriptRunner } from './bootstrapping';
+export { createBootstrappingApp, bootstrappingEntry, bootstrapSettings } from './bootstrapping-app';
+export type { BootstrappingConfig, BootstrappingDeps } from './bootstrapping-app';

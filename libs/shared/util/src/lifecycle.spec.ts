@@ -77,6 +77,25 @@ describe('runMain', () => {
     assert.equal(closed, true);
     assert.deepEqual(proc.codes, [1]);
   });
+
+  it('a one-shot app: finished resolved → closed, exit 0; rejected → logged, closed, exit 1', async () => {
+    for (const [outcome, code] of [['ok', 0], ['fail', 1]] as const) {
+      const proc = new FakeProc();
+      let closed = 0;
+      let settle!: { resolve: () => void; reject: (e: Error) => void };
+      const finished = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
+      const log = captureLogger();
+      await runMain({ logger: log.logger, app: { start: async () => undefined, close: async () => void closed++, finished }, proc, notifier: undefined });
+      assert.deepEqual(proc.codes, [], 'runs until finished');
+      if (outcome === 'ok') settle.resolve();
+      else settle.reject(new Error('3 requests failed'));
+      await new Promise((r) => setImmediate(r));
+      await new Promise((r) => setImmediate(r));
+      assert.equal(closed, 1, outcome);
+      assert.deepEqual(proc.codes, [code], outcome);
+      if (outcome === 'fail') assert.ok(log.lines.some((l) => l['msg'] === 'gave up'));
+    }
+  });
 });
 
 describe('createBackoff', () => {

@@ -6,6 +6,11 @@ import { createSystemdNotifier, type SystemdNotifier } from './systemd-notify';
 export interface App {
   start(): Promise<void>;
   close(): Promise<void>;
+  /**
+   * A one-shot app (bootstrapping) settles this when its work is over: resolved → closed, exit 0;
+   * rejected → logged, closed, exit 1. Daemons leave it out and run until a signal.
+   */
+  readonly finished?: Promise<void>;
 }
 
 /** Wraps an async function so that it runs once; later calls get the first call's promise. */
@@ -96,4 +101,21 @@ export async function runMain(options: RunMainOptions): Promise<void> {
     return;
   }
   if (!stopping) notifier?.ready();
+  app.finished?.then(
+    () => {
+      if (stopping) return;
+      logger.info('work done');
+      stop('done');
+    },
+    (err: unknown) => {
+      if (stopping) return;
+      logger.error({ err }, 'gave up');
+      stopping = true;
+      notifier?.stopping();
+      void app.close().finally(() => {
+        logger.flush?.();
+        proc.exit(1);
+      });
+    },
+  );
 }

@@ -40,6 +40,8 @@ function safeName(name) {
 export function localBusAccounts({ appsDir }) {
   return readdirSync(appsDir)
     .filter((app) => app !== 'broker' && app !== 'ledge' && existsSync(join(appsDir, app, 'packaging', `${app}.service`)))
+    // A unit that says it does not use the local bus (bootstrapping talks to the cloud only) gets no account.
+    .filter((app) => !/^# No local bus:/m.test(readFileSync(join(appsDir, app, 'packaging', `${app}.service`), 'utf8')))
     .sort()
     .map((app) => ({
       app: safeName(app),

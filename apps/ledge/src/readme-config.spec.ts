@@ -19,8 +19,11 @@ function withTable(readme: string, table: string): string {
   return readme.slice(0, start) + table + (end < 0 ? '' : readme.slice(end));
 }
 
+/** Apps `ledge run` does not host (one-shot), with a README all the same. */
+const standalone = [{ name: 'bootstrapping', load: async () => (await import('@ledge/connector-bridge')).bootstrappingEntry as unknown as Awaited<ReturnType<(typeof hostedApps)[number]['load']>> }];
+
 describe("the apps' README config tables", () => {
-  for (const app of hostedApps) {
+  for (const app of [...hostedApps, ...standalone]) {
     it(`${app.name}: README table = configTable(spec)`, async () => {
       const entry = await app.load();
       const path = join(repoRoot, 'apps', app.name, 'README.md');

@@ -47,6 +47,21 @@ export function bootstrapSettings(config: BootstrappingConfig): CloudSettings {
   return s;
 }
 
+/** uid and primary gid of a user from /etc/passwd (no NSS from Node: the gateway's users are local). */
+export function lookupUser(name: string, passwd = '/etc/passwd'): { uid: number; gid: number } {
+  let text: string;
+  try {
+    text = readFileSync(passwd, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`config key 'provisioningOwner': cannot read ${passwd} (${(err as NodeJS.ErrnoException).code})`, { key: 'provisioningOwner' });
+  }
+  for (const line of text.split('\n')) {
+    const f = line.split(':');
+    if (f[0] === name && f.length >= 4 && /^\d+$/.test(f[2]!) && /^\d+$/.test(f[3]!)) return { uid: Number(f[2]), gid: Number(f[3]) };
+  }
+  throw new ConfigError(`config key 'provisioningOwner': no user '${name}' in ${passwd}`, { key: 'provisioningOwner' });
+}
+
 function scriptRunner(timeoutMs: number): ScriptRunner {
   return (argv) =>
     new Promise((resolve, reject) => {
@@ -87,6 +102,7 @@ export function createBootstrappingApp(config: BootstrappingConfig, deps: Bootst
       maxAttempts: config.maxAttempts,
       retryDelayMs: parseGoDuration(config.retryDelay)!,
       maxFileBytes: config.maxFileSize,
+      ...(config.provisioningOwner ? { provisioningOwner: lookupUser(config.provisioningOwner) } : {}),
     },
     { cloud, protocol: createHonoProtocol(), runScript: deps.runScript ?? scriptRunner(parseGoDuration(config.scriptTimeout)!), logger: deps.logger },
   );

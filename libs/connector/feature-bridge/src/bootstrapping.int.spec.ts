@@ -12,7 +12,7 @@ import { connectAsync, type MqttClient } from 'mqtt';
 import { findMosquitto, startCloudBroker, type CloudBroker } from '@ledge/data-access-mqtt/testing';
 import { prepareConfig } from '@ledge/util';
 import { captureLogger, createTempDir, hasCommand, skipUnlessTools, waitFor } from '@ledge/util/testing';
-import { bootstrappingEntry, createBootstrappingApp, type BootstrappingConfig } from './bootstrapping-app';
+import { bootstrappingEntry, createBootstrappingApp, lookupUser, type BootstrappingConfig } from './bootstrapping-app';
 
 const DEVICE = 'demo:device';
 const skip = skipUnlessTools('mosquitto, mosquitto_passwd, openssl', !findMosquitto() || !hasCommand('mosquitto_passwd') || !hasCommand('openssl'));
@@ -92,7 +92,8 @@ describe('bootstrapping against a Mosquitto cloud', { skip }, () => {
     const s = setup(t, cloud, (dir) => {
       writeFileSync(join(dir, 'pre.bin'), pre);
       writeFileSync(join(dir, 'provisioning.json'), '{"old":true}');
-      return { LEDGE_BOOTSTRAPPING_PRE_BOOTSTRAP_FILE: join(dir, 'pre.bin') };
+      // As root (CI), the provisioning goes to another user, as the unit hands it to the connector's.
+      return { LEDGE_BOOTSTRAPPING_PRE_BOOTSTRAP_FILE: join(dir, 'pre.bin'), ...(process.getuid?.() === 0 ? { LEDGE_BOOTSTRAPPING_PROVISIONING_OWNER: 'nobody' } : {}) };
     });
     await s.app.start();
     await s.app.finished;
@@ -104,6 +105,7 @@ describe('bootstrapping against a Mosquitto cloud', { skip }, () => {
     assert.ok(readFileSync(join(s.dir, 'post.bin')).equals(post), 'the post-bootstrap file');
     assert.equal(readFileSync(s.provisioning, 'utf8'), NEW_PROVISIONING);
     assert.equal(statSync(s.provisioning).mode & 0o777, 0o600);
+    if (process.getuid?.() === 0) assert.equal(statSync(s.provisioning).uid, lookupUser('nobody').uid, 'owned by provisioningOwner');
     assert.equal(readFileSync(`${s.provisioning}.previous`, 'utf8'), '{"old":true}');
     await waitFor(() => b.responses.length === 2, 5000, 'answers to the response commands');
     assert.deepEqual(b.responses.map((r) => r.status), [204, 204]);

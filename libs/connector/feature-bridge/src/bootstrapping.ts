@@ -40,6 +40,8 @@ export interface BootstrapSettings {
   readonly retryDelayMs: number;
   /** Largest pre- and post-bootstrap file. */
   readonly maxFileBytes: number;
+  /** Owner given to the written provisioning (the connector's user when this runs as root). */
+  readonly provisioningOwner?: { readonly uid: number; readonly gid: number };
 }
 
 export type ScriptRunner = (argv: readonly string[]) => Promise<void>;
@@ -70,10 +72,11 @@ interface Attempt {
   cancelTimer: () => void;
 }
 
-async function writeAtomically(path: string, data: string | Buffer, mode: number): Promise<void> {
+async function writeAtomically(path: string, data: string | Buffer, mode: number, owner?: { uid: number; gid: number }): Promise<void> {
   const tmp = `${path}.tmp`;
   const fh = await open(tmp, 'w', mode);
   try {
+    if (owner) await fh.chown(owner.uid, owner.gid);
     await fh.writeFile(data);
     await fh.datasync();
   } finally {
@@ -222,7 +225,7 @@ export function createBootstrapAgent(settings: BootstrapSettings, deps: Bootstra
         await copyFile(target, `${target}.previous`).catch((err: NodeJS.ErrnoException) => {
           if (err.code !== 'ENOENT') throw err;
         });
-        await writeAtomically(target, a.provisioning, 0o600);
+        await writeAtomically(target, a.provisioning, 0o600, settings.provisioningOwner);
       }
     } catch (err) {
       await fail(a, `finishing failed: ${(err as Error).message}`);

@@ -23,5 +23,5 @@ export type { BridgeErrorCode } from './errors';
 export { checkModeConfig, MODE_KEYS } from './mode-config';
 export { createBootstrapAgent } from './bootstrapping';
 export type { BootstrapAgent, BootstrapDeps, BootstrapSettings, ScriptRunner } from './bootstrapping';
-export { createBootstrappingApp, bootstrappingEntry, bootstrapSettings } from './bootstrapping-app';
+export { createBootstrappingApp, bootstrappingEntry, bootstrapSettings, lookupUser } from './bootstrapping-app';
 export type { BootstrappingConfig, BootstrappingDeps } from './bootstrapping-app';

@@ -22,6 +22,7 @@ export const bootstrappingSpec = defineConfig({
   alpn: { type: 'string[]', default: [] as string[], describe: 'TLS ALPN protocol names' },
   provisioningFile: { type: 'string', default: '/etc/ledge/bootstrap-provisioning.json', describe: 'provisioning.json of the bootstrap identity (read if present; config values override it)' },
   bootstrapProvisioningFile: { type: 'string', default: '/etc/ledge/provisioning.json', describe: 'where the provisioning from the response is written (0600, atomically; the old one kept as <file>.previous): the connector\'s provisioningFile' },
+  provisioningOwner: { type: 'string', default: '', describe: 'user name that gets the written provisioning (with its primary group; mode stays 0600): the connector\'s user when this agent runs as root; empty = the agent\'s own user' },
   preBootstrapFile: { type: 'string', default: '', describe: 'file sent with the request in base64 chunks (after preBootstrapScript ran); empty or missing = the request ID only' },
   preBootstrapScript: { type: 'string[]', default: [] as string[], describe: 'command and arguments run before the request (e.g. to write preBootstrapFile)' },
   postBootstrapFile: { type: 'string', default: '', describe: 'where the response chunks are written once their hash matches' },

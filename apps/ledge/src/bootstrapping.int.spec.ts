@@ -13,7 +13,7 @@ import { bundlePath, createTempDir, spawnNode, waitFor } from '@ledge/util/testi
 const skip = findMosquitto() || process.env['CI'] === 'true' ? false : 'needs mosquitto';
 
 describe('bootstrapping hands the connector its identity', { skip, timeout: 120_000 }, () => {
-  it('the connector waits without provisioning; ledge-bootstrapping writes it (exit 0); the connector connects as that device', async (t) => {
+  it('the connector waits without provisioning; ledge-bootstrapping writes it (exit 0); the connector connects as that device; a refused new provisioning is undone', async (t) => {
     const dev = createTempDir(t, 'ledge-bootstrap-stack-');
     writeFileSync(join(dev, 'empty.json'), '{}');
     const cloud = await startCloudBroker(t);
@@ -63,5 +63,14 @@ describe('bootstrapping hands the connector its identity', { skip, timeout: 120_
     assert.equal(statSync(provisioning).mode & 0o777, 0o600);
     await waitFor(() => status.connected === true, 30_000, 'the connector connected with the new identity');
     await ledge.waitForLog((l) => l['msg'] === 'connecting to the cloud' && l['deviceId'] === 'demo:device', 5_000);
+
+    // Beyond Kanto: a new provisioning the cloud refuses, written as bootstrapping writes one (the working
+    // one kept as .previous), is undone: the connector goes back to the previous one and connects again.
+    writeFileSync(`${provisioning}.previous`, readFileSync(provisioning));
+    writeFileSync(provisioning, realProvisioning.replace(cloud.users.device.password, 'wrong-password'));
+    await waitFor(() => status.connected === false, 30_000, 'the connector refused with the new provisioning');
+    await ledge.waitForLog((l) => l['msg'] === 'the cloud refuses the new provisioning: going back to the previous one', 30_000);
+    await waitFor(() => status.connected === true, 30_000, 'connected again with the previous provisioning');
+    assert.equal(readFileSync(provisioning, 'utf8'), realProvisioning, 'the previous provisioning is back');
   });
 });

@@ -3,7 +3,7 @@
 // PROVISIONING_MISSING when there is nothing to connect to (that is how `npm start` runs it).
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { access, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CloudProtocol, ConnectorMode } from '@ledge/connector-model';
 import { createCloudClient, type CloudClient, type CloudClientInit } from '@ledge/connector-cloud-mqtt';
@@ -173,7 +173,31 @@ export function createConnector(config: ConnectorConfig, options: ConnectorDeps)
       ...(certAuth ? {} : { ...(username ? { username } : {}), ...(s.password ? { password: s.password } : {}) }),
     });
     log.info({ mode: config.mode, deviceId: s.deviceId, tenantId: s.tenantId, address: s.address, certAuth }, 'connecting to the cloud');
+    guardNewProvisioning(cloud);
     bridge.attachCloud(cloud, identity);
+  }
+
+  // A provisioning that replaced a working one while running (bootstrapping writes the old one to
+  // <file>.previous) and that the cloud refuses before it ever connected is undone: the previous file
+  // comes back, the watcher sees the change and the connector reconnects with it. Never at start (an
+  // auth outage of a long-working identity must not swap it for an older one), once per change.
+  let changedWhileRunning = false;
+  let provenSinceChange = false;
+  function guardNewProvisioning(cloud: CloudClient): void {
+    cloud.on('connected', () => void (provenSinceChange = true));
+    const refused = ({ cause }: { cause: string }) => {
+      if (cause !== ConnectionCauses.CONNECTION_NOT_AUTHENTICATED || !changedWhileRunning || provenSinceChange) return;
+      changedWhileRunning = false;
+      void fallBack().catch((err: unknown) => log.error({ err }, 'cannot go back to the previous provisioning'));
+    };
+    cloud.on('disconnected', refused);
+    cloud.on('stopped', refused);
+  }
+  async function fallBack(): Promise<void> {
+    const previous = `${config.provisioningFile}.previous`;
+    if (!(await access(previous).then(() => true, () => false))) return;
+    log.warn({ file: config.provisioningFile, previous }, 'the cloud refuses the new provisioning: going back to the previous one');
+    await rename(previous, config.provisioningFile);
   }
 
   let chain = Promise.resolve();
@@ -183,6 +207,8 @@ export function createConnector(config: ConnectorConfig, options: ConnectorDeps)
     pollMs: 2_000,
     logger: log,
     onChange: () => {
+      changedWhileRunning = true;
+      provenSinceChange = false;
       chain = chain.then(async () => {
         await bridge.detachCloud(ConnectionCauses.PROVISIONING_UPDATE);
         await connect();

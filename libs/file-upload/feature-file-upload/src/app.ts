@@ -9,9 +9,9 @@ import { LEDGE_APPS } from '@ledge/model-edge';
 import { createAzureBlobUploadProvider } from '@ledge/file-upload-azure';
 import { createHttpUploadProvider } from '@ledge/file-upload-http';
 import { createS3UploadProvider } from '@ledge/file-upload-s3';
-import { fileUploadSpec, parseDuration, parseTime, type FileUploadSpec, type UploadMode, type UploadProvider } from '@ledge/file-upload-model';
+import { fileUploadSpec, type FileUploadSpec, type UploadMode, type UploadProvider } from '@ledge/file-upload-model';
 import { ConfigError, kantoLocalBusAliases, onlyOnce, type App, type AppEntry, type ConfigOf, type Logger, type WithCommon } from '@ledge/util';
-import { createAutoUploadable } from './auto-uploadable';
+import { createAutoUploadable, uploadTiming } from './auto-uploadable';
 import { createLogsFeature } from './logs-feature';
 
 export type FileUploadConfig = ConfigOf<WithCommon<FileUploadSpec>>;
@@ -61,11 +61,7 @@ export function createFileUploadApp(config: FileUploadConfig, deps: FileUploadDe
       delete: config.delete,
       stateDir: config.stateDir,
       partSize: config.partSize,
-      stopTimeoutMs: parseDuration(config.stopTimeout)!,
-      periodMs: parseDuration(config.period)!,
-      active: config.active,
-      activeFrom: config.activeFrom ? parseTime(config.activeFrom) : undefined,
-      activeTill: config.activeTill ? parseTime(config.activeTill) : undefined,
+      ...uploadTiming(config),
     },
     { agent, providers, logger },
   );

@@ -21,6 +21,8 @@ import {
   requestOptions,
   selectionFor,
   noFilesError,
+  parseDuration,
+  parseTime,
   uploadInProgressError,
   uploadNotFoundError,
   type Selection,
@@ -53,6 +55,26 @@ export interface AutoUploadableSettings {
   readonly progressIntervalMs?: number;
   /** The feature's `definition`; default AutoUploadable's (file-backup: BackupAndRestore + Uploadable). */
   readonly definitions?: readonly string[];
+}
+
+/** The config keys AutoUploadable's timing comes from (file-upload's and file-backup's, the same names). */
+export interface UploadTimingConfig {
+  readonly stopTimeout: string;
+  readonly period: string;
+  readonly active: boolean;
+  readonly activeFrom: string;
+  readonly activeTill: string;
+}
+
+/** Timing settings from config (validated by the spec already). */
+export function uploadTiming(config: UploadTimingConfig): Pick<AutoUploadableSettings, 'stopTimeoutMs' | 'periodMs' | 'active' | 'activeFrom' | 'activeTill'> {
+  return {
+    stopTimeoutMs: parseDuration(config.stopTimeout)!,
+    periodMs: parseDuration(config.period)!,
+    active: config.active,
+    activeFrom: config.activeFrom ? parseTime(config.activeFrom) : undefined,
+    activeTill: config.activeTill ? parseTime(config.activeTill) : undefined,
+  };
 }
 
 /**

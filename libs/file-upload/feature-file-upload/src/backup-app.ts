@@ -6,10 +6,10 @@ import { join } from 'node:path';
 import { createDittoAgent, createLocalBusClient, localBusClientOptions, withHealth } from '@ledge/data-access-mqtt';
 import { createHttpDownloader } from '@ledge/file-upload-http';
 import { FeatureDefinitionLists } from '@ledge/model-ditto';
-import { fileBackupSpec, parseDuration, parseTime, type FileBackupSpec, type UploadMode, type UploadProvider } from '@ledge/file-upload-model';
+import { fileBackupSpec, parseDuration, type FileBackupSpec, type UploadMode, type UploadProvider } from '@ledge/file-upload-model';
 import { ConfigError, kantoLocalBusAliases, onlyOnce, type App, type AppEntry, type ConfigOf, type Logger, type WithCommon } from '@ledge/util';
 import { createUploadProviders } from './app';
-import { createAutoUploadable } from './auto-uploadable';
+import { createAutoUploadable, uploadTiming } from './auto-uploadable';
 import { createBackupAndRestore, type CommandRunner } from './backup-restore';
 
 export type FileBackupConfig = ConfigOf<WithCommon<FileBackupSpec>>;
@@ -69,11 +69,7 @@ export function createFileBackupApp(config: FileBackupConfig, deps: FileBackupDe
       delete: !config.keepUploaded,
       stateDir: join(config.storage, 'uploads'),
       partSize: config.partSize,
-      stopTimeoutMs: parseDuration(config.stopTimeout)!,
-      periodMs: parseDuration(config.period)!,
-      active: config.active,
-      activeFrom: config.activeFrom ? parseTime(config.activeFrom) : undefined,
-      activeTill: config.activeTill ? parseTime(config.activeTill) : undefined,
+      ...uploadTiming(config),
     },
     { agent, providers: { ...own, ...deps.providers }, logger, extension: feature.extension },
   );

@@ -29,7 +29,7 @@ import {
 } from '@ledge/file-upload-model';
 import { onlyOnce, type Logger } from '@ledge/util';
 import type { AutoUploadable, UploadableExtension } from './auto-uploadable';
-import { unzipInto, zipDirectory } from './zip-archive';
+import { syncDirectory, unzipInto, zipDirectory } from './zip-archive';
 
 export interface BackupSettings {
   readonly featureId: string;
@@ -78,17 +78,6 @@ interface RestoreJournal {
 
 const exists = (p: string) => access(p).then(() => true, () => false);
 
-async function syncDir(dir: string): Promise<void> {
-  const fh = await open(dir, 'r');
-  try {
-    await fh.sync();
-  } catch {
-    // some file systems refuse fsync on a directory; the rename is still atomic there
-  } finally {
-    await fh.close();
-  }
-}
-
 async function writeDurably(path: string, text: string): Promise<void> {
   const tmp = `${path}.tmp`;
   const fh = await open(tmp, 'w', 0o600);
@@ -99,7 +88,7 @@ async function writeDurably(path: string, text: string): Promise<void> {
     await fh.close();
   }
   await rename(tmp, path);
-  await syncDir(dirname(path));
+  await syncDirectory(dirname(path));
 }
 
 export const runCommandFile: CommandRunner = (which, command, cwd, timeoutMs, signal) =>
@@ -219,7 +208,7 @@ export function createBackupAndRestore(settings: BackupSettings, deps: BackupDep
     try {
       await mkdir(j.staging, { mode: 0o755 });
       await unzipInto(archive, j.staging, { maxBytes: settings.maxRestoreBytes, maxEntries: settings.maxRestoreEntries });
-      await syncDir(j.staging);
+      await syncDirectory(j.staging);
     } catch (err) {
       await rm(j.staging, { recursive: true, force: true });
       await rm(journalFile, { force: true });
@@ -236,7 +225,7 @@ export function createBackupAndRestore(settings: BackupSettings, deps: BackupDep
       await rm(journalFile, { force: true });
       throw err;
     }
-    await syncDir(parent);
+    await syncDirectory(parent);
     await writeDurably(journalFile, JSON.stringify({ ...j, phase: 'cleanup' }));
     await rm(j.old, { recursive: true, force: true });
     await rm(journalFile, { force: true });

@@ -53,12 +53,13 @@ export async function zipDirectory(dir: string, out: string): Promise<{ files: n
   return { files, bytes, skipped };
 }
 
-async function syncDirectory(dir: string): Promise<void> {
+/** fsync of a directory, so created and renamed entries survive a power cut (a file system that cannot fsync one still renames atomically). */
+export async function syncDirectory(dir: string): Promise<void> {
   const fh = await open(dir, 'r');
   try {
     await fh.sync();
   } catch {
-    // a file system that cannot fsync a directory still renames atomically
+    // see above: nothing more to do on such a file system
   } finally {
     await fh.close();
   }

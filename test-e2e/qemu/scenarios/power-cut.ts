@@ -95,7 +95,13 @@ async function oneCut(vm: Vm, cloud: Cloud, fsync: 'always' | 'interval', log: (
     const mustArrive = [...acked].filter(([, at]) => window === Infinity || at < cutAt - window).map(([n]) => n);
     const missing = () => mustArrive.filter((n) => !received.has(n));
     const what = window === Infinity ? 'every acknowledged event' : `every event acknowledged more than ${window} ms before the cut`;
-    await waitFor(`${what} at the cloud`, 180_000, async () => missing().length === 0).catch((err: unknown) => {
+    await waitFor(`${what} at the cloud`, 180_000, async () => missing().length === 0).catch(async (err: unknown) => {
+      // What the next reader needs to find where they went: the broker's store and the connector's outbox
+      // as `ledge status` reports them, and what both units logged since the reboot.
+      const status = await vm.sh('ledge status --json', { allowFail: true, timeoutMs: 60_000 }).then((r) => r.stdout.trim(), () => 'no status');
+      const journal = await vm.sh('journalctl -b -u ledge-broker -u ledge-connector -o cat --no-pager | grep -v \'"level":20\' | tail -40', { allowFail: true, timeoutMs: 60_000 }).then((r) => r.stdout.trim(), () => 'no journal');
+      log(`power-cut failure, ledge status --json: ${status}`);
+      log(`power-cut failure, broker and connector since the reboot:\n${journal}`);
       throw new Error(`${(err as Error).message}: ${missing().length} of ${mustArrive.length} missing (first ${missing().slice(0, 10).join(',')}), fsync ${fsync}`);
     });
     // Events acknowledged inside the window may arrive or not; count them for the record.

@@ -8,7 +8,6 @@
 // it (`<file>.previous`), so the connector can fall back to it when the new identity is refused.
 import { createHash, randomUUID, type Hash } from 'node:crypto';
 import { copyFile, open, readFile, rename, rm, type FileHandle } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import type { CloudClient } from '@ledge/connector-cloud-mqtt';
 import {
   BOOTSTRAPPING_DEFINITION,
@@ -22,7 +21,7 @@ import {
 } from '@ledge/connector-model';
 import { buildLiveMessage, buildResponse, buildTwinModify, getCorrelationId, parseEnvelope, parseThingId, shouldRespond, type DittoEnvelope } from '@ledge/model-ditto';
 import { parseHonoTopic } from '@ledge/model-hono';
-import { onlyOnce, type Logger } from '@ledge/util';
+import { onlyOnce, writeFileDurably, type Logger } from '@ledge/util';
 import { bootstrapFailedError } from './errors';
 
 export interface BootstrapSettings {
@@ -70,27 +69,6 @@ interface Attempt {
   provisioning?: string;
   file?: FileHandle;
   cancelTimer: () => void;
-}
-
-async function writeAtomically(path: string, data: string | Buffer, mode: number, owner?: { uid: number; gid: number }): Promise<void> {
-  const tmp = `${path}.tmp`;
-  const fh = await open(tmp, 'w', mode);
-  try {
-    if (owner) await fh.chown(owner.uid, owner.gid);
-    await fh.writeFile(data);
-    await fh.datasync();
-  } finally {
-    await fh.close();
-  }
-  await rename(tmp, path);
-  const d = await open(dirname(path), 'r');
-  try {
-    await d.sync();
-  } catch {
-    // a file system that cannot fsync a directory still renames atomically
-  } finally {
-    await d.close();
-  }
 }
 
 export function createBootstrapAgent(settings: BootstrapSettings, deps: BootstrapDeps): BootstrapAgent {
@@ -225,7 +203,7 @@ export function createBootstrapAgent(settings: BootstrapSettings, deps: Bootstra
         await copyFile(target, `${target}.previous`).catch((err: NodeJS.ErrnoException) => {
           if (err.code !== 'ENOENT') throw err;
         });
-        await writeAtomically(target, a.provisioning, 0o600, settings.provisioningOwner);
+        await writeFileDurably(target, a.provisioning, { mode: 0o600, ...(settings.provisioningOwner ? { owner: settings.provisioningOwner } : {}) });
       }
     } catch (err) {
       await fail(a, `finishing failed: ${(err as Error).message}`);

@@ -3,11 +3,11 @@
 // the destination, fsynced and renamed, so a cut or a refusal leaves nothing half-written; a body that
 // stalls or grows past the limit is cut off.
 import { createWriteStream } from 'node:fs';
-import { open, rename, rm } from 'node:fs/promises';
+import { rename, rm } from 'node:fs/promises';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Dispatcher } from 'undici';
-import { isLedgeError, lazy, lazyResource } from '@ledge/util';
+import { isLedgeError, lazy, lazyResource, syncFile } from '@ledge/util';
 import { uploadAgentOptions } from '@ledge/file-upload-model';
 import { downloadFailedError, downloadStatusError, downloadTooLargeError } from './errors';
 
@@ -67,12 +67,7 @@ export function createHttpDownloader(init: HttpDownloadOptions = {}): HttpDownlo
           },
         });
         await pipeline(res.body, limit, createWriteStream(tmp, { mode: 0o600 }));
-        const fh = await open(tmp, 'r');
-        try {
-          await fh.datasync();
-        } finally {
-          await fh.close();
-        }
+        await syncFile(tmp);
         await rename(tmp, job.dest);
         return { bytes };
       } catch (err) {

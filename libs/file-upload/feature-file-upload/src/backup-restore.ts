@@ -7,7 +7,7 @@
 // power cut is rolled back, or finished, at the next start. Archives are checked entry by entry
 // (zip-archive.ts). Steps and collaborators are injected (agent, uploadable, downloader, command runner).
 import { execFile } from 'node:child_process';
-import { access, mkdir, mkdtemp, open, readFile, realpath, rename, rm, stat } from 'node:fs/promises';
+import { access, mkdir, mkdtemp, readFile, realpath, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { DittoAgent, DittoCommand } from '@ledge/data-access-mqtt';
 import { headersFrom, type HttpDownloader } from '@ledge/file-upload-http';
@@ -27,9 +27,9 @@ import {
   type LastOperation,
   type UploadMode,
 } from '@ledge/file-upload-model';
-import { onlyOnce, type Logger } from '@ledge/util';
+import { onlyOnce, syncDirectory, writeFileDurably, type Logger } from '@ledge/util';
 import type { AutoUploadable, UploadableExtension } from './auto-uploadable';
-import { syncDirectory, unzipInto, zipDirectory } from './zip-archive';
+import { unzipInto, zipDirectory } from './zip-archive';
 
 export interface BackupSettings {
   readonly featureId: string;
@@ -77,19 +77,6 @@ interface RestoreJournal {
 }
 
 const exists = (p: string) => access(p).then(() => true, () => false);
-
-async function writeDurably(path: string, text: string): Promise<void> {
-  const tmp = `${path}.tmp`;
-  const fh = await open(tmp, 'w', 0o600);
-  try {
-    await fh.writeFile(text);
-    await fh.datasync();
-  } finally {
-    await fh.close();
-  }
-  await rename(tmp, path);
-  await syncDirectory(dirname(path));
-}
 
 export const runCommandFile: CommandRunner = (which, command, cwd, timeoutMs, signal) =>
   new Promise((resolve, reject) => {
@@ -204,7 +191,7 @@ export function createBackupAndRestore(settings: BackupSettings, deps: BackupDep
     await mkdir(parent, { recursive: true });
     await rm(j.staging, { recursive: true, force: true });
     await rm(j.old, { recursive: true, force: true });
-    await writeDurably(journalFile, JSON.stringify(j));
+    await writeFileDurably(journalFile, JSON.stringify(j));
     try {
       await mkdir(j.staging, { mode: 0o755 });
       await unzipInto(archive, j.staging, { maxBytes: settings.maxRestoreBytes, maxEntries: settings.maxRestoreEntries });
@@ -214,7 +201,7 @@ export function createBackupAndRestore(settings: BackupSettings, deps: BackupDep
       await rm(journalFile, { force: true });
       throw err;
     }
-    await writeDurably(journalFile, JSON.stringify({ ...j, phase: 'swap' }));
+    await writeFileDurably(journalFile, JSON.stringify({ ...j, phase: 'swap' }));
     const had = await exists(target);
     if (had) await rename(target, j.old);
     try {
@@ -226,7 +213,7 @@ export function createBackupAndRestore(settings: BackupSettings, deps: BackupDep
       throw err;
     }
     await syncDirectory(parent);
-    await writeDurably(journalFile, JSON.stringify({ ...j, phase: 'cleanup' }));
+    await writeFileDurably(journalFile, JSON.stringify({ ...j, phase: 'cleanup' }));
     await rm(j.old, { recursive: true, force: true });
     await rm(journalFile, { force: true });
   }

@@ -4,13 +4,14 @@
 // names and `..`; checked again on the resolved path), no links, no setuid bits, and limits on the number
 // of entries and on the bytes really inflated (a zip bomb stops at the limit, not at its declared size).
 import { createReadStream, createWriteStream } from 'node:fs';
-import { lstat, mkdir, open, readdir } from 'node:fs/promises';
+import { lstat, mkdir, readdir } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import yauzl from 'yauzl';
 import yazl from 'yazl';
 import { archiveRefusedError } from '@ledge/file-upload-model';
+import { syncDirectory, syncFile } from '@ledge/util';
 
 export interface ZipLimits {
   /** Bytes all entries may inflate to together. */
@@ -44,25 +45,8 @@ export async function zipDirectory(dir: string, out: string): Promise<{ files: n
   await walk(dir, '');
   zip.end();
   await pipeline(zip.outputStream, createWriteStream(out, { mode: 0o600 }));
-  const fh = await open(out, 'r');
-  try {
-    await fh.datasync();
-  } finally {
-    await fh.close();
-  }
+  await syncFile(out);
   return { files, bytes, skipped };
-}
-
-/** fsync of a directory, so created and renamed entries survive a power cut (a file system that cannot fsync one still renames atomically). */
-export async function syncDirectory(dir: string): Promise<void> {
-  const fh = await open(dir, 'r');
-  try {
-    await fh.sync();
-  } catch {
-    // see above: nothing more to do on such a file system
-  } finally {
-    await fh.close();
-  }
 }
 
 const S_IFMT = 0o170000;
@@ -120,12 +104,7 @@ export async function unzipInto(zipPath: string, dest: string, limits: ZipLimits
       });
       await pipeline(input, counter, createWriteStream(target, { flags: 'wx', mode: perm || 0o644 }));
       // On disk before the caller swaps the directory in: after a power cut the restored files are whole.
-      const fh = await open(target, 'r');
-      try {
-        await fh.datasync();
-      } finally {
-        await fh.close();
-      }
+      await syncFile(target);
       dirs.add(dirname(target));
       files++;
     }

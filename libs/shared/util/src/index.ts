@@ -34,6 +34,7 @@ export { superviseProcesses } from './supervise';
 export type { SupervisedProcess, SuperviseOptions } from './supervise';
 export { MAX_TIMER_MS } from './timers';
 export { parseGoDuration } from './duration';
+export { syncDirectory, syncFile, writeFileDurably } from './durable-file';
 export { createSystemdNotifier, systemdNotifySend, SYSTEMD_NOTIFY_ENV } from './systemd-notify';
 export type { SystemdNotifier, SystemdNotifierOptions } from './systemd-notify';
 export { TypedEmitter } from './typed-emitter';

@@ -35,7 +35,7 @@ interface Report {
   problems: string[];
 }
 
-describe('ledge status', { skip, timeout: 120_000 }, () => {
+describe('ledge status', { skip, timeout: 180_000 }, () => {
   it('exit 0 when all is well, 1 naming what is down, 2 on a bad flag', async (t) => {
     const dev = createTempDir(t, 'ledge-status-');
     writeFileSync(join(dev, 'empty.json'), '{}');
@@ -55,10 +55,15 @@ describe('ledge status', { skip, timeout: 120_000 }, () => {
     const ledge = spawnNode(t, bundlePath('ledge'), { args: ['run', '--apps', 'broker,connector,file-upload', '--dev', '--dev-dir', dev], env });
     await ledge.waitForLog((l) => l['msg'] === 'reporting health' && l['app'] === 'file-upload', 30_000);
     const args = ['--address', address, '--data-dir', dev, '--cm-host', `${dev}/no-such.sock`, '--wait', '300'];
+    // Exit 0 alone is not the state asserted below: the cloud link (the connector's main connection) can be
+    // up before the connector's health connection has said so, and a broker answer later than --wait
+    // leaves its retained stats of an earlier moment. Wait for every app and the broker's fresh count.
     const ok = await waitFor(async () => {
       const r = await status([...args, '--json']);
-      return r.code === 0 ? r : undefined;
-    }, 30_000, 'ledge status exit 0');
+      if (r.code !== 0) return undefined;
+      const rep = JSON.parse(r.stdout) as Report;
+      return Object.keys(rep.apps).length === 3 && (rep.apps['broker']?.stats?.['clients'] ?? 0) >= 5 ? r : undefined;
+    }, 60_000, 'ledge status exit 0 with three apps and the broker counting their connections');
     const report = JSON.parse(ok.stdout) as Report;
     assert.deepEqual(Object.keys(report.apps).sort(), ['broker', 'connector', 'file-upload']);
     for (const h of Object.values(report.apps)) assert.deepEqual([h.status, h.pid], ['up', ledge.child.pid]);

@@ -53,6 +53,18 @@ describe("Ledge's built-in ACL", () => {
     for (const [username, topic, allowed] of table) assert.equal(who(username).canPublish(topic), allowed, `${username ?? 'anonymous'} → ${topic}`);
   });
 
+  it("lets only file upload ask for and read containers' logs, and only container management answer", () => {
+    const who = (username?: string) => ledgeAcl({ clientId: 'x', ...(username ? { username } : {}) });
+    const [fu, cm, connector, anonymous] = [who('ledge-file-upload'), who('ledge-container-management'), who('ledge-connector'), who()];
+    const request = 'edge/containers/logs/request';
+    const response = 'edge/containers/logs/response/r1';
+    assert.deepEqual([fu, cm, connector, anonymous].map((a) => a.canPublish(request)), [true, false, false, false], 'publish the request');
+    assert.deepEqual([fu, cm, connector, anonymous].map((a) => a.canPublish(response)), [false, true, false, false], 'publish an answer');
+    assert.deepEqual([fu, cm, connector, anonymous].map((a) => a.canReceive(response)), [true, false, false, false], 'receive an answer');
+    assert.ok(cm.canReceive(request) && anonymous.canReceive('edge/containers/other') && anonymous.canPublish('edge/containers/other'));
+    assert.ok(anonymous.canSubscribe('#'), 'a wide subscription stays allowed; the answers are not delivered to it');
+  });
+
   it('is on with `on`, off with `off`, and with `auto` exactly when the connector has an account', () => {
     assert.equal(ledgeAclActive('on', []), true);
     assert.equal(ledgeAclActive('off', ['ledge-connector']), false);

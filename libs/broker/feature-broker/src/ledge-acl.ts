@@ -3,7 +3,8 @@
 // management run as root and act on cloud commands, so a command a local user or a container could
 // inject would be code run as root. Everything else stays open, so Kanto's third-party apps keep working
 // without credentials: events and telemetry, command subscriptions and responses, their own topics.
-import { appOfHealthTopic } from '@ledge/model-edge';
+// Containers' logs are the one thing a local client may not read: they are root's on the gateway.
+import { appOfHealthTopic, CONTAINER_LOGS_ANSWERER, CONTAINER_LOGS_ASKER, ContainerLogsTopics } from '@ledge/model-edge';
 import { matchTopic } from './topic-rules';
 import type { ClientAcl, ClientIdentity } from './acl';
 
@@ -31,7 +32,18 @@ export function healthOwners(usernames: readonly string[]): ReadonlySet<string> 
   return new Set(['broker', ...apps]);
 }
 
-/** The built-in rules for one client: only publishing reserved topics is restricted. */
+/**
+ * Containers' logs between file upload and container management (model-edge container-logs.ts): a
+ * container's log is root's on the gateway, so only file upload may ask for it and read the answers, and
+ * only container management may answer.
+ */
+function containerLogsAllowed(who: ClientIdentity, topic: string, as: 'publish' | 'receive'): boolean {
+  if (topic === ContainerLogsTopics.request) return as === 'receive' || who.username === CONTAINER_LOGS_ASKER;
+  if (!matchTopic(ContainerLogsTopics.responses, topic)) return true;
+  return who.username === (as === 'publish' ? CONTAINER_LOGS_ANSWERER : CONTAINER_LOGS_ASKER);
+}
+
+/** The built-in rules for one client: publishing reserved topics, and receiving containers' logs, are restricted. */
 export function ledgeAcl(who: ClientIdentity, owners: ReadonlySet<string> = healthOwners([])): ClientAcl {
   const connector = who.username === CONNECTOR_USER;
   const ownHealth = (topic: string) => {
@@ -39,9 +51,9 @@ export function ledgeAcl(who: ClientIdentity, owners: ReadonlySet<string> = heal
     return app === undefined || !owners.has(app) || who.username === `ledge-${app}`;
   };
   return {
-    canPublish: (topic) => (connector || !CONNECTOR_ONLY_TOPICS.some((f) => matchTopic(f, topic))) && ownHealth(topic),
+    canPublish: (topic) => (connector || !CONNECTOR_ONLY_TOPICS.some((f) => matchTopic(f, topic))) && ownHealth(topic) && containerLogsAllowed(who, topic, 'publish'),
     canSubscribe: () => true,
-    canReceive: () => true,
+    canReceive: (topic) => containerLogsAllowed(who, topic, 'receive'),
   };
 }
 

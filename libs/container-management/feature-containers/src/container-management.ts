@@ -1,11 +1,13 @@
-// Composition of container management: store + manager + Ditto features + metrics (+ deployment and
-// SoftwareUpdatable). Every collaborator is injected; the app entry supplies containerd and MQTT.
+// Composition of container management: store + manager + Ditto features + metrics + containers' logs on
+// the bus (+ deployment and SoftwareUpdatable). Every collaborator is injected; the app entry supplies
+// containerd and MQTT.
 import { join } from 'node:path';
 import type { ContainerRuntime } from '@ledge/container-management-model';
 import { createDittoAgent, type DittoAgent, type LocalBusClient } from '@ledge/data-access-mqtt';
 import { FeatureIds } from '@ledge/model-ditto';
 import { EDGE_CONTAINERS_SUFFIX } from '@ledge/model-ditto';
 import { createLogger, onlyOnce, type App, type Logger } from '@ledge/util';
+import { createContainerLogsService } from './container-logs';
 import { createLocalApi, type LocalApi } from './local-api';
 import { registerContainerFeatures, type ContainerFeatures } from './ditto-features';
 import { createContainerManager, type ContainerManager } from './manager';
@@ -55,6 +57,8 @@ export function createContainerManagement(options: ContainerManagementOptions): 
   const softwareUpdatable =
     options.softwareUpdatable === false ? undefined : createSoftwareUpdatable({ agent, manager, logger, ...(options.fetch ? { fetch: options.fetch } : {}) });
   const localApi = options.apiSocket ? createLocalApi({ socketPath: options.apiSocket, manager, runtime: options.runtime, logger }) : undefined;
+  // the containers' part of file upload's Logs feature: their json-file logs are root's, served from here
+  const containerLogs = createContainerLogsService({ bus: options.bus, manager, runtime: options.runtime, logger });
   const features = registerContainerFeatures({ agent, manager, metrics, logger, extraFeatures: () => (softwareUpdatable ? [softwareUpdatable.feature()] : []) });
 
   return {
@@ -76,10 +80,12 @@ export function createContainerManagement(options: ContainerManagementOptions): 
         }
       }
       await agent.start();
+      await containerLogs.start();
       log.info({ homeDir: options.homeDir, containers: manager.list().length, statePath: join(options.homeDir, 'containers') }, 'container management started');
     },
     close: onlyOnce(async () => {
       await localApi?.close();
+      await containerLogs.close();
       metrics.close();
       features.close();
       softwareUpdatable?.close();

@@ -43,3 +43,16 @@ export {
   parseHealth,
 } from './health';
 export type { AppHealth, HealthDownReason, HealthOptions, HealthParseResult } from './health';
+export {
+  ContainerLogsTopics,
+  CONTAINER_LOGS_ASKER,
+  CONTAINER_LOGS_ANSWERER,
+  CONTAINER_LOGS_LIMITS,
+  containerLogsResponseTopic,
+  encodeContainerLogsRequest,
+  parseContainerLogsRequest,
+  encodeContainerLogsAnswer,
+  parseContainerLogsAnswer,
+  chunkLines,
+} from './container-logs';
+export type { ContainerLogsRequest, ContainerLogsChunk, ContainerLogsEnd, ContainerLogsAnswer } from './container-logs';

@@ -12,6 +12,7 @@ import { createS3UploadProvider } from '@ledge/file-upload-s3';
 import { fileUploadSpec, type FileUploadSpec, type UploadMode, type UploadProvider } from '@ledge/file-upload-model';
 import { ConfigError, kantoLocalBusAliases, onlyOnce, type App, type AppEntry, type ConfigOf, type Logger, type WithCommon } from '@ledge/util';
 import { createAutoUploadable, uploadTiming } from './auto-uploadable';
+import { createContainerLogsAsker } from './container-logs-asker';
 import { createLogsFeature } from './logs-feature';
 
 export type FileUploadConfig = ConfigOf<WithCommon<FileUploadSpec>>;
@@ -65,7 +66,14 @@ export function createFileUploadApp(config: FileUploadConfig, deps: FileUploadDe
     },
     { agent, providers, logger },
   );
-  const logs = createLogsFeature({ agent, providers, journal: createJournalctlReader(), apps: LEDGE_APPS, logger });
+  const logs = createLogsFeature({
+    agent,
+    providers,
+    journal: createJournalctlReader(),
+    containerLogs: createContainerLogsAsker({ bus, logger }),
+    apps: LEDGE_APPS,
+    logger,
+  });
   return {
     async start() {
       await feature.start();

@@ -8,6 +8,7 @@ import type { JournalQuery, JournalReader, JournalRecord } from '@ledge/data-acc
 import { JournalUnavailableError } from '@ledge/data-access-journal';
 import { createMemoryProvider } from '@ledge/file-upload-model/testing';
 import { captureLogger, createTempDir, waitFor } from '@ledge/util/testing';
+import type { AskContainerLogs } from './container-logs-asker';
 import { createLogsFeature } from './logs-feature';
 
 const APPS = ['broker', 'connector', 'file-upload'];
@@ -37,7 +38,7 @@ function fakeJournal(records = RECORDS, fail?: Error): JournalReader & { queries
   };
 }
 
-function setup(t: TestContext, journal = fakeJournal()) {
+function setup(t: TestContext, journal = fakeJournal(), containerLogs?: AskContainerLogs) {
   let handler: DittoCommandHandler | undefined;
   const modifies: { path: string; value: unknown }[] = [];
   const agent = {
@@ -54,10 +55,13 @@ function setup(t: TestContext, journal = fakeJournal()) {
     },
   };
   const provider = createMemoryProvider('generic');
-  const feature = createLogsFeature({ agent: agent as never, providers: { generic: provider }, journal, apps: APPS, now: () => T0 + 10 * 60_000, logger: captureLogger().logger });
+  const feature = createLogsFeature({ agent: agent as never, providers: { generic: provider }, journal, ...(containerLogs ? { containerLogs } : {}), apps: APPS, now: () => T0 + 10 * 60_000, logger: captureLogger().logger });
   t.after(() => feature.close());
   const send = (operation: string, value: unknown) => handler!({ operation, value, featureId: 'Logs', thingId: 'demo:gw', correlationId: undefined, envelope: {} as DittoCommand['envelope'] });
-  const states = (cid: string) => modifies.filter((m) => m.path === '/features/Logs/properties/lastUpload' && (m.value as { correlationId: string }).correlationId === cid).map((m) => m.value as { state: string; progress: number; lines?: Record<string, number>; message?: string });
+  const states = (cid: string) =>
+    modifies
+      .filter((m) => m.path === '/features/Logs/properties/lastUpload' && (m.value as { correlationId: string }).correlationId === cid)
+      .map((m) => m.value as { state: string; progress: number; lines?: Record<string, number>; containers?: Record<string, number>; message?: string });
   return { feature, send, states, modifies, provider, journal };
 }
 
@@ -100,6 +104,34 @@ describe('Logs feature', () => {
     assert.equal(read2('logs/connector.log').trim().split('\n').length, 1);
   });
 
+  it("upload with containers: their lines from container management beside the apps'; a container that gave none is named, not fatal", async (t) => {
+    const asked: Parameters<AskContainerLogs>[0][] = [];
+    const web = ['{"log":"GET /\\n","stream":"stdout","time":"2026-12-07T08:03:00.000000001Z"}'];
+    const ask: AskContainerLogs = async (req) => (asked.push(req), { lines: { web, db: [] }, errors: { db: 'no such container' } });
+    const { feature, send, states, provider, journal } = setup(t, fakeJournal(), ask);
+    await feature.start();
+    await send('upload', { correlationId: 'C1', since: '2026-12-07T08:02:00Z', until: '2026-12-07T08:05:00Z', containers: ['web', 'db'], grep: 'GET', options: { 'memory.key': 'c1' } });
+    await feature.idle();
+    assert.deepEqual(journal.queries, [], 'only containers asked for: no app logs');
+    assert.deepEqual(asked, [{ containers: ['web', 'db'], sinceMs: Date.parse('2026-12-07T08:02:00Z'), untilMs: Date.parse('2026-12-07T08:05:00Z'), grep: 'GET', lines: 1_000_000, maxBytes: 64 * 1024 * 1024 }]);
+    const end = states('C1').at(-1)!;
+    assert.deepEqual([end.state, end.lines, end.containers, end.message], ['SUCCESS', {}, { web: 1, db: 0 }, 'container db: no such container']);
+    const read = untar(t, provider.objects.get('c1')!);
+    assert.equal(read('logs/containers/web.log'), `${web[0]}\n`);
+    assert.equal(read('logs/containers/db.log'), '');
+    assert.deepEqual((JSON.parse(read('logs/request.json')) as { problems: string[] }).problems, ['container db: no such container']);
+
+    // container management away: the apps' logs still go, the containers are named with the reason
+    const away = setup(t, fakeJournal(), async () => Promise.reject(new Error('container management did not answer within 30 s: is it running?')));
+    await away.feature.start();
+    await away.send('upload', { correlationId: 'C2', apps: ['broker'], containers: ['web'], options: { 'memory.key': 'c2' } });
+    await away.feature.idle();
+    const end2 = away.states('C2').at(-1)!;
+    assert.equal(end2.state, 'SUCCESS');
+    assert.match(end2.message ?? '', /container web: container management did not answer/);
+    assert.ok(untar(t, away.provider.objects.get('c2')!)('logs/broker.log').length > 0);
+  });
+
   it('refuses bad requests with 400 and the reason; a second upload while one runs gets 409', async (t) => {
     let release: () => void = () => undefined;
     const slow = fakeJournal();
@@ -113,7 +145,8 @@ describe('Logs feature', () => {
       [{ correlationId: 'x', since: 'yesterday', options: { 'memory.key': 'k' } }, /since/],
       [{ correlationId: 'x', since: '2026-12-07T09:00:00Z', until: '2026-12-07T08:00:00Z', options: { 'memory.key': 'k' } }, /after/],
       [{ correlationId: 'x', apps: ['sshd'], options: { 'memory.key': 'k' } }, /unknown app/],
-      [{ correlationId: 'x', containers: ['web'], options: { 'memory.key': 'k' } }, /containers/],
+      [{ correlationId: 'x', containers: [''], options: { 'memory.key': 'k' } }, /containers/],
+      [{ correlationId: 'x', containers: 'web', options: { 'memory.key': 'k' } }, /containers/],
       [{ correlationId: 'x', level: 'loud', options: { 'memory.key': 'k' } }, /level/],
       [{ correlationId: 'x', lines: 0, options: { 'memory.key': 'k' } }, /lines/],
       [{ correlationId: 'x', options: {} }, /memory\.key/],

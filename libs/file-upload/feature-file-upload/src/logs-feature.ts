@@ -1,5 +1,6 @@
 // The `Logs` feature (issue 21, docs/mqtt-api.md "Logs"): `upload` gathers the journal of the Ledge apps
-// for a time window into one tar.gz (a file per app) and sends it through the upload providers of
+// and the containers' logs (asked of container management on the bus) for a time window into one tar.gz
+// (a file per app and per container) and sends it through the upload providers of
 // AutoUploadable (HTTP, S3, Azure), reporting `lastUpload` as it goes; `tail` answers the last lines of one
 // app inline. One upload at a time: a second gets 409 while the first runs.
 import type { DittoAgent, DittoCommand } from '@ledge/data-access-mqtt';
@@ -17,6 +18,7 @@ import {
   type UploadProvider,
 } from '@ledge/file-upload-model';
 import { onlyOnce, tarGz, type Logger } from '@ledge/util';
+import type { AskContainerLogs, ContainerLogs } from './container-logs-asker';
 
 export interface LogsFeatureDeps {
   readonly agent: DittoAgent;
@@ -24,6 +26,8 @@ export interface LogsFeatureDeps {
   readonly journal: JournalReader;
   /** The apps whose logs may be asked for. */
   readonly apps: readonly string[];
+  /** Containers' logs (from container management); absent: an upload naming containers says they are not available. */
+  readonly containerLogs?: AskContainerLogs;
   readonly now?: () => number;
   readonly logger: Logger;
 }
@@ -37,6 +41,8 @@ export interface LogsUploadStatus {
   readonly message?: string;
   /** Lines per app in the archive. */
   readonly lines?: Readonly<Record<string, number>>;
+  /** Lines per container in the archive. */
+  readonly containers?: Readonly<Record<string, number>>;
 }
 
 export interface LogsFeature {
@@ -66,6 +72,7 @@ export function createLogsFeature(deps: LogsFeatureDeps): LogsFeature {
 
   /** The app's lines of the window, filtered, the last `req.lines` of each. */
   const collect = async (req: LogsUploadRequest): Promise<Record<string, string[]>> => {
+    if (req.apps.length === 0) return {};
     const records = await deps.journal.read({ units: unitsOf(req.apps), sinceS: req.sinceMs / 1000, untilS: Math.ceil(req.untilMs / 1000) });
     const byApp: Record<string, string[]> = Object.fromEntries(req.apps.map((a) => [a, []]));
     for (const r of records) {
@@ -78,21 +85,35 @@ export function createLogsFeature(deps: LogsFeatureDeps): LogsFeature {
     return byApp;
   };
 
+  /** The containers' lines of the window, and why a container gave none. */
+  const collectContainers = async (req: LogsUploadRequest): Promise<ContainerLogs> => {
+    if (req.containers.length === 0) return { lines: {}, errors: {} };
+    const all = (why: string) => ({ lines: {}, errors: Object.fromEntries(req.containers.map((c) => [c, why])) });
+    if (deps.containerLogs === undefined) return all('containers\' logs are not available here');
+    const ask = { containers: req.containers, sinceMs: req.sinceMs, untilMs: req.untilMs, ...(req.grep !== undefined ? { grep: req.grep } : {}), lines: req.lines, maxBytes: LOGS_LIMITS.containerBytes };
+    return deps.containerLogs(ask, abort.signal).catch((err: unknown) => all(err instanceof Error ? err.message : String(err)));
+  };
+
   const run = async (req: LogsUploadRequest, provider: UploadProvider) => {
     const started = now();
     const status = (state: LogsUploadStatus['state'], extra: Partial<LogsUploadStatus> = {}): LogsUploadStatus => ({ correlationId: req.correlationId, state, progress: 0, startTime: iso(started), ...extra });
     try {
-      const byApp = await collect(req);
+      const [byApp, byContainer] = await Promise.all([collect(req), collectContainers(req)]);
       const lines = Object.fromEntries(Object.entries(byApp).map(([a, l]) => [a, l.length]));
+      const containers = Object.fromEntries(Object.entries(byContainer.lines).map(([c, l]) => [c, l.length]));
+      const problems = Object.entries(byContainer.errors).map(([c, e]) => `container ${c}: ${e}`);
       const { options: _options, ...described } = req; // the request as asked, without the provider's credentials
+      const text = (l: readonly string[]) => Buffer.from(l.length > 0 ? `${l.join('\n')}\n` : '');
       const archive = tarGz(
         [
-          { name: 'logs/request.json', content: Buffer.from(`${JSON.stringify({ ...described, since: iso(req.sinceMs), until: iso(req.untilMs) }, null, 2)}\n`) },
-          ...Object.entries(byApp).map(([app, l]) => ({ name: `logs/${app}.log`, content: Buffer.from(l.length > 0 ? `${l.join('\n')}\n` : '') })),
+          { name: 'logs/request.json', content: Buffer.from(`${JSON.stringify({ ...described, since: iso(req.sinceMs), until: iso(req.untilMs), ...(problems.length > 0 ? { problems } : {}) }, null, 2)}\n`) },
+          ...Object.entries(byApp).map(([app, l]) => ({ name: `logs/${app}.log`, content: text(l) })),
+          ...Object.entries(byContainer.lines).map(([c, l]) => ({ name: `logs/containers/${c.replace(/[^A-Za-z0-9._-]/g, '_')}.log`, content: text(l) })),
         ],
         started,
       );
-      await report(status('UPLOADING', { lines }));
+      const counts = { lines, ...(req.containers.length > 0 ? { containers } : {}) };
+      await report(status('UPLOADING', counts));
       let lastPercent = 0;
       await provider.upload({
         source: {
@@ -108,12 +129,13 @@ export function createLogsFeature(deps: LogsFeatureDeps): LogsFeature {
           const p = Math.floor((bytes * 100) / Math.max(1, archive.length));
           if (p >= lastPercent + 25 && p < 100) {
             lastPercent = p;
-            void report(status('UPLOADING', { lines, progress: p }));
+            void report(status('UPLOADING', { ...counts, progress: p }));
           }
         },
       });
-      await report(status('SUCCESS', { lines, progress: 100, endTime: iso(now()) }));
-      log.info({ correlationId: req.correlationId, lines, bytes: archive.length }, 'logs uploaded');
+      // a container that gave nothing does not fail the upload: what could be had is uploaded, and said
+      await report(status('SUCCESS', { ...counts, progress: 100, endTime: iso(now()), ...(problems.length > 0 ? { message: problems.join('; ') } : {}) }));
+      log.info({ correlationId: req.correlationId, ...counts, bytes: archive.length, problems }, 'logs uploaded');
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       await report(status('FAILED', { endTime: iso(now()), message }));

@@ -1,6 +1,6 @@
 // The `Logs` feature (issue 21, docs/mqtt-api.md "Logs"): a Ledge feature of the gateway thing that uploads
-// the journal of the Ledge apps for a time window through the upload providers, and answers a short tail
-// inline. Requests are untrusted: every field is checked here, with the reason in the 400. Pure.
+// the journal of the Ledge apps and the containers' logs for a time window through the upload providers,
+// and answers a short tail inline. Requests are untrusted: every field is checked here, with the reason in the 400. Pure.
 import { parameterInvalidError } from './errors';
 import { uploadOptionsOf, type UploadOptions } from './operations';
 import { parseTime } from './time';
@@ -12,13 +12,25 @@ export const LOG_LEVELS = Object.freeze({ trace: 10, debug: 20, info: 30, warn: 
 export type LogLevel = keyof typeof LOG_LEVELS;
 
 /** The longest window an upload may ask for, and the most lines per app. */
-export const LOGS_LIMITS = Object.freeze({ windowMs: 31 * 24 * 3_600_000, lines: 1_000_000, grepChars: 256, tailLines: 500, tailBytes: 64 * 1024 });
+export const LOGS_LIMITS = Object.freeze({
+  windowMs: 31 * 24 * 3_600_000,
+  lines: 1_000_000,
+  grepChars: 256,
+  tailLines: 500,
+  tailBytes: 64 * 1024,
+  containers: 64,
+  containerRefChars: 256,
+  /** Bytes of containers' log lines in one archive. */
+  containerBytes: 64 * 1024 * 1024,
+});
 
 export interface LogsUploadRequest {
   readonly correlationId: string;
   readonly sinceMs: number;
   readonly untilMs: number;
   readonly apps: readonly string[];
+  /** Container names or IDs whose json-file logs are asked of container management. */
+  readonly containers: readonly string[];
   /** Lowest level kept; undefined: every line. */
   readonly level: LogLevel | undefined;
   /** A literal substring a line must hold (not a pattern: a request cannot make the gateway backtrack). */
@@ -65,12 +77,19 @@ export function parseLogsUpload(value: unknown, nowMs: number, knownApps: readon
   const sinceMs = time('since', untilMs - 3_600_000);
   if (sinceMs > untilMs) throw parameterInvalidError(`${op}: 'since' is after 'until'`, { key: 'since' });
   if (untilMs - sinceMs > LOGS_LIMITS.windowMs) throw parameterInvalidError(`${op}: the window is longer than 31 days`, { key: 'since' });
-  let apps: string[] = [...knownApps];
+  let containers: string[] = [];
+  if (o['containers'] !== undefined && o['containers'] !== null) {
+    const c = o['containers'];
+    const ok = Array.isArray(c) && c.length <= LOGS_LIMITS.containers && c.every((r) => typeof r === 'string' && r !== '' && r.length <= LOGS_LIMITS.containerRefChars);
+    if (!ok) throw parameterInvalidError(`${op}: 'containers' must be an array of at most ${LOGS_LIMITS.containers} container names or IDs`, { key: 'containers' });
+    containers = [...new Set(c as string[])];
+  }
+  // No `apps`: every app, unless only containers were asked for.
+  let apps: string[] = containers.length > 0 ? [] : [...knownApps];
   if (o['apps'] !== undefined && o['apps'] !== null) {
     if (!Array.isArray(o['apps']) || o['apps'].length === 0) throw parameterInvalidError(`${op}: 'apps' must be a non-empty array of app names`, { key: 'apps' });
     apps = [...new Set(o['apps'].map((a) => appOf(op, a, knownApps)))];
   }
-  if (Array.isArray(o['containers']) && o['containers'].length > 0) throw parameterInvalidError(`${op}: 'containers' is not supported yet (read a container's log with ledge cm logs on the gateway)`, { key: 'containers' });
   const level = o['level'];
   if (level !== undefined && level !== null && (typeof level !== 'string' || !(level in LOG_LEVELS))) throw parameterInvalidError(`${op}: 'level' must be one of ${Object.keys(LOG_LEVELS).join(', ')}`, { key: 'level' });
   const grep = o['grep'];
@@ -80,6 +99,7 @@ export function parseLogsUpload(value: unknown, nowMs: number, knownApps: readon
     sinceMs,
     untilMs,
     apps,
+    containers,
     level: typeof level === 'string' ? (level as LogLevel) : undefined,
     grep: typeof grep === 'string' ? grep : undefined,
     lines: count(op, o, 'lines', LOGS_LIMITS.lines, LOGS_LIMITS.lines),

@@ -1,9 +1,10 @@
-// `ledge status` (issue 21) against the real stack: `ledge run` with the broker, the connector and file
-// upload, a Mosquitto playing the cloud. Exit 0 with every app up and the link connected; exit 1 naming
+// `ledge status` (issue 21) against the real stack: `ledge run` with the broker, the connector, file
+// upload and software update, a Mosquitto playing the cloud. Exit 0 with every app up and the link
+// connected, and software update's last (failed) operation shown without being a problem; exit 1 naming
 // the problem when the cloud goes away, and when there is no broker at all; exit 2 on a bad flag.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { connectorCloudEnv, findMosquitto, freePort, startCloudBroker } from '@ledge/data-access-mqtt/testing';
@@ -29,7 +30,7 @@ const status = (args: string[]): Promise<Run> =>
 interface Report {
   bus: { reachable: boolean };
   cloud?: { connected: boolean; cause?: string };
-  apps: Record<string, { status: string; pid: number; stats?: Record<string, number> }>;
+  apps: Record<string, { status: string; pid: number; stats?: Record<string, number>; lastOperation?: Record<string, unknown> }>;
   containers?: { unavailable?: string };
   disk: { path: string; bytes: number }[];
   problems: string[];
@@ -50,10 +51,16 @@ describe('ledge status', { skip, timeout: 180_000 }, () => {
     assert.equal((await status(['--wait', '-5'])).code, 2);
     assert.match((await status(['--address', 'http://x'])).stderr, /ledge status: --address "http:\/\/x" unsupported scheme/);
 
+    // Software update's state from an earlier run (`--dev`: its storage is <dev>/software-update): a failed
+    // install, stored with the time it finished. Its health reports it from the start.
+    const failed = { correlationId: 'cid-status', status: 'FINISHED_ERROR', softwareModule: { name: 'hello', version: '1.0.0' }, message: 'fail to download module' };
+    mkdirSync(join(dev, 'software-update'), { recursive: true });
+    writeFileSync(join(dev, 'software-update', 'last-operation.json'), JSON.stringify({ lastOperation: failed, lastFailedOperation: failed, finishedAt: 1_796_000_050 }));
+
     const cloud = await startCloudBroker(t);
     const env = { ...connectorCloudEnv(cloud), LEDGE_BROKER_PORT: String(port), LEDGE_CONNECTOR_BACKOFF_INITIAL: '0.2', LEDGE_CONNECTOR_BACKOFF_MAX: '0.5' };
-    const ledge = spawnNode(t, bundlePath('ledge'), { args: ['run', '--apps', 'broker,connector,file-upload', '--dev', '--dev-dir', dev], env });
-    await ledge.waitForLog((l) => l['msg'] === 'reporting health' && l['app'] === 'file-upload', 30_000);
+    const ledge = spawnNode(t, bundlePath('ledge'), { args: ['run', '--apps', 'broker,connector,file-upload,software-update', '--dev', '--dev-dir', dev], env });
+    await ledge.waitForLog((l) => l['msg'] === 'reporting health' && l['app'] === 'software-update', 30_000);
     const args = ['--address', address, '--data-dir', dev, '--cm-host', `${dev}/no-such.sock`, '--wait', '300'];
     // Exit 0 alone is not the state asserted below: the cloud link (the connector's main connection) can be
     // up before the connector's health connection has said so, and a broker answer later than --wait
@@ -62,15 +69,18 @@ describe('ledge status', { skip, timeout: 180_000 }, () => {
       const r = await status([...args, '--json']);
       if (r.code !== 0) return undefined;
       const rep = JSON.parse(r.stdout) as Report;
-      return Object.keys(rep.apps).length === 3 && (rep.apps['broker']?.stats?.['clients'] ?? 0) >= 5 ? r : undefined;
-    }, 60_000, 'ledge status exit 0 with three apps and the broker counting their connections');
+      return Object.keys(rep.apps).length === 4 && (rep.apps['broker']?.stats?.['clients'] ?? 0) >= 7 ? r : undefined;
+    }, 60_000, 'ledge status exit 0 with four apps and the broker counting their connections');
     const report = JSON.parse(ok.stdout) as Report;
-    assert.deepEqual(Object.keys(report.apps).sort(), ['broker', 'connector', 'file-upload']);
+    assert.deepEqual(Object.keys(report.apps).sort(), ['broker', 'connector', 'file-upload', 'software-update']);
     for (const h of Object.values(report.apps)) assert.deepEqual([h.status, h.pid], ['up', ledge.child.pid]);
     assert.equal(report.cloud?.connected, true);
-    // the broker answered the request with its load: the connector's and file upload's two connections
-    // each (the app's own and its health's) and this status client
-    assert.ok((report.apps['broker']!.stats?.['clients'] ?? 0) >= 5, JSON.stringify(report.apps['broker']));
+    // the broker answered the request with its load: the connector's, file upload's and software update's
+    // two connections each (the app's own and its health's) and this status client
+    assert.ok((report.apps['broker']!.stats?.['clients'] ?? 0) >= 7, JSON.stringify(report.apps['broker']));
+    // a failed last update is in the report but not among its problems (exit 0 above)
+    assert.deepEqual(report.apps['software-update']!.lastOperation, { correlationId: 'cid-status', status: 'FINISHED_ERROR', at: 1_796_000_050, module: 'hello:1.0.0', message: 'fail to download module' });
+    assert.deepEqual(report.problems, []);
     assert.equal(typeof report.apps['broker']!.stats?.['queued'], 'number');
     assert.match(report.containers?.unavailable ?? '', /cannot reach the container-management daemon/);
     assert.ok(report.disk.some((d) => d.path === `${dev}/broker` && d.bytes > 0), JSON.stringify(report.disk));
@@ -78,6 +88,7 @@ describe('ledge status', { skip, timeout: 180_000 }, () => {
     assert.equal(text.code, 0);
     assert.match(text.stdout, /^Cloud: {6}connected/m);
     assert.match(text.stdout, /^ {2}file-upload +up {4}pid \d+/m);
+    assert.match(text.stdout, /^Last update: hello:1\.0\.0 FINISHED_ERROR at 2026-11-30T00:54:10Z \(fail to download module\)$/m);
     assert.match(text.stdout, /^Status: {5}OK$/m);
 
     await cloud.stop('SIGTERM');

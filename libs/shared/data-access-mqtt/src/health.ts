@@ -4,10 +4,12 @@
 // doing anything. It publishes `up` (retained) on every connect and on `edge/health/request`, and `down`
 // (reason `stopped`) before a clean close. A connection of its own because a connection has one will,
 // and the connector's main connection already carries the connection status as its will.
+// An app may add details to its `up` (software update: its last operation) and ask for a republish when they
+// change (issue 21 item 3).
 // The connector also runs the `Health` feature: one property per app on the gateway thing, so a backend
 // sees a dead app at the cloud.
 import { buildHealthDown, buildHealthUp, encodeHealth, HealthPublishOptions, HealthTopics, appOfHealthTopic, healthTopic, parseHealth, type AppHealth, type HealthOptions } from '@ledge/model-edge';
-import { onlyOnce, type App, type AppEntry, type ConfigSpec, type LocalBusSettings, type Logger } from '@ledge/util';
+import { onlyOnce, type App, type AppEntry, type ConfigOf, type ConfigSpec, type LocalBusSettings, type Logger, type WithCommon } from '@ledge/util';
 import { createDittoAgent } from './ditto-agent';
 import { createLocalBusClient } from './local-bus-client';
 import { localBusClientOptions } from './local-bus-settings';
@@ -20,6 +22,9 @@ export const STOP_REPORT_MS = 2000;
 /** How long a hung app may stay `up`: the broker publishes the will 1.5 × this after the last packet. */
 export const HEALTH_KEEPALIVE_SECONDS = 10;
 
+/** What an app adds to its `up`; read at every publish. */
+export type HealthDetails = Pick<AppHealth, 'lastOperation'>;
+
 export interface HealthReporterOptions {
   readonly app: string;
   /** Where and how to connect (URL, account, TLS): the app's own local-bus settings. */
@@ -30,13 +35,18 @@ export interface HealthReporterOptions {
   readonly now?: () => number;
   /** Default HEALTH_KEEPALIVE_SECONDS. */
   readonly keepaliveSeconds?: number;
+  /** The app's details for every `up` (never for `down`: the will is fixed at connect); default none. */
+  readonly details?: () => HealthDetails;
   readonly logger: Logger;
 }
 
 export interface HealthReporter {
   /** The reporter's connection (the connector's Health feature rides on it). */
   readonly bus: LocalBusClient;
+  /** The `up` as it would be published now (with the app's details). */
   readonly health: () => AppHealth;
+  /** Publishes `up` again (the details changed). Offline it does nothing: every connect publishes `up`. */
+  refresh(): void;
   start(): Promise<void>;
   /** Publishes `down` (stopped), waits for its PUBACK (bounded by the bus' close timeout), disconnects. */
   close(): Promise<void>;
@@ -58,15 +68,27 @@ export function createHealthReporter(o: HealthReporterOptions): HealthReporter {
     logComponent: 'health-bus', // not the app's `local-bus`: its connection state is the app's, this one's is the health's
   });
   let stopping = false;
+  const current = (): AppHealth => {
+    if (o.details === undefined) return up;
+    try {
+      return { ...up, ...o.details() };
+    } catch (err) {
+      log.warn({ err }, 'health details unavailable'); // the app is up all the same
+      return up;
+    }
+  };
   const announce = () => {
     if (stopping) return;
-    bus.publish(topic, encodeHealth(up), HealthPublishOptions).catch((err: unknown) => log.debug({ err }, 'health not published'));
+    bus.publish(topic, encodeHealth(current()), HealthPublishOptions).catch((err: unknown) => log.debug({ err }, 'health not published'));
   };
   bus.on('connected', announce);
   bus.onMessage(HealthTopics.request, () => announce());
   return {
     bus,
-    health: () => up,
+    health: current,
+    refresh() {
+      if (bus.connected) announce();
+    },
     async start() {
       await bus.start();
       await bus.subscribe(HealthTopics.request, { qos: 0 });
@@ -140,6 +162,19 @@ export function createHealthFeature(o: { bus: LocalBusClient; logger: Logger }):
   };
 }
 
+/** Handed to an entry's `create` by withHealth: how the app adds details to its health and republishes it. */
+export interface HealthHandle {
+  /** Details for every `up` from now on (the last call wins). */
+  details(fn: () => HealthDetails): void;
+  /** Publishes `up` again now, e.g. when an operation finished. */
+  refresh(): void;
+}
+
+/** An entry whose `create` wants the health handle; every AppEntry is one (it just ignores it). */
+export type HealthAwareEntry<S extends ConfigSpec> = Omit<AppEntry<S>, 'create'> & {
+  create(config: ConfigOf<WithCommon<S>>, deps: { logger: Logger; health: HealthHandle }): App;
+};
+
 export interface WithHealthOptions {
   /** Run the `Health` feature too (the connector: it owns the cloud link). */
   readonly feature?: boolean;
@@ -155,30 +190,36 @@ export function restartsFromEnv(env: Readonly<Record<string, string | undefined>
  * The entry, reporting health: `up` once the app started, `down` (stopped) before it closes; the reporter
  * uses the app's own local-bus settings (address, account, TLS).
  */
-export function withHealth<S extends ConfigSpec>(entry: AppEntry<S>, options: WithHealthOptions = {}): AppEntry<S> {
+export function withHealth<S extends ConfigSpec>(entry: HealthAwareEntry<S>, options: WithHealthOptions = {}): AppEntry<S> {
   return {
     ...entry,
     create(config, deps) {
-      const app = entry.create(config, deps);
+      // The reporter comes after the app (a create that throws leaves no connection behind), so the handle
+      // reaches it late: a refresh before it exists has nothing to republish anyway.
+      const late: { details?: () => HealthDetails; reporter?: HealthReporter } = {};
+      const health: HealthHandle = { details: (fn) => void (late.details = fn), refresh: () => late.reporter?.refresh() };
+      const app = entry.create(config, { ...deps, health });
       const restarts = restartsFromEnv(process.env);
-      const reporter = createHealthReporter({
+      const own = createHealthReporter({
         app: entry.name,
         bus: { ...localBusClientOptions(config as unknown as LocalBusSettings), backoff: { initialMs: 1000, maxMs: 5000 } },
         version: process.env['LEDGE_VERSION'] ?? 'dev',
         ...(restarts !== undefined ? { restarts } : {}),
+        details: () => late.details?.() ?? {},
         logger: deps.logger,
       });
-      const feature = options.feature ? createHealthFeature({ bus: reporter.bus, logger: deps.logger }) : undefined;
+      late.reporter = own;
+      const feature = options.feature ? createHealthFeature({ bus: own.bus, logger: deps.logger }) : undefined;
       const wrapped: App = {
         ...app,
         async start() {
           await app.start();
-          await reporter.start();
+          await own.start();
           await feature?.start();
         },
         close: onlyOnce(async () => {
           await feature?.close();
-          await reporter.close();
+          await own.close();
           await app.close();
         }),
       };

@@ -54,6 +54,25 @@ describe('ledge status report', () => {
     assert.deepEqual(problemsOf({ ...healthy, containers: { unavailable: 'no daemon' } }), []);
   });
 
+  it('shows software update\'s last operation under the apps; a failed one is not a problem (exit code 0)', () => {
+    const failed: GatewayStatus = {
+      ...healthy,
+      apps: {
+        ...healthy.apps,
+        'software-update': { ...up(12), lastOperation: { correlationId: 'cid-9', status: 'FINISHED_ERROR', at: 1_796_000_050, module: 'hello:1.0.0', message: 'fail to\n download module' } },
+      },
+    };
+    assert.deepEqual(problemsOf(failed), []);
+    const text = formatStatus(failed, problemsOf(failed));
+    assert.match(text, /^ {2}software-update {2}up {4}pid 12, since 2026-11-30T00:53:20Z, version 0\.1\.0\nLast update: hello:1\.0\.0 FINISHED_ERROR at 2026-11-30T00:54:10Z \(fail to download module\)\nContainers:/m);
+    assert.match(text, /^Status: {5}OK$/m);
+    // no module: the correlation ID names it; no message: nothing in brackets
+    const bare: GatewayStatus = { ...healthy, apps: { 'software-update': { ...up(12), lastOperation: { correlationId: 'cid-9', status: 'FINISHED_SUCCESS', at: 1_796_000_050 } } } };
+    assert.match(formatStatus(bare, []), /^Last update: cid-9 FINISHED_SUCCESS at 2026-11-30T00:54:10Z$/m);
+    // no line without one (nothing installed yet, or software update not running)
+    assert.doesNotMatch(formatStatus(healthy, []), /Last update/);
+  });
+
   it('formats sizes', () => {
     assert.deepEqual([0, 1023, 1024, 10 * 1024 * 1024, 5 * 1024 ** 3].map(formatBytes), ['0 B', '1023 B', '1.0 KiB', '10 MiB', '5.0 GiB']);
   });

@@ -31,8 +31,14 @@ export function problemsOf(s: GatewayStatus): string[] {
   const apps = Object.entries(s.apps).sort(([a], [b]) => a.localeCompare(b));
   if (apps.length === 0) problems.push('no app reports its health on edge/health/+');
   for (const [app, h] of apps) if (h.status !== 'up') problems.push(`${app} is down (${h.reason ?? 'no reason given'}) since ${iso(h.since)}`);
+  // A failed last update (an app's `lastOperation`) is shown but is not a problem: the gateway itself is
+  // well, the backend that sent the update already has its FINISHED_ERROR, and a script watching the exit
+  // code would otherwise fail until the next update succeeds.
   return problems;
 }
+
+/** An install script's message may span lines; the report keeps it on one. */
+const oneLine = (text: string) => text.replace(/\s+/g, ' ').trim();
 
 const iso = (unixSeconds: number) => new Date(unixSeconds * 1000).toISOString().replace('.000Z', 'Z');
 
@@ -78,6 +84,8 @@ export function formatStatus(s: GatewayStatus, problems: readonly string[]): str
       ];
       lines.push(`  ${app.padEnd(width)}  ${state}  ${extra.join(', ')}`);
     }
+    const update = s.apps['software-update']?.lastOperation;
+    if (update !== undefined) lines.push(`Last update: ${update.module ?? update.correlationId} ${update.status} at ${iso(update.at)}${update.message ? ` (${oneLine(update.message)})` : ''}`);
   }
   const c = s.containers;
   if (c !== undefined) {

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { appOfHealthTopic, buildHealthDown, buildHealthUp, encodeHealth, healthTopic, isHealthAppName, parseHealth } from './health';
+import { appOfHealthTopic, buildHealthDown, buildHealthUp, encodeHealth, HealthLastOperationLimits, healthTopic, isHealthAppName, parseHealth } from './health';
 
 const base = { pid: 4242, version: '0.1.0', startedMs: 1_796_000_000_900 };
 
@@ -22,7 +22,29 @@ describe('health (edge/health/<app>)', () => {
     assert.deepEqual(parseHealth(encodeHealth(withStats)), { ok: true, health: withStats });
   });
 
+  it('carries software update\'s last operation after stats, round-trips it, clips over-long text when encoding', () => {
+    const lastOperation = { correlationId: 'cid-7', status: 'FINISHED_ERROR', at: 1_796_000_050, module: 'hello:1.0.0', message: 'fail to download module' };
+    const h = { ...buildHealthUp(base), stats: { jobs: 1 }, lastOperation };
+    assert.equal(
+      encodeHealth(h),
+      '{"status":"up","pid":4242,"version":"0.1.0","since":1796000000,"stats":{"jobs":1},"lastOperation":{"correlationId":"cid-7","status":"FINISHED_ERROR","at":1796000050,"module":"hello:1.0.0","message":"fail to download module"}}',
+    );
+    assert.deepEqual(parseHealth(encodeHealth(h)), { ok: true, health: h });
+    const bare = { ...buildHealthUp(base), lastOperation: { correlationId: 'c', status: 'FINISHED_SUCCESS', at: 0 } };
+    assert.deepEqual(parseHealth(encodeHealth(bare)), { ok: true, health: bare });
+    // extra keys inside are dropped, as at the top
+    const extra = parseHealth('{"status":"up","pid":1,"version":"x","since":0,"lastOperation":{"correlationId":"c","status":"S","at":1,"progress":100}}');
+    assert.deepEqual(extra, { ok: true, health: { status: 'up', pid: 1, version: 'x', since: 0, lastOperation: { correlationId: 'c', status: 'S', at: 1 } } });
+    // a long install-script message must not make the app's whole health unreadable
+    const long = { ...buildHealthUp(base), lastOperation: { ...lastOperation, message: 'm'.repeat(5000) } };
+    const parsed = parseHealth(encodeHealth(long));
+    assert.ok(parsed.ok);
+    assert.equal(parsed.health.lastOperation?.message?.length, HealthLastOperationLimits.message);
+    assert.ok(parsed.health.lastOperation?.message?.endsWith('…'));
+  });
+
   it('refuses malformed payloads with the reason, never throws', () => {
+    const withOp = (json: string) => `{"status":"up","pid":1,"version":"x","since":0,"lastOperation":${json}}`;
     const bad: [unknown, RegExp][] = [
       ['', /JSON|empty/i],
       ['not json', /JSON/],
@@ -37,6 +59,20 @@ describe('health (edge/health/<app>)', () => {
       ['{"status":"up","pid":1,"version":"x","since":0,"stats":{"a":"1"}}', /stats/],
       ['{"status":"up","pid":1,"version":"x","since":0,"stats":[1]}', /stats/],
       [Buffer.from('{"status":"up"'), /JSON/],
+      [withOp('"c"'), /lastOperation/],
+      [withOp('[]'), /lastOperation/],
+      [withOp('{"status":"FINISHED_SUCCESS","at":1}'), /lastOperation/],
+      [withOp('{"correlationId":"c","status":"","at":1}'), /lastOperation/],
+      [withOp('{"correlationId":"c","status":7,"at":1}'), /lastOperation/],
+      [withOp('{"correlationId":"c","status":"S","at":-1}'), /lastOperation/],
+      [withOp('{"correlationId":"c","status":"S","at":1.5}'), /lastOperation/],
+      [withOp('{"correlationId":"c","status":"S","at":"1796000000"}'), /lastOperation/],
+      [withOp('{"correlationId":"c","status":"S","at":1,"module":{"name":"m"}}'), /lastOperation/],
+      [withOp('{"correlationId":"c","status":"S","at":1,"message":null}'), /lastOperation/],
+      [withOp(`{"correlationId":"${'c'.repeat(257)}","status":"S","at":1}`), /lastOperation/],
+      [withOp(`{"correlationId":"c","status":"${'S'.repeat(65)}","at":1}`), /lastOperation/],
+      [withOp(`{"correlationId":"c","status":"S","at":1,"module":"${'m'.repeat(513)}"}`), /lastOperation/],
+      [withOp(`{"correlationId":"c","status":"S","at":1,"message":"${'m'.repeat(1025)}"}`), /lastOperation/],
     ];
     for (const [input, want] of bad) {
       const r = parseHealth(input);

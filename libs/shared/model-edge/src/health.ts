@@ -35,7 +35,24 @@ export interface AppHealth {
   readonly reason?: HealthDownReason;
   /** The app's own counters at the time (the broker: clients, sessions, queued messages). */
   readonly stats?: Readonly<Record<string, number>>;
+  /** Software update's last finished operation (issue 21 item 3), kept across its restarts. */
+  readonly lastOperation?: HealthLastOperation;
 }
+
+/** An operation as health reports it: small and flat, for `ledge status` and the `Health` feature. */
+export interface HealthLastOperation {
+  readonly correlationId: string;
+  /** The operation's final status as its owner names it (hawkBit: `FINISHED_SUCCESS`, `FINISHED_ERROR`, …). */
+  readonly status: string;
+  /** Unix seconds: when it reached that status. */
+  readonly at: number;
+  /** `name:version` of the module it was about. */
+  readonly module?: string;
+  readonly message?: string;
+}
+
+/** Longest strings of a `lastOperation` parseHealth accepts (a retained payload anyone may have written). */
+export const HealthLastOperationLimits = Object.freeze({ correlationId: 256, status: 64, module: 512, message: 1024 } as const);
 
 export type HealthParseResult = { readonly ok: true; readonly health: AppHealth } | ParseFailure;
 
@@ -76,16 +93,43 @@ export function buildHealthDown(o: HealthOptions, reason: HealthDownReason, nowM
   return { ...up, status: 'down', since: reason === 'stopped' ? toUnixSeconds(nowMs) : up.since, reason };
 }
 
-/** Wire key order: status, pid, version, since, restarts, reason, stats. */
+const clip = (s: string, max: number) => (s.length <= max ? s : `${s.slice(0, max - 1)}…`);
+
+/** Wire key order: status, pid, version, since, restarts, reason, stats, lastOperation (correlationId, status, at, module, message). */
 export function encodeHealth(h: AppHealth): string {
   const ordered: Record<string, unknown> = { status: h.status, pid: h.pid, version: h.version, since: h.since };
   if (h.restarts !== undefined) ordered['restarts'] = h.restarts;
   if (h.reason !== undefined) ordered['reason'] = h.reason;
   if (h.stats !== undefined) ordered['stats'] = h.stats;
+  if (h.lastOperation !== undefined) {
+    // Clipped to what parseHealth accepts: an install script's long message must not make the whole health unreadable.
+    const o = h.lastOperation;
+    const L = HealthLastOperationLimits;
+    ordered['lastOperation'] = {
+      correlationId: clip(o.correlationId, L.correlationId),
+      status: clip(o.status, L.status),
+      at: o.at,
+      ...(o.module !== undefined ? { module: clip(o.module, L.module) } : {}),
+      ...(o.message !== undefined ? { message: clip(o.message, L.message) } : {}),
+    };
+  }
   return JSON.stringify(ordered);
 }
 
 const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+
+const isText = (v: unknown, max: number): v is string => typeof v === 'string' && v.length <= max;
+
+/** The `lastOperation` of an untrusted payload, or undefined when it is not one (extra keys are ignored). */
+function parseLastOperation(v: unknown): HealthLastOperation | undefined {
+  if (!isPlainObject(v)) return undefined;
+  const L = HealthLastOperationLimits;
+  const { correlationId, status, at, module, message } = v;
+  if (!isText(correlationId, L.correlationId) || !isText(status, L.status) || status === '' || !isCount(at)) return undefined;
+  if (module !== undefined && !isText(module, L.module)) return undefined;
+  if (message !== undefined && !isText(message, L.message)) return undefined;
+  return { correlationId, status, at, ...(module !== undefined ? { module } : {}), ...(message !== undefined ? { message } : {}) };
+}
 
 /** Parses an untrusted health payload; extra keys are ignored. Never throws. */
 export function parseHealth(input: unknown, limits: Partial<JsonLimits> = {}): HealthParseResult {
@@ -93,7 +137,7 @@ export function parseHealth(input: unknown, limits: Partial<JsonLimits> = {}): H
   if (!decoded.ok) return decoded;
   const raw = decoded.value;
   if (!isPlainObject(raw)) return parseFailure('health must be a JSON object');
-  const { status, pid, version, since, restarts, reason, stats } = raw;
+  const { status, pid, version, since, restarts, reason, stats, lastOperation } = raw;
   const problems: string[] = [];
   if (status !== 'up' && status !== 'down') problems.push('status: must be "up" or "down"');
   if (!isCount(pid) || pid === 0) problems.push('pid: must be a positive integer');
@@ -103,6 +147,11 @@ export function parseHealth(input: unknown, limits: Partial<JsonLimits> = {}): H
   if (reason !== undefined && reason !== 'stopped' && reason !== 'lost') problems.push('reason: must be "stopped" or "lost"');
   const statsOk = stats === undefined || (isPlainObject(stats) && Object.keys(stats).length <= 32 && Object.values(stats).every((v) => typeof v === 'number' && Number.isFinite(v)));
   if (!statsOk) problems.push('stats: must be an object of at most 32 numbers');
+  const operation = lastOperation === undefined ? undefined : parseLastOperation(lastOperation);
+  if (lastOperation !== undefined && operation === undefined) {
+    const L = HealthLastOperationLimits;
+    problems.push(`lastOperation: must be {correlationId (≤ ${L.correlationId} characters), status (1…${L.status}), at (Unix seconds), module? (≤ ${L.module}), message? (≤ ${L.message})}`);
+  }
   if (problems.length > 0) return parseFailure(...problems);
   return {
     ok: true,
@@ -114,6 +163,7 @@ export function parseHealth(input: unknown, limits: Partial<JsonLimits> = {}): H
       ...(restarts !== undefined ? { restarts: restarts as number } : {}),
       ...(reason !== undefined ? { reason: reason as HealthDownReason } : {}),
       ...(stats !== undefined ? { stats: stats as Record<string, number> } : {}),
+      ...(operation !== undefined ? { lastOperation: operation } : {}),
     },
   };
 }

@@ -112,6 +112,32 @@ describe('update engine', () => {
     assert.ok(failedAt >= 0 && events[failedAt + 1]?.kind === 'last', 'lastFailedOperation sent before lastOperation');
   });
 
+  it('lastFinished: the finished operation and when, kept across a restart, not replaced by a running one (issue 21: health)', async (t) => {
+    const srv = await startArtifactServer(t);
+    let clock = 1_796_000_050_000;
+    const now = () => clock;
+    const first = await setup(t, { now });
+    await first.engine.start();
+    assert.equal(first.engine.lastFinished, undefined);
+    await first.engine.submit('install', action(srv, { 'install.sh': 'exit 0\n' }));
+    await first.engine.idle();
+    const done = { operation: first.statuses().at(-1)!, at: 1_796_000_050 };
+    assert.equal(done.operation.status, 'FINISHED_SUCCESS');
+    assert.deepEqual(first.engine.lastFinished, done);
+    await first.engine.close();
+
+    clock += 60_000;
+    const second = await setup(t, { now }, first.dir);
+    await second.engine.start();
+    assert.deepEqual(second.engine.lastFinished, done, 'read back from the store');
+    await second.engine.submit('install', action(srv, { 'install.sh': 'sleep 0.3\nexit 2\n' }, { cid: 'cid-2' }));
+    await waitFor(() => second.statuses().find((v) => v.status === 'INSTALLING'), 5_000, 'cid-2 installing');
+    assert.deepEqual(second.engine.lastFinished, done, 'still the finished one while cid-2 runs');
+    await second.engine.idle();
+    assert.deepEqual(second.engine.lastFinished, { operation: second.statuses().at(-1)!, at: 1_796_000_110 });
+    assert.equal(second.engine.lastFinished?.operation.status, 'FINISHED_ERROR');
+  });
+
   it('archive (tar.gz) is extracted and its install.sh run', async (t) => {
     const srv = await startArtifactServer(t);
     const tmp = createTempDir(t);

@@ -54,6 +54,14 @@ export interface UpdateEngineOptions {
   /** DOWNLOADING progress updates at most this often. */
   readonly progressIntervalMs?: number;
   readonly extractLimits?: ExtractLimits;
+  /** Wall clock (ms) for the time an operation finished; default Date.now. */
+  readonly now?: () => number;
+}
+
+/** The last operation that reached a final status (FINISHED_*), and when (Unix seconds). */
+export interface FinishedOperation {
+  readonly operation: OperationStatusValue;
+  readonly at: number;
 }
 
 export interface UpdateEngine {
@@ -61,6 +69,11 @@ export interface UpdateEngine {
   /** Stores the operation and queues it; throws when the queue is full or storage fails. */
   submit(operation: UpdateOperation, action: UpdateAction): Promise<void>;
   readonly last: Readonly<LastStatuses>;
+  /**
+   * The last finished operation, kept across restarts (`last` is stored at every final status); undefined
+   * before the first, or when the stored state predates `finishedAt`. `last.lastOperation` is the running one.
+   */
+  readonly lastFinished: FinishedOperation | undefined;
   installedDependencies(): Promise<Record<string, Dependency>>;
   /** Operations waiting (not counting the running one). */
   readonly waiting: number;
@@ -76,6 +89,8 @@ export function createUpdateEngine(o: UpdateEngineOptions): UpdateEngine {
   const queue: StoredOperation[] = [];
   const closing = new AbortController();
   const last: LastStatuses = {};
+  const now = o.now ?? Date.now;
+  let lastFinished: FinishedOperation | undefined;
   let running: Promise<void> | undefined;
   let idleWaiters: (() => void)[] = [];
   let closed = false;
@@ -99,6 +114,10 @@ export function createUpdateEngine(o: UpdateEngineOptions): UpdateEngine {
 
   async function report(op: StoredOperation, module: SoftwareModuleAction, status: OperationStatus, extra: { progress?: number; message?: string; statusCode?: string } = {}): Promise<void> {
     const value = buildOperationStatus({ correlationId: op.action.correlationId, status, softwareModule: module.softwareModule, ...extra });
+    if (isFinalStatus(status)) {
+      last.finishedAt = Math.floor(now() / 1000);
+      lastFinished = { operation: value, at: last.finishedAt }; // before the sink hears of it: it may ask for it
+    }
     try {
       if (isFailedStatus(status)) {
         last.lastFailedOperation = value;
@@ -233,6 +252,11 @@ export function createUpdateEngine(o: UpdateEngineOptions): UpdateEngine {
     async start() {
       await o.store.init();
       Object.assign(last, await o.store.loadLast());
+      // Stored only at final statuses, so a stored lastOperation is a finished one (unless hand-edited).
+      const at = last.finishedAt;
+      if (last.lastOperation !== undefined && isFinalStatus(last.lastOperation.status) && typeof at === 'number' && Number.isSafeInteger(at) && at >= 0) {
+        lastFinished = { operation: last.lastOperation, at };
+      }
       const stored = await o.store.list((dir) => log.warn({ dir }, 'unreadable stored operation removed'));
       for (const op of stored) {
         log.info({ operationId: op.id, correlationId: op.action.correlationId, operation: op.operation }, 'resuming a stored operation');
@@ -258,6 +282,9 @@ export function createUpdateEngine(o: UpdateEngineOptions): UpdateEngine {
     },
     get last() {
       return last;
+    },
+    get lastFinished() {
+      return lastFinished;
     },
     installedDependencies,
     get waiting() {

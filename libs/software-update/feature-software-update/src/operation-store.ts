@@ -17,6 +17,8 @@ export interface StoredOperation {
 export interface LastStatuses {
   lastOperation?: OperationStatusValue;
   lastFailedOperation?: OperationStatusValue;
+  /** Unix seconds: when the last operation reached its final status (saved with it; absent in older files). */
+  finishedAt?: number;
 }
 
 export interface OperationStore {

@@ -23,6 +23,12 @@ interface Envelope {
   headers?: Record<string, unknown>;
 }
 
+interface Health {
+  status: string;
+  pid: number;
+  lastOperation?: { correlationId: string; status: string; at: number; module?: string; message?: string };
+}
+
 async function fixture(t: TestContext) {
   // Registered first, so it runs before the temp dirs are removed (after-hooks run in order).
   const daemons: Spawned[] = [];
@@ -35,11 +41,13 @@ async function fixture(t: TestContext) {
   await bus.start();
   await bus.waitForConnection();
   const events: Envelope[] = [];
+  const healths: Health[] = [];
   const responses: { topic: string; env: Envelope }[] = [];
   bus.onMessage('edge/thing/request', () => void bus.publish('edge/thing/response', JSON.stringify({ deviceId: DEVICE, tenantId: 'demo' })));
   bus.onMessage('event', (_topic, payload) => void events.push(JSON.parse(payload.toString()) as Envelope));
   bus.onMessage('command///res/#', (topic, payload) => void responses.push({ topic, env: JSON.parse(payload.toString()) as Envelope }));
-  await bus.subscribe(['edge/thing/request', 'event', 'command///res/#'], { qos: 1 });
+  bus.onMessage('edge/health/software-update', (_topic, payload) => void (payload.length > 0 && healths.push(JSON.parse(payload.toString()) as Health)));
+  await bus.subscribe(['edge/thing/request', 'event', 'command///res/#', 'edge/health/software-update'], { qos: 1 });
   const storage = createTempDir(t, 'ledge-su-');
   const spawnDaemon = (env: Record<string, string> = {}) => {
     const p = spawnNode(t, bundlePath('software-update'), {
@@ -75,7 +83,7 @@ async function fixture(t: TestContext) {
     return r;
   };
   const finished = (cid: string, timeoutMs = 30_000) => waitFor(() => lastOps(cid).find((v) => v.status.startsWith('FINISHED_')), timeoutMs, `FINISHED_* of ${cid}`);
-  return { broker, bus, events, responses, storage, spawnDaemon, lastOps, send, finished };
+  return { broker, bus, events, healths, responses, storage, spawnDaemon, lastOps, send, finished };
 }
 
 function installValue(srv: ArtifactServer, cid: string, files: Record<string, Buffer | string>, sha256?: string) {
@@ -162,10 +170,10 @@ describe('software-update daemon (bundle, Mosquitto, artifact server)', { skip }
     assert.equal(again.topic, 'demo/renamed/things/twin/commands/modify');
   });
 
-  it('checksum mismatch → FINISHED_ERROR (lastFailedOperation too), the script never runs', async (t) => {
+  it('checksum mismatch → FINISHED_ERROR (lastFailedOperation too), the script never runs; its health carries it, after a restart too', async (t) => {
     const f = await fixture(t);
     const srv = await startArtifactServer(t);
-    f.spawnDaemon();
+    const daemon = f.spawnDaemon();
     await waitFor(() => f.events.find((e) => e.path === '/features/SoftwareUpdatable'), 15_000, 'feature registration');
     const marker = join(createTempDir(t), 'marker');
     await f.send('install', installValue(srv, 'cid-bad', { 'install.sh': SCRIPT(marker) }, 'f'.repeat(64)));
@@ -175,6 +183,19 @@ describe('software-update daemon (bundle, Mosquitto, artifact server)', { skip }
     const failed = f.events.filter((e) => e.path.endsWith('/lastFailedOperation'));
     assert.equal((failed.at(-1)?.value as { status: string }).status, 'FINISHED_ERROR');
     assert.equal(existsSync(marker), false);
+
+    // Issue 21 item 3: the health is published again once the operation finished, with it (no request needed).
+    const t0 = Math.floor(Date.now() / 1000) - 60;
+    const health = await waitFor(() => f.healths.find((h) => h.lastOperation?.correlationId === 'cid-bad'), 10_000, 'health with the last operation');
+    assert.deepEqual([health.status, health.pid], ['up', daemon.child.pid]);
+    const { at, ...op } = health.lastOperation!;
+    assert.deepEqual(op, { correlationId: 'cid-bad', status: 'FINISHED_ERROR', module: 'install-hello:1.0.0', message: 'fail to download module' });
+    assert.ok(at >= t0 && at <= t0 + 120, `at ${at}`);
+    // A restarted daemon reports the same operation (stored with its time) in its first `up`.
+    assert.equal(await daemon.kill('SIGTERM'), 0);
+    const again = f.spawnDaemon();
+    const after = await waitFor(() => f.healths.find((h) => h.status === 'up' && h.pid === again.child.pid), 15_000, 'the restarted daemon\'s health');
+    assert.deepEqual(after.lastOperation, health.lastOperation);
   });
 
   it('10 connection cuts during a download still finish', async (t) => {

@@ -1,14 +1,17 @@
 // The software-update app: Kanto's script-based SoftwareUpdatable on the gateway thing (§3.6, §5).
 // Local bus → Ditto agent (identity, inbox dispatch, twin modifies) → update engine (queue, download,
 // install, persistence). The feature is (re-)registered with a whole-feature modify whenever the thing
-// identity becomes known or changes.
+// identity becomes known or changes. Its health (`edge/health/software-update`) carries the last finished
+// operation and is published again whenever one finishes (issue 21 item 3: `ledge status` shows it).
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createDittoAgent, createLocalBusClient, localBusClientOptions, withHealth, type LocalBusClient } from '@ledge/data-access-mqtt';
 import { FeatureDefinitionLists } from '@ledge/model-ditto';
 import { createDownloader } from '@ledge/software-update-download';
+import type { AppHealth } from '@ledge/model-edge';
 import {
+  isFinalStatus,
   parseDuration,
   parseUpdateAction,
   requestInvalidError,
@@ -18,7 +21,7 @@ import {
   type UpdateOperation,
 } from '@ledge/software-update-model';
 import { ConfigError, createCloser, kantoLocalBusAliases, type App, type AppEntry, type ConfigOf, type Logger, type WithCommon } from '@ledge/util';
-import { createUpdateEngine, type StatusSink } from './engine';
+import { createUpdateEngine, type FinishedOperation, type StatusSink } from './engine';
 import type { FileMode } from './file-artifact';
 import { createOperationStore } from './operation-store';
 
@@ -28,11 +31,28 @@ export interface SoftwareUpdateDeps {
   readonly logger: Logger;
   /** The local bus; default a client for `config.broker`. */
   readonly bus?: LocalBusClient;
+  /** Where the app's health gets its details and is republished (withHealth hands it in); default none. */
+  readonly health?: {
+    details(fn: () => Pick<AppHealth, 'lastOperation'>): void;
+    refresh(): void;
+  };
   /** Test hooks: faster retries and progress. */
   readonly tuning?: { retryInitialMs?: number; retryMaxMs?: number; progressIntervalMs?: number; installKillGraceMs?: number };
 }
 
 export const SOFTWARE_UPDATE_OPERATIONS: readonly UpdateOperation[] = Object.freeze(['install', 'download']);
+
+/** A finished operation as health reports it: the module as `name:version`, the message if any. */
+export function healthOperationOf(f: FinishedOperation): NonNullable<AppHealth['lastOperation']> {
+  const { correlationId, status, softwareModule, message } = f.operation;
+  return {
+    correlationId,
+    status,
+    at: f.at,
+    ...(softwareModule !== undefined ? { module: `${softwareModule.name}:${softwareModule.version}` } : {}),
+    ...(message !== undefined ? { message } : {}),
+  };
+}
 
 function readConfigFile(key: string, path: string): Buffer | undefined {
   if (path === '') return undefined;
@@ -71,7 +91,10 @@ export function createSoftwareUpdate(config: SoftwareUpdateConfig, deps: Softwar
   const statusPath = (p: string) => `/features/${featureId}/properties/status/${p}`;
   const sink: StatusSink = {
     ready: async (signal) => void (await agent.ready(signal)),
-    lastOperation: (v) => agent.modify(statusPath('lastOperation'), v),
+    lastOperation: (v) => {
+      if (isFinalStatus(v.status)) deps.health?.refresh(); // the engine's lastFinished is this one already
+      return agent.modify(statusPath('lastOperation'), v);
+    },
     lastFailedOperation: (v) => agent.modify(statusPath('lastFailedOperation'), v),
     installedDependencies: (v) => agent.modify(statusPath('installedDependencies'), v),
   };
@@ -88,6 +111,10 @@ export function createSoftwareUpdate(config: SoftwareUpdateConfig, deps: Softwar
     mode: config.mode as FileMode,
     ...(deps.tuning?.progressIntervalMs !== undefined ? { progressIntervalMs: deps.tuning.progressIntervalMs } : {}),
     ...(deps.tuning?.installKillGraceMs !== undefined ? { installKillGraceMs: deps.tuning.installKillGraceMs } : {}),
+  });
+  deps.health?.details(() => {
+    const f = engine.lastFinished;
+    return f === undefined ? {} : { lastOperation: healthOperationOf(f) };
   });
 
   const register = async (thingId: string) => {
@@ -139,6 +166,6 @@ export const softwareUpdateEntry: AppEntry<SoftwareUpdateSpec> = withHealth({
   summary: 'Ledge software update: the hawkBit SoftwareUpdatable feature (install/download with resumable, verified downloads and install scripts)',
   spec: softwareUpdateSpec,
   aliases: kantoLocalBusAliases,
-  create: (config, { logger }) => createSoftwareUpdate(config, { logger }),
+  create: (config, { logger, health }) => createSoftwareUpdate(config, { logger, health }),
   devDefaults: (devDir) => ({ storageLocation: join(devDir, 'software-update') }),
 });

@@ -11,7 +11,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { connectAsync } from 'mqtt';
-import { containerdAvailable, startContainerd } from '@ledge/container-management-containerd/testing';
+import { containerdAvailable, registryAvailable, startContainerd, startRegistry } from '@ledge/container-management-containerd/testing';
 import { findMosquitto, freePort } from '@ledge/data-access-mqtt/testing';
 import { startArtifactServer, type ArtifactServer } from '@ledge/software-update-download/testing';
 import { distinctStatuses } from '@ledge/software-update-model';
@@ -19,6 +19,7 @@ import { bundlePath, createTempDir, hasCommand, waitFor } from '@ledge/util/test
 import { duplicateKeys } from './testing/duplicate-keys';
 import { THIRD_PARTY_FEATURE } from './testing/third-party-app';
 import { backupAndRestoreThroughCloud, metricsThroughCloud } from './testing/feature-flows';
+import { containerLogsThroughCloud } from './testing/logs-flow';
 import { startUploadSink } from './testing/upload-sink';
 import { DEVICE, startWholeStack, waitForAllFeatures, type Command, type Envelope, type StackMode, type WholeStack } from './testing/whole-stack';
 
@@ -28,6 +29,7 @@ const missing = [
   ...(findMosquitto() ? [] : ['mosquitto']),
   ...(['mosquitto_passwd', 'openssl'].filter((c) => !hasCommand(c))),
   ...(containerdAvailable() ? [] : ['root with containerd and runc']),
+  ...(registryAvailable() ? [] : ['docker-registry, umoci, skopeo and busybox-static (the test image)']),
   ...(BUNDLES.every((b) => existsSync(bundlePath(b))) ? [] : ['the bundles (npx nx run-many -t build)']),
 ];
 // On CI a missing tool is a failure, not a skip.
@@ -310,8 +312,8 @@ function wholeStackSuite(mode: StackMode): void {
   describe(`whole stack against a Hono cloud: ${run}`, { skip }, () => {
     it('broker on port 0: one answer per command, its owner\'s; install and upload through the cloud; JSON log lines', { timeout: 180_000 }, async (t) => {
       requireTools();
-      const containerd = await startContainerd(t);
-      const stack = await startWholeStack(t, { mode, brokerPort: { via: 'env', port: 0 }, containerd, logLevel: 'debug' });
+      const [containerd, registry] = await Promise.all([startContainerd(t), startRegistry(t)]);
+      const stack = await startWholeStack(t, { mode, brokerPort: { via: 'env', port: 0 }, containerd, registry, logLevel: 'debug' });
       await waitForAllFeatures(stack);
       await t.test('a command to each feature: exactly one response at the cloud, with the owner\'s status; a feature nobody serves: none', () => probeEveryFeature(stack));
       await t.test('health: every app up on the bus and at the cloud\'s Health feature; a killed app (--processes) goes down and comes back', (st) => healthThroughCloud(st, stack, mode));
@@ -319,6 +321,7 @@ function wholeStackSuite(mode: StackMode): void {
       await t.test('SoftwareUpdatable install from the cloud runs to FINISHED_SUCCESS', (st) => installThroughCloud(st, stack));
       await t.test('AutoUploadable trigger → request → start from the cloud uploads the file', (st) => uploadThroughCloud(st, stack));
       await t.test('BackupAndRestore backup → request → start uploads a zip; restore from it brings the directory back', (st) => backupAndRestoreThroughCloud(st, stack));
+      await t.test('Logs upload from the cloud naming a container: its lines from container management in the archive; no other local client reads them', (st) => containerLogsThroughCloud(st, stack, registry));
       await t.test('Metrics request from the cloud → data messages at the cloud at that frequency; frequency 0 stops them', () => metricsThroughCloud(stack));
       await t.test('SIGTERM stops every app by itself, exit code 0; every line it wrote is a JSON object without duplicate keys', () => stopsCleanlyWithJsonLogs(stack, mode));
     });

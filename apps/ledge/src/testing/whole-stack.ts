@@ -6,7 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connectAsync, type MqttClient } from 'mqtt';
-import type { ContainerdFixture } from '@ledge/container-management-containerd/testing';
+import type { ContainerdFixture, RegistryFixture } from '@ledge/container-management-containerd/testing';
 import { startCloudBroker, type CloudBroker } from '@ledge/data-access-mqtt/testing';
 import { bundlePath, createTempDir, onCleanup, spawnNode, waitFor, type Spawned, type TestContextLike } from '@ledge/util/testing';
 import { startThirdPartyApp, THIRD_PARTY_FEATURE, type ThirdPartyApp } from './third-party-app';
@@ -47,6 +47,8 @@ export interface StackOptions {
   mode: StackMode;
   brokerPort: BrokerPort;
   containerd: ContainerdFixture;
+  /** A registry container management may pull from over plain HTTP. */
+  registry?: RegistryFixture;
   /** Log level of every hosted app (default info). */
   logLevel?: string;
 }
@@ -143,6 +145,7 @@ export async function startWholeStack(t: TestContextLike, options: StackOptions)
     LEDGE_CONNECTOR_CONFIG: connectorConfig,
     LEDGE_CONTAINER_MANAGEMENT_CONTAINERD_SOCKET: options.containerd.socket,
     LEDGE_CONTAINER_MANAGEMENT_NAMESPACE: 'ledge-whole-stack',
+    ...(options.registry ? { LEDGE_CONTAINER_MANAGEMENT_INSECURE_REGISTRIES: options.registry.host } : {}),
   };
   if (options.brokerPort.via === 'env') {
     env['LEDGE_BROKER_PORT'] = String(options.brokerPort.port);

@@ -227,7 +227,7 @@ export function createContainerdRuntime(options: ContainerdRuntimeOptions): Cont
         // Wait before Start: a task that exits at once is still seen.
         watch(id, created.pid, waitTask(id));
         const started = await client.unary('tasks', 'Start', { container_id: id, exec_id: '' });
-        logger.info({ id, pid: started.pid }, 'container started');
+        logger.info({ id, taskPid: started.pid }, 'container started');
         return { pid: started.pid };
       } catch (err) {
         pumps.get(id)?.close();

@@ -75,7 +75,7 @@ export async function deployDescriptors(options: DeploymentOptions): Promise<Dep
         result.unchanged.push(name);
       }
     } catch (err) {
-      log.error({ err, file, name }, 'deploying container failed');
+      log.error({ err, file, containerName: name }, 'deploying container failed');
       result.failed.push(name);
     }
   }

@@ -143,7 +143,7 @@ export function createManagerCore(o: ManagerCoreOptions): ManagerCore {
       }
       await store.save(r);
       core.emit({ type: 'state', record: r });
-      log.info({ containerId: r.id, name: r.config.name, pid }, 'container started');
+      log.info({ containerId: r.id, containerName: r.config.name, taskPid: pid }, 'container started');
     },
     async stopTask(r, options) {
       const rid = runtimeIdOf(r);

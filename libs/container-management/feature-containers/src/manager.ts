@@ -150,7 +150,7 @@ export function createContainerManager(options: ContainerManagerOptions): Contai
       return serial(id, async () => {
         await runPlan(createPlan(core, record, release), log);
         emit({ type: 'created', record });
-        log.info({ containerId: id, name, imageRef: config.imageRef }, 'container created');
+        log.info({ containerId: id, containerName: name, imageRef: config.imageRef }, 'container created');
         if (opts.start) await core.startTask(record, true);
         return record;
       });

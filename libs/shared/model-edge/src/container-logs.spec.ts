@@ -35,7 +35,7 @@ describe('containers\' logs over the local bus', () => {
     ] as const) {
       const r = bad(patch);
       assert.equal(r.ok, false, JSON.stringify(patch));
-      assert.match((r as { problems: string[] }).problems.join('; '), why);
+      assert.match((r as { problems: readonly string[] }).problems.join('; '), why);
     }
     for (const junk of ['', 'null', '[]', '{"requestId":', Buffer.from([0xff, 0xfe]), 'x'.repeat(100_000)]) assert.equal(parseContainerLogsRequest(junk).ok, false);
   });

@@ -2,7 +2,22 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Argv } from 'yargs';
-import { createLogger, exitOnConfigError, formatLine, hostApps, installCrashHandlers, runMain, superviseProcesses, type App, type Logger } from '@ledge/util';
+import {
+  ConfigError,
+  createAppLogger,
+  DEFAULT_LOG_MAX_BYTES,
+  exitOnConfigError,
+  formatLine,
+  hostApps,
+  installCrashHandlers,
+  MIN_LOG_MAX_BYTES,
+  runMain,
+  SHARED_LOG_ENV,
+  superviseProcesses,
+  type App,
+  type AppLoggerSettings,
+  type Logger,
+} from '@ledge/util';
 import { hostedApps } from './apps';
 import { planLocalBus, type LocalBusPlan } from './local-bus-plan';
 
@@ -12,6 +27,20 @@ interface RunArgs {
   devDir?: string;
   processes?: boolean;
   logLevel: string;
+  logDir?: string;
+  logMaxBytes?: number;
+}
+
+/**
+ * Where this process (and every app it runs) logs besides stdout: --log-dir, else LEDGE_LOG_DIR, else
+ * `<dev dir>/logs` with --dev, else nowhere (journald takes stdout).
+ */
+function logSettings(args: RunArgs, devDir: string | undefined, env: NodeJS.ProcessEnv): AppLoggerSettings {
+  const logDir = args.logDir ?? env[SHARED_LOG_ENV.logDir] ?? (devDir ? join(devDir, 'logs') : '');
+  const rawMax = args.logMaxBytes ?? env[SHARED_LOG_ENV.logMaxBytes] ?? DEFAULT_LOG_MAX_BYTES;
+  const logMaxBytes = Number(rawMax);
+  if (!Number.isSafeInteger(logMaxBytes) || logMaxBytes < MIN_LOG_MAX_BYTES) throw new ConfigError(`--log-max-bytes: ${JSON.stringify(rawMax)} is not a whole number of at least ${MIN_LOG_MAX_BYTES}`);
+  return { logLevel: args.logLevel, logDir: logDir === '' ? '' : resolve(logDir), logMaxBytes };
 }
 
 export function runCommand(cli: Argv): Argv {
@@ -24,7 +53,9 @@ export function runCommand(cli: Argv): Argv {
         .option('dev', { type: 'boolean', describe: 'developer mode: state under ./.ledge-dev instead of /var/lib/ledge' })
         .option('dev-dir', { type: 'string', describe: 'state directory for --dev', default: '.ledge-dev' })
         .option('processes', { type: 'boolean', describe: 'one child process per app (as the systemd units do)' })
-        .option('log-level', { type: 'string', default: 'info', choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] }),
+        .option('log-level', { type: 'string', default: 'info', choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] })
+        .option('log-dir', { type: 'string', describe: `also write the JSON log lines to <dir>/ledge.log (and each app's <app>.log with --processes), rotated by size; where there is no journald (default: env ${SHARED_LOG_ENV.logDir}, with --dev <dev dir>/logs, else none)` })
+        .option('log-max-bytes', { type: 'number', describe: `rotate a log file at this size (default: env ${SHARED_LOG_ENV.logMaxBytes}, else ${DEFAULT_LOG_MAX_BYTES})` }),
     async (args) => {
       // `--apps a,b` (as in ledge.service) and `--apps a b` both work.
       const listed = (args.apps ?? []).flatMap((a) => a.split(',')).map((a) => a.trim()).filter(Boolean);
@@ -36,25 +67,36 @@ export function runCommand(cli: Argv): Argv {
       }
       const chosen = hostedApps.filter((e) => selected.includes(e.name));
       const devDir = args.dev ? resolve(args.devDir ?? '.ledge-dev') : undefined;
-      const logger = createLogger({ name: 'ledge', level: args.logLevel as never });
+      let logger: Logger;
+      let logs: AppLoggerSettings;
+      try {
+        logs = logSettings(args, devDir, process.env);
+        logger = createAppLogger('ledge', logs);
+      } catch (err) {
+        exitOnConfigError('ledge run', err);
+      }
       installCrashHandlers(logger);
       let app: App;
       try {
         const plan = await planLocalBus(chosen, devDir ? { devDir } : {});
+        // hosted apps log through this process's logger: their logDir is where it writes (file-upload's
+        // Logs feature reads it back), whatever their own files say
+        const logFile = { logDir: logs.logDir, logMaxBytes: logs.logMaxBytes };
+        const overrides = Object.fromEntries(chosen.map((e) => [e.name, { ...plan.overrides[e.name], ...logFile }]));
         app = args.processes
-          ? processesApp(chosen.map((e) => e.name), logger, devDir, plan)
-          : hostApps(await Promise.all(chosen.map((e) => e.load())), { logger, ...(devDir ? { devDir } : {}), overrides: plan.overrides, hostDefaults: plan.hostDefaults });
+          ? processesApp(chosen.map((e) => e.name), logger, devDir, plan, logs)
+          : hostApps(await Promise.all(chosen.map((e) => e.load())), { logger, ...(devDir ? { devDir } : {}), overrides, hostDefaults: plan.hostDefaults });
       } catch (err) {
         exitOnConfigError('ledge run', err);
       }
-      logger.info({ apps: selected, mode: args.processes ? 'processes' : 'all-in-one', devDir }, 'starting ledge');
+      logger.info({ apps: selected, mode: args.processes ? 'processes' : 'all-in-one', devDir, logDir: logs.logDir || undefined }, 'starting ledge');
       await runMain({ logger, app });
     },
   );
 }
 
 /** Finds each app's bundle next to this one (dist/apps/<app>/main.js or /usr/lib/ledge/<app>/main.js). */
-function processesApp(names: string[], logger: Logger, devDir: string | undefined, plan: LocalBusPlan): App {
+function processesApp(names: string[], logger: Logger, devDir: string | undefined, plan: LocalBusPlan, logs: AppLoggerSettings): App {
   const base = dirname(dirname(process.argv[1] ?? __filename));
   const procs = names.map((name) => {
     const bundle = join(base, name, 'main.js');
@@ -63,7 +105,9 @@ function processesApp(names: string[], logger: Logger, devDir: string | undefine
       process.exit(2);
     }
     const env: Record<string, string> = { ...(devDir ? { LEDGE_DEV_DIR: devDir } : {}), ...plan.env[name] };
-    return { name, command: process.execPath, args: [bundle], env };
+    // each child writes its own <app>.log there (flags: over the child's file and env, as this host was told)
+    const logArgs = logs.logDir === '' ? [] : ['--logDir', logs.logDir, '--logMaxBytes', String(logs.logMaxBytes)];
+    return { name, command: process.execPath, args: [bundle, ...logArgs], env };
   });
   const tty = process.stdout.isTTY === true;
   return superviseProcesses(procs, {

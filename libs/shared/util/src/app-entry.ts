@@ -1,14 +1,30 @@
 // How an app is described once and then run: alone (its own main.js, one systemd unit) or hosted with
 // the others in one Node process (`ledge run`, all-in-one mode for small gateways).
 import type { Logger } from 'pino';
-import { ConfigError, loadConfig, type ConfigOf, type ConfigSpec, type LoadedConfig } from './config';
+import { ConfigError, envName, loadConfig, type ConfigOf, type ConfigSpec, type LoadedConfig } from './config';
 import { isLedgeError } from './errors';
 import { runMain, type App } from './lifecycle';
 import { HOST_LOCAL_BUS_ENV, LOCAL_BUS_KEYS } from './local-bus-config';
+import { DEFAULT_LOG_MAX_BYTES, MIN_LOG_MAX_BYTES } from './log-file';
 import { createLogger, LOG_LEVELS, redactObject } from './logger';
+
+/** Env vars every app reads (below its own LEDGE_<APP>_… var): one setting for the whole gateway. */
+export const SHARED_LOG_ENV = { logDir: 'LEDGE_LOG_DIR', logMaxBytes: 'LEDGE_LOG_MAX_BYTES' } as const;
 
 export const commonConfig = {
   logLevel: { type: 'string', default: 'info', describe: 'log level', choices: LOG_LEVELS },
+  logDir: {
+    type: 'string',
+    default: '' as string,
+    describe: `where there is no journald: also write the JSON log lines to logDir/APP.log, rotated by size ('': stdout only; all apps: ${SHARED_LOG_ENV.logDir})`,
+  },
+  logMaxBytes: {
+    type: 'number',
+    default: DEFAULT_LOG_MAX_BYTES,
+    describe: `size at which APP.log is rotated to APP.log.1 (3 kept; all apps: ${SHARED_LOG_ENV.logMaxBytes})`,
+    min: MIN_LOG_MAX_BYTES,
+    validate: (v: unknown) => (Number.isInteger(v) ? undefined : 'must be a whole number of bytes'),
+  },
 } as const satisfies ConfigSpec;
 
 export type WithCommon<S extends ConfigSpec> = S & typeof commonConfig;
@@ -54,9 +70,23 @@ export function hostDefaultsFromEnv(env: Readonly<Record<string, string | undefi
   return parsed as Record<string, unknown>;
 }
 
+/**
+ * The env with LEDGE_LOG_DIR / LEDGE_LOG_MAX_BYTES standing in for the app's own vars where those are
+ * unset, so the shared setting sits at the env layer (over the file, under flags).
+ */
+function withSharedLogEnv(app: string, env: Readonly<Record<string, string | undefined>>): Readonly<Record<string, string | undefined>> {
+  const out = { ...env };
+  for (const [key, shared] of Object.entries(SHARED_LOG_ENV)) {
+    const own = envName(app, key);
+    if (out[own] === undefined && out[shared] !== undefined) out[own] = out[shared];
+  }
+  return out;
+}
+
 export function prepareConfig<S extends ConfigSpec>(entry: AppEntry<S>, options: PrepareOptions = {}): LoadedConfig<WithCommon<S>> {
   const spec = { ...commonConfig, ...entry.spec } as WithCommon<S>;
-  const host = options.hostDefaults ?? hostDefaultsFromEnv(options.env ?? process.env) ?? {};
+  const env = withSharedLogEnv(entry.name, options.env ?? process.env);
+  const host = options.hostDefaults ?? hostDefaultsFromEnv(env) ?? {};
   const defaults: Record<string, unknown> = {
     ...(options.devDir && entry.devDefaults ? (entry.devDefaults(options.devDir) as Record<string, unknown>) : {}),
     ...Object.fromEntries(Object.entries(host).filter(([k]) => k in entry.spec && (LOCAL_BUS_KEYS as readonly string[]).includes(k))),
@@ -65,11 +95,31 @@ export function prepareConfig<S extends ConfigSpec>(entry: AppEntry<S>, options:
     app: entry.name,
     spec,
     argv: options.argv ?? [],
-    ...(options.env ? { env: options.env } : {}),
+    env,
     ...(options.configDir ? { configDir: options.configDir } : {}),
     ...(Object.keys(defaults).length > 0 ? { defaults } : {}),
     ...(entry.aliases ? { aliases: entry.aliases } : {}),
   });
+}
+
+export interface AppLoggerSettings {
+  readonly logLevel: string;
+  readonly logDir: string;
+  readonly logMaxBytes: number;
+}
+
+/**
+ * The root logger of a process (an app's main, `ledge run`): stdout, and `<logDir>/<name>.log` when
+ * logDir is set. A logDir that cannot be used (a file, no permission) is a ConfigError naming it.
+ */
+export function createAppLogger(name: string, settings: AppLoggerSettings): Logger {
+  try {
+    return createLogger({ name, level: settings.logLevel as never, ...(settings.logDir !== '' ? { file: { dir: settings.logDir, maxBytes: settings.logMaxBytes } } : {}) });
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    const why = { EEXIST: 'not a directory', ENOTDIR: 'not a directory', EACCES: 'permission denied', EROFS: 'read-only file system' }[e.code ?? ''] ?? e.message;
+    throw new ConfigError(`config key 'logDir': cannot write log files in ${settings.logDir} (${why})`, { key: 'logDir', dir: settings.logDir });
+  }
 }
 
 /**
@@ -119,7 +169,12 @@ export async function main<S extends ConfigSpec>(entry: AppEntry<S>, argv: reado
     process.exit(0);
   }
   const config = loaded.config;
-  const logger = createLogger({ name: entry.name, level: config.logLevel as never });
+  let logger: Logger;
+  try {
+    logger = createAppLogger(entry.name, config as AppLoggerSettings);
+  } catch (err) {
+    exitOnConfigError(`ledge-${entry.name}`, err);
+  }
   logger.debug({ config: redactObject(config), sources: loaded.sources, configFile: loaded.configFile }, 'effective config');
   installCrashHandlers(logger);
   let app: App;

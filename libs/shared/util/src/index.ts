@@ -18,7 +18,10 @@ export { defineConfig, loadConfig, ConfigError, envName, envPrefix, configTable 
 export type { ConfigSpec, ConfigOf, FieldSpec, FieldType, LoadConfigOptions, LoadedConfig, ConfigSource } from './config';
 export { onlyOnce, createCloser, runMain } from './lifecycle';
 export type { App, Closer, RunMainOptions, SignalTarget } from './lifecycle';
-export { main, prepareConfig, commonConfig, exitOnConfigError, installCrashHandlers, hostDefaultsFromEnv } from './app-entry';
+export { main, prepareConfig, commonConfig, exitOnConfigError, installCrashHandlers, hostDefaultsFromEnv, createAppLogger, SHARED_LOG_ENV } from './app-entry';
+export type { AppLoggerSettings } from './app-entry';
+export { createLogFileStream, logFilePaths, LOG_FILE_KEEP, DEFAULT_LOG_MAX_BYTES, MIN_LOG_MAX_BYTES } from './log-file';
+export type { LogFileOptions, LogFileStream } from './log-file';
 export { localBusSpec, localAddressProblem, localBusEnvName, kantoLocalBusAliases, LOCAL_BUS_KEYS, LOCAL_BUS_FILE, LOCAL_BUS_SCHEMES, HOST_LOCAL_BUS_ENV } from './local-bus-config';
 export type { LocalBusSpec, LocalBusSettings, LocalBusKey } from './local-bus-config';
 export type { AppEntry, PrepareOptions, WithCommon } from './app-entry';

@@ -3,7 +3,7 @@
 // through the same providers).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createJournalctlReader } from '@ledge/data-access-journal';
+import { createJournalctlReader, createLogFileReader } from '@ledge/data-access-journal';
 import { createDittoAgent, createLocalBusClient, localBusClientOptions, withHealth } from '@ledge/data-access-mqtt';
 import { LEDGE_APPS } from '@ledge/model-edge';
 import { createAzureBlobUploadProvider } from '@ledge/file-upload-azure';
@@ -69,7 +69,7 @@ export function createFileUploadApp(config: FileUploadConfig, deps: FileUploadDe
   const logs = createLogsFeature({
     agent,
     providers,
-    journal: createJournalctlReader(),
+    journal: config.logDir !== '' ? createLogFileReader(config.logDir) : createJournalctlReader(),
     containerLogs: createContainerLogsAsker({ bus, logger }),
     apps: LEDGE_APPS,
     logger,

@@ -6,9 +6,9 @@
 import { readdir, writeFile } from 'node:fs/promises';
 import { release } from 'node:os';
 import type { Argv } from 'yargs';
-import { readLedgeJournalText } from '@ledge/data-access-journal';
+import { readLedgeJournalText, readLogFilesText } from '@ledge/data-access-journal';
 import { localBusClientOptions } from '@ledge/data-access-mqtt';
-import { ConfigError, createLogger, loadConfig, localBusSpec, localAddressProblem } from '@ledge/util';
+import { ConfigError, createLogger, loadConfig, localBusSpec, localAddressProblem, SHARED_LOG_ENV } from '@ledge/util';
 import { collectStatus } from './collect';
 import { buildDiagBundle } from './diag';
 import { formatStatus, problemsOf, type ContainerSummary, type GatewayStatus } from './report';
@@ -98,7 +98,7 @@ export function statusCommand(cli: Argv, deps: StatusDeps = {}, io: StatusIo = p
 export interface DiagDeps extends StatusDeps {
   /** Each app's merged config, redacted, and the secret values it held. */
   configs: () => Promise<{ configs: Readonly<Record<string, unknown>>; secrets: ReadonlySet<string> }>;
-  /** Default: `journalctl` of the Ledge units. */
+  /** Default: `journalctl` of the Ledge units, or the log files in --log-dir. */
   journal?: () => Promise<string>;
 }
 
@@ -106,9 +106,13 @@ export function diagCommand(cli: Argv, deps: DiagDeps, io: StatusIo = processIo(
   return cli.command(
     'diag',
     'write a support bundle (tar.gz): versions, status, every app\'s config with secrets redacted, the recent journal of the Ledge units',
-    (y) => gatherOptions(y, deps, io).option('output', { alias: 'o', type: 'string', describe: 'archive to write (default ./ledge-diag-<time>.tar.gz)' }),
+    (y) =>
+      gatherOptions(y, deps, io)
+        .option('output', { alias: 'o', type: 'string', describe: 'archive to write (default ./ledge-diag-<time>.tar.gz)' })
+        .option('log-dir', { type: 'string', default: io.env[SHARED_LOG_ENV.logDir] ?? '', describe: `where there is no journald: take the recent lines of the apps' log files in this directory (the apps' logDir; env ${SHARED_LOG_ENV.logDir})` }),
     async (raw) => {
-      const a = raw as unknown as GatherArgs & { output?: string };
+      const a = raw as unknown as GatherArgs & { output?: string; 'log-dir': string };
+      const logDir = a['log-dir'];
       try {
         const now = Date.now();
         const out = a.output ?? `ledge-diag-${new Date(now).toISOString().replace(/[:.]/g, '-')}.tar.gz`;
@@ -116,7 +120,7 @@ export function diagCommand(cli: Argv, deps: DiagDeps, io: StatusIo = processIo(
           versions: { ledge: io.env['LEDGE_VERSION'] ?? 'dev', node: process.version, platform: `${process.platform} ${process.arch}`, kernel: release() },
           status: () => gather(a, deps, io),
           configs: deps.configs,
-          journal: deps.journal ?? (() => readLedgeJournalText()),
+          journal: deps.journal ?? (() => (logDir !== '' ? readLogFilesText(logDir) : readLedgeJournalText())),
           now: () => now,
         });
         // 0600: a support bundle is for the one who asked for it

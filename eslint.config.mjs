@@ -25,6 +25,7 @@ const boundaries = {
     { sourceTag: 'scope:software-update', onlyDependOnLibsWithTags: ['scope:software-update', 'scope:shared'] },
     { sourceTag: 'scope:file-upload', onlyDependOnLibsWithTags: ['scope:file-upload', 'scope:shared'] },
     { sourceTag: 'scope:system-metrics', onlyDependOnLibsWithTags: ['scope:system-metrics', 'scope:shared'] },
+    { sourceTag: 'scope:dev-cloud', onlyDependOnLibsWithTags: ['scope:dev-cloud', 'scope:shared'] },
     // The `ledge` CLI hosts every app in one process (all-in-one mode), so it may use every scope.
     { sourceTag: 'scope:ledge', onlyDependOnLibsWithTags: ['*'] },
   ],

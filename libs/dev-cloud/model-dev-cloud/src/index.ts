@@ -1,0 +1,1 @@
+export type { DeviceAddress, DeviceMessage, DeviceCommand, DeviceConnection, DeviceLink } from './device-link';

@@ -321,7 +321,7 @@ function wholeStackSuite(mode: StackMode): void {
       await t.test('SoftwareUpdatable install from the cloud runs to FINISHED_SUCCESS', (st) => installThroughCloud(st, stack));
       await t.test('AutoUploadable trigger → request → start from the cloud uploads the file', (st) => uploadThroughCloud(st, stack));
       await t.test('BackupAndRestore backup → request → start uploads a zip; restore from it brings the directory back', (st) => backupAndRestoreThroughCloud(st, stack));
-      await t.test('Logs upload from the cloud naming a container: its lines from container management in the archive; no other local client reads them', (st) => containerLogsThroughCloud(st, stack, registry));
+      await t.test('Logs upload from the cloud naming a container and an app: the container\'s lines from container management and the app\'s from its log file in the archive; no other local client reads them', (st) => containerLogsThroughCloud(st, stack, registry));
       await t.test('Metrics request from the cloud → data messages at the cloud at that frequency; frequency 0 stops them', () => metricsThroughCloud(stack));
       await t.test('SIGTERM stops every app by itself, exit code 0; every line it wrote is a JSON object without duplicate keys', () => stopsCleanlyWithJsonLogs(stack, mode));
     });

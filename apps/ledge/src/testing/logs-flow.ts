@@ -1,7 +1,8 @@
 // The Logs feature's container part end to end (issue 21), run by whole-stack.int.spec.ts in both `ledge
 // run` modes: a container created from the cloud writes to stdout and stderr; a Logs upload from the cloud
-// naming it makes file upload ask container management on the bus (the broker's ACL in force), and the
-// archive at the sink holds the container's json-file lines. A local client subscribed to those topics
+// naming it and an app makes file upload ask container management on the bus (the broker's ACL in force),
+// and the archive at the sink holds the container's json-file lines beside the app's lines of the window
+// from the log files (`ledge run --dev` writes them; there is no journald here). A local client subscribed to those topics
 // sees the request but none of the answers.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -54,7 +55,7 @@ export async function containerLogsThroughCloud(t: TestContext, stack: WholeStac
     async () => {
       const cid = `ws-logs-${++n}`;
       const key = `/logs/${cid}.tar.gz`;
-      await stack.send({ thing: 'gateway', feature: 'Logs', operation: 'upload', value: { correlationId: cid, since, containers: [name, 'no-such-container'], options: { 'https.url': `${sink.url}${key}` } } });
+      await stack.send({ thing: 'gateway', feature: 'Logs', operation: 'upload', value: { correlationId: cid, since, apps: ['connector'], containers: [name, 'no-such-container'], options: { 'https.url': `${sink.url}${key}` } } });
       const end = await waitFor(
         () => stack.events.map((e) => (e.thing === DEVICE && e.env.path === '/features/Logs/properties/lastUpload' ? (e.env.value as LastUpload) : undefined)).find((u) => u?.correlationId === cid && u.state !== 'PENDING' && u.state !== 'UPLOADING'),
         40_000,
@@ -71,6 +72,10 @@ export async function containerLogsThroughCloud(t: TestContext, stack: WholeStac
   const lines = read(`logs/containers/${name}.log`).trim().split('\n').map((l) => JSON.parse(l) as { log: string; stream: string; time: string });
   assert.deepEqual(lines.map((l) => [l.stream, l.log]).sort(), [['stderr', 'oops-on-stderr\n'], ['stdout', 'hello-from-container\n']]);
   assert.ok(lines.every((l) => Date.parse(l.time) >= Date.parse(since)), 'stamped inside the window');
+  // the app's part: from the log files `ledge run --dev` writes (no journald here), inside the window too
+  const connector = read('logs/connector.log').trim().split('\n').map((l) => JSON.parse(l) as { time: string; name: string; app?: string });
+  assert.ok(connector.length > 0, 'the connector logged in the window');
+  assert.ok(connector.every((l) => Date.parse(l.time) >= Date.parse(since) && (l.app ?? l.name) === 'connector'), JSON.stringify(connector.slice(0, 3)));
   // the requests are no secret; the answers are only file upload's
   assert.ok(overheard.includes('edge/containers/logs/request'), 'the eavesdropper was subscribed in time');
   assert.deepEqual(overheard.filter((topic) => topic.startsWith('edge/containers/logs/response/')), [], 'no local client but file upload reads containers\' logs');

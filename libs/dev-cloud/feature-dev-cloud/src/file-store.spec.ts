@@ -77,7 +77,7 @@ describe('dev cloud file stores', () => {
 
   it('refuses bad names, oversized bodies (nothing kept) and other methods', async (t) => {
     const { call, dir } = await serve(t, 1000);
-    for (const name of ['%2E%2E', '.hidden', 'a%2F..%2F..%2Fetc', 'a/b', '%E0%A4%A', 'x'.repeat(200), 'sp%20ace']) {
+    for (const name of ['..x', '.hidden', 'a%2F..%2F..%2Fetc', 'a/b', '%E0%A4%A', 'x'.repeat(200), 'sp%20ace']) {
       assert.equal((await call('PUT', `/artifacts/${name}`, Buffer.from('x'))).status, 400, name);
     }
     assert.equal((await call('PUT', '/artifacts/big.bin', randomBytes(2000))).status, 413);

@@ -212,7 +212,7 @@ export const scenarios: readonly Scenario[] = [
   },
   {
     name: 'ledge-status',
-    proves: '`ledge status` on the gateway (as root): exit 0 with the cloud link connected, every packaged app up on edge/health/<app> with its unit\'s MainPID, the containers from container management, the data directories; --json says the same; `ledge logs broker -n 5` prints the broker\'s last 5 journal lines',
+    proves: '`ledge status` on the gateway (as root): exit 0 with the cloud link connected, every packaged app up on edge/health/<app> with its unit\'s MainPID and NRestarts, the containers from container management, the data directories; --json says the same; `ledge logs broker -n 5` prints the broker\'s last 5 journal lines',
     timeoutMs: 2 * 60_000,
     async run({ vm, apps, log }) {
       const expected = ['broker', ...perAppUnits({ apps }).map((u) => u.replace(/^ledge-/, '').replace(/\.service$/, '')).filter((a) => a !== 'broker')].sort();
@@ -224,11 +224,13 @@ export const scenarios: readonly Scenario[] = [
       }).catch((err: Error) => {
         throw new Error(`${err.message}; last: ${last}`);
       });
-      const report = JSON.parse(last.slice(last.indexOf(':') + 1)) as { apps: Record<string, { status: string; pid: number }>; cloud?: { connected: boolean }; containers?: { total?: number; unavailable?: string }; disk: { path: string }[]; problems: string[] };
+      const report = JSON.parse(last.slice(last.indexOf(':') + 1)) as { apps: Record<string, { status: string; pid: number; restarts?: number }>; cloud?: { connected: boolean }; containers?: { total?: number; unavailable?: string }; disk: { path: string }[]; problems: string[] };
       assert.deepEqual(Object.keys(report.apps).sort(), expected);
       for (const app of expected) {
         assert.equal(report.apps[app]!.status, 'up', app);
         assert.equal(String(report.apps[app]!.pid), await show(vm, `ledge-${app}.service`, 'MainPID'), `${app}: the unit's process`);
+        // restart-on-crash and watchdog restarted file upload: status counts as systemd does
+        assert.equal(report.apps[app]!.restarts, Number(await show(vm, `ledge-${app}.service`, 'NRestarts')), `${app}: restarts as systemd counts them`);
       }
       assert.equal(report.cloud?.connected, true);
       if (expected.includes('container-management')) assert.equal(typeof report.containers?.total, 'number', JSON.stringify(report.containers));

@@ -18,6 +18,8 @@ export interface CollectOptions {
   readonly answerMs: number;
   /** Container management's view, if it runs here; throws (with a message saying why) when it cannot tell. */
   readonly containers?: () => Promise<ContainerSummary>;
+  /** systemd's Ledge units (restarts, main process) where systemd runs the apps; throws when there is none. */
+  readonly units?: () => Promise<Readonly<Record<string, { readonly restarts: number; readonly mainPid: number }>>>;
   /** Directories whose size is reported (each summed on its own). */
   readonly dataDirs: readonly string[];
   readonly now?: () => number;
@@ -50,6 +52,21 @@ export async function directoryBytes(dir: string, maxEntries = 200_000): Promise
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * An app's health says how often it was restarted only where its supervisor tells it (`ledge run
+ * --processes`); under systemd the count is the unit's: its own `ledge-<app>.service`, or the all-in-one
+ * `ledge.service` that hosts it, when that unit's main process is the one reporting. Pure.
+ */
+export function withUnitRestarts(apps: Readonly<Record<string, AppHealth>>, units: Readonly<Record<string, { readonly restarts: number; readonly mainPid: number }>>): Record<string, AppHealth> {
+  return Object.fromEntries(
+    Object.entries(apps).map(([app, h]) => {
+      if (h.restarts !== undefined || h.status !== 'up') return [app, h];
+      const unit = [units[`ledge-${app}.service`], units['ledge.service']].find((u) => u !== undefined && u.mainPid === h.pid);
+      return [app, unit === undefined ? h : { ...h, restarts: unit.restarts }];
+    }),
+  );
+}
 
 export async function collectStatus(o: CollectOptions): Promise<GatewayStatus> {
   const now = o.now ?? Date.now;
@@ -97,7 +114,8 @@ export async function collectStatus(o: CollectOptions): Promise<GatewayStatus> {
     await bus.subscribe([EdgeTopics.connectionStatus, HealthTopics.all], { qos: 1 });
     await bus.publish(HealthTopics.request, '', { qos: 0 });
     await sleep(o.answerMs);
-    return { ...base, bus: { address: o.address, reachable: true }, cloud, apps };
+    const units = o.units ? await o.units().catch(() => undefined) : undefined; // no systemd here: the health as it is
+    return { ...base, bus: { address: o.address, reachable: true }, cloud, apps: units ? withUnitRestarts(apps, units) : apps };
   } finally {
     await bus.close();
   }

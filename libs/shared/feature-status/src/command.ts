@@ -6,7 +6,7 @@
 import { readdir, writeFile } from 'node:fs/promises';
 import { release } from 'node:os';
 import type { Argv } from 'yargs';
-import { readLedgeJournalText, readLogFilesText } from '@ledge/data-access-journal';
+import { readLedgeJournalText, readLedgeUnits, readLogFilesText } from '@ledge/data-access-journal';
 import { localBusClientOptions } from '@ledge/data-access-mqtt';
 import { ConfigError, createLogger, loadConfig, localBusSpec, localAddressProblem, SHARED_LOG_ENV } from '@ledge/util';
 import { collectStatus } from './collect';
@@ -21,6 +21,8 @@ export interface StatusIo {
 }
 
 export interface StatusDeps {
+  /** systemd's Ledge units (default: `systemctl show`); throws where there is no systemd. */
+  units?: () => Promise<Readonly<Record<string, { readonly restarts: number; readonly mainPid: number }>>>;
   /** Container management's containers through its local API at `host`; throws when it cannot tell. */
   containers?: (host: string) => Promise<ContainerSummary>;
   /** Default of --cm-host. */
@@ -56,6 +58,7 @@ async function gather(a: GatherArgs, deps: StatusDeps, io: StatusIo): Promise<Ga
     answerMs: a.wait,
     dataDirs: await subdirectories(a['data-dir']),
     ...(deps.containers ? { containers: () => deps.containers!(a['cm-host']) } : {}),
+    units: deps.units ?? (() => readLedgeUnits()),
     logger: createLogger({ name: 'ledge', level: 'silent' }),
   });
   return { ...status, problems: problemsOf(status) };

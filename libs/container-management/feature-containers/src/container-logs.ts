@@ -4,7 +4,7 @@
 // naming what each container gave or why not. One request at a time; a few more wait their turn.
 import type { ContainerRuntime, LogLine } from '@ledge/container-management-model';
 import type { LocalBusClient } from '@ledge/data-access-mqtt';
-import { chunkLines, containerLogsResponseTopic, ContainerLogsTopics, encodeContainerLogsAnswer, parseContainerLogsRequest, type ContainerLogsRequest } from '@ledge/model-edge';
+import { chunkLines, containerLogsResponseTopic, ContainerLogsTopics, encodeContainerLogsAnswer, NO_SUCH_CONTAINER, parseContainerLogsRequest, type ContainerLogsRequest } from '@ledge/model-edge';
 import { onlyOnce, type Logger } from '@ledge/util';
 import type { ContainerManager } from './manager';
 import { runtimeIdOf } from './store';
@@ -64,7 +64,7 @@ export function createContainerLogsService(deps: ContainerLogsServiceDeps): Cont
       if (abort.signal.aborted) return;
       const r = deps.manager.list().find((c) => c.id === ref) ?? deps.manager.findByName(ref);
       if (r === undefined) {
-        results[ref] = { lines: 0, error: 'no such container' };
+        results[ref] = { lines: 0, error: NO_SUCH_CONTAINER };
         continue;
       }
       try {

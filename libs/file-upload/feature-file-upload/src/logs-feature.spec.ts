@@ -161,6 +161,27 @@ describe('Logs feature', () => {
     await feature.idle();
   });
 
+  it('tail of a container: its last lines from container management inline; 404 for none such; 503 when it does not answer', async (t) => {
+    const lines = Array.from({ length: 5 }, (_, i) => `{"log":"line ${i}\\n","stream":"stdout","time":"2026-12-07T08:0${i}:00Z"}`);
+    const asked: Parameters<AskContainerLogs>[0][] = [];
+    const ask: AskContainerLogs = async (req) => {
+      asked.push(req);
+      return req.containers[0] === 'web' ? { lines: { web: lines.slice(-req.lines) }, errors: {} } : { lines: {}, errors: { [req.containers[0]!]: 'no such container' } };
+    };
+    const { feature, send } = setup(t, fakeJournal(), ask);
+    await feature.start();
+    const r = (await send('tail', { container: 'web', lines: 2 })) as { status: number; value: { container: string; lines: string[]; truncated: boolean } };
+    assert.deepEqual([r.status, r.value.container, r.value.lines], [200, 'web', lines.slice(-2)]);
+    assert.deepEqual([asked[0]!.lines, asked[0]!.maxBytes, asked[0]!.sinceMs], [2, 64 * 1024, 0]);
+    assert.equal(((await send('tail', { container: 'db' })) as { status: number }).status, 404);
+    await assert.rejects(send('tail', { container: 'web', app: 'broker' }), /not both/);
+    await assert.rejects(send('tail', { container: '' }), /container/);
+    const away = setup(t, fakeJournal(), async () => Promise.reject(new Error('container management did not answer within 30 s: is it running?')));
+    await away.feature.start();
+    const gone = (await away.send('tail', { container: 'web' })) as { status: number; value: { message: string } };
+    assert.deepEqual([gone.status, gone.value.message], [503, 'container management did not answer within 30 s: is it running?']);
+  });
+
   it('tail: the last lines of one app inline; 503 without a journal', async (t) => {
     const { feature, send } = setup(t);
     await feature.start();

@@ -17,6 +17,7 @@ import {
   type LogsUploadRequest,
   type UploadProvider,
 } from '@ledge/file-upload-model';
+import { NO_SUCH_CONTAINER } from '@ledge/model-edge';
 import { onlyOnce, tarGz, type Logger } from '@ledge/util';
 import type { AskContainerLogs, ContainerLogs } from './container-logs-asker';
 
@@ -143,9 +144,26 @@ export function createLogsFeature(deps: LogsFeatureDeps): LogsFeature {
     }
   };
 
+  /** A container's last lines inline, from container management; 404 for no such container, 503 when it does not answer. */
+  const tailContainer = async (container: string, lines: number): Promise<{ status: number; value: unknown }> => {
+    const unavailable = (message: string) => ({ status: 503, value: { status: 503, error: 'messages:execution.failed', message } });
+    if (deps.containerLogs === undefined) return unavailable('containers\' logs are not available here');
+    let got: ContainerLogs;
+    try {
+      got = await deps.containerLogs({ containers: [container], sinceMs: 0, untilMs: now(), lines, maxBytes: LOGS_LIMITS.tailBytes }, abort.signal);
+    } catch (err) {
+      return unavailable(err instanceof Error ? err.message : String(err));
+    }
+    const error = got.errors[container];
+    if (error === NO_SUCH_CONTAINER) return { status: 404, value: { status: 404, error: 'messages:parameter.invalid', message: `no container ${container}` } };
+    if (error !== undefined) return unavailable(error);
+    return { status: 200, value: { container, ...capTail(got.lines[container] ?? [], lines, LOGS_LIMITS.tailBytes) } };
+  };
+
   const handle = async (cmd: DittoCommand): Promise<void | { status: number; value?: unknown }> => {
     if (cmd.operation === 'tail') {
       const req = parseLogsTail(cmd.value, deps.apps);
+      if (req.container !== undefined) return tailContainer(req.container, req.lines);
       try {
         // ledge.service holds every hosted app's lines: read more than asked, keep the app's
         const records = await deps.journal.read({ units: unitsOf([req.app]), lines: Math.min(req.lines * 10, 5000) });

@@ -40,10 +40,8 @@ export interface LogsUploadRequest {
   readonly options: UploadOptions;
 }
 
-export interface LogsTailRequest {
-  readonly app: string;
-  readonly lines: number;
-}
+/** The last lines of one app, or of one container (exactly one of the two). */
+export type LogsTailRequest = { readonly app: string; readonly container?: undefined; readonly lines: number } | { readonly container: string; readonly app?: undefined; readonly lines: number };
 
 function object(op: string, v: unknown): Record<string, unknown> {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) throw parameterInvalidError(`${op}: the value must be a JSON object`);
@@ -109,7 +107,12 @@ export function parseLogsUpload(value: unknown, nowMs: number, knownApps: readon
 
 export function parseLogsTail(value: unknown, knownApps: readonly string[]): LogsTailRequest {
   const o = object('tail', value);
-  return { app: appOf('tail', o['app'], knownApps), lines: count('tail', o, 'lines', 50, LOGS_LIMITS.tailLines) };
+  const lines = count('tail', o, 'lines', 50, LOGS_LIMITS.tailLines);
+  const c = o['container'];
+  if (c === undefined || c === null) return { app: appOf('tail', o['app'], knownApps), lines };
+  if (o['app'] !== undefined && o['app'] !== null) throw parameterInvalidError("tail: give 'app' or 'container', not both", { key: 'container' });
+  if (typeof c !== 'string' || c === '' || c.length > LOGS_LIMITS.containerRefChars) throw parameterInvalidError(`tail: 'container' must be a container name or ID of at most ${LOGS_LIMITS.containerRefChars} characters`, { key: 'container' });
+  return { container: c, lines };
 }
 
 /** Whether a JSON log line passes the level and grep filters (lines that are not pino JSON pass the level filter). */

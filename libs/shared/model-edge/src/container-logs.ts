@@ -17,6 +17,9 @@ export const ContainerLogsTopics = Object.freeze({
 export const CONTAINER_LOGS_ASKER = 'ledge-file-upload';
 export const CONTAINER_LOGS_ANSWERER = 'ledge-container-management';
 
+/** The `error` of a container that container management does not know. */
+export const NO_SUCH_CONTAINER = 'no such container';
+
 export const CONTAINER_LOGS_LIMITS = Object.freeze({
   containers: 64,
   refChars: 256,

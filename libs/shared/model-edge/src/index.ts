@@ -48,6 +48,7 @@ export {
   CONTAINER_LOGS_ASKER,
   CONTAINER_LOGS_ANSWERER,
   CONTAINER_LOGS_LIMITS,
+  NO_SUCH_CONTAINER,
   containerLogsResponseTopic,
   encodeContainerLogsRequest,
   parseContainerLogsRequest,

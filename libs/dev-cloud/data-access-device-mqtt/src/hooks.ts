@@ -86,6 +86,7 @@ export function createHooks(options: HooksOptions): Hooks {
         callback(null, null); // SUBACK 0x80
         return;
       }
+      logger.debug({ ...who(client), filter: forLog(sub.topic), scope: filter.scope.kind }, 'command subscription granted');
       // Granted as asked (aedes reports the requested QoS in SUBACK); commands are published at QoS 1 at
       // most, which a QoS 2 subscription receives as QoS 1 [MQTT-3.8.4-6].
       callback(null, sub);

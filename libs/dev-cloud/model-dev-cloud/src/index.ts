@@ -1,4 +1,6 @@
 export type { DeviceAddress, DeviceMessage, DeviceCommand, DeviceConnection, DeviceLink } from './device-link';
+export { devCloudSpec, parseDeviceCredentials } from './config';
+export type { DevCloudSpec, DeviceCredential } from './config';
 export { applyTwinCommand, readPath, missingError, twinStoreLimits } from './twin-store';
 export type { TwinEvent, TwinEventAction, TwinCommandResult, ReadResult } from './twin-store';
 export { emptyTwinState, publicThing, reviveThing, thingShapeProblem, THING_KEYS } from './thing';

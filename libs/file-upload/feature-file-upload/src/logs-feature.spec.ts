@@ -8,7 +8,7 @@ import type { JournalQuery, JournalReader, JournalRecord } from '@ledge/data-acc
 import { JournalUnavailableError } from '@ledge/data-access-journal';
 import { createMemoryProvider } from '@ledge/file-upload-model/testing';
 import { captureLogger, createTempDir, waitFor } from '@ledge/util/testing';
-import type { AskContainerLogs } from './container-logs-asker';
+import type { AskContainerLogs, ContainerLogs } from './container-logs-asker';
 import { createLogsFeature } from './logs-feature';
 
 const APPS = ['broker', 'connector', 'file-upload'];
@@ -164,7 +164,7 @@ describe('Logs feature', () => {
   it('tail of a container: its last lines from container management inline; 404 for none such; 503 when it does not answer', async (t) => {
     const lines = Array.from({ length: 5 }, (_, i) => `{"log":"line ${i}\\n","stream":"stdout","time":"2026-12-07T08:0${i}:00Z"}`);
     const asked: Parameters<AskContainerLogs>[0][] = [];
-    const ask: AskContainerLogs = async (req) => {
+    const ask: AskContainerLogs = async (req): Promise<ContainerLogs> => {
       asked.push(req);
       return req.containers[0] === 'web' ? { lines: { web: lines.slice(-req.lines) }, errors: {} } : { lines: {}, errors: { [req.containers[0]!]: 'no such container' } };
     };

@@ -40,7 +40,7 @@ describe('JSON pointer', () => {
   it('keeps a "__proto__" key an own key, never a prototype', () => {
     const out = setAt({}, ['__proto__', 'polluted'], true) as Record<string, unknown>;
     assert.equal(({} as Record<string, unknown>)['polluted'], undefined);
-    assert.ok(Object.hasOwn(out, '__proto__'));
+    assert.ok(Object.hasOwn(out, '__proto__'), 'an own key');
     assert.deepEqual(Object.getPrototypeOf(out), Object.prototype);
   });
 });

@@ -69,7 +69,8 @@ export function selectFields(json: unknown, fields: readonly (readonly string[])
 /** The fragment enriched with `extraFields` of the current Thing; what changed (nulls included) wins. */
 export function enrichFragment(fragment: Record<string, unknown>, thing: unknown, extraFields: readonly (readonly string[])[]): Record<string, unknown> {
   if (extraFields.length === 0) return fragment;
-  return overlay(selectFields(thing, extraFields), fragment) as Record<string, unknown>;
+  // thingId first, as in Ditto's Thing JSON.
+  return { thingId: fragment['thingId'], ...(overlay(selectFields(thing, extraFields), fragment) as Record<string, unknown>) };
 }
 
 function overlay(base: unknown, over: unknown): unknown {

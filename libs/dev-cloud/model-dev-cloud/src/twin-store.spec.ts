@@ -153,10 +153,10 @@ describe('twin store: Ditto errors', () => {
     const garbage: unknown[] = [null, 1, 'x', [], {}, { topic: 5 }, { topic: 'a/b/things/twin/commands/modify', path: 7 }, { topic: 'demo/gw/things/twin/commands/modify', path: '/attributes/x', value: () => 1 }, { topic: 'demo/gw/things/twin/commands/modify', path: '/attributes/x', value: 1n }];
     for (const g of garbage) {
       const r = applyTwinCommand(base, g as DittoEnvelope, NOW);
-      assert.ok(r.error, JSON.stringify(String(g)));
+      assert.ok(r.error, String(g));
       assert.equal(r.state, base);
     }
-    assert.ok(applyTwinCommand(base, cmd('modify', '/attributes/x', 1), Number.NaN).error);
+    assert.ok(applyTwinCommand(base, cmd('modify', '/attributes/x', 1), Number.NaN).error, 'a clock that gives no time');
   });
 });
 

@@ -1,0 +1,129 @@
+// The Ditto side of the development cloud (issue 24): the twin store fed by what devices publish through the
+// device side (DeviceLink), kept in one file under dataDir, and served as a subset of Ditto's HTTP API 2
+// (things and their sub-resources, messages, Server-Sent Events) to a developer's curl.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { applyTwinCommand, DittoErrors, emptyTwinState, type DeviceLink, type DeviceMessage, type TwinState } from '@ledge/dev-cloud-model';
+import { parseDittoTopic, parseEnvelope, getHeaderString, DittoHeaderNames } from '@ledge/model-ditto';
+import { onlyOnce, withDefaults, type Logger } from '@ledge/util';
+import { authorized, defaultSetTimer, sendError, WWW_AUTHENTICATE, type BasicAuth, type SetTimer } from './http-io';
+import { routeDitto } from './http-routes';
+import { createMessenger } from './messages';
+import { createSseHub } from './sse';
+import { createStoreFile } from './store-file';
+
+export interface DittoServiceOptions {
+  readonly link: DeviceLink;
+  /** Where the twin store file lives (created when missing). */
+  readonly dataDir: string;
+  /** The Hono tenant of the devices commands go to. */
+  readonly tenant: string;
+  readonly logger: Logger;
+  readonly now?: () => Date;
+  readonly setTimer?: SetTimer;
+  /** HTTP basic auth of /api/2; none when absent. */
+  readonly auth?: BasicAuth;
+  readonly maxBodyBytes?: number;
+  readonly keepAliveMs?: number;
+  readonly writeDelayMs?: number;
+  readonly maxStreams?: number;
+  readonly newId?: () => string;
+}
+
+export const defaultDittoServiceOptions = Object.freeze({
+  maxBodyBytes: 1024 * 1024,
+  keepAliveMs: 30_000,
+  writeDelayMs: 200,
+  maxStreams: 64,
+});
+
+export interface DittoService {
+  start(): Promise<void>;
+  /** Serves a request under /api/2/; false (untouched) for any other path. */
+  handle(req: IncomingMessage, res: ServerResponse): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export function createDittoService(options: DittoServiceOptions): DittoService {
+  const settings = withDefaults(defaultDittoServiceOptions, options);
+  const log = options.logger.child({ component: 'ditto' });
+  const now = options.now ?? (() => new Date());
+  const setTimer = options.setTimer ?? defaultSetTimer;
+  const store = createStoreFile({ dataDir: options.dataDir, logger: log, setTimer, writeDelayMs: settings.writeDelayMs });
+  const hub = createSseHub({ setTimer, keepAliveMs: settings.keepAliveMs, maxStreams: settings.maxStreams });
+  let state: TwinState = emptyTwinState;
+  const messenger = createMessenger({ link: options.link, tenant: options.tenant, logger: log, setTimer, knows: (id) => Object.hasOwn(state.things, id), ...(options.newId ? { newId: options.newId } : {}) });
+  let phase: 'new' | 'running' | 'closed' = 'new';
+  let unsubscribe = () => {};
+
+  const onDeviceMessage = (m: DeviceMessage) => {
+    if (m.kind === 'command-response') return messenger.onResponse(m);
+    const parsed = parseEnvelope(m.payload);
+    if (!parsed.ok) {
+      log.debug({ deviceId: m.device.deviceId, problems: parsed.problems }, 'device message is not Ditto protocol: dropped');
+      return;
+    }
+    const envelope = parsed.envelope;
+    const topic = parseDittoTopic(envelope.topic);
+    if (topic.ok && topic.topic.criterion === 'messages') {
+      const outbox = /^(?:\/features\/([^/]+))?\/outbox\/messages\/(.+)$/.exec(envelope.path);
+      if (outbox === null) return log.debug({ path: envelope.path }, 'live message not from an outbox: dropped');
+      const contentType = getHeaderString(envelope.headers, DittoHeaderNames.contentType);
+      hub.publishMessage({
+        thingId: `${topic.topic.namespace}:${topic.topic.name}`,
+        subject: outbox[2]!,
+        ...(outbox[1] === undefined ? {} : { featureId: outbox[1] }),
+        ...(envelope.value === undefined ? {} : { value: envelope.value }),
+        ...(contentType === undefined ? {} : { contentType }),
+      });
+      return;
+    }
+    const result = applyTwinCommand(state, envelope, now());
+    if (result.error) {
+      log.warn({ deviceId: m.device.deviceId, topic: envelope.topic, path: envelope.path, error: result.error.error, reason: result.error.message }, 'twin command refused');
+      return;
+    }
+    state = result.state;
+    if (result.event) {
+      store.save(state);
+      hub.publishTwin(result.event, state.things[result.event.thingId]);
+    }
+  };
+
+  return {
+    async start() {
+      if (phase !== 'new') return;
+      state = await store.load();
+      if (phase !== 'new') return; // closed while loading
+      unsubscribe = options.link.onMessage((m) => {
+        try {
+          onDeviceMessage(m);
+        } catch (err) {
+          log.error({ err, deviceId: m.device.deviceId }, 'device message failed');
+        }
+      });
+      phase = 'running';
+      log.info({ dataDir: options.dataDir, things: Object.keys(state.things).length }, 'Ditto API ready');
+    },
+    async handle(req, res) {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      if (url.pathname !== '/api/2' && !url.pathname.startsWith('/api/2/')) return false;
+      try {
+        if (!authorized(req, options.auth)) sendError(res, DittoErrors.unauthorized(), WWW_AUTHENTICATE);
+        else if (phase !== 'running') sendError(res, DittoErrors.unavailable());
+        else await routeDitto(req, res, url, { state: () => state, hub, messenger, maxBodyBytes: settings.maxBodyBytes });
+      } catch (err) {
+        log.error({ err, url: req.url }, 'Ditto request failed');
+        if (!res.headersSent) sendError(res, { status: 500, error: 'gateway:internal.error', message: 'The request failed.', description: 'See the development cloud\'s log.' });
+        else res.destroy();
+      }
+      return true;
+    },
+    close: onlyOnce(async () => {
+      phase = 'closed';
+      unsubscribe();
+      hub.close();
+      messenger.close();
+      await store.flush();
+    }),
+  };
+}

@@ -1,0 +1,93 @@
+// The twin store on disk (issue 24): one JSON file under dataDir, replaced durably; a burst of changes is one
+// write (coalesced behind a short timer); a file that cannot be read as a store is moved aside, not fatal.
+import { mkdir, readFile, rename } from 'node:fs/promises';
+import { join } from 'node:path';
+import { emptyTwinState, isJsonObject, reviveThing, type Thing, type TwinState } from '@ledge/dev-cloud-model';
+import { writeFileDurably, type Logger } from '@ledge/util';
+import type { SetTimer } from './http-io';
+
+export const STORE_FILE = 'things.json';
+
+export interface StoreFileOptions {
+  readonly dataDir: string;
+  readonly logger: Logger;
+  readonly setTimer: SetTimer;
+  /** How long a change waits for more before the write. */
+  readonly writeDelayMs: number;
+}
+
+export interface StoreFile {
+  load(): Promise<TwinState>;
+  /** Remembers the state and writes it soon. */
+  save(state: TwinState): void;
+  /** Writes what is pending now and waits for it. */
+  flush(): Promise<void>;
+}
+
+export function createStoreFile(options: StoreFileOptions): StoreFile {
+  const { dataDir, logger, setTimer, writeDelayMs } = options;
+  const path = join(dataDir, STORE_FILE);
+  let pending: TwinState | undefined;
+  let cancel: (() => void) | undefined;
+  let writing: Promise<void> | undefined;
+
+  const write = async (): Promise<void> => {
+    cancel = undefined;
+    if (writing) await writing; // one write at a time; the latest state wins
+    const state = pending;
+    if (state === undefined) return;
+    pending = undefined;
+    const run = writeFileDurably(path, `${JSON.stringify({ version: 1, things: state.things })}\n`).catch((err: unknown) => {
+      logger.error({ err, path }, 'twin store not written');
+    });
+    writing = run;
+    await run;
+    if (writing === run) writing = undefined;
+  };
+
+  return {
+    async load() {
+      await mkdir(dataDir, { recursive: true });
+      let text: string;
+      try {
+        text = await readFile(path, 'utf8');
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return emptyTwinState;
+        throw err;
+      }
+      const state = parseStore(text, logger);
+      if (state !== undefined) return state;
+      const aside = `${path}.corrupt-${Date.now()}`;
+      await rename(path, aside);
+      logger.warn({ path, movedTo: aside }, 'twin store file unreadable: moved aside, starting empty');
+      return emptyTwinState;
+    },
+    save(state) {
+      pending = state;
+      cancel ??= setTimer(() => void write(), writeDelayMs);
+    },
+    async flush() {
+      cancel?.();
+      await write();
+      if (writing) await writing;
+    },
+  };
+}
+
+function parseStore(text: string, logger: Logger): TwinState | undefined {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    logger.debug({ err }, 'twin store is not JSON');
+    return undefined;
+  }
+  if (!isJsonObject(raw) || raw['version'] !== 1 || !isJsonObject(raw['things'])) return undefined;
+  const things: Record<string, Thing> = {};
+  for (const [id, t] of Object.entries(raw['things'])) {
+    const thing = reviveThing(id, t);
+    if (thing === undefined) logger.warn({ thingId: id }, 'twin store: a Thing of the wrong shape was dropped');
+    else Object.defineProperty(things, id, { value: thing, enumerable: true, writable: true, configurable: true });
+  }
+  return { things };
+}

@@ -19,8 +19,11 @@ function withTable(readme: string, table: string): string {
   return readme.slice(0, start) + table + (end < 0 ? '' : readme.slice(end));
 }
 
-/** Apps `ledge run` does not host (one-shot), with a README all the same. */
-const standalone = [{ name: 'bootstrapping', load: async () => (await import('@ledge/connector-bridge')).bootstrappingEntry as unknown as Awaited<ReturnType<(typeof hostedApps)[number]['load']>> }];
+/** Apps `ledge run` does not host (one-shot, or only with --dev-cloud), with a README all the same. */
+const standalone = [
+  { name: 'bootstrapping', load: async () => (await import('@ledge/connector-bridge')).bootstrappingEntry as unknown as Awaited<ReturnType<(typeof hostedApps)[number]['load']>> },
+  { name: 'dev-cloud', load: async () => (await import('@ledge/dev-cloud-feature')).devCloudEntry as unknown as Awaited<ReturnType<(typeof hostedApps)[number]['load']>> },
+];
 
 describe("the apps' README config tables", () => {
   for (const app of [...hostedApps, ...standalone]) {

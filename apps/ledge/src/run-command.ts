@@ -19,6 +19,7 @@ import {
   type Logger,
 } from '@ledge/util';
 import { hostedApps } from './apps';
+import { planDevCloud, type DevCloudPlan } from './dev-cloud-plan';
 import { planLocalBus, type LocalBusPlan } from './local-bus-plan';
 
 interface RunArgs {
@@ -26,6 +27,7 @@ interface RunArgs {
   dev?: boolean;
   devDir?: string;
   processes?: boolean;
+  devCloud?: boolean;
   logLevel: string;
   logDir?: string;
   logMaxBytes?: number;
@@ -53,6 +55,7 @@ export function runCommand(cli: Argv): Argv {
         .option('dev', { type: 'boolean', describe: 'developer mode: state under ./.ledge-dev instead of /var/lib/ledge' })
         .option('dev-dir', { type: 'string', describe: 'state directory for --dev', default: '.ledge-dev' })
         .option('processes', { type: 'boolean', describe: 'one child process per app (as the systemd units do)' })
+        .option('dev-cloud', { type: 'boolean', describe: 'also run the development cloud (a local Hono + Ditto stand-in, config dev-cloud.json / LEDGE_DEV_CLOUD_*) and provision the connector to it (npm start)' })
         .option('log-level', { type: 'string', default: 'info', choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] })
         .option('log-dir', { type: 'string', describe: `also write the JSON log lines to <dir>/ledge.log (and each app's <app>.log with --processes), rotated by size; where there is no journald (default: env ${SHARED_LOG_ENV.logDir}, with --dev <dev dir>/logs, else none)` })
         .option('log-max-bytes', { type: 'number', describe: `rotate a log file at this size (default: env ${SHARED_LOG_ENV.logMaxBytes}, else ${DEFAULT_LOG_MAX_BYTES})` }),
@@ -79,24 +82,26 @@ export function runCommand(cli: Argv): Argv {
       let app: App;
       try {
         const plan = await planLocalBus(chosen, devDir ? { devDir } : {});
+        const cloud = args.devCloud ? await planDevCloud({ env: process.env, ...(devDir ? { devDir } : {}) }) : undefined;
         // hosted apps log through this process's logger: their logDir is where it writes (file-upload's
         // Logs feature reads it back), whatever their own files say
         const logFile = { logDir: logs.logDir, logMaxBytes: logs.logMaxBytes };
-        const overrides = Object.fromEntries(chosen.map((e) => [e.name, { ...plan.overrides[e.name], ...logFile }]));
+        const overrides = Object.fromEntries([...(cloud ? ['dev-cloud'] : []), ...chosen.map((e) => e.name)].map((n) => [n, { ...plan.overrides[n], ...(n === 'connector' ? cloud?.connector : {}), ...logFile }]));
+        // the dev cloud first: the connector dials it
         app = args.processes
-          ? processesApp(chosen.map((e) => e.name), logger, devDir, plan, logs)
-          : hostApps(await Promise.all(chosen.map((e) => e.load())), { logger, ...(devDir ? { devDir } : {}), overrides, hostDefaults: plan.hostDefaults });
+          ? processesApp([...(cloud ? ['dev-cloud'] : []), ...chosen.map((e) => e.name)], logger, devDir, plan, logs, cloud)
+          : hostApps([...(cloud ? [cloud.entry] : []), ...(await Promise.all(chosen.map((e) => e.load())))], { logger, ...(devDir ? { devDir } : {}), overrides, hostDefaults: plan.hostDefaults });
       } catch (err) {
         exitOnConfigError('ledge run', err);
       }
-      logger.info({ apps: selected, mode: args.processes ? 'processes' : 'all-in-one', devDir, logDir: logs.logDir || undefined }, 'starting ledge');
+      logger.info({ apps: [...(args.devCloud ? ['dev-cloud'] : []), ...selected], mode: args.processes ? 'processes' : 'all-in-one', devDir, logDir: logs.logDir || undefined }, 'starting ledge');
       await runMain({ logger, app });
     },
   );
 }
 
 /** Finds each app's bundle next to this one (dist/apps/<app>/main.js or /usr/lib/ledge/<app>/main.js). */
-function processesApp(names: string[], logger: Logger, devDir: string | undefined, plan: LocalBusPlan, logs: AppLoggerSettings): App {
+function processesApp(names: string[], logger: Logger, devDir: string | undefined, plan: LocalBusPlan, logs: AppLoggerSettings, cloud?: DevCloudPlan): App {
   const base = dirname(dirname(process.argv[1] ?? __filename));
   const procs = names.map((name) => {
     const bundle = join(base, name, 'main.js');
@@ -104,7 +109,7 @@ function processesApp(names: string[], logger: Logger, devDir: string | undefine
       process.stderr.write(`ledge run: no bundle for ${name} at ${bundle}\n`);
       process.exit(2);
     }
-    const env: Record<string, string> = { ...(devDir ? { LEDGE_DEV_DIR: devDir } : {}), ...plan.env[name] };
+    const env: Record<string, string> = { ...(devDir ? { LEDGE_DEV_DIR: devDir } : {}), ...plan.env[name], ...(name === 'connector' ? cloud?.connectorEnv : {}) };
     // each child writes its own <app>.log there (flags: over the child's file and env, as this host was told)
     const logArgs = logs.logDir === '' ? [] : ['--logDir', logs.logDir, '--logMaxBytes', String(logs.logMaxBytes)];
     return { name, command: process.execPath, args: [bundle, ...logArgs], env };

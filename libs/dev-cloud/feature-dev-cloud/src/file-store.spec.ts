@@ -52,12 +52,12 @@ describe('dev cloud file stores', () => {
     assert.deepEqual(list.map((f) => [f.name, f.sha256, f.url]), [['install.sh', sha256, `${base}/artifacts/install.sh`]]);
     const whole = await call('GET', '/artifacts/install.sh');
     assert.equal(whole.status, 200);
-    assert.ok(whole.body.equals(body));
+    assert.ok(whole.body.equals(body), 'the whole file, byte for byte');
     assert.equal(whole.headers['accept-ranges'], 'bytes');
     const part = await call('GET', '/artifacts/install.sh', undefined, { range: 'bytes=99990-' });
     assert.equal(part.status, 206);
     assert.equal(part.headers['content-range'], `bytes 99990-99999/${body.length}`);
-    assert.ok(part.body.equals(body.subarray(99_990)));
+    assert.ok(part.body.equals(body.subarray(99_990)), 'the last 10 bytes');
     assert.equal((await call('GET', '/artifacts/install.sh', undefined, { range: 'bytes=200000-' })).status, 416);
     const head = await call('HEAD', '/artifacts/install.sh');
     assert.deepEqual([head.status, head.headers['content-length'], head.body.length], [200, String(body.length), 0]);

@@ -15,8 +15,8 @@ export const devCloudSpec = defineConfig({
     describe: 'the Hono tenant of the devices created here',
     validate: (v: unknown) => (typeof v === 'string' && /^[A-Za-z0-9._-]{1,64}$/.test(v) ? undefined : 'tenant: 1 to 64 letters, digits, ".", "_" or "-"'),
   },
-  dittoUsername: { type: 'string', default: '', describe: 'HTTP basic auth user of the Ditto API and the stores; empty = none (loopback only)' },
-  dittoPassword: { type: 'string', default: '', describe: 'HTTP basic auth password' },
+  username: { type: 'string', default: '', describe: 'HTTP basic auth user of the Ditto API and the stores; empty = none (loopback only)' },
+  password: { type: 'string', default: '', describe: 'HTTP basic auth password' },
   maxFileBytes: {
     type: 'number',
     default: 512 * 1024 * 1024,

@@ -1,0 +1,102 @@
+// The development cloud app (issue 24): a stand-in for Hono + Ditto on the developer's machine. The device
+// side (Hono's MQTT adapter) lets the gateway in; the HTTP side serves Ditto's API over the twins the
+// gateway reports, the artifact store and the upload sink. `ledge run --dev-cloud` (npm start) hosts it
+// beside the stack and provisions the connector to it.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { createDeviceMqttAdapter } from '@ledge/dev-cloud-device-mqtt';
+import { devCloudSpec, type DevCloudSpec } from '@ledge/dev-cloud-model';
+import { createCloser, onlyOnce, type App, type AppEntry, type ConfigOf, type Logger, type WithCommon } from '@ledge/util';
+import { ensureDevices } from './devices';
+import { createDittoService } from './ditto-service';
+import { createFileStore } from './file-store';
+
+export type DevCloudConfig = ConfigOf<WithCommon<DevCloudSpec>>;
+
+export interface DevCloudAddresses {
+  /** e.g. http://127.0.0.1:8088 */
+  readonly http: string;
+  /** e.g. mqtt://127.0.0.1:18883 */
+  readonly mqtt: string;
+}
+
+export interface DevCloudDeps {
+  readonly logger: Logger;
+  /** Called once both sides listen (tests bind port 0). */
+  readonly onListening?: (a: DevCloudAddresses) => void;
+}
+
+const hostForUrl = (host: string) => (host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host);
+
+export function createDevCloud(config: DevCloudConfig, deps: DevCloudDeps): App {
+  const log = deps.logger.child({ component: 'dev-cloud' });
+  const closer = createCloser(log);
+  let server: Server | undefined;
+  let base = '';
+  const auth = config.username ? { username: config.username, password: config.password } : undefined;
+  const artifacts = createFileStore({ dir: join(config.dataDir, 'artifacts'), prefix: '/artifacts/', baseUrl: () => base, maxBytes: config.maxFileBytes, maxDepth: 1 });
+  const uploads = createFileStore({ dir: join(config.dataDir, 'uploads'), prefix: '/uploads/', baseUrl: () => base, maxBytes: config.maxFileBytes, maxDepth: 8 });
+
+  return {
+    async start() {
+      if (!auth && !/^(127\.|::1$|localhost$)/.test(config.host)) log.warn({ host: config.host }, 'the HTTP side listens beyond this machine without authentication: set username and password');
+      const devices = await ensureDevices(join(config.dataDir, 'devices.json'), config.tenant);
+      const adapter = createDeviceMqttAdapter({ credentials: devices, logger: deps.logger });
+      closer.add('device side', () => adapter.close());
+      const ditto = createDittoService({ link: adapter, dataDir: join(config.dataDir, 'twins'), tenant: config.tenant, logger: deps.logger, ...(auth ? { auth } : {}) });
+      closer.add('Ditto side', () => ditto.close());
+      await ditto.start();
+      const mqtt = await adapter.listen({ host: config.host, port: config.mqttPort });
+
+      const handle = async (req: IncomingMessage, res: ServerResponse) => {
+        const path = new URL(req.url ?? '/', 'http://x').pathname;
+        if (await ditto.handle(req, res)) return;
+        if (auth && !authorized(req, auth)) {
+          res.writeHead(401, { 'www-authenticate': 'Basic realm="ledge dev-cloud"' }).end();
+          return;
+        }
+        if ((await artifacts.handle(req, res, path)) || (await uploads.handle(req, res, path))) return;
+        if (path === '/' && req.method === 'GET') {
+          const body = JSON.stringify({ ditto: `${base}/api/2/things`, artifacts: `${base}/artifacts/`, uploads: `${base}/uploads/`, mqtt: `mqtt://${hostForUrl(config.host)}:${mqtt.port}`, tenant: config.tenant });
+          res.writeHead(200, { 'content-type': 'application/json' }).end(body);
+          return;
+        }
+        res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 404, message: `nothing at ${path}` }));
+      };
+      server = createServer((req, res) => {
+        handle(req, res).catch((err: unknown) => {
+          log.error({ err, url: req.url }, 'request failed');
+          if (!res.headersSent) res.writeHead(500).end();
+          else res.destroy();
+        });
+      });
+      const srv = server;
+      await new Promise<void>((resolve, reject) => {
+        srv.once('error', reject);
+        srv.listen(config.httpPort, config.host, () => resolve());
+      });
+      closer.add('HTTP side', () => new Promise<void>((r) => (srv.closeAllConnections(), srv.close(() => r()))));
+      base = `http://${hostForUrl(config.host)}:${(srv.address() as AddressInfo).port}`;
+      const addresses = { http: base, mqtt: `mqtt://${hostForUrl(config.host)}:${mqtt.port}` };
+      log.info({ ...addresses, tenant: config.tenant, devices: devices.map((d) => d.deviceId) }, `development cloud: ${base}/ (Ditto API ${base}/api/2/things)`);
+      deps.onListening?.(addresses);
+    },
+    close: onlyOnce(() => closer.close()),
+  };
+}
+
+function authorized(req: IncomingMessage, auth: { username: string; password: string }): boolean {
+  const m = /^Basic (.+)$/.exec(req.headers.authorization ?? '');
+  if (!m) return false;
+  const [user, ...rest] = Buffer.from(m[1]!, 'base64').toString('utf8').split(':');
+  return user === auth.username && rest.join(':') === auth.password;
+}
+
+export const devCloudEntry: AppEntry<DevCloudSpec> = {
+  name: 'dev-cloud',
+  summary: 'Ledge dev-cloud: a local stand-in for Hono\'s MQTT adapter and Ditto\'s HTTP API, with an artifact store and an upload sink, for developers (npm start)',
+  spec: devCloudSpec,
+  devDefaults: (devDir) => ({ dataDir: join(devDir, 'dev-cloud') }),
+  create: (config, deps) => createDevCloud(config, deps),
+};

@@ -1,6 +1,7 @@
 // Which apps get packaged, and how (packaging/README.md "Adding an app"). An app is packaged when it has
 // a bundle dist/apps/<app>/main.js or a folder apps/<app>/packaging/; both must exist by build time.
-// Everything else comes from conventions, overridden per app in packaging/apps.json.
+// Everything else comes from conventions, overridden per app in packaging/apps.json, where `"packaged":
+// false` marks a development tool (the dev cloud) that has a bundle but ships in no package.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -58,6 +59,11 @@ export function discoverApps({ root, distDir = join(root, 'dist', 'apps'), appsD
   for (const app of [...names].sort((a, b) => (a === 'ledge' ? -1 : b === 'ledge' ? 1 : a.localeCompare(b)))) {
     if (only && !only.includes(app)) continue;
     const m = meta.apps[app] ?? {};
+    // a development tool (apps.json "packaged": false) ships nowhere; packaging files for it would be a mistake
+    if (m.packaged === false) {
+      if (existsSync(join(appsDir, app, 'packaging'))) problems.push(`${app}: packaging/apps.json says "packaged": false, yet apps/${app}/packaging/ exists`);
+      continue;
+    }
     const bundle = join(distDir, app, 'main.js');
     const packagingDir = join(appsDir, app, 'packaging');
     if (!existsSync(bundle)) problems.push(`${app}: no bundle ${bundle} (run: node tools/build-app.mjs ${app})`);

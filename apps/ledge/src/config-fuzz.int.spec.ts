@@ -26,7 +26,11 @@ async function runWithConfig(t: TestContext, app: string, config: unknown, dir: 
   writeFileSync(file, JSON.stringify(config));
   const p = spawnNode(t, bundlePath(app), { args: ['--config', file], cwd: dir, env: { LEDGE_DEV_DIR: dir, LEDGE_BROKER_PORT: '0' } });
   const timeout = (ms: number, what: string) => new Promise<string>((r) => setTimeout(() => r(what), ms).unref());
-  let code = await Promise.race([p.exited, timeout(2500, 'running')]);
+  // Running: started (runMain logs it once the app's start resolved; its SIGTERM handler is in place), or
+  // still starting after 20 s (then a SIGTERM must stop it cleanly too). A fixed wait was too short for
+  // seven bundles starting at once on a loaded CI machine: they were killed before they could stop.
+  const started = p.waitForLog((l) => l['msg'] === 'started', 20_000).then(() => 'running', () => 'running');
+  let code = await Promise.race([p.exited, started]);
   if (code === 'running') code = `ran, then ${await Promise.race([p.kill('SIGTERM'), timeout(10_000, 'hung')])}`;
   const atLeastError = (level: unknown) => level === 'error' || level === 'fatal' || (typeof level === 'number' && level >= 50);
   const errors = p.logs.filter((l) => atLeastError(l['level'])).map((l) => JSON.stringify(l));

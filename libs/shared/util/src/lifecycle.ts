@@ -100,7 +100,10 @@ export async function runMain(options: RunMainOptions): Promise<void> {
     proc.exit(1);
     return;
   }
-  if (!stopping) notifier?.ready();
+  if (!stopping) {
+    notifier?.ready();
+    logger.info('started');
+  }
   app.finished?.then(
     () => {
       if (stopping) return;

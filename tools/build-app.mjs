@@ -35,6 +35,22 @@ const smithyEsm = {
   },
 };
 
+// The dev cloud's web console (apps/dev-cloud/README.md "Console") ships inside the Node bundle:
+// `import js from 'browser-bundle:./console/main.ts'` bundles that file (and what it imports) for the
+// browser in a nested esbuild run (iife, minified) and hands its output to the importer as a string, so the
+// server needs no files beside main.js and the page no CDN. libs/dev-cloud/feature-dev-cloud declares the
+// module shape (browser-modules.d.ts). Files the nested build reads are watched with the outer build's.
+const browserBundle = {
+  name: 'browser-bundle',
+  setup(b) {
+    b.onResolve({ filter: /^browser-bundle:/ }, (args) => ({ path: join(args.resolveDir, args.path.slice('browser-bundle:'.length)), namespace: 'browser-bundle' }));
+    b.onLoad({ filter: /.*/, namespace: 'browser-bundle' }, async (args) => {
+      const r = await build({ entryPoints: [args.path], bundle: true, write: false, platform: 'browser', format: 'iife', target: 'es2022', minify: true, alias, metafile: true, logLevel: 'silent' });
+      return { contents: r.outputFiles[0].text, loader: 'text', watchFiles: Object.keys(r.metafile.inputs).map((f) => join(root, f)) };
+    });
+  },
+};
+
 const result = await build({
   entryPoints: [join(root, 'apps', app, 'src', 'main.ts')],
   outfile: join(root, 'dist', 'apps', app, 'main.js'),
@@ -53,7 +69,9 @@ const result = await build({
   legalComments: 'linked',
   metafile: true,
   alias,
-  plugins: [smithyEsm],
+  plugins: [smithyEsm, browserBundle],
+  // The console's page and style sheet are text modules (see browserBundle).
+  loader: { '.html': 'text', '.css': 'text' },
   // ESM dependencies (yargs) read import.meta.url; give them the real file URL in the CJS bundle.
   define: { 'import.meta.url': '__ledgeImportMetaUrl', 'process.env.LEDGE_VERSION': JSON.stringify(pkg.version) },
   banner: { js: "#!/usr/bin/env node\nconst __ledgeImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { createDeviceMqttAdapter } from '@ledge/dev-cloud-device-mqtt';
 import { devCloudSpec, type DevCloudSpec } from '@ledge/dev-cloud-model';
 import { createCloser, onlyOnce, type App, type AppEntry, type ConfigOf, type Logger, type WithCommon } from '@ledge/util';
+import { createConsoleHandler } from './console-handler';
 import { ensureDevices } from './devices';
 import { createDittoService } from './ditto-service';
 import { createFileStore } from './file-store';
@@ -48,6 +49,7 @@ export function createDevCloud(config: DevCloudConfig, deps: DevCloudDeps): App 
       closer.add('Ditto side', () => ditto.close());
       await ditto.start();
       const mqtt = await adapter.listen({ host: config.host, port: config.mqttPort });
+      const webConsole = createConsoleHandler();
 
       const handle = async (req: IncomingMessage, res: ServerResponse) => {
         const path = new URL(req.url ?? '/', 'http://x').pathname;
@@ -56,8 +58,8 @@ export function createDevCloud(config: DevCloudConfig, deps: DevCloudDeps): App 
           res.writeHead(401, { 'www-authenticate': 'Basic realm="ledge dev-cloud"' }).end();
           return;
         }
-        if ((await artifacts.handle(req, res, path)) || (await uploads.handle(req, res, path))) return;
-        if (path === '/' && req.method === 'GET') {
+        if ((await artifacts.handle(req, res, path)) || (await uploads.handle(req, res, path)) || (await webConsole.handle(req, res, path))) return;
+        if (path === '/index.json' && req.method === 'GET') {
           const body = JSON.stringify({ ditto: `${base}/api/2/things`, artifacts: `${base}/artifacts/`, uploads: `${base}/uploads/`, mqtt: `mqtt://${hostForUrl(config.host)}:${mqtt.port}`, tenant: config.tenant });
           res.writeHead(200, { 'content-type': 'application/json' }).end(body);
           return;

@@ -6,3 +6,5 @@ export type { DevCloudConfig, DevCloudAddresses, DevCloudDeps } from './dev-clou
 export { ensureDevices, DEV_GATEWAY } from './devices';
 export { createFileStore } from './file-store';
 export type { FileStore, FileStoreOptions, StoredFile } from './file-store';
+export { createConsoleHandler } from './console-handler';
+export type { ConsoleAssets, ConsoleHandler, ConsoleHandlerOptions } from './console-handler';

@@ -1,0 +1,138 @@
+// The dev cloud's web console (issue 24, part 2) in a real browser: `ledge run --dev --dev-cloud` as
+// `npm start` runs it, a headless Chromium (playwright-core, the distro's /usr/bin/chromium: nothing is
+// downloaded) opens `GET /`, and the page alone drives the gateway: it shows the gateway online with its
+// features and apps, installs a file chosen in the page (artifact store → SoftwareUpdatable install →
+// FINISHED_SUCCESS from the SSE stream), answers an AutoUploadable request so the file lands in the upload
+// sink's list, charts Metrics data, and, with containerd, creates a container that comes up RUNNING, shows
+// its logs and removes it. A screenshot of each state goes to test-results/console/.
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it, type TestContext } from 'node:test';
+import { chromium, type Locator, type Page } from 'playwright-core';
+import { containerdAvailable, registryAvailable, startContainerd, startRegistry } from '@ledge/container-management-containerd/testing';
+import { freePort } from '@ledge/data-access-mqtt/testing';
+import { bundlePath, createTempDir, repoRoot, spawnNode } from '@ledge/util/testing';
+
+const CHROMIUM = '/usr/bin/chromium';
+const CI = process.env['CI'] === 'true';
+// On CI a missing browser or containerd is a failure, not a skip.
+const skip = !existsSync(CHROMIUM) && !CI ? `needs ${CHROMIUM} (apt-get install chromium)` : false;
+const withContainers = containerdAvailable() && registryAvailable();
+const shots = join(repoRoot, 'test-results', 'console');
+
+/** Waits until the locator's element holds text matching `text` (playwright's auto-waiting). */
+const waitText = (l: Locator, text: string | RegExp, timeout = 30_000) => l.filter({ hasText: text }).first().waitFor({ timeout });
+
+async function startStack(t: TestContext) {
+  const dev = createTempDir(t, 'ledge-console-');
+  const [httpPort, mqttPort] = [await freePort(), await freePort()];
+  const env: Record<string, string> = { LEDGE_BROKER_PORT: '0', LEDGE_DEV_CLOUD_HTTP_PORT: String(httpPort), LEDGE_DEV_CLOUD_MQTT_PORT: String(mqttPort) };
+  const apps = ['broker', 'connector', 'software-update', 'file-upload', 'system-metrics'];
+  let imageRef: string | undefined;
+  if (withContainers) {
+    const [containerd, registry] = await Promise.all([startContainerd(t), startRegistry(t)]);
+    Object.assign(env, { LEDGE_CONTAINER_MANAGEMENT_CONTAINERD_SOCKET: containerd.socket, LEDGE_CONTAINER_MANAGEMENT_NAMESPACE: 'ledge-console', LEDGE_CONTAINER_MANAGEMENT_INSECURE_REGISTRIES: registry.host });
+    apps.push('container-management');
+    imageRef = registry.singleRef;
+  }
+  const ledge = spawnNode(t, bundlePath('ledge'), { args: ['run', '--dev', '--dev-dir', dev, '--dev-cloud', '--apps', apps.join(',')], env });
+  await ledge.waitForLog((l) => typeof l['msg'] === 'string' && l['msg'].startsWith('development cloud: '), 30_000);
+  return { dev, base: `http://127.0.0.1:${httpPort}`, imageRef };
+}
+
+async function openConsole(t: TestContext, base: string): Promise<Page> {
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: process.getuid?.() === 0 ? ['--no-sandbox'] : [] });
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  const problems: string[] = [];
+  page.on('pageerror', (err) => problems.push(String(err)));
+  // A failed request shows in the page's log pane; here only the script's own errors count.
+  page.on('console', (m) => void (m.type() === 'error' && !m.text().startsWith('Failed to load resource') && problems.push(m.text())));
+  t.after(async () => {
+    if (problems.length > 0 || process.env['LEDGE_CONSOLE_DEBUG']) console.log(await page.getByRole('log').innerText());
+  });
+  t.after(() => assert.deepEqual(problems, [], 'no script errors in the page'));
+  t.after(() => browser.close()); // after hooks run in order: the log pane above is read first
+  await page.goto(`${base}/`);
+  return page;
+}
+
+const shot = (page: Page, name: string) => page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+
+describe('the dev cloud console in a browser', { skip, timeout: 300_000 }, () => {
+  it('npm start\'s console: gateway online, install, upload, metrics, containers — all through the page', async (t) => {
+    assert.ok(existsSync(CHROMIUM), `the console test needs ${CHROMIUM} (apt-get install chromium)`);
+    mkdirSync(shots, { recursive: true });
+    const { dev, base, imageRef } = await startStack(t);
+    const page = await openConsole(t, base);
+    assert.equal(await page.title(), 'Ledge development cloud');
+
+    await t.test('the gateway online with its features and its apps\' health', async () => {
+      await waitText(page.getByTestId('gateway-status'), 'online', 60_000);
+      const features = page.getByTestId('thing-dev:gateway').getByTestId('feature');
+      for (const f of ['SoftwareUpdatable', 'AutoUploadable', 'Logs', 'Metrics', 'Health']) await waitText(features, new RegExp(`^${f}`));
+      for (const app of ['broker', 'connector', 'software-update', 'file-upload']) await waitText(page.getByTestId(`health-${app}`), 'up');
+      await waitText(page.getByTestId('stream-status'), 'connected');
+      await shot(page, '1-online');
+    });
+
+    await t.test('a script chosen in the page installs: FINISHED_SUCCESS, and it ran', async () => {
+      const script = join(dev, 'console-install.sh');
+      writeFileSync(script, `#!/bin/sh\necho installed from the console > ${join(dev, 'installed')}\n`);
+      await page.getByLabel('Artifact file').setInputFiles(script);
+      await page.getByRole('button', { name: 'Install' }).click();
+      await waitText(page.getByTestId('install-status'), 'FINISHED_', 60_000);
+      assert.match(await page.getByTestId('install-status').innerText(), /^FINISHED_SUCCESS/);
+      assert.equal(readFileSync(join(dev, 'installed'), 'utf8'), 'installed from the console\n');
+      await waitText(page.getByRole('log'), /artifact store: \{"name":"console-install\.sh"/);
+      await shot(page, '2-installed');
+    });
+
+    await t.test('an upload triggered in the page lands in the sink and its link serves the file', async () => {
+      const files = join(dev, 'file-upload', 'files');
+      mkdirSync(files, { recursive: true });
+      const body = `report ${Date.now()}\n`;
+      writeFileSync(join(files, 'report.log'), body);
+      await page.getByRole('button', { name: 'Trigger upload' }).click();
+      await waitText(page.getByTestId('upload-status'), 'SUCCESS', 30_000);
+      const link = page.getByTestId('sink').getByRole('link', { name: /report\.log$/ });
+      await link.waitFor({ timeout: 10_000 });
+      const href = await link.getAttribute('href');
+      assert.ok(href);
+      const res = await fetch(new URL(href, base));
+      assert.equal(await res.text(), body, 'the sink holds the file\'s bytes');
+      await shot(page, '3-uploaded');
+    });
+
+    await t.test('metrics requested in the page: cpu.utilization charted from the outbox data', async () => {
+      await page.getByLabel('Frequency').fill('1s');
+      await page.getByRole('button', { name: 'Request metrics' }).click();
+      await page.waitForFunction(() => Number(document.getElementById('cpu-value')?.dataset['samples']) >= 2, undefined, { timeout: 15_000 });
+      assert.equal(await page.getByTestId('cpu-chart').locator('polyline').count(), 1);
+      await page.getByLabel('Frequency').fill('0s');
+      await page.getByRole('button', { name: 'Request metrics' }).click();
+      await waitText(page.getByRole('log'), /Metrics request: 20\d/);
+      await shot(page, '4-metrics');
+    });
+
+    await t.test('a container created in the page runs, shows its logs and is removed', { skip: !withContainers && !CI ? 'needs containerd, runc, docker-registry, skopeo, umoci as root' : false }, async () => {
+      assert.ok(imageRef, 'containerd and a registry are needed on CI');
+      await waitText(page.getByTestId('thing-dev:gateway:edge:containers').getByTestId('feature'), /^ContainerFactory/, 60_000);
+      await page.getByLabel('Image reference').fill(imageRef);
+      await page.getByLabel('Container name').fill('console-web');
+      await page.getByLabel('Command').fill(`/bin/sh -c 'echo hello from the console; trap "exit 0" TERM; while true; do /bin/busybox sleep 1; done'`);
+      await page.getByRole('button', { name: 'Create container' }).click();
+      const row = page.getByTestId('container-console-web');
+      await waitText(row.getByTestId('container-state'), 'RUNNING', 60_000);
+      await waitText(page.getByRole('log'), /createWithConfig: 200/);
+      await page.getByRole('button', { name: 'Logs of console-web' }).click();
+      await waitText(page.getByTestId('container-logs'), 'hello from the console', 15_000);
+      await shot(page, '5-container-running');
+      await page.getByRole('button', { name: 'Stop console-web' }).click();
+      await waitText(row.getByTestId('container-state'), 'STOPPED', 30_000);
+      await page.getByRole('button', { name: 'Remove console-web' }).click();
+      await row.waitFor({ state: 'detached', timeout: 30_000 });
+      await shot(page, '6-container-removed');
+    });
+  });
+});

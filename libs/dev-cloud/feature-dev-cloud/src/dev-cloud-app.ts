@@ -36,12 +36,13 @@ export function createDevCloud(config: DevCloudConfig, deps: DevCloudDeps): App 
   let server: Server | undefined;
   let base = '';
   const auth = config.username ? { username: config.username, password: config.password } : undefined;
+  const loopback = /^(127\.|::1$|localhost$)/.test(config.host);
   const artifacts = createFileStore({ dir: join(config.dataDir, 'artifacts'), prefix: '/artifacts/', baseUrl: () => base, maxBytes: config.maxFileBytes, maxDepth: 1 });
   const uploads = createFileStore({ dir: join(config.dataDir, 'uploads'), prefix: '/uploads/', baseUrl: () => base, maxBytes: config.maxFileBytes, maxDepth: 8 });
 
   return {
     async start() {
-      if (!auth && !/^(127\.|::1$|localhost$)/.test(config.host)) log.warn({ host: config.host }, 'the HTTP side listens beyond this machine without authentication: set username and password');
+      if (!auth && !loopback) log.warn({ host: config.host }, 'the HTTP side listens beyond this machine without authentication: set username and password');
       const devices = await ensureDevices(join(config.dataDir, 'devices.json'), config.tenant);
       const adapter = createDeviceMqttAdapter({ credentials: devices, logger: deps.logger });
       closer.add('device side', () => adapter.close());
@@ -53,6 +54,11 @@ export function createDevCloud(config: DevCloudConfig, deps: DevCloudDeps): App 
 
       const handle = async (req: IncomingMessage, res: ServerResponse) => {
         const path = new URL(req.url ?? '/', 'http://x').pathname;
+        const refused = crossSiteWrite(req, loopback);
+        if (refused !== undefined) {
+          res.writeHead(403, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 403, message: refused }));
+          return;
+        }
         if (await ditto.handle(req, res)) return;
         if (auth && !authorized(req, auth)) {
           res.writeHead(401, { 'www-authenticate': 'Basic realm="ledge dev-cloud"' }).end();
@@ -86,6 +92,24 @@ export function createDevCloud(config: DevCloudConfig, deps: DevCloudDeps): App 
     },
     close: onlyOnce(() => closer.close()),
   };
+}
+
+const LOOPBACK_NAMES = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/**
+ * Why a write is refused, or undefined. A web page on another site must not drive the gateway through the
+ * developer's browser (CSRF): a browser names the page's origin on every write, and only the console's own
+ * (the origin of the Host asked for) may write. Listening on loopback, the Host must be a loopback name
+ * too, so a DNS name rebound to 127.0.0.1 cannot pass as same-origin. Clients without a browser (curl)
+ * send no Origin.
+ */
+export function crossSiteWrite(req: Pick<IncomingMessage, 'method' | 'headers'>, loopback: boolean): string | undefined {
+  const origin = req.headers.origin;
+  if (req.method === 'GET' || req.method === 'HEAD' || origin === undefined) return undefined;
+  const host = req.headers.host ?? '';
+  if (origin !== `http://${host}`) return `writes from ${origin} are refused: only pages of http://${host} may write`;
+  if (loopback && !LOOPBACK_NAMES.has(host.replace(/:\d+$/, ''))) return `writes through the name ${host} are refused: use 127.0.0.1 or localhost`;
+  return undefined;
 }
 
 function authorized(req: IncomingMessage, auth: { username: string; password: string }): boolean {

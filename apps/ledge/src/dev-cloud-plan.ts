@@ -22,13 +22,24 @@ export async function planDevCloud(options: { env: Readonly<Record<string, strin
   const gateway = devices[0];
   if (gateway === undefined) throw new ConfigError(`--dev-cloud: ${join(config.dataDir, 'devices.json')} names no device for the gateway`);
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
-  const connector = { address: `mqtt://${host.includes(':') ? `[${host}]` : host}:${config.mqttPort}`, tenantId: gateway.tenant, deviceId: gateway.deviceId, authId: gateway.authId, password: gateway.password };
+  // with TLS the connector dials mqtts and trusts the CA that signed the dev cloud's certificate
+  const tls = config.tlsCert !== '';
+  const caCert = config.tlsCa || config.tlsCert;
+  const connector = {
+    address: `${tls ? 'mqtts' : 'mqtt'}://${host.includes(':') ? `[${host}]` : host}:${config.mqttPort}`,
+    tenantId: gateway.tenant,
+    deviceId: gateway.deviceId,
+    authId: gateway.authId,
+    password: gateway.password,
+    ...(tls ? { caCert } : {}),
+  };
   const connectorEnv = {
     LEDGE_CONNECTOR_ADDRESS: connector.address,
     LEDGE_CONNECTOR_TENANT_ID: connector.tenantId,
     LEDGE_CONNECTOR_DEVICE_ID: connector.deviceId,
     LEDGE_CONNECTOR_AUTH_ID: connector.authId,
     LEDGE_CONNECTOR_PASSWORD: connector.password,
+    ...(tls ? { LEDGE_CONNECTOR_CA_CERT: caCert } : {}),
   };
   return { entry: devCloudEntry as unknown as AppEntry<ConfigSpec>, connector, connectorEnv };
 }

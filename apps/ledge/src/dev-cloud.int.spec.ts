@@ -5,10 +5,12 @@
 // sink. Both `ledge run` modes.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
 import { request } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
-import { freePort } from '@ledge/data-access-mqtt/testing';
+import { freePort, makePki } from '@ledge/data-access-mqtt/testing';
 import { bundlePath, createTempDir, spawnNode, waitFor } from '@ledge/util/testing';
 
 const GATEWAY = 'dev:gateway';
@@ -56,16 +58,52 @@ function eventStream(t: TestContext, base: string): { events: Record<string, unk
   return out;
 }
 
-async function stackWithDevCloud(t: TestContext, processes: boolean) {
+async function stackWithDevCloud(t: TestContext, processes: boolean, extraEnv: Record<string, string> = {}) {
   const dev = createTempDir(t, 'ledge-dev-cloud-');
   const [httpPort, mqttPort] = [await freePort(), await freePort()];
-  const env = { LEDGE_BROKER_PORT: '0', LEDGE_DEV_CLOUD_HTTP_PORT: String(httpPort), LEDGE_DEV_CLOUD_MQTT_PORT: String(mqttPort) };
+  const env = { LEDGE_BROKER_PORT: '0', LEDGE_DEV_CLOUD_HTTP_PORT: String(httpPort), LEDGE_DEV_CLOUD_MQTT_PORT: String(mqttPort), ...extraEnv };
   const ledge = spawnNode(t, bundlePath('ledge'), { args: ['run', '--dev', '--dev-dir', dev, '--dev-cloud', ...(processes ? ['--processes'] : []), '--apps', 'broker,connector,software-update,file-upload'], env });
   await ledge.waitForLog((l) => typeof l['msg'] === 'string' && l['msg'].startsWith('development cloud: '), 30_000);
-  return { dev, base: `http://127.0.0.1:${httpPort}`, ledge };
+  return { dev, base: `http://127.0.0.1:${httpPort}`, httpPort, ledge };
+}
+
+function httpsGet(url: string, ca: Buffer): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(url, { ca }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        resolve({ status: res.statusCode ?? 0, body: text, json: <T>() => JSON.parse(text) as T });
+      });
+    });
+    req.on('error', reject);
+    req.end();
+  });
 }
 
 describe('npm start: the stack beside the development cloud', { timeout: 240_000 }, () => {
+  it('TLS for a gateway on the LAN: HTTPS and MQTTS with tlsCert/tlsKey; the connector is given the CA and comes online over MQTTS; one of the two alone is exit 2', async (t) => {
+    const pki = makePki(t);
+    const { httpPort } = await stackWithDevCloud(t, false, { LEDGE_DEV_CLOUD_TLS_CERT: pki.serverCert, LEDGE_DEV_CLOUD_TLS_KEY: pki.serverKey, LEDGE_DEV_CLOUD_TLS_CA: pki.ca });
+    const ca = readFileSync(pki.ca);
+    const thing = await waitFor(async () => {
+      const r = await httpsGet(`https://127.0.0.1:${httpPort}/api/2/things/${GATEWAY}`, ca).catch(() => undefined);
+      const th = r?.status === 200 ? r.json<{ features?: Record<string, unknown> }>() : undefined;
+      return th?.features?.['SoftwareUpdatable'] ? th : undefined;
+    }, 60_000, 'the gateway online over MQTTS, its SoftwareUpdatable over HTTPS');
+    assert.ok(thing.features?.['SoftwareUpdatable'], JSON.stringify(thing));
+    const index = (await httpsGet(`https://127.0.0.1:${httpPort}/index.json`, ca)).json<{ mqtt: string; ditto: string }>();
+    assert.match(index.mqtt, /^mqtts:\/\/127\.0\.0\.1:\d+$/);
+    assert.match(index.ditto, /^https:\/\//);
+    await assert.rejects(http(`http://127.0.0.1:${httpPort}`, 'GET', '/index.json'), 'no plain HTTP on the TLS port');
+    const half = await new Promise<{ code: number | null; stderr: string }>((resolve) =>
+      execFile(process.execPath, [bundlePath('dev-cloud'), '--tlsCert', pki.serverCert], { env: { ...process.env, LEDGE_DEV_DIR: createTempDir(t) } }, (err, _out, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, stderr })),
+    );
+    assert.equal(half.code, 2, half.stderr);
+    assert.match(half.stderr, /'tlsCert' and 'tlsKey': set both/);
+  });
+
   for (const processes of [false, true]) {
     it(`${processes ? 'ledge run --processes' : 'ledge run'} --dev --dev-cloud: the gateway online in Ditto's API; an artifact installs through a message; a Logs upload lands in the sink`, async (t) => {
       const { base, dev } = await stackWithDevCloud(t, processes);

@@ -2,12 +2,14 @@
 // side (Hono's MQTT adapter) lets the gateway in; the HTTP side serves Ditto's API over the twins the
 // gateway reports, the artifact store and the upload sink. `ledge run --dev-cloud` (npm start) hosts it
 // beside the stack and provisions the connector to it.
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createDeviceMqttAdapter } from '@ledge/dev-cloud-device-mqtt';
 import { devCloudSpec, type DevCloudSpec } from '@ledge/dev-cloud-model';
-import { createCloser, onlyOnce, type App, type AppEntry, type ConfigOf, type Logger, type WithCommon } from '@ledge/util';
+import { ConfigError, createCloser, onlyOnce, type App, type AppEntry, type ConfigOf, type Logger, type WithCommon } from '@ledge/util';
 import { createConsoleHandler } from './console-handler';
 import { ensureDevices } from './devices';
 import { createDittoService } from './ditto-service';
@@ -28,6 +30,20 @@ export interface DevCloudDeps {
   readonly onListening?: (a: DevCloudAddresses) => void;
 }
 
+/** The TLS key pair of both listeners, or undefined; a ConfigError when only one is set or a file cannot be read. */
+export function devCloudTls(config: Pick<DevCloudConfig, 'tlsCert' | 'tlsKey'>): { cert: Buffer; key: Buffer } | undefined {
+  if (config.tlsCert === '' && config.tlsKey === '') return undefined;
+  if (config.tlsCert === '' || config.tlsKey === '') throw new ConfigError("config keys 'tlsCert' and 'tlsKey': set both (or neither)", { key: config.tlsCert === '' ? 'tlsCert' : 'tlsKey' });
+  const read = (key: 'tlsCert' | 'tlsKey') => {
+    try {
+      return readFileSync(config[key]);
+    } catch (err) {
+      throw new ConfigError(`config key '${key}': cannot read ${config[key]} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, { key });
+    }
+  };
+  return { cert: read('tlsCert'), key: read('tlsKey') };
+}
+
 const hostForUrl = (host: string) => (host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host);
 
 export function createDevCloud(config: DevCloudConfig, deps: DevCloudDeps): App {
@@ -36,6 +52,8 @@ export function createDevCloud(config: DevCloudConfig, deps: DevCloudDeps): App 
   let server: Server | undefined;
   let base = '';
   const auth = config.username ? { username: config.username, password: config.password } : undefined;
+  const tls = devCloudTls(config);
+  const [httpScheme, mqttScheme] = tls ? ['https', 'mqtts'] : ['http', 'mqtt'];
   const loopback = /^(127\.|::1$|localhost$)/.test(config.host);
   const artifacts = createFileStore({ dir: join(config.dataDir, 'artifacts'), prefix: '/artifacts/', baseUrl: () => base, maxBytes: config.maxFileBytes, maxDepth: 1 });
   const uploads = createFileStore({ dir: join(config.dataDir, 'uploads'), prefix: '/uploads/', baseUrl: () => base, maxBytes: config.maxFileBytes, maxDepth: 8 });
@@ -49,12 +67,12 @@ export function createDevCloud(config: DevCloudConfig, deps: DevCloudDeps): App 
       const ditto = createDittoService({ link: adapter, dataDir: join(config.dataDir, 'twins'), tenant: config.tenant, logger: deps.logger, ...(auth ? { auth } : {}) });
       closer.add('Ditto side', () => ditto.close());
       await ditto.start();
-      const mqtt = await adapter.listen({ host: config.host, port: config.mqttPort });
+      const mqtt = await adapter.listen({ host: config.host, port: config.mqttPort, ...(tls ? { tls } : {}) });
       const webConsole = createConsoleHandler();
 
       const handle = async (req: IncomingMessage, res: ServerResponse) => {
         const path = new URL(req.url ?? '/', 'http://x').pathname;
-        const refused = crossSiteWrite(req, loopback);
+        const refused = crossSiteWrite(req, loopback, httpScheme);
         if (refused !== undefined) {
           res.writeHead(403, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 403, message: refused }));
           return;
@@ -66,27 +84,28 @@ export function createDevCloud(config: DevCloudConfig, deps: DevCloudDeps): App 
         }
         if ((await artifacts.handle(req, res, path)) || (await uploads.handle(req, res, path)) || (await webConsole.handle(req, res, path))) return;
         if (path === '/index.json' && req.method === 'GET') {
-          const body = JSON.stringify({ ditto: `${base}/api/2/things`, artifacts: `${base}/artifacts/`, uploads: `${base}/uploads/`, mqtt: `mqtt://${hostForUrl(config.host)}:${mqtt.port}`, tenant: config.tenant });
+          const body = JSON.stringify({ ditto: `${base}/api/2/things`, artifacts: `${base}/artifacts/`, uploads: `${base}/uploads/`, mqtt: `${mqttScheme}://${hostForUrl(config.host)}:${mqtt.port}`, tenant: config.tenant });
           res.writeHead(200, { 'content-type': 'application/json' }).end(body);
           return;
         }
         res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 404, message: `nothing at ${path}` }));
       };
-      server = createServer((req, res) => {
+      const serve = (req: IncomingMessage, res: ServerResponse) => {
         handle(req, res).catch((err: unknown) => {
           log.error({ err, url: req.url }, 'request failed');
           if (!res.headersSent) res.writeHead(500).end();
           else res.destroy();
         });
-      });
+      };
+      server = tls ? createHttpsServer({ ...tls, minVersion: 'TLSv1.2' }, serve) : createServer(serve);
       const srv = server;
       await new Promise<void>((resolve, reject) => {
         srv.once('error', reject);
         srv.listen(config.httpPort, config.host, () => resolve());
       });
       closer.add('HTTP side', () => new Promise<void>((r) => (srv.closeAllConnections(), srv.close(() => r()))));
-      base = `http://${hostForUrl(config.host)}:${(srv.address() as AddressInfo).port}`;
-      const addresses = { http: base, mqtt: `mqtt://${hostForUrl(config.host)}:${mqtt.port}` };
+      base = `${httpScheme}://${hostForUrl(config.host)}:${(srv.address() as AddressInfo).port}`;
+      const addresses = { http: base, mqtt: `${mqttScheme}://${hostForUrl(config.host)}:${mqtt.port}` };
       log.info({ ...addresses, tenant: config.tenant, devices: devices.map((d) => d.deviceId) }, `development cloud: ${base}/ (Ditto API ${base}/api/2/things)`);
       deps.onListening?.(addresses);
     },
@@ -103,11 +122,11 @@ const LOOPBACK_NAMES = new Set(['127.0.0.1', 'localhost', '[::1]']);
  * too, so a DNS name rebound to 127.0.0.1 cannot pass as same-origin. Clients without a browser (curl)
  * send no Origin.
  */
-export function crossSiteWrite(req: Pick<IncomingMessage, 'method' | 'headers'>, loopback: boolean): string | undefined {
+export function crossSiteWrite(req: Pick<IncomingMessage, 'method' | 'headers'>, loopback: boolean, scheme = 'http'): string | undefined {
   const origin = req.headers.origin;
   if (req.method === 'GET' || req.method === 'HEAD' || origin === undefined) return undefined;
   const host = req.headers.host ?? '';
-  if (origin !== `http://${host}`) return `writes from ${origin} are refused: only pages of http://${host} may write`;
+  if (origin !== `${scheme}://${host}`) return `writes from ${origin} are refused: only pages of ${scheme}://${host} may write`;
   if (loopback && !LOOPBACK_NAMES.has(host.replace(/:\d+$/, ''))) return `writes through the name ${host} are refused: use 127.0.0.1 or localhost`;
   return undefined;
 }

@@ -17,6 +17,9 @@ export const devCloudSpec = defineConfig({
   },
   username: { type: 'string', default: '', describe: 'HTTP basic auth user of the Ditto API and the stores; empty = none (loopback only)' },
   password: { type: 'string', default: '', describe: 'HTTP basic auth password' },
+  tlsCert: { type: 'string', default: '', describe: 'PEM certificate: with tlsKey, the HTTP side serves HTTPS and the device side MQTTS (for a gateway on the LAN)' },
+  tlsKey: { type: 'string', default: '', describe: 'PEM private key of tlsCert' },
+  tlsCa: { type: 'string', default: '', describe: 'PEM CA that signed tlsCert; ledge run --dev-cloud gives it to the connector to trust (default: tlsCert itself, for a self-signed one)' },
   maxFileBytes: {
     type: 'number',
     default: 512 * 1024 * 1024,

@@ -229,7 +229,6 @@ export const scenarios: readonly Scenario[] = [
       for (const app of expected) {
         assert.equal(report.apps[app]!.status, 'up', app);
         assert.equal(String(report.apps[app]!.pid), await show(vm, `ledge-${app}.service`, 'MainPID'), `${app}: the unit's process`);
-        // restart-on-crash and watchdog restarted file upload: status counts as systemd does
         assert.equal(report.apps[app]!.restarts, Number(await show(vm, `ledge-${app}.service`, 'NRestarts')), `${app}: restarts as systemd counts them`);
       }
       assert.equal(report.cloud?.connected, true);

@@ -5,13 +5,10 @@
 // from the log files (`ledge run --dev` writes them; there is no journald here). A local client subscribed to those topics
 // sees the request but none of the answers.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { connectAsync } from 'mqtt';
 import type { RegistryFixture } from '@ledge/container-management-containerd/testing';
-import { createTempDir, waitFor } from '@ledge/util/testing';
+import { extractTarGz, waitFor } from '@ledge/util/testing';
 import { startUploadSink } from './upload-sink';
 import { DEVICE, type WholeStack } from './whole-stack';
 
@@ -21,13 +18,6 @@ interface LastUpload {
   containers?: Record<string, number>;
   lines?: Record<string, number>;
   message?: string;
-}
-
-function untar(t: TestContext, archive: Buffer): (name: string) => string {
-  const dir = createTempDir(t, 'ledge-logs-flow-');
-  writeFileSync(join(dir, 'a.tar.gz'), archive);
-  execFileSync('tar', ['-xzf', join(dir, 'a.tar.gz'), '-C', dir]);
-  return (name) => readFileSync(join(dir, name), 'utf8');
 }
 
 export async function containerLogsThroughCloud(t: TestContext, stack: WholeStack, registry: RegistryFixture): Promise<void> {
@@ -63,7 +53,7 @@ export async function containerLogsThroughCloud(t: TestContext, stack: WholeStac
       );
       assert.equal(end.state, 'SUCCESS', end.message);
       assert.equal(end.message, 'container no-such-container: no such container');
-      const files = untar(t, sink.objects.get(key)!);
+      const files = extractTarGz(t, sink.objects.get(key)!).read;
       return end.containers?.[name] === 2 ? files : undefined;
     },
     60_000,

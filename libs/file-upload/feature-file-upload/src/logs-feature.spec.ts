@@ -1,13 +1,10 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import type { DittoCommand, DittoCommandHandler } from '@ledge/data-access-mqtt';
 import type { JournalQuery, JournalReader, JournalRecord } from '@ledge/data-access-journal';
 import { JournalUnavailableError } from '@ledge/data-access-journal';
 import { createMemoryProvider } from '@ledge/file-upload-model/testing';
-import { captureLogger, createTempDir, waitFor } from '@ledge/util/testing';
+import { captureLogger, extractTarGz, waitFor } from '@ledge/util/testing';
 import type { AskContainerLogs, ContainerLogs } from './container-logs-asker';
 import { createLogsFeature } from './logs-feature';
 
@@ -65,13 +62,6 @@ function setup(t: TestContext, journal = fakeJournal(), containerLogs?: AskConta
   return { feature, send, states, modifies, provider, journal };
 }
 
-function untar(t: TestContext, archive: Buffer): (name: string) => string {
-  const dir = createTempDir(t, 'ledge-logs-spec-');
-  writeFileSync(join(dir, 'a.tar.gz'), archive);
-  execFileSync('tar', ['-xzf', join(dir, 'a.tar.gz'), '-C', dir]);
-  return (name) => readFileSync(join(dir, name), 'utf8');
-}
-
 describe('Logs feature', () => {
   it('registers with its definition once the thing is known', async (t) => {
     const { feature, modifies } = setup(t);
@@ -87,7 +77,7 @@ describe('Logs feature', () => {
     assert.equal(await send('upload', value), undefined, '204');
     await feature.idle();
     assert.deepEqual(states('L1').map((s) => s.state), ['PENDING', 'UPLOADING', 'SUCCESS']);
-    const read = untar(t, provider.objects.get('k1')!);
+    const read = extractTarGz(t, provider.objects.get('k1')!).read;
     const msgs = (name: string) => read(`logs/${name}.log`).trim().split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { msg: string }).msg);
     assert.deepEqual(msgs('broker'), ['broker 2', 'broker 4'], 'info and above: the debug minutes dropped');
     assert.deepEqual(msgs('connector'), ['connector 2', 'connector 3', 'connector 4', 'connector 5']);
@@ -99,7 +89,7 @@ describe('Logs feature', () => {
 
     await send('upload', { correlationId: 'L2', apps: ['connector'], grep: 'connector 7', lines: 5, options: { 'memory.key': 'k2' } });
     await feature.idle();
-    const read2 = untar(t, provider.objects.get('k2')!);
+    const read2 = extractTarGz(t, provider.objects.get('k2')!).read;
     assert.match(read2('logs/connector.log'), /connector 7/);
     assert.equal(read2('logs/connector.log').trim().split('\n').length, 1);
   });
@@ -116,7 +106,7 @@ describe('Logs feature', () => {
     assert.deepEqual(asked, [{ containers: ['web', 'db'], sinceMs: Date.parse('2026-12-07T08:02:00Z'), untilMs: Date.parse('2026-12-07T08:05:00Z'), grep: 'GET', lines: 1_000_000, maxBytes: 64 * 1024 * 1024 }]);
     const end = states('C1').at(-1)!;
     assert.deepEqual([end.state, end.lines, end.containers, end.message], ['SUCCESS', {}, { web: 1, db: 0 }, 'container db: no such container']);
-    const read = untar(t, provider.objects.get('c1')!);
+    const read = extractTarGz(t, provider.objects.get('c1')!).read;
     assert.equal(read('logs/containers/web.log'), `${web[0]}\n`);
     assert.equal(read('logs/containers/db.log'), '');
     assert.deepEqual((JSON.parse(read('logs/request.json')) as { problems: string[] }).problems, ['container db: no such container']);
@@ -129,7 +119,7 @@ describe('Logs feature', () => {
     const end2 = away.states('C2').at(-1)!;
     assert.equal(end2.state, 'SUCCESS');
     assert.match(end2.message ?? '', /container web: container management did not answer/);
-    assert.ok(untar(t, away.provider.objects.get('c2')!)('logs/broker.log').length > 0);
+    assert.ok(extractTarGz(t, away.provider.objects.get('c2')!).read('logs/broker.log').length > 0);
   });
 
   it('refuses bad requests with 400 and the reason; a second upload while one runs gets 409', async (t) => {

@@ -1,26 +1,15 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildDiagBundle, scrub, secretValues, SCRUBBED } from './diag';
 import { tarGz } from '@ledge/util';
-
-function extract(archive: Buffer): { dir: string; read: (name: string) => string; list: string[] } {
-  const dir = mkdtempSync(join(tmpdir(), 'ledge-diag-spec-'));
-  const file = join(dir, 'a.tar.gz');
-  writeFileSync(file, archive);
-  const list = execFileSync('tar', ['-tzf', file], { encoding: 'utf8' }).trim().split('\n');
-  execFileSync('tar', ['-xzf', file, '-C', dir]);
-  return { dir, list, read: (name) => readFileSync(join(dir, name), 'utf8') };
-}
+import { extractTarGz } from '@ledge/util/testing';
 
 describe('ledge diag', () => {
   it('tarGz writes an archive GNU tar reads back byte for byte', (t) => {
     const big = Buffer.alloc(1300, 7);
-    const x = extract(tarGz([{ name: 'd/a.txt', content: Buffer.from('hello\n') }, { name: 'd/empty', content: Buffer.alloc(0) }, { name: 'd/big.bin', content: big }], 1_796_000_000_000));
-    t.after(() => rmSync(x.dir, { recursive: true, force: true }));
+    const x = extractTarGz(t, tarGz([{ name: 'd/a.txt', content: Buffer.from('hello\n') }, { name: 'd/empty', content: Buffer.alloc(0) }, { name: 'd/big.bin', content: big }], 1_796_000_000_000));
     assert.deepEqual(x.list, ['d/a.txt', 'd/empty', 'd/big.bin']);
     assert.equal(x.read('d/a.txt'), 'hello\n');
     assert.equal(x.read('d/empty'), '');
@@ -45,8 +34,7 @@ describe('ledge diag', () => {
       journal: async () => 'Dec 07 ledge-connector[1]: {"msg":"auth with local-file-password-9"}\n',
       now: () => 1_796_000_000_000,
     });
-    const x = extract(archive);
-    t.after(() => rmSync(x.dir, { recursive: true, force: true }));
+    const x = extractTarGz(t, archive);
     assert.deepEqual(x.list, files);
     assert.deepEqual(files, ['ledge-diag/versions.json', 'ledge-diag/status.json', 'ledge-diag/config/connector.json', 'ledge-diag/journal.log']);
     for (const f of files) for (const s of secrets) assert.ok(!x.read(f).includes(s), `${s} in ${f}`);

@@ -4,3 +4,5 @@ export { captureLogger } from './capture-logger';
 export type { CapturedLogger } from './capture-logger';
 export { createRng, fuzzSeed, mutate, notJson, randomJson } from './fuzz';
 export { skipUnlessTools } from './tools';
+export { extractTarGz } from './archives';
+export type { ExtractedArchive } from './archives';

@@ -15,18 +15,17 @@ export interface DevCloudPlan {
 
 export async function planDevCloud(options: { env: Readonly<Record<string, string | undefined>>; devDir?: string }): Promise<DevCloudPlan> {
   // loaded only with --dev-cloud: a gateway's `ledge run` never evaluates it
-  const { devCloudEntry, ensureDevices } = await import('@ledge/dev-cloud-feature');
+  const { devCloudEntry, devCloudMqttUrl, ensureDevices } = await import('@ledge/dev-cloud-feature');
   const { config } = prepareConfig(devCloudEntry, { argv: [], env: options.env, ...(options.devDir ? { devDir: options.devDir } : {}) });
   if (config.mqttPort === 0) throw new ConfigError('--dev-cloud: the dev cloud\'s mqttPort must be a fixed port for the connector to dial (not 0)', { key: 'mqttPort' });
   const devices = await ensureDevices(join(config.dataDir, 'devices.json'), config.tenant);
   const gateway = devices[0];
   if (gateway === undefined) throw new ConfigError(`--dev-cloud: ${join(config.dataDir, 'devices.json')} names no device for the gateway`);
-  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   // with TLS the connector dials mqtts and trusts the CA that signed the dev cloud's certificate
   const tls = config.tlsCert !== '';
   const caCert = config.tlsCa || config.tlsCert;
   const connector = {
-    address: `${tls ? 'mqtts' : 'mqtt'}://${host.includes(':') ? `[${host}]` : host}:${config.mqttPort}`,
+    address: devCloudMqttUrl(config, config.mqttPort),
     tenantId: gateway.tenant,
     deviceId: gateway.deviceId,
     authId: gateway.authId,

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { execFile } from 'node:child_process';
-import { request } from 'node:http';
+import { request, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
@@ -21,16 +21,18 @@ interface Reply {
   json<T>(): T;
 }
 
-function http(base: string, method: string, path: string, body?: string | Buffer, headers: Record<string, string> = {}): Promise<Reply> {
+/** One request to the dev cloud; `ca` makes it HTTPS trusting that CA. */
+function http(base: string, method: string, path: string, body?: string | Buffer, headers: Record<string, string> = {}, ca?: Buffer): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const req = request(`${base}${path}`, { method, headers }, (res) => {
+    const onResponse = (res: IncomingMessage) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
         const text = Buffer.concat(chunks).toString('utf8');
         resolve({ status: res.statusCode ?? 0, body: text, json: <T>() => JSON.parse(text) as T });
       });
-    });
+    };
+    const req = ca ? httpsRequest(`${base}${path}`, { method, headers, ca }, onResponse) : request(`${base}${path}`, { method, headers }, onResponse);
     req.on('error', reject);
     req.end(body);
   });
@@ -67,33 +69,18 @@ async function stackWithDevCloud(t: TestContext, processes: boolean, extraEnv: R
   return { dev, base: `http://127.0.0.1:${httpPort}`, httpPort, ledge };
 }
 
-function httpsGet(url: string, ca: Buffer): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const req = httpsRequest(url, { ca }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        resolve({ status: res.statusCode ?? 0, body: text, json: <T>() => JSON.parse(text) as T });
-      });
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
-
 describe('npm start: the stack beside the development cloud', { timeout: 240_000 }, () => {
   it('TLS for a gateway on the LAN: HTTPS and MQTTS with tlsCert/tlsKey; the connector is given the CA and comes online over MQTTS; one of the two alone is exit 2', async (t) => {
     const pki = makePki(t);
     const { httpPort } = await stackWithDevCloud(t, false, { LEDGE_DEV_CLOUD_TLS_CERT: pki.serverCert, LEDGE_DEV_CLOUD_TLS_KEY: pki.serverKey, LEDGE_DEV_CLOUD_TLS_CA: pki.ca });
     const ca = readFileSync(pki.ca);
     const thing = await waitFor(async () => {
-      const r = await httpsGet(`https://127.0.0.1:${httpPort}/api/2/things/${GATEWAY}`, ca).catch(() => undefined);
+      const r = await http(`https://127.0.0.1:${httpPort}`, 'GET', `/api/2/things/${GATEWAY}`, undefined, {}, ca).catch(() => undefined);
       const th = r?.status === 200 ? r.json<{ features?: Record<string, unknown> }>() : undefined;
       return th?.features?.['SoftwareUpdatable'] ? th : undefined;
     }, 60_000, 'the gateway online over MQTTS, its SoftwareUpdatable over HTTPS');
     assert.ok(thing.features?.['SoftwareUpdatable'], JSON.stringify(thing));
-    const index = (await httpsGet(`https://127.0.0.1:${httpPort}/index.json`, ca)).json<{ mqtt: string; ditto: string }>();
+    const index = (await http(`https://127.0.0.1:${httpPort}`, 'GET', '/index.json', undefined, {}, ca)).json<{ mqtt: string; ditto: string }>();
     assert.match(index.mqtt, /^mqtts:\/\/127\.0\.0\.1:\d+$/);
     assert.match(index.ditto, /^https:\/\//);
     await assert.rejects(http(`http://127.0.0.1:${httpPort}`, 'GET', '/index.json'), 'no plain HTTP on the TLS port');

@@ -46,6 +46,11 @@ export function devCloudTls(config: Pick<DevCloudConfig, 'tlsCert' | 'tlsKey'>):
 
 const hostForUrl = (host: string) => (host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host);
 
+/** The device side's address as a client on this machine dials it (the connector of `ledge run --dev-cloud`). */
+export function devCloudMqttUrl(config: Pick<DevCloudConfig, 'host' | 'tlsCert'>, port: number): string {
+  return `${config.tlsCert !== '' ? 'mqtts' : 'mqtt'}://${hostForUrl(config.host)}:${port}`;
+}
+
 export function createDevCloud(config: DevCloudConfig, deps: DevCloudDeps): App {
   const log = deps.logger.child({ component: 'dev-cloud' });
   const closer = createCloser(log);
@@ -53,7 +58,7 @@ export function createDevCloud(config: DevCloudConfig, deps: DevCloudDeps): App 
   let base = '';
   const auth = config.username ? { username: config.username, password: config.password } : undefined;
   const tls = devCloudTls(config);
-  const [httpScheme, mqttScheme] = tls ? ['https', 'mqtts'] : ['http', 'mqtt'];
+  const httpScheme = tls ? 'https' : 'http';
   const loopback = /^(127\.|::1$|localhost$)/.test(config.host);
   const artifacts = createFileStore({ dir: join(config.dataDir, 'artifacts'), prefix: '/artifacts/', baseUrl: () => base, maxBytes: config.maxFileBytes, maxDepth: 1 });
   const uploads = createFileStore({ dir: join(config.dataDir, 'uploads'), prefix: '/uploads/', baseUrl: () => base, maxBytes: config.maxFileBytes, maxDepth: 8 });
@@ -84,7 +89,7 @@ export function createDevCloud(config: DevCloudConfig, deps: DevCloudDeps): App 
         }
         if ((await artifacts.handle(req, res, path)) || (await uploads.handle(req, res, path)) || (await webConsole.handle(req, res, path))) return;
         if (path === '/index.json' && req.method === 'GET') {
-          const body = JSON.stringify({ ditto: `${base}/api/2/things`, artifacts: `${base}/artifacts/`, uploads: `${base}/uploads/`, mqtt: `${mqttScheme}://${hostForUrl(config.host)}:${mqtt.port}`, tenant: config.tenant });
+          const body = JSON.stringify({ ditto: `${base}/api/2/things`, artifacts: `${base}/artifacts/`, uploads: `${base}/uploads/`, mqtt: devCloudMqttUrl(config, mqtt.port), tenant: config.tenant });
           res.writeHead(200, { 'content-type': 'application/json' }).end(body);
           return;
         }
@@ -105,7 +110,7 @@ export function createDevCloud(config: DevCloudConfig, deps: DevCloudDeps): App 
       });
       closer.add('HTTP side', () => new Promise<void>((r) => (srv.closeAllConnections(), srv.close(() => r()))));
       base = `${httpScheme}://${hostForUrl(config.host)}:${(srv.address() as AddressInfo).port}`;
-      const addresses = { http: base, mqtt: `${mqttScheme}://${hostForUrl(config.host)}:${mqtt.port}` };
+      const addresses = { http: base, mqtt: devCloudMqttUrl(config, mqtt.port) };
       log.info({ ...addresses, tenant: config.tenant, devices: devices.map((d) => d.deviceId) }, `development cloud: ${base}/ (Ditto API ${base}/api/2/things)`);
       deps.onListening?.(addresses);
     },

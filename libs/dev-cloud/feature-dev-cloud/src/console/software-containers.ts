@@ -57,19 +57,13 @@ export function mountInstall(api: Api, twins: Twins, log: Log): void {
     (err) => log('error', String(err)),
   );
 
-  let last = '';
-  twins.onChange(() => {
-    const op = at(twins.get(GATEWAY)?.features?.['SoftwareUpdatable'], 'properties/status/lastOperation');
-    if (typeof op !== 'object' || op === null) return;
-    const text = JSON.stringify(op);
-    if (text === last) return;
-    last = text;
+  twins.onProperty(GATEWAY, 'SoftwareUpdatable', 'properties/status/lastOperation', (op) => {
     const st = String(at(op, 'status') ?? '');
     const progress = at(op, 'progress');
     const message = at(op, 'message');
     status.textContent = [st, progress !== undefined ? `${String(progress)} %` : '', message ? `— ${String(message)}` : '', `(${String(at(op, 'correlationId') ?? '')})`].filter(Boolean).join(' ');
     status.dataset['state'] = st;
-    log('event', `SoftwareUpdatable lastOperation: ${text}`);
+    log('event', `SoftwareUpdatable lastOperation: ${JSON.stringify(op)}`);
   });
 }
 

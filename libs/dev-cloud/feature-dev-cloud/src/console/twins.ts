@@ -37,6 +37,8 @@ export interface Twins {
   apply(fragment: unknown): void;
   /** Called after every change with the IDs of the things that changed. */
   onChange(fn: (thingIds: readonly string[]) => void): void;
+  /** Called with a feature property's value (an object) each time it differs from the last seen. */
+  onProperty(thingId: string, featureId: string, path: string, fn: (value: object) => void): void;
 }
 
 export function createTwins(): Twins {
@@ -69,6 +71,17 @@ export function createTwins(): Twins {
       if (id !== undefined) emit([id]);
     },
     onChange: (fn) => void listeners.push(fn),
+    onProperty(thingId, featureId, path, fn) {
+      let last = '';
+      listeners.push(() => {
+        const value = at(things.get(thingId)?.features?.[featureId], path);
+        if (typeof value !== 'object' || value === null) return;
+        const text = JSON.stringify(value);
+        if (text === last) return;
+        last = text;
+        fn(value);
+      });
+    },
   };
 }
 

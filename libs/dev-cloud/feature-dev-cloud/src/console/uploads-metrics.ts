@@ -44,18 +44,12 @@ export function mountUploads(api: Api, twins: Twins, log: Log): void {
     void api.send(GATEWAY, 'AutoUploadable', 'start', { correlationId: id, options: { 'storage.provider': 'generic', 'https.url': url, 'https.method': 'PUT' } }).catch(fail);
   });
 
-  let last = '';
-  twins.onChange(() => {
-    const up = at(twins.get(GATEWAY)?.features?.['AutoUploadable'], 'properties/lastUpload');
-    if (typeof up !== 'object' || up === null) return;
-    const text = JSON.stringify(up);
-    if (text === last) return;
-    last = text;
+  twins.onProperty(GATEWAY, 'AutoUploadable', 'properties/lastUpload', (up) => {
     const state = String(at(up, 'state') ?? '');
     const progress = at(up, 'progress');
     status.textContent = `${state}${progress !== undefined ? ` ${String(progress)} %` : ''} (${String(at(up, 'correlationId') ?? '')})`;
     status.dataset['state'] = state;
-    log('event', `AutoUploadable lastUpload: ${text}`);
+    log('event', `AutoUploadable lastUpload: ${JSON.stringify(up)}`);
     if (state === 'SUCCESS') void refresh().catch(fail);
   });
 }

@@ -5,12 +5,13 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { discoverApps, NODE_MIN, readVersion, type AppPackage } from './lib/apps.mjs';
-import { BROKER_PASSWD, localBusAccounts, secretsScript, SECRETS_DIR, unitGroup, type LocalBusAccount } from './lib/secrets.mjs';
+import { BROKER_PASSWD, localBusAccounts, SECRETS_DIR, unitGroup } from './lib/secrets.mjs';
+import { assertSecrets, ids, modeOwner } from './testing/secrets-check';
 import { systemdVerifyUnavailable, verifyUnits } from './testing/systemd-verify';
 
 const root = join(import.meta.dirname, '..');
@@ -93,45 +94,6 @@ function scratchRoot(debs: Iterable<Deb>): { target: string; dpkg: (...args: str
   const stub = (name: string) => `Package: ${name}\nStatus: install ok installed\nPriority: optional\nMaintainer: stand-in <stand-in@ledge.invalid>\nArchitecture: all\nVersion: 9999\nDescription: stand-in for the test\n`;
   writeFileSync(join(target, 'var/lib/dpkg/status'), [...external].sort().map(stub).join('\n'));
   return { target, dpkg: (...args: string[]) => sh('dpkg', [`--root=${target}`, '--force-script-chrootless', '--log=/dev/null', ...args]) };
-}
-
-/** name → numeric ID from a passwd or group file of a target root. */
-function ids(file: string): Map<string, number> {
-  return new Map(readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => { const f = l.split(':'); return [f[0]!, Number(f[2])] as const; }));
-}
-
-/** "mode uid:gid" of a path, e.g. "400 0:998". */
-function modeOwner(path: string): string {
-  const st = statSync(path);
-  return `${(st.mode & 0o7777).toString(8)} ${st.uid}:${st.gid}`;
-}
-
-/**
- * What the contract (issue 23) asks of /etc/ledge/secrets under `target`: the folder 0750 root:ledge;
- * per account a one-line password of >= 32 [A-Za-z0-9], 0400, owned by the app's user; broker.passwd
- * 0640 root:ledge with exactly one sha256 line per account. Returns the passwords by app.
- */
-function assertSecrets(target: string, accounts: readonly LocalBusAccount[]): Map<string, string> {
-  const users = ids(join(target, 'etc/passwd'));
-  const groups = ids(join(target, 'etc/group'));
-  const ledgeGid = groups.get('ledge');
-  assert.ok(ledgeGid !== undefined && ledgeGid > 0, 'group ledge in the target');
-  assert.equal(modeOwner(join(target, SECRETS_DIR)), `750 0:${ledgeGid}`, SECRETS_DIR);
-  const passwords = new Map<string, string>();
-  for (const a of accounts) {
-    const file = join(target, a.passwordFile);
-    const [uid, gid] = a.user === 'root' ? [0, 0] : [users.get(a.user), groups.get(a.user)];
-    assert.equal(modeOwner(file), `400 ${uid}:${gid}`, `${a.passwordFile}: 0400 ${a.user}`);
-    const text = readFileSync(file, 'utf8');
-    assert.match(text, /^[A-Za-z0-9]{32,}\n$/, `${a.passwordFile}: one line of >= 32 [A-Za-z0-9]`);
-    passwords.set(a.app, text.trim());
-  }
-  assert.equal(new Set(passwords.values()).size, accounts.length, 'every app has its own password');
-  assert.equal(modeOwner(join(target, BROKER_PASSWD)), `640 0:${ledgeGid}`, BROKER_PASSWD);
-  const want = accounts.map((a) => `${a.account}:sha256:${createHash('sha256').update(passwords.get(a.app)!).digest('hex')}`);
-  assert.deepEqual(readFileSync(join(target, BROKER_PASSWD), 'utf8').split('\n').filter(Boolean), want, 'broker.passwd: exactly the accounts, SHA-256 of each password');
-  assert.deepEqual(readdirSync(join(target, SECRETS_DIR)).filter((f) => f.endsWith('.new')), [], 'no temporary files left');
-  return passwords;
 }
 
 describe('Debian packages (packaging/build-deb.mjs)', { skip }, () => {
@@ -397,30 +359,6 @@ describe('Debian packages (packaging/build-deb.mjs)', { skip }, () => {
       assert.equal(existsSync(join(target, 'etc/ledge')), false, 'and /etc/ledge, now empty');
     } finally {
       rmSync(target, { recursive: true, force: true });
-    }
-  });
-
-  it("the Yocto layer's ledge-secrets script does the same under dash and busybox sh", { skip: process.getuid?.() !== 0 && 'needs root (chown)' }, () => {
-    const accounts = localBusAccounts({ appsDir: join(root, 'apps') });
-    const shells = ['dash', 'busybox'].filter(have);
-    assert.ok(shells.includes('dash'));
-    for (const shell of shells) {
-      const target = mkdtempSync(join(tmpdir(), 'ledge-yocto-root-'));
-      try {
-        mkdirSync(join(target, 'etc'));
-        writeFileSync(join(target, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/sh\nledge:x:987:986::/var/lib/ledge:/sbin/nologin\n');
-        writeFileSync(join(target, 'etc/group'), 'root:x:0:\nledge:x:986:\n');
-        const script = join(target, 'ledge-secrets');
-        writeFileSync(script, secretsScript(accounts));
-        const run = () => sh(shell, [...(shell === 'busybox' ? ['sh'] : []), script, target]);
-        run();
-        const first = assertSecrets(target, accounts);
-        assert.equal(modeOwner(join(target, accounts.find((a) => a.user === 'ledge')!.passwordFile)), '400 987:986', `${shell}: the target's ledge, not this machine's`);
-        run();
-        assert.deepEqual(assertSecrets(target, accounts), first, `${shell}: idempotent`);
-      } finally {
-        rmSync(target, { recursive: true, force: true });
-      }
     }
   });
 });

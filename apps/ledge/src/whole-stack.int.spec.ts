@@ -141,6 +141,13 @@ async function installThroughCloud(t: TestContext, stack: WholeStack): Promise<v
   assert.deepEqual(deps?.env.value, { '0': { group: 'demo', name: 'hello', version: '1.0.0' } });
   assert.deepEqual(stack.cloudResponses(requestId).map((r) => r.status), [204]);
   assert.equal(stack.localResponses(requestId).length, 1, stack.localResponses(requestId).join(', '));
+  // issue 21: software update's health says how its last update ended, and the connector's Health feature
+  // carries it to the cloud (what `ledge status` shows as "Last update")
+  await waitFor(
+    () => stack.events.some((e) => e.thing === DEVICE && e.env.path === '/features/Health/properties/software-update' && (e.env.value as { lastOperation?: { correlationId?: string; status?: string } }).lastOperation?.correlationId === cid && (e.env.value as { lastOperation: { status: string } }).lastOperation.status === 'FINISHED_SUCCESS'),
+    15_000,
+    'the install\'s end in software update\'s health at the cloud',
+  );
 }
 
 /**

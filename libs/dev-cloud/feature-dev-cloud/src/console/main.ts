@@ -7,6 +7,7 @@ import { byId, h } from './dom';
 import { mountContainers, mountInstall } from './software-containers';
 import { mountThingsView } from './things-view';
 import { createTwins } from './twins';
+import { mountUpdateManager } from './update-manager';
 import { mountMetrics, mountUploads } from './uploads-metrics';
 
 const MAX_LOG = 300;
@@ -27,6 +28,7 @@ function start(): void {
   mountContainers(api, twins, log);
   mountUploads(api, twins, log);
   mountMetrics(api, log);
+  mountUpdateManager(api, twins, log);
 
   // The stream first, then the list: a change between the two is not lost (twins.load applies it again).
   // EventSource reconnects by itself; the list is read again each time, for what the gap missed.

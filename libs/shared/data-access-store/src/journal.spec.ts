@@ -75,12 +75,30 @@ describe('journal', () => {
   });
 
   it('syncs on the interval only while there is unsynced data, and flush() forces it', async (t) => {
+    // Fake interval timer (the writer's setImmediate and the file I/O stay real): the ticks below are the
+    // interval firing four times, without waiting on the wall clock.
+    t.mock.timers.enable({ apis: ['setInterval'] });
     const dir = createTempDir(t);
     let syncs = 0;
-    const fs: JournalFs = { ...nodeJournalFs, fdatasync: (fd) => (syncs++, nodeJournalFs.fdatasync(fd)) };
+    let synced: () => void = () => undefined;
+    const fs: JournalFs = {
+      ...nodeJournalFs,
+      fdatasync: async (fd) => {
+        syncs++;
+        await nodeJournalFs.fdatasync(fd);
+        synced();
+      },
+    };
     const a = await open(dir, { fs, fsync: 'interval', fsyncIntervalMs: 20 });
     a.put('a', '1');
-    await new Promise((r) => setTimeout(r, 80));
+    await a.journal.written();
+    assert.equal(syncs, 0, 'no sync before the interval fires');
+    const firstSync = new Promise<void>((r) => (synced = r));
+    t.mock.timers.tick(20);
+    assert.equal(syncs, 1, 'the interval syncs the unsynced write');
+    await firstSync;
+    await new Promise((r) => setImmediate(r)); // the journal counts the sync in the microtasks after fdatasync returns
+    for (let i = 0; i < 3; i++) t.mock.timers.tick(20);
     assert.equal(syncs, 1, 'one sync for the one write, none while idle');
     assert.equal(a.journal.stats().synced, 1);
     a.put('b', '2');

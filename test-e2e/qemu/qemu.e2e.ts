@@ -13,12 +13,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { discoverApps, type AppPackage } from '../../packaging/lib/apps.mjs';
 import { checkHost, enableBinfmt } from './lib/host';
-import { baseImage, cacheRoot, defaultImageSpec } from './lib/image';
+import { baseImage, cacheRoot, defaultImageSpec, extractBusybox } from './lib/image';
 import { prepareDisk } from './lib/install';
 import { secs } from './lib/proc';
 import { startVm, tail, type Vm } from './lib/vm';
 import { startMosquitto } from '@ledge/data-access-mqtt/testing';
-import { ARTIFACTS_PORT_IN_GUEST, CLOUD_PORT_IN_GUEST, startHttpServer, type Cloud } from './lib/cloud';
+import { startRegistry } from '@ledge/container-management-containerd/testing';
+import { ARTIFACTS_PORT_IN_GUEST, CLOUD_PORT_IN_GUEST, REGISTRY_PORT_IN_GUEST, startHttpServer, type Cloud } from './lib/cloud';
 import { scenarios } from './scenarios';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -72,14 +73,19 @@ describe('Ledge packages on an emulated Debian 13 arm64 gateway (QEMU)', { timeo
     const http = await startHttpServer();
     cleanups.push(() => http.close());
     const httpPort = http.port;
-    cloud = { port: mosquitto.port, files: http.files, uploads: http.uploads };
+    // A registry with an arm64 test image (the base image's own busybox), reached by the guest at
+    // 10.0.2.100:<REGISTRY_PORT_IN_GUEST>, for the containers the desired-state scenario runs.
+    const busybox = join(workdir, 'busybox-arm64');
+    await phase('registry', async () => extractBusybox(image.tarball, busybox));
+    const registry = await phase('registry', () => startRegistry({ after: (fn) => void cleanups.push(fn) }, { image: { busybox, architecture: 'arm64' } }));
+    cloud = { port: mosquitto.port, files: http.files, uploads: http.uploads, registryRepo: 'test/busybox:1' };
     // The kernel and initrd outlive the tree (removed below): a power cut (Vm.powerCut) boots them again.
     const kernel = join(workdir, 'vmlinuz');
     const initrd = join(workdir, 'initrd.img');
     copyFileSync(disk.kernel, kernel);
     copyFileSync(disk.initrd, initrd);
     await phase('boot', async () => {
-      vm = await startVm({ kernel, initrd, image: disk.image, workdir, guestForwards: [{ guestPort: CLOUD_PORT_IN_GUEST, hostPort: mosquitto.port }, { guestPort: ARTIFACTS_PORT_IN_GUEST, hostPort: httpPort }] });
+      vm = await startVm({ kernel, initrd, image: disk.image, workdir, guestForwards: [{ guestPort: CLOUD_PORT_IN_GUEST, hostPort: mosquitto.port }, { guestPort: ARTIFACTS_PORT_IN_GUEST, hostPort: httpPort }, { guestPort: REGISTRY_PORT_IN_GUEST, hostPort: Number(registry.host.split(':')[1]) }] });
       await vm.waitForAgent(10 * 60_000);
     });
     // The disk image has it all now; the kernel and initrd were copied out of the tree.

@@ -15,6 +15,7 @@ import { oneAnswerPerCommand } from './scenarios/one-answer-per-command';
 import { logsUpload } from './scenarios/logs-upload';
 import { noRootThroughTheBus } from './scenarios/no-root-through-the-bus';
 import { powerCut } from './scenarios/power-cut';
+import { desiredState } from './scenarios/desired-state';
 
 export interface ScenarioContext {
   cloud: Cloud;
@@ -331,6 +332,7 @@ export const scenarios: readonly Scenario[] = [
   },
   oneAnswerPerCommand,
   logsUpload,
+  desiredState,
   noRootThroughTheBus,
   powerCut,
   {

@@ -13,12 +13,18 @@ export interface Cloud {
   files: Map<string, Buffer>;
   /** Bodies the guest sent to the same server with PUT or POST (path → bytes): the upload sink. */
   uploads: Map<string, Buffer>;
+  /** An arm64 busybox image (cmd: echo hello) in the host's registry, as `<repo>:<tag>` there. */
+  registryRepo: string;
 }
 
 /** The guest reaches the cloud at 10.0.2.100:<this> (a QEMU guestfwd to the host's Mosquitto). */
 export const CLOUD_PORT_IN_GUEST = 18884;
 /** The guest reaches the host's HTTP server (artifacts, upload sink) at 10.0.2.100:<this>. */
 export const ARTIFACTS_PORT_IN_GUEST = 18080;
+/** The guest reaches the host's OCI registry (plain HTTP) at 10.0.2.100:<this>. */
+export const REGISTRY_PORT_IN_GUEST = 18500;
+/** The registry as container management on the gateway names it (an insecure registry there). */
+export const REGISTRY_IN_GUEST = `${HOST_ALIAS}:${REGISTRY_PORT_IN_GUEST}`;
 /** The gateway's device ID, configured into the connector by the connector-cloud scenario. */
 export const DEVICE = 'demo:e2e-gateway';
 /** The thing container management serves (spec §3.2). */

@@ -35,8 +35,19 @@ export const defaultImageSpec: Readonly<ImageSpec> = Object.freeze({
     'runc',
     'containernetworking-plugins',
     'iptables',
+    // not for the gateway: the arm64 busybox the desired-state scenario builds its test image from
+    'busybox-static',
   ]),
 });
+
+/** Copies the base image's static busybox (arm64) out of its tarball to `dest`. */
+export async function extractBusybox(tarball: string, dest: string): Promise<void> {
+  const dir = join(dest, '..');
+  // usrmerge: dpkg put /bin/busybox under /usr/bin, which the tarball holds as ./usr/bin/busybox
+  await run('tar', ['-xf', tarball, '-C', dir, './usr/bin/busybox'], { timeoutMs: 5 * 60_000 });
+  renameSync(join(dir, 'usr', 'bin', 'busybox'), dest);
+  rmSync(join(dir, 'usr'), { recursive: true, force: true });
+}
 
 export function cacheRoot(): string {
   return process.env['LEDGE_E2E_CACHE'] ?? join(homedir(), '.cache', 'ledge', 'e2e');

@@ -110,7 +110,15 @@ export function platformKey(p: Platform): string {
 /** The architecture the runtime pulls by default (the lib's hostPlatform, not a guess of our own). */
 const hostArch = hostPlatform().architecture;
 
-function buildLayout(dir: string): { layout: string; digests: Record<MultiPlatform, string> } {
+/** What the test images are made of: by default the host's busybox, labelled with the host's architecture. */
+export interface TestImageOptions {
+  /** A static busybox binary for the images (e.g. an arm64 one for an emulated gateway); default /bin/busybox. */
+  busybox?: string;
+  /** The architecture of test/busybox:1 (it must match the busybox binary); default the host's. */
+  architecture?: string;
+}
+
+function buildLayout(dir: string, image: TestImageOptions): { layout: string; digests: Record<MultiPlatform, string> } {
   const layout = join(dir, 'oci');
   run('umoci', ['init', '--layout', layout], dir);
   run('umoci', ['new', '--image', `${layout}:base`], dir);
@@ -118,7 +126,7 @@ function buildLayout(dir: string): { layout: string; digests: Record<MultiPlatfo
   run('umoci', ['unpack', '--image', `${layout}:base`, bundle], dir);
   mkdirSync(join(bundle, 'rootfs', 'bin'), { recursive: true });
   mkdirSync(join(bundle, 'rootfs', 'www'), { recursive: true });
-  copyFileSync('/bin/busybox', join(bundle, 'rootfs', 'bin', 'busybox'));
+  copyFileSync(image.busybox ?? '/bin/busybox', join(bundle, 'rootfs', 'bin', 'busybox'));
   symlinkSync('busybox', join(bundle, 'rootfs', 'bin', 'sh'));
   writeFileSync(join(bundle, 'rootfs', 'www', 'index.html'), 'hello from ledge\n');
   run('umoci', ['repack', '--image', `${layout}:base`, bundle], dir);
@@ -126,7 +134,7 @@ function buildLayout(dir: string): { layout: string; digests: Record<MultiPlatfo
   // One manifest per platform, each with its own digest: amd64 plain, the others tagged by ARCH=<key>.
   for (const { key, platform } of multiPlatforms)
     run('umoci', ['config', '--image', `${layout}:base`, '--tag', tagOf(key), ...cmd, '--config.env', 'PATH=/bin', ...(key === 'amd64' ? [] : ['--config.env', `ARCH=${key}`]), '--os', 'linux', '--architecture', platform.architecture], dir);
-  run('umoci', ['config', '--image', `${layout}:base`, '--tag', 'single', ...cmd, '--config.env', 'PATH=/bin', '--os', 'linux', '--architecture', hostArch], dir);
+  run('umoci', ['config', '--image', `${layout}:base`, '--tag', 'single', ...cmd, '--config.env', 'PATH=/bin', '--os', 'linux', '--architecture', image.architecture ?? hostArch], dir);
   const index = JSON.parse(readFileSync(join(layout, 'index.json'), 'utf8')) as { manifests: { digest: string; size: number; mediaType: string; annotations?: Record<string, string> }[] };
   const byTag = (tag: string) => index.manifests.find((m) => m.annotations?.['org.opencontainers.image.ref.name'] === tag)!;
   // The variant lives in the index entry (umoci config has no flag for it): that is what selection reads.
@@ -149,7 +157,7 @@ function buildLayout(dir: string): { layout: string; digests: Record<MultiPlatfo
 }
 
 /** `tls: true` serves HTTPS with a certificate from a CA of its own (returned as `caPem`). */
-export async function startRegistry(t: TestContextLike, options: { tls?: boolean; auth?: RegistryAuth } = {}): Promise<RegistryFixture> {
+export async function startRegistry(t: TestContextLike, options: { tls?: boolean; auth?: RegistryAuth; image?: TestImageOptions } = {}): Promise<RegistryFixture> {
   const dir = mkdtempSync('/tmp/ledge-registry-');
   const children: ChildProcess[] = [];
   onCleanup(t, async () => {
@@ -172,7 +180,7 @@ export async function startRegistry(t: TestContextLike, options: { tls?: boolean
     ].join('\n'),
   );
   children.push(spawn('docker-registry', ['serve', join(dir, 'config.yml')], { stdio: 'ignore' }));
-  const { layout, digests } = buildLayout(dir);
+  const { layout, digests } = buildLayout(dir, options.image ?? {});
   // With auth, /v2/ answers 401 once the registry is up.
   const up = (status: number | undefined) => status === 200 || (options.auth !== undefined && status === 401);
   await waitFor(async () => (tls ? canConnect(port) : up((await fetch(`http://${host}/v2/`).catch(() => undefined))?.status)), 10_000, 'registry');

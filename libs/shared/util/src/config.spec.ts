@@ -84,6 +84,15 @@ describe('loadConfig', () => {
     assert.deepEqual(loadConfig({ app: 'broker', spec, env: { LEDGE_BROKER_TAGS: '["x"]' }, readFile: files({}) }).config.tags, ['x']);
   });
 
+  it('a json field takes the shape of its default, or the shapes it accepts', () => {
+    assert.throws(() => loadConfig({ app: 'broker', spec, env: { LEDGE_BROKER_USERS: '{"a":1}' }, readFile: files({}) }), /users.*expected a JSON array, got object/);
+    const both = defineConfig({ agents: { type: 'json', default: ['a'] as unknown, describe: 'agents', accepts: ['array', 'object'] } });
+    const file = (v: unknown) => files({ '/etc/ledge/x.json': JSON.stringify({ agents: v }) });
+    assert.deepEqual(loadConfig({ app: 'x', spec: both, env: {}, readFile: file({ b: {} }) }).config.agents, { b: {} });
+    assert.deepEqual(loadConfig({ app: 'x', spec: both, env: {}, readFile: file(['c']) }).config.agents, ['c']);
+    assert.throws(() => loadConfig({ app: 'x', spec: both, env: {}, readFile: file(5) }), /expected a JSON array or object, got number/);
+  });
+
   it('returns help text for --help', async () => {
     const r = loadConfig({ app: 'broker', spec, argv: ['--help'], env: {}, readFile: files({}) });
     const help = await r.help;

@@ -18,7 +18,15 @@ export interface FieldSpec<T = unknown> {
   max?: number;
   /** Extra check on the merged value: a message when it is wrong. */
   validate?: (value: T) => string | undefined;
+  /**
+   * For `json` fields: the JSON shapes a file, env var or flag may give (default: the default's shape).
+   * A key whose foreign form differs (Kanto's map of agents where Ledge takes a list) accepts both and
+   * leaves the rest to `validate`.
+   */
+  accepts?: readonly JsonShape[];
 }
+
+export type JsonShape = 'array' | 'object' | 'string' | 'number' | 'boolean';
 
 export type ConfigSpec = Record<string, FieldSpec>;
 export type ConfigOf<S extends ConfigSpec> = { readonly [K in keyof S]: S[K]['default'] };
@@ -96,9 +104,9 @@ function coerce(key: string, spec: FieldSpec, raw: unknown, from: string): unkno
     }
     case 'json': {
       const v = typeof raw === 'string' ? parseJson(raw, fail) : raw;
-      const want = Array.isArray(spec.default) ? 'array' : spec.default === null ? 'null' : typeof spec.default;
+      const want: readonly string[] = spec.accepts ?? [Array.isArray(spec.default) ? 'array' : spec.default === null ? 'null' : typeof spec.default];
       const got = Array.isArray(v) ? 'array' : v === null ? 'null' : typeof v;
-      if (want !== 'null' && want !== got) fail(`expected a JSON ${want}, got ${got}`);
+      if (!want.includes('null') && !want.includes(got)) fail(`expected a JSON ${want.join(' or ')}, got ${got}`);
       return v;
     }
   }

@@ -15,7 +15,7 @@ export { createLogger, redactObject, REDACTED_KEYS, LOG_LEVELS } from './logger'
 export type { Logger, LoggerOptions } from './logger';
 export { formatLine } from './pretty-stream';
 export { defineConfig, loadConfig, ConfigError, envName, envPrefix, configTable } from './config';
-export type { ConfigSpec, ConfigOf, FieldSpec, FieldType, LoadConfigOptions, LoadedConfig, ConfigSource } from './config';
+export type { ConfigSpec, ConfigOf, FieldSpec, FieldType, JsonShape, LoadConfigOptions, LoadedConfig, ConfigSource } from './config';
 export { onlyOnce, createCloser, runMain } from './lifecycle';
 export type { App, Closer, RunMainOptions, SignalTarget } from './lifecycle';
 export { main, prepareConfig, commonConfig, exitOnConfigError, installCrashHandlers, hostDefaultsFromEnv, createAppLogger, SHARED_LOG_ENV } from './app-entry';

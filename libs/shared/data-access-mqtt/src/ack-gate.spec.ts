@@ -40,13 +40,19 @@ async function startFakeBroker(): Promise<FakeBroker> {
           if ((buf[i]! & 0x80) === 0) break;
         }
         if (i >= buf.length || buf.length < i + 1 + len) return;
-        const type = buf[0]! >> 4;
+        const buf0 = buf[0]!;
+        const type = buf0 >> 4;
         const body = buf.subarray(i + 1, i + 1 + len);
         buf = buf.subarray(i + 1 + len);
         if (type === 1) socket.write(Buffer.from([0x20, 2, 0, 0])); // CONNECT → CONNACK accepted
         else if (type === 8) socket.write(Buffer.from([0x90, 3, body[0]!, body[1]!, 1])); // SUBSCRIBE → SUBACK
         else if (type === 4) pubacks.push(body.readUInt16BE(0)); // PUBACK
         else if (type === 12) socket.write(Buffer.from([0xd0, 0])); // PINGREQ → PINGRESP
+        else if (type === 3 && (buf0 & 0x06) === 0x02) {
+          // PUBLISH QoS 1 from the client (roundTrip's probe) → PUBACK with its message id
+          const at = 2 + body.readUInt16BE(0);
+          socket.write(Buffer.from([0x40, 2, body[at]!, body[at + 1]!]));
+        }
       }
     });
   });
@@ -73,7 +79,15 @@ async function startFakeBroker(): Promise<FakeBroker> {
   };
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/**
+ * A round trip that starts after every PUBACK the client would send by now: once the microtasks of a
+ * resolved gate promise have run, a QoS 1 PUBLISH goes out on the same TCP stream and settles on the
+ * broker's PUBACK, so any PUBACK written before it has been read by the broker (TCP keeps the order).
+ */
+async function roundTrip(bus: { publish(topic: string, payload: string, opts: { qos: 1 }): Promise<void> }): Promise<void> {
+  await new Promise((r) => setImmediate(r));
+  await bus.publish('probe', 'x', { qos: 1 });
+}
 
 describe('handleIncoming: PUBACK held until the promise resolves', () => {
   it('hands messages over at once, acknowledges each only after its promise, in receive order', async (t) => {
@@ -97,11 +111,11 @@ describe('handleIncoming: PUBACK held until the promise resolves', () => {
     // Not serialised behind the first promise: all three are handed over while none is settled.
     await waitFor(() => held.length === 3, 3_000, 'three messages handed over');
     assert.deepEqual(held.map((h) => [h.packet.topic, h.packet.payload.toString(), h.packet.qos]), [['e/m1', 'p1', 1], ['e/m2', 'p2', 1], ['e/m3', 'p3', 1]]);
-    await sleep(100);
+    await roundTrip(bus);
     assert.deepEqual(broker.pubacks, [], 'no PUBACK before the promises resolve');
 
     held[1]!.resolve();
-    await sleep(100);
+    await roundTrip(bus);
     assert.deepEqual(broker.pubacks, [], 'message 2 done, but message 1 is not: order holds its PUBACK back');
     held[0]!.resolve();
     await waitFor(() => broker.pubacks.length === 2, 3_000, 'PUBACK 1 and 2');
@@ -114,8 +128,8 @@ describe('handleIncoming: PUBACK held until the promise resolves', () => {
     broker.publish(4, 'e/m4', 'p4');
     await waitFor(() => held.length === 4, 3_000, 'fourth message');
     held[3]!.reject(new Error('disk full'));
+    // 'close' follows every 'data' event of the socket: whatever the client sent is counted by now.
     await waitFor(() => broker.closed === 1, 3_000, 'connection dropped');
-    await sleep(50);
     assert.deepEqual(broker.pubacks, [1, 2, 3], 'never acknowledged');
   });
 });

@@ -21,6 +21,7 @@ import type { Status__Output } from './generated/types/containerd/v1/types/Statu
 import type { Timestamp__Output } from './generated/types/google/protobuf/Timestamp';
 import { SNAPSHOTTER } from './content';
 import { ctrdError, CtrdErrorCodes, isNotFound } from './errors';
+import { execInTask } from './exec';
 import { loadImage, pullImage, withLease } from './images';
 import { followLog, readLogLines } from './json-log';
 import { createContainerNetwork, type NetworkOptions } from './network';
@@ -338,6 +339,24 @@ export function createContainerdRuntime(options: ContainerdRuntimeOptions): Cont
       const task = await getTask(id);
       if (!task) throw ctrdError(CtrdErrorCodes.TASK_NOT_FOUND, { id });
       return readStats(`/${options.namespace}/${id}`, task.status === 'STOPPED' ? 0 : task.pid);
+    },
+
+    async exec(id, argv, opts) {
+      const container = await getContainer(id);
+      const task = await getTask(id);
+      if (!task) throw ctrdError(CtrdErrorCodes.TASK_NOT_FOUND, { id });
+      if (task.status !== 'RUNNING') throw ctrdError(CtrdErrorCodes.TASK_STATE, { id, detail: `task is ${task.status.toLowerCase()}` });
+      return execInTask({ client, stateDir: options.stateDir, logger }, container, argv, opts);
+    },
+
+    async address(id) {
+      const container = await getContainer(id);
+      const task = await getTask(id);
+      if (task?.status !== 'RUNNING' && task?.status !== 'PAUSED') return undefined;
+      // The spec says which network the task lives in: none of its own is the host's.
+      const spec = JSON.parse(Buffer.from(container.spec?.value ?? '{}').toString()) as { linux?: { namespaces?: { type: string }[] } };
+      const ownNetwork = spec.linux?.namespaces?.some((n) => n.type === 'network') ?? false;
+      return ownNetwork ? network.address(id) : '127.0.0.1';
     },
 
     logs(id, config, opts) {

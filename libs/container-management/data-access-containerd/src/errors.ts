@@ -53,6 +53,8 @@ export const CtrdErrorCodes = Object.freeze({
   NETWORK_FAILED: 'LEDGE_CTRD_NETWORK_FAILED',
   /** The operation was aborted through its AbortSignal. */
   ABORTED: 'LEDGE_CTRD_ABORTED',
+  /** A process run in a container (exec, e.g. a health probe) outlived its timeout and was killed. */
+  EXEC_TIMEOUT: 'LEDGE_CTRD_EXEC_TIMEOUT',
 } as const);
 export type CtrdErrorCode = (typeof CtrdErrorCodes)[keyof typeof CtrdErrorCodes];
 
@@ -76,6 +78,7 @@ const messages: Readonly<Record<CtrdErrorCode, string>> = Object.freeze({
   LEDGE_CTRD_INVALID_CONFIG: 'container {id}: {detail}',
   LEDGE_CTRD_NETWORK_FAILED: 'container {id} network: {detail}',
   LEDGE_CTRD_ABORTED: '{op} aborted',
+  LEDGE_CTRD_EXEC_TIMEOUT: 'container {id}: {command} did not end within {timeoutMs} ms; killed',
 });
 
 type Ctor = new (code: string, message: string, options?: { cause?: unknown; details?: Record<string, unknown> }) => LedgeError;
@@ -99,6 +102,7 @@ const kinds: Readonly<Record<CtrdErrorCode, Ctor>> = Object.freeze({
   LEDGE_CTRD_INVALID_CONFIG: InvalidArgumentError,
   LEDGE_CTRD_NETWORK_FAILED: InternalError,
   LEDGE_CTRD_ABORTED: FailedPreconditionError,
+  LEDGE_CTRD_EXEC_TIMEOUT: FailedPreconditionError,
 });
 
 export function ctrdError(code: CtrdErrorCode, values: Record<string, unknown> = {}, cause?: unknown): LedgeError {

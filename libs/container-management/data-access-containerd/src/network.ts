@@ -60,6 +60,8 @@ export interface ContainerNetwork {
   /** Runs CNI DEL with the configs and result saved at setup, then deletes the netns. */
   teardown(id: string): Promise<void>;
   netnsPath(id: string): string;
+  /** The bridge address CNI gave the container (kept in its saved result), or undefined. */
+  address(id: string): string | undefined;
 }
 
 const CNI_VERSION = '0.4.0';
@@ -129,8 +131,20 @@ export function createContainerNetwork(options: { stateDir: string; logger: Logg
     if (r.status !== 0) throw ctrdError(CtrdErrorCodes.NETWORK_FAILED, { id, detail: `ip ${args.join(' ')}: ${r.stderr.trim()}` });
   }
 
+  /** The first IP of a CNI result (`ips[0].address` is CIDR notation). */
+  const firstIp = (result: Record<string, unknown> | undefined) => ((result?.ips as { address?: string }[] | undefined) ?? [])[0]?.address?.split('/')[0];
+
   return {
     netnsPath,
+    address(id) {
+      const resultFile = join(dir, `${id}.json`);
+      try {
+        return existsSync(resultFile) ? firstIp((JSON.parse(readFileSync(resultFile, 'utf8')) as { result?: Record<string, unknown> }).result) : undefined;
+      } catch (err) {
+        logger.warn({ err, id }, 'unreadable CNI result');
+        return undefined;
+      }
+    },
     async setup(id, config) {
       if (config.networkMode === 'host') return {};
       if (!existsSync(netnsPath(id))) ip(['netns', 'add', nsName(id)], id);
@@ -147,8 +161,7 @@ export function createContainerNetwork(options: { stateDir: string; logger: Logg
         throw err;
       }
       writeFileSync(resultFile, JSON.stringify({ confs: list, result: prev }));
-      const ips = (prev?.ips as { address?: string }[] | undefined) ?? [];
-      const addr = ips[0]?.address?.split('/')[0];
+      const addr = firstIp(prev);
       logger.debug({ id, ip: addr }, 'container network up');
       return { netnsPath: netnsPath(id), ...(addr ? { ip: addr } : {}) };
     },

@@ -1,5 +1,6 @@
 // The `status` property of a Container:<id> feature (§3.4) with Ditto upper-case enums.
 import type { ContainerConfig } from './container';
+import { dittoHealthCheckOf, type ContainerHealth } from './health-check';
 import { toDittoEnum } from './reader';
 import type { ExitEvent, TaskInfo } from './runtime';
 import { formatSize } from './sizes';
@@ -100,6 +101,7 @@ export function dittoConfigOf(c: ContainerConfig): Record<string, unknown> {
     mode: toDittoEnum(c.log.mode),
     ...(c.log.mode === 'non-blocking' ? { maxBufferSize: formatSize(c.log.maxBufferSizeBytes) } : {}),
   };
+  if (c.healthCheck) out['healthCheck'] = dittoHealthCheckOf(c.healthCheck);
   return out;
 }
 
@@ -108,8 +110,13 @@ export interface ContainerStatusInput {
   /** RFC 3339 ns string (formatTimestamp). */
   createdAt: string;
   state: ContainerState;
+  /** Present once a container with a health check has run (issue 18). */
+  health?: ContainerHealth;
 }
 
+/** Kanto's fields exactly; `health` (a Ledge addition) only when a check is configured and has a state. */
 export function buildContainerStatus(c: ContainerStatusInput): Record<string, unknown> {
-  return { name: c.config.name, imageRef: c.config.imageRef, createdAt: c.createdAt, config: dittoConfigOf(c.config), state: { ...c.state } };
+  const status: Record<string, unknown> = { name: c.config.name, imageRef: c.config.imageRef, createdAt: c.createdAt, config: dittoConfigOf(c.config), state: { ...c.state } };
+  if (c.config.healthCheck && c.health) status['health'] = { ...c.health };
+  return status;
 }

@@ -1,8 +1,13 @@
 // The Ledge container model: what the manager persists and hands to the runtime. Ditto payloads
 // (§3.3, upper-case enums), deployment descriptors (§4.2, snake_case) and CLI flags (§4.3) are all
 // translated into this one shape by pure functions; the runtime never sees a wire format.
+import type { HealthCheck } from './health-check';
 
-export type RestartPolicyType = 'no' | 'always' | 'on-failure' | 'unless-stopped';
+/**
+ * `on-unhealthy` is Ledge's (issue 18): `unless-stopped` for exits, and also a restart when the container's
+ * health check finds it unhealthy. It needs a health check.
+ */
+export type RestartPolicyType = 'no' | 'always' | 'on-failure' | 'unless-stopped' | 'on-unhealthy';
 export type NetworkMode = 'bridge' | 'host';
 export type PropagationMode = 'rprivate' | 'private' | 'rshared' | 'shared' | 'rslave' | 'slave';
 export type LogDriver = 'json-file' | 'none';
@@ -83,4 +88,6 @@ export interface ContainerConfig {
   restartPolicy: RestartPolicy;
   resources: Resources;
   log: LogConfig;
+  /** Ledge's health check (issue 18); absent = none (and absent in records written before it existed). */
+  healthCheck?: HealthCheck;
 }

@@ -3,6 +3,7 @@
 import type { ContainerConfig, DeviceMapping, MountPoint, PortMapping } from './container';
 import { DEFAULT_MAX_RETRY_COUNT, DEFAULT_RETRY_TIMEOUT_SECONDS, defaultContainerConfig, isValidContainerName } from './defaults';
 import { NETWORK_MODES, PROPAGATION_MODES, RESTART_POLICY_TYPES, type Parsed } from './ditto-config';
+import { checkRestartNeedsHealth, DESCRIPTOR_HEALTH_KEYS, readHealthCheck } from './health-check-parse';
 import { FieldReader } from './reader';
 import { MIN_MEMORY_BYTES, parseSize } from './sizes';
 
@@ -46,6 +47,11 @@ export function parseDescriptor(value: unknown): Parsed<ContainerConfig> {
   }
   const hc = r.object(v['host_config'], 'host_config');
   if (hc) hostConfig(r, c, hc);
+  // A Ledge key (issue 18), beside Kanto's: set only when given, so an unchanged descriptor stays equal
+  // to the record a deployment compares it with.
+  const health = readHealthCheck(r, v['health_check'], 'health_check', DESCRIPTOR_HEALTH_KEYS);
+  if (health) c.healthCheck = health;
+  checkRestartNeedsHealth(r, c, 'host_config.restart_policy.type', 'health_check');
   return r.problems.length > 0 ? { ok: false, problems: r.problems } : { ok: true, value: c };
 }
 

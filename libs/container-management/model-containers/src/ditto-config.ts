@@ -3,13 +3,14 @@
 import { isPlainObject } from '@ledge/util-parse';
 import type { ContainerConfig, DeviceMapping, LogConfig, MountPoint, NetworkMode, PortMapping, PropagationMode, Resources, RestartPolicy, RestartPolicyType } from './container';
 import { DEFAULT_MAX_RETRY_COUNT, DEFAULT_RETRY_TIMEOUT_SECONDS, defaultContainerConfig, isValidContainerName, nameFromImageRef } from './defaults';
+import { checkRestartNeedsHealth, readHealthCheck } from './health-check-parse';
 import { FieldReader } from './reader';
 import type { StopOptions } from './runtime';
 import { MIN_MEMORY_BYTES, parseSize } from './sizes';
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; problems: string[] };
 
-export const RESTART_POLICY_TYPES: readonly RestartPolicyType[] = ['no', 'always', 'on-failure', 'unless-stopped'];
+export const RESTART_POLICY_TYPES: readonly RestartPolicyType[] = ['no', 'always', 'on-failure', 'unless-stopped', 'on-unhealthy'];
 export const NETWORK_MODES: readonly NetworkMode[] = ['bridge', 'host'];
 export const PROPAGATION_MODES: readonly PropagationMode[] = ['rprivate', 'private', 'rshared', 'shared', 'rslave', 'slave'];
 
@@ -71,6 +72,10 @@ function applyDittoConfig(r: FieldReader, c: ContainerConfig, cfg: Record<string
   const log = r.object(cfg['log'], 'config.log');
   if (log) c.log = logConfig(r, log, 'config.log', c.log);
   if (cfg['decryption'] !== undefined) r.object(cfg['decryption'], 'config.decryption');
+  // Set only when given: a config without a check must equal one stored before checks existed.
+  const health = readHealthCheck(r, cfg['healthCheck'], 'config.healthCheck');
+  if (health) c.healthCheck = health;
+  checkRestartNeedsHealth(r, c, 'config.restartPolicy.type', 'config.healthCheck');
 }
 
 function mountPoint(r: FieldReader, v: unknown, path: string): MountPoint | undefined {

@@ -12,6 +12,10 @@ export type {
   LogConfig,
   ContainerConfig,
 } from './container';
+export type { HealthCheck, HealthCheckKind, HealthProbe, HealthTiming, HealthStatus, ContainerHealth } from './health-check';
+export { HEALTH_CHECK_KINDS, MIN_HEALTH_INTERVAL_MS, defaultHealthTiming, dittoHealthCheckOf, formatDuration, startingHealth } from './health-check';
+export { healthCheckFromKeys, readHealthCheck, DITTO_HEALTH_KEYS, DESCRIPTOR_HEALTH_KEYS } from './health-check-parse';
+export type { HealthKeysResult } from './health-check-parse';
 export type {
   TaskStatus,
   PullProgress,
@@ -24,8 +28,11 @@ export type {
   LogOptions,
   LogLine,
   RuntimeInfo,
+  ExecOptions,
+  ExecResult,
   ContainerRuntime,
 } from './runtime';
+export { EXEC_OUTPUT_LIMIT } from './runtime';
 export { parseSize, formatSize, MIN_MEMORY_BYTES } from './sizes';
 export { toDittoEnum } from './reader';
 export {

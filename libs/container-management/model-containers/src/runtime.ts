@@ -90,6 +90,20 @@ export interface LogLine {
   log: string;
 }
 
+export interface ExecOptions {
+  /** The process is killed once it runs this long, and exec rejects (a FailedPrecondition error). */
+  timeoutMs: number;
+}
+
+/** How much of an exec's output is kept: a health probe's message, not a log. */
+export const EXEC_OUTPUT_LIMIT = 4096;
+
+export interface ExecResult {
+  exitCode: number;
+  /** The first EXEC_OUTPUT_LIMIT bytes of stdout and stderr together, as UTF-8. */
+  output: string;
+}
+
 export interface RuntimeInfo {
   engine: 'containerd';
   version: string;
@@ -128,6 +142,17 @@ export interface ContainerRuntime {
    */
   attach(id: string, config: ContainerConfig): Promise<TaskInfo | undefined>;
   stats(id: string): Promise<ContainerStats>;
+  /**
+   * Runs `argv` inside the running task (the task's user, env, cwd and capabilities; no TTY, stdin
+   * /dev/null) and resolves with its exit code and output. NotFoundError without a task,
+   * FailedPreconditionError when the task is not running or the process outlived timeoutMs (then killed).
+   */
+  exec(id: string, argv: readonly string[], options: ExecOptions): Promise<ExecResult>;
+  /**
+   * The IPv4 address at which the host reaches the running task's ports: 127.0.0.1 for host networking,
+   * its bridge address otherwise. Undefined when the container has no running task.
+   */
+  address(id: string): Promise<string | undefined>;
   logs(id: string, config: ContainerConfig, options: LogOptions): AsyncIterable<LogLine>;
   /** Every task exit in the namespace (including ones the caller did not stop). Returns an unsubscribe. */
   onExit(listener: (e: ExitEvent) => void): () => void;

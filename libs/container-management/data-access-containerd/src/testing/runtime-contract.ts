@@ -5,7 +5,7 @@
 // and then what needs real processes: signals and exit codes, stop timeouts, OOM, logs, re-attach.
 import assert from 'node:assert/strict';
 import type { TestContext } from 'node:test';
-import { defaultContainerConfig, type ContainerConfig, type ContainerRuntime, type ExitEvent, type LogLine } from '@ledge/container-management-model';
+import { defaultContainerConfig, EXEC_OUTPUT_LIMIT, type ContainerConfig, type ContainerRuntime, type ExitEvent, type LogLine } from '@ledge/container-management-model';
 import { waitFor } from '@ledge/util/testing';
 import { runtimeLifecycleContract } from './runtime-lifecycle-contract';
 
@@ -119,6 +119,26 @@ export async function runtimeContract(t: TestContext, o: RuntimeContractOptions)
     // stdout and stderr are separate pipes: only the order within a stream is defined.
     assert.deepEqual(await collect(rt, id, config, 1), [lines[2]]);
     assert.deepEqual(await collect(rt, id, config, 0), []);
+  });
+
+  await t.test('exec: exit code, stdout+stderr capped at 4 KiB, the container\'s env and cwd; a timeout kills it', async () => {
+    const { id, config } = await fresh('exec /bin/busybox sleep 1000', { env: ['PROBE=from-config'] });
+    await rt.startContainer(id, config);
+    const r = await rt.exec(id, ['/bin/sh', '-c', 'echo "$PROBE in $(/bin/busybox pwd)"; echo oops >&2; exit 3'], { timeoutMs: 10_000 });
+    // Two pipes into one output: only the order within a stream is defined.
+    assert.deepEqual({ code: r.exitCode, lines: r.output.split('\n').sort() }, { code: 3, lines: ['', 'from-config in /', 'oops'] });
+    const big = await rt.exec(id, ['/bin/sh', '-c', 'i=0; while [ $i -lt 200 ]; do i=$((i+1)); echo 0123456789012345678901234567890123456789; done'], { timeoutMs: 10_000 });
+    assert.deepEqual({ code: big.exitCode, bytes: Buffer.byteLength(big.output) }, { code: 0, bytes: EXEC_OUTPUT_LIMIT });
+    const started = Date.now();
+    await assert.rejects(rt.exec(id, ['/bin/busybox', 'sleep', '30'], { timeoutMs: 300 }), { kind: 'FailedPrecondition' });
+    assert.ok(Date.now() - started < 10_000, 'the exec did not run its course');
+    const ps = await rt.exec(id, ['/bin/busybox', 'ps'], { timeoutMs: 10_000 });
+    assert.doesNotMatch(ps.output, /sleep 30/, 'the timed-out process was killed');
+    assert.equal((await rt.taskInfo(id))?.status, 'running', 'the container runs on');
+    // runc refuses to start it (containerd answers with an error) rather than exiting 127: never a success.
+    const missing = await rt.exec(id, ['/no/such/binary'], { timeoutMs: 10_000 }).then((r) => r.exitCode, () => 'refused');
+    assert.notEqual(missing, 0, 'a missing binary is not a success');
+    assert.equal(exits.filter((x) => x.id === id).length, 0, 'an exec\'s end is not the container\'s exit');
   });
 
   await t.test('a new runtime object re-attaches to a running task (daemon restart)', async () => {

@@ -95,6 +95,23 @@ export async function runtimeLifecycleContract(t: TestContext, o: RuntimeLifecyc
     assert.equal((await rt.stats(id)).memoryTotalBytes, 64 * 1024 * 1024);
   });
 
+  await t.test('exec runs in a running task only; address is where the host reaches it while it runs', async () => {
+    const { id, config: c } = await fresh();
+    await assert.rejects(rt.exec(id, ['/bin/busybox', 'true'], { timeoutMs: 5000 }), { kind: 'NotFound' }, 'no task yet');
+    assert.equal(await rt.address(id), undefined, 'no address without a task');
+    await rt.startContainer(id, c);
+    assert.deepEqual(await rt.exec(id, ['/bin/busybox', 'true'], { timeoutMs: 5000 }), { exitCode: 0, output: '' });
+    const address = await rt.address(id);
+    if ((o.networkMode ?? 'host') === 'host') assert.equal(address, '127.0.0.1');
+    else assert.match(address ?? '', /^\d+\.\d+\.\d+\.\d+$/);
+    await rt.pauseContainer(id);
+    await assert.rejects(rt.exec(id, ['/bin/busybox', 'true'], { timeoutMs: 5000 }), { kind: 'FailedPrecondition' }, 'a frozen task runs nothing');
+    await rt.resumeContainer(id);
+    await rt.stopContainer(id, { signal: 'SIGKILL', timeoutMs: 5000 });
+    await assert.rejects(rt.exec(id, ['/bin/busybox', 'true'], { timeoutMs: 5000 }), { kind: 'FailedPrecondition' }, 'a stopped task');
+    assert.equal(await rt.address(id), undefined, 'no address once stopped');
+  });
+
   await t.test('a second create with the same ID is AlreadyExists; remove of a running task needs force; then gone', async () => {
     const { id, config: c } = await fresh();
     await assert.rejects(rt.createContainer(id, c), { kind: 'AlreadyExists' });
@@ -132,6 +149,8 @@ export async function runtimeLifecycleContract(t: TestContext, o: RuntimeLifecyc
       () => rt.removeContainer(nope, { force: true }),
       () => rt.stats(nope),
       () => rt.attach(nope, c),
+      () => rt.exec(nope, ['/bin/busybox', 'true'], { timeoutMs: 1000 }),
+      () => rt.address(nope),
       () => rt.createContainer(`${o.idPrefix}-missing-image`, { ...c, imageRef: 'example.invalid/none:1' }),
     ]) await assert.rejects(call(), { kind: 'NotFound' });
     assert.equal(await rt.getImage('example.invalid/none:1'), undefined);

@@ -1,6 +1,6 @@
 // An in-memory ContainerRuntime for unit tests of the manager: tasks are records, exits are simulated.
 // It passes the lifecycle part of the runtime contract (memory-runtime.spec.ts), as containerd does.
-import type { ContainerConfig, ContainerRuntime, ContainerStats, ExitEvent, ImageInfo, LogLine, Resources, TaskInfo } from '@ledge/container-management-model';
+import type { ContainerConfig, ContainerRuntime, ContainerStats, ExecResult, ExitEvent, ImageInfo, LogLine, Resources, TaskInfo } from '@ledge/container-management-model';
 import { AlreadyExistsError, FailedPreconditionError, NotFoundError, UnavailableError } from '@ledge/util';
 
 export interface MemoryRuntime extends ContainerRuntime {
@@ -18,6 +18,12 @@ export interface MemoryRuntime extends ContainerRuntime {
   /** When set, exit events (of stop, remove and exit()) wait for flushExits(): containerd reports a stop's exit after the call returned. */
   deferExits: boolean;
   flushExits(): void;
+  /**
+   * How exec in container `id` answers from now on (default exit 0, no output): a result, or a function of
+   * the argv returning one, a promise of one, or throwing (e.g. a timeout). Applies to replacements
+   * `<id>.<n>` too, unless they have their own.
+   */
+  scriptExec(id: string, reply: ExecResult | ((argv: readonly string[]) => ExecResult | Promise<ExecResult>)): void;
 }
 
 export function createMemoryRuntime(): MemoryRuntime {
@@ -29,6 +35,7 @@ export function createMemoryRuntime(): MemoryRuntime {
   const faults: { prefix: string; error: Error }[] = [];
   const holds = new Map<string, Promise<void>>();
   const deferred: ExitEvent[] = [];
+  const execReplies = new Map<string, (argv: readonly string[]) => ExecResult | Promise<ExecResult>>();
   let nextPid = 1000;
 
   /** Records the call, waits while it is held, throws an injected fault. */
@@ -75,6 +82,9 @@ export function createMemoryRuntime(): MemoryRuntime {
     },
     flushExits() {
       for (const e of deferred.splice(0)) deliver(e);
+    },
+    scriptExec(id, reply) {
+      execReplies.set(id, typeof reply === 'function' ? reply : () => reply);
     },
     async info() {
       return { engine: 'containerd', version: 'memory', revision: '0', namespace: 'test' };
@@ -152,6 +162,19 @@ export function createMemoryRuntime(): MemoryRuntime {
       if (c.task?.status !== 'running' && c.task?.status !== 'paused') throw new FailedPreconditionError('LEDGE_TEST_NOT_RUNNING', `task ${id} is not running`);
       c.cpu += 1e7;
       return { cpuNanos: c.cpu, memoryUsedBytes: 1396736, memoryTotalBytes: c.resources.memoryBytes ?? 8 * 1396736, ioReadBytes: 10, ioWriteBytes: 20, netReadBytes: 30, netWriteBytes: 40, pids: 1, timestamp: Date.now() };
+    },
+    async exec(id, argv) {
+      await enter(`exec ${id} ${argv.join(' ')}`);
+      const { task } = get(id);
+      if (task === undefined) throw new NotFoundError('LEDGE_TEST_NO_TASK', `container ${id} has no task`);
+      if (task.status !== 'running') throw new FailedPreconditionError('LEDGE_TEST_NOT_RUNNING', `task ${id} is ${task.status}`);
+      const reply = execReplies.get(id) ?? execReplies.get(id.replace(/\.\d+$/, ''));
+      return reply ? await reply(argv) : { exitCode: 0, output: '' };
+    },
+    async address(id) {
+      const c = get(id);
+      if (c.task?.status !== 'running' && c.task?.status !== 'paused') return undefined;
+      return c.config.networkMode === 'host' ? '127.0.0.1' : `10.217.0.${(c.task.pid % 250) + 2}`;
     },
     async *logs(): AsyncIterable<LogLine> {
       // no output in memory

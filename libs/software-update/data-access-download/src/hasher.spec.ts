@@ -58,6 +58,7 @@ describe('hashers', () => {
   });
 
   it('one worker thread serves hashers running at the same time, and starts again after it ended idle', async (t) => {
+    t.mock.timers.enable({ apis: ['setTimeout'] }); // the idle timer; the thread's messages stay real
     const pool = createHashWorker({ idleMs: 50 });
     t.after(() => pool.close());
     const a = randomBytes(500_000);
@@ -72,7 +73,7 @@ describe('hashers', () => {
     assert.equal(await ha.digest(), createHash('sha256').update(a).digest('hex'));
     await ha.close();
     await hb.close();
-    await new Promise((r) => setTimeout(r, 150)); // the thread ends after 50 ms without hashers
+    t.mock.timers.tick(50); // the thread ends after 50 ms without hashers
     const hc = pool.hasher('md5');
     const expected = createHash('md5').update(a).digest('hex');
     await hc.update([a]); // a owns its ArrayBuffer: it moves to the worker and is empty here afterwards

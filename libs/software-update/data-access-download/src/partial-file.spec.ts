@@ -20,12 +20,18 @@ describe('streamToFile', () => {
     const body = new PassThrough();
     const data = randomBytes(300_000);
     const positions: number[] = [];
-    // the file opens late: the body is taken off the stream and held meanwhile
-    const file = new Promise<typeof fh>((r) => setTimeout(() => r(fh), 50));
+    // the file opens late (after the body failed): the body is taken off the stream and held meanwhile
+    let openFile: (f: typeof fh) => void = () => undefined;
+    const file = new Promise<typeof fh>((r) => (openFile = r));
     const done = streamToFile(body, { ...opts, bufferBytes: 1024 * 1024, file, hash: createInlineHasher('sha256'), onWritten: (p) => positions.push(p) });
+    let taken = 0;
+    const allTaken = new Promise<void>((r) => body.on('data', (c: Buffer) => (taken += c.length) === data.length && r()));
     for (let at = 0; at < data.length; at += 30_000) body.write(data.subarray(at, at + 30_000));
-    await new Promise((r) => setTimeout(r, 10));
+    await allTaken;
+    const closed = new Promise((r) => body.once('close', r));
     body.destroy(Object.assign(new Error('socket cut'), { code: 'UND_ERR_SOCKET' }));
+    await closed; // the body's error and close are seen before the file opens
+    openFile(fh);
     await assert.rejects(done, /socket cut/);
     await fh.close();
     assert.ok(readFileSync(path).equals(data), 'all 300,000 bytes are in the file');

@@ -26,6 +26,7 @@ const boundaries = {
     { sourceTag: 'scope:file-upload', onlyDependOnLibsWithTags: ['scope:file-upload', 'scope:shared'] },
     { sourceTag: 'scope:system-metrics', onlyDependOnLibsWithTags: ['scope:system-metrics', 'scope:shared'] },
     { sourceTag: 'scope:dev-cloud', onlyDependOnLibsWithTags: ['scope:dev-cloud', 'scope:shared'] },
+    { sourceTag: 'scope:update-manager', onlyDependOnLibsWithTags: ['scope:update-manager', 'scope:shared'] },
     // The `ledge` CLI hosts every app in one process (all-in-one mode), so it may use every scope.
     { sourceTag: 'scope:ledge', onlyDependOnLibsWithTags: ['*'] },
   ],

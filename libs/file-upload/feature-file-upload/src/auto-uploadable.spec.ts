@@ -5,8 +5,38 @@ import { describe, it, type TestContext } from 'node:test';
 import type { DittoCommand, DittoCommandHandler } from '@ledge/data-access-mqtt';
 import type { UploadJob, UploadProvider } from '@ledge/file-upload-model';
 import { createMemoryProvider } from '@ledge/file-upload-model/testing';
+import { MAX_TIMER_MS } from '@ledge/util';
 import { captureLogger, createTempDir, waitFor } from '@ledge/util/testing';
-import { createAutoUploadable, type AutoUploadableSettings } from './auto-uploadable';
+import { createAutoUploadable, type AutoUploadableDeps, type AutoUploadableSettings } from './auto-uploadable';
+
+/**
+ * Time the test moves: `setTimer` and `now` for the feature, `advance(ms)` fires the timers that fall due
+ * on the way, in due order. Like Node, a delay above MAX_TIMER_MS fires after 1 ms.
+ */
+function fakeTime(start = Date.now()) {
+  let at = start;
+  let timers: { due: number; fn: () => void }[] = [];
+  return {
+    now: () => at,
+    armed: () => timers.length,
+    setTimer(fn: () => void, ms: number) {
+      const e = { due: at + (ms > MAX_TIMER_MS || ms < 1 ? 1 : ms), fn };
+      timers.push(e);
+      return () => void (timers = timers.filter((x) => x !== e));
+    },
+    advance(ms: number) {
+      const end = at + ms;
+      for (;;) {
+        const next = timers.filter((e) => e.due <= end).sort((a, b) => a.due - b.due)[0];
+        if (next === undefined) break;
+        timers = timers.filter((e) => e !== next);
+        at = next.due;
+        next.fn();
+      }
+      at = end;
+    },
+  };
+}
 
 function fakeAgent() {
   let handler: DittoCommandHandler | undefined;
@@ -38,7 +68,13 @@ function fakeAgent() {
   };
 }
 
-function setup(t: TestContext, over: Partial<AutoUploadableSettings> = {}, providers: Record<string, UploadProvider> = {}, stateDir?: string) {
+interface SetupMore {
+  readonly providers?: Record<string, UploadProvider>;
+  readonly stateDir?: string;
+  readonly deps?: Partial<AutoUploadableDeps>;
+}
+
+function setup(t: TestContext, over: Partial<AutoUploadableSettings> = {}, { providers = {}, stateDir, deps = {} }: SetupMore = {}) {
   const dir = createTempDir(t, 'ledge-fu-unit-');
   mkdirSync(join(dir, 'files'));
   writeFileSync(join(dir, 'files', 'a.log'), 'alpha');
@@ -48,25 +84,27 @@ function setup(t: TestContext, over: Partial<AutoUploadableSettings> = {}, provi
   };
   const agent = fakeAgent();
   const memory = createMemoryProvider();
-  const f = createAutoUploadable(settings, { agent, providers: { generic: memory, ...providers }, logger: captureLogger('test').logger });
+  const f = createAutoUploadable(settings, { agent, providers: { generic: memory, ...providers }, logger: captureLogger('test').logger, ...deps });
   t.after(() => f.close());
   return { dir, agent, memory, f, settings };
 }
 
 describe('AutoUploadable', () => {
   it('periodic triggering fires within [from, to] every period, and stops on deactivate', async (t) => {
-    const { agent, f } = setup(t, { periodMs: 40 });
+    const time = fakeTime();
+    const { agent, f } = setup(t, { periodMs: 40 }, { deps: time });
     await f.start();
-    await agent.send('activate', { from: new Date(Date.now() - 1000).toISOString(), to: Math.floor(Date.now() / 1000) + 60 });
+    await agent.send('activate', { from: new Date(time.now() - 1000).toISOString(), to: Math.floor(time.now() / 1000) + 60 });
     const au = agent.modifies.find((m) => m.path === '/features/AutoUploadable/properties/autoUpload')!.value as { active: boolean; startTime: string };
     assert.equal(au.active, true);
-    await waitFor(() => agent.messages.length >= 2, 3000, 'two periodic requests');
+    time.advance(40);
+    await waitFor(() => agent.messages.length === 1, 3000, 'the first periodic request');
+    time.advance(40);
+    await waitFor(() => agent.messages.length === 2, 3000, 'the second periodic request');
     assert.equal(agent.messages[0]!.subject, 'request');
     assert.deepEqual(agent.messages[0]!.headers, { 'reply-to': 'command/demo' }, '§6.2: reply-to names the tenant of the identity');
     await agent.send('deactivate', {});
-    const n = agent.messages.length;
-    await new Promise((r) => setTimeout(r, 150));
-    assert.ok(agent.messages.length <= n + 1, 'no more triggers after deactivate');
+    assert.equal(time.armed(), 0, 'no more triggers after deactivate: no timer armed');
   });
 
   it('deletes a file after its successful upload with `delete`, and answers unknown operations like Kanto (400 execution.failed)', async (t) => {
@@ -81,11 +119,18 @@ describe('AutoUploadable', () => {
   });
 
   it('a period longer than a Node timer can wait (720h) is waited for, not fired every millisecond', async (t) => {
-    const { agent, f } = setup(t, { periodMs: 720 * 3_600_000 });
+    // The periodic action counted as it starts (onTick replaces the trigger), so "not yet" is known at once.
+    const time = fakeTime();
+    let ticks = 0;
+    const { agent, f } = setup(t, { periodMs: 720 * 3_600_000 }, { deps: { ...time, extension: { onTick: async () => void ticks++ } } });
     await f.start();
-    await agent.send('activate', { from: new Date(Date.now() - 1000).toISOString() });
-    await new Promise((r) => setTimeout(r, 150));
-    assert.equal(agent.messages.length, 0);
+    await agent.send('activate', { from: new Date(time.now() - 1000).toISOString() });
+    time.advance(150);
+    assert.equal(ticks, 0, 'not fired after 150 ms');
+    time.advance(720 * 3_600_000 - 151);
+    assert.equal(ticks, 0, 'not fired 1 ms before the period');
+    time.advance(1);
+    assert.equal(ticks, 1, 'fired once the 720 h have passed');
   });
 
   it('activate refuses times a Date cannot hold with 400, not a 500', async (t) => {
@@ -98,17 +143,21 @@ describe('AutoUploadable', () => {
   });
 
   it('does not fire before `from`', async (t) => {
-    const { agent, f } = setup(t, { periodMs: 30 });
+    const time = fakeTime();
+    let ticks = 0;
+    const { agent, f } = setup(t, { periodMs: 30 }, { deps: { ...time, extension: { onTick: async () => void ticks++ } } });
     await f.start();
-    await agent.send('activate', { from: new Date(Date.now() + 60_000).toISOString() });
-    await new Promise((r) => setTimeout(r, 150));
-    assert.equal(agent.messages.length, 0);
+    await agent.send('activate', { from: new Date(time.now() + 60_000).toISOString() });
+    time.advance(150);
+    assert.equal(ticks, 0, 'five periods passed before `from`, none fired');
+    time.advance(60_000);
+    assert.ok(ticks > 0, 'fires once `from` has passed');
   });
 
   it('singleUpload refuses a trigger while an upload runs unless force=true', async (t) => {
     let release!: () => void;
     const slow: UploadProvider = { name: 'slow', validate: () => undefined, upload: () => new Promise<void>((r) => (release = r)) };
-    const { agent, f } = setup(t, { singleUpload: true }, { slow });
+    const { agent, f } = setup(t, { singleUpload: true }, { providers: { slow } });
     await f.start();
     await agent.send('trigger', { correlationId: 'a' });
     await agent.send('start', { correlationId: 'a#1', options: { 'storage.provider': 'slow' } });
@@ -133,12 +182,12 @@ describe('AutoUploadable', () => {
         job.onProgress(job.source.size);
       },
     };
-    const first = setup(t, {}, { flaky }, stateDir);
+    const first = setup(t, {}, { providers: { flaky }, stateDir });
     await first.f.start();
     await first.agent.send('trigger', { correlationId: 'r' });
     await first.f.close();
     // a new process: the offered ID is still startable
-    const second = setup(t, { files: first.settings.files }, { flaky }, stateDir);
+    const second = setup(t, { files: first.settings.files }, { providers: { flaky }, stateDir });
     await second.f.start();
     assert.ok(second.f.pending.has('r#1'));
     await second.agent.send('start', { correlationId: 'r#1', options: { 'storage.provider': 'flaky' } });

@@ -94,8 +94,16 @@ export interface AutoUploadableDeps {
   readonly providers: Readonly<Record<string, UploadProvider>>;
   readonly logger: Logger;
   readonly now?: () => number;
+  /** Arms a timer (the period, the stop grace) and returns its cancel; default setTimeout, unref'd. */
+  readonly setTimer?: (fn: () => void, ms: number) => () => void;
   readonly extension?: UploadableExtension;
 }
+
+const systemSetTimer = (fn: () => void, ms: number): (() => void) => {
+  const t = setTimeout(fn, ms);
+  t.unref();
+  return () => clearTimeout(t);
+};
 
 interface Pending { readonly path: string; readonly selection: Selection }
 interface Running { readonly ac: AbortController; readonly done: Promise<void>; cancel?: { statusCode: string; message: string } }
@@ -113,6 +121,7 @@ export interface AutoUploadable {
 export function createAutoUploadable(settings: AutoUploadableSettings, deps: AutoUploadableDeps): AutoUploadable {
   const log = deps.logger.child({ component: 'auto-uploadable', featureId: settings.featureId });
   const now = deps.now ?? Date.now;
+  const setTimer = deps.setTimer ?? systemSetTimer;
   const base = `/features/${settings.featureId}`;
   const pending = new Map<string, Pending>();
   const running = new Map<string, Running>();
@@ -120,7 +129,7 @@ export function createAutoUploadable(settings: AutoUploadableSettings, deps: Aut
   let active = settings.active || settings.activeFrom !== undefined || settings.activeTill !== undefined;
   let from = settings.activeFrom;
   let to = settings.activeTill;
-  let timer: NodeJS.Timeout | undefined;
+  let cancelTimer: (() => void) | undefined;
   let closed = false;
   // §6.2: each `request` names where the answer goes, `command/<tenant>` of the connector's identity.
   let tenantId = '';
@@ -294,15 +303,15 @@ export function createAutoUploadable(settings: AutoUploadableSettings, deps: Aut
   };
 
   const schedule = () => {
-    if (timer !== undefined) clearTimeout(timer);
-    timer = undefined;
+    cancelTimer?.();
+    cancelTimer = undefined;
     if (!active || closed) return;
     // A timer cannot wait longer than 2^31-1 ms (Node would fire it after 1 ms, every millisecond):
     // a longer period (`period: 720h`) is waited for in steps.
     let left = settings.periodMs;
     const arm = () => {
       const step = Math.min(left, MAX_TIMER_MS);
-      timer = setTimeout(() => {
+      cancelTimer = setTimer(() => {
         left -= step;
         const due = left <= 0;
         if (due) left = settings.periodMs;
@@ -313,7 +322,6 @@ export function createAutoUploadable(settings: AutoUploadableSettings, deps: Aut
         const tick = deps.extension?.onTick ?? (async () => void (await trigger({})));
         tick().catch((err: unknown) => log.info({ err }, 'periodic trigger did nothing'));
       }, step);
-      timer.unref?.();
     };
     arm();
   };
@@ -372,11 +380,13 @@ export function createAutoUploadable(settings: AutoUploadableSettings, deps: Aut
     },
     close: onlyOnce(async () => {
       closed = true;
-      if (timer !== undefined) clearTimeout(timer);
+      cancelTimer?.();
       for (const r of removers) r();
       const all = [...running.values()];
-      const grace = new Promise<void>((res) => setTimeout(res, settings.stopTimeoutMs).unref());
+      let cancelGrace: () => void = () => undefined;
+      const grace = new Promise<void>((res) => (cancelGrace = setTimer(res, settings.stopTimeoutMs)));
       await Promise.race([Promise.allSettled(all.map((r) => r.done)), grace]);
+      cancelGrace();
       for (const r of all) r.ac.abort(canceledError('', 'shutting down'));
       await Promise.allSettled(all.map((r) => r.done));
       await saving;

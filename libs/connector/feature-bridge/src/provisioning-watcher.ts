@@ -5,6 +5,7 @@ import { watch, type FSWatcher } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import type { Logger } from '@ledge/util';
+import { systemScheduler, type Scheduler, type Timer } from './clock';
 
 export interface ProvisioningWatcherOptions {
   readonly file: string;
@@ -12,6 +13,10 @@ export interface ProvisioningWatcherOptions {
   readonly pollMs: number;
   readonly logger: Logger;
   readonly onChange: () => void;
+  /** The debounce and poll timers (default: the system's). */
+  readonly scheduler?: Scheduler;
+  /** Reads the file's signature (default fs/promises stat); rejects when the file is absent. */
+  readonly stat?: (file: string) => Promise<{ mtimeMs: number; size: number; ino: number }>;
 }
 
 export interface ProvisioningWatcher {
@@ -22,14 +27,16 @@ export interface ProvisioningWatcher {
 
 export function createProvisioningWatcher(o: ProvisioningWatcherOptions): ProvisioningWatcher {
   let watcher: FSWatcher | undefined;
-  let poll: NodeJS.Timeout | undefined;
-  let debounce: NodeJS.Timeout | undefined;
+  const scheduler = o.scheduler ?? systemScheduler;
+  const statFile = o.stat ?? stat;
+  let poll: Timer | undefined;
+  let debounce: Timer | undefined;
   let last = '';
   let closed = false;
 
   const signature = async () => {
     try {
-      const s = await stat(o.file);
+      const s = await statFile(o.file);
       return `${s.mtimeMs}:${s.size}:${s.ino}`;
     } catch {
       return 'absent';
@@ -37,8 +44,8 @@ export function createProvisioningWatcher(o: ProvisioningWatcherOptions): Provis
   };
   const changed = () => {
     if (closed) return;
-    clearTimeout(debounce);
-    debounce = setTimeout(() => {
+    debounce?.cancel();
+    debounce = scheduler.setTimeout(() => {
       void signature().then((sig) => {
         if (closed || sig === last) return;
         last = sig;
@@ -59,7 +66,7 @@ export function createProvisioningWatcher(o: ProvisioningWatcherOptions): Provis
       } catch (err) {
         o.logger.warn({ err, file: o.file }, 'cannot watch the provisioning directory; polling only');
       }
-      poll = setInterval(() => {
+      poll = scheduler.setInterval(() => {
         void signature().then((sig) => sig !== last && changed());
       }, o.pollMs);
       poll.unref();
@@ -67,8 +74,8 @@ export function createProvisioningWatcher(o: ProvisioningWatcherOptions): Provis
     close() {
       closed = true;
       watcher?.close();
-      clearInterval(poll);
-      clearTimeout(debounce);
+      poll?.cancel();
+      debounce?.cancel();
     },
   };
 }

@@ -23,19 +23,21 @@ test('json-file writer: lines per stream, partial lines kept, rotation by size a
 });
 
 test('followLog yields appended lines until aborted', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] }); // the follower's poll
   const file = join(createTempDir(t), 'json.log');
   const w = new JsonLogWriter({ file, maxSizeBytes: 1e6, maxFiles: 2 });
   w.write('stdout', Buffer.from('old\n'));
   const ac = new AbortController();
   const seen: string[] = [];
+  // The loop's first next() runs the generator at once: it follows from the current end, after 'old'.
   const done = (async () => {
     for await (const l of followLog(file, ac.signal, 20)) {
       seen.push(l.log);
       if (seen.length === 2) ac.abort();
     }
   })();
-  await new Promise((r) => setTimeout(r, 50));
   w.write('stdout', Buffer.from('new1\nnew2\n'));
+  t.mock.timers.tick(20);
   await done;
   w.close();
   assert.deepEqual(seen, ['new1\n', 'new2\n']);

@@ -1,0 +1,6 @@
+export { createFakeTime } from './fake-time';
+export type { FakeTime } from './fake-time';
+export { createFakeAgentLink, flush } from './fake-agent-link';
+export type { FakeAgentLink, SentToAgent } from './fake-agent-link';
+export { createScriptedAgent } from './scripted-agent';
+export type { AgentScript, ScriptedAgent, StepOutcome } from './scripted-agent';

@@ -3,7 +3,7 @@
 // after it, so two creates of one name both succeeded; recreate removed the old container before pulling,
 // so a bad image left a RUNNING record with no container. Each step below names its undo; runPlan
 // (steps.ts) undoes the steps done when a later one fails and logs an undo that fails.
-import { initialState, runningState, type ContainerConfig } from '@ledge/container-management-model';
+import { initialState, runningState, startingHealth, type ContainerConfig } from '@ledge/container-management-model';
 import { isGone, LIVE, type ManagerCore } from './manager-core';
 import { startOnBoot } from './restart-policy';
 import type { Plan, Step } from './steps';
@@ -118,6 +118,9 @@ export function recreatePlan(core: ManagerCore, r: ContainerRecord, config: Cont
         // Written first, applied after: a failed write leaves the record as it was.
         const state = pid === undefined ? initialState() : runningState(initialState(), pid, new Date(core.now()));
         const next: ContainerRecord = { ...r, config, runtimeId: newRid, state, restartCount: 0, userStopped: pid === undefined && r.userStopped };
+        // The original's health is not the replacement's (issue 18); one without a check loses it through
+        // the health monitor, which also tells the twin.
+        if (config.healthCheck && pid !== undefined) next.health = startingHealth();
         await core.persist(next);
         Object.assign(r, next);
         core.quickExits.delete(r.id);

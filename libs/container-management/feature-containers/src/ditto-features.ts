@@ -75,6 +75,11 @@ export function registerContainerFeatures(options: ContainerFeaturesOptions): Co
       case 'removed':
         safe('removed', agent.delete(`/features/${containerFeatureId(e.id)}`));
         break;
+      case 'health':
+        // A Ledge addition beside Kanto's fields (issue 18); gone again when a recreate dropped the check.
+        if (e.record.health) safe('health', agent.modify(statusPath(e.record.id, '/health'), e.record.health));
+        else safe('health', agent.delete(statusPath(e.record.id, '/health')));
+        break;
     }
   };
 

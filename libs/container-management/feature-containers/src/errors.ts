@@ -35,6 +35,11 @@ export const CmErrorCodes = Object.freeze({
   API_SOCKET_IN_USE: 'LEDGE_CM_API_SOCKET_IN_USE',
   /** A local API request names no route (404) or sends a body that is not JSON (400). */
   API_BAD_REQUEST: 'LEDGE_CM_API_BAD_REQUEST',
+  /**
+   * waitHealthy gave up (issue 18): the container exited, its health check found it unhealthy, it was
+   * removed or never started, or the deadline passed first; details.reason says which.
+   */
+  NOT_HEALTHY: 'LEDGE_CM_NOT_HEALTHY',
 } as const);
 export type CmErrorCode = (typeof CmErrorCodes)[keyof typeof CmErrorCodes];
 
@@ -96,6 +101,32 @@ export function managerClosedError(): LedgeError {
 
 export function apiSocketInUseError(path: string): LedgeError {
   return new FailedPreconditionError(CmErrorCodes.API_SOCKET_IN_USE, `local API socket ${path} is served by another process`, { details: { path } });
+}
+
+export type NotHealthyDetails =
+  | { reason: 'exited'; exitCode: number; output?: string }
+  | { reason: 'unhealthy'; output: string }
+  | { reason: 'deadline'; deadlineMs: number; waitingFor: string; output?: string }
+  | { reason: 'removed' }
+  | { reason: 'not-running'; status: string };
+
+function notHealthyReason(d: NotHealthyDetails): string {
+  switch (d.reason) {
+    case 'exited':
+      return `exited with code ${d.exitCode}${d.output ? ` (${d.output})` : ''}`;
+    case 'unhealthy':
+      return `unhealthy: ${d.output.trim() || 'the health check failed'}`;
+    case 'deadline':
+      return `deadline of ${d.deadlineMs} ms passed (${d.waitingFor}${d.output ? `; last probe: ${d.output.trim()}` : ''})`;
+    case 'removed':
+      return 'removed';
+    case 'not-running':
+      return `not running (${d.status})`;
+  }
+}
+
+export function notHealthyError(id: string, details: NotHealthyDetails): LedgeError {
+  return new FailedPreconditionError(CmErrorCodes.NOT_HEALTHY, `container with ID = ${id} is not healthy: ${notHealthyReason(details)}`, { details: { id, ...details } });
 }
 
 function messageOf(err: unknown): string {

@@ -4,6 +4,7 @@
 // recreate.
 import {
   runningState,
+  startingHealth,
   type ContainerRuntime,
   type ExitEvent,
   type StopOptions,
@@ -137,6 +138,8 @@ export function createManagerCore(o: ManagerCoreOptions): ManagerCore {
     async launch(r, byUser) {
       const { pid } = await wrap('start', r.id, () => runtime.startContainer(runtimeIdOf(r), r.config));
       r.state = runningState(r.state, pid, new Date(now()));
+      // A new run starts over (issue 18); the health monitor probes it from the `state` event on.
+      if (r.config.healthCheck) r.health = startingHealth();
       if (byUser) {
         r.userStopped = false;
         r.restartCount = 0;

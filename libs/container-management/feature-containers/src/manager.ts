@@ -14,9 +14,13 @@ import {
 } from '@ledge/container-management-model';
 import { createLogger, onlyOnce, type Logger } from '@ledge/util';
 import { createPlan, recreatePlan, removeLeftovers } from './container-plans';
-import { containerNotFoundError, managerClosedError, nameInUseError, notPausedError, notRunningError, removeRunningError } from './errors';
+import { containerNotFoundError, invalidRequestError, managerClosedError, nameInUseError, notPausedError, notRunningError, removeRunningError } from './errors';
 import { createManagerCore, isGone, LIVE } from './manager-core';
 import { createExitHandler } from './exit-handler';
+import { createHealthMonitor } from './health-monitor';
+import { defaultNetworkProbes, type NetworkProbes } from './health-probes';
+import { systemScheduler, type Scheduler } from './scheduler';
+import { waitHealthy } from './wait-healthy';
 import { startOnBoot } from './restart-policy';
 import { runPlan } from './steps';
 import { runtimeIdOf, type ContainerRecord, type ContainerStore } from './store';
@@ -26,6 +30,8 @@ export type ManagerEvent =
   | { type: 'state'; record: ContainerRecord }
   | { type: 'renamed'; record: ContainerRecord }
   | { type: 'updated'; record: ContainerRecord }
+  /** record.health changed (or went away with its check): issue 18. */
+  | { type: 'health'; record: ContainerRecord }
   | { type: 'removed'; id: string };
 
 export interface ContainerManagerOptions {
@@ -38,6 +44,12 @@ export interface ContainerManagerOptions {
   restartDelayMs?: number;
   now?: () => number;
   newId?: () => string;
+  /** Timers of health probes and waitHealthy; default the system's. */
+  scheduler?: Scheduler;
+  /** HTTP and TCP health probes; default real ones from the host to the container's address. */
+  networkProbes?: NetworkProbes;
+  /** waitHealthy: how long a container without a health check must run to count; default 1 s. */
+  healthSettleMs?: number;
 }
 
 export interface CreateOptions {
@@ -66,6 +78,14 @@ export interface ContainerManager {
    * replacement is pulled and created before the original stops; on a failure the original runs on.
    */
   recreate(id: string, config: ContainerConfig): Promise<void>;
+  /**
+   * Resolves once the container is RUNNING and its health check says healthy (without a check: RUNNING
+   * for healthSettleMs, 1 s by default). Rejects with LEDGE_CM_NOT_HEALTHY (details.reason) when it
+   * exits (even if its restart policy starts it again), turns unhealthy, is removed or not running, or
+   * when `deadlineMs` (from the call) passes first; LEDGE_CM_CONTAINER_NOT_FOUND for an unknown ID;
+   * LEDGE_CM_MANAGER_CLOSED when the manager closes meanwhile.
+   */
+  waitHealthy(id: string, options: { deadlineMs: number }): Promise<void>;
   onEvent(listener: (e: ManagerEvent) => void): () => void;
   readonly defaultStopTimeoutMs: number;
 }
@@ -82,6 +102,9 @@ export function createContainerManager(options: ContainerManagerOptions): Contai
   const newId = options.newId ?? randomUUID;
   const state = { closed: false };
   const exits = createExitHandler(core, options.restartDelayMs ?? 1000, state);
+  const scheduler = options.scheduler ?? systemScheduler;
+  const health = createHealthMonitor({ core, scheduler, network: options.networkProbes ?? defaultNetworkProbes, state });
+  const waiters = new Set<() => void>();
   let unsubscribeExit: (() => void) | undefined;
 
   const checkOpen = () => {
@@ -123,6 +146,7 @@ export function createContainerManager(options: ContainerManagerOptions): Contai
       // Before any task starts: a replacement left running must not meet its original.
       await removeLeftovers(core);
       for (const r of loaded) await restore(r);
+      health.resume();
       log.info({ containers: records.size }, 'containers loaded');
     },
 
@@ -130,6 +154,8 @@ export function createContainerManager(options: ContainerManagerOptions): Contai
       state.closed = true;
       unsubscribeExit?.();
       exits.close();
+      health.close();
+      for (const wake of [...waiters]) wake();
       await Promise.allSettled([...core.locks.values()]);
     }),
 
@@ -204,6 +230,7 @@ export function createContainerManager(options: ContainerManagerOptions): Contai
       serial(id, async () => {
         const r = get(id);
         const next: ContainerConfig = { ...r.config };
+        if (change.restartPolicy?.type === 'on-unhealthy' && !r.config.healthCheck) throw invalidRequestError('update value', ['restartPolicy.type: ON_UNHEALTHY needs a health check (the container has none)']);
         if (change.restartPolicy) next.restartPolicy = change.restartPolicy;
         if (change.resources) next.resources = { ...r.config.resources, ...change.resources };
         if (change.resources && LIVE.has(r.state.status)) await wrap('update', id, () => runtime.updateResources(runtimeIdOf(r), next.resources));
@@ -234,6 +261,8 @@ export function createContainerManager(options: ContainerManagerOptions): Contai
         emit({ type: 'removed', id });
         log.info({ containerId: id }, 'container removed');
       }),
+
+    waitHealthy: (id, { deadlineMs }) => waitHealthy({ core, scheduler, settleMs: options.healthSettleMs ?? 1000, state, waiters }, id, deadlineMs),
 
     async recreate(id, config) {
       checkOpen();

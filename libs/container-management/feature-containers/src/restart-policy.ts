@@ -10,7 +10,8 @@ export interface RestartBook {
 export type RestartDecision = { restart: false } | { restart: true; book: RestartBook };
 
 /**
- * `no`: never. `always`, `unless-stopped`: every time (a user stop never gets here). `on-failure`: a
+ * `no`: never. `always`, `unless-stopped`, `on-unhealthy` (whose restart on an unhealthy verdict is the
+ * health monitor's): every time (a user stop never gets here). `on-failure`: a
  * non-zero exit, at most maxRetryCount times within retryTimeout seconds of the first retry; the window
  * (and count) starts over once it has passed.
  */
@@ -18,6 +19,7 @@ export function decideRestart(policy: RestartPolicy, exitCode: number, book: Res
   switch (policy.type) {
     case 'always':
     case 'unless-stopped':
+    case 'on-unhealthy':
       return { restart: true, book };
     case 'on-failure': {
       if (exitCode === 0) return { restart: false };
@@ -38,6 +40,6 @@ export function startOnBoot(policy: RestartPolicy, userStopped: boolean, wasRunn
   // docker semantics: `always` comes back with the daemon even after a user stop, `unless-stopped` not.
   if (policy.type === 'always') return true;
   if (userStopped) return false;
-  if (policy.type === 'unless-stopped') return true;
+  if (policy.type === 'unless-stopped' || policy.type === 'on-unhealthy') return true;
   return policy.type === 'on-failure' && wasRunning;
 }

@@ -2,7 +2,7 @@
 // fsync, rename) so a power cut leaves the old or the new record, never half of one.
 import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ContainerConfig, ContainerState } from '@ledge/container-management-model';
+import type { ContainerConfig, ContainerHealth, ContainerState } from '@ledge/container-management-model';
 import { isPlainObject } from '@ledge/util-parse';
 import { stateCorruptError } from './errors';
 
@@ -18,6 +18,8 @@ export interface ContainerRecord {
   /** on-failure bookkeeping: restarts in the current window and when the window began (ms). */
   restartCount: number;
   restartWindowStart: number;
+  /** With a health check (issue 18): the health of the current or last run; absent otherwise. */
+  health?: ContainerHealth;
 }
 
 /** The ID of the record's container in the engine. */

@@ -7,9 +7,11 @@ import {
   formatTimestamp,
   healthCheckFromKeys,
   initialState,
+  nextHealth,
   parseCreateValue,
   parseDescriptor,
   parseUpdateValue,
+  type ContainerHealth,
   type HealthCheck,
 } from './index';
 
@@ -160,4 +162,23 @@ describe('health in the Container:<id> status', () => {
   });
   const durations: [number, string][] = [[0, '0s'], [500, '500ms'], [1500, '1500ms'], [10_000, '10s'], [60_000, '1m'], [3_661_000, '1h1m1s']];
   for (const [ms, want] of durations) it(`formatDuration(${ms}) = ${want}`, () => assert.equal(formatDuration(ms), want));
+});
+
+describe('nextHealth (docker\'s rules)', () => {
+  const at = 'T';
+  const h = (status: ContainerHealth['status'], failingStreak: number): ContainerHealth => ({ status, failingStreak });
+  const table: [string, ContainerHealth, boolean, boolean, Pick<ContainerHealth, 'status' | 'failingStreak'>][] = [
+    ['success while starting → healthy', h('starting', 0), true, false, h('healthy', 0)],
+    ['success inside the start period → healthy at once', h('starting', 0), true, true, h('healthy', 0)],
+    ['failure inside the start period does not count', h('starting', 0), false, true, h('starting', 0)],
+    ['failure after it counts, status stays until retries', h('starting', 0), false, false, h('starting', 1)],
+    ['retries (3) failures in a row → unhealthy', h('starting', 2), false, false, h('unhealthy', 3)],
+    ['a healthy one stays healthy below retries', h('healthy', 1), false, false, h('healthy', 2)],
+    ['a healthy one fails inside its start period: counts (it is not starting)', h('healthy', 2), false, true, h('unhealthy', 3)],
+    ['success clears the streak of an unhealthy one', h('unhealthy', 7), true, false, h('healthy', 0)],
+    ['unhealthy keeps counting', h('unhealthy', 3), false, false, h('unhealthy', 4)],
+  ];
+  for (const [name, prev, ok, inStartPeriod, want] of table) {
+    it(name, () => assert.deepEqual(nextHealth(prev, { ok, output: 'o', at }, { retries: 3, inStartPeriod }), { ...want, lastCheckAt: at, lastOutput: 'o' }));
+  }
 });

@@ -53,6 +53,26 @@ export function startingHealth(): ContainerHealth {
   return { status: 'starting', failingStreak: 0 };
 }
 
+export interface ProbeOutcome {
+  ok: boolean;
+  output: string;
+  /** RFC 3339 with ns: when the probe ended. */
+  at: string;
+}
+
+/**
+ * Docker's rules after one probe: a success is healthy and clears the streak; a failure counts (and
+ * `retries` of them in a row make it unhealthy) unless the container is still starting inside its start
+ * period.
+ */
+export function nextHealth(prev: ContainerHealth, probe: ProbeOutcome, o: { retries: number; inStartPeriod: boolean }): ContainerHealth {
+  const seen = { lastCheckAt: probe.at, lastOutput: probe.output };
+  if (probe.ok) return { status: 'healthy', failingStreak: 0, ...seen };
+  if (o.inStartPeriod && prev.status === 'starting') return { status: 'starting', failingStreak: prev.failingStreak, ...seen };
+  const failingStreak = prev.failingStreak + 1;
+  return { status: failingStreak >= o.retries ? 'unhealthy' : prev.status, failingStreak, ...seen };
+}
+
 /** `10000` → `10s`, `90000` → `1m30s`, `1500` → `1500ms`: a Go duration that parses back to the same ms. */
 export function formatDuration(ms: number): string {
   if (ms === 0) return '0s';

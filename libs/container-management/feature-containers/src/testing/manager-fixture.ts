@@ -2,8 +2,8 @@
 // The store can be told to fail a write or to run a hook before one (e.g. a task exit mid-operation).
 import type { TestContextLike } from '@ledge/util/testing';
 import { defaultContainerConfig, type ContainerConfig } from '@ledge/container-management-model';
-import { captureLogger, createTempDir } from '@ledge/util/testing';
-import { createContainerManager, type ContainerManager, type ManagerEvent } from '../manager';
+import { captureLogger, createTempDir, onCleanup } from '@ledge/util/testing';
+import { createContainerManager, type ContainerManager, type ContainerManagerOptions, type ManagerEvent } from '../manager';
 import { createContainerStore, type ContainerRecord, type ContainerStore } from '../store';
 import { createMemoryRuntime, type MemoryRuntime } from './memory-runtime';
 
@@ -23,7 +23,14 @@ export interface ManagerFixture {
   restart(): Promise<ManagerFixture>;
 }
 
-export async function managerFixture(t: TestContextLike, shared?: { runtime: MemoryRuntime; home: string; log: ReturnType<typeof captureLogger> }): Promise<ManagerFixture> {
+/** Manager options a spec may set (fake time, network probes); the rest are the fixture's. */
+export type ManagerFixtureOptions = Partial<Pick<ContainerManagerOptions, 'now' | 'scheduler' | 'networkProbes' | 'healthSettleMs'>>;
+
+export async function managerFixture(
+  t: TestContextLike,
+  shared?: { runtime: MemoryRuntime; home: string; log: ReturnType<typeof captureLogger> },
+  options: ManagerFixtureOptions = {},
+): Promise<ManagerFixture> {
   const runtime = shared?.runtime ?? createMemoryRuntime();
   const home = shared?.home ?? createTempDir(t);
   const log = shared?.log ?? captureLogger('test', 'debug');
@@ -38,7 +45,7 @@ export async function managerFixture(t: TestContextLike, shared?: { runtime: Mem
     manager: undefined as unknown as ContainerManager,
     failNextSave: () => (failSave = true),
     config: (name, imageRef, extra = {}) => ({ ...defaultContainerConfig(name, imageRef), restartPolicy: { type: 'no' }, ...extra }),
-    restart: () => managerFixture(t, { runtime, home, log }),
+    restart: () => managerFixture(t, { runtime, home, log }, options),
   };
   const store: ContainerStore = {
     ...base,
@@ -51,9 +58,10 @@ export async function managerFixture(t: TestContextLike, shared?: { runtime: Mem
       await base.save(r);
     },
   };
-  f.manager = createContainerManager({ runtime, store, logger: log.logger, restartDelayMs: 0, defaultStopTimeoutMs: 1000 });
+  f.manager = createContainerManager({ runtime, store, logger: log.logger, restartDelayMs: 0, defaultStopTimeoutMs: 1000, ...options });
   f.manager.onEvent((e) => f.events.push(e));
-  t.after(() => f.manager.close());
+  // Before the temp dir goes (onCleanup runs last-registered-first): close waits for writes in flight.
+  onCleanup(t, () => f.manager.close());
   await f.manager.start();
   return f;
 }

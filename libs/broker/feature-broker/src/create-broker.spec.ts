@@ -28,7 +28,9 @@ function collect(c: MqttClient, only: (topic: string) => boolean = () => true): 
   return got;
 }
 
-const settle = () => new Promise((r) => setTimeout(r, 150));
+// "Nothing else arrives" is shown without waiting: a probe message, sent after the event, is awaited
+// instead. The broker keeps a publisher's messages in order on their way to a subscriber ([MQTT-4.6.0-6])
+// and its log lines in order (sys-log.ts), so whatever the event made it send comes before the probe.
 
 describe('createBroker', () => {
   it('logs the real port, closes idempotently, and can be closed before start', async (t) => {
@@ -61,9 +63,9 @@ describe('createBroker', () => {
       const got = collect(sub, (topic) => topic === 'a/b'); // '#' also gets the broker's retained health
       for (const [f, q] of subs) await sub.subscribeAsync(f, { qos: q });
       await pub.publishAsync('a/b', `m${i}`, { qos: pubQos });
-      await waitFor(() => got.length > 0, 3000, `delivery ${i}`);
-      await settle();
-      assert.deepEqual(got.map((m) => [m.payload, m.qos]), [[`m${i}`, want]], JSON.stringify(subs));
+      await pub.publishAsync('a/b', 'probe', { qos: pubQos });
+      await waitFor(() => got.some((m) => m.payload === 'probe' && m.qos === want), 3000, `delivery ${i}`);
+      assert.deepEqual(got.map((m) => [m.payload, m.qos]), [[`m${i}`, want], ['probe', want]], JSON.stringify(subs));
       await sub.endAsync();
     }
     // a burst: every delivery of the exact-topic overlap still goes out at QoS 2
@@ -79,13 +81,14 @@ describe('createBroker', () => {
     const { url } = await start(t);
     const watcher = await client(t, url, { clientId: 'w' });
     const got = collect(watcher);
-    await watcher.subscribeAsync('$SYS/x/#');
+    await watcher.subscribeAsync(['$SYS/x/#', 'probe']);
     const c = await client(t, url, { clientId: 'p' });
     await c.publishAsync('$SYS/x/y', 'fake', { qos: 1 });
     await c.publishAsync('$SYS/x/y', 'fake', { qos: 2 });
-    await settle();
+    await c.publishAsync('probe', 'after', { qos: 1 });
+    await waitFor(() => got.length > 0, 3000, 'the probe');
     assert.equal(c.connected, true);
-    assert.deepEqual(got, []);
+    assert.deepEqual(got.map((m) => m.topic), ['probe']);
   });
 
   it('enforces ACLs: dropped publishes, SUBACK 0x80, filtered deliveries, %c', async (t) => {
@@ -110,9 +113,11 @@ describe('createBroker', () => {
     await writer.publishAsync('dev/reader/x', '3', { qos: 1 }); // not writer's tree: dropped
     await reader.publishAsync('dev/reader/x', '4', { qos: 1 });
     await reader.publishAsync('shared/ok', '5', { qos: 1 }); // reader may not publish there: dropped
-    await waitFor(() => got.length >= 2, 3000, 'deliveries');
-    await settle();
-    assert.deepEqual(got.map((m) => m.payload).sort(), ['1', '4']);
+    await writer.publishAsync('shared/ok', 'probe-w', { qos: 1 });
+    await reader.publishAsync('dev/reader/x', 'probe-r', { qos: 1 });
+    const probes = () => got.filter((m) => m.payload.startsWith('probe-')).length;
+    await waitFor(() => probes() === 2, 3000, 'deliveries');
+    assert.deepEqual(got.map((m) => m.payload).filter((p) => !p.startsWith('probe-')).sort(), ['1', '4']);
     assert.equal(writer.connected && reader.connected, true, 'refused publishes do not close the connection');
   });
 
@@ -155,7 +160,8 @@ describe('createBroker', () => {
     await client(t, url, { clientId: 'twin' });
     await client(t, url, { clientId: 'twin' });
     await waitFor(() => got.filter((m) => m.payload.includes('as twin')).length === 2, 3000, 'both connects');
-    await settle();
+    await client(t, url, { clientId: 'probe' }); // its notice comes after any line for the taken-over connection
+    await waitFor(() => got.some((m) => m.payload.includes('as probe')), 3000, 'the probe connect');
     assert.equal(got.filter((m) => /Client twin/.test(m.payload)).length, 0);
   });
 
@@ -170,8 +176,9 @@ describe('createBroker', () => {
     t.after(() => back.endAsync(true));
     const got = collect(back);
     await waitFor(() => got.length === 3, 3000, 'three queued messages');
-    await settle();
-    assert.deepEqual(got.map((m) => m.payload), ['0', '1', '2']);
+    await pub.publishAsync('q/x', 'probe', { qos: 1 }); // after every queued message, in order
+    await waitFor(() => got.some((m) => m.payload === 'probe'), 3000, 'the probe');
+    assert.deepEqual(got.map((m) => m.payload), ['0', '1', '2', 'probe']);
     assert.ok(lines.some((l) => l['msg'] === 'outgoing queue full; newest message not queued'));
   });
 });

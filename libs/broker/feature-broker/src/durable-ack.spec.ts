@@ -54,8 +54,26 @@ async function offlineSession(t: TestContextLike, url: string, topic: string): P
   await c.endAsync();
 }
 
-/** Lets pending socket traffic arrive (only used to show that something did *not* happen). */
-const quiet = () => new Promise((r) => setTimeout(r, 150));
+/** Every packet `c` receives, in order: `publish <topic>` or the packet's command. */
+function packetLog(c: MqttClient): string[] {
+  const log: string[] = [];
+  c.on('packetreceive', (p) => void log.push(p.cmd === 'publish' ? `publish ${p.topic}` : p.cmd));
+  return log;
+}
+
+let probes = 0;
+/**
+ * The packets `c` (subscribed to `probe`) received before a probe message another client sends now. The
+ * broker writes the probe to `c` after every acknowledgement it has written to `c` so far, and TCP keeps
+ * the order: an acknowledgement that went out is in the list, with no waiting for one that must not.
+ */
+async function beforeProbe(t: TestContextLike, url: string, c: MqttClient, log: string[]): Promise<string[]> {
+  const arrived = new Promise<void>((r) => c.on('message', (topic) => topic === 'probe' && r()));
+  const prober = await client(t, url, { clientId: `prober-${++probes}` });
+  await prober.publishAsync('probe', '', { qos: 0 });
+  await arrived;
+  return log.slice(0, log.indexOf('publish probe'));
+}
 
 describe('broker: acknowledge only what is durable', { timeout: 20_000 }, () => {
   it('holds each QoS 1 PUBACK until the message is queued for the offline session and durable() has settled, in publish order', async (t) => {
@@ -64,10 +82,12 @@ describe('broker: acknowledge only what is durable', { timeout: 20_000 }, () => 
     await offlineSession(t, url, 'e');
     gate.release();
     const pub = await client(t, url, { clientId: 'pub' });
+    const log = packetLog(pub);
+    await pub.subscribeAsync('probe', { qos: 0 });
     const acked: number[] = [];
     const sends = [0, 1, 2].map((n) => pub.publishAsync('e', String(n), { qos: 1 }).then(() => void acked.push(n)));
     await waitFor(() => gate.state.calls >= 3, 5_000, 'durable() for each publish');
-    await quiet();
+    assert.ok(!(await beforeProbe(t, url, pub, log)).includes('puback'), 'no PUBACK before the barrier');
     assert.deepEqual(acked, [], 'no PUBACK before the barrier');
     gate.release();
     await Promise.all(sends);
@@ -83,13 +103,16 @@ describe('broker: acknowledge only what is durable', { timeout: 20_000 }, () => 
     const gate = gatedBarrier();
     const url = await start(t, gate.durable);
     const pub = await client(t, url, { clientId: 'pub' });
+    const log = packetLog(pub);
+    await pub.subscribeAsync(['probe', 'q0'], { qos: 0 });
+    const delivered = new Promise<void>((r) => pub.on('message', (topic) => topic === 'q0' && r()));
     await pub.publishAsync('q0', 'x', { qos: 0 });
-    await quiet();
+    await delivered; // back from the broker: the publish pipeline, after which a barrier would run, is done
     assert.equal(gate.state.calls, 0, 'QoS 0: no barrier');
     let done = false;
     const sent = pub.publishAsync('q2', 'y', { qos: 2 }).then(() => void (done = true));
     await waitFor(() => gate.state.calls >= 1, 5_000, 'durable() for the QoS 2 publish');
-    await quiet();
+    assert.ok(!(await beforeProbe(t, url, pub, log)).includes('pubrec'), 'no PUBREC before the barrier');
     assert.equal(done, false, 'no PUBREC (so no PUBCOMP) before the barrier');
     gate.release();
     await sent;

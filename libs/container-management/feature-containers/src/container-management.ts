@@ -1,6 +1,6 @@
 // Composition of container management: store + manager + Ditto features + metrics + containers' logs on
-// the bus (+ deployment and SoftwareUpdatable). Every collaborator is injected; the app entry supplies
-// containerd and MQTT.
+// the bus (+ deployment, SoftwareUpdatable and the containers update agent). Every collaborator is
+// injected; the app entry supplies containerd and MQTT.
 import { join } from 'node:path';
 import type { ContainerRuntime } from '@ledge/container-management-model';
 import { createDittoAgent, type DittoAgent, type LocalBusClient } from '@ledge/data-access-mqtt';
@@ -14,6 +14,7 @@ import { createContainerManager, type ContainerManager } from './manager';
 import { createMetricsReporter, type MetricsReporter } from './metrics-reporter';
 import { createSoftwareUpdatable, type Fetch, type SoftwareUpdatable } from './software-updatable';
 import { createContainerStore } from './store';
+import { createUpdateAgent, type UpdateAgent, type UpdateAgentOptions } from './update-agent/update-agent';
 
 export interface ContainerManagementOptions {
   runtime: ContainerRuntime;
@@ -30,6 +31,8 @@ export interface ContainerManagementOptions {
   fetch?: Fetch;
   /** Unix socket of the local API for `ledge cm`; absent or '' = no local API. */
   apiSocket?: string;
+  /** Run the containers update agent (issue 18) with these settings; absent = off, as Kanto's default. */
+  updateAgent?: Omit<UpdateAgentOptions, 'bus' | 'manager' | 'logger' | 'homeDir'>;
 }
 
 export interface ContainerManagement extends App {
@@ -39,6 +42,7 @@ export interface ContainerManagement extends App {
   readonly features: ContainerFeatures;
   readonly softwareUpdatable: SoftwareUpdatable | undefined;
   readonly localApi: LocalApi | undefined;
+  readonly updateAgent: UpdateAgent | undefined;
 }
 
 export function createContainerManagement(options: ContainerManagementOptions): ContainerManagement {
@@ -59,6 +63,7 @@ export function createContainerManagement(options: ContainerManagementOptions): 
   const localApi = options.apiSocket ? createLocalApi({ socketPath: options.apiSocket, manager, runtime: options.runtime, logger }) : undefined;
   // the containers' part of file upload's Logs feature: their json-file logs are root's, served from here
   const containerLogs = createContainerLogsService({ bus: options.bus, manager, runtime: options.runtime, logger });
+  const updateAgent = options.updateAgent ? createUpdateAgent({ ...options.updateAgent, bus: options.bus, manager, logger, homeDir: options.homeDir }) : undefined;
   const features = registerContainerFeatures({ agent, manager, metrics, logger, extraFeatures: () => (softwareUpdatable ? [softwareUpdatable.feature()] : []) });
 
   return {
@@ -68,6 +73,7 @@ export function createContainerManagement(options: ContainerManagementOptions): 
     features,
     softwareUpdatable,
     localApi,
+    updateAgent,
     async start() {
       await manager.start();
       // The CLI is a convenience beside the cloud: a socket that cannot be served is logged, not fatal.
@@ -81,9 +87,12 @@ export function createContainerManagement(options: ContainerManagementOptions): 
       }
       await agent.start();
       await containerLogs.start();
+      // After the deployment: its containers are part of the current state the agent reports.
+      await updateAgent?.start();
       log.info({ homeDir: options.homeDir, containers: manager.list().length, statePath: join(options.homeDir, 'containers') }, 'container management started');
     },
     close: onlyOnce(async () => {
+      await updateAgent?.close();
       await localApi?.close();
       await containerLogs.close();
       metrics.close();

@@ -6,9 +6,10 @@ import { createContainerdRuntime, type RegistryConfig } from '@ledge/container-m
 import { parseRegistryConfigurations, type ContainerRuntime } from '@ledge/container-management-model';
 import { createLocalBusClient, localBusClientOptions, withHealth } from '@ledge/data-access-mqtt';
 import { ConfigError, onlyOnce, type AppEntry, type ConfigOf, type Logger, type WithCommon } from '@ledge/util';
-import { containerManagementSpec, type ContainerManagementSpec } from './config';
+import { containerManagementAliases, containerManagementSpec, type ContainerManagementSpec } from './config';
 import { createContainerManagement } from './container-management';
 import { deployDescriptors, type DeploymentMode } from './deployment';
+import { updateAgentSettings } from './update-agent/settings';
 
 export type ContainerManagementConfig = ConfigOf<WithCommon<ContainerManagementSpec>>;
 export const LOCAL_CLIENT_ID = 'ledge-container-management';
@@ -49,6 +50,8 @@ export function registriesFromConfig(value: unknown): Record<string, RegistryCon
   );
 }
 
+const spec = containerManagementSpec;
+
 const containerdRuntime = (config: ContainerManagementConfig, logger: Logger): ContainerRuntime =>
   createContainerdRuntime({
     socket: config.containerdSocket,
@@ -61,6 +64,8 @@ const containerdRuntime = (config: ContainerManagementConfig, logger: Logger): C
 
 export function createContainerManagementApp(config: ContainerManagementConfig, deps: ContainerManagementDeps) {
   const logger = deps.logger;
+  // Checked before anything starts: disagreeing Kanto and Ledge keys are a config error (exit 2).
+  const ua = updateAgentSettings(config, { updateAgentEnable: spec.updateAgentEnable.default, updateAgentDomain: spec.updateAgentDomain.default, systemContainers: spec.systemContainers.default, verboseInventoryReport: spec.verboseInventoryReport.default });
   const runtime = (deps.createRuntime ?? containerdRuntime)(config, logger);
   const bus = createLocalBusClient({
     ...localBusClientOptions(config),
@@ -75,6 +80,7 @@ export function createContainerManagementApp(config: ContainerManagementConfig, 
     logger,
     defaultStopTimeoutMs: config.defaultStopTimeout * 1000,
     apiSocket: config.apiSocket,
+    ...(ua.enable ? { updateAgent: { domain: ua.domain, systemContainers: ua.systemContainers, verboseInventoryReport: ua.verboseInventoryReport, activationTimeoutMs: ua.activationTimeoutMs } } : {}),
     ...(config.deploymentEnable
       ? { afterRestore: async (manager) => void (await deployDescriptors({ dir: config.deploymentDir, mode: config.deploymentMode as DeploymentMode, manager, logger })) }
       : {}),
@@ -98,5 +104,12 @@ export const containerManagementEntry: AppEntry<ContainerManagementSpec> = withH
   summary: 'Ledge container management: runs OCI containers on containerd, managed from the cloud through Ditto (Kanto-compatible)',
   spec: containerManagementSpec,
   create: (config, { logger }) => createContainerManagementApp(config, { logger }),
-  devDefaults: (devDir) => ({ homeDir: join(devDir, 'container-management'), deploymentDir: join(devDir, 'container-management', 'deployment'), apiSocket: join(devDir, 'container-management.sock') }),
+  // `npm start` runs the update manager too: its containers agent is on there.
+  devDefaults: (devDir) => ({
+    homeDir: join(devDir, 'container-management'),
+    deploymentDir: join(devDir, 'container-management', 'deployment'),
+    apiSocket: join(devDir, 'container-management.sock'),
+    updateAgentEnable: true,
+  }),
+  aliases: containerManagementAliases,
 });

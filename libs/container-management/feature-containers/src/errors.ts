@@ -35,6 +35,20 @@ export const CmErrorCodes = Object.freeze({
   API_SOCKET_IN_USE: 'LEDGE_CM_API_SOCKET_IN_USE',
   /** A local API request names no route (404) or sends a body that is not JSON (400). */
   API_BAD_REQUEST: 'LEDGE_CM_API_BAD_REQUEST',
+  /** Containers update agent: a desired-state component names an unknown key or has a bad value; the update is refused (IDENTIFICATION_FAILED) naming the component and key. */
+  UPDATE_COMPONENT_INVALID: 'LEDGE_CM_UPDATE_COMPONENT_INVALID',
+  /** Containers update agent: a message on its topics is not a valid envelope, desired state or command; answered with feedback when it carries an activityId. */
+  UPDATE_MESSAGE_INVALID: 'LEDGE_CM_UPDATE_MESSAGE_INVALID',
+  /** Containers update agent: a command for another activity, with no operation, out of order or for a named baseline; answered with feedback naming why. */
+  UPDATE_COMMAND_REFUSED: 'LEDGE_CM_UPDATE_COMMAND_REFUSED',
+  /** Containers update agent: a container the update works on was removed or renamed by someone else meanwhile. */
+  UPDATE_CONTAINER_MISSING: 'LEDGE_CM_UPDATE_CONTAINER_MISSING',
+  /** Containers update agent: a new or changed container was not running (and healthy, with a check) within the activation deadline (ACTIVATION_FAILURE). */
+  UPDATE_ACTIVATION_FAILED: 'LEDGE_CM_UPDATE_ACTIVATION_FAILED',
+  /** Containers update agent: a step of restoring the previous state failed (ROLLBACK_FAILURE); the message names the container. */
+  UPDATE_ROLLBACK_FAILED: 'LEDGE_CM_UPDATE_ROLLBACK_FAILED',
+  /** Containers update agent: the journal of an unfinished update (<homeDir>/update-agent/) is unreadable; leftovers are restored by their names alone. */
+  UPDATE_JOURNAL_CORRUPT: 'LEDGE_CM_UPDATE_JOURNAL_CORRUPT',
   /**
    * waitHealthy gave up (issue 18): the container exited, its health check found it unhealthy, it was
    * removed or never started, or the deadline passed first; details.reason says which.
@@ -101,6 +115,34 @@ export function managerClosedError(): LedgeError {
 
 export function apiSocketInUseError(path: string): LedgeError {
   return new FailedPreconditionError(CmErrorCodes.API_SOCKET_IN_USE, `local API socket ${path} is served by another process`, { details: { path } });
+}
+
+export function updateComponentInvalidError(activityId: string, problems: readonly string[]): LedgeError {
+  return new InvalidArgumentError(CmErrorCodes.UPDATE_COMPONENT_INVALID, `desired state of activity ${activityId} refused: ${problems.join('; ')}`, { details: { activityId, problems } });
+}
+
+export function updateMessageInvalidError(topic: string, problems: readonly string[]): LedgeError {
+  return new InvalidArgumentError(CmErrorCodes.UPDATE_MESSAGE_INVALID, `invalid message on ${topic}: ${problems.join('; ')}`, { details: { topic, problems } });
+}
+
+export function updateCommandRefusedError(command: string, activityId: string, why: string): LedgeError {
+  return new FailedPreconditionError(CmErrorCodes.UPDATE_COMMAND_REFUSED, `${command} for activity ${activityId} refused: ${why}`, { details: { command, activityId } });
+}
+
+export function updateContainerMissingError(name: string): LedgeError {
+  return new FailedPreconditionError(CmErrorCodes.UPDATE_CONTAINER_MISSING, `container ${name} is gone: it was removed or renamed outside the update`, { details: { name } });
+}
+
+export function updateActivationError(name: string, reason: string, cause?: unknown): LedgeError {
+  return new FailedPreconditionError(CmErrorCodes.UPDATE_ACTIVATION_FAILED, `container ${name} did not activate: ${reason}`, { details: { name }, ...(cause !== undefined ? { cause } : {}) });
+}
+
+export function updateRollbackError(name: string, step: string, cause: unknown): LedgeError {
+  return new FailedPreconditionError(CmErrorCodes.UPDATE_ROLLBACK_FAILED, `restoring container ${name} failed at '${step}': ${messageOf(cause)}`, { details: { name, step }, cause });
+}
+
+export function updateJournalCorruptError(file: string, cause: unknown): LedgeError {
+  return new FailedPreconditionError(CmErrorCodes.UPDATE_JOURNAL_CORRUPT, `update journal ${file} is unreadable: ${messageOf(cause)}`, { details: { file }, cause });
 }
 
 export type NotHealthyDetails =

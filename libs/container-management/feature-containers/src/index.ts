@@ -28,3 +28,7 @@ export { createLocalApi, defaultLocalApiOptions } from './local-api';
 export type { LocalApi, LocalApiOptions } from './local-api';
 export { matchRoute, httpStatusOf, apiContainerOf, parseCreateBody, parseLogsQuery, API_PREFIX } from './local-api-routes';
 export type { Route, ApiError, ApiCreateRequest } from './local-api-routes';
+export { containerManagementAliases } from './config';
+export { createUpdateAgent, defaultUpdateAgentOptions } from './update-agent/update-agent';
+export type { UpdateAgent, UpdateAgentOptions } from './update-agent/update-agent';
+export type { ActivationGate } from './update-agent/activation-gate';

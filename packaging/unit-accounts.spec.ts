@@ -16,7 +16,7 @@ describe('packaged units: local bus accounts and sessions', () => {
   const apps = discoverApps({ root });
   it("every app that dials the broker names its account in its unit's environment, the broker its password file; the configs are the user's", () => {
     const accounts = localBusAccounts({ appsDir: join(root, 'apps') });
-    assert.deepEqual(accounts.map((a) => a.app), ['connector', 'container-management', 'file-backup', 'file-upload', 'software-update', 'system-metrics']);
+    assert.deepEqual(accounts.map((a) => a.app), ['connector', 'container-management', 'file-backup', 'file-upload', 'software-update', 'system-metrics', 'update-manager']);
     const conf = (a: AppPackage) => JSON.parse(readFileSync(a.configSource, 'utf8')) as Record<string, unknown>;
     // Environment=K=V or Environment="K=V" (systemd unescapes \" inside the quotes); one assignment per line here.
     const environment = (unit: string) =>

@@ -27,4 +27,5 @@ export const hostedApps: readonly HostedApp[] = [
   hosted('file-upload', async () => (await import('@ledge/file-upload-feature')).fileUploadEntry),
   hosted('file-backup', async () => (await import('@ledge/file-upload-feature')).fileBackupEntry),
   hosted('system-metrics', async () => (await import('@ledge/system-metrics-feature')).systemMetricsEntry),
+  hosted('update-manager', async () => (await import('@ledge/update-manager-feature')).updateManagerEntry),
 ];

@@ -7,7 +7,7 @@ import { toUnixSeconds } from './connection-status';
 import { defaultEdgePayloadLimits } from './thing-identity';
 
 /** Ledge's apps, by the name each reports its health under (and `ledge-<app>.service`, `ledge logs <app>`). */
-export const LEDGE_APPS: readonly string[] = Object.freeze(['broker', 'connector', 'container-management', 'software-update', 'file-upload', 'file-backup', 'system-metrics']);
+export const LEDGE_APPS: readonly string[] = Object.freeze(['broker', 'connector', 'container-management', 'software-update', 'file-upload', 'file-backup', 'system-metrics', 'update-manager']);
 
 export const HealthTopics = Object.freeze({
   prefix: 'edge/health/',

@@ -1,8 +1,8 @@
 // The reboot after a completed activity whose domain needs one (Kanto update-manager
 // updatem/orchestration/reboot_linux.go writes the magic SysRq trigger: an immediate reset without
 // unmounting). Ledge asks systemd instead (`systemctl reboot`): services stop in order, file systems are
-// synced and unmounted; the ledge-update-manager unit grants CAP_SYS_BOOT for it (logind allows the call
-// to a caller with that capability, without polkit).
+// synced and unmounted. The ledge-update-manager unit runs as root with CAP_SYS_BOOT alone for it (see
+// its comments).
 import { execFile } from 'node:child_process';
 import { rebootFailedError } from './errors';
 

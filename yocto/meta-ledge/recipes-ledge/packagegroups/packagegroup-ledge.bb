@@ -6,4 +6,4 @@ inherit packagegroup
 
 # Container management (meta-virtualization) is appended by
 # dynamic-layers/virtualization-layer/recipes-ledge/packagegroups/packagegroup-ledge.bbappend.
-RDEPENDS:${PN} = "ledge-common ledge-broker ledge-connector ledge-software-update ledge-file-upload ledge-file-backup ledge-system-metrics ledge-bootstrapping"
+RDEPENDS:${PN} = "ledge-common ledge-broker ledge-connector ledge-software-update ledge-file-upload ledge-file-backup ledge-system-metrics ledge-update-manager ledge-bootstrapping"

@@ -129,7 +129,9 @@ export function componentToConfig(component: ComponentWithConfig, domain: string
   if (!health.ok) for (const p of health.problem.split('; ')) problems.push(`${at}: ${p.replace(/^(health\.[^:]+):/, "key '$1':")}`);
   const policy = one('restartPolicy');
   const onFailure = policy === 'on-failure' || policy === 'ON_FAILURE';
-  for (const k of ['restartMaxRetries', 'restartTimeout'] as const) if (one(k) !== undefined && !onFailure) problem(k, "applies to restartPolicy 'on-failure' only");
+  // A verbose current state reports 0 and 0s for every policy: those copy back harmlessly.
+  const zero = (v: string | undefined) => v === undefined || v.trim() === '0' || parseGoDuration(v) === 0;
+  for (const k of ['restartMaxRetries', 'restartTimeout'] as const) if (!onFailure && !zero(one(k))) problem(k, "applies to restartPolicy 'on-failure' only");
 
   const descriptor = {
     container_name: component.id,

@@ -2,8 +2,9 @@
 // from_containers.go): one APPLICATION node for the agent, carrying its domain as the parameter `domain`,
 // associated to one CONTAINER node per container, `<domain>:<name>`, whose version is the image's tag or
 // digest. Parameters hold the settings in the desired state's keys, so a node can be copied back into a
-// desired state; values equal to the defaults are left out unless the report is verbose. Pure.
-import { defaultLogConfig, formatSize, type ContainerConfig } from '@ledge/container-management-model';
+// desired state; values equal to the defaults are left out unless the report is verbose. Ledge adds the
+// health check (`health.*` keys) and, while a container has one, its `health`. Pure.
+import { defaultHealthTiming, defaultLogConfig, formatDuration, formatSize, type ContainerConfig, type HealthCheck } from '@ledge/container-management-model';
 import type { Inventory, KeyValuePair, SoftwareNode } from '@ledge/update-model';
 import type { ContainerRecord } from '../store';
 import { formatDevice, formatMount, formatPort } from './kanto-forms';
@@ -66,12 +67,26 @@ function settings(c: ContainerConfig, verbose: boolean): KeyValuePair[] {
   return out;
 }
 
+/** A health check in the desired state's `health.*` keys (Ledge's), timing only where it is not the default. */
+function healthParameters(h: HealthCheck, verbose: boolean): KeyValuePair[] {
+  const out: KeyValuePair[] = [];
+  // A check from the desired state runs `/bin/sh -c <cmd>`; one given as an argv elsewhere is shown joined.
+  if (h.kind === 'exec') out.push({ key: 'health.cmd', value: h.command[0] === '/bin/sh' && h.command[1] === '-c' && h.command.length === 3 ? h.command[2]! : h.command.join(' ') });
+  if (h.kind === 'http') out.push({ key: 'health.http', value: `${h.port}${h.path}` });
+  if (h.kind === 'tcp') out.push({ key: 'health.tcp', value: String(h.port) });
+  const timing = [['health.interval', h.intervalMs, defaultHealthTiming.intervalMs], ['health.timeout', h.timeoutMs, defaultHealthTiming.timeoutMs], ['health.startPeriod', h.startPeriodMs, defaultHealthTiming.startPeriodMs]] as const;
+  for (const [key, ms, def] of timing) if (verbose || ms !== def) out.push({ key, value: formatDuration(ms) });
+  if (verbose || h.retries !== defaultHealthTiming.retries) out.push({ key: 'health.retries', value: String(h.retries) });
+  return out;
+}
+
 /** One container as a CONTAINER node; `id` is the bare name (toInventory prefixes the domain). */
 export function containerNode(r: ContainerRecord, verbose: boolean): SoftwareNode {
   const running = r.state.status === 'RUNNING';
-  const params = settings(r.config, verbose);
+  const params = [...settings(r.config, verbose), ...(r.config.healthCheck ? healthParameters(r.config.healthCheck, verbose) : [])];
   const add = (key: string, value: string, show: boolean) => void (verbose || show ? params.push({ key, value }) : undefined);
   add('status', STATUS_NAMES[r.state.status] ?? 'Unknown', true);
+  if (r.config.healthCheck && r.health) add('health', r.health.status, true);
   add('finishedAt', r.state.finishedAt, r.state.finishedAt !== '' && !running);
   add('exitCode', String(r.state.exitCode), r.state.exitCode !== 0 && !running);
   add('created', r.createdAt, true);

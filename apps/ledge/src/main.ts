@@ -1,8 +1,9 @@
 // The `ledge` command: `ledge run` hosts the stack, `ledge status` shows it, `ledge diag` bundles it for
-// support, `ledge logs` reads an app's journal; more verbs (e.g. `ledge cm`) are added per app.
+// support, `ledge logs` reads an app's journal; more verbs (`ledge cm`, `ledge um`) are added per app.
 import yargs from 'yargs';
 import { cmCommand } from '@ledge/container-management-cli';
 import { diagCommand, logsCommand, statusCommand } from '@ledge/status-feature';
+import { umCommand } from '@ledge/update-manager-cli';
 import { appConfigs } from './app-configs';
 import { containerSummary } from './containers';
 import { runCommand } from './run-command';
@@ -11,6 +12,7 @@ const operator = { containers: containerSummary };
 let cli = yargs(process.argv.slice(2)).scriptName('ledge');
 cli = runCommand(cli);
 cli = cmCommand(cli);
+cli = umCommand(cli);
 cli = statusCommand(cli, operator);
 cli = diagCommand(cli, { ...operator, configs: () => appConfigs() });
 cli = logsCommand(cli);

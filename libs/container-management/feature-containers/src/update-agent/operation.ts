@@ -105,6 +105,8 @@ export function createOperation(activityId: string, planned: readonly PlannedAct
       if (status === 'ACTIVATION_SUCCESS') await deps.journal.save({ activityId, activated: true, actions: restorables }).catch((err: unknown) => log.error({ err }, 'cannot write the update journal'));
     },
     async ROLLBACK() {
+      // From here a restart restores, even after a successful activation.
+      if (status === 'ACTIVATION_SUCCESS') await deps.journal.save({ activityId, activated: false, actions: restorables }).catch((err: unknown) => log.error({ err }, 'cannot write the update journal'));
       await report('ROLLBACK');
       return phase(() => runRestore(ctx, restorables), 'ROLLBACK_SUCCESS', 'ROLLBACK_FAILURE');
     },

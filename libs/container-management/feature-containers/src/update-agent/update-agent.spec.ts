@@ -101,6 +101,24 @@ describe('containers update agent', () => {
     assert.deepEqual(h.runningInRuntime(), ['db', 'web']);
   });
 
+  it('ROLLBACK after a successful activation (the update manager undoing a multi-domain update) brings v1 back', async (t) => {
+    const h = await agentHarness(t);
+    await h.desired('a1', v1);
+    await runAll(h, 'a1');
+    await h.desired('a2', v2);
+    for (const c of ['DOWNLOAD', 'UPDATE', 'ACTIVATE'] as const) await h.command('a2', c);
+    assert.equal(h.last('a2').status, 'ACTIVATION_SUCCESS');
+    await h.command('a2', 'ROLLBACK');
+    assert.equal(h.last('a2').status, 'ROLLBACK_SUCCESS');
+    assert.deepEqual(h.containers(), { db: 'RUNNING', web: 'RUNNING' });
+    assert.equal(h.f.manager.findByName('web')!.config.imageRef, 'reg.test/web:1');
+    // A restart now must not finish the activated update's cleanup: the journal says restore.
+    const h2 = await h.restart();
+    assert.deepEqual(h2.containers(), { db: 'RUNNING', web: 'RUNNING' });
+    assert.equal(h2.f.manager.findByName('web')!.config.imageRef, 'reg.test/web:1');
+    assert.equal(h2.last('a2').status, 'INCOMPLETE');
+  });
+
   it("CLEANUP after a failed phase (what Kanto's update manager sends) restores first, then INCOMPLETE", async (t) => {
     const h = await agentHarness(t);
     await h.desired('a1', v1);

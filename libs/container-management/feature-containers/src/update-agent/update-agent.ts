@@ -5,18 +5,16 @@
 // Messages are handled one at a time, in order: one operation at a time. Beyond Kanto: the activation
 // gate, a rollback from any point, a restart in the middle settled from the journal, refusals answered.
 import type { LocalBusClient } from '@ledge/data-access-mqtt';
-import { envelope, parseCommand, parseEnvelope, updateTopics, type DesiredStateFeedback, type UpdateTopics } from '@ledge/update-model';
-import { isPlainObject } from '@ledge/util-parse';
+import { envelope, parseEnvelope, updateTopics, type DesiredStateFeedback, type UpdateTopics } from '@ledge/update-model';
 import { onlyOnce, type Logger } from '@ledge/util';
 import type { ContainerManager } from '../manager';
 import { systemScheduler, type Scheduler } from '../scheduler';
-import { LIVE } from '../manager-core';
-import { updateCommandRefusedError, updateComponentInvalidError, updateMessageInvalidError } from '../errors';
+import { updateMessageInvalidError } from '../errors';
 import { createActivationGate, type ActivationGate } from './activation-gate';
+import { createMessageHandlers } from './agent-messages';
 import { currentState } from './current-state';
-import { identify } from './identify';
 import { createJournalStore, type JournalStore } from './journal';
-import { createOperation, FAILURE_OF, type Operation } from './operation';
+import { createOperation } from './operation';
 import { recoverInterrupted } from './recovery';
 import { createStateReporter } from './state-reporter';
 
@@ -71,13 +69,21 @@ export function createUpdateAgent(options: UpdateAgentOptions): UpdateAgent {
   const version = o.version ?? process.env['LEDGE_VERSION'] ?? 'dev';
   const reporter = createStateReporter({ bus, topic: topics.currentState, inventory: () => currentState(o.domain, manager.list(), { verbose: o.verboseInventoryReport, version }), scheduler, now, delayMs: o.reportDelayMs, log });
   const removers: (() => void)[] = [];
-  let operation: Operation | undefined;
   let chain: Promise<void> = Promise.resolve();
   let closed = false;
 
   const send = (activityId: string, feedback: DesiredStateFeedback) =>
     bus.publish(topics.feedback, JSON.stringify(envelope(activityId, feedback, now())), { qos: 1 }).catch((err: unknown) => log.warn({ err, activityId, status: feedback.status }, 'update feedback not published'));
-  const opDeps = (activityId: string) => ({ manager, log, gate, activationTimeoutMs: o.activationTimeoutMs, journal, send: (f: DesiredStateFeedback) => send(activityId, f) });
+  const messages = createMessageHandlers({
+    domain: o.domain,
+    systemContainers: o.systemContainers,
+    manager,
+    log,
+    commandTopic: topics.command,
+    send,
+    reportNow: (activityId) => reporter.now(activityId),
+    newOperation: (activityId, actions) => createOperation(activityId, actions, { manager, log, gate, activationTimeoutMs: o.activationTimeoutMs, journal, send: (f) => send(activityId, f) }),
+  });
 
   /** Queued behind what came before; a command's container changes are reported once it ends. */
   const enqueue = (work: () => Promise<void>) => {
@@ -89,47 +95,9 @@ export function createUpdateAgent(options: UpdateAgentOptions): UpdateAgent {
       } catch (err) {
         log.error({ err }, 'update agent message failed');
       } finally {
-        if (operation?.done) operation = undefined;
         reporter.release();
       }
     });
-  };
-
-  const onDesiredState = async (activityId: string, payload: unknown) => {
-    await send(activityId, { status: 'IDENTIFYING' });
-    // The desired state is the whole domain: a newer one (or the same one again) ends the pending update.
-    await operation?.supersede(activityId);
-    operation = undefined;
-    const current = manager.list().map((r) => ({ name: r.config.name, config: r.config, live: LIVE.has(r.state.status) }));
-    const result = identify({ payload, domain: o.domain, systemContainers: o.systemContainers, current });
-    if (!result.ok) {
-      log.warn({ err: updateComponentInvalidError(activityId, result.problems) }, 'desired state refused');
-      return void (await send(activityId, { status: 'IDENTIFICATION_FAILED', message: result.problems.join('; '), actions: [] }));
-    }
-    const op = createOperation(activityId, result.actions, opDeps(activityId));
-    log.info({ activityId, actions: result.actions.map((a) => `${a.kind} ${a.name}`) }, 'desired state identified');
-    await op.report('IDENTIFIED');
-    if (result.actions.length === 0) await op.report('COMPLETED', 'nothing to do: the containers are as desired');
-    else operation = op;
-  };
-
-  const onCommand = async (activityId: string, payload: unknown) => {
-    const parsed = parseCommand(payload);
-    if (!parsed.ok) {
-      const named = isPlainObject(payload) ? payload['command'] : undefined;
-      log.warn({ err: updateMessageInvalidError(topics.command, parsed.problems), activityId }, 'update command refused');
-      if (typeof named === 'string' && named in FAILURE_OF) await send(activityId, { status: FAILURE_OF[named as keyof typeof FAILURE_OF], message: parsed.problems.join('; ') });
-      else if (operation?.activityId === activityId) await operation.report(operation.status, `command refused: ${parsed.problems.join('; ')}`);
-      return;
-    }
-    const { command } = parsed;
-    if (operation === undefined || operation.activityId !== activityId) {
-      const why = operation === undefined ? 'no update in progress' : `the update in progress is activity ${operation.activityId}`;
-      log.warn({ err: updateCommandRefusedError(command.command, activityId, why) }, 'update command refused');
-      return void (await send(activityId, { status: FAILURE_OF[command.command], message: `${command.command} refused: ${why}`, ...(command.baseline ? { baseline: command.baseline } : {}) }));
-    }
-    await operation.command(command);
-    if (operation.done) await reporter.now('');
   };
 
   /** Parses the envelope; a message without a usable one is logged (it cannot be answered). */
@@ -148,8 +116,8 @@ export function createUpdateAgent(options: UpdateAgentOptions): UpdateAgent {
       const recovered = await recoverInterrupted({ manager, journal, log });
       removers.push(
         manager.onEvent(() => reporter.changed()),
-        bus.onMessage(topics.desiredState, handler(onDesiredState)),
-        bus.onMessage(topics.command, handler(onCommand)),
+        bus.onMessage(topics.desiredState, handler(messages.desiredState)),
+        bus.onMessage(topics.command, handler(messages.command)),
         // Answered at once, not behind an operation: reading the state never waits.
         bus.onMessage(topics.currentStateGet, (topic, payload) => {
           const env = parseEnvelope(payload.length === 0 ? '{}' : payload, { allowEmptyActivity: true });

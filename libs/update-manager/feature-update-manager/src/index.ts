@@ -15,6 +15,8 @@ export { createLocalApi } from './local-api';
 export type { LocalApi, LocalApiHandlers, LocalApiOptions } from './local-api';
 export { createUpdateManagerFeature } from './update-manager-feature';
 export type { FeatureHandlers, UpdateManagerFeature, UpdateManagerFeatureOptions } from './update-manager-feature';
+export { createOutputs } from './outputs';
+export type { Outputs } from './outputs';
 export { createAfterActivity } from './after-activity';
 export type { AfterActivity, AfterActivityOptions } from './after-activity';
 export { systemdReboot } from './reboot';

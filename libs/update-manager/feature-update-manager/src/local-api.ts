@@ -21,8 +21,8 @@ export interface LocalApiHandlers {
   /** A current-state get: Kanto's carries an activityId, or none. */
   refresh(activityId: string): void;
   consent(activityId: string, status: ConsentStatus): void;
-  /** A desired-state message that is not an envelope: reported on the feedback topic with its problems. */
-  malformed(problems: readonly string[]): void;
+  /** A desired-state message that is not an envelope: reported (activityId '') with its problems. */
+  refused(activityId: string, problems: readonly string[]): void;
 }
 
 export interface LocalApi {
@@ -53,7 +53,7 @@ export function createLocalApi(options: LocalApiOptions): LocalApi {
     const env = parseEnvelope(payload);
     if (!env.ok) {
       log.warn({ problems: env.problems }, 'malformed desired state message');
-      return handlers.malformed(env.problems);
+      return handlers.refused('', env.problems);
     }
     handlers.apply(env.envelope.activityId, env.envelope.payload);
   };

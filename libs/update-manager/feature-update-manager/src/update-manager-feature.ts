@@ -5,7 +5,7 @@
 // inventory}. Refusals are typed errors the Ditto agent answers 400 messages:parameter.invalid.
 import { randomUUID } from 'node:crypto';
 import type { DittoAgent } from '@ledge/data-access-mqtt';
-import { UPDATE_MANAGER_DEFINITION, UPDATE_MANAGER_FEATURE_ID, UpdateManagerMessages, type Command, type ConsentStatus, type DesiredState, type DesiredStateFeedback, type Inventory } from '@ledge/update-model';
+import { UPDATE_MANAGER_DEFINITION, UPDATE_MANAGER_FEATURE_ID, UpdateManagerMessages, type Command, type ConsentStatus, type DesiredStateFeedback, type Inventory } from '@ledge/update-model';
 import {
   applyInvalidError,
   consentInvalidError,
@@ -21,7 +21,7 @@ import {
 import type { Logger } from '@ledge/util';
 
 export interface FeatureHandlers {
-  apply(activityId: string, desiredState: DesiredState): void;
+  apply(activityId: string, desiredState: unknown): void;
   /** An apply refused with 400 that named its activity: the activity's feedback says why too. */
   refused(activityId: string, problems: readonly string[]): void;
   refresh(activityId: string): void;

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { createDittoAgent, createLocalBusClient, localBusClientOptions, type LocalBusClient } from '@ledge/data-access-mqtt';
 import type { AppHealth } from '@ledge/model-edge';
-import type { DesiredStateFeedback } from '@ledge/update-model';
+import type { ConsentStatus } from '@ledge/update-model';
 import { managerNode } from '@ledge/update-manager-model';
 import { createCloser, type App, type Logger } from '@ledge/util';
 import { createAfterActivity } from './after-activity';
@@ -14,6 +14,7 @@ import { createCurrentState } from './current-state';
 import { createFeedbackPublisher } from './feedback-publisher';
 import { createLocalApi } from './local-api';
 import { createOrchestrator, type Orchestrator } from './orchestrator';
+import { createOutputs } from './outputs';
 import { systemdReboot, type Reboot } from './reboot';
 import { timerSchedule, type Schedule } from './schedule';
 import { managerSettings, type UpdateManagerConfig } from './settings';
@@ -50,42 +51,19 @@ export function createUpdateManager(config: UpdateManagerConfig, deps: UpdateMan
   const ditto = config.thingsEnabled ? createDittoAgent({ bus, logger: deps.logger, thingSuffix: '' }) : undefined;
   const warn = (what: string) => (err: unknown) => log.warn({ err }, what);
 
-  const local = createLocalApi({
-    bus,
-    domain: settings.domain,
-    now,
-    logger: deps.logger,
-    handlers: {
-      apply: (activityId, desiredState) => orchestrator.apply(activityId, desiredState),
-      refresh: (activityId) => void currentState.refresh(activityId).catch(warn('current state refresh failed')),
-      consent: (activityId, status) => void orchestrator.consent(activityId, status),
-      malformed: (problems) => publisher.report('', { status: 'IDENTIFICATION_FAILED', message: problems.join('; ') }),
-    },
-  });
+  // What comes in, by the local API or by the feature: the same handlers.
+  const intake = {
+    apply: (activityId: string, desiredState: unknown) => orchestrator.apply(activityId, desiredState),
+    refresh: (activityId: string) => void currentState.refresh(activityId).catch(warn('current state refresh failed')),
+    consent: (activityId: string, status: ConsentStatus) => void orchestrator.consent(activityId, status),
+    refused: (activityId: string, problems: readonly string[]) => publisher.report(activityId, { status: 'IDENTIFICATION_FAILED', message: problems.join('; ') }),
+  };
+  const local = createLocalApi({ bus, domain: settings.domain, now, logger: deps.logger, handlers: intake });
   const feature =
     ditto &&
-    createUpdateManagerFeature({
-      agent: ditto,
-      domain: settings.domain,
-      now,
-      logger: deps.logger,
-      ...(deps.newCorrelationId ? { newCorrelationId: deps.newCorrelationId } : {}),
-      handlers: {
-        apply: (activityId, desiredState) => orchestrator.apply(activityId, desiredState),
-        refused: (activityId, problems) => publisher.report(activityId, { status: 'IDENTIFICATION_FAILED', message: problems.join('; ') }),
-        refresh: (activityId) => void currentState.refresh(activityId).catch(warn('current state refresh failed')),
-        consent: (activityId, status) => void orchestrator.consent(activityId, status),
-      },
-    });
-  // Kanto sends through the feature when thingsEnabled and locally otherwise; Ledge always locally as well.
-  const publisher = createFeedbackPublisher({
-    intervalMs: settings.reportFeedbackIntervalMs,
-    schedule,
-    publish: (activityId: string, fb: DesiredStateFeedback) => {
-      local.feedback(activityId, fb).catch(warn('cannot publish the feedback locally'));
-      feature?.feedback(activityId, fb).catch(warn('cannot send the feedback to the cloud'));
-    },
-  });
+    createUpdateManagerFeature({ agent: ditto, domain: settings.domain, now, logger: deps.logger, handlers: intake, ...(deps.newCorrelationId ? { newCorrelationId: deps.newCorrelationId } : {}) });
+  const out = createOutputs(local, feature, log);
+  const publisher = createFeedbackPublisher({ intervalMs: settings.reportFeedbackIntervalMs, schedule, publish: out.feedback });
   const currentState = createCurrentState({
     link,
     agents: settings.agents,
@@ -93,10 +71,7 @@ export function createUpdateManager(config: UpdateManagerConfig, deps: UpdateMan
     delayMs: settings.currentStateDelayMs,
     schedule,
     logger: deps.logger,
-    publish: (activityId, inventory) => {
-      local.currentState(activityId, inventory).catch(warn('cannot publish the current state locally'));
-      feature?.properties(activityId, inventory).catch(warn('cannot send the current state to the cloud'));
-    },
+    publish: out.currentState,
   });
   let lastOperation: AppHealth['lastOperation'];
   deps.health?.details(() => (lastOperation ? { lastOperation } : {}));
@@ -120,10 +95,7 @@ export function createUpdateManager(config: UpdateManagerConfig, deps: UpdateMan
     schedule,
     logger: deps.logger,
     report: (activityId, fb) => publisher.report(activityId, fb),
-    askConsent: (activityId, command) => {
-      local.askConsent(activityId, command).catch(warn('cannot ask for owner consent locally'));
-      feature?.askConsent(activityId, command).catch(warn('cannot ask the cloud for owner consent'));
-    },
+    askConsent: out.askConsent,
     onFinished: (outcome) => after.handle(outcome),
   });
   ditto?.onThing(() => void feature?.register().catch(warn('feature registration failed')));

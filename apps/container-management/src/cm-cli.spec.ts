@@ -7,7 +7,7 @@ import { describe, it, type TestContext } from 'node:test';
 import yargs from 'yargs';
 import type { LogLine } from '@ledge/container-management-model';
 import { cmCommand } from '@ledge/container-management-cli';
-import { createContainerManager, createContainerStore, createLocalApi } from '@ledge/container-management-feature';
+import { createContainerManager, createContainerStore, createLocalApi, type ContainerManager } from '@ledge/container-management-feature';
 import { createMemoryRuntime, type MemoryRuntime } from '@ledge/container-management-feature/testing';
 import { createTempDir } from '@ledge/util/testing';
 
@@ -143,33 +143,50 @@ describe('ledge cm over the local API (memory runtime)', () => {
     assert.match(bad.stderr, /memory/);
   });
 
+  /** Resolves once container `id` is RUNNING (at once when it is), or on abort: from the manager's events. */
+  const untilRunning = (manager: ContainerManager, id: string, signal?: AbortSignal) =>
+    new Promise<void>((resolve) => {
+      const running = () => manager.get(id).state.status === 'RUNNING';
+      if (running() || signal?.aborted) return resolve();
+      const off = manager.onEvent((e) => e.type === 'state' && running() && done());
+      const done = () => {
+        off();
+        resolve();
+      };
+      signal?.addEventListener('abort', done, { once: true });
+    });
+
   // A runtime whose log has one old line; a follow yields the new task's output once it runs, then
-  // waits for the abort, as the json-file follow does.
-  const liveLogs = (running: () => boolean): MemoryRuntime['logs'] => (_id, _cfg, opts) =>
-    (async function* (): AsyncGenerator<LogLine> {
-      if (opts.tail !== 0) yield { stream: 'stdout', time: 't0', log: 'old\n' };
-      if (!opts.follow) return;
-      while (!running() && !opts.signal?.aborted) await new Promise((r) => setTimeout(r, 5));
-      yield { stream: 'stdout', time: 't1', log: 'hello\n' };
-      yield { stream: 'stderr', time: 't2', log: 'oops\n' };
-      await new Promise<void>((r) => (opts.signal?.aborted ? r() : opts.signal?.addEventListener('abort', () => r())));
-    })();
+  // waits for the abort, as the json-file follow does. `shown` settles once the reader has taken both new
+  // lines (the generator goes on only when asked for the next line): they are written ahead of any end.
+  const liveLogs = (whenRunning: (signal?: AbortSignal) => Promise<void>) => {
+    let taken: () => void = () => undefined;
+    const shown = new Promise<void>((r) => (taken = r));
+    const logs: MemoryRuntime['logs'] = (_id, _cfg, opts) =>
+      (async function* (): AsyncGenerator<LogLine> {
+        if (opts.tail !== 0) yield { stream: 'stdout', time: 't0', log: 'old\n' };
+        if (!opts.follow) return;
+        await whenRunning(opts.signal);
+        yield { stream: 'stdout', time: 't1', log: 'hello\n' };
+        yield { stream: 'stderr', time: 't2', log: 'oops\n' };
+        taken();
+        await new Promise<void>((r) => (opts.signal?.aborted ? r() : opts.signal?.addEventListener('abort', () => r())));
+      })();
+    return { logs, shown };
+  };
 
-  async function waitUntil(cond: () => boolean): Promise<void> {
-    for (let i = 0; i < 500 && !cond(); i++) await new Promise((r) => setTimeout(r, 5));
-    assert.ok(cond(), 'condition reached');
-  }
-
-  it('start --a: the new output until the container exits, then its exit code; --i refused with 2', async (t) => {
+  // The two tests below wait for events, each with a deadline: one that never comes fails the test instead of hanging it.
+  it('start --a: the new output until the container exits, then its exit code; --i refused with 2', { timeout: 10_000 }, async (t) => {
     let id = '';
-    const { sock, manager, memory } = await setup(t, liveLogs(() => manager.get(id).state.status === 'RUNNING'));
+    const live = liveLogs((signal) => untilRunning(manager, id, signal));
+    const { sock, manager, memory } = await setup(t, live.logs);
     const h = ['cm', '--host', sock];
     id = (await cli([...h, 'create', '-n', 'job', 'reg/a:1'])).stdout.trim();
     const attached = cli([...h, 'start', '-n', 'job', '--a']);
-    await waitUntil(() => manager.get(id).state.status === 'RUNNING');
-    await new Promise((r) => setTimeout(r, 50));
+    await live.shown; // running, and its output is on its way
     memory.exit(id, 3); // the default policy (unless-stopped) restarts it: attach ends at this first exit
     assert.deepEqual(await attached, { code: 3, stdout: 'hello\n', stderr: 'oops\n' });
+    await untilRunning(manager, id); // the policy's restart
 
     const running = await cli([...h, 'start', '--a', id]);
     assert.equal(running.code, 1, 'a running container is refused before any output');
@@ -182,13 +199,14 @@ describe('ledge cm over the local API (memory runtime)', () => {
     assert.equal(manager.get(id).state.status, 'STOPPED', '--i started nothing');
   });
 
-  it('logs -f ends when the container stops; on a stopped container after the history', async (t) => {
+  it('logs -f ends when the container stops; on a stopped container after the history', { timeout: 10_000 }, async (t) => {
     let id = '';
-    const { sock, manager } = await setup(t, liveLogs(() => manager.get(id).state.status === 'RUNNING'));
+    const live = liveLogs((signal) => untilRunning(manager, id, signal));
+    const { sock, manager } = await setup(t, live.logs);
     const h = ['cm', '--host', sock];
     id = (await cli([...h, 'create', '--start', '-n', 'web', 'reg/a:1'])).stdout.trim();
     const followed = cli([...h, 'logs', '-f', '-n', 'web']);
-    await new Promise((r) => setTimeout(r, 100));
+    await live.shown; // the follow has written its lines
     assert.equal((await cli([...h, 'stop', id])).code, 0);
     assert.deepEqual(await followed, { code: 0, stdout: 'old\nhello\n', stderr: 'oops\n' });
     assert.deepEqual(await cli([...h, 'logs', '-f', id]), { code: 0, stdout: 'old\n', stderr: '' });

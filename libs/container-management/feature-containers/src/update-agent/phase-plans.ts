@@ -14,7 +14,8 @@ import { NEW_SUFFIX, OLD_SUFFIX } from './component-config';
 export type ContainerOp =
   | { readonly op: 'create'; readonly name: string; readonly config: ContainerConfig }
   | { readonly op: 'stop'; readonly name: string }
-  | { readonly op: 'update'; readonly name: string; readonly change: UpdateRequest }
+  /** `ifPresent`: a container already gone needs no update (parking the policy of one being destroyed). */
+  | { readonly op: 'update'; readonly name: string; readonly change: UpdateRequest; readonly ifPresent?: boolean }
   | { readonly op: 'rename'; readonly name: string; readonly to: string }
   /** Starts it when not live, resumes it when paused. */
   | { readonly op: 'ensure-running'; readonly name: string }
@@ -35,7 +36,7 @@ export const newName = (name: string) => `${name}${NEW_SUFFIX}`;
 export const oldName = (name: string) => `${name}${OLD_SUFFIX}`;
 
 /** `always` is the one policy that starts a user-stopped container when the daemon starts (restart-policy.ts). */
-const parkedPolicy = (a: PlanInput): ContainerOp[] => (a.current?.config.restartPolicy.type === 'always' ? [{ op: 'update', name: a.name, change: { restartPolicy: { type: 'no' } } }] : []);
+const parkedPolicy = (a: PlanInput): ContainerOp[] => (a.current?.config.restartPolicy.type === 'always' ? [{ op: 'update', name: a.name, change: { restartPolicy: { type: 'no' } }, ifPresent: true }] : []);
 
 const steps = (a: PlanInput, ops: readonly ContainerOp[]): PlanStep[] => ops.map((op) => ({ action: a.name, op }));
 

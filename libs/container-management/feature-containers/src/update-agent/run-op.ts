@@ -18,13 +18,17 @@ export async function runOp(manager: ContainerManager, op: ContainerOp): Promise
       await manager.create(op.config, { named: true, start: false });
       return;
     case 'stop': {
-      const r = find(manager, op.name);
-      if (LIVE.has(r.state.status)) await manager.stop(r.id);
+      // Already gone is stopped: a container the update destroys may be removed meanwhile (by the cloud,
+      // by `ledge cm rm`); that is no reason to fail the update and roll everything back.
+      const r = manager.findByName(op.name);
+      if (r !== undefined && LIVE.has(r.state.status)) await manager.stop(r.id);
       return;
     }
-    case 'update':
-      await manager.update(find(manager, op.name).id, op.change);
+    case 'update': {
+      const r = op.ifPresent ? manager.findByName(op.name) : find(manager, op.name);
+      if (r !== undefined) await manager.update(r.id, op.change);
       return;
+    }
     case 'rename':
       await manager.rename(find(manager, op.name).id, op.to);
       return;

@@ -162,6 +162,19 @@ describe('containers update agent', () => {
     assert.deepEqual(h.last('a3').actions?.map((a) => a.component.id), ['containers:db']);
   });
 
+  it('a container to destroy that is removed meanwhile (by the cloud, by ledge cm rm) does not fail the update', async (t) => {
+    const h = await agentHarness(t);
+    await h.f.manager.create(h.f.config('old', 'reg.test/old:1'), { named: true, start: true });
+    await h.f.manager.create(h.f.config('parked', 'reg.test/old:1'), { named: true, start: false });
+    await h.f.manager.update(h.f.manager.findByName('parked')!.id, { restartPolicy: { type: 'always' } });
+    await h.desired('a1', [v1[0]!]);
+    await h.command('a1', 'DOWNLOAD');
+    for (const name of ['old', 'parked']) await h.f.manager.remove(h.f.manager.findByName(name)!.id, true);
+    for (const c of ['UPDATE', 'ACTIVATE', 'CLEANUP'] as const) await h.command('a1', c);
+    assert.equal(h.last('a1').status, 'COMPLETED');
+    assert.deepEqual(h.containers(), { web: 'RUNNING' });
+  });
+
   it('a malformed component is IDENTIFICATION_FAILED naming the component and the key; nothing changes', async (t) => {
     const h = await agentHarness(t);
     await h.desired('a1', [{ id: 'web', version: '1', config: [['memory', 'lots'], ['ports', '80:80']] }]);

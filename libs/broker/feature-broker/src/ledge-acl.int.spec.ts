@@ -1,6 +1,7 @@
 // The built-in ACL on the shipped broker bundle (issue 23): with the connector's account provisioned, a
 // local client without it cannot inject a cloud command, an identity or a link status (dropped, logged
-// with its client ID; nor as a Last Will), while third-party apps keep the rest of the bus.
+// with its client ID; nor as a Last Will), while third-party apps keep the rest of the bus. Nor a desired
+// state, a command or a consent of the update contract without the update manager's account (issue 18).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
@@ -8,6 +9,7 @@ import type { TestContextLike } from '@ledge/util/testing';
 import { startBrokerProcess, type BrokerProcess } from './testing';
 
 const CONNECTOR = { username: 'ledge-connector', password: 'connector-secret' };
+const UPDATE_MANAGER = { username: 'ledge-update-manager', password: 'update-manager-secret' };
 
 async function client(t: TestContextLike, b: BrokerProcess, opts: IClientOptions = {}): Promise<MqttClient> {
   const c = await mqtt.connectAsync(b.url, { reconnectPeriod: 0, protocolVersion: 4, ...opts });
@@ -57,6 +59,35 @@ describe("broker (bundle): Ledge's built-in ACL", () => {
       ['forger', 'c///q/x1/install', 'warn'],
       ['forger', 'edge/thing/response', 'warn'],
       ['forger', 'edge/connection/remote/status', 'warn'],
+    ]);
+  });
+
+  it("only ledge-update-manager gives the update contract's orders; agents report without an account", async (t) => {
+    const b = await startBrokerProcess(t, ['--users', JSON.stringify([CONNECTOR, UPDATE_MANAGER])]);
+    const agent = await client(t, b, { clientId: 'containers-agent' });
+    const got: string[] = [];
+    agent.on('message', (topic, payload) => got.push(`${topic} ${payload.toString()}`));
+    await agent.subscribeAsync(['+/desiredstate', '+/desiredstate/command', '+/ownerconsentfeedback', '+/desiredstatefeedback', '+/currentstate', 'mine/#'], { qos: 1 });
+
+    const orders = ['deviceupdate/desiredstate', 'deviceupdate/ownerconsentfeedback', 'containersupdate/desiredstate', 'containersupdate/desiredstate/command'];
+    const intruder = await client(t, b, { clientId: 'forger' });
+    for (const topic of orders) await intruder.publishAsync(topic, 'forged', { qos: 1 }); // PUBACKed and dropped, as above
+    const connector = await client(t, b, { clientId: 'ledge-connector', ...CONNECTOR });
+    await connector.publishAsync('containersupdate/desiredstate', 'from the connector', { qos: 1 }); // the cloud's road is the manager's feature
+    await intruder.publishAsync('selfupdate/desiredstatefeedback', 'a report', { qos: 1 });
+    await intruder.publishAsync('selfupdate/currentstate', 'an inventory', { qos: 1 });
+    const manager = await client(t, b, { clientId: 'ledge-update-manager-1', ...UPDATE_MANAGER });
+    for (const topic of orders) await manager.publishAsync(topic, 'ordered', { qos: 1 });
+    await manager.publishAsync('mine/done', 'end', { qos: 1 });
+    await new Promise<void>((resolve) => {
+      const check = () => (got.some((g) => g.startsWith('mine/done')) ? resolve() : setTimeout(check, 10));
+      check();
+    });
+    assert.deepEqual(got, ['selfupdate/desiredstatefeedback a report', 'selfupdate/currentstate an inventory', ...orders.map((o) => `${o} ordered`), 'mine/done end']);
+    const denied = b.proc.logs.filter((l) => l['msg'] === 'publish denied by ACL, dropped');
+    assert.deepEqual(denied.map((l) => [l['clientId'], l['username'], l['topic']]), [
+      ...orders.map((o) => ['forger', undefined, o]),
+      ['ledge-connector', 'ledge-connector', 'containersupdate/desiredstate'],
     ]);
   });
 

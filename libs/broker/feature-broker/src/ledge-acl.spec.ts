@@ -1,6 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { updateTopics, UPDATE_MANAGER_USER } from '@ledge/update-model';
 import { compileAcl } from './acl';
+import { hostedAppUser } from './hosted-bus';
 import { bothAcls, healthOwners, ledgeAcl, ledgeAclActive } from './ledge-acl';
 
 describe("Ledge's built-in ACL", () => {
@@ -63,6 +65,36 @@ describe("Ledge's built-in ACL", () => {
     assert.deepEqual([fu, cm, connector, anonymous].map((a) => a.canReceive(response)), [true, false, false, false], 'receive an answer');
     assert.ok(cm.canReceive(request) && anonymous.canReceive('edge/containers/other') && anonymous.canPublish('edge/containers/other'));
     assert.ok(anonymous.canSubscribe('#'), 'a wide subscription stays allowed; the answers are not delivered to it');
+  });
+
+  it("lets only ledge-update-manager give the update contract's orders; reports stay open for third-party agents", () => {
+    assert.equal(hostedAppUser('update-manager'), UPDATE_MANAGER_USER, '`ledge run` makes the account the rule names');
+    const who = (username?: string) => ledgeAcl({ clientId: 'x', ...(username ? { username } : {}) });
+    const [manager, anonymous, alice, cm, connector] = [who(UPDATE_MANAGER_USER), who(), who('alice'), who('ledge-container-management'), who('ledge-connector')];
+    const [device, containers, selfUpdate] = [updateTopics('device'), updateTopics('containers'), updateTopics('self-update')];
+    // topic, anyone but the manager's account may publish
+    const table: [string, boolean][] = [
+      [device.desiredState, false], // the manager's local API: `ledge um` logs in as the manager
+      [device.ownerConsentFeedback, false],
+      [containers.desiredState, false], // straight to container management's agent
+      [containers.command, false],
+      [selfUpdate.desiredState, false],
+      [selfUpdate.command, false],
+      [containers.feedback, true],
+      [containers.currentState, true],
+      [selfUpdate.feedback, true], // Leda's self-update agent reports without a Ledge account
+      [selfUpdate.currentState, true],
+      [device.currentStateGet, true],
+      [device.ownerConsent, true],
+      ['desiredstate', true],
+      ['a/b/desiredstate', true],
+    ];
+    for (const [topic, others] of table) {
+      assert.equal(manager.canPublish(topic), true, `ledge-update-manager → ${topic}`);
+      for (const [name, acl] of [['anonymous', anonymous], ['alice', alice], ['container-management', cm], ['connector', connector]] as const) assert.equal(acl.canPublish(topic), others, `${name} → ${topic}`);
+    }
+    assert.ok(anonymous.canSubscribe('containersupdate/desiredstate') && anonymous.canReceive(containers.desiredState), "a third-party agent still receives its orders");
+    assert.equal(manager.canPublish('command///req/x1/install'), false, "the manager's privilege is the orders alone");
   });
 
   it('is on with `on`, off with `off`, and with `auto` exactly when the connector has an account', () => {

@@ -3,8 +3,10 @@
 // management run as root and act on cloud commands, so a command a local user or a container could
 // inject would be code run as root. Everything else stays open, so Kanto's third-party apps keep working
 // without credentials: events and telemetry, command subscriptions and responses, their own topics.
-// Containers' logs are the one thing a local client may not read: they are root's on the gateway.
+// Containers' logs are the one thing a local client may not read: they are root's on the gateway. The
+// update contract's orders (issue 18) reach the same root actions by another road, so they are reserved too.
 import { appOfHealthTopic, CONTAINER_LOGS_ANSWERER, CONTAINER_LOGS_ASKER, ContainerLogsTopics } from '@ledge/model-edge';
+import { UPDATE_MANAGER_USER, UPDATE_ORDER_FILTERS } from '@ledge/update-model';
 import { matchTopic } from './topic-rules';
 import type { ClientAcl, ClientIdentity } from './acl';
 
@@ -43,6 +45,17 @@ function containerLogsAllowed(who: ClientIdentity, topic: string, as: 'publish' 
   return who.username === (as === 'publish' ? CONTAINER_LOGS_ANSWERER : CONTAINER_LOGS_ASKER);
 }
 
+/**
+ * The update contract's orders (`+/desiredstate`, `+/desiredstate/command`, `+/ownerconsentfeedback`,
+ * @ledge/update-model orders.ts): only the update manager's account gives them, to its agents, and
+ * `ledge um` with that account to the manager's local API. A desired state on an agent's topic makes
+ * container management create privileged containers as root; a forged consent lets an activity go on
+ * without the owner. Feedback and current state stay open for third-party agents.
+ */
+function updateOrderAllowed(who: ClientIdentity, topic: string): boolean {
+  return who.username === UPDATE_MANAGER_USER || !UPDATE_ORDER_FILTERS.some((f) => matchTopic(f, topic));
+}
+
 /** The built-in rules for one client: publishing reserved topics, and receiving containers' logs, are restricted. */
 export function ledgeAcl(who: ClientIdentity, owners: ReadonlySet<string> = healthOwners([])): ClientAcl {
   const connector = who.username === CONNECTOR_USER;
@@ -51,7 +64,8 @@ export function ledgeAcl(who: ClientIdentity, owners: ReadonlySet<string> = heal
     return app === undefined || !owners.has(app) || who.username === `ledge-${app}`;
   };
   return {
-    canPublish: (topic) => (connector || !CONNECTOR_ONLY_TOPICS.some((f) => matchTopic(f, topic))) && ownHealth(topic) && containerLogsAllowed(who, topic, 'publish'),
+    canPublish: (topic) =>
+      (connector || !CONNECTOR_ONLY_TOPICS.some((f) => matchTopic(f, topic))) && ownHealth(topic) && containerLogsAllowed(who, topic, 'publish') && updateOrderAllowed(who, topic),
     canSubscribe: () => true,
     canReceive: (topic) => containerLogsAllowed(who, topic, 'receive'),
   };

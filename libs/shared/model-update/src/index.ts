@@ -2,6 +2,7 @@
 // state, commands and owner consent, and the UpdateManager Ditto feature's names. Pure: no I/O.
 export { isDomainId, mqttDomain, updateTopics } from './topics';
 export type { UpdateTopics } from './topics';
+export { UPDATE_MANAGER_USER, UPDATE_ORDER_FILTERS } from './orders';
 export { envelope, parseEnvelope, UPDATE_LIMITS } from './envelope';
 export type { Envelope, EnvelopeResult } from './envelope';
 export { configValue, configValues, desiredStateForDomain, parseDesiredState } from './desired-state';

@@ -10,6 +10,7 @@ import {
   parseInventory,
   parseOwnerConsentFeedback,
   updateTopics,
+  UPDATE_ORDER_FILTERS,
 } from './index';
 
 // Kanto's example desired state (update-manager docs/desired-state-specification.md), cut down.
@@ -42,6 +43,19 @@ describe('update topics', () => {
       ownerConsent: 'containersupdate/ownerconsent',
       ownerConsentFeedback: 'containersupdate/ownerconsentfeedback',
     });
+  });
+
+  it("the order filters (the built-in ACL's) cover every domain's orders and none of its reports", () => {
+    const matches = (filter: string, topic: string) => {
+      const [f, t] = [filter.split('/'), topic.split('/')];
+      return f.length === t.length && f.every((level, i) => level === '+' || level === t[i]);
+    };
+    const reserved = (topic: string) => UPDATE_ORDER_FILTERS.some((f) => matches(f, topic));
+    for (const domain of ['device', 'containers', 'self-update', 'os']) {
+      const t = updateTopics(domain);
+      assert.deepEqual([t.desiredState, t.command, t.ownerConsentFeedback].map(reserved), [true, true, true], domain);
+      assert.deepEqual([t.feedback, t.currentState, t.currentStateGet, t.ownerConsent].map(reserved), [false, false, false, false], domain);
+    }
   });
 });
 

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import type { Argv } from 'yargs';
 import { ApiCallError, createCmClient, DaemonUnreachableError, type CmClient } from './client';
-import { descriptorFromFlags, refuseDecryption, UnsupportedError, updateFromFlags, UsageError, type CreateFlags, type UpdateFlags } from './create-flags';
+import { descriptorFromFlags, healthCheckFromFlags, refuseDecryption, UnsupportedError, updateFromFlags, UsageError, type CreateFlags, type UpdateFlags } from './create-flags';
 import { applyFilters, formatTable, parseFilters, type ApiContainer } from './format';
 import { createWithProgress, printLogStream, startAttached } from './streams';
 
@@ -32,7 +32,7 @@ interface Globals {
 }
 type Args<T> = Globals & T & { name?: string; id?: string };
 
-const RP_CHOICES = ['no', 'always', 'unless-stopped', 'on-failure'];
+const RP_CHOICES = ['no', 'always', 'unless-stopped', 'on-failure', 'on-unhealthy'];
 
 const enc = encodeURIComponent;
 
@@ -48,7 +48,7 @@ function withRef(y: Argv): Argv {
 
 function restartFlags(y: Argv): Argv {
   return y
-    .option('rp', { type: 'string', choices: RP_CHOICES, describe: 'restart policy' })
+    .option('rp', { type: 'string', choices: RP_CHOICES, describe: 'restart policy (on-unhealthy: unless-stopped, and restarted when its health check fails)' })
     .option('rp-cnt', { type: 'number', describe: 'on-failure: restarts allowed (default 1)' })
     .option('rp-to', { type: 'number', describe: 'on-failure: seconds after which the count resets (default 30)' })
     .option('memory', { alias: 'm', type: 'string', describe: 'hard memory limit, e.g. 200M (min 3M)' })
@@ -118,13 +118,22 @@ export function cmCommand(cli: Argv, io: CmIo = processIo()): Argv {
             .option('log-mode', { type: 'string', choices: ['blocking', 'non-blocking'], describe: 'log mode (default blocking)' })
             .option('log-max-buffer-size', { type: 'string', describe: 'non-blocking: buffer size (default 1M)' })
             .option('dec-keys', { type: 'string', describe: 'private key path[:password] of an encrypted image (not supported: refused, exit code 2)' })
-            .option('dec-recipients', { type: 'string', describe: 'pkcs7:<cert> recipient of an encrypted image (not supported: refused, exit code 2)' }),
+            .option('dec-recipients', { type: 'string', describe: 'pkcs7:<cert> recipient of an encrypted image (not supported: refused, exit code 2)' })
+            .option('health-cmd', { type: 'string', describe: 'health check: a shell command run in the container (/bin/sh -c); healthy on exit 0' })
+            .option('health-http', { type: 'string', describe: 'health check: <port><path>, e.g. 8080/healthz: a GET to the container; healthy on 2xx/3xx' })
+            .option('health-tcp', { type: 'string', describe: 'health check: <port>: healthy when the container accepts a connection' })
+            .option('health-interval', { type: 'string', describe: 'health check: time between probes (default 10s)' })
+            .option('health-timeout', { type: 'string', describe: 'health check: a slower probe fails (default 5s)' })
+            .option('health-retries', { type: 'number', describe: 'health check: failed probes in a row before unhealthy (default 3)' })
+            .option('health-start-period', { type: 'string', describe: 'health check: failures this soon after the start do not count (default 0s)' }),
         run<CreateFlags & { file?: string; start?: boolean }>('create', async (a) => {
           let descriptor: Record<string, unknown>;
           if (a.file !== undefined) {
             if (a.image !== undefined) throw new UsageError('give either -f <descriptor> or <image>, not both');
             descriptor = readDescriptor(a.file);
             if (a.name) descriptor = { ...descriptor, container_name: a.name };
+            const health = healthCheckFromFlags(a);
+            if (health) descriptor = { ...descriptor, health_check: health };
             if (a.decKeys !== undefined || a.decRecipients !== undefined) descriptor = { ...descriptor, image: { ...(descriptor['image'] as object), decrypt_config: { keys: list(a.decKeys), recipients: list(a.decRecipients) } } };
             refuseDecryption(descriptor);
           } else {
@@ -146,7 +155,7 @@ export function cmCommand(cli: Argv, io: CmIo = processIo()): Argv {
         (c) =>
           c
             .option('quiet', { alias: 'q', type: 'boolean', describe: 'only IDs' })
-            .option('filter', { type: 'string', describe: 'status=<status>, image=<image>, exitcode=<code> (all must match)' }),
+            .option('filter', { type: 'string', describe: 'status=<status>, image=<image>, exitcode=<code>, health=<starting|healthy|unhealthy|none> (all must match)' }),
         run<{ quiet?: boolean; filter?: string | string[] }>('list', async (a) => {
           const filters = parseFilters(list(a.filter));
           const body = await client(a).json('GET', '/v1/containers');

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseDescriptor } from '@ledge/container-management-model';
-import { descriptorFromFlags, parseDeviceFlag, parseMountFlag, parsePortFlag, updateFromFlags, UsageError } from './create-flags';
+import { descriptorFromFlags, healthCheckFromFlags, parseDeviceFlag, parseMountFlag, parsePortFlag, updateFromFlags, UsageError, type CreateFlags } from './create-flags';
 
 describe('create flags → §4.2 descriptor', () => {
   const ports: [string, Record<string, unknown> | RegExp][] = [
@@ -88,4 +88,42 @@ describe('create flags → §4.2 descriptor', () => {
     assert.deepEqual(updateFromFlags({ rp: 'no' }), { restartPolicy: { type: 'no' } });
     assert.throws(() => updateFromFlags({}), UsageError);
   });
+});
+
+describe('--health-* flags → the descriptor\'s health_check (issue 18)', () => {
+  const T = { intervalMs: 10_000, timeoutMs: 5_000, retries: 3, startPeriodMs: 0 };
+  const ok: [string, Partial<CreateFlags>, unknown][] = [
+    ['--health-cmd runs in a shell', { healthCmd: 'pgrep app' }, { kind: 'exec', command: ['/bin/sh', '-c', 'pgrep app'], ...T }],
+    ['--health-http with a path', { healthHttp: '8080/healthz' }, { kind: 'http', port: 8080, path: '/healthz', ...T }],
+    [
+      '--health-tcp with every timing flag',
+      { healthTcp: '1883', healthInterval: '2s', healthTimeout: '500ms', healthRetries: 5, healthStartPeriod: '1m' },
+      { kind: 'tcp', port: 1883, intervalMs: 2000, timeoutMs: 500, retries: 5, startPeriodMs: 60_000 },
+    ],
+  ];
+  for (const [name, flags, want] of ok) {
+    it(name, () => {
+      const parsed = parseDescriptor(descriptorFromFlags({ image: 'reg/app:1', name: 'app', ...flags }));
+      assert.ok(parsed.ok, JSON.stringify(parsed));
+      assert.deepEqual(parsed.value.healthCheck, want);
+    });
+  }
+  it('no --health-* flag → no health_check, --rp on-unhealthy is for the daemon to refuse', () => {
+    assert.equal(healthCheckFromFlags({}), undefined);
+    assert.equal('health_check' in descriptorFromFlags({ image: 'x' }), false);
+    const d = descriptorFromFlags({ image: 'x', name: 'x', rp: 'on-unhealthy', healthTcp: '80' });
+    assert.ok(parseDescriptor(d).ok);
+    const without = parseDescriptor(descriptorFromFlags({ image: 'x', name: 'x', rp: 'on-unhealthy' }));
+    assert.ok(!without.ok && /ON_UNHEALTHY needs a health check/.test(without.problems.join()));
+  });
+  const bad: [string, Partial<CreateFlags>, RegExp][] = [
+    ['timing without a probe', { healthInterval: '5s' }, /^--health-interval: needs one of --health-cmd, --health-http, --health-tcp$/],
+    ['two probes', { healthCmd: 'true', healthTcp: '80' }, /--health-tcp: give only one of --health-cmd, --health-http, --health-tcp \(also got --health-cmd\)/],
+    ['a bad port', { healthHttp: 'x/healthz' }, /--health-http: must be <port><path>/],
+    ['a duration without a unit', { healthTcp: '80', healthTimeout: '5' }, /--health-timeout: must be a duration like 10s, 500ms, 1m/],
+    ['retries 0', { healthTcp: '80', healthRetries: 0 }, /--health-retries: must be an integer in \[1, 1000\]/],
+    ['a start period of garbage', { healthTcp: '80', healthStartPeriod: 'later' }, /--health-start-period: must be a duration/],
+    ['a repeated flag', { healthCmd: ['a', 'b'] as unknown as string }, /--health-cmd: given more than once/],
+  ];
+  for (const [name, flags, re] of bad) it(`usage error: ${name}`, () => assert.throws(() => descriptorFromFlags({ image: 'x', ...flags }), (e: Error) => e instanceof UsageError && re.test(e.message)));
 });

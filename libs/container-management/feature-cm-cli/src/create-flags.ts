@@ -1,5 +1,6 @@
 // `ledge cm create` / `update` flags (Kanto §4.3) → a §4.2 descriptor / a Ditto update value. Pure:
 // the daemon validates sizes and enums again; here only the shapes of the compound flags are checked.
+import { descriptorHealthCheckOf, healthCheckFromKeys } from '@ledge/container-management-model';
 
 export class UsageError extends Error {
   override readonly name = 'UsageError';
@@ -56,6 +57,40 @@ export interface CreateFlags {
   /** Kanto: `path[:password]` private keys / `pkcs7:<cert>` recipients of an encrypted image (refused). */
   decKeys?: readonly string[];
   decRecipients?: readonly string[];
+  /** Ledge health check (issue 18): one of cmd (a shell command), http (`<port><path>`), tcp (`<port>`). */
+  healthCmd?: string;
+  healthHttp?: string;
+  healthTcp?: string;
+  /** Go durations: 10s, 500ms, 1m. */
+  healthInterval?: string;
+  healthTimeout?: string;
+  healthStartPeriod?: string;
+  healthRetries?: number;
+}
+
+/** Each --health-* flag and the desired-state key it is the same as (healthCheckFromKeys reads them). */
+const HEALTH_FLAGS = [
+  ['healthCmd', 'health.cmd', '--health-cmd'],
+  ['healthHttp', 'health.http', '--health-http'],
+  ['healthTcp', 'health.tcp', '--health-tcp'],
+  ['healthInterval', 'health.interval', '--health-interval'],
+  ['healthTimeout', 'health.timeout', '--health-timeout'],
+  ['healthStartPeriod', 'health.startPeriod', '--health-start-period'],
+  ['healthRetries', 'health.retries', '--health-retries'],
+] as const;
+
+/** The --health-* flags as a descriptor's `health_check`; undefined when none is given. */
+export function healthCheckFromFlags(f: Pick<CreateFlags, (typeof HEALTH_FLAGS)[number][0]>): Record<string, unknown> | undefined {
+  const pairs = HEALTH_FLAGS.flatMap(([flag, key, name]) => {
+    const v: unknown = f[flag];
+    // yargs makes a repeated flag an array: one check has one of each.
+    if (Array.isArray(v)) throw new UsageError(`${name}: given more than once`);
+    return v === undefined ? [] : [{ key, value: String(v) }];
+  });
+  const r = healthCheckFromKeys(pairs);
+  // The model names its keys; the user typed flags.
+  if (!r.ok) throw new UsageError(r.problem.replace(/\bhealth\.[A-Za-z]+/g, (key) => HEALTH_FLAGS.find(([, k]) => k === key)?.[2] ?? key));
+  return r.value === undefined ? undefined : descriptorHealthCheckOf(r.value);
 }
 
 const PORT_RE = /^(?:(\d{1,3}(?:\.\d{1,3}){3}):)?(\d{1,5})(?:-(\d{1,5}))?:(\d{1,5})(?:\/(tcp|udp))?$/i;
@@ -131,6 +166,7 @@ export function descriptorFromFlags(f: CreateFlags): Record<string, unknown> {
   const decrypt = defined({ keys: f.decKeys?.length ? [...f.decKeys] : undefined, recipients: f.decRecipients?.length ? [...f.decRecipients] : undefined });
   const descriptor = defined({
     container_name: f.name,
+    health_check: healthCheckFromFlags(f),
     image: { name: f.image.trim(), ...(Object.keys(decrypt).length ? { decrypt_config: decrypt } : {}) },
     mount_points: f.mp?.length ? f.mp.map(parseMountFlag) : undefined,
     config: Object.keys(config).length ? config : undefined,

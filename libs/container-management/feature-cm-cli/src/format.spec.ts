@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { applyFilters, capitalise, formatBytes, formatProgress, formatTable, NO_CONTAINERS, parseFilters, type ApiContainer } from './format';
+import { applyFilters, capitalise, formatBytes, formatProgress, formatTable, NO_CONTAINERS, parseFilters, statusCell, type ApiContainer } from './format';
 import { UsageError } from './create-flags';
 
 const ctr = (id: string, name: string, status: string, exitCode = 0, finishedAt = ''): ApiContainer => ({ id, name, imageRef: `reg/test/${name}:1`, state: { status, exitCode, finishedAt } });
@@ -34,6 +34,25 @@ describe('list output (Kanto §4.3)', () => {
     assert.deepEqual(ids(['status=exited', 'exitcode=0']), ['c']);
     assert.deepEqual(ids([]), ['a', 'b', 'c']);
     for (const bad of ['status', 'name=web', 'exitcode=x', 'status=']) assert.throws(() => parseFilters([bad]), UsageError, bad);
+  });
+});
+
+describe('health in list (issue 18)', () => {
+  const healthy = { ...ctr('h', 'web', 'RUNNING'), health: { status: 'healthy', failingStreak: 0 } };
+  const sick = { ...ctr('s', 'db', 'RUNNING'), health: { status: 'unhealthy', failingStreak: 3 } };
+  const stopped = { ...ctr('x', 'old', 'EXITED', 1), health: { status: 'unhealthy', failingStreak: 3 } };
+  it('Status shows the health of a running container in parentheses, as docker does; the columns stay Kanto\'s', () => {
+    assert.deepEqual([healthy, sick, stopped, ctr('p', 'plain', 'RUNNING')].map(statusCell), ['Running (healthy)', 'Running (unhealthy)', 'Exited', 'Running']);
+    const lines = formatTable([healthy]).trimEnd().split('\n');
+    assert.deepEqual(lines[0]!.split('|').map((c) => c.trim()), ['ID', 'Name', 'Image', 'Status', 'Finished At', 'Exit Code']);
+    assert.equal(lines[2]!.split('|')[3]!.trim(), 'Running (healthy)');
+  });
+  it('--filter health=<status>; none = no check', () => {
+    const all = [healthy, sick, ctr('p', 'plain', 'RUNNING')];
+    const ids = (f: string[]) => applyFilters(all, parseFilters(f)).map((c) => c.id);
+    assert.deepEqual(ids(['health=healthy']), ['h']);
+    assert.deepEqual(ids(['health=UNHEALTHY', 'status=running']), ['s']);
+    assert.deepEqual(ids(['health=none']), ['p']);
   });
 });
 

@@ -9,6 +9,8 @@ export interface ApiContainer {
   imageRef: string;
   createdAt?: string;
   state: { status: string; exitCode: number; finishedAt: string; pid?: number; error?: string };
+  /** Ledge: only on containers with a health check (issue 18). */
+  health?: { status: string; failingStreak?: number; lastCheckAt?: string; lastOutput?: string };
 }
 
 export const NO_CONTAINERS = 'No containers found.';
@@ -19,24 +21,30 @@ export function capitalise(status: string): string {
   return status === '' ? status : status[0]!.toUpperCase() + status.slice(1).toLowerCase();
 }
 
+/** `Running`, or `Running (healthy)` with a health check, as docker's `Up 2 minutes (healthy)`: Kanto's columns stay. */
+export function statusCell(c: ApiContainer): string {
+  const status = capitalise(c.state.status);
+  return c.health && c.state.status === 'RUNNING' ? `${status} (${c.health.status})` : status;
+}
+
 export function formatTable(containers: readonly ApiContainer[]): string {
   if (containers.length === 0) return `${NO_CONTAINERS}\n`;
-  const rows = containers.map((c) => [c.id, c.name, c.imageRef, capitalise(c.state.status), c.state.finishedAt, String(c.state.exitCode)]);
+  const rows = containers.map((c) => [c.id, c.name, c.imageRef, statusCell(c), c.state.finishedAt, String(c.state.exitCode)]);
   const widths = LIST_COLUMNS.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: readonly string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join(' | ').trimEnd();
   return [line(LIST_COLUMNS), widths.map((w) => '-'.repeat(w)).join('-+-'), ...rows.map(line)].join('\n') + '\n';
 }
 
-export type ListFilter = { key: 'status' | 'image' | 'exitcode'; value: string };
+export type ListFilter = { key: 'status' | 'image' | 'exitcode' | 'health'; value: string };
 
-/** `status=running`, `image=<ref>`, `exitcode=<n>` (Kanto §4.3); every filter must match. */
+/** `status=running`, `image=<ref>`, `exitcode=<n>` (Kanto §4.3), Ledge's `health=<starting|healthy|unhealthy|none>`; every filter must match. */
 export function parseFilters(raw: readonly string[]): ListFilter[] {
   return raw.map((f) => {
     const i = f.indexOf('=');
     const key = f.slice(0, i).trim().toLowerCase();
     const value = f.slice(i + 1).trim();
-    if (i < 0 || value === '' || (key !== 'status' && key !== 'image' && key !== 'exitcode')) {
-      throw new UsageError(`--filter '${f}': expected status=<status>, image=<image> or exitcode=<code>`);
+    if (i < 0 || value === '' || (key !== 'status' && key !== 'image' && key !== 'exitcode' && key !== 'health')) {
+      throw new UsageError(`--filter '${f}': expected status=<status>, image=<image>, exitcode=<code> or health=<health>`);
     }
     if (key === 'exitcode' && !/^-?\d+$/.test(value)) throw new UsageError(`--filter '${f}': exit code must be an integer`);
     return { key, value };
@@ -48,6 +56,7 @@ export function applyFilters(containers: readonly ApiContainer[], filters: reado
     filters.every((f) => {
       if (f.key === 'status') return c.state.status.toLowerCase() === f.value.toLowerCase();
       if (f.key === 'image') return c.imageRef === f.value;
+      if (f.key === 'health') return (c.health?.status ?? 'none') === f.value.toLowerCase();
       return c.state.exitCode === Number(f.value);
     }),
   );

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { isDeepStrictEqual } from 'node:util';
 import {
   buildContainerStatus,
   defaultContainerConfig,
+  descriptorHealthCheckOf,
   formatDuration,
   formatTimestamp,
   healthCheckFromKeys,
@@ -134,6 +136,13 @@ describe('health_check in a deployment descriptor', () => {
     assert.ok(!p.ok && /host_config\.restart_policy\.type: ON_UNHEALTHY needs a health check \(health_check\)/.test(p.problems.join('; ')), JSON.stringify(p));
     const q = d({ type: 'tcp', port: 1 }, { restart_policy: { type: 'on-unhealthy' } });
     assert.ok(q.ok && q.value.restartPolicy.type === 'on-unhealthy');
+  });
+  it('descriptorHealthCheckOf writes what parseDescriptor reads', () => {
+    const check: HealthCheck = { kind: 'http', port: 8080, path: '/h', intervalMs: 2000, timeoutMs: 700, retries: 4, startPeriodMs: 60_000 };
+    const written = descriptorHealthCheckOf(check);
+    assert.deepEqual(written, { type: 'http', port: 8080, path: '/h', interval: '2s', timeout: '700ms', retries: 4, start_period: '1m' });
+    const r = d(written);
+    assert.ok(r.ok && isDeepStrictEqual(r.value.healthCheck, check), JSON.stringify(r));
   });
   it('absent → no key', () => {
     const r = d(undefined);

@@ -97,6 +97,18 @@ export function dittoHealthCheckOf(h: HealthCheck): Record<string, unknown> {
   };
 }
 
+/** The check in a deployment descriptor's spelling (`health_check`, §4.2 style): what `ledge cm create` sends. */
+export function descriptorHealthCheckOf(h: HealthCheck): Record<string, unknown> {
+  return {
+    type: h.kind,
+    ...probeFields(h),
+    interval: formatDuration(h.intervalMs),
+    timeout: formatDuration(h.timeoutMs),
+    retries: h.retries,
+    start_period: formatDuration(h.startPeriodMs),
+  };
+}
+
 function probeFields(p: HealthProbe): Record<string, unknown> {
   switch (p.kind) {
     case 'exec':

@@ -13,7 +13,7 @@ export type {
   ContainerConfig,
 } from './container';
 export type { HealthCheck, HealthCheckKind, HealthProbe, HealthTiming, HealthStatus, ContainerHealth, ProbeOutcome } from './health-check';
-export { HEALTH_CHECK_KINDS, MIN_HEALTH_INTERVAL_MS, defaultHealthTiming, dittoHealthCheckOf, formatDuration, nextHealth, startingHealth } from './health-check';
+export { HEALTH_CHECK_KINDS, MIN_HEALTH_INTERVAL_MS, defaultHealthTiming, descriptorHealthCheckOf, dittoHealthCheckOf, formatDuration, nextHealth, startingHealth } from './health-check';
 export { healthCheckFromKeys, readHealthCheck, DITTO_HEALTH_KEYS, DESCRIPTOR_HEALTH_KEYS } from './health-check-parse';
 export type { HealthKeysResult } from './health-check-parse';
 export type {

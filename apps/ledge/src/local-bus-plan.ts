@@ -8,6 +8,7 @@ import { createServer } from 'node:net';
 import { envName, HOST_LOCAL_BUS_ENV, prepareConfig, type PrepareOptions } from '@ledge/util';
 import { connectorDurableSession } from '@ledge/connector-model';
 import type { HostedApp } from './apps';
+import type { DevAccounts } from './dev-secrets';
 
 export interface LocalBusPlan {
   /** Per app: values set over its own config (all-in-one). */
@@ -16,6 +17,8 @@ export interface LocalBusPlan {
   readonly hostDefaults: Readonly<Record<string, Record<string, unknown>>>;
   /** Per app: the same as env vars for its child process (--processes). */
   readonly env: Readonly<Record<string, Record<string, string>>>;
+  /** The accounts made for the hosted apps this run (none when the broker is not hosted); --dev keeps a copy (dev-secrets.ts). */
+  readonly accounts?: DevAccounts;
 }
 
 const EMPTY: LocalBusPlan = Object.freeze({ overrides: {}, hostDefaults: {}, env: {} });
@@ -68,5 +71,8 @@ export async function planLocalBus(chosen: readonly HostedApp[], options: Omit<P
     ),
   };
   for (const [app, defaults] of Object.entries(plan.apps)) env[app] = { [HOST_LOCAL_BUS_ENV]: JSON.stringify(defaults) };
-  return { overrides: { broker: brokerOverrides }, hostDefaults: plan.apps as Record<string, Record<string, unknown>>, env };
+  const accounts = Object.fromEntries(
+    Object.entries(plan.apps).flatMap(([app, s]) => (s.localUsername && s.localPassword ? [[app, { username: s.localUsername, password: s.localPassword }]] : [])),
+  );
+  return { overrides: { broker: brokerOverrides }, hostDefaults: plan.apps as Record<string, Record<string, unknown>>, env, accounts };
 }

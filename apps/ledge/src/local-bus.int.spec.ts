@@ -1,10 +1,11 @@
 // The one local-bus setting with a TLS local broker (issue 16): turning on TLS and local auth for the
 // broker is all a user does for `ledge run` (all-in-one and --processes); tcps:// and client certificates
 // set once in local-bus.json reach every app. Every app's bus client must connect, and a client without
-// the credentials must not.
+// the credentials must not. With --dev the accounts it makes are kept in <dev dir>/secrets, where
+// `ledge um --dev-dir` finds the update manager's: the one account the broker takes a desired state from.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { freePort, makePki } from '@ledge/data-access-mqtt/testing';
@@ -76,6 +77,46 @@ for (const mode of ['all-in-one', 'processes'] as const) {
       });
       await allConnected(ledge);
       assert.notEqual(await refusal(port, { ca: readFileSync(pki.ca) }), 'connected', 'a client without a certificate is refused');
+      assert.equal(await ledge.kill('SIGTERM'), 0);
+    });
+  });
+}
+
+for (const mode of ['all-in-one', 'processes'] as const) {
+  describe(`ledge run (${mode}) --dev keeps its accounts for ledge um`, () => {
+    it('<dev dir>/secrets/<app>.password (0600, the directory 0700): ledge um --dev-dir applies a desired state with it; without an account the broker drops it and ledge um says why', async (t) => {
+      const devDir = createTempDir(t);
+      const ledge = spawnNode(t, bundlePath('ledge'), {
+        args: ['run', ...(mode === 'processes' ? ['--processes'] : []), '--dev', '--dev-dir', devDir, '--apps', 'broker,connector,update-manager'],
+        env: { LEDGE_BROKER_PORT: '0', LEDGE_UPDATE_MANAGER_REBOOT_ENABLED: 'false' },
+      });
+      const port = Number((await ledge.waitForLog((l) => l['msg'] === 'listening' && l['protocol'] === 'tcp', 30_000))['port']);
+      await ledge.waitForLog((l) => l['component'] === 'local-bus' && l['msg'] === 'connected' && String(l['clientId']).startsWith('ledge-update-manager-'), 30_000);
+      const secrets = join(devDir, 'secrets');
+      assert.deepEqual(readdirSync(secrets).sort(), ['connector.password', 'update-manager.password']);
+      assert.deepEqual([statSync(secrets).mode & 0o777, statSync(join(secrets, 'update-manager.password')).mode & 0o777], [0o700, 0o600]);
+
+      const ds = join(createTempDir(t), 'ds.json');
+      writeFileSync(ds, JSON.stringify({ domains: [{ id: 'containers', components: [{ id: 'hello', version: '1.0' }] }] }));
+      const um = (...args: string[]) => spawnNode(t, bundlePath('ledge'), { args: ['um', ...args, '--address', `tcp://127.0.0.1:${port}`], cwd: createTempDir(t), env: { LEDGE_DEV_DIR: undefined } });
+      // the update manager's account: its first answer comes (the containers agent is not running: no final status soon)
+      const apply = um('apply', ds, '--json', '--dev-dir', devDir);
+      assert.equal((await apply.waitForLog((l) => l['status'] === 'IDENTIFYING', 20_000))['activityId'] !== undefined, true);
+      await apply.kill('SIGTERM');
+
+      if (!existsSync('/etc/ledge/secrets/update-manager.password')) {
+        // no account (no --dev-dir, none in the working directory, no packaged file): dropped, and the message says why
+        const anonymous = um('apply', ds, '--timeout', '2');
+        assert.equal(await anonymous.exited, 1);
+        assert.match(anonymous.stderr.join(''), /no answer from the update manager .* likely cause: ledge um has no account/);
+        assert.ok(ledge.logs.some((l) => l['msg'] === 'publish denied by ACL, dropped' && l['topic'] === 'deviceupdate/desiredstate' && String(l['clientId']).startsWith('ledge-um-')));
+      }
+
+      // a stale password (a previous run's): refused at CONNECT, and said so
+      writeFileSync(join(secrets, 'update-manager.password'), 'a previous run\n');
+      const stale = um('current', '--dev-dir', devDir, '--timeout', '2');
+      assert.equal(await stale.exited, 1);
+      assert.match(stale.stderr.join(''), /refused ledge um as ledge-update-manager \(password from .*update-manager\.password\): broker refused the connection/);
       assert.equal(await ledge.kill('SIGTERM'), 0);
     });
   });

@@ -5,7 +5,9 @@ import type { Argv } from 'yargs';
 import {
   ConfigError,
   createAppLogger,
+  DEFAULT_DEV_DIR,
   DEFAULT_LOG_MAX_BYTES,
+  devSecretsDir,
   exitOnConfigError,
   formatLine,
   hostApps,
@@ -20,6 +22,7 @@ import {
 } from '@ledge/util';
 import { hostedApps } from './apps';
 import { planDevCloud, type DevCloudPlan } from './dev-cloud-plan';
+import { writeDevSecrets } from './dev-secrets';
 import { planLocalBus, type LocalBusPlan } from './local-bus-plan';
 
 interface RunArgs {
@@ -53,7 +56,7 @@ export function runCommand(cli: Argv): Argv {
       y
         .option('apps', { type: 'array', string: true, describe: `apps to run, space- or comma-separated (default: all: ${hostedApps.map((e) => e.name).join(', ')})` })
         .option('dev', { type: 'boolean', describe: 'developer mode: state under ./.ledge-dev instead of /var/lib/ledge' })
-        .option('dev-dir', { type: 'string', describe: 'state directory for --dev', default: '.ledge-dev' })
+        .option('dev-dir', { type: 'string', describe: "state directory for --dev (the local broker accounts it makes are kept in <dir>/secrets, for `ledge um --dev-dir`)", default: DEFAULT_DEV_DIR })
         .option('processes', { type: 'boolean', describe: 'one child process per app (as the systemd units do)' })
         .option('dev-cloud', { type: 'boolean', describe: 'also run the development cloud (a local Hono + Ditto stand-in, config dev-cloud.json / LEDGE_DEV_CLOUD_*) and provision the connector to it (npm start)' })
         .option('log-level', { type: 'string', default: 'info', choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] })
@@ -69,7 +72,7 @@ export function runCommand(cli: Argv): Argv {
         process.exit(2);
       }
       const chosen = hostedApps.filter((e) => selected.includes(e.name));
-      const devDir = args.dev ? resolve(args.devDir ?? '.ledge-dev') : undefined;
+      const devDir = args.dev ? resolve(args.devDir ?? DEFAULT_DEV_DIR) : undefined;
       let logger: Logger;
       let logs: AppLoggerSettings;
       try {
@@ -82,6 +85,8 @@ export function runCommand(cli: Argv): Argv {
       let app: App;
       try {
         const plan = await planLocalBus(chosen, devDir ? { devDir } : {});
+        // all-in-one and --processes alike: the accounts are made in the plan, before any app starts
+        if (devDir && plan.accounts) await keepDevAccounts(devDir, plan.accounts, logger);
         const cloud = args.devCloud ? await planDevCloud({ env: process.env, ...(devDir ? { devDir } : {}) }) : undefined;
         // hosted apps log through this process's logger: their logDir is where it writes (file-upload's
         // Logs feature reads it back), whatever their own files say
@@ -98,6 +103,17 @@ export function runCommand(cli: Argv): Argv {
       await runMain({ logger, app });
     },
   );
+}
+
+/** The run goes on without the copy (the apps have their passwords); only `ledge um` would miss it. */
+async function keepDevAccounts(devDir: string, accounts: NonNullable<LocalBusPlan['accounts']>, logger: Logger): Promise<void> {
+  const dir = devSecretsDir(devDir);
+  try {
+    await writeDevSecrets(devDir, accounts);
+    logger.info({ dir, apps: Object.keys(accounts) }, 'dev local bus accounts written');
+  } catch (err) {
+    logger.warn({ err, dir }, 'cannot write the dev local bus accounts; ledge um --dev-dir will not find them');
+  }
 }
 
 /** Finds each app's bundle next to this one (dist/apps/<app>/main.js or /usr/lib/ledge/<app>/main.js). */

@@ -22,7 +22,20 @@ export { main, prepareConfig, commonConfig, exitOnConfigError, installCrashHandl
 export type { AppLoggerSettings } from './app-entry';
 export { createLogFileStream, logFilePaths, LOG_FILE_KEEP, DEFAULT_LOG_MAX_BYTES, MIN_LOG_MAX_BYTES } from './log-file';
 export type { LogFileOptions, LogFileStream } from './log-file';
-export { localBusSpec, localAddressProblem, localBusEnvName, kantoLocalBusAliases, LOCAL_BUS_KEYS, LOCAL_BUS_FILE, LOCAL_BUS_SCHEMES, HOST_LOCAL_BUS_ENV } from './local-bus-config';
+export {
+  localBusSpec,
+  localAddressProblem,
+  localBusEnvName,
+  kantoLocalBusAliases,
+  LOCAL_BUS_KEYS,
+  LOCAL_BUS_FILE,
+  LOCAL_BUS_SCHEMES,
+  HOST_LOCAL_BUS_ENV,
+  LOCAL_BUS_SECRETS_DIR,
+  DEFAULT_DEV_DIR,
+  devSecretsDir,
+  localPasswordFileOf,
+} from './local-bus-config';
 export type { LocalBusSpec, LocalBusSettings, LocalBusKey } from './local-bus-config';
 export type { AppEntry, PrepareOptions, WithCommon } from './app-entry';
 export { hostApps } from './host';

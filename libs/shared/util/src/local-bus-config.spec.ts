@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { prepareConfig, type AppEntry } from './app-entry';
 import { ConfigError, defineConfig, loadConfig } from './config';
-import { HOST_LOCAL_BUS_ENV, kantoLocalBusAliases, localAddressProblem, localBusEnvName, localBusSpec, LOCAL_BUS_KEYS } from './local-bus-config';
+import { devSecretsDir, HOST_LOCAL_BUS_ENV, kantoLocalBusAliases, localAddressProblem, localBusEnvName, localBusSpec, localPasswordFileOf, LOCAL_BUS_KEYS } from './local-bus-config';
 
 const spec = defineConfig({ ...localBusSpec, featureId: { type: 'string', default: 'F', describe: 'feature' } });
 
@@ -17,6 +17,12 @@ const load = (o: { env?: Record<string, string>; files?: Record<string, unknown>
 describe('the one local-bus setting', () => {
   it('names its env vars LEDGE_LOCAL_BUS_<KEY>', () => {
     assert.deepEqual(LOCAL_BUS_KEYS.map(localBusEnvName), ['LEDGE_LOCAL_BUS_ADDRESS', 'LEDGE_LOCAL_BUS_USERNAME', 'LEDGE_LOCAL_BUS_PASSWORD', 'LEDGE_LOCAL_BUS_PASSWORD_FILE', 'LEDGE_LOCAL_BUS_CACERT', 'LEDGE_LOCAL_BUS_CERT', 'LEDGE_LOCAL_BUS_KEY']);
+  });
+
+  it("names an app's password file as the packages do (/etc/ledge/secrets/<app>.password) and `ledge run --dev`'s copy", () => {
+    assert.equal(localPasswordFileOf('update-manager'), '/etc/ledge/secrets/update-manager.password');
+    assert.equal(localPasswordFileOf('connector', devSecretsDir('/tmp/dev/')), '/tmp/dev/secrets/connector.password');
+    assert.equal(localPasswordFileOf('connector', devSecretsDir('.ledge-dev')), '.ledge-dev/secrets/connector.password');
   });
 
   it('precedence: default < host default < local-bus.json < LEDGE_LOCAL_BUS_* < app file < app env < flag', () => {

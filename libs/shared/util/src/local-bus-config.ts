@@ -2,6 +2,7 @@
 // default and the same schemes, and one file (/etc/ledge/local-bus.json) or one set of env vars
 // (LEDGE_LOCAL_BUS_*) sets them for all apps at once. Kanto's per-app names (software-update's and
 // file-upload's `broker`, `username`, …) stay as documented aliases of an app's own keys.
+import { join } from 'node:path';
 import type { ConfigOf, ConfigSpec } from './config';
 
 /** Schemes the local-bus client dials: tcp/mqtt, TLS (mqtts, ssl, tls, tcps, mqtt+ssl), WebSocket (ws, wss), unix sockets. */
@@ -64,3 +65,19 @@ export const kantoLocalBusAliases: Readonly<Record<string, LocalBusKey>> = Objec
  * flag the user set).
  */
 export const HOST_LOCAL_BUS_ENV = 'LEDGE_HOST_LOCAL_BUS';
+
+/** Where the packages keep every app's local broker password (ledge-common's postinst, packaging/lib/secrets.mjs). */
+export const LOCAL_BUS_SECRETS_DIR = '/etc/ledge/secrets';
+
+/** `ledge run --dev`'s state directory unless --dev-dir names another (relative to the working directory). */
+export const DEFAULT_DEV_DIR = '.ledge-dev';
+
+/** Where `ledge run --dev` keeps a copy of the accounts it made (docs/security.md): `<dev dir>/secrets`. */
+export function devSecretsDir(devDir: string): string {
+  return join(devDir, 'secrets');
+}
+
+/** An app's local broker password file in a secrets directory: `<dir>/<app>.password` (one line). */
+export function localPasswordFileOf(app: string, secretsDir: string = LOCAL_BUS_SECRETS_DIR): string {
+  return join(secretsDir, `${app}.password`);
+}

@@ -1,11 +1,16 @@
 // `ledge um` on the fake local bus against a stand-in update manager that answers as Kanto's does:
-// output, exit codes (0 COMPLETED, 1 other final status or no answer, 2 usage or a bad file), topics.
+// output, exit codes (0 COMPLETED, 1 other final status or no answer, 2 usage or a bad file), topics, and
+// the account it logs in with (packaged, dev directory, or what the user set).
 import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import yargs from 'yargs';
+import type { LocalBusClientOptions } from '@ledge/data-access-mqtt';
 import { createFakeLocalBus, type FakeLocalBus } from '@ledge/data-access-mqtt/testing';
 import { envelope, parseEnvelope } from '@ledge/update-model';
-import { umCommand, type UmIo } from './command';
+import { createTempDir } from '@ledge/util/testing';
+import { umCommand, type UmDeps, type UmIo } from './command';
 
 const DESIRED = { domains: [{ id: 'containers', components: [{ id: 'hello', version: '1.0' }] }] };
 const INVENTORY = {
@@ -47,14 +52,24 @@ async function standInManager(t: TestContext, bus: FakeLocalBus, o: { final?: st
   return { got, send };
 }
 
-async function ledge(bus: FakeLocalBus, args: string[], o: { files?: Record<string, string>; stdin?: string; signal?: AbortSignal } = {}) {
+interface Run {
+  files?: Record<string, string>;
+  stdin?: string;
+  signal?: AbortSignal;
+  env?: Record<string, string>;
+  /** Over the defaults: no packaged password file, no dev directory, no config files. */
+  deps?: Pick<UmDeps, 'packagedPasswordFile' | 'defaultDevDir' | 'configDir'>;
+}
+
+async function ledge(bus: FakeLocalBus, args: string[], o: Run = {}) {
   const out: string[] = [];
   const err: string[] = [];
+  const connected: Pick<LocalBusClientOptions, 'username' | 'password'>[] = [];
   let code = 0;
   const io: UmIo = {
     stdout: { write: (s: string) => out.push(s) },
     stderr: { write: (s: string) => err.push(s) },
-    env: {},
+    env: o.env ?? {},
     setExitCode: (c) => void (code = c),
     readFile: (p) => {
       if (o.files?.[p] === undefined) throw Object.assign(new Error('nope'), { code: 'ENOENT' });
@@ -63,7 +78,19 @@ async function ledge(bus: FakeLocalBus, args: string[], o: { files?: Record<stri
     readStdin: async () => o.stdin ?? '',
   };
   let n = 0;
-  const cli = umCommand(yargs(args).scriptName('ledge'), io, { connect: (opts) => bus.createClient({ clientId: opts.clientId }), now: () => 1_700_000_000_000, newActivityId: () => `act-${++n}`, configDir: '/nonexistent', ...(o.signal ? { signal: o.signal } : {}) });
+  const cli = umCommand(yargs(args).scriptName('ledge'), io, {
+    connect: (opts) => {
+      connected.push({ ...(opts.username !== undefined ? { username: opts.username } : {}), ...(opts.password !== undefined ? { password: opts.password } : {}) });
+      return bus.createClient({ clientId: opts.clientId });
+    },
+    now: () => 1_700_000_000_000,
+    newActivityId: () => `act-${++n}`,
+    configDir: '/nonexistent',
+    packagedPasswordFile: '/nonexistent/secrets/update-manager.password',
+    defaultDevDir: '/nonexistent/.ledge-dev',
+    ...o.deps,
+    ...(o.signal ? { signal: o.signal } : {}),
+  });
   await cli
     .strict()
     .exitProcess(false)
@@ -73,7 +100,7 @@ async function ledge(bus: FakeLocalBus, args: string[], o: { files?: Record<stri
       code = 2;
     })
     .parseAsync();
-  return { out: out.join(''), err: err.join(''), code };
+  return { out: out.join(''), err: err.join(''), code, connected };
 }
 
 describe('ledge um apply', () => {
@@ -179,5 +206,84 @@ describe('ledge um current, watch, consent', () => {
     await bus.flush();
     assert.deepEqual(m.got, [{ topic: 'deviceupdate/ownerconsentfeedback', activityId: 'a1', payload: { status: 'APPROVED' } }]);
     assert.equal((await ledge(bus, ['um', 'consent', 'a1', 'maybe'])).code, 2);
+  });
+});
+
+/** A password file holding `password`, and the dev directory `ledge run --dev` would have written it in. */
+function secrets(t: TestContext) {
+  const root = createTempDir(t);
+  const file = (path: string, password: string) => {
+    mkdirSync(join(root, path, '..'), { recursive: true });
+    writeFileSync(join(root, path), `${password}\n`, { mode: 0o600 });
+    return join(root, path);
+  };
+  return { root, file };
+}
+
+describe('ledge um: the account it logs in with (the broker takes desired states and consents from ledge-update-manager alone)', () => {
+  const manager = (password: string) => [{ username: 'ledge-update-manager', password }];
+
+  it("none set: the update manager's packaged password file when readable (a gateway, as root), else the default dev directory's", async (t) => {
+    const bus = createFakeLocalBus();
+    await standInManager(t, bus);
+    const s = secrets(t);
+    const packaged = s.file('etc/secrets/update-manager.password', 'packaged-secret');
+    s.file('.ledge-dev/secrets/update-manager.password', 'dev-secret');
+    const both = await ledge(bus, ['um', 'current'], { deps: { packagedPasswordFile: packaged, defaultDevDir: join(s.root, '.ledge-dev') } });
+    assert.deepEqual([both.code, both.connected], [0, manager('packaged-secret')]);
+    // not root: the packaged file is unreadable (missing here), `npm start`'s copy in .ledge-dev is taken
+    const dev = await ledge(bus, ['um', 'current'], { deps: { packagedPasswordFile: join(s.root, 'none.password'), defaultDevDir: join(s.root, '.ledge-dev') } });
+    assert.deepEqual([dev.code, dev.connected], [0, manager('dev-secret')]);
+    const neither = await ledge(bus, ['um', 'current']);
+    assert.deepEqual([neither.code, neither.connected], [0, [{}]], 'anonymous: reading the current state needs no account');
+  });
+
+  it('--dev-dir or LEDGE_DEV_DIR: <dir>/secrets/update-manager.password, before the packaged one; a dev directory without it is exit 2', async (t) => {
+    const bus = createFakeLocalBus();
+    await standInManager(t, bus);
+    const s = secrets(t);
+    const packaged = s.file('etc/secrets/update-manager.password', 'packaged-secret');
+    s.file('flag/secrets/update-manager.password', 'flag-secret');
+    s.file('env/secrets/update-manager.password', 'env-secret');
+    const deps = { packagedPasswordFile: packaged };
+    assert.deepEqual((await ledge(bus, ['um', 'current', '--dev-dir', join(s.root, 'flag')], { deps, env: { LEDGE_DEV_DIR: join(s.root, 'env') } })).connected, manager('flag-secret'));
+    assert.deepEqual((await ledge(bus, ['um', 'current'], { deps, env: { LEDGE_DEV_DIR: join(s.root, 'env') } })).connected, manager('env-secret'));
+    const missing = await ledge(bus, ['um', 'apply', 'ds.json', '--dev-dir', join(s.root, 'nothing')], { deps, files: { 'ds.json': JSON.stringify(DESIRED) } });
+    assert.equal(missing.code, 2);
+    assert.match(missing.err, /--dev-dir .*nothing: cannot read .*nothing\/secrets\/update-manager\.password \(ENOENT\); `ledge run --dev --dev-dir .*nothing` writes it/);
+    assert.deepEqual(missing.connected, [], 'nothing was sent');
+  });
+
+  it('what the user set wins: LEDGE_UM_LOCAL_USERNAME / _PASSWORD_FILE, /etc/ledge/um.json; a password alone is the update manager\'s', async (t) => {
+    const bus = createFakeLocalBus();
+    await standInManager(t, bus);
+    const s = secrets(t);
+    const deps = { packagedPasswordFile: s.file('etc/secrets/update-manager.password', 'packaged-secret'), defaultDevDir: join(s.root, 'flag') };
+    s.file('flag/secrets/update-manager.password', 'flag-secret');
+    const mine = s.file('mine.password', 'alice-secret');
+    const env = await ledge(bus, ['um', 'current', '--dev-dir', join(s.root, 'flag')], { deps, env: { LEDGE_UM_LOCAL_USERNAME: 'alice', LEDGE_UM_LOCAL_PASSWORD_FILE: mine } });
+    assert.deepEqual([env.code, env.connected], [0, [{ username: 'alice', password: 'alice-secret' }]]);
+    const configDir = join(s.root, 'etc');
+    writeFileSync(join(configDir, 'um.json'), JSON.stringify({ localUsername: 'bob', localPassword: 'bob-secret' }));
+    assert.deepEqual((await ledge(bus, ['um', 'current'], { deps: { ...deps, configDir } })).connected, [{ username: 'bob', password: 'bob-secret' }]);
+    const alone = await ledge(bus, ['um', 'current'], { deps, env: { LEDGE_UM_LOCAL_PASSWORD_FILE: mine } });
+    assert.deepEqual(alone.connected, manager('alice-secret'));
+  });
+
+  it('no answer: the message names the likely cause when ledge um has no account or another one (the broker drops such a publish and still acknowledges it)', async () => {
+    const bus = createFakeLocalBus(); // no update manager: the same silence as a dropped desired state
+    const files = { 'ds.json': JSON.stringify(DESIRED) };
+    const none = await ledge(bus, ['um', 'apply', 'ds.json', '--timeout', '0.1'], { files });
+    assert.equal(none.code, 1);
+    assert.match(none.err, /no answer from the update manager on deviceupdate\/desiredstatefeedback within 0\.1 s; likely cause: ledge um has no account/);
+    assert.match(none.err, /cannot read \/nonexistent\/secrets\/update-manager\.password \(ENOENT\) nor \/nonexistent\/\.ledge-dev\/secrets\/update-manager\.password \(ENOENT\)/);
+    assert.match(none.err, /run it as root \(sudo ledge um …\), or set LEDGE_UM_LOCAL_USERNAME and LEDGE_UM_LOCAL_PASSWORD_FILE, or give --dev-dir under `ledge run --dev`; else is ledge-update-manager running/);
+    const alice = await ledge(bus, ['um', 'apply', 'ds.json', '--timeout', '0.1'], { files, env: { LEDGE_UM_LOCAL_USERNAME: 'alice', LEDGE_UM_LOCAL_PASSWORD: 'x' } });
+    assert.match(alice.err, /likely cause: ledge um logs in as alice, and Ledge's broker takes a desired state or a consent from ledge-update-manager alone/);
+    const asManager = await ledge(bus, ['um', 'apply', 'ds.json', '--timeout', '0.1'], { files, env: { LEDGE_UM_LOCAL_PASSWORD: 'x' } });
+    assert.match(asManager.err, /within 0\.1 s; is ledge-update-manager running \(ledge status\)\?\n$/);
+    const consent = await ledge(bus, ['um', 'consent', 'a1', 'APPROVED']);
+    assert.equal(consent.code, 0);
+    assert.match(consent.err, /ledge um consent: sent, but the update manager may never see it: ledge um has no account/);
   });
 });

@@ -38,13 +38,14 @@ export async function onFeedback(bus: LocalBusClient, topics: UpdateTopics, fn: 
 
 /**
  * Publishes the desired state and follows its activity until a final status. The manager answers
- * IDENTIFYING (or a refusal) at once, so no answer in `firstAnswerMs` means it is not running; after that
- * its own timeouts (phaseTimeout, ownerConsentTimeout) bound the wait.
+ * IDENTIFYING (or a refusal) at once, so no answer in `firstAnswerMs` means it is not running, or that the
+ * broker dropped the desired state (`dropCause`: MQTT 3.1.1 acknowledges a denied publish as any other);
+ * after that its own timeouts (phaseTimeout, ownerConsentTimeout) bound the wait.
  */
 export async function applyDesiredState(
   bus: LocalBusClient,
   topics: UpdateTopics,
-  o: { activityId: string; desiredState: DesiredState; firstAnswerMs: number; now: () => number; onFeedback: (fb: DesiredStateFeedback) => void },
+  o: { activityId: string; desiredState: DesiredState; firstAnswerMs: number; now: () => number; onFeedback: (fb: DesiredStateFeedback) => void; dropCause?: string },
 ): Promise<DesiredStateFeedback> {
   let settle!: (fb: DesiredStateFeedback) => void;
   let fail!: (err: Error) => void;
@@ -56,7 +57,8 @@ export async function applyDesiredState(
     o.onFeedback(e.feedback);
     if (FINAL_STATUSES.has(e.feedback.status)) settle(e.feedback);
   });
-  const timer = setTimeout(() => answered || fail(new NoAnswerError(`no answer from the update manager on ${topics.feedback} within ${o.firstAnswerMs / 1000} s; is ledge-update-manager running (ledge status)?`)), o.firstAnswerMs);
+  const why = o.dropCause === undefined ? 'is ledge-update-manager running (ledge status)?' : `likely cause: ${o.dropCause}; else is ledge-update-manager running (ledge status)?`;
+  const timer = setTimeout(() => answered || fail(new NoAnswerError(`no answer from the update manager on ${topics.feedback} within ${o.firstAnswerMs / 1000} s; ${why}`)), o.firstAnswerMs);
   try {
     await bus.publish(topics.desiredState, JSON.stringify(envelope(o.activityId, o.desiredState, o.now())), { qos: 1 });
     return await done;

@@ -105,6 +105,19 @@ describe('health monitor', () => {
     assert.equal(s.manager.get(id).state.pid, r.state.pid, 'no second restart');
   });
 
+  it('on-unhealthy whose stop fails: logged, and the run is probed on (restarted at its next verdict)', async (t) => {
+    const s = await setup(t);
+    const { id } = await s.run(exec({ retries: 1 }), { restartPolicy: { type: 'on-unhealthy' } });
+    s.runtime.scriptExec(id, { exitCode: 1, output: 'no' });
+    s.runtime.failNext(`stop ${id}`);
+    await s.time.advance(1000);
+    await waitFor(() => s.log.lines.some((l) => l['msg'] === 'restarting unhealthy container failed'), 5000, 'the failure logged');
+    assert.equal(s.manager.get(id).state.status, 'RUNNING');
+    s.runtime.scriptExec(id, { exitCode: 0, output: '' });
+    await s.time.advance(1000);
+    assert.equal(s.manager.get(id).health?.status, 'healthy', 'probed on');
+  });
+
   it('an exec that fails (timeout, runtime error) is a failed probe with the error as output', async (t) => {
     const s = await setup(t);
     const { id } = await s.run(exec({ retries: 1 }));

@@ -126,7 +126,11 @@ export function createHealthMonitor(o: HealthMonitorOptions): HealthMonitor {
         core.emit({ type: 'state', record: r });
         await core.launch(r, false);
       })
-      .catch((err: unknown) => log.error({ err, containerId: r.id }, 'restarting unhealthy container failed'));
+      .catch((err: unknown) => log.error({ err, containerId: r.id }, 'restarting unhealthy container failed'))
+      // Not restarted (the stop failed, or its policy changed meanwhile): the same run is probed on.
+      .finally(() => {
+        if (loops.get(r.id) === loop) schedule(r.id, loop);
+      });
   };
 
   const onEvent = (e: ManagerEvent) => {

@@ -20,10 +20,11 @@ import { duplicateKeys } from './testing/duplicate-keys';
 import { THIRD_PARTY_FEATURE } from './testing/third-party-app';
 import { backupAndRestoreThroughCloud, metricsThroughCloud } from './testing/feature-flows';
 import { containerLogsThroughCloud } from './testing/logs-flow';
+import { desiredStateThroughCloud } from './testing/update-flow';
 import { startUploadSink } from './testing/upload-sink';
 import { DEVICE, startWholeStack, waitForAllFeatures, type Command, type Envelope, type StackMode, type WholeStack } from './testing/whole-stack';
 
-const APPS = ['broker', 'connector', 'container-management', 'software-update', 'file-upload', 'file-backup', 'system-metrics'];
+const APPS = ['broker', 'connector', 'container-management', 'software-update', 'file-upload', 'file-backup', 'system-metrics', 'update-manager'];
 const BUNDLES = ['ledge', ...APPS];
 const missing = [
   ...(findMosquitto() ? [] : ['mosquitto']),
@@ -53,6 +54,8 @@ const PROBES: readonly Probe[] = [
   { command: { thing: 'gateway', feature: 'BackupAndRestore', operation: 'restore', value: { options: {} } }, owner: 'file-backup', status: 400, check: (e) => assert.equal(errorCode(e), 'messages:parameter.invalid') },
   { command: { thing: 'gateway', feature: 'Metrics', operation: 'request', value: { frequency: '0s' } }, owner: 'system-metrics', status: 204 },
   { command: { thing: 'gateway', feature: 'Metrics', operation: 'request', value: { frequency: 'often' } }, owner: 'system-metrics', status: 400, check: (e) => assert.equal(errorCode(e), 'messages:parameter.invalid') },
+  { command: { thing: 'gateway', feature: 'UpdateManager', operation: 'apply', value: { activityId: 'probe', timestamp: 0 } }, owner: 'update-manager', status: 400, check: (e) => assert.equal(errorCode(e), 'messages:parameter.invalid') },
+  { command: { thing: 'gateway', feature: 'UpdateManager', operation: 'refresh', value: { activityId: 'probe', timestamp: 0 } }, owner: 'update-manager', status: 204 },
   { command: { thing: 'gateway', feature: THIRD_PARTY_FEATURE, operation: 'greet', value: 'cloud' }, owner: 'third-party app', status: 200, check: (e) => assert.equal(e.value, 'hello, cloud') },
   { command: { thing: 'containers', feature: 'ContainerFactory', operation: 'create', value: { start: true } }, owner: 'container-management', status: 400, check: (e) => assert.equal(errorCode(e), 'messages:parameter.invalid') },
   { command: { thing: 'containers', feature: 'Metrics', operation: 'request', value: { frequency: '0s' } }, owner: 'container-management', status: 204 },
@@ -167,7 +170,8 @@ async function localForgeriesAreRefused(t: TestContext, stack: WholeStack): Prom
   t.after(() => watcher.endAsync(true));
   const seen: string[] = [];
   watcher.on('message', (topic, payload) => seen.push(`${topic} ${payload.toString()}`));
-  await watcher.subscribeAsync(['edge/thing/response', 'edge/connection/remote/status', 'edge/health/software-update'], { qos: 1 });
+  await watcher.subscribeAsync(['edge/thing/response', 'edge/connection/remote/status', 'edge/health/software-update', 'deviceupdate/desiredstatefeedback', 'containersupdate/desiredstatefeedback'], { qos: 1 });
+  const forgedState = { domains: [{ id: 'containers', components: [{ id: 'forged', version: '1', config: [{ key: 'image', value: 'forged.invalid/root:1' }, { key: 'privileged', value: 'true' }] }] }] };
   const forger = await connectAsync(url, { clientId: 'forger', reconnectPeriod: 0 });
   t.after(() => forger.endAsync(true));
   const forged: [string, string, boolean][] = [
@@ -176,6 +180,10 @@ async function localForgeriesAreRefused(t: TestContext, stack: WholeStack): Prom
     ['edge/thing/response', '{"deviceId":"evil:device","tenantId":"evil"}', false],
     ['edge/connection/remote/status', '{"connected":false,"timestamp":1,"cause":"CONNECTION_CLOSED"}', true],
     ['edge/health/software-update', '{"status":"down","pid":999999,"version":"forged","since":1}', true],
+    // issue 18: the update contract's orders make container management (root) run containers
+    ['deviceupdate/desiredstate', JSON.stringify({ activityId: 'forged-activity', timestamp: 1, payload: forgedState }), false],
+    ['containersupdate/desiredstate', JSON.stringify({ activityId: 'forged-activity', timestamp: 1, payload: forgedState }), false],
+    ['containersupdate/desiredstate/command', JSON.stringify({ activityId: 'forged-activity', timestamp: 1, payload: { command: 'CLEANUP' } }), false],
   ];
   for (const [topic, payload, retain] of forged) await forger.publishAsync(topic, payload, { qos: 1, retain });
   const event = { topic: `${DEVICE.replace(':', '/')}/things/twin/commands/modify`, headers: { 'response-required': false }, path: `/features/${THIRD_PARTY_FEATURE}/properties/greeted`, value: 'by a third-party app' };
@@ -192,7 +200,7 @@ async function localForgeriesAreRefused(t: TestContext, stack: WholeStack): Prom
   assert.deepEqual(srv.requests, [], 'nothing downloaded');
   assert.equal(existsSync(marker), false, 'nothing ran');
   assert.equal(stack.events.filter((e) => (e.env.value as { correlationId?: string } | undefined)?.correlationId === cid).length, 0, 'no operation reported');
-  assert.deepEqual(seen.filter((s) => s.includes('evil') || s.includes('"timestamp":1,') || s.includes('forged')), [], 'no forged identity, status or health reached a local app');
+  assert.deepEqual(seen.filter((s) => s.includes('evil') || s.includes('"timestamp":1,') || s.includes('forged')), [], 'no forged identity, status, health or desired state reached a local app');
 }
 
 interface Health {
@@ -329,6 +337,7 @@ function wholeStackSuite(mode: StackMode): void {
       await t.test('AutoUploadable trigger → request → start from the cloud uploads the file', (st) => uploadThroughCloud(st, stack));
       await t.test('BackupAndRestore backup → request → start uploads a zip; restore from it brings the directory back', (st) => backupAndRestoreThroughCloud(st, stack));
       await t.test('Logs upload from the cloud naming a container and an app: the container\'s lines from container management and the app\'s from its log file in the archive; no other local client reads them', (st) => containerLogsThroughCloud(st, stack, registry));
+      await t.test('UpdateManager apply from the cloud: the containers agent runs v1, v2 (one changed, one kept, one added with a health check), rolls v3 back when a new container exits at activation; a wrong key is refused naming it', (st) => desiredStateThroughCloud(st, stack, registry));
       await t.test('Metrics request from the cloud → data messages at the cloud at that frequency; frequency 0 stops them', () => metricsThroughCloud(stack));
       await t.test('SIGTERM stops every app by itself, exit code 0; every line it wrote is a JSON object without duplicate keys', () => stopsCleanlyWithJsonLogs(stack, mode));
     });

@@ -14,7 +14,7 @@ import { startThirdPartyApp, THIRD_PARTY_FEATURE, type ThirdPartyApp } from './t
 export const DEVICE = 'demo:device';
 export const TENANT = 'demo';
 export const CONTAINERS_THING = `${DEVICE}:edge:containers`;
-const APPS = ['broker', 'connector', 'container-management', 'software-update', 'file-upload'] as const;
+const APPS = ['broker', 'connector', 'container-management', 'software-update', 'file-upload', 'update-manager'] as const;
 
 export type StackMode = 'all-in-one' | 'processes';
 /** How the broker's port is set: the only local-bus setting a user should need to touch. */
@@ -84,6 +84,7 @@ export const STACK_FEATURES: readonly { thing: Thing; feature: string; owner: st
   { thing: 'gateway', feature: 'AutoUploadable', owner: 'file-upload' },
   { thing: 'gateway', feature: 'BackupAndRestore', owner: 'file-backup' },
   { thing: 'gateway', feature: 'Metrics', owner: 'system-metrics' },
+  { thing: 'gateway', feature: 'UpdateManager', owner: 'update-manager' },
   { thing: 'gateway', feature: THIRD_PARTY_FEATURE, owner: 'third-party app' },
   { thing: 'containers', feature: 'ContainerFactory', owner: 'container-management' },
   { thing: 'containers', feature: 'Metrics', owner: 'container-management' },

@@ -9,6 +9,7 @@
 // Reading the record (`ledge cm get`) shows the last probe anyway.
 import { isDeepStrictEqual } from 'node:util';
 import { exitedState, formatTimestamp, nextHealth, startingHealth, type ContainerHealth, type HealthCheck } from '@ledge/container-management-model';
+import type { Logger } from '@ledge/util';
 import { LIVE, type ManagerCore } from './manager-core';
 import type { ManagerEvent } from './manager';
 import { clipOutput, runProbe, type NetworkProbes } from './health-probes';
@@ -17,6 +18,8 @@ import { runtimeIdOf, type ContainerRecord } from './store';
 
 export interface HealthMonitorOptions {
   core: ManagerCore;
+  /** Its own child of the app's logger (a child of the manager's would carry `component` twice). */
+  log: Logger;
   scheduler: Scheduler;
   network: NetworkProbes;
   /** Shared with the manager: no probe or restart once it is closing. */
@@ -40,8 +43,7 @@ interface Loop {
 const runOf = (r: ContainerRecord) => `${runtimeIdOf(r)}:${r.state.pid}`;
 
 export function createHealthMonitor(o: HealthMonitorOptions): HealthMonitor {
-  const { core, scheduler, state } = o;
-  const log = core.log.child({ component: 'health-monitor' });
+  const { core, log, scheduler, state } = o;
   const loops = new Map<string, Loop>();
 
   const stop = (id: string) => {

@@ -91,10 +91,11 @@ export interface ContainerManager {
 }
 
 export function createContainerManager(options: ContainerManagerOptions): ContainerManager {
+  const logger = options.logger ?? createLogger({ name: 'ledge', level: 'silent' });
   const core = createManagerCore({
     runtime: options.runtime,
     store: options.store,
-    log: (options.logger ?? createLogger({ name: 'ledge', level: 'silent' })).child({ component: 'container-manager' }),
+    log: logger.child({ component: 'container-manager' }),
     now: options.now ?? Date.now,
     defaultStopTimeoutMs: options.defaultStopTimeoutMs ?? 30_000,
   });
@@ -103,7 +104,7 @@ export function createContainerManager(options: ContainerManagerOptions): Contai
   const state = { closed: false };
   const exits = createExitHandler(core, options.restartDelayMs ?? 1000, state);
   const scheduler = options.scheduler ?? systemScheduler;
-  const health = createHealthMonitor({ core, scheduler, network: options.networkProbes ?? defaultNetworkProbes, state });
+  const health = createHealthMonitor({ core, log: logger.child({ component: 'health-monitor' }), scheduler, network: options.networkProbes ?? defaultNetworkProbes, state });
   const waiters = new Set<() => void>();
   let unsubscribeExit: (() => void) | undefined;
 

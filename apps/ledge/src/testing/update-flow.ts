@@ -1,9 +1,12 @@
 // Desired state end to end (issue 18), run by whole-stack.int.spec.ts in both `ledge run` modes: the cloud
 // drives the gateway's UpdateManager feature (served by the update manager) and container management's
 // containers agent does the work on containerd, the two talking Kanto's update contract on the local bus.
-// v1 creates two containers; v2 changes one, keeps one and adds one with a health check; v3 adds one that
-// exits at once, so activation fails and every change is rolled back (Ledge's health-gated rollback);
-// a desired state with a wrong key is refused naming it; an empty one removes what the flow made. Each step
+// The owner approves each UPDATE from the cloud (outbox `consent` → inbox `consent`, same correlation-id).
+// v1 creates two containers, and an apply sent while it waits for the owner is refused naming it; v2
+// changes one, keeps one and adds one with a health check; the owner denies the next one, which is rolled
+// back; v3 adds one that exits at once, so activation fails and every change is rolled back (Ledge's
+// health-gated rollback); a desired state with a wrong key is refused naming it; an empty one removes
+// what the flow made. Each step
 // is judged at the cloud (outbox feedback, Container features of the containers thing) and on the bus.
 import assert from 'node:assert/strict';
 import type { TestContext } from 'node:test';
@@ -79,21 +82,45 @@ export async function desiredStateThroughCloud(t: TestContext, stack: WholeStack
 
   let n = 0;
   const feedback = () => stack.events.filter((e) => e.thing === DEVICE && e.env.path === '/features/UpdateManager/outbox/messages/feedback').map((e) => e.env.value as Feedback);
+  const final = (activityId: string) => feedback().find((f) => f.activityId === activityId && FINAL.has(f.desiredStateFeedback.status));
+  // The owner's consent (whole-stack.ts sets ownerConsentCommands UPDATE): the gateway asks in its outbox
+  // with a correlation-id; the answer goes to the inbox with the same one.
+  const consents = () =>
+    stack.events
+      .filter((e) => e.thing === DEVICE && e.env.path === '/features/UpdateManager/outbox/messages/consent')
+      .map((e) => ({ activityId: (e.env.value as { activityId: string }).activityId, command: (e.env.value as { ownerConsent?: { command?: string } }).ownerConsent?.command, correlationId: String(e.env.headers?.['correlation-id']) }));
+  const answered = new Set<string>();
   const apply = async (desiredState: unknown) => {
     const activityId = `ws-activity-${++n}`;
     const requestId = await stack.send({ thing: 'gateway', feature: 'UpdateManager', operation: 'apply', value: { activityId, timestamp: Date.now(), desiredState } });
     const answer = await waitFor(() => stack.cloudResponses(requestId)[0], 30_000, `the answer to apply ${activityId}`);
     return { activityId, answer };
   };
-  const run = async (components: unknown[], want: string) => {
+  /** Applies, answers the owner's consent with `consent` (after `whileAsked`), waits for the end. */
+  const run = async (components: unknown[], want: string, consent: 'APPROVED' | 'DENIED' = 'APPROVED', whileAsked?: (activityId: string) => Promise<void>) => {
     const started = Date.now();
     const { activityId, answer } = await apply({ domains: [{ id: 'containers', components }] });
     assert.equal(answer.status, 204, JSON.stringify(answer.env));
-    const end = await waitFor(() => feedback().find((f) => f.activityId === activityId && FINAL.has(f.desiredStateFeedback.status)), 120_000, `the end of ${activityId} at the cloud`);
+    const end = await waitFor(
+      async () => {
+        for (const asked of consents().filter((c) => c.activityId === activityId && !answered.has(c.correlationId))) {
+          answered.add(asked.correlationId);
+          assert.equal(asked.command, 'UPDATE');
+          await whileAsked?.(activityId);
+          const requestId = await stack.send({ thing: 'gateway', feature: 'UpdateManager', operation: 'consent', value: { activityId, timestamp: Date.now(), ownerConsentFeedback: { status: consent } }, correlationId: asked.correlationId });
+          const reply = await waitFor(() => stack.cloudResponses(requestId)[0], 30_000, 'the answer to consent');
+          assert.equal(reply.status, 204, JSON.stringify(reply.env));
+        }
+        return final(activityId);
+      },
+      120_000,
+      `the end of ${activityId} at the cloud`,
+    );
     assert.equal(end.desiredStateFeedback.status, want, JSON.stringify(end.desiredStateFeedback));
     const seen = [...new Set(feedback().filter((f) => f.activityId === activityId).map((f) => f.desiredStateFeedback.status))];
     t.diagnostic(`${activityId}: ${seen.join(' → ')} in ${Date.now() - started} ms`);
     assert.deepEqual(seen.slice(0, 3), ['IDENTIFYING', 'IDENTIFIED', 'RUNNING'], `statuses of ${activityId}`);
+    assert.ok(answered.size > 0 && consents().some((c) => c.activityId === activityId), `the owner was asked for ${activityId}`);
     const commands = wire.filter((w) => w.topic === 'containersupdate/desiredstate/command' && w.value.activityId === activityId).map((w) => w.value.payload?.command);
     return { activityId, end, commands };
   };
@@ -101,7 +128,15 @@ export async function desiredStateThroughCloud(t: TestContext, stack: WholeStack
   t.after(async () => void (await apply({ domains: [{ id: 'containers', components: [] }] }).catch(() => undefined)));
 
   // v1: two containers
-  const v1 = await run([component('a', registry), component('b', registry)], 'COMPLETED');
+  // …and an apply while it waits for the owner is refused, naming the running activity
+  let refused: Feedback | undefined;
+  const v1 = await run([component('a', registry), component('b', registry)], 'COMPLETED', 'APPROVED', async (running) => {
+    const second = await apply({ domains: [{ id: 'containers', components: [] }] });
+    refused = await waitFor(() => final(second.activityId), 30_000, 'the second apply refused');
+    assert.equal(refused.desiredStateFeedback.status, 'IDENTIFICATION_FAILED');
+    assert.match(refused.desiredStateFeedback.message ?? '', new RegExp(running));
+  });
+  assert.ok(refused, 'the second apply was sent while the first waited');
   assert.deepEqual(v1.commands, ['DOWNLOAD', 'UPDATE', 'ACTIVATE', 'CLEANUP'], 'the phases in order, on the agent\'s topic');
   assert.ok(wire.some((w) => w.topic === 'containersupdate/desiredstate' && w.value.activityId === v1.activityId), 'the agent got its slice');
   assert.ok(wire.some((w) => w.topic === 'containersupdate/desiredstatefeedback' && w.value.activityId === v1.activityId), 'the agent reported');
@@ -119,6 +154,12 @@ export async function desiredStateThroughCloud(t: TestContext, stack: WholeStack
   }, 30_000, 'a, b and c running at the cloud');
   assert.notEqual(afterV2[`${PREFIX}a`]!.id, afterV1[`${PREFIX}a`]!.id, 'a is a new container');
   assert.equal(afterV2[`${PREFIX}b`]!.id, afterV1[`${PREFIX}b`]!.id, 'b was kept');
+
+  // The owner denies an update of b: rolled back, nothing changed
+  const denied = await run([component('a', registry, [['env', 'VERSION=2']]), component('b', registry, [['env', 'VERSION=3']]), component('c', registry, healthy)], 'INCOMPLETE', 'DENIED');
+  assert.match(denied.end.desiredStateFeedback.message ?? '', /consent|denied|approv/i, 'the reason is the owner\'s refusal');
+  assert.ok(denied.commands.includes('ROLLBACK') && !denied.commands.includes('ACTIVATE'), `rolled back before activation: ${denied.commands.join(', ')}`);
+  assert.deepEqual(Object.fromEntries(Object.entries(ours(stack)).map(([k, v]) => [k, v.id])), Object.fromEntries(Object.entries(afterV2).map(([k, v]) => [k, v.id])), 'the same containers as after v2');
 
   // v3: b changed and d added, d exits at once: activation fails, v2 comes back
   const v3 = await run(

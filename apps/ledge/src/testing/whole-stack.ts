@@ -41,6 +41,8 @@ export interface Command {
   feature: string;
   operation: string;
   value?: unknown;
+  /** Default `corr-<request ID>`; an answer to a message of the gateway's carries that message's. */
+  correlationId?: string;
 }
 
 export interface StackOptions {
@@ -147,6 +149,8 @@ export async function startWholeStack(t: TestContextLike, options: StackOptions)
     LEDGE_CONTAINER_MANAGEMENT_CONTAINERD_SOCKET: options.containerd.socket,
     LEDGE_CONTAINER_MANAGEMENT_NAMESPACE: 'ledge-whole-stack',
     ...(options.registry ? { LEDGE_CONTAINER_MANAGEMENT_INSECURE_REGISTRIES: options.registry.host } : {}),
+    // The owner approves each update (the desired-state flow answers from the cloud, update-flow.ts).
+    LEDGE_UPDATE_MANAGER_OWNER_CONSENT_COMMANDS: 'UPDATE',
   };
   if (options.brokerPort.via === 'env') {
     env['LEDGE_BROKER_PORT'] = String(options.brokerPort.port);
@@ -197,7 +201,7 @@ export async function startWholeStack(t: TestContextLike, options: StackOptions)
       const [namespace, ...name] = thingId.split(':');
       const envelope: Envelope = {
         topic: `${namespace}/${name.join(':')}/things/live/messages/${command.operation}`,
-        headers: { 'correlation-id': `corr-${requestId}`, 'response-required': true, 'content-type': 'application/json', timeout: '60s' },
+        headers: { 'correlation-id': command.correlationId ?? `corr-${requestId}`, 'response-required': true, 'content-type': 'application/json', timeout: '60s' },
         path: `/features/${command.feature}/inbox/messages/${command.operation}`,
         ...(command.value === undefined ? {} : { value: command.value }),
       };

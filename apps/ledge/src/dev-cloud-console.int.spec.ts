@@ -33,7 +33,7 @@ async function startStack(t: TestContext) {
   if (withContainers) {
     const [containerd, registry] = await Promise.all([startContainerd(t), startRegistry(t)]);
     Object.assign(env, { LEDGE_CONTAINER_MANAGEMENT_CONTAINERD_SOCKET: containerd.socket, LEDGE_CONTAINER_MANAGEMENT_NAMESPACE: 'ledge-console', LEDGE_CONTAINER_MANAGEMENT_INSECURE_REGISTRIES: registry.host });
-    apps.push('container-management');
+    apps.push('container-management', 'update-manager');
     imageRef = registry.singleRef;
   }
   const ledge = spawnNode(t, bundlePath('ledge'), { args: ['run', '--dev', '--dev-dir', dev, '--dev-cloud', '--apps', apps.join(',')], env });
@@ -60,7 +60,7 @@ async function openConsole(t: TestContext, base: string): Promise<Page> {
 const shot = (page: Page, name: string) => page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
 
 describe('the dev cloud console in a browser', { skip, timeout: 300_000 }, () => {
-  it('npm start\'s console: gateway online, install, upload, metrics, containers — all through the page', async (t) => {
+  it('npm start\'s console: gateway online, install, upload, metrics, containers, desired state — all through the page', async (t) => {
     assert.ok(existsSync(CHROMIUM), `the console test needs ${CHROMIUM} (apt-get install chromium)`);
     mkdirSync(shots, { recursive: true });
     const { dev, base, imageRef } = await startStack(t);
@@ -133,6 +133,28 @@ describe('the dev cloud console in a browser', { skip, timeout: 300_000 }, () =>
       await page.getByRole('button', { name: 'Remove console-web' }).click();
       await row.waitFor({ state: 'detached', timeout: 30_000 });
       await shot(page, '6-container-removed');
+    });
+
+    await t.test('a desired state applied in the page runs its container to COMPLETED, lists its actions and the current state; an empty one removes it', { skip: !withContainers && !CI ? 'needs containerd, runc, docker-registry, skopeo, umoci as root' : false }, async () => {
+      assert.ok(imageRef, 'containerd and a registry are needed on CI');
+      await waitText(page.getByTestId('thing-dev:gateway').getByTestId('feature'), /^UpdateManager/, 60_000);
+      const desired = (components: unknown[]) => JSON.stringify({ domains: [{ id: 'containers', components }] }, null, 2);
+      const serve = ['/bin/sh', '-c', 'trap "exit 0" TERM; while true; do /bin/busybox sleep 1; done'];
+      const component = { id: 'console-um', version: '1', config: [{ key: 'image', value: imageRef }, { key: 'network', value: 'host' }, ...serve.map((value) => ({ key: 'cmd', value }))] };
+      const box = page.getByRole('textbox', { name: /Desired state/ });
+      await box.fill(desired([component]));
+      await page.getByRole('button', { name: 'Apply' }).click();
+      await waitText(page.getByTestId('um-status'), /^(COMPLETED|INCOMPLETE|IDENTIFICATION_FAILED)/, 60_000);
+      assert.match(await page.getByTestId('um-status').innerText(), /^COMPLETED/);
+      await waitText(page.getByTestId('um-action'), /containers:console-um/);
+      await waitText(page.getByTestId('container-console-um').getByTestId('container-state'), 'RUNNING', 30_000);
+      await page.getByRole('button', { name: 'Refresh current state' }).click();
+      await waitText(page.getByTestId('um-node'), /containers:console-um/, 30_000);
+      await shot(page, '7-desired-state');
+      await box.fill(desired([]));
+      await page.getByRole('button', { name: 'Apply' }).click();
+      await page.getByTestId('container-console-um').waitFor({ state: 'detached', timeout: 60_000 });
+      await waitText(page.getByTestId('um-status'), /^COMPLETED/, 30_000);
     });
   });
 });

@@ -21,7 +21,7 @@ import {
 } from '@ledge/connector-model';
 import { buildLiveMessage, buildResponse, buildTwinModify, getCorrelationId, parseEnvelope, parseThingId, shouldRespond, type DittoEnvelope } from '@ledge/model-ditto';
 import { parseHonoTopic } from '@ledge/model-hono';
-import { onlyOnce, writeFileDurably, type Logger } from '@ledge/util';
+import { onlyOnce, systemScheduler, writeFileDurably, type Logger, type Scheduler, type Timer } from '@ledge/util';
 import { bootstrapFailedError } from './errors';
 
 export interface BootstrapSettings {
@@ -51,7 +51,8 @@ export interface BootstrapDeps {
   readonly runScript: ScriptRunner;
   readonly logger: Logger;
   readonly newRequestId?: () => string;
-  readonly setTimer?: (fn: () => void, ms: number) => () => void;
+  /** The response timeout and the retry delay (default: the system's). */
+  readonly scheduler?: Scheduler;
 }
 
 export interface BootstrapAgent {
@@ -68,7 +69,7 @@ interface Attempt {
   received: number;
   provisioning?: string;
   file?: FileHandle;
-  cancelTimer: () => void;
+  timer?: Timer;
 }
 
 export function createBootstrapAgent(settings: BootstrapSettings, deps: BootstrapDeps): BootstrapAgent {
@@ -77,10 +78,7 @@ export function createBootstrapAgent(settings: BootstrapSettings, deps: Bootstra
   const parsedId = parseThingId(settings.deviceId);
   if (!parsedId.ok) throw bootstrapFailedError(`device ID '${settings.deviceId}' is not namespaced <ns>:<name>`);
   const thing = parsedId.thingId;
-  const setTimer = deps.setTimer ?? ((fn, ms) => {
-    const t = setTimeout(fn, ms);
-    return () => clearTimeout(t);
-  });
+  const scheduler = deps.scheduler ?? systemScheduler;
   const newRequestId = deps.newRequestId ?? randomUUID;
   let resolveDone!: () => void;
   let rejectDone!: (err: Error) => void;
@@ -103,7 +101,7 @@ export function createBootstrapAgent(settings: BootstrapSettings, deps: Bootstra
   };
 
   const cleanupAttempt = async (a: Attempt) => {
-    a.cancelTimer();
+    a.timer?.cancel();
     await a.file?.close().catch(() => undefined);
     await rm(a.part, { force: true });
   };
@@ -119,7 +117,7 @@ export function createBootstrapAgent(settings: BootstrapSettings, deps: Bootstra
       rejectDone(bootstrapFailedError(`${failures} requests failed, the last: ${why}`));
       return;
     }
-    setTimer(() => void request().catch((err: unknown) => log.error({ err }, 'bootstrapping request not sent')), settings.retryDelayMs);
+    scheduler.setTimeout(() => void request().catch((err: unknown) => log.error({ err }, 'bootstrapping request not sent')), settings.retryDelayMs);
   }
 
   async function request(): Promise<void> {
@@ -134,8 +132,8 @@ export function createBootstrapAgent(settings: BootstrapSettings, deps: Bootstra
       if (file && file.length > settings.maxFileBytes) throw bootstrapFailedError(`preBootstrapFile is larger than ${settings.maxFileBytes} bytes`);
     }
     const requestId = newRequestId();
-    const a: Attempt = { requestId, hasher: createHash('sha256'), part: `${settings.postBootstrapFile || settings.bootstrapProvisioningFile}.part`, received: 0, cancelTimer: () => undefined };
-    a.cancelTimer = setTimer(() => void fail(a, `no answer within ${settings.responseTimeoutMs} ms`), settings.responseTimeoutMs);
+    const a: Attempt = { requestId, hasher: createHash('sha256'), part: `${settings.postBootstrapFile || settings.bootstrapProvisioningFile}.part`, received: 0 };
+    a.timer = scheduler.setTimeout(() => void fail(a, `no answer within ${settings.responseTimeoutMs} ms`), settings.responseTimeoutMs);
     attempt = a;
     const correlationId = randomUUID();
     const values = buildBootstrapRequests(requestId, file, settings.chunkBytes);
@@ -188,7 +186,7 @@ export function createBootstrapAgent(settings: BootstrapSettings, deps: Bootstra
   }
 
   async function finish(a: Attempt): Promise<void> {
-    a.cancelTimer();
+    a.timer?.cancel();
     try {
       if (a.file) {
         await a.file.datasync();

@@ -9,8 +9,7 @@ import type { Outbox } from '@ledge/data-access-store';
 import { getCorrelationId, parseEnvelope } from '@ledge/model-ditto';
 import { EdgeTopics } from '@ledge/model-edge';
 import { parseHonoTopic } from '@ledge/model-hono';
-import type { Logger } from '@ledge/util';
-import type { Clock } from './clock';
+import type { Clock, Logger } from '@ledge/util';
 import type { MessageClass, OutboxQueue } from './outbox-queue';
 import type { Uplink } from './uplink';
 

@@ -3,8 +3,7 @@
 import type { CloudProtocol } from '@ledge/connector-model';
 import { createLocalBusClient, type LocalBusClient, type LocalBusClientOptions } from '@ledge/data-access-mqtt';
 import { createOutbox, type Outbox, type OutboxOptions } from '@ledge/data-access-store';
-import type { Logger } from '@ledge/util';
-import { systemClock, systemScheduler, type Clock, type Scheduler } from './clock';
+import { systemClock, systemScheduler, type Clock, type Logger, type Scheduler } from '@ledge/util';
 
 /** Builds the durable outbox from the bridge's settings (directory, fsync policy, safety-net bounds). */
 export type OutboxFactory = (options: OutboxOptions) => Outbox;

@@ -13,8 +13,7 @@ import {
   type ConnectionCause,
   type ThingIdentity,
 } from '@ledge/model-edge';
-import type { Logger } from '@ledge/util';
-import type { Clock, Scheduler, Timer } from './clock';
+import type { Clock, Logger, Scheduler, Timer } from '@ledge/util';
 import type { OutboxQueue } from './outbox-queue';
 
 export interface StatusPublisherOptions {

@@ -8,9 +8,9 @@ import { describe, it } from 'node:test';
 import type { CloudClientInit } from '@ledge/connector-cloud-mqtt';
 import { createHonoProtocol } from '@ledge/connector-hono';
 import { createLogger, prepareConfig } from '@ledge/util';
+import { createFakeTime } from '@ledge/util/testing';
 import { createConnector, createConnectorEntry, type ConnectorDeps } from './connector';
 import { createFakeCloud, type FakeCloud } from './testing/fake-cloud';
-import { createFakeTime } from './testing/fake-time';
 import { createGatedLocalBus } from './testing/gated-local-bus';
 import { createMemoryOutbox } from './testing/memory-outbox';
 

@@ -8,8 +8,6 @@ export { createBridge } from './bridge';
 export type { Bridge, BridgeCounters } from './bridge';
 export { defaultBridgeOptions } from './bridge-options';
 export type { BridgeIo, BridgeOptions, LocalBusFactory, OutboxFactory } from './bridge-options';
-export { systemClock, systemScheduler } from './clock';
-export type { Clock, Scheduler, Timer } from './clock';
 export { createOutboxQueue } from './outbox-queue';
 export type { OutboxQueue, QueueEntry, MessageClass, DropCounters } from './outbox-queue';
 export { createUplink, defaultUplinkOptions } from './uplink';

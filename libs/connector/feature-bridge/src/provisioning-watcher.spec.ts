@@ -2,9 +2,8 @@ import assert from 'node:assert/strict';
 import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { captureLogger, createTempDir, waitFor } from '@ledge/util/testing';
+import { captureLogger, createFakeTime, createTempDir, waitFor } from '@ledge/util/testing';
 import { createProvisioningWatcher } from './provisioning-watcher';
-import { createFakeTime } from './testing/fake-time';
 
 // Fake time drives the debounce and the poll; the file's signature is read synchronously (statSync), so
 // what a timer starts has finished once advance() has settled. Only fs.watch's events stay asynchronous:

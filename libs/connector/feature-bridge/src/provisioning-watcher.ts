@@ -4,8 +4,7 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
-import type { Logger } from '@ledge/util';
-import { systemScheduler, type Scheduler, type Timer } from './clock';
+import { systemScheduler, type Logger, type Scheduler, type Timer } from '@ledge/util';
 
 export interface ProvisioningWatcherOptions {
   readonly file: string;

@@ -5,8 +5,7 @@
 // Ordering guarantee (README): backlog in arrival order, live in arrival order; a live message may
 // overtake older backlog messages, also on the same topic.
 import type { CloudProtocol, DeviceContext } from '@ledge/connector-model';
-import { withDefaults, type Logger } from '@ledge/util';
-import { systemClock, systemScheduler, type Clock, type Scheduler, type Timer } from './clock';
+import { systemClock, systemScheduler, withDefaults, type Clock, type Logger, type Scheduler, type Timer } from '@ledge/util';
 import type { OutboxQueue, QueueEntry } from './outbox-queue';
 
 export interface UplinkCloud {

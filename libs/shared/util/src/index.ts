@@ -49,6 +49,8 @@ export type { Backoff, BackoffOptions } from './backoff';
 export { superviseProcesses } from './supervise';
 export type { SupervisedProcess, SuperviseOptions } from './supervise';
 export { MAX_TIMER_MS } from './timers';
+export { systemClock, systemScheduler } from './clock';
+export type { Clock, Scheduler, Timer } from './clock';
 export { parseGoDuration } from './duration';
 export { syncDirectory, syncFile, writeFileDurably } from './durable-file';
 export { createSystemdNotifier, systemdNotifySend, SYSTEMD_NOTIFY_ENV } from './systemd-notify';

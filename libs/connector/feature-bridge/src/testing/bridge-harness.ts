@@ -4,10 +4,10 @@ import type { OutboxMessage, OutboxOptions } from '@ledge/data-access-store';
 import { createHonoProtocol } from '@ledge/connector-hono';
 import type { ThingIdentity } from '@ledge/model-edge';
 import { createLogger } from '@ledge/util';
+import { createFakeTime, type FakeTime } from '@ledge/util/testing';
 import { createBridge, type Bridge } from '../bridge';
 import type { BridgeOptions } from '../bridge-options';
 import { createFakeCloud, type FakeCloud } from './fake-cloud';
-import { createFakeTime, type FakeTime } from './fake-time';
 import { createGatedLocalBus, type GatedLocalBus } from './gated-local-bus';
 import { createMemoryOutbox, type MemoryOutbox } from './memory-outbox';
 

@@ -6,3 +6,5 @@ export { createRng, fuzzSeed, mutate, notJson, randomJson } from './fuzz';
 export { skipUnlessTools } from './tools';
 export { extractTarGz } from './archives';
 export type { ExtractedArchive } from './archives';
+export { createFakeTime } from './fake-time';
+export type { FakeTime } from './fake-time';

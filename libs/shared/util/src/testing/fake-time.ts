@@ -1,15 +1,18 @@
-// A clock and scheduler the test drives: time moves only on advance(), timers fire in due order as it
-// passes them, immediates run on settle(). Nothing waits on the wall clock.
-import type { Clock, Scheduler, Timer } from '../clock';
+// A clock and scheduler the test drives (issue 22: the one fake time): time moves only on advance(), timers
+// fire in due order as it passes them, with promise chains let run between them; immediates run on
+// settle(). Delays are taken as systemScheduler takes them ([0, MAX_TIMER_MS]). Nothing waits on the wall
+// clock.
+import { timerDelay, type Clock, type Scheduler, type Timer } from '../clock';
 
 export interface FakeTime {
+  /** `now()` starts at `startMs`, `monotonic()` at 0; both move only on advance(). */
   readonly clock: Clock;
   readonly scheduler: Scheduler;
-  /** Moves both clocks by `ms`, firing every timer that falls due on the way (in due order). */
+  /** Moves both clocks by `ms`, firing every timer that falls due on the way (in due order), settling after each. */
   advance(ms: number): Promise<void>;
   /** Lets promises, microtasks and fake immediates run until nothing is left to do (bounded). */
   settle(): Promise<void>;
-  /** Timers and intervals not cancelled yet. */
+  /** Timers and intervals not fired (intervals: not cancelled) yet. */
   pending(): number;
 }
 
@@ -26,15 +29,18 @@ export function createFakeTime(startMs = 1_700_000_000_000): FakeTime {
   let seq = 0;
   const timers = new Set<Entry>();
   const immediates: Entry[] = [];
-  const handle = (e: Entry, owner: Set<Entry> | undefined): Timer => ({
-    cancel() {
-      e.cancelled = true;
-      owner?.delete(e);
-    },
-    unref() {},
-  });
+  const handle = (e: Entry, owner: Set<Entry> | undefined): Timer => {
+    const timer: Timer = {
+      cancel() {
+        e.cancelled = true;
+        owner?.delete(e);
+      },
+      unref: () => timer,
+    };
+    return timer;
+  };
   const add = (fn: () => void, ms: number, every?: number): Timer => {
-    const e: Entry = { seq: seq++, due: now + Math.max(0, ms), every, fn, cancelled: false };
+    const e: Entry = { seq: seq++, due: now + timerDelay(ms), every, fn, cancelled: false };
     timers.add(e);
     return handle(e, timers);
   };
@@ -57,7 +63,7 @@ export function createFakeTime(startMs = 1_700_000_000_000): FakeTime {
     clock: { now: () => now, monotonic: () => now - startMs },
     scheduler: {
       setTimeout: (fn, ms) => add(fn, ms),
-      setInterval: (fn, ms) => add(fn, ms, Math.max(1, ms)),
+      setInterval: (fn, ms) => add(fn, ms, Math.max(1, timerDelay(ms))),
       setImmediate(fn) {
         const e: Entry = { seq: seq++, due: now, every: undefined, fn, cancelled: false };
         immediates.push(e);

@@ -8,8 +8,8 @@ import { it, type TestContext } from 'node:test';
 import yargs from 'yargs';
 import { cmCommand } from '@ledge/container-management-cli';
 import { createContainerManager, createContainerStore, createLocalApi } from '@ledge/container-management-feature';
-import { createFakeTime, createMemoryRuntime } from '@ledge/container-management-feature/testing';
-import { createTempDir, onCleanup } from '@ledge/util/testing';
+import { createMemoryRuntime } from '@ledge/container-management-feature/testing';
+import { createFakeTime, createTempDir, onCleanup } from '@ledge/util/testing';
 
 async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const out = { code: 0, stdout: '', stderr: '' };
@@ -36,7 +36,7 @@ async function setup(t: TestContext) {
   const dir = createTempDir(t);
   const time = createFakeTime();
   const runtime = createMemoryRuntime();
-  const manager = createContainerManager({ runtime, store: createContainerStore(join(dir, 'home')), defaultStopTimeoutMs: 1000, restartDelayMs: 0, now: time.now, scheduler: time.scheduler });
+  const manager = createContainerManager({ runtime, store: createContainerStore(join(dir, 'home')), defaultStopTimeoutMs: 1000, restartDelayMs: 0, now: time.clock.now, scheduler: time.scheduler });
   await manager.start();
   const sock = join(dir, 'cm.sock');
   const api = createLocalApi({ socketPath: sock, manager, runtime, version: '9.9.9', exitDrainMs: 0 });

@@ -4,9 +4,9 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import type { HealthCheck } from '@ledge/container-management-model';
+import { createFakeTime } from '@ledge/util/testing';
 import { registerContainerFeatures, containerFeature } from './ditto-features';
 import type { MetricsReporter } from './metrics-reporter';
-import { createFakeTime } from './testing/fake-time';
 import { managerFixture } from './testing/manager-fixture';
 
 const IMAGE = 'reg.test/app:1';
@@ -14,7 +14,7 @@ const CHECK: HealthCheck = { kind: 'tcp', port: 80, intervalMs: 1000, timeoutMs:
 
 it('status.health follows the check: modified on change, deleted with the check, absent without one', async (t) => {
   const time = createFakeTime();
-  const f = await managerFixture(t, undefined, { now: time.now, scheduler: time.scheduler, networkProbes: { http: async () => ({ ok: true, output: '' }), tcp: async () => ({ ok: true, output: 'connected' }) } });
+  const f = await managerFixture(t, undefined, { now: time.clock.now, scheduler: time.scheduler, networkProbes: { http: async () => ({ ok: true, output: '' }), tcp: async () => ({ ok: true, output: 'connected' }) } });
   const sent: { op: 'modify' | 'delete'; path: string; value?: unknown }[] = [];
   const features = registerContainerFeatures({
     agent: {

@@ -6,10 +6,9 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import type { ContainerConfig, HealthCheck } from '@ledge/container-management-model';
-import { waitFor } from '@ledge/util/testing';
+import { createFakeTime, waitFor } from '@ledge/util/testing';
 import type { NetworkProbes } from './health-probes';
 import type { ContainerRecord } from './store';
-import { createFakeTime } from './testing/fake-time';
 import { managerFixture } from './testing/manager-fixture';
 
 const IMAGE = 'reg.test/app:1';
@@ -17,7 +16,7 @@ const exec = (extra: Partial<HealthCheck> = {}): HealthCheck => ({ kind: 'exec',
 
 async function setup(t: TestContext, network?: NetworkProbes) {
   const time = createFakeTime();
-  const f = await managerFixture(t, undefined, { now: time.now, scheduler: time.scheduler, ...(network ? { networkProbes: network } : {}) });
+  const f = await managerFixture(t, undefined, { now: time.clock.now, scheduler: time.scheduler, ...(network ? { networkProbes: network } : {}) });
   const execs = (id: string) => f.runtime.calls.filter((c) => c.startsWith(`exec ${id}`)).length;
   // Events carry the live record: what it said is taken when the event is sent.
   const seen: { id: string; type: string; health?: string; status: string }[] = [];
@@ -180,7 +179,7 @@ describe('health monitor', () => {
     await s.time.advance(1000);
     await waitFor(async () => (await s.persisted(id)).health?.status === 'healthy', 5000, 'health persisted');
     await s.manager.close();
-    const again = await managerFixture(t, { runtime: s.runtime, home: s.home, log: s.log }, { now: s.time.now, scheduler: s.time.scheduler });
+    const again = await managerFixture(t, { runtime: s.runtime, home: s.home, log: s.log }, { now: s.time.clock.now, scheduler: s.time.scheduler });
     assert.equal(again.manager.get(id).health?.status, 'healthy', 'restored as it was');
     s.runtime.scriptExec(id, { exitCode: 1, output: 'x' });
     await s.time.advance(3000);

@@ -9,11 +9,10 @@
 // Reading the record (`ledge cm get`) shows the last probe anyway.
 import { isDeepStrictEqual } from 'node:util';
 import { exitedState, formatTimestamp, nextHealth, startingHealth, type ContainerHealth, type HealthCheck } from '@ledge/container-management-model';
-import type { Logger } from '@ledge/util';
+import type { Logger, Scheduler, Timer } from '@ledge/util';
 import { LIVE, type ManagerCore } from './manager-core';
 import type { ManagerEvent } from './manager';
 import { clipOutput, runProbe, type NetworkProbes } from './health-probes';
-import type { Scheduler, Timer } from './scheduler';
 import { runtimeIdOf, type ContainerRecord } from './store';
 
 export interface HealthMonitorOptions {
@@ -87,10 +86,13 @@ export function createHealthMonitor(o: HealthMonitorOptions): HealthMonitor {
 
   const schedule = (id: string, loop: Loop) => {
     if (loop.stopped || state.closed) return;
-    loop.timer = scheduler.setTimeout(() => {
-      loop.timer = undefined;
-      void probe(id, loop).catch((err: unknown) => log.error({ err, containerId: id }, 'health probe failed'));
-    }, loop.check.intervalMs);
+    // A pending probe does not keep the daemon alive: close() ends the loops.
+    loop.timer = scheduler
+      .setTimeout(() => {
+        loop.timer = undefined;
+        void probe(id, loop).catch((err: unknown) => log.error({ err, containerId: id }, 'health probe failed'));
+      }, loop.check.intervalMs)
+      .unref();
   };
 
   const probe = async (id: string, loop: Loop) => {

@@ -20,8 +20,6 @@ export { CmErrorCodes } from './errors';
 export type { CmErrorCode, NotHealthyDetails } from './errors';
 export { defaultNetworkProbes } from './health-probes';
 export type { NetworkProbes, ProbeResult } from './health-probes';
-export { systemScheduler } from './scheduler';
-export type { Scheduler, Timer } from './scheduler';
 export { createSoftwareUpdatable, SU_OPERATIONS, INTERNAL_RUNTIME_ERROR } from './software-updatable';
 export type { SoftwareUpdatable, SoftwareUpdatableOptions, Fetch } from './software-updatable';
 export { createLocalApi, defaultLocalApiOptions } from './local-api';

@@ -12,14 +12,13 @@ import {
   type StopOptions,
   type UpdateRequest,
 } from '@ledge/container-management-model';
-import { createLogger, onlyOnce, type Logger } from '@ledge/util';
+import { createLogger, onlyOnce, systemScheduler, type Logger, type Scheduler } from '@ledge/util';
 import { createPlan, recreatePlan, removeLeftovers } from './container-plans';
 import { containerNotFoundError, invalidRequestError, managerClosedError, nameInUseError, notPausedError, notRunningError, removeRunningError } from './errors';
 import { createManagerCore, isGone, LIVE } from './manager-core';
 import { createExitHandler } from './exit-handler';
 import { createHealthMonitor } from './health-monitor';
 import { defaultNetworkProbes, type NetworkProbes } from './health-probes';
-import { systemScheduler, type Scheduler } from './scheduler';
 import { waitHealthy } from './wait-healthy';
 import { startOnBoot } from './restart-policy';
 import { runPlan } from './steps';

@@ -5,8 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
 import type { ContainerConfig, HealthCheck } from '@ledge/container-management-model';
 import { isLedgeError } from '@ledge/util';
-import { waitFor } from '@ledge/util/testing';
-import { createFakeTime } from './testing/fake-time';
+import { createFakeTime, waitFor } from '@ledge/util/testing';
 import { managerFixture } from './testing/manager-fixture';
 
 const IMAGE = 'reg.test/app:1';
@@ -26,7 +25,7 @@ const reasonOf = (err: unknown) => (isLedgeError(err) ? [err.code, err.details?.
 
 async function setup(t: TestContext) {
   const time = createFakeTime();
-  const f = await managerFixture(t, undefined, { now: time.now, scheduler: time.scheduler });
+  const f = await managerFixture(t, undefined, { now: time.clock.now, scheduler: time.scheduler });
   const run = async (extra: Partial<ContainerConfig> = {}, start = true) => (await f.manager.create(f.config('app', IMAGE, extra), { named: true, start })).id;
   return { ...f, time, run };
 }

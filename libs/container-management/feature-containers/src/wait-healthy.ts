@@ -3,9 +3,9 @@
 // time, so that a container that exits at once is not taken for a good one. The first exit (even one its
 // restart policy undoes), an unhealthy verdict, a removal or the deadline ends the wait with
 // LEDGE_CM_NOT_HEALTHY saying which.
+import type { Scheduler, Timer } from '@ledge/util';
 import { containerNotFoundError, managerClosedError, notHealthyError } from './errors';
 import type { ManagerCore } from './manager-core';
-import type { Scheduler, Timer } from './scheduler';
 import type { ContainerRecord } from './store';
 
 export interface WaitHealthyDeps {
@@ -58,22 +58,27 @@ export function waitHealthy(deps: WaitHealthyDeps, id: string, deadlineMs: numbe
       const v = verdict(core.records.get(id), id, deps);
       if (v.done) return finish(v.error);
       if (v.recheckInMs !== undefined && settleTimer === undefined) {
-        settleTimer = scheduler.setTimeout(() => {
-          settleTimer = undefined;
-          check();
-        }, v.recheckInMs);
+        settleTimer = scheduler
+          .setTimeout(() => {
+            settleTimer = undefined;
+            check();
+          }, v.recheckInMs)
+          .unref();
       }
     }
     const off = core.onEvent((e) => {
       if (e.type === 'removed' ? e.id === id : e.record.id === id) check();
     });
     deps.waiters.add(check);
+    // A pending deadline does not keep the daemon alive: close() wakes the waiters.
     timers.push(
-      scheduler.setTimeout(() => {
-        const r = core.records.get(id);
-        const waitingFor = r?.config.healthCheck ? `health ${r.health?.status ?? 'starting'}` : `status ${r?.state.status ?? 'gone'}`;
-        finish(notHealthyError(id, { reason: 'deadline', deadlineMs, waitingFor, ...(r?.health?.lastOutput ? { output: r.health.lastOutput } : {}) }));
-      }, Math.max(0, deadlineMs)),
+      scheduler
+        .setTimeout(() => {
+          const r = core.records.get(id);
+          const waitingFor = r?.config.healthCheck ? `health ${r.health?.status ?? 'starting'}` : `status ${r?.state.status ?? 'gone'}`;
+          finish(notHealthyError(id, { reason: 'deadline', deadlineMs, waitingFor, ...(r?.health?.lastOutput ? { output: r.health.lastOutput } : {}) }));
+        }, Math.max(0, deadlineMs))
+        .unref(),
     );
     check();
   });

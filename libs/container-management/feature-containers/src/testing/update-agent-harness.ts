@@ -2,8 +2,7 @@
 import assert from 'node:assert/strict';
 import { createFakeLocalBus, type FakeLocalBus } from '@ledge/data-access-mqtt/testing';
 import { envelope, updateTopics, type Command, type DesiredStateFeedback, type Envelope, type Inventory } from '@ledge/update-model';
-import { onCleanup, type TestContextLike } from '@ledge/util/testing';
-import { createFakeTime, type FakeTime } from './fake-time';
+import { createFakeTime, onCleanup, type FakeTime, type TestContextLike } from '@ledge/util/testing';
 import { managerFixture, type ManagerFixture } from './manager-fixture';
 import type { ActivationGate } from '../update-agent/activation-gate';
 import { createUpdateAgent, type UpdateAgent, type UpdateAgentOptions } from '../update-agent/update-agent';
@@ -62,11 +61,11 @@ export function gateFailing(...failing: string[]): ActivationGate {
 
 export async function agentHarness(t: TestContextLike, options: Partial<AgentOptions> = {}, shared?: { f: ManagerFixture; bus: FakeLocalBus; time: FakeTime }): Promise<AgentHarness> {
   const time = shared?.time ?? createFakeTime();
-  const f = shared ? await shared.f.restart() : await managerFixture(t, undefined, { scheduler: time.scheduler, now: time.now });
+  const f = shared ? await shared.f.restart() : await managerFixture(t, undefined, { scheduler: time.scheduler, now: time.clock.now });
   const bus = shared?.bus ?? createFakeLocalBus();
   const client = bus.createClient({ clientId: 'ledge-container-management', logger: f.log.logger });
   await client.start();
-  const agent = createUpdateAgent({ bus: client, manager: f.manager, logger: f.log.logger, homeDir: f.home, scheduler: time.scheduler, now: time.now, gate: async () => undefined, activationTimeoutMs: 5000, ...options });
+  const agent = createUpdateAgent({ bus: client, manager: f.manager, logger: f.log.logger, homeDir: f.home, scheduler: time.scheduler, now: time.clock.now, gate: async () => undefined, activationTimeoutMs: 5000, ...options });
   onCleanup(t, async () => {
     await agent.close();
     await client.close();
@@ -81,7 +80,7 @@ export async function agentHarness(t: TestContextLike, options: Partial<AgentOpt
     agent,
     time,
     async send(topic, activityId, payload) {
-      bus.inject(topic, JSON.stringify(envelope(activityId, payload, time.now())), { qos: 1 });
+      bus.inject(topic, JSON.stringify(envelope(activityId, payload, time.clock.now())), { qos: 1 });
       await bus.flush();
       await agent.idle();
       await bus.flush();

@@ -6,8 +6,7 @@
 // shows an update's `.new`/`.old` containers half-way.
 import type { LocalBusClient } from '@ledge/data-access-mqtt';
 import { envelope, type Inventory } from '@ledge/update-model';
-import type { Logger } from '@ledge/util';
-import type { Scheduler, Timer } from '../scheduler';
+import type { Logger, Scheduler, Timer } from '@ledge/util';
 
 export interface StateReporter {
   /** Publishes at once (a `currentstate/get`, the start), cancelling a pending change report. */
@@ -58,7 +57,7 @@ export function createStateReporter(o: StateReporterOptions): StateReporter {
       return publish(activityId);
     },
     changed() {
-      if (timer === undefined && !closed) timer = o.scheduler.setTimeout(fire, o.delayMs);
+      if (timer === undefined && !closed) timer = o.scheduler.setTimeout(fire, o.delayMs).unref(); // close() ends it
     },
     hold() {
       held++;

@@ -6,9 +6,8 @@
 // gate, a rollback from any point, a restart in the middle settled from the journal, refusals answered.
 import type { LocalBusClient } from '@ledge/data-access-mqtt';
 import { envelope, parseEnvelope, updateTopics, type DesiredStateFeedback, type UpdateTopics } from '@ledge/update-model';
-import { onlyOnce, type Logger } from '@ledge/util';
+import { onlyOnce, systemScheduler, type Logger, type Scheduler } from '@ledge/util';
 import type { ContainerManager } from '../manager';
-import { systemScheduler, type Scheduler } from '../scheduler';
 import { updateMessageInvalidError } from '../errors';
 import { createActivationGate, type ActivationGate } from './activation-gate';
 import { createMessageHandlers } from './agent-messages';

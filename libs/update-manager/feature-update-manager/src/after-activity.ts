@@ -5,17 +5,16 @@
 import type { AppHealth } from '@ledge/model-edge';
 
 type HealthLastOperation = NonNullable<AppHealth['lastOperation']>;
-import type { Logger } from '@ledge/util';
+import type { Logger, Scheduler, Timer } from '@ledge/util';
 import type { ActivityOutcome } from './orchestrator';
 import type { Reboot } from './reboot';
-import type { Schedule } from './schedule';
 
 export interface AfterActivityOptions {
   readonly refresh: (activityId: string) => Promise<unknown>;
   readonly reboot: Reboot;
   readonly rebootEnabled: boolean;
   readonly rebootAfterMs: number;
-  readonly schedule: Schedule;
+  readonly scheduler: Scheduler;
   readonly now: () => number;
   readonly logger: Logger;
   /** The outcome as health reports it, whenever one is known. */
@@ -33,14 +32,14 @@ const MESSAGE_CHARS = 1024; // HealthLastOperationLimits.message
 export function createAfterActivity(options: AfterActivityOptions): AfterActivity {
   const log = options.logger.child({ component: 'after-activity' });
   const inflight = new Set<Promise<void>>();
-  let cancelReboot: (() => void) | undefined;
+  let rebootTimer: Timer | undefined;
   let closed = false;
 
   const rebootLater = () => {
     if (!options.rebootEnabled) return void log.warn('a reboot is required to finish the update, but rebootEnabled is off');
     log.warn({ afterMs: options.rebootAfterMs }, 'rebooting to finish the update');
-    cancelReboot = options.schedule(() => {
-      cancelReboot = undefined;
+    rebootTimer = options.scheduler.setTimeout(() => {
+      rebootTimer = undefined;
       log.warn('rebooting now');
       options.reboot().catch((err: unknown) => log.error({ err }, 'reboot failed'));
     }, options.rebootAfterMs);
@@ -62,8 +61,8 @@ export function createAfterActivity(options: AfterActivityOptions): AfterActivit
     },
     async close() {
       closed = true;
-      cancelReboot?.();
-      cancelReboot = undefined;
+      rebootTimer?.cancel();
+      rebootTimer = undefined;
       await Promise.allSettled([...inflight]);
     },
   };

@@ -7,16 +7,15 @@
 // each answer up to its readTimeout, and reports at once with the asker's activityId.
 import type { Inventory, SoftwareNode } from '@ledge/update-model';
 import { deviceInventory, type AgentSettings } from '@ledge/update-manager-model';
-import type { Logger } from '@ledge/util';
+import type { Logger, Scheduler, Timer } from '@ledge/util';
 import type { AgentLink } from './agent-link';
-import type { Schedule } from './schedule';
 
 export interface CurrentStateOptions {
   readonly link: AgentLink;
   readonly agents: readonly AgentSettings[];
   readonly manager: SoftwareNode;
   readonly delayMs: number;
-  readonly schedule: Schedule;
+  readonly scheduler: Scheduler;
   readonly logger: Logger;
   readonly publish: (activityId: string, inventory: Inventory) => void;
 }
@@ -29,11 +28,11 @@ export interface CurrentState {
 }
 
 export function createCurrentState(options: CurrentStateOptions): CurrentState {
-  const { link, agents, schedule, publish } = options;
+  const { link, agents, scheduler, publish } = options;
   const log = options.logger.child({ component: 'current-state' });
   const known = new Map<string, { inventory: Inventory; timestamp: number }>();
   const waiters = new Map<string, () => void>();
-  let pending: (() => void) | undefined;
+  let pending: Timer | undefined;
   let closed = false;
 
   const full = () => deviceInventory(options.manager, agents.filter((a) => known.has(a.domain)).map((a) => [a.domain, known.get(a.domain)!.inventory] as const));
@@ -47,7 +46,7 @@ export function createCurrentState(options: CurrentStateOptions): CurrentState {
     if (waiter !== undefined) return waiter();
     if (activityId !== '' || closed) return; // an answer to someone else's get, or after an activity: kept
     if (options.delayMs <= 0) return publish('', full());
-    pending ??= schedule(() => {
+    pending ??= scheduler.setTimeout(() => {
       pending = undefined;
       if (!closed) publish('', full());
     }, options.delayMs);
@@ -56,12 +55,12 @@ export function createCurrentState(options: CurrentStateOptions): CurrentState {
   const ask = (agent: AgentSettings, activityId: string) =>
     new Promise<void>((resolve) => {
       const key = waitKey(agent.domain, activityId);
-      const cancel = schedule(() => {
+      const timer = scheduler.setTimeout(() => {
         log.warn({ domain: agent.domain, activityId, readTimeoutMs: agent.readTimeoutMs }, 'no current state from the agent in time; reporting the last known');
         done();
       }, agent.readTimeoutMs);
       const done = () => {
-        cancel();
+        timer.cancel();
         waiters.delete(key);
         resolve();
       };
@@ -75,7 +74,7 @@ export function createCurrentState(options: CurrentStateOptions): CurrentState {
   return {
     async refresh(activityId) {
       await Promise.all(agents.map((a) => ask(a, activityId)));
-      pending?.();
+      pending?.cancel();
       pending = undefined;
       const inventory = full();
       if (!closed) publish(activityId, inventory);
@@ -87,7 +86,7 @@ export function createCurrentState(options: CurrentStateOptions): CurrentState {
     close() {
       closed = true;
       unsubscribe();
-      pending?.();
+      pending?.cancel();
       pending = undefined;
       for (const done of [...waiters.values()]) done();
     },

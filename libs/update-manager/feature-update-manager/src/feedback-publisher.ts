@@ -3,7 +3,7 @@
 // reportFeedbackInterval, the first at once and then, when the interval is over, the latest actions if they
 // changed since the last report (0 = no RUNNING reports, as Kanto). A final status ends the throttle.
 import { FINAL_STATUSES, type DesiredStateFeedback } from '@ledge/update-model';
-import type { Schedule } from './schedule';
+import type { Scheduler, Timer } from '@ledge/util';
 
 export interface FeedbackPublisher {
   report(activityId: string, feedback: DesiredStateFeedback): void;
@@ -12,28 +12,28 @@ export interface FeedbackPublisher {
 
 export interface FeedbackPublisherOptions {
   readonly intervalMs: number;
-  readonly schedule: Schedule;
+  readonly scheduler: Scheduler;
   readonly publish: (activityId: string, feedback: DesiredStateFeedback) => void;
 }
 
 export function createFeedbackPublisher(options: FeedbackPublisherOptions): FeedbackPublisher {
-  const { intervalMs, schedule, publish } = options;
-  let cancel: (() => void) | undefined;
+  const { intervalMs, scheduler, publish } = options;
+  let timer: Timer | undefined;
   let latest: { activityId: string; feedback: DesiredStateFeedback } | undefined;
   let sent = '';
   const key = (activityId: string, fb: DesiredStateFeedback) => JSON.stringify([activityId, fb.actions ?? []]);
 
   const stop = () => {
-    cancel?.();
-    cancel = undefined;
+    timer?.cancel();
+    timer = undefined;
     latest = undefined;
   };
   const tick = () => {
-    cancel = undefined;
+    timer = undefined;
     if (latest === undefined || key(latest.activityId, latest.feedback) === sent) return;
     sent = key(latest.activityId, latest.feedback);
     publish(latest.activityId, latest.feedback);
-    cancel = schedule(tick, intervalMs); // Ledge: keeps the pace; Kanto would send the next change at once
+    timer = scheduler.setTimeout(tick, intervalMs); // Ledge: keeps the pace; Kanto would send the next change at once
   };
 
   return {
@@ -46,10 +46,10 @@ export function createFeedbackPublisher(options: FeedbackPublisherOptions): Feed
       }
       if (intervalMs <= 0) return;
       latest = { activityId, feedback };
-      if (cancel !== undefined) return;
+      if (timer !== undefined) return;
       sent = key(activityId, feedback);
       publish(activityId, feedback);
-      cancel = schedule(tick, intervalMs);
+      timer = scheduler.setTimeout(tick, intervalMs);
     },
     close: stop,
   };

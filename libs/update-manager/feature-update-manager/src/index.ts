@@ -21,8 +21,6 @@ export { createAfterActivity } from './after-activity';
 export type { AfterActivity, AfterActivityOptions } from './after-activity';
 export { systemdReboot } from './reboot';
 export type { Reboot, RunCommand } from './reboot';
-export { timerSchedule } from './schedule';
-export type { Schedule } from './schedule';
 export { PHASE_RULES, nextPhase, isFinished, formatDuration } from './phases';
 export type { Phase, PhaseRule } from './phases';
 export { UpdateManagerErrorCodes, rebootFailedError } from './errors';

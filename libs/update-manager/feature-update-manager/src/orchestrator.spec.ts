@@ -4,15 +4,15 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Command, DesiredStateFeedback } from '@ledge/update-model';
 import type { AgentSettings } from '@ledge/update-manager-model';
-import { captureLogger } from '@ledge/util/testing';
+import { captureLogger, createFakeTime } from '@ledge/util/testing';
 import { createOrchestrator, type ActivityOutcome, type OrchestratorOptions } from './orchestrator';
-import { createFakeAgentLink, createFakeTime, createScriptedAgent, flush, type AgentScript } from './testing';
+import { createFakeAgentLink, createScriptedAgent, flush, type AgentScript } from './testing';
 
 const agent = (domain: string, rebootRequired = false): AgentSettings => ({ domain, rebootRequired, readTimeoutMs: 60_000 });
 
 function setup(o: { agents?: AgentSettings[]; options?: Partial<OrchestratorOptions>; scripts?: Record<string, AgentScript> } = {}) {
   const time = createFakeTime();
-  const link = createFakeAgentLink(time.now);
+  const link = createFakeAgentLink(time.clock.now);
   const agents = o.agents ?? [agent('containers')];
   const scripted = Object.fromEntries(agents.map((a) => [a.domain, createScriptedAgent(a.domain, o.scripts?.[a.domain])]));
   for (const s of Object.values(scripted)) link.attach(s);
@@ -24,7 +24,7 @@ function setup(o: { agents?: AgentSettings[]; options?: Partial<OrchestratorOpti
     link,
     agents,
     ...(o.options ? { options: o.options } : {}),
-    schedule: time.schedule,
+    scheduler: time.scheduler,
     logger: log.logger,
     report: (activityId, feedback) => void reports.push({ activityId, feedback }),
     askConsent: (activityId, command) => void consents.push({ activityId, command }),
@@ -56,7 +56,7 @@ describe('orchestrator: Kanto flow', () => {
     assert.equal(s.last()?.message, undefined);
     assert.deepEqual(s.finished, [{ activityId: 'a1', status: 'COMPLETED', rebootRequired: false }]);
     assert.equal(s.orchestrator.current, undefined);
-    assert.equal(s.time.pending, 0, 'no timer left');
+    assert.equal(s.time.pending(), 0, 'no timer left');
   });
 
   it('a domain with no actions gets no command; all no-op is COMPLETED after IDENTIFIED', async () => {
@@ -79,14 +79,14 @@ describe('orchestrator: Kanto flow', () => {
     s.orchestrator.apply('a1', desired('containers', 'os'));
     await flush();
     assert.deepEqual(s.statuses(), ['IDENTIFYING']);
-    s.time.advance(30_000);
+    await s.time.advance(30_000);
     assert.deepEqual(s.last(), { status: 'IDENTIFICATION_FAILED', message: 'os: no answer to the desired state within 30s', actions: [{ component: { id: 'containers:hello', version: '1.0' }, status: 'IDENTIFIED' }] });
     assert.deepEqual(s.received('containers'), ['DESIRED_STATE'], 'no command after a failed identification');
 
     const t = setup({ scripts: { containers: { steps: { IDENTIFY: 'stall' } } } });
     t.orchestrator.apply('a1', desired('containers'));
     await flush();
-    t.time.advance(600_000);
+    await t.time.advance(600_000);
     assert.equal(t.last()?.status, 'IDENTIFICATION_FAILED');
     assert.equal(t.last()?.message, 'identification did not finish within 10m: containers (last status IDENTIFYING)');
   });
@@ -181,7 +181,7 @@ describe('orchestrator: owner consent', () => {
     const s = setup({ options: { ownerConsentCommands: ['DOWNLOAD'], ownerConsentTimeoutMs: 60_000 } });
     s.orchestrator.apply('a1', desired('containers'));
     await flush();
-    s.time.advance(60_000);
+    await s.time.advance(60_000);
     await flush();
     assert.deepEqual(s.last(), { status: 'INCOMPLETE', message: 'no owner consent for DOWNLOAD within 1m', actions: [{ component: { id: 'containers:hello', version: '1.0' }, status: 'IDENTIFIED' }] });
     assert.deepEqual(s.received('containers'), ['DESIRED_STATE']);
@@ -189,7 +189,7 @@ describe('orchestrator: owner consent', () => {
     const a = setup({ options: { ownerConsentCommands: ['ACTIVATE'] } });
     a.orchestrator.apply('a1', desired('containers'));
     await flush();
-    a.time.advance(1_800_000);
+    await a.time.advance(1_800_000);
     await flush();
     assert.deepEqual(a.received('containers'), ['DESIRED_STATE', 'DOWNLOAD', 'UPDATE', 'ROLLBACK', 'CLEANUP']);
     assert.equal(a.last()?.message, 'no owner consent for ACTIVATE within 30m; rolled back: containers');
@@ -229,11 +229,11 @@ describe('orchestrator: failures', () => {
     s.orchestrator.apply('a1', desired('containers', 'os'));
     await flush();
     assert.equal(s.orchestrator.current?.phase, 'UPDATE');
-    s.time.advance(599_999);
+    await s.time.advance(599_999);
     assert.equal(s.orchestrator.current?.phase, 'UPDATE');
-    s.time.advance(1);
+    await s.time.advance(1);
     assert.deepEqual([s.last()?.status, s.last()?.message], ['INCOMPLETE', 'UPDATE did not finish within 10m: os (last status UPDATING)']);
-    assert.equal(s.time.pending, 0);
+    assert.equal(s.time.pending(), 0);
   });
 
   it('an agent reporting INCOMPLETE ends its part; the activity is INCOMPLETE with its message', async () => {
@@ -251,7 +251,7 @@ describe('orchestrator: failures', () => {
     await flush();
     s.orchestrator.abort('the update manager stopped');
     assert.deepEqual([s.last()?.status, s.last()?.message], ['INCOMPLETE', 'the update manager stopped']);
-    assert.equal(s.time.pending, 0);
+    assert.equal(s.time.pending(), 0);
   });
 });
 

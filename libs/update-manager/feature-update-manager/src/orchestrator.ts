@@ -4,13 +4,12 @@
 // needs, owner consent before the configured ones, each phase bounded → COMPLETED | INCOMPLETE |
 // IDENTIFICATION_FAILED. Kanto drives this with goroutines and channels; here it is event-driven: agent
 // feedback, the owner's answer and timers call in, the rules are phases.ts, I/O goes through the AgentLink
-// and the report/askConsent callbacks, and time through the injected schedule.
+// and the report/askConsent callbacks, and time through the injected scheduler.
 import { desiredStateForDomain, type Action, type Command, type ConsentStatus, type DesiredStateFeedback, type Status } from '@ledge/update-model';
 import { applicableDesiredState, reportedActions, type AgentSettings } from '@ledge/update-manager-model';
-import type { Logger } from '@ledge/util';
+import { systemScheduler, type Logger, type Scheduler, type Timer } from '@ledge/util';
 import type { AgentLink } from './agent-link';
 import { formatDuration, isFinished, nextPhase, PHASE_RULES, terminalOutcome, type Phase } from './phases';
-import { timerSchedule, type Schedule } from './schedule';
 
 export interface OrchestratorOptions {
   readonly phaseTimeoutMs: number;
@@ -36,7 +35,8 @@ export interface OrchestratorDeps {
   readonly link: AgentLink;
   readonly agents: readonly AgentSettings[];
   readonly options?: Partial<OrchestratorOptions>;
-  readonly schedule?: Schedule;
+  /** Phase and consent timeouts; default the system's. */
+  readonly scheduler?: Scheduler;
   readonly logger: Logger;
   /** The manager's feedback for an activity (RUNNING as often as it changes: the publisher throttles). */
   report(activityId: string, feedback: DesiredStateFeedback): void;
@@ -76,15 +76,15 @@ interface Activity {
   undoing: boolean;
   readonly failures: string[];
   readonly rolledBack: string[];
-  readonly timers: Set<() => void>;
-  phaseTimer?: () => void;
+  readonly timers: Set<Timer>;
+  phaseTimer?: Timer;
 }
 
 const COMMAND_PHASES: readonly Phase[] = ['DOWNLOAD', 'UPDATE', 'ACTIVATE'];
 
 export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
   const options = { ...defaultOrchestratorOptions, ...deps.options };
-  const schedule = deps.schedule ?? timerSchedule;
+  const scheduler = deps.scheduler ?? systemScheduler;
   const log = deps.logger.child({ component: 'orchestrator' });
   const agents = new Map(deps.agents.map((a) => [a.domain, a]));
   let current: Activity | undefined;
@@ -96,16 +96,16 @@ export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
     deps.report(a.activityId, { status, ...(message ? { message } : {}), ...(actions.length > 0 ? { actions } : {}) });
   };
   const timer = (a: Activity, ms: number, fn: () => void) => {
-    const cancel = schedule(() => {
-      a.timers.delete(cancel);
+    const t = scheduler.setTimeout(() => {
+      a.timers.delete(t);
       if (current === a) fn();
     }, ms);
-    a.timers.add(cancel);
-    return cancel;
+    a.timers.add(t);
+    return t;
   };
 
   const finish = (a: Activity, status: FinalStatus, message?: string) => {
-    for (const cancel of a.timers) cancel();
+    for (const t of a.timers) t.cancel();
     a.timers.clear();
     current = undefined;
     report(a, status, message);
@@ -132,14 +132,14 @@ export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
   const settle = (a: Activity) => {
     if (current !== a || a.pending.size > 0 || a.awaitingConsent !== undefined) return;
     if (a.status === 'IDENTIFYING') return identified(a);
-    a.phaseTimer?.();
+    a.phaseTimer?.cancel();
     const next = a.phase === undefined ? 'DOWNLOAD' : nextPhase(a.phase, a.undoing);
     if (next === undefined) return finish(a, a.failures.length > 0 ? 'INCOMPLETE' : 'COMPLETED', a.failures.length > 0 ? failureMessage(a) : undefined);
     startPhase(a, next);
   };
 
   const identified = (a: Activity) => {
-    a.phaseTimer?.();
+    a.phaseTimer?.cancel();
     if (a.failures.length > 0) return finish(a, 'IDENTIFICATION_FAILED', a.failures.join('; '));
     report(a, 'IDENTIFIED');
     if (![...a.domains.values()].some((d) => d.status === 'IDENTIFIED')) return finish(a, 'COMPLETED');
@@ -158,8 +158,7 @@ export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
     if (a.pending.size === 0) return settle(a);
     if (targets.length > 0 && COMMAND_PHASES.includes(phase) && options.ownerConsentCommands.includes(phase)) {
       a.awaitingConsent = phase;
-      const cancel = timer(a, options.ownerConsentTimeoutMs, () => refused(a, phase, `no owner consent for ${phase} within ${formatDuration(options.ownerConsentTimeoutMs)}`));
-      a.phaseTimer = cancel;
+      a.phaseTimer = timer(a, options.ownerConsentTimeoutMs, () => refused(a, phase, `no owner consent for ${phase} within ${formatDuration(options.ownerConsentTimeoutMs)}`));
       log.info({ activityId: a.activityId, command: phase }, 'asking the owner');
       deps.askConsent(a.activityId, phase);
       return;
@@ -168,7 +167,7 @@ export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
   };
 
   const run = (a: Activity, phase: Phase, targets: readonly DomainState[]) => {
-    a.phaseTimer?.();
+    a.phaseTimer?.cancel();
     a.phaseTimer = timer(a, options.phaseTimeoutMs, () => stalled(a, `${phase}`));
     log.info({ activityId: a.activityId, command: phase, domains: targets.map((d) => d.id) }, 'command');
     for (const d of targets) send(a, d, phase);
@@ -273,7 +272,7 @@ export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
       const phase = a?.awaitingConsent;
       if (a === undefined || a.activityId !== activityId || phase === undefined) return false;
       a.awaitingConsent = undefined;
-      a.phaseTimer?.();
+      a.phaseTimer?.cancel();
       if (status !== 'APPROVED') refused(a, phase, `the owner denied ${phase}`);
       else run(a, phase, [...a.domains.values()].filter((d) => PHASE_RULES[phase].from.includes(d.status)));
       return true;
@@ -288,7 +287,7 @@ export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
     close() {
       closed = true;
       unsubscribe();
-      if (current !== undefined) for (const cancel of current.timers) cancel();
+      if (current !== undefined) for (const t of current.timers) t.cancel();
     },
   };
 }

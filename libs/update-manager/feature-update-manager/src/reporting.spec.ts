@@ -4,42 +4,42 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { DesiredStateFeedback, Inventory } from '@ledge/update-model';
 import { managerNode } from '@ledge/update-manager-model';
-import { captureLogger } from '@ledge/util/testing';
+import { captureLogger, createFakeTime } from '@ledge/util/testing';
 import { createAfterActivity } from './after-activity';
 import { createCurrentState } from './current-state';
 import { createFeedbackPublisher } from './feedback-publisher';
 import { rebootFailedError } from './errors';
 import { systemdReboot } from './reboot';
-import { createFakeAgentLink, createFakeTime, flush } from './testing';
+import { createFakeAgentLink, flush } from './testing';
 
 const running = (n: number): DesiredStateFeedback => ({ status: 'RUNNING', actions: [{ component: { id: 'containers:a' }, status: 'DOWNLOADING', progress: n }] });
 
 describe('feedback publisher', () => {
-  it('RUNNING: the first at once, then at most one per interval with the latest actions, only when they changed', () => {
+  it('RUNNING: the first at once, then at most one per interval with the latest actions, only when they changed', async () => {
     const time = createFakeTime();
     const out: [string, DesiredStateFeedback][] = [];
-    const p = createFeedbackPublisher({ intervalMs: 60_000, schedule: time.schedule, publish: (a, f) => void out.push([a, f]) });
+    const p = createFeedbackPublisher({ intervalMs: 60_000, scheduler: time.scheduler, publish: (a, f) => void out.push([a, f]) });
     p.report('a1', { status: 'IDENTIFYING' });
     p.report('a1', running(10));
     p.report('a1', running(20));
     p.report('a1', running(30));
     assert.deepEqual(out.map(([, f]) => f.actions?.[0]?.progress ?? f.status), ['IDENTIFYING', 10]);
-    time.advance(60_000);
+    await time.advance(60_000);
     assert.deepEqual(out.map(([, f]) => f.actions?.[0]?.progress ?? f.status).slice(2), [30]);
-    time.advance(60_000);
+    await time.advance(60_000);
     assert.equal(out.length, 3, 'nothing changed: nothing sent');
     p.report('b9', { status: 'IDENTIFICATION_FAILED', message: 'another update activity is in progress: a1' });
     p.report('a1', running(40));
-    time.advance(60_000);
+    await time.advance(60_000);
     assert.deepEqual(out.map(([a, f]) => `${a}:${f.actions?.[0]?.progress ?? f.status}`).slice(3), ['b9:IDENTIFICATION_FAILED', 'a1:40'], "another activity's refusal does not end a1's reports");
     p.report('a1', { status: 'COMPLETED' });
-    assert.equal(time.pending, 0, 'a final status ends the throttle');
+    assert.equal(time.pending(), 0, 'a final status ends the throttle');
   });
 
   it('interval 0: no RUNNING at all (Kanto)', () => {
     const time = createFakeTime();
     const out: DesiredStateFeedback[] = [];
-    const p = createFeedbackPublisher({ intervalMs: 0, schedule: time.schedule, publish: (_a, f) => void out.push(f) });
+    const p = createFeedbackPublisher({ intervalMs: 0, scheduler: time.scheduler, publish: (_a, f) => void out.push(f) });
     p.report('a1', running(1));
     p.report('a1', { status: 'COMPLETED' });
     assert.deepEqual(out.map((f) => f.status), ['COMPLETED']);
@@ -49,14 +49,14 @@ describe('feedback publisher', () => {
 describe('current state', () => {
   it('drops an outdated report; a get that an agent does not answer reports the last known after its readTimeout', async () => {
     const time = createFakeTime();
-    const link = createFakeAgentLink(time.now);
+    const link = createFakeAgentLink(time.clock.now);
     const out: [string, Inventory][] = [];
     const cs = createCurrentState({
       link,
       agents: [{ domain: 'containers', rebootRequired: false, readTimeoutMs: 5_000 }],
       manager: managerNode('device', '1'),
       delayMs: 0,
-      schedule: time.schedule,
+      scheduler: time.scheduler,
       logger: captureLogger().logger,
       publish: (a, i) => void out.push([a, i]),
     });
@@ -66,7 +66,7 @@ describe('current state', () => {
     const got = cs.refresh('g1');
     await flush();
     assert.equal(out.length, 1, 'waiting for the agent');
-    time.advance(5_000);
+    await time.advance(5_000);
     assert.deepEqual((await got).softwareNodes?.map((n) => n.id), ['device-update-manager', 'new']);
     assert.equal(out.at(-1)?.[0], 'g1');
     cs.close();
@@ -86,8 +86,8 @@ describe('after an activity', () => {
         reboot: async () => void reboots++,
         rebootEnabled,
         rebootAfterMs: 30_000,
-        schedule: time.schedule,
-        now: time.now,
+        scheduler: time.scheduler,
+        now: time.clock.now,
         logger: log.logger,
         onOutcome: (op) => void ops.push(op),
       });
@@ -97,19 +97,19 @@ describe('after an activity', () => {
     await flush();
     assert.deepEqual(refreshed, ['a1', 'a2']);
     assert.equal((ops[0] as { message: string }).message.length, 1024, 'health keeps messages short');
-    assert.deepEqual(ops[1], { correlationId: 'a2', status: 'COMPLETED', at: Math.floor(time.now() / 1000) });
-    time.advance(30_000);
+    assert.deepEqual(ops[1], { correlationId: 'a2', status: 'COMPLETED', at: Math.floor(time.clock.now() / 1000) });
+    await time.advance(30_000);
     assert.equal(reboots, 1);
     const off = make(false);
     off.handle({ activityId: 'a3', status: 'COMPLETED', rebootRequired: true });
     await flush();
-    time.advance(60_000);
+    await time.advance(60_000);
     assert.equal(reboots, 1);
     const closing = make(true);
     closing.handle({ activityId: 'a4', status: 'COMPLETED', rebootRequired: true });
     await flush();
     await closing.close();
-    time.advance(60_000);
+    await time.advance(60_000);
     assert.equal(reboots, 1, 'a reboot not yet started is cancelled by close');
   });
 

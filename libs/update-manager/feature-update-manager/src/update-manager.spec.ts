@@ -5,10 +5,10 @@ import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
 import { createFakeLocalBus } from '@ledge/data-access-mqtt/testing';
 import { ConfigError, prepareConfig } from '@ledge/util';
-import { captureLogger } from '@ledge/util/testing';
+import { captureLogger, createFakeTime } from '@ledge/util/testing';
 import { updateManagerEntry } from './entry';
 import type { UpdateManagerConfig } from './settings';
-import { createFakeTime, createScriptedAgent, startBusAgent, type AgentScript } from './testing';
+import { createScriptedAgent, startBusAgent, type AgentScript } from './testing';
 import { createUpdateManager } from './update-manager';
 
 const ID = '{"deviceId":"demo:gw","tenantId":"demo"}';
@@ -38,11 +38,11 @@ async function setup(t: TestContext, o: { env?: Record<string, string>; script?:
   const agentClient = bus.createClient({ clientId: 'containers-agent' });
   await Promise.all([client.start(), agentClient.start()]);
   const scripted = createScriptedAgent('containers', o.script);
-  const agent = await startBusAgent(agentClient, scripted, time.now);
+  const agent = await startBusAgent(agentClient, scripted, time.clock.now);
   const config = prepareConfig(updateManagerEntry, { env: o.env ?? {}, configDir: '/nonexistent', ...(o.devDir ? { devDir: o.devDir } : {}) }).config as UpdateManagerConfig;
   const reboots: number[] = [];
   let cid = 0;
-  const app = createUpdateManager(config, { logger: log.logger, bus: client, schedule: time.schedule, now: time.now, reboot: async () => void reboots.push(time.now()), version: '1.2.3', newCorrelationId: () => `cid-${++cid}` });
+  const app = createUpdateManager(config, { logger: log.logger, bus: client, scheduler: time.scheduler, now: time.clock.now, reboot: async () => void reboots.push(time.clock.now()), version: '1.2.3', newCorrelationId: () => `cid-${++cid}` });
   t.after(async () => {
     await app.close();
     await Promise.all([client.close(), agentClient.close()]);
@@ -64,7 +64,7 @@ async function setup(t: TestContext, o: { env?: Record<string, string>; script?:
     return responses().find((r) => r.topic.startsWith(`command///res/${reqId}/`));
   };
   const publish = async (topic: string, activityId: string, payload: unknown) => {
-    bus.inject(topic, JSON.stringify({ activityId, timestamp: time.now(), payload }), { qos: 1 });
+    bus.inject(topic, JSON.stringify({ activityId, timestamp: time.clock.now(), payload }), { qos: 1 });
     await settle();
   };
   return { bus, log, time, app, agent, scripted, reboots, on, local, feedback, events, outbox, responses, request, publish, thing: async () => (bus.inject('edge/thing/response', ID), settle()) };
@@ -104,7 +104,7 @@ describe('update manager: local API (Kanto docs/update-manager-api.md)', () => {
     assert.equal(s.local('deviceupdate/currentstate').at(-1)?.activityId, 'get-1');
     await s.agent.publishCurrentState();
     assert.equal(s.on('deviceupdate/currentstate').length, 2, 'not yet');
-    s.time.advance(30_000);
+    await s.time.advance(30_000);
     await settle();
     assert.deepEqual(s.local('deviceupdate/currentstate').map((e) => e.activityId).slice(2), ['']);
   });
@@ -127,11 +127,11 @@ describe('update manager: the UpdateManager feature (Kanto things/update_manager
     assert.deepEqual(reg.value['definition'], ['com.bosch.iot.suite.edge.update:UpdateManager:1.0.0']);
     assert.equal((reg.value['properties'] as Record<string, unknown>)['domain'], 'device');
     assert.ok((reg.value['properties'] as Record<string, unknown>)['inventory'], 'the current state known at registration');
-    const r = await s.request('apply', { activityId: 'c1', timestamp: s.time.now(), desiredState: DESIRED });
+    const r = await s.request('apply', { activityId: 'c1', timestamp: s.time.clock.now(), desiredState: DESIRED });
     assert.equal(r?.topic, 'command///res/req-apply/204');
     const fb = s.outbox('feedback').map((e) => e.value as { activityId: string; timestamp: number; desiredStateFeedback: { status: string } });
     assert.deepEqual(fb.map((v) => [v.activityId, v.desiredStateFeedback.status]), [['c1', 'IDENTIFYING'], ['c1', 'IDENTIFIED'], ['c1', 'RUNNING'], ['c1', 'COMPLETED']]);
-    assert.equal(fb[0]!.timestamp, s.time.now());
+    assert.equal(fb[0]!.timestamp, s.time.clock.now());
     const props = s.events().filter((e) => e.path === '/features/UpdateManager/properties').at(-1)!;
     assert.deepEqual(Object.keys(props.value).sort(), ['activityId', 'domain', 'inventory', 'timestamp']);
     assert.equal(props.value['activityId'], 'c1');
@@ -164,7 +164,7 @@ describe('update manager: the UpdateManager feature (Kanto things/update_manager
     await s.thing();
     await s.request('apply', { activityId: 'c4', timestamp: 1, desiredState: DESIRED });
     const ask = s.outbox('consent')[0]!;
-    assert.deepEqual(ask.value, { activityId: 'c4', timestamp: s.time.now(), ownerConsent: { command: 'DOWNLOAD' } });
+    assert.deepEqual(ask.value, { activityId: 'c4', timestamp: s.time.clock.now(), ownerConsent: { command: 'DOWNLOAD' } });
     assert.deepEqual([ask.headers['correlation-id'], ask.headers['response-required']], ['cid-1', true]);
     assert.deepEqual(s.local('deviceupdate/ownerconsent').map((e) => [e.activityId, e.payload]), [['c4', { command: 'DOWNLOAD' }]]);
     const wrong = await s.request('consent', { activityId: 'c4', timestamp: 2, ownerConsentFeedback: { status: 'APPROVED' } }, 'other-cid');
@@ -203,17 +203,17 @@ describe('update manager: lifecycle and reboot', () => {
     const s = await setup(t, { env: { LEDGE_UPDATE_MANAGER_REBOOT_REQUIRED: 'containers' } });
     await s.publish('deviceupdate/desiredstate', 'r1', DESIRED);
     assert.equal(s.feedback('r1').at(-1)?.status, 'COMPLETED');
-    const done = s.time.now();
-    s.time.advance(29_999);
+    const done = s.time.clock.now();
+    await s.time.advance(29_999);
     assert.deepEqual(s.reboots, []);
-    s.time.advance(1);
+    await s.time.advance(1);
     await settle();
     assert.deepEqual(s.reboots, [done + 30_000]);
     assert.ok(s.log.lines.some((l) => l['msg'] === 'rebooting to finish the update' && l['afterMs'] === 30_000));
 
     const dev = await setup(t, { env: { LEDGE_UPDATE_MANAGER_AGENTS: '{"containers":{"rebootRequired":true}}' }, devDir: '/tmp/ledge-dev' });
     await dev.publish('deviceupdate/desiredstate', 'r2', DESIRED);
-    dev.time.advance(60_000);
+    await dev.time.advance(60_000);
     await settle();
     assert.deepEqual(dev.reboots, []);
     assert.ok(dev.log.lines.some((l) => l['msg'] === 'a reboot is required to finish the update, but rebootEnabled is off'));

@@ -7,7 +7,7 @@ import { createDittoAgent, createLocalBusClient, localBusClientOptions, type Loc
 import type { AppHealth } from '@ledge/model-edge';
 import type { ConsentStatus } from '@ledge/update-model';
 import { managerNode } from '@ledge/update-manager-model';
-import { createCloser, type App, type Logger } from '@ledge/util';
+import { createCloser, systemScheduler, type App, type Logger, type Scheduler } from '@ledge/util';
 import { createAfterActivity } from './after-activity';
 import { createBusAgentLink, type AgentLink } from './agent-link';
 import { createCurrentState } from './current-state';
@@ -16,7 +16,6 @@ import { createLocalApi } from './local-api';
 import { createOrchestrator, type Orchestrator } from './orchestrator';
 import { createOutputs } from './outputs';
 import { systemdReboot, type Reboot } from './reboot';
-import { timerSchedule, type Schedule } from './schedule';
 import { managerSettings, type UpdateManagerConfig } from './settings';
 import { createUpdateManagerFeature } from './update-manager-feature';
 
@@ -26,7 +25,8 @@ export interface UpdateManagerDeps {
   readonly bus?: LocalBusClient;
   /** How the agents are reached; default over the bus. */
   readonly link?: AgentLink;
-  readonly schedule?: Schedule;
+  /** Every timer of the manager (phase and consent timeouts, throttled reports, the reboot delay); default the system's. */
+  readonly scheduler?: Scheduler;
   readonly now?: () => number;
   /** Default `systemctl reboot`. */
   readonly reboot?: Reboot;
@@ -43,7 +43,7 @@ export interface UpdateManagerApp extends App {
 export function createUpdateManager(config: UpdateManagerConfig, deps: UpdateManagerDeps): UpdateManagerApp {
   const settings = managerSettings(config);
   const log = deps.logger.child({ component: 'update-manager' });
-  const schedule = deps.schedule ?? timerSchedule;
+  const scheduler = deps.scheduler ?? systemScheduler;
   const now = deps.now ?? Date.now;
   const clientId = `ledge-update-manager-${randomBytes(4).toString('hex')}`;
   const bus = deps.bus ?? createLocalBusClient({ ...localBusClientOptions(config), clientId, backoff: { initialMs: 1000, maxMs: 5000 }, logger: deps.logger });
@@ -63,13 +63,13 @@ export function createUpdateManager(config: UpdateManagerConfig, deps: UpdateMan
     ditto &&
     createUpdateManagerFeature({ agent: ditto, domain: settings.domain, now, logger: deps.logger, handlers: intake, ...(deps.newCorrelationId ? { newCorrelationId: deps.newCorrelationId } : {}) });
   const out = createOutputs(local, feature, log);
-  const publisher = createFeedbackPublisher({ intervalMs: settings.reportFeedbackIntervalMs, schedule, publish: out.feedback });
+  const publisher = createFeedbackPublisher({ intervalMs: settings.reportFeedbackIntervalMs, scheduler, publish: out.feedback });
   const currentState = createCurrentState({
     link,
     agents: settings.agents,
     manager: managerNode(settings.domain, deps.version ?? process.env['LEDGE_VERSION'] ?? 'dev'),
     delayMs: settings.currentStateDelayMs,
-    schedule,
+    scheduler,
     logger: deps.logger,
     publish: out.currentState,
   });
@@ -80,7 +80,7 @@ export function createUpdateManager(config: UpdateManagerConfig, deps: UpdateMan
     reboot: deps.reboot ?? systemdReboot(),
     rebootEnabled: settings.rebootEnabled,
     rebootAfterMs: settings.rebootAfterMs,
-    schedule,
+    scheduler,
     now,
     logger: deps.logger,
     onOutcome: (op) => {
@@ -92,7 +92,7 @@ export function createUpdateManager(config: UpdateManagerConfig, deps: UpdateMan
     link,
     agents: settings.agents,
     options: settings.orchestrator,
-    schedule,
+    scheduler,
     logger: deps.logger,
     report: (activityId, fb) => publisher.report(activityId, fb),
     askConsent: out.askConsent,

@@ -1,5 +1,3 @@
-export { createFakeTime } from './fake-time';
-export type { FakeTime } from './fake-time';
 export { createFakeAgentLink, flush } from './fake-agent-link';
 export type { FakeAgentLink, SentToAgent } from './fake-agent-link';
 export { createScriptedAgent } from './scripted-agent';

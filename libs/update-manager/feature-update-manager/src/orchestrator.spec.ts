@@ -177,6 +177,20 @@ describe('orchestrator: owner consent', () => {
     assert.equal(s.last()?.message, 'the owner denied UPDATE; rolled back: containers');
   });
 
+  it('a domain that ends on its own while the owner is asked (its agent restarted and settled the update): nothing left to ask, INCOMPLETE at once with its message', async () => {
+    const s = setup({ options: { ownerConsentCommands: ['UPDATE'] } });
+    s.orchestrator.apply('a1', desired('containers'));
+    await flush();
+    assert.equal(s.orchestrator.current?.awaitingConsent, 'UPDATE');
+    s.link.feedback('containers', 'a1', { status: 'INCOMPLETE', message: 'container management restarted during the update; the previous state is restored' });
+    await flush();
+    assert.equal(s.last()?.status, 'INCOMPLETE');
+    assert.match(s.last()?.message ?? '', /container management restarted during the update/);
+    assert.deepEqual(s.received('containers'), ['DESIRED_STATE', 'DOWNLOAD'], 'no command after the domain ended');
+    assert.equal(s.orchestrator.consent('a1', 'APPROVED'), false, 'the owner\'s late answer finds nothing pending');
+    assert.equal(s.time.pending(), 0, 'the consent timeout is cancelled');
+  });
+
   it('no answer in ownerConsentTimeout: before DOWNLOAD nothing runs (INCOMPLETE); before ACTIVATE the update is rolled back', async () => {
     const s = setup({ options: { ownerConsentCommands: ['DOWNLOAD'], ownerConsentTimeoutMs: 60_000 } });
     s.orchestrator.apply('a1', desired('containers'));

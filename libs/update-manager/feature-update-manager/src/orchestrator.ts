@@ -207,6 +207,14 @@ export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
       d.status = outcome ?? fb.status;
       d.cleaning = false;
       a.pending.delete(d.id);
+      // A domain that ended on its own (its agent restarted and settled the update) while the owner is
+      // asked: when no domain is left for the asked command, there is nothing to ask about. Kanto holds its
+      // lock over the consent wait and sits out the whole consent timeout instead.
+      if (a.awaitingConsent !== undefined && ![...a.domains.values()].some((x) => PHASE_RULES[a.awaitingConsent!].from.includes(x.status))) {
+        log.info({ activityId: a.activityId, command: a.awaitingConsent, domain: d.id }, 'owner consent no longer needed: no domain left for the command');
+        a.awaitingConsent = undefined;
+        a.phaseTimer?.cancel();
+      }
       report(a, 'RUNNING');
       return settle(a);
     }

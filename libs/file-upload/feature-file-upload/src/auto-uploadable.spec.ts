@@ -5,37 +5,13 @@ import { describe, it, type TestContext } from 'node:test';
 import type { DittoCommand, DittoCommandHandler } from '@ledge/data-access-mqtt';
 import type { UploadJob, UploadProvider } from '@ledge/file-upload-model';
 import { createMemoryProvider } from '@ledge/file-upload-model/testing';
-import { MAX_TIMER_MS } from '@ledge/util';
-import { captureLogger, createTempDir, waitFor } from '@ledge/util/testing';
+import { captureLogger, createFakeTime, createTempDir, waitFor } from '@ledge/util/testing';
 import { createAutoUploadable, type AutoUploadableDeps, type AutoUploadableSettings } from './auto-uploadable';
 
-/**
- * Time the test moves: `setTimer` and `now` for the feature, `advance(ms)` fires the timers that fall due
- * on the way, in due order. Like Node, a delay above MAX_TIMER_MS fires after 1 ms.
- */
-function fakeTime(start = Date.now()) {
-  let at = start;
-  let timers: { due: number; fn: () => void }[] = [];
-  return {
-    now: () => at,
-    armed: () => timers.length,
-    setTimer(fn: () => void, ms: number) {
-      const e = { due: at + (ms > MAX_TIMER_MS || ms < 1 ? 1 : ms), fn };
-      timers.push(e);
-      return () => void (timers = timers.filter((x) => x !== e));
-    },
-    advance(ms: number) {
-      const end = at + ms;
-      for (;;) {
-        const next = timers.filter((e) => e.due <= end).sort((a, b) => a.due - b.due)[0];
-        if (next === undefined) break;
-        timers = timers.filter((e) => e !== next);
-        at = next.due;
-        next.fn();
-      }
-      at = end;
-    },
-  };
+/** The feature's time, moved by the test: a fake that starts at the wall clock's now. */
+function fakeTime() {
+  const time = createFakeTime(Date.now());
+  return { time, deps: { now: time.clock.now, scheduler: time.scheduler } };
 }
 
 function fakeAgent() {
@@ -91,20 +67,20 @@ function setup(t: TestContext, over: Partial<AutoUploadableSettings> = {}, { pro
 
 describe('AutoUploadable', () => {
   it('periodic triggering fires within [from, to] every period, and stops on deactivate', async (t) => {
-    const time = fakeTime();
-    const { agent, f } = setup(t, { periodMs: 40 }, { deps: time });
+    const { time, deps } = fakeTime();
+    const { agent, f } = setup(t, { periodMs: 40 }, { deps });
     await f.start();
-    await agent.send('activate', { from: new Date(time.now() - 1000).toISOString(), to: Math.floor(time.now() / 1000) + 60 });
+    await agent.send('activate', { from: new Date(time.clock.now() - 1000).toISOString(), to: Math.floor(time.clock.now() / 1000) + 60 });
     const au = agent.modifies.find((m) => m.path === '/features/AutoUploadable/properties/autoUpload')!.value as { active: boolean; startTime: string };
     assert.equal(au.active, true);
-    time.advance(40);
+    await time.advance(40);
     await waitFor(() => agent.messages.length === 1, 3000, 'the first periodic request');
-    time.advance(40);
+    await time.advance(40);
     await waitFor(() => agent.messages.length === 2, 3000, 'the second periodic request');
     assert.equal(agent.messages[0]!.subject, 'request');
     assert.deepEqual(agent.messages[0]!.headers, { 'reply-to': 'command/demo' }, '§6.2: reply-to names the tenant of the identity');
     await agent.send('deactivate', {});
-    assert.equal(time.armed(), 0, 'no more triggers after deactivate: no timer armed');
+    assert.equal(time.pending(), 0, 'no more triggers after deactivate: no timer armed');
   });
 
   it('deletes a file after its successful upload with `delete`, and answers unknown operations like Kanto (400 execution.failed)', async (t) => {
@@ -118,18 +94,18 @@ describe('AutoUploadable', () => {
     assert.deepEqual(await agent.send('bogus', {}), { status: 400, value: { status: 400, error: 'messages:execution.failed', message: "unsupported operation 'bogus'" } });
   });
 
-  it('a period longer than a Node timer can wait (720h) is waited for, not fired every millisecond', async (t) => {
+  it('a period longer than a Node timer can wait (720h) is waited for in full, not cut short at the timer\'s limit', async (t) => {
     // The periodic action counted as it starts (onTick replaces the trigger), so "not yet" is known at once.
-    const time = fakeTime();
+    const { time, deps } = fakeTime();
     let ticks = 0;
-    const { agent, f } = setup(t, { periodMs: 720 * 3_600_000 }, { deps: { ...time, extension: { onTick: async () => void ticks++ } } });
+    const { agent, f } = setup(t, { periodMs: 720 * 3_600_000 }, { deps: { ...deps, extension: { onTick: async () => void ticks++ } } });
     await f.start();
-    await agent.send('activate', { from: new Date(time.now() - 1000).toISOString() });
-    time.advance(150);
+    await agent.send('activate', { from: new Date(time.clock.now() - 1000).toISOString() });
+    await time.advance(150);
     assert.equal(ticks, 0, 'not fired after 150 ms');
-    time.advance(720 * 3_600_000 - 151);
+    await time.advance(720 * 3_600_000 - 151);
     assert.equal(ticks, 0, 'not fired 1 ms before the period');
-    time.advance(1);
+    await time.advance(1);
     assert.equal(ticks, 1, 'fired once the 720 h have passed');
   });
 
@@ -143,14 +119,14 @@ describe('AutoUploadable', () => {
   });
 
   it('does not fire before `from`', async (t) => {
-    const time = fakeTime();
+    const { time, deps } = fakeTime();
     let ticks = 0;
-    const { agent, f } = setup(t, { periodMs: 30 }, { deps: { ...time, extension: { onTick: async () => void ticks++ } } });
+    const { agent, f } = setup(t, { periodMs: 30 }, { deps: { ...deps, extension: { onTick: async () => void ticks++ } } });
     await f.start();
-    await agent.send('activate', { from: new Date(time.now() + 60_000).toISOString() });
-    time.advance(150);
+    await agent.send('activate', { from: new Date(time.clock.now() + 60_000).toISOString() });
+    await time.advance(150);
     assert.equal(ticks, 0, 'five periods passed before `from`, none fired');
-    time.advance(60_000);
+    await time.advance(60_000);
     assert.ok(ticks > 0, 'fires once `from` has passed');
   });
 

@@ -30,7 +30,7 @@ import {
   type UploadProvider,
   type UploadState,
 } from '@ledge/file-upload-model';
-import { isLedgeError, MAX_TIMER_MS, onlyOnce, type Logger } from '@ledge/util';
+import { isLedgeError, MAX_TIMER_MS, onlyOnce, systemScheduler, type Logger, type Scheduler, type Timer } from '@ledge/util';
 import { checkpointKey, fileCheckpoint } from './checkpoints';
 import { canceledError } from './errors';
 import { confine, fileSource, md5Base64, selectFiles } from './files';
@@ -94,16 +94,10 @@ export interface AutoUploadableDeps {
   readonly providers: Readonly<Record<string, UploadProvider>>;
   readonly logger: Logger;
   readonly now?: () => number;
-  /** Arms a timer (the period, the stop grace) and returns its cancel; default setTimeout, unref'd. */
-  readonly setTimer?: (fn: () => void, ms: number) => () => void;
+  /** The period's and the stop grace's timers (unref'd here); default the system's. */
+  readonly scheduler?: Scheduler;
   readonly extension?: UploadableExtension;
 }
-
-const systemSetTimer = (fn: () => void, ms: number): (() => void) => {
-  const t = setTimeout(fn, ms);
-  t.unref();
-  return () => clearTimeout(t);
-};
 
 interface Pending { readonly path: string; readonly selection: Selection }
 interface Running { readonly ac: AbortController; readonly done: Promise<void>; cancel?: { statusCode: string; message: string } }
@@ -121,7 +115,7 @@ export interface AutoUploadable {
 export function createAutoUploadable(settings: AutoUploadableSettings, deps: AutoUploadableDeps): AutoUploadable {
   const log = deps.logger.child({ component: 'auto-uploadable', featureId: settings.featureId });
   const now = deps.now ?? Date.now;
-  const setTimer = deps.setTimer ?? systemSetTimer;
+  const scheduler = deps.scheduler ?? systemScheduler;
   const base = `/features/${settings.featureId}`;
   const pending = new Map<string, Pending>();
   const running = new Map<string, Running>();
@@ -129,7 +123,7 @@ export function createAutoUploadable(settings: AutoUploadableSettings, deps: Aut
   let active = settings.active || settings.activeFrom !== undefined || settings.activeTill !== undefined;
   let from = settings.activeFrom;
   let to = settings.activeTill;
-  let cancelTimer: (() => void) | undefined;
+  let periodTimer: Timer | undefined;
   let closed = false;
   // §6.2: each `request` names where the answer goes, `command/<tenant>` of the connector's identity.
   let tenantId = '';
@@ -303,15 +297,15 @@ export function createAutoUploadable(settings: AutoUploadableSettings, deps: Aut
   };
 
   const schedule = () => {
-    cancelTimer?.();
-    cancelTimer = undefined;
+    periodTimer?.cancel();
+    periodTimer = undefined;
     if (!active || closed) return;
-    // A timer cannot wait longer than 2^31-1 ms (Node would fire it after 1 ms, every millisecond):
+    // A timer waits at most MAX_TIMER_MS (2^31-1 ms, ~596 h; the scheduler cuts a longer delay to it):
     // a longer period (`period: 720h`) is waited for in steps.
     let left = settings.periodMs;
     const arm = () => {
       const step = Math.min(left, MAX_TIMER_MS);
-      cancelTimer = setTimer(() => {
+      periodTimer = scheduler.setTimeout(() => {
         left -= step;
         const due = left <= 0;
         if (due) left = settings.periodMs;
@@ -321,7 +315,7 @@ export function createAutoUploadable(settings: AutoUploadableSettings, deps: Aut
         if ((from !== undefined && t < from) || (to !== undefined && t > to)) return;
         const tick = deps.extension?.onTick ?? (async () => void (await trigger({})));
         tick().catch((err: unknown) => log.info({ err }, 'periodic trigger did nothing'));
-      }, step);
+      }, step).unref();
     };
     arm();
   };
@@ -380,13 +374,13 @@ export function createAutoUploadable(settings: AutoUploadableSettings, deps: Aut
     },
     close: onlyOnce(async () => {
       closed = true;
-      cancelTimer?.();
+      periodTimer?.cancel();
       for (const r of removers) r();
       const all = [...running.values()];
-      let cancelGrace: () => void = () => undefined;
-      const grace = new Promise<void>((res) => (cancelGrace = setTimer(res, settings.stopTimeoutMs)));
+      let graceTimer: Timer | undefined;
+      const grace = new Promise<void>((res) => (graceTimer = scheduler.setTimeout(res, settings.stopTimeoutMs).unref()));
       await Promise.race([Promise.allSettled(all.map((r) => r.done)), grace]);
-      cancelGrace();
+      graceTimer?.cancel();
       for (const r of all) r.ac.abort(canceledError('', 'shutting down'));
       await Promise.allSettled(all.map((r) => r.done));
       await saving;

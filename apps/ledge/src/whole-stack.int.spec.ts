@@ -337,7 +337,7 @@ function wholeStackSuite(mode: StackMode): void {
       await t.test('AutoUploadable trigger → request → start from the cloud uploads the file', (st) => uploadThroughCloud(st, stack));
       await t.test('BackupAndRestore backup → request → start uploads a zip; restore from it brings the directory back', (st) => backupAndRestoreThroughCloud(st, stack));
       await t.test('Logs upload from the cloud naming a container and an app: the container\'s lines from container management and the app\'s from its log file in the archive; no other local client reads them', (st) => containerLogsThroughCloud(st, stack, registry));
-      await t.test('UpdateManager apply from the cloud: the containers agent runs v1, v2 (one changed, one kept, one added with a health check), rolls v3 back when a new container exits at activation; a wrong key is refused naming it', (st) => desiredStateThroughCloud(st, stack, registry));
+      await t.test('UpdateManager apply from the cloud: the containers agent runs v1, v2 (one changed, one kept, one added with a health check), rolls v3 back when a new container exits at activation; a wrong key is refused naming it', (st) => desiredStateThroughCloud(st, stack, registry, mode));
       await t.test('Metrics request from the cloud → data messages at the cloud at that frequency; frequency 0 stops them', () => metricsThroughCloud(stack));
       await t.test('SIGTERM stops every app by itself, exit code 0; every line it wrote is a JSON object without duplicate keys', () => stopsCleanlyWithJsonLogs(stack, mode));
     });

@@ -13,7 +13,7 @@ import type { TestContext } from 'node:test';
 import { connectAsync } from 'mqtt';
 import type { RegistryFixture } from '@ledge/container-management-containerd/testing';
 import { waitFor } from '@ledge/util/testing';
-import { CONTAINERS_THING, DEVICE, type WholeStack } from './whole-stack';
+import { CONTAINERS_THING, DEVICE, type StackMode, type WholeStack } from './whole-stack';
 
 interface Feedback {
   activityId: string;
@@ -69,16 +69,18 @@ const component = (name: string, registry: RegistryFixture, config: [string, str
   config: [['image', registry.singleRef], ['network', 'host'], ...cmd.map((c) => ['cmd', c]), ...config].map(([key, value]) => ({ key, value })),
 });
 
-export async function desiredStateThroughCloud(t: TestContext, stack: WholeStack, registry: RegistryFixture): Promise<void> {
+export async function desiredStateThroughCloud(t: TestContext, stack: WholeStack, registry: RegistryFixture, mode: StackMode): Promise<void> {
   // The update contract on the local bus, as Kanto's docs have it: the manager orders the containers
   // agent on containersupdate/…, the agent answers on containersupdate/desiredstatefeedback.
   const watcher = await connectAsync(`mqtt://127.0.0.1:${stack.localPort}`, { clientId: 'update-contract-watcher', reconnectPeriod: 0 });
   t.after(() => watcher.endAsync(true));
   const wire: { topic: string; value: { activityId?: string; payload?: { command?: string; status?: string } } }[] = [];
+  let cmPid: number | undefined;
   watcher.on('message', (topic, payload) => {
+    if (topic === 'edge/health/container-management') return void (cmPid = payload.length > 0 ? (JSON.parse(payload.toString()) as { pid?: number }).pid : cmPid);
     if (payload.length > 0) wire.push({ topic, value: JSON.parse(payload.toString()) as (typeof wire)[number]['value'] });
   });
-  await watcher.subscribeAsync(['containersupdate/#', 'deviceupdate/#'], { qos: 1 });
+  await watcher.subscribeAsync(['containersupdate/#', 'deviceupdate/#', 'edge/health/container-management'], { qos: 1 });
 
   let n = 0;
   const feedback = () => stack.events.filter((e) => e.thing === DEVICE && e.env.path === '/features/UpdateManager/outbox/messages/feedback').map((e) => e.env.value as Feedback);
@@ -160,6 +162,26 @@ export async function desiredStateThroughCloud(t: TestContext, stack: WholeStack
   assert.match(denied.end.desiredStateFeedback.message ?? '', /consent|denied|approv/i, 'the reason is the owner\'s refusal');
   assert.ok(denied.commands.includes('ROLLBACK') && !denied.commands.includes('ACTIVATE'), `rolled back before activation: ${denied.commands.join(', ')}`);
   assert.deepEqual(Object.fromEntries(Object.entries(ours(stack)).map(([k, v]) => [k, v.id])), Object.fromEntries(Object.entries(afterV2).map(([k, v]) => [k, v.id])), 'the same containers as after v2');
+
+  if (mode === 'processes') {
+    // Container management SIGKILLed in the middle of an update (downloaded, the owner not asked back yet):
+    // the supervisor restarts it, its agent settles the update from its journal (the new container goes,
+    // v2's stay), and the activity ends INCOMPLETE at the cloud without an answer from the owner.
+    const { activityId } = await apply({ domains: [{ id: 'containers', components: [component('a', registry, [['env', 'VERSION=2']]), component('b', registry, [['env', 'VERSION=4']]), component('c', registry, healthy)] }] });
+    const asked = await waitFor(() => consents().find((c) => c.activityId === activityId), 60_000, 'the owner asked (after DOWNLOAD)');
+    answered.add(asked.correlationId);
+    const victim = cmPid;
+    assert.ok(victim !== undefined && victim !== process.pid, `container management's own process (${victim})`);
+    process.kill(victim, 'SIGKILL');
+    const end = await waitFor(() => final(activityId), 90_000, `the end of ${activityId} after the kill`);
+    t.diagnostic(`${activityId} after container management was killed: ${end.desiredStateFeedback.status}: ${end.desiredStateFeedback.message ?? ''}`);
+    assert.equal(end.desiredStateFeedback.status, 'INCOMPLETE', JSON.stringify(end.desiredStateFeedback));
+    await waitFor(() => cmPid !== victim ? cmPid : undefined, 30_000, 'container management up again');
+    await waitFor(() => {
+      const now = ours(stack);
+      return Object.keys(now).sort().join() === `${PREFIX}a,${PREFIX}b,${PREFIX}c` && Object.values(now).every((c) => c.status === 'RUNNING') && now[`${PREFIX}b`]!.id === afterV2[`${PREFIX}b`]!.id ? now : undefined;
+    }, 60_000, 'v2\'s containers running, nothing left of the interrupted update, at the cloud');
+  }
 
   // v3: b changed and d added, d exits at once: activation fails, v2 comes back
   const v3 = await run(

@@ -12,7 +12,7 @@ import {
   type ProcessCounters,
   type Sample,
 } from '@ledge/system-metrics-model';
-import type { Logger } from '@ledge/util';
+import { systemClock, systemScheduler, type Clock, type Logger, type Scheduler, type Timer } from '@ledge/util';
 
 /** What the reporter reads (the /proc reader of @ledge/system-metrics-proc by default). */
 export interface MetricsSource {
@@ -22,22 +22,13 @@ export interface MetricsSource {
   processesNamed(names: readonly string[]): Promise<Map<string, ProcessCounters>>;
 }
 
-/** Calls `fn` every `ms` until the returned function is called. */
-export type RepeatScheduler = (fn: () => void, ms: number) => () => void;
-
-export const intervalScheduler: RepeatScheduler = (fn, ms) => {
-  const t = setInterval(fn, ms);
-  return () => clearInterval(t);
-};
-
 export interface ReporterDeps {
   readonly source: MetricsSource;
   readonly send: (data: MetricData, correlationId: string | undefined) => Promise<void>;
-  readonly schedule?: RepeatScheduler;
-  /** Wall clock (ms), for the report timestamp. */
-  readonly now?: () => number;
-  /** Monotonic clock (ms), for rates. */
-  readonly monotonic?: () => number;
+  /** The reporting loop's interval; default the system's. */
+  readonly scheduler?: Scheduler;
+  /** `now` for the report timestamp, `monotonic` for rates; default the system's. */
+  readonly clock?: Clock;
   readonly clockTicks: number;
   readonly logger: Logger;
 }
@@ -53,13 +44,12 @@ export interface Reporter {
 
 export function createReporter(deps: ReporterDeps): Reporter {
   const log = deps.logger.child({ component: 'metrics-reporter' });
-  const schedule = deps.schedule ?? intervalScheduler;
-  const now = deps.now ?? Date.now;
-  const monotonic = deps.monotonic ?? (() => performance.now());
+  const scheduler = deps.scheduler ?? systemScheduler;
+  const clock = deps.clock ?? systemClock;
   const counters = { sent: 0, skipped: 0, failed: 0 };
   let request: MetricsRequest = STOPPED;
   let correlation: string | undefined;
-  let cancel: (() => void) | undefined;
+  let loop: Timer | undefined;
   let previous: Sample | undefined;
   let busy: Promise<void> | undefined;
   let generation = 0;
@@ -75,13 +65,13 @@ export function createReporter(deps: ReporterDeps): Reporter {
       need.memory ? deps.source.memory() : undefined,
       names.length > 0 ? deps.source.processesNamed(names) : new Map<string, ProcessCounters>(),
     ]);
-    return { atMs: monotonic(), ...(cpu ? { cpu } : {}), ...(load ? { load } : {}), ...(memory ? { memory } : {}), processes };
+    return { atMs: clock.monotonic(), ...(cpu ? { cpu } : {}), ...(load ? { load } : {}), ...(memory ? { memory } : {}), processes };
   }
 
   function warn(err: unknown, msg: string): void {
     counters.failed++;
-    if (monotonic() - lastWarn < 60_000) return; // a broken /proc must not flood the journal once a second
-    lastWarn = monotonic();
+    if (clock.monotonic() - lastWarn < 60_000) return; // a broken /proc must not flood the journal once a second
+    lastWarn = clock.monotonic();
     log.warn({ err, failed: counters.failed }, msg);
   }
 
@@ -95,7 +85,7 @@ export function createReporter(deps: ReporterDeps): Reporter {
       return;
     }
     if (gen !== generation) return; // replaced while reading
-    const data = buildMetricData(r, previous, current, Math.floor(now() / 1000), deps.clockTicks);
+    const data = buildMetricData(r, previous, current, Math.floor(clock.now() / 1000), deps.clockTicks);
     previous = current;
     if (data.snapshot.length === 0) {
       counters.skipped++;
@@ -124,8 +114,8 @@ export function createReporter(deps: ReporterDeps): Reporter {
     counters,
     async set(next, correlationId) {
       if (closed) return;
-      cancel?.();
-      cancel = undefined;
+      loop?.cancel();
+      loop = undefined;
       generation++;
       request = next;
       correlation = correlationId;
@@ -141,14 +131,14 @@ export function createReporter(deps: ReporterDeps): Reporter {
         warn(err, 'cannot read the measurements for the baseline');
       }
       if (gen !== generation || closed) return;
-      cancel = schedule(() => onTick(gen), next.frequencyMs);
+      loop = scheduler.setInterval(() => onTick(gen), next.frequencyMs);
       log.info({ frequencyMs: next.frequencyMs, filters: next.filters }, 'metrics reporting started');
     },
     async close() {
       closed = true;
       generation++;
-      cancel?.();
-      cancel = undefined;
+      loop?.cancel();
+      loop = undefined;
       await busy;
     },
   };

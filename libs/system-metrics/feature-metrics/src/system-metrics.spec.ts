@@ -1,12 +1,12 @@
-// The Metrics feature on a fake local bus with a fake /proc source and a hand-driven scheduler: Kanto's
+// The Metrics feature on a fake local bus with a fake /proc source and fake time: Kanto's
 // request/data contract, boot-time reporting from config, refusals, and the reporter's skip rules.
 import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
 import { createFakeLocalBus } from '@ledge/data-access-mqtt/testing';
 import type { ProcessCounters } from '@ledge/system-metrics-model';
-import { ConfigError, prepareConfig } from '@ledge/util';
-import { captureLogger } from '@ledge/util/testing';
-import type { MetricsSource, RepeatScheduler } from './reporter';
+import { ConfigError, prepareConfig, type Scheduler } from '@ledge/util';
+import { captureLogger, createFakeTime } from '@ledge/util/testing';
+import type { MetricsSource } from './reporter';
 import { createReporter } from './reporter';
 import { createSystemMetrics, systemMetricsEntry, type SystemMetricsConfig } from './system-metrics';
 
@@ -39,24 +39,22 @@ function fakeSource(): MetricsSource & { reads: number; fail: boolean } {
   return src;
 }
 
-/** A scheduler the test ticks by hand. */
-function manualScheduler(): RepeatScheduler & { tick(): void; active: number; lastMs: number } {
-  const fns = new Set<() => void>();
-  const s = ((fn: () => void, ms: number) => {
-    fns.add(fn);
-    s.lastMs = ms;
-    s.active = fns.size;
-    return () => {
-      fns.delete(fn);
-      s.active = fns.size;
-    };
-  }) as RepeatScheduler & { tick(): void; active: number; lastMs: number };
-  s.active = 0;
-  s.lastMs = 0;
-  s.tick = () => {
-    for (const f of fns) f();
+/** Fake time whose scheduler remembers the interval of the last loop started; tick() moves time by it. */
+function fakeTime() {
+  const time = createFakeTime();
+  let lastMs = 0;
+  const scheduler: Scheduler = { ...time.scheduler, setInterval: (fn, ms) => ((lastMs = ms), time.scheduler.setInterval(fn, ms)) };
+  return {
+    scheduler,
+    get lastMs() {
+      return lastMs;
+    },
+    /** Loops running. */
+    get active() {
+      return time.pending();
+    },
+    tick: () => time.advance(lastMs),
   };
-  return s;
 }
 
 const settle = async () => {
@@ -70,9 +68,9 @@ async function setup(t: TestContext, configOverrides: Record<string, string> = {
   await client.start();
   const config = prepareConfig(systemMetricsEntry, { env: configOverrides, configDir: '/nonexistent' }).config as SystemMetricsConfig;
   const source = fakeSource();
-  const scheduler = manualScheduler();
+  const time = fakeTime();
   let mono = 0;
-  const app = createSystemMetrics(config, { logger: log.logger, bus: client, source, schedule: scheduler, now: () => 1_765_098_000_000, monotonic: () => (mono += 1000) });
+  const app = createSystemMetrics(config, { logger: log.logger, bus: client, source, scheduler: time.scheduler, clock: { now: () => 1_765_098_000_000, monotonic: () => (mono += 1000) } });
   t.after(async () => {
     await app.close();
     await client.close();
@@ -94,7 +92,7 @@ async function setup(t: TestContext, configOverrides: Record<string, string> = {
     await settle();
     await bus.flush();
   };
-  return { bus, source, scheduler, events, data, responses, request };
+  return { bus, source, time, events, data, responses, request };
 }
 
 describe('system metrics: the Metrics feature', () => {
@@ -103,15 +101,15 @@ describe('system metrics: the Metrics feature', () => {
     const reg = s.events().find((e) => e.path === '/features/Metrics');
     assert.ok(reg, 'feature modify');
     assert.deepEqual(reg.value, { definition: ['com.bosch.iot.suite.edge.metric:Metrics:1.0.0'], properties: { request: { frequency: '0s', filter: [] } } });
-    assert.equal(s.scheduler.active, 0, 'Kanto: off until a request');
+    assert.equal(s.time.active, 0, 'Kanto: off until a request');
   });
 
   it('request → 204, then one data message per tick with the asked-for measurements and the request\'s correlation-id', async (t) => {
     const s = await setup(t);
     await s.request({ frequency: '2s', filter: [{ id: ['cpu.utilization', 'cpu.load1'], originator: 'SYSTEM' }, { id: ['cpu.*', 'io.*'], originator: 'node' }] });
     assert.deepEqual(s.responses().map((r) => [r.topic, r.env.status]), [['command///res/r1/204', 204]]);
-    assert.equal(s.scheduler.lastMs, 2000);
-    s.scheduler.tick();
+    assert.equal(s.time.lastMs, 2000);
+    await s.time.tick();
     await settle();
     await s.bus.flush();
     const [d] = s.data();
@@ -134,12 +132,12 @@ describe('system metrics: the Metrics feature', () => {
   it('a new request replaces the running one; frequency 0 stops', async (t) => {
     const s = await setup(t);
     await s.request({ frequency: 5 });
-    assert.equal(s.scheduler.active, 1);
+    assert.equal(s.time.active, 1);
     await s.request({ frequency: '1m' }, 'r2');
-    assert.equal(s.scheduler.active, 1, 'one loop');
-    assert.equal(s.scheduler.lastMs, 60_000);
+    assert.equal(s.time.active, 1, 'one loop');
+    assert.equal(s.time.lastMs, 60_000);
     await s.request({ frequency: 0 }, 'r3');
-    assert.equal(s.scheduler.active, 0);
+    assert.equal(s.time.active, 0);
     assert.deepEqual(s.responses().map((r) => r.env.status), [204, 204, 204]);
   });
 
@@ -153,16 +151,16 @@ describe('system metrics: the Metrics feature', () => {
     assert.deepEqual(bad.map((r) => [r.env.status, r.env.value?.error]), [[400, 'messages:parameter.invalid'], [400, 'messages:parameter.invalid'], [400, 'messages:parameter.invalid']]);
     assert.match(bad[0]!.env.value!.message!, /frequency/);
     assert.match(bad[1]!.env.value!.message!, /filter\[0\]\.id/);
-    assert.equal(s.scheduler.active, 1);
-    assert.equal(s.scheduler.lastMs, 5000, 'the 5 s request still runs');
+    assert.equal(s.time.active, 1);
+    assert.equal(s.time.lastMs, 5000, 'the 5 s request still runs');
   });
 
   it('starts the config\'s reporting once the thing is known', async (t) => {
     const s = await setup(t, { LEDGE_SYSTEM_METRICS_FREQUENCY: '10s', LEDGE_SYSTEM_METRICS_FILTER: '[{"id":["memory.*"]}]' });
     await settle();
-    assert.equal(s.scheduler.active, 1);
-    assert.equal(s.scheduler.lastMs, 10_000);
-    s.scheduler.tick();
+    assert.equal(s.time.active, 1);
+    assert.equal(s.time.lastMs, 10_000);
+    await s.time.tick();
     await settle();
     await s.bus.flush();
     const ids = (s.data()[0]?.value as { snapshot: { measurements: { id: string }[] }[] }).snapshot[0]!.measurements.map((m) => m.id);
@@ -187,13 +185,13 @@ describe('system metrics: the reporter', () => {
     const source = fakeSource();
     let release!: () => void;
     const slow: MetricsSource = { ...source, cpu: async () => (source.reads > 0 ? new Promise<{ total: number; idle: number }>((r) => (release = () => r({ total: 4000, idle: 3000 }))) : (source.reads++, { total: 1000, idle: 750 })) };
-    const scheduler = manualScheduler();
+    const time = fakeTime();
     const sent: unknown[] = [];
     const log = captureLogger('test', 'debug');
-    const reporter = createReporter({ source: slow, send: async (d) => void sent.push(d), schedule: scheduler, clockTicks: 100, logger: log.logger });
+    const reporter = createReporter({ source: slow, send: async (d) => void sent.push(d), scheduler: time.scheduler, clockTicks: 100, logger: log.logger });
     await reporter.set(request);
-    scheduler.tick();
-    scheduler.tick();
+    await time.tick();
+    await time.tick();
     assert.equal(reporter.counters.skipped, 1, 'the second tick found the first still reading');
     release();
     await settle();
@@ -201,17 +199,17 @@ describe('system metrics: the reporter', () => {
     await reporter.close();
 
     const failing = fakeSource();
-    const r2 = createReporter({ source: failing, send: async () => undefined, schedule: scheduler, clockTicks: 100, logger: log.logger });
+    const r2 = createReporter({ source: failing, send: async () => undefined, scheduler: time.scheduler, clockTicks: 100, logger: log.logger });
     await r2.set(request);
     failing.fail = true;
     for (let i = 0; i < 5; i++) {
-      scheduler.tick();
+      await time.tick();
       await settle();
     }
     assert.equal(r2.counters.failed, 5);
     assert.equal(log.lines.filter((l) => l['msg'] === 'cannot read the measurements; this report is skipped').length, 1, 'logged once, counted always');
     await r2.close();
-    assert.equal(scheduler.active, 0, 'close cancels the loop');
+    assert.equal(time.active, 0, 'close cancels the loop');
   });
 });
 

@@ -17,9 +17,9 @@ import {
   type MetricsRequest,
   type SystemMetricsSpec,
 } from '@ledge/system-metrics-model';
-import { ConfigError, createCloser, kantoLocalBusAliases, type App, type AppEntry, type ConfigOf, type Logger, type WithCommon } from '@ledge/util';
+import { ConfigError, createCloser, kantoLocalBusAliases, type App, type AppEntry, type Clock, type ConfigOf, type Logger, type Scheduler, type WithCommon } from '@ledge/util';
 import { createPrometheusEndpoint } from './prometheus-endpoint';
-import { createReporter, type MetricsSource, type RepeatScheduler } from './reporter';
+import { createReporter, type MetricsSource } from './reporter';
 
 export type SystemMetricsConfig = ConfigOf<WithCommon<SystemMetricsSpec>>;
 
@@ -31,9 +31,10 @@ export interface SystemMetricsDeps {
   readonly bus?: LocalBusClient;
   /** Default: /proc. */
   readonly source?: MetricsSource;
-  readonly schedule?: RepeatScheduler;
-  readonly now?: () => number;
-  readonly monotonic?: () => number;
+  /** The reporting loop's interval; default the system's. */
+  readonly scheduler?: Scheduler;
+  /** Report timestamps (`now`) and rates (`monotonic`); default the system's. */
+  readonly clock?: Clock;
 }
 
 /** The config's frequency and filter as a request (validated by the spec already). */
@@ -63,9 +64,8 @@ export function createSystemMetrics(config: SystemMetricsConfig, deps: SystemMet
     source,
     clockTicks: CLOCK_TICKS_PER_SECOND,
     logger: deps.logger,
-    ...(deps.schedule ? { schedule: deps.schedule } : {}),
-    ...(deps.now ? { now: deps.now } : {}),
-    ...(deps.monotonic ? { monotonic: deps.monotonic } : {}),
+    ...(deps.scheduler ? { scheduler: deps.scheduler } : {}),
+    ...(deps.clock ? { clock: deps.clock } : {}),
     send: (data, correlationId) => agent.message(METRICS_FEATURE_ID, METRICS_DATA, data, correlationId ? { 'correlation-id': correlationId } : {}),
   });
   const base = `/features/${METRICS_FEATURE_ID}`;

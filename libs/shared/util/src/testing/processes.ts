@@ -105,7 +105,20 @@ export function spawnProcess(t: TestContextLike, command: string, options: Spawn
     stderr.push(d.toString());
     if (options.echo) process.stderr.write(`[${command}!] ${d.toString()}`);
   });
-  const exited = new Promise<number | string>((res) => child.once('exit', (code, sig) => res(code ?? sig ?? -1)));
+  // 'exit' may come before the last of stdout/stderr is read (Node's docs): the exit is reported once both
+  // streams have ended too, so a test reading stderr after `exited` sees all of it. A grandchild that
+  // inherited the pipes could keep them open: then 2 s after the exit at the latest.
+  const ended = (stream: NodeJS.ReadableStream) => new Promise<void>((res) => (stream as unknown as { readableEnded: boolean }).readableEnded ? res() : stream.once('close', () => res()));
+  const exited = new Promise<number | string>((res) =>
+    child.once('exit', (code, sig) => {
+      const outcome = code ?? sig ?? -1;
+      const cap = setTimeout(() => res(outcome), 2000);
+      void Promise.all([ended(child.stdout!), ended(child.stderr!)]).then(() => {
+        clearTimeout(cap);
+        res(outcome);
+      });
+    }),
+  );
   let done = false;
   void exited.then(() => {
     done = true;

@@ -5,7 +5,7 @@
 // the gateway (`ledge cm list`).
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { isActive, waitFor } from '../lib/guest-checks';
+import { client, close, isActive, waitFor } from '../lib/guest-checks';
 import { closeCloud, commandEnvelope, commandTopic, connectCloud, DEVICE, REGISTRY_IN_GUEST } from '../lib/cloud';
 import type { Scenario } from '../scenarios';
 
@@ -34,7 +34,24 @@ export const desiredState: Scenario = {
       // The agent is off by default, as in Kanto; the host's registry is plain HTTP.
       const config = { ...(JSON.parse(saved) as Record<string, unknown>), updateAgentEnable: true, insecureRegistries: [REGISTRY_IN_GUEST] };
       await vm.sh(`cat > ${CM_CONFIG} <<'EOF'\n${JSON.stringify(config, null, 2)}\nEOF`);
+      // The unit is active once the process runs (Type=exec), long before its agent listens under
+      // emulation. The agent's first current state (activity initial-current-state-<ms>) comes after its
+      // subscriptions on the same connection: once the bus has it, a desired state reaches the agent.
+      const bus = await client(vm, 'um-agent-ready');
+      const agentStates: string[] = [];
+      bus.on('message', (_topic, payload) => {
+        try {
+          agentStates.push(String((JSON.parse(payload.toString()) as { activityId?: string }).activityId));
+        } catch {
+          // a cleared retained message: not the agent's report
+        }
+      });
+      await bus.subscribeAsync('containersupdate/currentstate', { qos: 1 });
+      const restartedAt = Number((await vm.sh('date +%s%3N')).stdout.trim());
       await restartCm();
+      const ms = await waitFor('the containers update agent listening', 180_000, async () => agentStates.some((a) => Number(/^initial-current-state-(\d+)$/.exec(a)?.[1]) >= restartedAt));
+      log(`containers update agent listening ${ms} ms after the unit was active`);
+      await close(bus);
 
       const feedback: Feedback[] = [];
       const responses = new Map<string, number>();

@@ -26,9 +26,7 @@ async function setup(t: TestContext, thingSuffix = '') {
     bus.published.filter((p) => p.clientId === 'app' && p.topic.startsWith(prefix)).map((p) => ({ topic: p.topic, env: JSON.parse(p.payload.toString()) as Record<string, unknown> }));
   const send = async (topic: string, env: unknown) => {
     bus.inject(topic, typeof env === 'string' ? env : JSON.stringify(env));
-    await bus.flush();
-    await new Promise((r) => setImmediate(r));
-    await bus.flush();
+    await bus.idle();
   };
   return { bus, agent, thingId, out, send, log };
 }
@@ -59,6 +57,16 @@ describe('createDittoAgent', () => {
     assert.equal(res[0]!.env['path'], '/features/SoftwareUpdatable/outbox/messages/install');
     assert.equal(res[0]!.env['status'], 204);
     assert.deepEqual(res[0]!.env['headers'], { 'correlation-id': 'c-1' });
+  });
+
+  it('hands the bus the handling of a command: a bus that waits for its handlers has the response once idle', async (t) => {
+    const { agent, out, send } = await setup(t);
+    agent.handle('Slow', async () => {
+      for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r)); // work over several turns (I/O)
+      return { status: 200, value: 'done' };
+    });
+    await send('command///req/s1/op', inbox('demo:gw', 'Slow', 'op', {}));
+    assert.deepEqual(out('command///res/').map((r) => [r.topic, r.env['value']]), [['command///res/s1/200', 'done']]);
   });
 
   it('maps errors: InvalidArgument 400, NotFound 404, unknown operation of its feature 404, other 500; another feature: no answer', async (t) => {
@@ -166,9 +174,7 @@ describe('createDittoAgent', () => {
       const env = inbox('demo:gw', feature, op, {}, `cid-${reqId}`);
       bus.inject(`command///req/${reqId}/${op}`, JSON.stringify(env));
       bus.inject(`c///q/${reqId}/${op}`, JSON.stringify(env));
-      await bus.flush();
-      await new Promise((r) => setImmediate(r));
-      await bus.flush();
+      await bus.idle();
     };
     await send('1', 'SoftwareUpdatable', 'install');
     await send('2', 'SoftwareUpdatable', 'nope');
@@ -177,9 +183,7 @@ describe('createDittoAgent', () => {
     await send('5', 'Thermostat', 'fail');
     await send('6', 'Unserved', 'op');
     bus.inject('command///req/7/op', JSON.stringify({ ...inbox('demo:gw', 'AutoUploadable', 'op', {}, 'cid-7'), path: '/features/AutoUploadable/properties/x' }));
-    await bus.flush();
-    await new Promise((r) => setImmediate(r));
-    await bus.flush();
+    await bus.idle();
     const responses = bus.published.filter((p) => p.topic.startsWith('command///res/')).map((p) => `${p.clientId} ${p.topic}`);
     assert.deepEqual(responses.sort(), [
       'file-upload command///res/3/200',
@@ -220,8 +224,7 @@ describe('createDittoAgent', () => {
     agent.onThing((id) => void seen.push(id));
     agent.handle('F', async () => undefined);
     bus.inject('edge/thing/response', '{"deviceId":"demo:gw2","tenantId":"demo"}');
-    await bus.flush();
-    await new Promise((r) => setImmediate(r));
+    await bus.idle();
     assert.deepEqual(seen, ['demo:gw2']);
     assert.equal(agent.thingId, 'demo:gw2');
     await send('command///req/a/op', inbox('demo:gw', 'F', 'op', 1, 'old'));

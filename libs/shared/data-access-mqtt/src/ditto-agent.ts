@@ -172,10 +172,12 @@ export function createDittoAgent(options: DittoAgentOptions): DittoAgent {
     if (routed.respond) await respond(at, requestId, reply);
   };
 
-  const onCommand = (topic: string, payload: Buffer) => {
+  // Returns the handling (it never rejects): a bus that waits for its handlers (the fake's idle()) sees it.
+  const onCommand = (topic: string, payload: Buffer): Promise<void> => {
     const p = dispatch(topic, payload).catch((err: unknown) => logger.error({ err, topic }, 'command handling failed'));
     inflight.add(p);
     void p.finally(() => inflight.delete(p));
+    return p;
   };
 
   const bind = async (id: ThingIdentity) => {

@@ -7,7 +7,7 @@ import { createHandlerRegistry } from '../handler-registry';
 import { toBuffer } from '../options';
 import { createSubscriptionTracker, type SubscriptionTracker } from '../subscriptions';
 import { isValidTopicFilter, isValidTopicName, topicMatches } from '../topic-match';
-import type { BusPacket, LocalBusClient, LocalBusEvents, Payload, PublishOptions, QoS } from '../types';
+import type { BusPacket, LocalBusClient, LocalBusEvents, MessageHandler, Payload, PublishOptions, QoS } from '../types';
 
 export interface FakeBusPublish {
   /** Publishing client, or "inject" for FakeLocalBus.inject. */
@@ -35,6 +35,13 @@ export interface FakeLocalBus {
   readonly online: boolean;
   /** Resolves once queued deliveries have run (they run on microtasks). */
   flush(): Promise<void>;
+  /**
+   * Resolves once the bus has nothing left to do: every publish routed, every message delivered, and every
+   * promise a message handler returned settled, including the traffic those handlers caused, and so on.
+   * Not waited for: publishes held while a client is offline, 'message' event listeners, and work a handler
+   * started without returning it. A handler waiting on fake time keeps idle() pending until time advances.
+   */
+  idle(): Promise<void>;
 }
 
 interface Member {
@@ -51,6 +58,29 @@ export function createFakeLocalBus(): FakeLocalBus {
   const retained = new Map<string, { payload: Buffer; qos: QoS }>();
   let online = true;
   let seq = 0;
+  /** Publishes being routed and deliveries queued (microtasks); what idle() waits for, with `working`. */
+  let busy = 0;
+  /** Promises message handlers returned, until they settle. */
+  const working = new Set<Promise<void>>();
+  const deliver = (m: Member, packet: BusPacket) => {
+    busy++;
+    queueMicrotask(() => {
+      busy--;
+      if (m.isConnected()) m.receive(packet);
+    });
+  };
+  /** The handler, with the promise it returns (if any) kept until it settles. */
+  const tracked =
+    (handler: MessageHandler): MessageHandler =>
+    (topic, payload, packet) => {
+      const r = handler(topic, payload, packet);
+      if (r !== undefined && typeof r.then === 'function') {
+        const done = () => void working.delete(p);
+        const p: Promise<void> = r.then(done, done);
+        working.add(p);
+      }
+      return r;
+    };
 
   const route = (clientId: string, topic: string, payload: Buffer, qos: QoS, retain: boolean) => {
     published.push({ clientId, topic, payload, qos, retain });
@@ -64,8 +94,7 @@ export function createFakeLocalBus(): FakeLocalBus {
       if (match.length === 0) continue;
       const subQos = Math.max(...match.map((s) => s.qos)) as QoS;
       // Live deliveries carry retain=0 [MQTT-3.3.1-9]; QoS is the minimum of both sides [MQTT-3.8.4-6].
-      const packet = { topic, payload, qos: Math.min(qos, subQos) as QoS, retain: false, dup: false };
-      queueMicrotask(() => m.isConnected() && m.receive(packet));
+      deliver(m, { topic, payload, qos: Math.min(qos, subQos) as QoS, retain: false, dup: false });
     }
   };
 
@@ -73,8 +102,7 @@ export function createFakeLocalBus(): FakeLocalBus {
     for (const [topic, r] of retained) {
       const f = filters.find((x) => topicMatches(x, topic));
       if (f === undefined) continue;
-      const packet = { topic, payload: r.payload, qos: Math.min(r.qos, m.subs.qosOf(f) ?? 0) as QoS, retain: true, dup: false };
-      queueMicrotask(() => m.isConnected() && m.receive(packet));
+      deliver(m, { topic, payload: r.payload, qos: Math.min(r.qos, m.subs.qosOf(f) ?? 0) as QoS, retain: true, dup: false });
     }
   };
 
@@ -174,8 +202,13 @@ export function createFakeLocalBus(): FakeLocalBus {
           await new Promise<void>((resolve, reject) => queued.push({ topic, payload: buf, qos, retain, resolve, reject }));
           return;
         }
-        await Promise.resolve();
-        route(clientId, topic, buf, qos, retain);
+        busy++;
+        try {
+          await Promise.resolve();
+          route(clientId, topic, buf, qos, retain);
+        } finally {
+          busy--;
+        }
       },
       async subscribe(filters: string | readonly string[], opts: { qos?: QoS } = {}) {
         if (closing) throw closedError();
@@ -188,7 +221,7 @@ export function createFakeLocalBus(): FakeLocalBus {
       async unsubscribe(filters: string | readonly string[]) {
         subs.remove(toList(filters));
       },
-      onMessage: handlers.add,
+      onMessage: (filter: string, handler: MessageHandler) => handlers.add(filter, tracked(handler)),
       stats: () => ({ droppedQos0, inFlight: queued.length, connects }),
       disconnect(reason = 'connection dropped') {
         dropNow(reason);
@@ -228,6 +261,14 @@ export function createFakeLocalBus(): FakeLocalBus {
     },
     async flush() {
       for (let i = 0; i < 10; i++) await new Promise<void>((r) => queueMicrotask(r));
+    },
+    async idle() {
+      for (;;) {
+        // A turn of the event loop (not a wait): every chain of microtasks started so far has run.
+        await new Promise<void>((r) => setImmediate(r));
+        if (busy === 0 && working.size === 0) return;
+        await Promise.all([...working]);
+      }
     },
   };
 }

@@ -1,6 +1,7 @@
 // The dev cloud's web console (apps/dev-cloud/README.md "Console"): `GET /` is its page, `/console/*` its
-// script and style sheet. Everything it shows it reads from the same origin (Ditto's API, its SSE streams,
-// the artifact store and the upload sink), so the handler only serves three strings from the bundle.
+// script and style sheet. Everything it shows it reads from Ditto's API and its SSE streams (this dev
+// cloud's, or a real Ditto's the user names), the artifact store and the upload sink, so the handler only
+// serves three strings from the bundle.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 export interface ConsoleAssets {
@@ -27,9 +28,10 @@ const routes: Record<string, { key: keyof ConsoleAssets; type: string }> = {
   '/console/console.js': { key: 'script', type: 'text/javascript; charset=utf-8' },
 };
 
-// Same-origin only: the page talks to nothing else, and no inline script or style runs.
+// No inline script or style runs, and nothing is loaded from elsewhere. Only fetch may reach another
+// origin: the Ditto API the user points the console at (a real Ditto, issue 24 item 3).
 const securityHeaders = {
-  'content-security-policy': "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
+  'content-security-policy': "default-src 'self'; connect-src 'self' http: https:; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'",
   'x-content-type-options': 'nosniff',
   'cache-control': 'no-cache',
 };

@@ -11,9 +11,11 @@ import { createDeviceMqttAdapter } from '@ledge/dev-cloud-device-mqtt';
 import { devCloudSpec, type DevCloudSpec } from '@ledge/dev-cloud-model';
 import { ConfigError, createCloser, onlyOnce, type App, type AppEntry, type ConfigOf, type Logger, type WithCommon } from '@ledge/util';
 import { createConsoleHandler } from './console-handler';
+import { guardCrossOrigin } from './cross-origin';
 import { ensureDevices } from './devices';
 import { createDittoService } from './ditto-service';
 import { createFileStore } from './file-store';
+import { authorized, WWW_AUTHENTICATE } from './http-io';
 
 export type DevCloudConfig = ConfigOf<WithCommon<DevCloudSpec>>;
 
@@ -60,6 +62,7 @@ export function createDevCloud(config: DevCloudConfig, deps: DevCloudDeps): App 
   const tls = devCloudTls(config);
   const httpScheme = tls ? 'https' : 'http';
   const loopback = /^(127\.|::1$|localhost$)/.test(config.host);
+  const crossOrigin = { loopback, scheme: httpScheme, corsOrigins: new Set(config.corsOrigins) };
   const artifacts = createFileStore({ dir: join(config.dataDir, 'artifacts'), prefix: '/artifacts/', baseUrl: () => base, maxBytes: config.maxFileBytes, maxDepth: 1 });
   const uploads = createFileStore({ dir: join(config.dataDir, 'uploads'), prefix: '/uploads/', baseUrl: () => base, maxBytes: config.maxFileBytes, maxDepth: 8 });
 
@@ -77,14 +80,10 @@ export function createDevCloud(config: DevCloudConfig, deps: DevCloudDeps): App 
 
       const handle = async (req: IncomingMessage, res: ServerResponse) => {
         const path = new URL(req.url ?? '/', 'http://x').pathname;
-        const refused = crossSiteWrite(req, loopback, httpScheme);
-        if (refused !== undefined) {
-          res.writeHead(403, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 403, message: refused }));
-          return;
-        }
+        if (guardCrossOrigin(req, res, crossOrigin)) return;
         if (await ditto.handle(req, res)) return;
-        if (auth && !authorized(req, auth)) {
-          res.writeHead(401, { 'www-authenticate': 'Basic realm="ledge dev-cloud"' }).end();
+        if (!authorized(req, auth)) {
+          res.writeHead(401, WWW_AUTHENTICATE).end();
           return;
         }
         if ((await artifacts.handle(req, res, path)) || (await uploads.handle(req, res, path)) || (await webConsole.handle(req, res, path))) return;
@@ -116,31 +115,6 @@ export function createDevCloud(config: DevCloudConfig, deps: DevCloudDeps): App 
     },
     close: onlyOnce(() => closer.close()),
   };
-}
-
-const LOOPBACK_NAMES = new Set(['127.0.0.1', 'localhost', '[::1]']);
-
-/**
- * Why a write is refused, or undefined. A web page on another site must not drive the gateway through the
- * developer's browser (CSRF): a browser names the page's origin on every write, and only the console's own
- * (the origin of the Host asked for) may write. Listening on loopback, the Host must be a loopback name
- * too, so a DNS name rebound to 127.0.0.1 cannot pass as same-origin. Clients without a browser (curl)
- * send no Origin.
- */
-export function crossSiteWrite(req: Pick<IncomingMessage, 'method' | 'headers'>, loopback: boolean, scheme = 'http'): string | undefined {
-  const origin = req.headers.origin;
-  if (req.method === 'GET' || req.method === 'HEAD' || origin === undefined) return undefined;
-  const host = req.headers.host ?? '';
-  if (origin !== `${scheme}://${host}`) return `writes from ${origin} are refused: only pages of ${scheme}://${host} may write`;
-  if (loopback && !LOOPBACK_NAMES.has(host.replace(/:\d+$/, ''))) return `writes through the name ${host} are refused: use 127.0.0.1 or localhost`;
-  return undefined;
-}
-
-function authorized(req: IncomingMessage, auth: { username: string; password: string }): boolean {
-  const m = /^Basic (.+)$/.exec(req.headers.authorization ?? '');
-  if (!m) return false;
-  const [user, ...rest] = Buffer.from(m[1]!, 'base64').toString('utf8').split(':');
-  return user === auth.username && rest.join(':') === auth.password;
 }
 
 export const devCloudEntry: AppEntry<DevCloudSpec> = {

@@ -1,7 +1,9 @@
 export { createDittoService, defaultDittoServiceOptions } from './ditto-service';
 export type { DittoService, DittoServiceOptions } from './ditto-service';
 export type { SetTimer, BasicAuth } from './http-io';
-export { createDevCloud, crossSiteWrite, devCloudEntry, devCloudMqttUrl } from './dev-cloud-app';
+export { createDevCloud, devCloudEntry, devCloudMqttUrl } from './dev-cloud-app';
+export { answerOptions, corsHeaders, crossSiteWrite, CORS_ALLOW_HEADERS, CORS_ALLOW_METHODS } from './cross-origin';
+export type { CrossOriginPolicy, OptionsAnswer } from './cross-origin';
 export type { DevCloudConfig, DevCloudAddresses, DevCloudDeps } from './dev-cloud-app';
 export { ensureDevices, DEV_GATEWAY } from './devices';
 export { createFileStore } from './file-store';

@@ -2,6 +2,16 @@
 // one developer's machine, not a fleet backend), where it keeps its state, and the devices it lets in.
 import { defineConfig } from '@ledge/util';
 
+/** `http(s)://host[:port]` exactly as a browser names it in `Origin` (no path, no trailing slash). */
+const isOrigin = (o: string): boolean => {
+  try {
+    const u = new URL(o);
+    return (u.protocol === 'http:' || u.protocol === 'https:') && u.origin === o;
+  } catch {
+    return false; // not a URL
+  }
+};
+
 const port = (what: string) => (v: unknown) => (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 65535 ? undefined : `${what}: a TCP port (0 picks a free one)`);
 
 export const devCloudSpec = defineConfig({
@@ -17,6 +27,12 @@ export const devCloudSpec = defineConfig({
   },
   username: { type: 'string', default: '', describe: 'HTTP basic auth user of the Ditto API and the stores; empty = none (loopback only)' },
   password: { type: 'string', default: '', describe: 'HTTP basic auth password' },
+  corsOrigins: {
+    type: 'string[]',
+    default: [] as string[],
+    describe: 'origins (scheme://host[:port]) whose web pages may call the HTTP side, e.g. the console served by another dev cloud; [] = same origin only',
+    validate: (v: unknown) => (Array.isArray(v) && v.every((o) => typeof o === 'string' && isOrigin(o)) ? undefined : 'corsOrigins: a list of origins such as http://localhost:8089 (scheme, host and port; no path, no *)'),
+  },
   tlsCert: { type: 'string', default: '', describe: 'PEM certificate: with tlsKey, the HTTP side serves HTTPS and the device side MQTTS (for a gateway on the LAN)' },
   tlsKey: { type: 'string', default: '', describe: 'PEM private key of tlsCert' },
   tlsCa: { type: 'string', default: '', describe: 'PEM CA that signed tlsCert; ledge run --dev-cloud gives it to the connector to trust (default: tlsCert itself, for a self-signed one)' },

@@ -1,9 +1,12 @@
 /// <reference lib="dom" />
 // The dev cloud's web console (apps/dev-cloud/README.md "Console"), bundled for the browser by
-// tools/build-app.mjs and served by console-handler.ts. It loads the twins, follows their SSE stream, and
-// mounts one panel per area of the page (index.html).
-import { createApi, streamJson, type LogKind } from './api';
+// tools/build-app.mjs and served by console-handler.ts. It connects to the Ditto the settings name (this
+// dev cloud by default), loads the twins, follows their SSE stream, and mounts one panel per area of the
+// page (index.html).
+import { createApi, type LogKind } from './api';
+import { mountConnection } from './connection';
 import { byId, h } from './dom';
+import { loadTarget } from './settings';
 import { mountContainers, mountInstall } from './software-containers';
 import { mountThingsView } from './things-view';
 import { createTwins } from './twins';
@@ -12,6 +15,15 @@ import { mountMetrics, mountUploads } from './uploads-metrics';
 
 const MAX_LOG = 300;
 
+/** sessionStorage, or undefined where the browser refuses it (storage disabled): the settings then last until reload. */
+function tabStorage(): Storage | undefined {
+  try {
+    return window.sessionStorage;
+  } catch {
+    return undefined; // a SecurityError: storage is off for this page
+  }
+}
+
 function start(): void {
   const logList = byId('log');
   const log = (kind: LogKind, text: string) => {
@@ -19,9 +31,9 @@ function start(): void {
     while (logList.childElementCount > MAX_LOG) logList.firstElementChild?.remove();
     logList.scrollTop = logList.scrollHeight;
   };
-  const api = createApi(log);
+  const storage = tabStorage();
+  const api = createApi(log, { target: loadTarget(storage, location.origin) });
   const twins = createTwins();
-  const streamStatus = byId('stream-status');
 
   mountThingsView(twins);
   mountInstall(api, twins, log);
@@ -29,24 +41,7 @@ function start(): void {
   mountUploads(api, twins, log);
   mountMetrics(api, log);
   mountUpdateManager(api, twins, log);
-
-  // The stream first, then the list: a change between the two is not lost (twins.load applies it again).
-  // EventSource reconnects by itself; the list is read again each time, for what the gap missed.
-  streamJson(
-    '/api/2/things',
-    (fragment) => {
-      twins.apply(fragment);
-      log('event', `twin ${JSON.stringify(fragment).slice(0, 300)}`);
-    },
-    (open) => {
-      streamStatus.textContent = open ? 'connected' : 'reconnecting';
-      streamStatus.dataset['state'] = open ? 'up' : 'down';
-      if (open) {
-        twins.begin();
-        api.things().then((list) => twins.load(list), (err: unknown) => log('error', String(err)));
-      }
-    },
-  );
+  mountConnection({ api, twins, log, pageOrigin: location.origin, storage });
 }
 
 if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);

@@ -4,7 +4,7 @@
 // `feedback` messages (SSE) show the activity's status, message and each action; the twin's `inventory`
 // property lists the components the gateway runs. Owner consent is not answered from here: Ditto's SSE
 // carries a message's payload without its correlation-id, which the gateway needs on the answer.
-import { GATEWAY, featurePath, streamJson, type Api, type Log } from './api';
+import { GATEWAY, featurePath, type Api, type Log } from './api';
 import { byId, h, onSubmit } from './dom';
 import { at, type Twins } from './twins';
 
@@ -56,7 +56,7 @@ export function mountUpdateManager(api: Api, twins: Twins, log: Log): void {
   );
   byId('um-refresh').addEventListener('click', () => void api.send(GATEWAY, FEATURE, 'refresh', { activityId: newActivityId(), timestamp: Date.now() }).catch(fail));
 
-  streamJson(`${featurePath(GATEWAY, FEATURE)}/outbox/messages/feedback`, (v) => {
+  api.stream(`${featurePath(GATEWAY, FEATURE)}/outbox/messages/feedback`, (v) => {
     const activityId = String(at(v, 'activityId') ?? '');
     const fb = at(v, 'desiredStateFeedback');
     const s = String(at(fb, 'status') ?? '');

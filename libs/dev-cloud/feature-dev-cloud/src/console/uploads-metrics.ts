@@ -3,7 +3,7 @@
 // stream) → this page answers each with `start` and an `https.url` into the upload sink, as a backend
 // would; the sink's list links each file. Metrics: `request` with a frequency; the outbox `data` messages
 // feed a hand-drawn SVG line of the gateway's cpu.utilization.
-import { GATEWAY, correlationId, featurePath, streamJson, type Api, type Log } from './api';
+import { GATEWAY, correlationId, featurePath, type Api, type Log } from './api';
 import { byId, fields, h, onSubmit } from './dom';
 import { at, type Twins } from './twins';
 
@@ -34,7 +34,7 @@ export function mountUploads(api: Api, twins: Twins, log: Log): void {
 
   // Every request the gateway offers is answered, as the cloud's backend does: the file goes to the sink
   // under its base name, in a folder per request.
-  streamJson(`${featurePath(GATEWAY, 'AutoUploadable')}/outbox/messages/request`, (v) => {
+  api.stream(`${featurePath(GATEWAY, 'AutoUploadable')}/outbox/messages/request`, (v) => {
     const id = at(v, 'correlationId');
     const path = at(v, 'options/file.path');
     if (typeof id !== 'string' || typeof path !== 'string') return;
@@ -78,7 +78,7 @@ export function mountMetrics(api: Api, log: Log): void {
     chart.replaceChildren(scale, line);
   };
 
-  streamJson(`${featurePath(GATEWAY, 'Metrics')}/outbox/messages/data`, (v) => {
+  api.stream(`${featurePath(GATEWAY, 'Metrics')}/outbox/messages/data`, (v) => {
     const snapshot = at(v, 'snapshot');
     if (!Array.isArray(snapshot)) return;
     const system = snapshot.find((s: unknown) => at(s, 'originator') === 'SYSTEM') as unknown;

@@ -5,6 +5,9 @@
 // FINISHED_SUCCESS from the SSE stream), answers an AutoUploadable request so the file lands in the upload
 // sink's list, charts Metrics data, and, with containerd, creates a container that comes up RUNNING, shows
 // its logs and removes it. A screenshot of each state goes to test-results/console/.
+// Against a real Ditto (issue 24, item 3): the page, served by a second dev cloud on another origin, is
+// pointed at the gateway's dev cloud (standing in for Ditto: Basic auth `ditto:ditto`, the page's origin in
+// its corsOrigins) in its header form; a wrong password shows the 401, the right one the gateway online.
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -24,13 +27,14 @@ const shots = join(repoRoot, 'test-results', 'console');
 /** Waits until the locator's element holds text matching `text` (playwright's auto-waiting). */
 const waitText = (l: Locator, text: string | RegExp, timeout = 30_000) => l.filter({ hasText: text }).first().waitFor({ timeout });
 
-async function startStack(t: TestContext) {
+/** `ledge run --dev --dev-cloud` with `apps` (default: all the console drives, containers where containerd is) and extra env. */
+async function startStack(t: TestContext, options: { apps?: string[]; env?: Record<string, string> } = {}) {
   const dev = createTempDir(t, 'ledge-console-');
   const [httpPort, mqttPort] = [await freePort(), await freePort()];
-  const env: Record<string, string> = { LEDGE_BROKER_PORT: '0', LEDGE_DEV_CLOUD_HTTP_PORT: String(httpPort), LEDGE_DEV_CLOUD_MQTT_PORT: String(mqttPort) };
-  const apps = ['broker', 'connector', 'software-update', 'file-upload', 'system-metrics'];
+  const env: Record<string, string> = { LEDGE_BROKER_PORT: '0', LEDGE_DEV_CLOUD_HTTP_PORT: String(httpPort), LEDGE_DEV_CLOUD_MQTT_PORT: String(mqttPort), ...options.env };
+  const apps = options.apps ?? ['broker', 'connector', 'software-update', 'file-upload', 'system-metrics'];
   let imageRef: string | undefined;
-  if (withContainers) {
+  if (withContainers && options.apps === undefined) {
     const [containerd, registry] = await Promise.all([startContainerd(t), startRegistry(t)]);
     Object.assign(env, { LEDGE_CONTAINER_MANAGEMENT_CONTAINERD_SOCKET: containerd.socket, LEDGE_CONTAINER_MANAGEMENT_NAMESPACE: 'ledge-console', LEDGE_CONTAINER_MANAGEMENT_INSECURE_REGISTRIES: registry.host });
     apps.push('container-management', 'update-manager');
@@ -155,6 +159,71 @@ describe('the dev cloud console in a browser', { skip, timeout: 300_000 }, () =>
       await page.getByRole('button', { name: 'Apply' }).click();
       await page.getByTestId('container-console-um').waitFor({ state: 'detached', timeout: 60_000 });
       await waitText(page.getByTestId('um-status'), /^COMPLETED/, 30_000);
+    });
+  });
+
+  it('the console on another origin drives the gateway through a "real Ditto": base URL and Basic auth in the page, CORS, a 401 shown', async (t) => {
+    assert.ok(existsSync(CHROMIUM), `the console test needs ${CHROMIUM} (apt-get install chromium)`);
+    mkdirSync(shots, { recursive: true });
+    // The page's own dev cloud (its artifact store and upload sink), ports 0: `ledge-dev-cloud` as a developer starts it.
+    const pageCloud = spawnNode(t, bundlePath('dev-cloud'), {
+      env: { LEDGE_DEV_CLOUD_HTTP_PORT: '0', LEDGE_DEV_CLOUD_MQTT_PORT: '0', LEDGE_DEV_CLOUD_DATA_DIR: createTempDir(t, 'ledge-console-page-') },
+    });
+    const listening = await pageCloud.waitForLog((l) => typeof l['msg'] === 'string' && l['msg'].startsWith('development cloud: '), 30_000);
+    const pageBase = String(listening['http']);
+    // The gateway's dev cloud is the "real Ditto": Ditto's docker credentials, and the page's origin allowed.
+    const { base: ditto } = await startStack(t, {
+      apps: ['broker', 'connector', 'system-metrics'],
+      env: { LEDGE_DEV_CLOUD_USERNAME: 'ditto', LEDGE_DEV_CLOUD_PASSWORD: 'ditto', LEDGE_DEV_CLOUD_CORS_ORIGINS: pageBase },
+    });
+    assert.notEqual(new URL(ditto).origin, new URL(pageBase).origin);
+    const page = await openConsole(t, pageBase);
+    await waitText(page.getByTestId('stream-status'), 'connected');
+    await page.evaluate(() => ((window as unknown as { ledgeSamePage: boolean }).ledgeSamePage = true));
+    const connect = async (password: string) => {
+      await page.getByLabel('Ditto API base URL').fill(ditto);
+      await page.getByLabel('User').fill('ditto');
+      await page.getByLabel('Password').fill(password);
+      await page.getByRole('button', { name: 'Connect' }).click();
+    };
+
+    await t.test('a wrong password: the 401 in the stream status and the log', async () => {
+      await connect('wrong');
+      await waitText(page.getByTestId('ditto-target'), `${ditto} as ditto`);
+      await waitText(page.getByTestId('stream-status'), /reconnecting \(401/, 15_000);
+      await waitText(page.getByRole('log'), /twin stream of .* as ditto: 401/, 15_000);
+      assert.equal(await page.getByTestId('gateway-status').getAttribute('data-state'), 'waiting');
+      await shot(page, '8-other-ditto-401');
+    });
+
+    await t.test('the right password, applied without reloading: the gateway online with its features', async () => {
+      await connect('ditto');
+      await waitText(page.getByTestId('stream-status'), 'connected', 15_000);
+      await waitText(page.getByTestId('gateway-status'), 'online', 60_000);
+      const features = page.getByTestId('thing-dev:gateway').getByTestId('feature');
+      for (const f of ['Metrics', 'Health']) await waitText(features, new RegExp(`^${f}`));
+      await waitText(page.getByTestId('health-connector'), 'up');
+      const kept = await page.evaluate(() => ({
+        same: (window as unknown as { ledgeSamePage?: boolean }).ledgeSamePage,
+        href: location.href,
+        local: JSON.stringify(localStorage),
+        session: sessionStorage.getItem('ledge-console.ditto'),
+      }));
+      assert.equal(kept.same, true, 'the page was not reloaded');
+      assert.equal(kept.href, `${pageBase}/`, 'nothing in the URL');
+      assert.doesNotMatch(kept.local, /ditto/, 'nothing in localStorage');
+      assert.deepEqual(JSON.parse(kept.session ?? 'null'), { baseUrl: ditto, username: 'ditto', password: 'ditto' });
+      await shot(page, '9-other-ditto-online');
+    });
+
+    await t.test('a Metrics request through it is answered 204, and its outbox data streams back', async () => {
+      await page.getByLabel('Frequency').fill('1s');
+      await page.getByRole('button', { name: 'Request metrics' }).click();
+      await waitText(page.getByRole('log'), /Metrics request: 204/, 15_000);
+      await page.waitForFunction(() => Number(document.getElementById('cpu-value')?.dataset['samples']) >= 1, undefined, { timeout: 15_000 });
+      await page.getByLabel('Frequency').fill('0s');
+      await page.getByRole('button', { name: 'Request metrics' }).click();
+      await waitText(page.getByRole('log'), /Metrics request: 204[^]*Metrics request: 204/);
     });
   });
 });

@@ -165,7 +165,7 @@ describe('the dev cloud console in a browser', { skip, timeout: 300_000 }, () =>
   it('the console on another origin drives the gateway through a "real Ditto": base URL and Basic auth in the page, CORS, a 401 shown', async (t) => {
     assert.ok(existsSync(CHROMIUM), `the console test needs ${CHROMIUM} (apt-get install chromium)`);
     mkdirSync(shots, { recursive: true });
-    // The page's own dev cloud (its artifact store and upload sink), ports 0: `ledge-dev-cloud` as a developer starts it.
+    // The page's own dev cloud (its artifact store and upload sink), ports 0: started alone, as the README says.
     const pageCloud = spawnNode(t, bundlePath('dev-cloud'), {
       env: { LEDGE_DEV_CLOUD_HTTP_PORT: '0', LEDGE_DEV_CLOUD_MQTT_PORT: '0', LEDGE_DEV_CLOUD_DATA_DIR: createTempDir(t, 'ledge-console-page-') },
     });

@@ -36,13 +36,18 @@ export function mountConnection(deps: ConnectionDeps): void {
   // The stream first, then the list: a change between the two is not lost (twins.load applies it again).
   // The stream reconnects by itself; the list is read again each time, for what the gap missed.
   let lastProblem = '';
+  let generation = 0; // one per Ditto: a list the previous one sends late is not shown
   const onState = (state: SseState) => {
     if (state.open) {
       lastProblem = '';
       streamStatus.textContent = 'connected';
       streamStatus.dataset['state'] = 'up';
       twins.begin();
-      api.things().then((list) => twins.load(list), (err: unknown) => log('error', String(err instanceof Error ? err.message : err)));
+      const asked = generation;
+      api.things().then(
+        (list) => asked === generation && twins.load(list),
+        (err: unknown) => log('error', String(err instanceof Error ? err.message : err)),
+      );
       return;
     }
     streamStatus.textContent = `reconnecting (${state.reason})`;
@@ -75,6 +80,7 @@ export function mountConnection(deps: ConnectionDeps): void {
       log('error', `the settings are not kept for this tab: ${String(err)}`);
     }
     show(next);
+    generation++;
     lastProblem = '';
     streamStatus.textContent = 'connecting';
     delete streamStatus.dataset['state'];

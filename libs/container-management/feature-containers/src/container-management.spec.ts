@@ -3,41 +3,43 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { createFakeLocalBus } from '@ledge/data-access-mqtt/testing';
-import { captureLogger, createTempDir, waitFor } from '@ledge/util/testing';
-import { createContainerManagement } from './container-management';
+import { captureLogger, createFakeTime, createTempDir } from '@ledge/util/testing';
+import { createContainerManagement, type ContainerManagement } from './container-management';
 import { createMemoryRuntime, type MemoryRuntime } from './testing/memory-runtime';
 
 const THING = 'demo:gw:edge:containers';
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 type Env = { topic: string; path: string; value?: unknown; status?: number };
 
-async function setup(t: TestContext, opts: { runtime?: MemoryRuntime; home?: string } = {}) {
+// Fake time drives the manager's timers (policy restarts), the metrics period and the clock of records and
+// stats; the bus's idle() says when a command has been handled and answered (issue 22: no waiting on time).
+async function setup(t: TestContext, opts: { runtime?: MemoryRuntime; home?: string; restartDelayMs?: number } = {}) {
+  const time = createFakeTime();
   const bus = createFakeLocalBus();
   const log = captureLogger('test', 'debug');
   const client = bus.createClient({ clientId: 'cm', logger: log.logger });
   await client.start();
-  const runtime = opts.runtime ?? createMemoryRuntime();
+  const runtime = opts.runtime ?? createMemoryRuntime({ now: time.clock.now });
   const home = opts.home ?? (await createTempDir(t));
-  const cm = createContainerManagement({ runtime, bus: client, homeDir: home, logger: log.logger, restartDelayMs: 0, defaultStopTimeoutMs: 1000 });
+  const cm = createContainerManagement({
+    runtime,
+    bus: client,
+    homeDir: home,
+    logger: log.logger,
+    restartDelayMs: opts.restartDelayMs ?? 0,
+    defaultStopTimeoutMs: 1000,
+    scheduler: time.scheduler,
+    now: time.clock.now,
+  });
   t.after(async () => {
     await cm.close();
     await client.close();
   });
   await cm.start();
-  // Answer like a connector until the agent has the identity (its subscription may not be in place yet).
-  for (let i = 0; i < 500 && cm.agent.thingId === undefined; i++) {
-    bus.inject('edge/thing/response', '{"deviceId":"demo:gw","tenantId":"demo"}');
-    await bus.flush();
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  assert.equal(await cm.agent.ready(), THING);
-  const settle = async () => {
-    for (let i = 0; i < 5; i++) {
-      await bus.flush();
-      await new Promise((r) => setImmediate(r));
-    }
-  };
-  await settle();
+  // Answer like a connector: the agent's subscription is in place once start resolved.
+  bus.inject('edge/thing/response', '{"deviceId":"demo:gw","tenantId":"demo"}');
+  await bus.idle();
+  assert.equal(cm.agent.thingId, THING);
   let n = 0;
   const call = async (feature: string, op: string, value: unknown) => {
     const req = `r${++n}`;
@@ -45,13 +47,10 @@ async function setup(t: TestContext, opts: { runtime?: MemoryRuntime; home?: str
       `command//${THING}/req/${req}/${op}`,
       JSON.stringify({ topic: `demo/gw:edge:containers/things/live/messages/${op}`, headers: { 'correlation-id': req, 'response-required': true }, path: `/features/${feature}/inbox/messages/${op}`, value }),
     );
-    for (let i = 0; i < 50; i++) {
-      await settle();
-      const res = bus.published.find((p) => p.topic.startsWith(`command//${THING}/res/${req}/`));
-      if (res) return { status: Number(res.topic.split('/').at(-1)), env: JSON.parse(res.payload.toString()) as Env };
-      await new Promise((r) => setTimeout(r, 5));
-    }
-    throw new Error(`no response to ${op}`);
+    await bus.idle();
+    const res = bus.published.find((p) => p.topic.startsWith(`command//${THING}/res/${req}/`));
+    if (res === undefined) throw new Error(`no response to ${op}`);
+    return { status: Number(res.topic.split('/').at(-1)), env: JSON.parse(res.payload.toString()) as Env };
   };
   const events = () => bus.published.filter((p) => p.topic === `event/demo/${THING}`).map((p) => JSON.parse(p.payload.toString()) as Env);
   const states = (id: string) => events().filter((e) => e.path === `/features/Container:${id}/properties/status/state`).map((e) => (e.value as { status: string }).status);
@@ -60,7 +59,7 @@ async function setup(t: TestContext, opts: { runtime?: MemoryRuntime; home?: str
     assert.equal(r.status, 200, JSON.stringify(r.env));
     return r.env.value as string;
   };
-  return { bus, runtime, home, cm, call, events, states, create, settle, log };
+  return { bus, time, runtime, home, cm, call, events, states, create, log };
 }
 
 describe('ctrFactorySuite', () => {
@@ -198,20 +197,20 @@ describe('ctrInstanceSuite', () => {
 
 describe('ctrMetricsSuite', () => {
   it('request for all and for the first container yields data with the expected originators; no match → none', async (t) => {
-    const { create, call, cm, events } = await setup(t);
+    const { create, call, cm, events, time } = await setup(t);
     const a = await create();
     const b = await create({ imageRef: 'b:1', start: true });
     const data = () => events().filter((e) => e.path === '/features/Metrics/outbox/messages/data').map((e) => e.value as { timestamp: number; snapshot: { originator: string; measurements: { id: string }[] }[] });
     assert.equal((await call('Metrics', 'request', { frequency: '2s' })).status, 204);
     assert.equal(cm.metrics.active?.frequencyMs, 2000);
     await cm.metrics.tick();
-    await new Promise((r) => setTimeout(r, 20)); // CPU utilisation needs two samples apart in time
+    await time.advance(1000); // CPU utilisation needs two samples apart in time (less than the period: no tick of its own)
     await cm.metrics.tick();
     const all = data();
     assert.equal(all.length, 2);
     assert.deepEqual(all[1]!.snapshot.map((s) => s.originator).sort(), [`Container:${a}`, `Container:${b}`].sort());
     assert.ok(all[1]!.snapshot[0]!.measurements.some((m) => m.id === 'cpu.utilization'), "all[1]!.snapshot[0]!.measurements.some((m) => m.id === 'cpu.");
-    assert.ok(Math.abs(all[1]!.timestamp - Date.now() / 1000) < 5, 'timestamp in seconds');
+    assert.equal(all[1]!.timestamp, Math.floor(time.clock.now() / 1000), 'timestamp in seconds');
     assert.equal(events().at(-1)!.topic, 'demo/gw:edge:containers/things/live/messages/data');
     await call('Metrics', 'request', { frequency: '1s', filter: [{ id: ['memory.*'], originator: `Container:${a}` }] });
     await cm.metrics.tick();
@@ -234,59 +233,91 @@ describe('ctrMetricsSuite', () => {
 });
 
 describe('restart policies', () => {
-  // Deadlines, not a number of 5 ms polls: 100 polls (~0.5 s) ran out on a loaded machine (issue 22).
-  const waitState = async (cm: { manager: { get(id: string): { state: { status: string } } } }, id: string, want: string) => {
-    await waitFor(() => cm.manager.get(id).state.status === want, 10_000, `${id} ${want}`).catch(() => undefined);
-    assert.equal(cm.manager.get(id).state.status, want);
+  type Setup = Awaited<ReturnType<typeof setup>>;
+  /** Longer than any restart delay (the crash-loop back-off stops at 1 min): a restart not due by then never comes. */
+  const AFTER_ANY_DELAY_MS = 60_000;
+  /** The manager's next `state` event of `id` with `status` (subscribe before acting); the deadline is for a broken build only. */
+  const stateEvent = (cm: ContainerManagement, id: string, status: string) =>
+    new Promise<void>((resolve, reject) => {
+      const off = cm.manager.onEvent((e) => {
+        if (e.type !== 'state' || e.record.id !== id || e.record.state.status !== status) return;
+        clearTimeout(deadline);
+        off();
+        resolve();
+      });
+      const deadline = setTimeout(() => (off(), reject(new Error(`no ${status} state of ${id} within 10 s`))), 10_000);
+    });
+  /** The task ends on its own; resolves once the manager has recorded the exit (and scheduled any restart). */
+  const exitTask = async (s: Setup, id: string, exitCode: number) => {
+    const exited = stateEvent(s.cm, id, 'EXITED');
+    s.runtime.exit(id, exitCode);
+    await exited;
+    assert.equal(s.cm.manager.get(id).state.status, 'EXITED');
   };
-  const waitStarts = async (runtime: MemoryRuntime, cm: { manager: { get(id: string): { state: { status: string } } } }, id: string, n: number) => {
-    const count = () => runtime.calls.filter((c) => c === `start ${id}`).length;
-    await waitFor(() => count() >= n && cm.manager.get(id).state.status === 'RUNNING', 10_000, `${n} starts of ${id}`).catch(() => undefined);
-    assert.equal(count(), n);
-    assert.equal(cm.manager.get(id).state.status, 'RUNNING');
+  /** Moves time by `ms`, at whose end the policy restart is due, and waits for it: `n` starts in all. */
+  const restartsAfter = async (s: Setup, id: string, ms: number, n: number) => {
+    const running = stateEvent(s.cm, id, 'RUNNING');
+    await s.time.advance(ms);
+    await running;
+    assert.equal(s.runtime.calls.filter((c) => c === `start ${id}`).length, n);
+    assert.equal(s.cm.manager.get(id).state.status, 'RUNNING');
   };
-  const mk = async (t: TestContext, policy: unknown) => {
-    const s = await setup(t);
+  const mk = async (t: TestContext, policy: unknown, restartDelayMs?: number) => {
+    const s = await setup(t, restartDelayMs === undefined ? {} : { restartDelayMs });
     const id = await s.create({ imageRef: 'a:1', start: true, config: { restartPolicy: policy } }, 'createWithConfig');
     return { ...s, id };
   };
 
   it('no: an exit stays EXITED', async (t) => {
-    const { runtime, cm, id, states } = await mk(t, { type: 'NO' });
-    runtime.exit(id, 1);
-    await waitState(cm, id, 'EXITED');
-    await new Promise((r) => setTimeout(r, 30));
-    assert.equal(cm.manager.get(id).state.status, 'EXITED');
-    assert.deepEqual(states(id), ['RUNNING', 'EXITED']);
+    const s = await mk(t, { type: 'NO' });
+    await exitTask(s, s.id, 1);
+    await s.time.advance(AFTER_ANY_DELAY_MS);
+    await s.bus.idle();
+    assert.equal(s.cm.manager.get(s.id).state.status, 'EXITED');
+    assert.deepEqual(s.states(s.id), ['RUNNING', 'EXITED']);
   });
 
   it('always and unless-stopped restart after any exit; a user stop never restarts', async (t) => {
     for (const type of ['ALWAYS', 'UNLESS_STOPPED']) {
-      const { runtime, cm, id, call } = await mk(t, { type });
-      runtime.exit(id, 0);
-      await waitStarts(runtime, cm, id, 2);
-      assert.equal((await call(`Container:${id}`, 'stop', {})).status, 204);
-      await new Promise((r) => setTimeout(r, 30));
-      assert.equal(cm.manager.get(id).state.status, 'STOPPED', `${type}: user stop is final`);
+      const s = await mk(t, { type });
+      await exitTask(s, s.id, 0);
+      await restartsAfter(s, s.id, 0, 2);
+      assert.equal((await s.call(`Container:${s.id}`, 'stop', {})).status, 204);
+      await s.time.advance(AFTER_ANY_DELAY_MS);
+      assert.equal(s.cm.manager.get(s.id).state.status, 'STOPPED', `${type}: user stop is final`);
     }
   });
 
   it('on-failure: restarts non-zero exits up to maxRetryCount within the window, not exit 0', async (t) => {
-    const { runtime, cm, id } = await mk(t, { type: 'ON_FAILURE', maxRetryCount: 2, retryTimeout: 60 });
-    runtime.exit(id, 1);
-    await waitStarts(runtime, cm, id, 2);
-    runtime.exit(id, 1);
-    await waitStarts(runtime, cm, id, 3);
-    runtime.exit(id, 1);
-    await waitState(cm, id, 'EXITED');
-    await new Promise((r) => setTimeout(r, 30));
-    assert.equal(cm.manager.get(id).state.status, 'EXITED', 'third failure within the window is not restarted');
-    assert.equal(runtime.calls.filter((c) => c === `start ${id}`).length, 3);
+    const s = await mk(t, { type: 'ON_FAILURE', maxRetryCount: 2, retryTimeout: 60 });
+    await exitTask(s, s.id, 1);
+    await restartsAfter(s, s.id, 0, 2);
+    await exitTask(s, s.id, 1);
+    await restartsAfter(s, s.id, 0, 3);
+    await exitTask(s, s.id, 1);
+    await s.time.advance(AFTER_ANY_DELAY_MS);
+    assert.equal(s.cm.manager.get(s.id).state.status, 'EXITED', 'third failure within the window is not restarted');
+    assert.equal(s.runtime.calls.filter((c) => c === `start ${s.id}`).length, 3);
     const other = await mk(t, { type: 'ON_FAILURE', maxRetryCount: 2, retryTimeout: 60 });
-    other.runtime.exit(other.id, 0);
-    await waitState(other.cm, other.id, 'EXITED');
-    await new Promise((r) => setTimeout(r, 30));
+    await exitTask(other, other.id, 0);
+    await other.time.advance(AFTER_ANY_DELAY_MS);
     assert.equal(other.cm.manager.get(other.id).state.status, 'EXITED');
+  });
+
+  it('crash loop: the restart delay doubles per quick exit (1 s, 2 s, 4 s) and starts over after a run of 10 s', async (t) => {
+    const s = await mk(t, { type: 'ALWAYS' }, 1000);
+    let starts = 1;
+    const quickExit = async (delayMs: number) => {
+      await exitTask(s, s.id, 1);
+      await s.time.advance(delayMs - 1);
+      assert.equal(s.cm.manager.get(s.id).state.status, 'EXITED', `not restarted before ${delayMs} ms`);
+      await restartsAfter(s, s.id, 1, ++starts);
+    };
+    await quickExit(1000);
+    await quickExit(2000);
+    await quickExit(4000);
+    await s.time.advance(10_000); // this run lasts 10 s
+    await quickExit(1000);
   });
 
   it('daemon restart: loads records, attaches running ones, starts unless-stopped ones that died, leaves user-stopped ones', async (t) => {

@@ -6,7 +6,7 @@ import type { ContainerRuntime } from '@ledge/container-management-model';
 import { createDittoAgent, type DittoAgent, type LocalBusClient } from '@ledge/data-access-mqtt';
 import { FeatureIds } from '@ledge/model-ditto';
 import { EDGE_CONTAINERS_SUFFIX } from '@ledge/model-ditto';
-import { createLogger, onlyOnce, type App, type Logger } from '@ledge/util';
+import { createLogger, onlyOnce, systemScheduler, type App, type Logger, type Scheduler } from '@ledge/util';
 import { createContainerLogsService } from './container-logs';
 import { createLocalApi, type LocalApi } from './local-api';
 import { registerContainerFeatures, type ContainerFeatures } from './ditto-features';
@@ -23,6 +23,10 @@ export interface ContainerManagementOptions {
   logger?: Logger;
   defaultStopTimeoutMs?: number;
   restartDelayMs?: number;
+  /** Timers of the manager (policy restarts, health probes), the metrics period and the update agent; default the system's. */
+  scheduler?: Scheduler;
+  /** Timestamps (records, metrics, the update agent's envelopes); default Date.now. */
+  now?: () => number;
   /** Runs after the persisted containers are restored, before the features are served (deployment). */
   afterRestore?: (manager: ContainerManager) => Promise<void>;
   /** Serve the containers SoftwareUpdatable feature (§4.5); default true. */
@@ -49,21 +53,25 @@ export function createContainerManagement(options: ContainerManagementOptions): 
   const logger = options.logger ?? createLogger({ name: 'ledge', level: 'silent' });
   const log = logger.child({ component: 'container-management' });
   const store = createContainerStore(options.homeDir);
+  const scheduler = options.scheduler ?? systemScheduler;
+  const now = options.now ?? Date.now;
   const manager = createContainerManager({
     runtime: options.runtime,
     store,
     logger,
+    scheduler,
+    now,
     ...(options.defaultStopTimeoutMs !== undefined ? { defaultStopTimeoutMs: options.defaultStopTimeoutMs } : {}),
     ...(options.restartDelayMs !== undefined ? { restartDelayMs: options.restartDelayMs } : {}),
   });
   const agent = createDittoAgent({ bus: options.bus, logger, thingSuffix: EDGE_CONTAINERS_SUFFIX });
-  const metrics = createMetricsReporter({ manager, runtime: options.runtime, logger, send: (data) => agent.message(FeatureIds.metrics, 'data', data) });
+  const metrics = createMetricsReporter({ manager, runtime: options.runtime, logger, scheduler, now, send: (data) => agent.message(FeatureIds.metrics, 'data', data) });
   const softwareUpdatable =
     options.softwareUpdatable === false ? undefined : createSoftwareUpdatable({ agent, manager, logger, ...(options.fetch ? { fetch: options.fetch } : {}) });
   const localApi = options.apiSocket ? createLocalApi({ socketPath: options.apiSocket, manager, runtime: options.runtime, logger }) : undefined;
   // the containers' part of file upload's Logs feature: their json-file logs are root's, served from here
   const containerLogs = createContainerLogsService({ bus: options.bus, manager, runtime: options.runtime, logger });
-  const updateAgent = options.updateAgent ? createUpdateAgent({ ...options.updateAgent, bus: options.bus, manager, logger, homeDir: options.homeDir }) : undefined;
+  const updateAgent = options.updateAgent ? createUpdateAgent({ scheduler, now, ...options.updateAgent, bus: options.bus, manager, logger, homeDir: options.homeDir }) : undefined;
   const features = registerContainerFeatures({ agent, manager, metrics, logger, extraFeatures: () => (softwareUpdatable ? [softwareUpdatable.feature()] : []) });
 
   return {

@@ -2,6 +2,7 @@
 // a crash-loop back-off. Exits of stops, removes and recreates are filtered out (core.stopping), and so
 // are late exits of a task that is no longer the record's (a replaced original, an earlier run).
 import { exitedState, type ExitEvent } from '@ledge/container-management-model';
+import type { Scheduler, Timer } from '@ledge/util';
 import { LIVE, type ManagerCore } from './manager-core';
 import { decideRestart } from './restart-policy';
 import { runtimeIdOf } from './store';
@@ -11,12 +12,12 @@ export interface ExitHandler {
   close(): void;
 }
 
-export function createExitHandler(core: ManagerCore, restartDelayMs: number, state: { closed: boolean }): ExitHandler {
+export function createExitHandler(core: ManagerCore, restartDelayMs: number, state: { closed: boolean }, scheduler: Scheduler): ExitHandler {
   const { records, serial, log, now } = core;
-  const timers = new Set<NodeJS.Timeout>();
+  const timers = new Set<Timer>();
 
   const scheduleRestart = (id: string, delayMs: number) => {
-    const t = setTimeout(() => {
+    const t = scheduler.setTimeout(() => {
       timers.delete(t);
       void serial(id, async () => {
         const r = records.get(id);
@@ -55,7 +56,7 @@ export function createExitHandler(core: ManagerCore, restartDelayMs: number, sta
   return {
     onExit,
     close() {
-      for (const t of timers) clearTimeout(t);
+      for (const t of timers) t.cancel();
       timers.clear();
     },
   };

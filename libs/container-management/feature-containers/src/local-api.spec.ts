@@ -49,7 +49,8 @@ async function setup(t: TestContext, runtimeOverride?: (rt: ContainerRuntime) =>
   const manager = createContainerManager({ runtime, store: createContainerStore(join(dir, 'home')), logger: log.logger, restartDelayMs: 0, defaultStopTimeoutMs: 1000 });
   await manager.start();
   const socketPath = join(dir, 'run', 'cm.sock');
-  const api = createLocalApi({ socketPath, manager, runtime, logger: log.logger, version: '1.2.3', progressIntervalMs: 0 });
+  // No drain after an exit: the stand-in logs below have their output out before the exit (containerd's trails it).
+  const api = createLocalApi({ socketPath, manager, runtime, logger: log.logger, version: '1.2.3', progressIntervalMs: 0, exitDrainMs: 0 });
   await api.start();
   t.after(async () => {
     await api.close();
@@ -178,8 +179,9 @@ describe('local API over a unix socket', () => {
     assert.equal((lines.at(-1)!['error'] as { code: string }).code, 'LEDGE_CM_IMAGE_PULL_FAILED');
   });
 
-  it('logs: tail as NDJSON or text; follow ends when the client goes', async (t) => {
-    let aborted = false;
+  it('logs: tail as NDJSON or text; follow ends when the client goes', { timeout: 10_000 }, async (t) => {
+    let sawAbort!: () => void;
+    const aborted = new Promise<void>((r) => (sawAbort = r));
     const { socketPath } = await setup(t, (rt) => ({
       ...rt,
       logs: (_id, _cfg, opts) =>
@@ -188,7 +190,7 @@ describe('local API over a unix socket', () => {
           yield { stream: 'stderr', time: 't', log: 'two\n' };
           if (!opts.follow) return;
           await new Promise<void>((r) => opts.signal?.addEventListener('abort', () => r()));
-          aborted = true;
+          sawAbort();
         })(),
     }));
     await call(socketPath, 'POST', '/v1/containers', JSON.stringify({ container_name: 'l', image: { name: 'x' } }));
@@ -204,29 +206,33 @@ describe('local API over a unix socket', () => {
       req.on('error', (err: NodeJS.ErrnoException) => (err.code === 'ECONNRESET' ? undefined : reject(err)));
       req.end();
     });
-    for (let i = 0; i < 100 && !aborted; i++) await new Promise((r) => setTimeout(r, 10));
-    assert.equal(aborted, true, 'the follow loop saw the abort');
+    await aborted; // the follow loop saw the abort (else the test times out)
   });
 
-  it('start?attach=1: output after the start until the exit, then {exit}; a refused start is a plain 409; until=exit', async (t) => {
-    let running = false;
+  it('start?attach=1: output after the start until the exit, then {exit}; a refused start is a plain 409; until=exit', { timeout: 10_000 }, async (t) => {
+    let started!: () => void;
+    const running = new Promise<void>((r) => (started = r));
+    /** Ends the task once its output is out (the first attach only). */
+    let exitAfterOutput: (() => void) | undefined;
+    const untilAbort = (signal: AbortSignal | undefined) => new Promise<void>((r) => (signal?.aborted ? r() : signal?.addEventListener('abort', () => r())));
     const { socketPath, memory, manager } = await setup(t, (rt) => ({
       ...rt,
       logs: (_id, _cfg, opts) =>
         (async function* (): AsyncGenerator<LogLine> {
           if (opts.tail !== 0) yield { stream: 'stdout', time: 't0', log: 'old\n' };
           if (!opts.follow) return;
-          while (!running && !opts.signal?.aborted) await new Promise((r) => setTimeout(r, 5));
+          await Promise.race([running, untilAbort(opts.signal)]);
           yield { stream: 'stdout', time: 't1', log: 'new\n' };
-          await new Promise<void>((r) => (opts.signal?.aborted ? r() : opts.signal?.addEventListener('abort', () => r())));
+          exitAfterOutput?.();
+          exitAfterOutput = undefined;
+          await untilAbort(opts.signal);
         })(),
     }));
     await call(socketPath, 'POST', '/v1/containers', JSON.stringify({ container_name: 'a', image: { name: 'x' }, host_config: { restart_policy: { type: 'no' } } }));
     const id = manager.findByName('a')!.id;
+    exitAfterOutput = () => memory.exit(id, 5);
     const off = manager.onEvent((e) => {
-      if (e.type !== 'state' || e.record.state.status !== 'RUNNING') return;
-      running = true;
-      setTimeout(() => memory.exit(id, 5), 20);
+      if (e.type === 'state' && e.record.state.status === 'RUNNING') started();
     });
     const attached = await call(socketPath, 'POST', '/v1/containers/a/start?attach=1');
     off();

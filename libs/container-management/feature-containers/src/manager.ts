@@ -43,7 +43,7 @@ export interface ContainerManagerOptions {
   restartDelayMs?: number;
   now?: () => number;
   newId?: () => string;
-  /** Timers of health probes and waitHealthy; default the system's. */
+  /** Timers of policy restarts (restartDelayMs and the crash-loop back-off), health probes and waitHealthy; default the system's. */
   scheduler?: Scheduler;
   /** HTTP and TCP health probes; default real ones from the host to the container's address. */
   networkProbes?: NetworkProbes;
@@ -101,8 +101,8 @@ export function createContainerManager(options: ContainerManagerOptions): Contai
   const { runtime, store, log, records, serial, get, persist, wrap, emit } = core;
   const newId = options.newId ?? randomUUID;
   const state = { closed: false };
-  const exits = createExitHandler(core, options.restartDelayMs ?? 1000, state);
   const scheduler = options.scheduler ?? systemScheduler;
+  const exits = createExitHandler(core, options.restartDelayMs ?? 1000, state, scheduler);
   const health = createHealthMonitor({ core, log: logger.child({ component: 'health-monitor' }), scheduler, network: options.networkProbes ?? defaultNetworkProbes, state });
   const waiters = new Set<() => void>();
   let unsubscribeExit: (() => void) | undefined;

@@ -3,7 +3,7 @@
 import { availableParallelism } from 'node:os';
 import { buildMetricsData, type ContainerRuntime, type ContainerStats, type MetricsData, type MetricsRequest, type StatsSample } from '@ledge/container-management-model';
 import { containerFeatureId } from '@ledge/model-ditto';
-import type { Logger } from '@ledge/util';
+import { systemScheduler, type Logger, type Scheduler, type Timer } from '@ledge/util';
 import type { ContainerManager } from './manager';
 import { runtimeIdOf } from './store';
 
@@ -14,6 +14,8 @@ export interface MetricsReporterOptions {
   logger: Logger;
   cpuCount?: number;
   now?: () => number;
+  /** The sampling period's timer; default the system's. */
+  scheduler?: Scheduler;
 }
 
 export interface MetricsReporter {
@@ -29,9 +31,10 @@ export function createMetricsReporter(options: MetricsReporterOptions): MetricsR
   const log = options.logger.child({ component: 'metrics' });
   const cpuCount = options.cpuCount ?? availableParallelism();
   const now = options.now ?? Date.now;
+  const scheduler = options.scheduler ?? systemScheduler;
   const previous = new Map<string, ContainerStats>();
   let active: MetricsRequest | undefined;
-  let timer: NodeJS.Timeout | undefined;
+  let timer: Timer | undefined;
   let running = false;
 
   const tick = async () => {
@@ -63,7 +66,7 @@ export function createMetricsReporter(options: MetricsReporterOptions): MetricsR
   };
 
   const stop = () => {
-    if (timer !== undefined) clearInterval(timer);
+    timer?.cancel();
     timer = undefined;
     active = undefined;
     previous.clear();
@@ -81,8 +84,7 @@ export function createMetricsReporter(options: MetricsReporterOptions): MetricsR
         return;
       }
       active = request;
-      timer = setInterval(() => void tick(), request.frequencyMs);
-      timer.unref?.();
+      timer = scheduler.setInterval(() => void tick(), request.frequencyMs).unref();
       log.info({ frequencyMs: request.frequencyMs, filters: request.filters.length }, 'metrics reporting started');
     },
     close: stop,

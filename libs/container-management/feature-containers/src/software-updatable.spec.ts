@@ -30,20 +30,10 @@ async function setup(t: TestContext, files: Record<string, string>) {
     await client.close();
   });
   await cm.start();
-  // Answer like a connector until the agent has the identity (its subscription may not be in place yet).
-  for (let i = 0; i < 500 && cm.agent.thingId === undefined; i++) {
-    bus.inject('edge/thing/response', '{"deviceId":"demo:gw","tenantId":"demo"}');
-    await bus.flush();
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  assert.equal(await cm.agent.ready(), THING);
-  const settle = async () => {
-    for (let i = 0; i < 5; i++) {
-      await bus.flush();
-      await new Promise((r) => setImmediate(r));
-    }
-  };
-  await settle();
+  // Answer like a connector: the agent's subscription is in place once start resolved.
+  bus.inject('edge/thing/response', '{"deviceId":"demo:gw","tenantId":"demo"}');
+  await bus.idle();
+  assert.equal(cm.agent.thingId, THING);
   let n = 0;
   const call = async (op: string, value: unknown) => {
     const req = `r${++n}`;
@@ -51,9 +41,10 @@ async function setup(t: TestContext, files: Record<string, string>) {
       `command//${THING}/req/${req}/${op}`,
       JSON.stringify({ topic: `demo/gw:edge:containers/things/live/messages/${op}`, headers: { 'correlation-id': req, 'response-required': true }, path: `/features/SoftwareUpdatable/inbox/messages/${op}`, value }),
     );
-    await settle();
+    await bus.idle();
+    // The install goes on after the answer; its status events are on the bus once it and the bus are done.
     await cm.softwareUpdatable!.idle();
-    await settle();
+    await bus.idle();
     const res = bus.published.find((p) => p.topic.startsWith(`command//${THING}/res/${req}/`));
     assert.ok(res, `response to ${op}`);
     return Number(res.topic.split('/').at(-1));

@@ -26,7 +26,9 @@ export interface MemoryRuntime extends ContainerRuntime {
   scriptExec(id: string, reply: ExecResult | ((argv: readonly string[]) => ExecResult | Promise<ExecResult>)): void;
 }
 
-export function createMemoryRuntime(): MemoryRuntime {
+/** `now`: the clock of exit times and stats timestamps (fake time in specs); default Date.now. */
+export function createMemoryRuntime(options: { now?: () => number } = {}): MemoryRuntime {
+  const now = options.now ?? Date.now;
   const images = new Map<string, ImageInfo>();
   const containers = new Map<string, { config: ContainerConfig; task: TaskInfo | undefined; resources: Resources; cpu: number }>();
   const listeners = new Set<(e: ExitEvent) => void>();
@@ -56,7 +58,7 @@ export function createMemoryRuntime(): MemoryRuntime {
   };
   const emitExit = (id: string, exitCode: number, oomKilled: boolean): ExitEvent => {
     const c = get(id);
-    const e: ExitEvent = { id, pid: c.task?.pid ?? 0, exitCode, exitedAt: new Date(), oomKilled };
+    const e: ExitEvent = { id, pid: c.task?.pid ?? 0, exitCode, exitedAt: new Date(now()), oomKilled };
     c.task = { status: 'stopped', pid: e.pid, exitCode, exitedAt: e.exitedAt };
     if (runtime.deferExits) deferred.push(e);
     else deliver(e);
@@ -119,7 +121,7 @@ export function createMemoryRuntime(): MemoryRuntime {
       const { task } = get(id);
       if (task === undefined) throw new NotFoundError('LEDGE_TEST_NO_TASK', `container ${id} has no task`);
       // As containerd: a task that already ended answers with its exit.
-      if (!isLive(task)) return { id, pid: task.pid, exitCode: task.exitCode ?? 0, exitedAt: task.exitedAt ?? new Date(), oomKilled: false };
+      if (!isLive(task)) return { id, pid: task.pid, exitCode: task.exitCode ?? 0, exitedAt: task.exitedAt ?? new Date(now()), oomKilled: false };
       return emitExit(id, options.signal === 'SIGKILL' ? 137 : 0, false);
     },
     async pauseContainer(id) {
@@ -161,7 +163,7 @@ export function createMemoryRuntime(): MemoryRuntime {
       const c = get(id);
       if (c.task?.status !== 'running' && c.task?.status !== 'paused') throw new FailedPreconditionError('LEDGE_TEST_NOT_RUNNING', `task ${id} is not running`);
       c.cpu += 1e7;
-      return { cpuNanos: c.cpu, memoryUsedBytes: 1396736, memoryTotalBytes: c.resources.memoryBytes ?? 8 * 1396736, ioReadBytes: 10, ioWriteBytes: 20, netReadBytes: 30, netWriteBytes: 40, pids: 1, timestamp: Date.now() };
+      return { cpuNanos: c.cpu, memoryUsedBytes: 1396736, memoryTotalBytes: c.resources.memoryBytes ?? 8 * 1396736, ioReadBytes: 10, ioWriteBytes: 20, netReadBytes: 30, netWriteBytes: 40, pids: 1, timestamp: now() };
     },
     async exec(id, argv) {
       await enter(`exec ${id} ${argv.join(' ')}`);

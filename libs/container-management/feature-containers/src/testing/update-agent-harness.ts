@@ -71,7 +71,7 @@ export async function agentHarness(t: TestContextLike, options: Partial<AgentOpt
     await client.close();
   });
   await agent.start();
-  await bus.flush();
+  await bus.idle();
 
   const decode = <P>(p: Buffer) => JSON.parse(p.toString()) as Envelope<P>;
   const h: AgentHarness = {
@@ -81,9 +81,10 @@ export async function agentHarness(t: TestContextLike, options: Partial<AgentOpt
     time,
     async send(topic, activityId, payload) {
       bus.inject(topic, JSON.stringify(envelope(activityId, payload, time.clock.now())), { qos: 1 });
-      await bus.flush();
+      // Delivered (the agent queues its work), the work done, and what it published delivered.
+      await bus.idle();
       await agent.idle();
-      await bus.flush();
+      await bus.idle();
     },
     desired: (activityId, components, domainConfig) =>
       h.send(topics.desiredState, activityId, {

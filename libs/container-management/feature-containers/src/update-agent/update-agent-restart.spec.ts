@@ -62,7 +62,7 @@ describe('the default activation gate (the manager waitHealthy)', () => {
     const web = await waitFor(() => h.f.manager.list().find((r) => r.config.name === 'web' && r.state.status === 'RUNNING'), 10_000, 'web running');
     h.f.runtime.exit(web.runtimeId ?? web.id, 1);
     await h.agent.idle();
-    await h.bus.flush();
+    await h.bus.idle();
     assert.equal(h.last('a1').status, 'ACTIVATION_FAILURE');
     assert.match(h.last('a1').message ?? '', /^web: container web did not activate: exited with code 1/);
     await h.command('a1', 'ROLLBACK');
@@ -77,7 +77,7 @@ describe('the default activation gate (the manager waitHealthy)', () => {
     assert.equal(h.last('a2').status, 'ACTIVATING', 'running for less than the settle time');
     await h.time.advance(1);
     await h.agent.idle();
-    await h.bus.flush();
+    await h.bus.idle();
     assert.equal(h.last('a2').status, 'ACTIVATION_SUCCESS');
   });
 });

@@ -232,10 +232,10 @@ describe('containers update agent', () => {
     const before = h.currentStates().length;
     const r = await h.f.manager.create(h.f.config('manual', 'reg.test/m:1'), { named: true, start: true });
     await h.f.manager.stop(r.id);
-    await h.bus.flush();
+    await h.bus.idle();
     assert.equal(h.currentStates().length, before, 'not yet');
     await h.time.advance(1000);
-    await h.bus.flush();
+    await h.bus.idle();
     assert.equal(h.currentStates().length, before + 1, 'one report for both changes');
     const node = h.currentStates().at(-1)!.payload.softwareNodes?.find((n) => n.id === 'containers:manual');
     assert.deepEqual(node?.parameters?.filter((p) => ['status', 'restartPolicy', 'manuallyStopped'].includes(p.key)), [

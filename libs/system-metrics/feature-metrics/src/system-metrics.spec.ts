@@ -77,8 +77,7 @@ async function setup(t: TestContext, configOverrides: Record<string, string> = {
   });
   await app.start();
   bus.inject('edge/thing/response', ID);
-  await bus.flush();
-  await settle();
+  await bus.idle();
   const events = () =>
     bus.published.filter((p) => p.clientId === 'metrics' && (p.topic === 'e' || p.topic === 'event')).map((p) => JSON.parse(p.payload.toString()) as { topic: string; path: string; value: unknown; headers: Record<string, unknown> });
   const data = () => events().filter((e) => e.path === '/features/Metrics/outbox/messages/data');
@@ -88,9 +87,7 @@ async function setup(t: TestContext, configOverrides: Record<string, string> = {
       `command///req/${reqId}/request`,
       JSON.stringify({ topic: 'demo/gw/things/live/messages/request', headers: { 'correlation-id': cid, 'response-required': true }, path: '/features/Metrics/inbox/messages/request', value }),
     );
-    await bus.flush();
-    await settle();
-    await bus.flush();
+    await bus.idle();
   };
   return { bus, source, time, events, data, responses, request };
 }
@@ -110,8 +107,7 @@ describe('system metrics: the Metrics feature', () => {
     assert.deepEqual(s.responses().map((r) => [r.topic, r.env.status]), [['command///res/r1/204', 204]]);
     assert.equal(s.time.lastMs, 2000);
     await s.time.tick();
-    await settle();
-    await s.bus.flush();
+    await s.bus.idle();
     const [d] = s.data();
     assert.ok(d, 'a data message');
     assert.equal(d.topic, 'demo/gw/things/live/messages/data');
@@ -157,12 +153,10 @@ describe('system metrics: the Metrics feature', () => {
 
   it('starts the config\'s reporting once the thing is known', async (t) => {
     const s = await setup(t, { LEDGE_SYSTEM_METRICS_FREQUENCY: '10s', LEDGE_SYSTEM_METRICS_FILTER: '[{"id":["memory.*"]}]' });
-    await settle();
     assert.equal(s.time.active, 1);
     assert.equal(s.time.lastMs, 10_000);
     await s.time.tick();
-    await settle();
-    await s.bus.flush();
+    await s.bus.idle();
     const ids = (s.data()[0]?.value as { snapshot: { measurements: { id: string }[] }[] }).snapshot[0]!.measurements.map((m) => m.id);
     assert.deepEqual(ids, ['memory.total', 'memory.available', 'memory.used', 'memory.utilization']);
   });

@@ -59,6 +59,8 @@ interface Run {
   env?: Record<string, string>;
   /** Over the defaults: no packaged password file, no dev directory, no config files. */
   deps?: Pick<UmDeps, 'packagedPasswordFile' | 'defaultDevDir' | 'configDir'>;
+  /** Called once a subscription of the command's client is in place. */
+  onSubscribed?: (filters: string | readonly string[]) => void;
 }
 
 async function ledge(bus: FakeLocalBus, args: string[], o: Run = {}) {
@@ -81,7 +83,13 @@ async function ledge(bus: FakeLocalBus, args: string[], o: Run = {}) {
   const cli = umCommand(yargs(args).scriptName('ledge'), io, {
     connect: (opts) => {
       connected.push({ ...(opts.username !== undefined ? { username: opts.username } : {}), ...(opts.password !== undefined ? { password: opts.password } : {}) });
-      return bus.createClient({ clientId: opts.clientId });
+      const client = bus.createClient({ clientId: opts.clientId });
+      const subscribe = client.subscribe.bind(client);
+      client.subscribe = async (filters, options) => {
+        await subscribe(filters, options);
+        o.onSubscribed?.(filters);
+      };
+      return client;
     },
     now: () => 1_700_000_000_000,
     newActivityId: () => `act-${++n}`,
@@ -187,8 +195,10 @@ describe('ledge um current, watch, consent', () => {
     const bus = createFakeLocalBus();
     const m = await standInManager(t, bus);
     const stop = new AbortController();
-    const watching = ledge(bus, ['um', 'watch', '--activity-id', 'a7'], { signal: stop.signal });
-    await new Promise((r) => setTimeout(r, 20));
+    let listening!: () => void;
+    const subscribed = new Promise<void>((r) => (listening = r));
+    const watching = ledge(bus, ['um', 'watch', '--activity-id', 'a7'], { signal: stop.signal, onSubscribed: () => listening() });
+    await subscribed; // the feedback from now on reaches it
     await m.send('deviceupdate/desiredstatefeedback', 'a7', { status: 'RUNNING', actions: [{ component: { id: 'containers:hello' }, status: 'UPDATING', progress: 10 }] });
     await m.send('deviceupdate/desiredstatefeedback', 'a8', { status: 'COMPLETED' });
     await m.send('deviceupdate/desiredstatefeedback', 'a7', { status: 'INCOMPLETE', message: 'the owner denied UPDATE' });

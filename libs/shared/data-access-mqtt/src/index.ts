@@ -19,7 +19,6 @@ export type {
 } from './types';
 export { defaultMqttConnect, adaptMqttClient } from './mqtt-adapter';
 export type { MqttConnect, MqttClientLike, MqttClientEvents, MqttGrant } from './mqtt-adapter';
-export { isValidTopicName, isValidTopicFilter, topicMatches } from './topic-match';
 export { MqttErrorCodes } from './errors';
 export type { MqttErrorCode } from './errors';
 export { createIdentityWatcher, defaultIdentityWatcherOptions } from './identity-watcher';

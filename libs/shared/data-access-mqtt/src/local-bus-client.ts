@@ -3,12 +3,12 @@
 // here and re-subscribed after every reconnect that lost the session, TCP_NODELAY on every socket,
 // typed connection events, and message handlers that can never crash the process.
 import { createBackoff, createLogger, onlyOnce, TypedEmitter } from '@ledge/util';
+import { isValidTopicFilter, isValidTopicName } from '@ledge/model-mqtt';
 import { closedError, connectionError, invalidFilterError, invalidOptionsError, invalidTopicError, notStartedError, publishFailedError, subscribeRefusedError } from './errors';
 import { createHandlerRegistry } from './handler-registry';
 import { defaultMqttConnect, type MqttClientLike } from './mqtt-adapter';
 import { resolveLocalBusOptions, toBuffer, toMqttOptions, type LocalBusClientOptions } from './options';
 import { createSubscriptionTracker } from './subscriptions';
-import { isValidTopicFilter, isValidTopicName } from './topic-match';
 import type { BusPacket, LocalBusClient, LocalBusEvents, QoS } from './types';
 
 const SUBACK_FAILURE = 0x80;

@@ -3,9 +3,9 @@
 import { randomBytes } from 'node:crypto';
 import type { IClientOptions } from 'mqtt';
 import type { BackoffOptions, Logger } from '@ledge/util';
+import { isValidTopicName } from '@ledge/model-mqtt';
 import { invalidOptionsError, invalidTopicError } from './errors';
 import type { MqttConnect } from './mqtt-adapter';
-import { isValidTopicName } from './topic-match';
 import type { BusPacket, Payload, QoS } from './types';
 
 export interface LocalBusWill {

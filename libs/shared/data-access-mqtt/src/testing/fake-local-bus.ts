@@ -2,11 +2,11 @@
 // LocalBusClient, broker semantics for wildcards, retained messages and QoS downgrade, and a switch to
 // simulate a broker outage. It passes the same contract suite as the real client (contract.ts).
 import { createLogger, onlyOnce, TypedEmitter, type Logger } from '@ledge/util';
+import { isValidTopicFilter, isValidTopicName, topicMatches } from '@ledge/model-mqtt';
 import { closedError, invalidFilterError, invalidTopicError, notStartedError } from '../errors';
 import { createHandlerRegistry } from '../handler-registry';
 import { toBuffer } from '../options';
 import { createSubscriptionTracker, type SubscriptionTracker } from '../subscriptions';
-import { isValidTopicFilter, isValidTopicName, topicMatches } from '../topic-match';
 import type { BusPacket, LocalBusClient, LocalBusEvents, MessageHandler, Payload, PublishOptions, QoS } from '../types';
 
 export interface FakeBusPublish {

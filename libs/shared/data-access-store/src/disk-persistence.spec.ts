@@ -91,6 +91,22 @@ describe('createDiskPersistence', () => {
     assert.deepEqual(await all(q.getClientList('cfg')), ['sensor-1']);
   });
 
+  it('finds persistent subscriptions for topics with empty levels, which the index trie misses [MQTT-4.7.1-3]', async (t) => {
+    const dir = createTempDir(t);
+    const { p } = await open(dir);
+    t.after(() => p.destroy());
+    const sub = (topic: string) => ({ topic, qos: 1, rh: 0, rap: false, nl: false });
+    await p.addSubscriptions({ id: 'gateway' }, [sub('command//+/res/#'), sub('command///req/#')]);
+    await p.addSubscriptions({ id: 'all' }, [sub('#'), sub('+/x')]);
+    await p.addSubscriptions({ id: 'other' }, [sub('command//+/res'), sub('x/+/y')]);
+    const found = async (topic: string) => (await p.subscriptionsByTopic(topic)).map((s) => `${s.clientId} ${s.topic}`).sort();
+    assert.deepEqual(await found('command///res/4711/204'), ['all #', 'gateway command//+/res/#']);
+    assert.deepEqual(await found('command///req/1/install'), ['all #', 'gateway command///req/#']);
+    assert.deepEqual(await found('/x'), ['all #', 'all +/x']);
+    assert.deepEqual(await found('x//y'), ['all #', 'other x/+/y']);
+    assert.deepEqual(await found('$SYS//x'), [], '[MQTT-4.7.2-1] # and +/… do not match $ topics');
+  });
+
   it('keeps an offline client’s QoS 1/2 queue, in order, with messageIds and PUBRELs', async (t) => {
     const dir = createTempDir(t);
     const { p } = await open(dir);

@@ -4,7 +4,7 @@
 // journalled write-through, and on setup() the journal is replayed into memory.
 import { Readable } from 'node:stream';
 import MemoryIndex from 'aedes-persistence/asyncPersistence.js';
-import { filterMatches, hasEmptyLevel } from './topic-match';
+import { topicMatches } from '@ledge/model-mqtt';
 import { onlyOnce, type Logger, withDefaults } from '@ledge/util';
 import {
   defaultDiskPersistenceOptions,
@@ -150,12 +150,14 @@ class DiskStore implements DiskPersistence {
   async subscriptionsByTopic(topic: string): Promise<StoredSubscription[]> {
     this.#check();
     if (!hasEmptyLevel(topic)) return this.#index.subscriptionsByTopic(topic);
-    // The index's trie cannot match `+` against an empty level (see topic-match.ts): scan instead. Rare
-    // (Kanto's gateway command topics `command///…`) and the persistent subscriptions of a gateway are few.
+    // `+` matches an empty level ([MQTT-4.7.1-3]: `a/+/b` matches `a//b`), and aedes delivers live
+    // messages that way (mqemitter matchEmptyLevels), but aedes-persistence's trie does not: a persistent
+    // session subscribed to `command//+/res/#` would never get `command///res/…` queued. Scan instead.
+    // Rare (Kanto's gateway command topics `command///…`) and the persistent subscriptions of a gateway are few.
     const matches: StoredSubscription[] = [];
     for (const [clientId, subs] of this.#state.subscriptions) {
       for (const [filter, options] of subs) {
-        if (filterMatches(filter, topic)) matches.push({ clientId, topic: filter, ...options } as StoredSubscription);
+        if (topicMatches(filter, topic)) matches.push({ clientId, topic: filter, ...options } as StoredSubscription);
       }
     }
     return matches;
@@ -338,4 +340,9 @@ class DiskStore implements DiskPersistence {
       journal: this.#journal.stats(),
     };
   }
+}
+
+/** True when some level of the topic is empty (`a//b`, `/a`, `a/`). */
+function hasEmptyLevel(topic: string): boolean {
+  return topic.includes('//') || topic.startsWith('/') || topic.endsWith('/');
 }

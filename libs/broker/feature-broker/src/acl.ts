@@ -11,7 +11,7 @@
 // - publish: the topic name must match the rule's filter. subscribe: the requested filter must be
 //   covered by the rule's filter (every topic it can match is matched by the rule); each message is
 //   checked again before delivery, so a deny rule inside a wider allowed subscription still holds.
-import { filterCovers, matchTopic, topicFilterProblem } from './topic-rules';
+import { filterCovers, matchValidTopic, topicFilterProblem } from '@ledge/model-mqtt';
 
 export type AclPermission = 'allow' | 'deny';
 export type AclAction = 'publish' | 'subscribe' | 'both';
@@ -114,8 +114,8 @@ export function compileAcl(rules: readonly AclRule[], who: ClientIdentity): Clie
     if (rule.action !== 'publish') sub.push(c);
   }
   return {
-    canPublish: (topic) => decide(pub, (f) => matchTopic(f, topic)),
+    canPublish: (topic) => decide(pub, (f) => matchValidTopic(f, topic)),
     canSubscribe: (filter) => decide(sub, (f) => filterCovers(f, filter)),
-    canReceive: (topic) => decide(sub, (f) => matchTopic(f, topic)),
+    canReceive: (topic) => decide(sub, (f) => matchValidTopic(f, topic)),
   };
 }

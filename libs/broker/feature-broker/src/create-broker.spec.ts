@@ -121,6 +121,31 @@ describe('createBroker', () => {
     assert.equal(writer.connected && reader.connected, true, 'refused publishes do not close the connection');
   });
 
+  it('refuses shared subscriptions with SUBACK 0x80 (aedes has none); a malformed one closes the connection', async (t) => {
+    const { url, lines } = await start(t);
+    const c = await client(t, url, { clientId: 'sharer' });
+    const got = collect(c);
+    const suback = await c.subscribeAsync({ '$share/g/a/+': { qos: 1 }, 'a/+': { qos: 1 } }).then(
+      () => assert.fail('expected a refused subscription'),
+      (err: { packet?: { granted?: number[] } }) => err.packet,
+    );
+    assert.deepEqual(suback?.granted, [128, 1]);
+    assert.ok(lines.some((l) => l['msg'] === 'shared subscription refused: not supported' && l['topic'] === '$share/g/a/+'));
+    await c.publishAsync('a/x', 'one', { qos: 1 });
+    await c.publishAsync('$share/g/a/x', 'literal', { qos: 1 });
+    await c.publishAsync('a/probe', 'probe', { qos: 1 });
+    await waitFor(() => got.some((m) => m.payload === 'probe'), 3000, 'the probe');
+    assert.deepEqual(got.map((m) => m.payload), ['one', 'probe'], 'delivered once, through a/+ only');
+
+    // [MQTT-4.8.2-2] a share name must be followed by '/' and a topic filter: a protocol violation
+    const bad = await client(t, url, { clientId: 'bad-sharer' });
+    const closed = new Promise<void>((resolve) => bad.once('close', () => resolve()));
+    bad.subscribe('$share/g');
+    await closed;
+    const refused = lines.find((l) => l['msg'] === 'packet refused, closing connection' && l['clientId'] === 'bad-sharer');
+    assert.match(String(refused?.['detail']), /no topic filter after \$share\/<group>\//);
+  });
+
   it('publishes Mosquitto log lines, including restored subscriptions of a resumed session', async (t) => {
     const { url } = await start(t);
     const watcher = await client(t, url, { clientId: 'watcher' });

@@ -11,14 +11,14 @@
 //   computed QoS for the one turn of the event loop in which aedes reads it (its check runs in a
 //   setImmediate queued before ours), and puts it back afterwards.
 import type { ClientInternals, DeliverFn, DeliveryPacket } from './aedes-internals';
-import { matchTopic } from './topic-rules';
+import { matchValidTopic } from '@ledge/model-mqtt';
 
 /** Highest QoS granted by the subscriptions matching `topic`; -1 when none matches. */
 export function maxGrantedQos(subscriptions: Record<string, { qos: number }>, topic: string): number {
   let max = -1;
   for (const filter in subscriptions) {
     const qos = subscriptions[filter]!.qos;
-    if (qos > max && qos <= 2 && matchTopic(filter, topic)) {
+    if (qos > max && qos <= 2 && matchValidTopic(filter, topic)) {
       max = qos;
       if (max === 2) break;
     }

@@ -1,8 +1,10 @@
 // The aedes hooks: authentication, the $SYS publish rule, topic ACLs and the delivery QoS fix.
 // Refused publishes are acknowledged and dropped (see ledge-aedes.ts); refused subscriptions get SUBACK
-// 0x80; a message a client may not receive is not forwarded to it.
+// 0x80 (so do shared subscriptions, which aedes lacks); a message a client may not receive is not
+// forwarded to it.
 import type { AedesOptions, Client } from 'aedes';
 import type { Logger } from '@ledge/util';
+import { parseSharedSubscription } from '@ledge/model-mqtt';
 import { compileAcl, type AclRule } from './acl';
 import { bothAcls, ledgeAcl } from './ledge-acl';
 import { internals } from './aedes-internals';
@@ -101,6 +103,14 @@ export function createHooks(options: HooksOptions): Hooks {
     },
 
     authorizeSubscribe(client, sub, callback) {
+      // aedes 1.2 has no shared subscriptions: it would file `$share/<group>/<filter>` as a literal filter
+      // that no topic name matches under the shared rules (MQTT 5 §4.8.2, @ledge/model-mqtt). Refuse it
+      // with SUBACK 0x80, where an MQTT 5 broker answers 0x9E "Shared Subscriptions not supported".
+      if (parseSharedSubscription(sub.topic)) {
+        logger.info({ clientId: client.id, topic: sub.topic }, 'shared subscription refused: not supported');
+        callback(null, null);
+        return;
+      }
       const acl = records.of(client)?.acl;
       if (acl && !acl.canSubscribe(sub.topic)) {
         logger.debug({ clientId: client.id, topic: sub.topic }, 'subscription denied by ACL');

@@ -6,8 +6,8 @@
 // Containers' logs are the one thing a local client may not read: they are root's on the gateway. The
 // update contract's orders (issue 18) reach the same root actions by another road, so they are reserved too.
 import { appOfHealthTopic, CONTAINER_LOGS_ANSWERER, CONTAINER_LOGS_ASKER, ContainerLogsTopics } from '@ledge/model-edge';
+import { matchValidTopic } from '@ledge/model-mqtt';
 import { UPDATE_MANAGER_USER, UPDATE_ORDER_FILTERS } from '@ledge/update-model';
-import { matchTopic } from './topic-rules';
 import type { ClientAcl, ClientIdentity } from './acl';
 
 /** The connector's account (packages and `ledge run` create it). */
@@ -41,7 +41,7 @@ export function healthOwners(usernames: readonly string[]): ReadonlySet<string> 
  */
 function containerLogsAllowed(who: ClientIdentity, topic: string, as: 'publish' | 'receive'): boolean {
   if (topic === ContainerLogsTopics.request) return as === 'receive' || who.username === CONTAINER_LOGS_ASKER;
-  if (!matchTopic(ContainerLogsTopics.responses, topic)) return true;
+  if (!matchValidTopic(ContainerLogsTopics.responses, topic)) return true;
   return who.username === (as === 'publish' ? CONTAINER_LOGS_ANSWERER : CONTAINER_LOGS_ASKER);
 }
 
@@ -53,7 +53,7 @@ function containerLogsAllowed(who: ClientIdentity, topic: string, as: 'publish' 
  * without the owner. Feedback and current state stay open for third-party agents.
  */
 function updateOrderAllowed(who: ClientIdentity, topic: string): boolean {
-  return who.username === UPDATE_MANAGER_USER || !UPDATE_ORDER_FILTERS.some((f) => matchTopic(f, topic));
+  return who.username === UPDATE_MANAGER_USER || !UPDATE_ORDER_FILTERS.some((f) => matchValidTopic(f, topic));
 }
 
 /** The built-in rules for one client: publishing reserved topics, and receiving containers' logs, are restricted. */
@@ -65,7 +65,7 @@ export function ledgeAcl(who: ClientIdentity, owners: ReadonlySet<string> = heal
   };
   return {
     canPublish: (topic) =>
-      (connector || !CONNECTOR_ONLY_TOPICS.some((f) => matchTopic(f, topic))) && ownHealth(topic) && containerLogsAllowed(who, topic, 'publish') && updateOrderAllowed(who, topic),
+      (connector || !CONNECTOR_ONLY_TOPICS.some((f) => matchValidTopic(f, topic))) && ownHealth(topic) && containerLogsAllowed(who, topic, 'publish') && updateOrderAllowed(who, topic),
     canSubscribe: () => true,
     canReceive: (topic) => containerLogsAllowed(who, topic, 'receive'),
   };

@@ -8,6 +8,7 @@
 // sub-device's commands learns that subscription without waiting for container management to subscribe again.
 import type { Aedes, Client } from 'aedes';
 import type { Logger } from '@ledge/util';
+import { matchValidTopic } from '@ledge/model-mqtt';
 import { internals, registeredClients } from './aedes-internals';
 import type { ConnectionRecord, ConnectionRecords } from './connection-record';
 import type { SysLog } from './sys-log';
@@ -20,7 +21,6 @@ import {
   SYS_LOG_TOPICS,
   type DisconnectReason,
 } from './sys-log-lines';
-import { matchTopic } from './topic-rules';
 
 export interface SessionLogOptions {
   broker: Aedes;
@@ -56,7 +56,7 @@ export function attachSessionLog(options: SessionLogOptions): SessionLog {
     if (rec) rec.reason ??= reason;
   };
 
-  const readsSubscribeLines = (filters: readonly string[]) => filters.some((f) => matchTopic(f, SYS_LOG_TOPICS.subscribe));
+  const readsSubscribeLines = (filters: readonly string[]) => filters.some((f) => matchValidTopic(f, SYS_LOG_TOPICS.subscribe));
   // Written straight to the reader, in the format of the live lines: before any live line published later
   // (both go out through setImmediate, the live ones after the $SYS chain and aedes' routing), and without
   // repeating anything to readers that saw the live lines already. The reader's ACL still applies (aedes'

@@ -1,5 +1,6 @@
 // Parsing of Hono-style MQTT topic names on the local bus and at the cloud (§1.1, §1.3).
 import { normaliseCommandDirection, normaliseEndpoint } from './endpoints';
+import { topicNameProblem as mqttTopicNameProblem } from '@ledge/model-mqtt';
 import { parseFailure, type ParseFailure } from '@ledge/util-parse';
 
 /** `e|event|t|telemetry[/<tenant>[/<device>[/<extra...>]]]`; empty levels mean "from config". */
@@ -35,12 +36,12 @@ export interface HonoCommandResponseTopic {
 export type HonoTopic = HonoTelemetryTopic | HonoCommandRequestTopic | HonoCommandResponseTopic;
 export type HonoTopicParseResult = { readonly ok: true; readonly topic: HonoTopic } | ParseFailure;
 
-/** [MQTT-4.7.3-1..3] topic names are non-empty, wildcard- and NUL-free, at most 65535 bytes. */
+/** A string that is a valid MQTT topic name, by @ledge/model-mqtt's rules (non-empty, no wildcards or
+ * U+0000, well-formed, at most 65535 bytes of UTF-8 [MQTT-4.7.3-1..3]). */
 export function topicNameProblem(topic: unknown): string | undefined {
   if (typeof topic !== 'string' || topic === '') return 'topic must be a non-empty string';
-  if (topic.length > 65_535) return 'topic is longer than 65535 characters';
-  if (/[+#\u0000]/.test(topic)) return `topic "${topic}" contains a wildcard or NUL character`;
-  return undefined;
+  const problem = mqttTopicNameProblem(topic);
+  return problem === undefined ? undefined : `topic "${topic.slice(0, 200)}": ${problem}`;
 }
 
 export function parseHonoTopic(topic: unknown): HonoTopicParseResult {

@@ -17,7 +17,7 @@ function textProblem(text: string, what: string): string | undefined {
   let bytes = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (c === 0) return `${what} contains U+0000`; // [MQTT-4.7.3-2], [MQTT-1.5.3-2]
+    if (c === 0) return `${what} contains NUL (U+0000)`; // [MQTT-4.7.3-2], [MQTT-1.5.3-2]
     if (c < 0x80) bytes += 1;
     else if (c < 0x800) bytes += 2;
     else if (c < 0xd800 || c > 0xdfff) bytes += 3;

@@ -4,6 +4,7 @@
 // Call it from a spec file with a factory and a few messages that must map successfully.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { topicFilterProblem, topicMatches, topicNameProblem } from '@ledge/model-mqtt';
 import type { BusMessage, CloudProtocol, DeviceContext, Mapped } from '../cloud-protocol';
 import { CONNECTOR_LOCAL_FILTERS } from '../local-session';
 
@@ -18,31 +19,6 @@ export interface CloudProtocolContractOptions {
 }
 
 const defaultCtx: DeviceContext = Object.freeze({ deviceId: 'test:device', tenantId: 'test-tenant', now: () => 1_700_000_000_000 });
-
-/** [MQTT-4.7.1-1..3]: a filter is non-empty, `#` only alone as the last level, `+` only as a whole level. */
-export function topicFilterProblem(filter: string): string | undefined {
-  if (filter === '') return 'filter is empty';
-  if (filter.includes('\u0000')) return 'filter contains NUL';
-  const levels = filter.split('/');
-  for (const [i, level] of levels.entries()) {
-    if (level.includes('#') && (level !== '#' || i !== levels.length - 1)) return `"#" misplaced in "${filter}"`;
-    if (level.includes('+') && level !== '+') return `"+" misplaced in "${filter}"`;
-  }
-  return undefined;
-}
-
-/** MQTT topic matching; `$`-topics are not matched by a leading wildcard [MQTT-4.7.2-1]. */
-export function topicMatchesFilter(topic: string, filter: string): boolean {
-  const t = topic.split('/');
-  const f = filter.split('/');
-  if (topic.startsWith('$') && (f[0] === '+' || f[0] === '#')) return false;
-  for (let i = 0; i < f.length; i++) {
-    if (f[i] === '#') return true;
-    if (i >= t.length) return false;
-    if (f[i] !== '+' && f[i] !== t[i]) return false;
-  }
-  return t.length === f.length;
-}
 
 const nested = (depth: number) => '['.repeat(depth) + ']'.repeat(depth);
 const envelope = (topic: unknown, path: unknown, value?: unknown, extra: object = {}) =>
@@ -97,7 +73,7 @@ function assertMapped(result: Mapped, what: string): void {
     assert.ok(Array.isArray(result.messages), `${what}: messages is an array`);
     for (const m of result.messages) {
       assert.equal(typeof m.topic, 'string', `${what}: topic is a string`);
-      assert.ok(m.topic !== '' && m.topic.length <= 65_535 && !/[+#\u0000]/.test(m.topic), `${what}: "${m.topic.slice(0, 200)}" is a valid topic name`);
+      assert.equal(topicNameProblem(m.topic), undefined, `${what}: "${m.topic.slice(0, 200)}" is a valid topic name`);
       assert.ok(Buffer.isBuffer(m.payload), `${what}: payload is a Buffer`);
       assert.ok(m.qos === 0 || m.qos === 1 || m.qos === 2, `${what}: QoS ${String(m.qos)}`);
     }
@@ -157,13 +133,13 @@ export function cloudProtocolContract(name: string, options: CloudProtocolContra
       for (const m of options.localSamples) {
         const r = p.toCloud(m, ctx);
         for (const out of r.ok ? r.messages : []) {
-          for (const f of cloudSubs) assert.ok(!topicMatchesFilter(out.topic, f), `cloud publish ${out.topic} matches own cloud subscription ${f}`);
+          for (const f of cloudSubs) assert.ok(!topicMatches(f, out.topic), `cloud publish ${out.topic} matches own cloud subscription ${f}`);
         }
       }
       for (const m of options.cloudSamples) {
         const r = p.toLocal(m, ctx);
         for (const out of r.ok ? r.messages : []) {
-          for (const f of p.localSubscriptions) assert.ok(!topicMatchesFilter(out.topic, f), `local publish ${out.topic} matches own local subscription ${f}`);
+          for (const f of p.localSubscriptions) assert.ok(!topicMatches(f, out.topic), `local publish ${out.topic} matches own local subscription ${f}`);
         }
       }
     });

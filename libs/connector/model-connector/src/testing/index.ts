@@ -1,2 +1,2 @@
-export { cloudProtocolContract, garbagePayloads, topicFilterProblem, topicMatchesFilter } from './cloud-protocol-contract';
+export { cloudProtocolContract, garbagePayloads } from './cloud-protocol-contract';
 export type { CloudProtocolContractOptions } from './cloud-protocol-contract';

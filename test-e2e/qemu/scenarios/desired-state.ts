@@ -95,7 +95,7 @@ export const desiredState: Scenario = {
       const image = `${REGISTRY_IN_GUEST}/${cloud.registryRepo}`;
       const v1 = await apply([{ id: 'e2e-hello', version: '1', config: [{ key: 'image', value: image }, { key: 'cmd', value: '/bin/busybox' }, { key: 'cmd', value: 'sleep' }, { key: 'cmd', value: '3600' }] }]);
       assert.ok(v1.desiredStateFeedback.actions?.some((a) => a.component.id.endsWith('e2e-hello')), JSON.stringify(v1.desiredStateFeedback.actions));
-      assert.match(await listed(), /e2e-hello\s.*RUNNING/, 'the container runs on the gateway');
+      assert.match(await listed(), /e2e-hello\s.*\| Running /, 'the container runs on the gateway (ledge cm list writes Kanto\'s Running)');
       await waitFor('the container in the UpdateManager inventory at the cloud', 90_000, async () => JSON.stringify(inventory ?? {}).includes('e2e-hello'));
 
       await apply([]);

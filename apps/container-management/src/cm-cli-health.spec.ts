@@ -5,32 +5,12 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { it, type TestContext } from 'node:test';
-import yargs from 'yargs';
-import { cmCommand } from '@ledge/container-management-cli';
+import { runCm } from './testing/cm-cli-run';
 import { createContainerManager, createContainerStore, createLocalApi } from '@ledge/container-management-feature';
 import { createMemoryRuntime } from '@ledge/container-management-feature/testing';
 import { createFakeTime, createTempDir, onCleanup } from '@ledge/util/testing';
 
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = { code: 0, stdout: '', stderr: '' };
-  const io = { stdout: { write: (s: string) => (out.stdout += s) }, stderr: { write: (s: string) => (out.stderr += s) }, env: {}, setExitCode: (c: number) => void (out.code = c) };
-  const usage = new Error('usage');
-  try {
-    await cmCommand(yargs(args), io)
-      .strict()
-      .exitProcess(false)
-      .fail((msg, err) => {
-        if (err) throw err;
-        out.stderr += `${msg}\n`;
-        out.code = 2;
-        throw usage;
-      })
-      .parseAsync();
-  } catch (err) {
-    if (err !== usage) throw err;
-  }
-  return out;
-}
+const cli = runCm;
 
 async function setup(t: TestContext) {
   const dir = createTempDir(t);

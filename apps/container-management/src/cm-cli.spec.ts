@@ -4,40 +4,13 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
 import { describe, it, type TestContext } from 'node:test';
-import yargs from 'yargs';
 import type { LogLine } from '@ledge/container-management-model';
-import { cmCommand } from '@ledge/container-management-cli';
+import { runCm } from './testing/cm-cli-run';
 import { createContainerManager, createContainerStore, createLocalApi, type ContainerManager } from '@ledge/container-management-feature';
 import { createMemoryRuntime, type MemoryRuntime } from '@ledge/container-management-feature/testing';
 import { createTempDir } from '@ledge/util/testing';
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function cli(args: string[], env: Record<string, string> = {}, tty = false): Promise<Run> {
-  const out: Run = { code: 0, stdout: '', stderr: '' };
-  const io = { stdout: { write: (s: string) => (out.stdout += s) }, stderr: { write: (s: string) => (out.stderr += s), isTTY: tty }, env, setExitCode: (c: number) => void (out.code = c) };
-  // As apps/ledge/src/main.ts, whose fail handler exits 2 before any command handler runs.
-  const usage = new Error('usage');
-  try {
-    await cmCommand(yargs(args), io)
-      .strict()
-      .exitProcess(false)
-      .fail((msg, err) => {
-        if (err) throw err;
-        out.stderr += `${msg}\n`;
-        out.code = 2;
-        throw usage;
-      })
-      .parseAsync();
-  } catch (err) {
-    if (err !== usage) throw err;
-  }
-  return out;
-}
+const cli = runCm;
 
 async function setup(t: TestContext, logs?: MemoryRuntime['logs']) {
   const dir = createTempDir(t);

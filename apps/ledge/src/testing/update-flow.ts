@@ -180,7 +180,9 @@ export async function desiredStateThroughCloud(t: TestContext, stack: WholeStack
     await waitFor(() => {
       const now = ours(stack);
       return Object.keys(now).sort().join() === `${PREFIX}a,${PREFIX}b,${PREFIX}c` && Object.values(now).every((c) => c.status === 'RUNNING') && now[`${PREFIX}b`]!.id === afterV2[`${PREFIX}b`]!.id ? now : undefined;
-    }, 60_000, 'v2\'s containers running, nothing left of the interrupted update, at the cloud');
+    }, 60_000, 'v2\'s containers running, nothing left of the interrupted update, at the cloud').catch((err: Error) => {
+      throw new Error(`${err.message}: ${JSON.stringify(ours(stack))}`);
+    });
   }
 
   // v3: b changed and d added, d exits at once: activation fails, v2 comes back

@@ -57,8 +57,17 @@ export function registerContainerFeatures(options: ContainerFeaturesOptions): Co
     p.catch((err: unknown) => log.warn({ err, what }, 'twin update not sent'));
   };
 
+  // Containers removed before the thing is known (an update agent settling an interrupted update right
+  // after a restart): publishAll sends the features that exist, and must also delete these, or the cloud
+  // keeps a Container feature of a container that is gone.
+  const removedUnpublished = new Set<string>();
+
   const onEvent = (e: ManagerEvent) => {
-    if (agent.thingId === undefined) return; // publishAll runs once the thing is known
+    if (agent.thingId === undefined) {
+      // publishAll runs once the thing is known
+      if (e.type === 'removed') removedUnpublished.add(e.id);
+      return;
+    }
     switch (e.type) {
       case 'created':
         safe('created', agent.modify(`/features/${containerFeatureId(e.record.id)}`, containerFeature(e.record)));
@@ -121,7 +130,17 @@ export function registerContainerFeatures(options: ContainerFeaturesOptions): Co
     await agent.modify(`/features/${FeatureIds.containerFactory}`, { definition: FeatureDefinitionLists.containerFactory });
     await agent.modify(`/features/${FeatureIds.metrics}`, { definition: FeatureDefinitionLists.metrics });
     for (const f of options.extraFeatures?.() ?? []) await agent.modify(`/features/${f.featureId}`, f.value);
-    for (const r of manager.list()) await agent.modify(`/features/${containerFeatureId(r.id)}`, containerFeature(r));
+    for (const { id } of manager.list()) {
+      // Each as it is now: one removed since the list was taken has had its delete sent already, and a
+      // modify after it would bring the feature back at the cloud (an update agent settling an
+      // interrupted update removes containers while this runs).
+      const now = manager.list().find((r) => r.id === id);
+      if (now !== undefined) await agent.modify(`/features/${containerFeatureId(id)}`, containerFeature(now));
+    }
+    for (const id of [...removedUnpublished]) {
+      removedUnpublished.delete(id);
+      if (!manager.list().some((r) => r.id === id)) await agent.delete(`/features/${containerFeatureId(id)}`);
+    }
   };
 
   const offs = [

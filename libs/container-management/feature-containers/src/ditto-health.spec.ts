@@ -1,6 +1,7 @@
 // The health of a container in its Container:<id> feature (issue 18): `status.health` beside Kanto's
 // fields, modified as it changes, deleted when a recreate drops the check; no trace of it on containers
-// without a check, whose status stays Kanto's exactly.
+// without a check, whose status stays Kanto's exactly. And a container removed before the thing is known
+// (right after a restart) has its feature deleted when the features are published.
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import type { HealthCheck } from '@ledge/container-management-model';
@@ -42,4 +43,61 @@ it('status.health follows the check: modified on change, deleted with the check,
   await f.manager.recreate(id, f.config('web', IMAGE));
   assert.deepEqual(sent.slice(before).filter((s) => s.path === path), [{ op: 'delete', path }]);
   assert.deepEqual(Object.keys(containerFeature(f.manager.get(id)).properties.status), ['name', 'imageRef', 'createdAt', 'config', 'state']);
+});
+
+it('a container removed before the thing is known: its feature is deleted when the features are published', async (t) => {
+  const f = await managerFixture(t);
+  const sent: { op: 'modify' | 'delete'; path: string }[] = [];
+  const agent = {
+    thingId: undefined as string | undefined,
+    handle: () => () => undefined,
+    onThing: () => () => undefined,
+    message: async () => undefined,
+    modify: async (path: string) => void sent.push({ op: 'modify', path }),
+    delete: async (path: string) => void sent.push({ op: 'delete', path }),
+  };
+  const features = registerContainerFeatures({
+    agent,
+    manager: f.manager,
+    metrics: { apply: () => undefined, tick: async () => undefined, active: undefined, close: () => undefined } satisfies MetricsReporter,
+    logger: f.log.logger,
+  });
+  t.after(() => features.close());
+  const kept = await f.manager.create(f.config('kept', IMAGE), { named: true, start: false });
+  const gone = await f.manager.create(f.config('gone', IMAGE), { named: true, start: false });
+  await f.manager.remove(gone.id, true);
+  assert.equal(sent.length, 0, 'nothing sent before the thing is known');
+  agent.thingId = 'demo:gw:edge:containers'; // the identity arrives: the agent's onThing runs publishAll
+  await features.publishAll();
+  assert.ok(sent.some((s) => s.op === 'modify' && s.path === `/features/Container:${kept.id}`));
+  assert.deepEqual(sent.filter((s) => s.op === 'delete'), [{ op: 'delete', path: `/features/Container:${gone.id}` }]);
+});
+
+it('a container removed while the features are being published is not sent again after its delete', async (t) => {
+  const f = await managerFixture(t);
+  const sent: { op: 'modify' | 'delete'; path: string }[] = [];
+  const a = await f.manager.create(f.config('a', IMAGE), { named: true, start: false });
+  const b = await f.manager.create(f.config('b', IMAGE), { named: true, start: false });
+  let removing: Promise<void> | undefined;
+  const features = registerContainerFeatures({
+    agent: {
+      thingId: 'demo:gw:edge:containers',
+      handle: () => () => undefined,
+      onThing: () => () => undefined,
+      message: async () => undefined,
+      modify: async (path: string) => {
+        sent.push({ op: 'modify', path });
+        // b goes while a's feature is on its way (its delete is sent at once: the thing is known)
+        if (path === `/features/Container:${a.id}`) await (removing ??= f.manager.remove(b.id, true));
+      },
+      delete: async (path: string) => void sent.push({ op: 'delete', path }),
+    },
+    manager: f.manager,
+    metrics: { apply: () => undefined, tick: async () => undefined, active: undefined, close: () => undefined } satisfies MetricsReporter,
+    logger: f.log.logger,
+  });
+  t.after(() => features.close());
+  await features.publishAll();
+  const ofB = sent.filter((s) => s.path === `/features/Container:${b.id}`);
+  assert.deepEqual(ofB, [{ op: 'delete', path: `/features/Container:${b.id}` }], 'b deleted, not modified after');
 });

@@ -58,7 +58,7 @@ export default [
   },
   {
     // Tests of pure libraries may drive real I/O (a Mosquitto, openssl) and use the data-access libs'
-    // test helpers (`@ledge/data-access-mqtt/testing`): lift only the I/O ban and that kind rule there.
+    // test helpers (`@ledge/shared/data-access-mqtt/testing`): lift only the I/O ban and that kind rule there.
     files: ['**/*.spec.ts', '**/testing/**/*.ts'],
     rules: {
       '@nx/enforce-module-boundaries': [

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { connectorDurableSession } from '@ledge/connector-model';
+import { connectorDurableSession } from '@ledge/connector/model-connector';
 import { discoverApps, type AppPackage } from './lib/apps.mjs';
 import { BROKER_PASSWD, localBusAccounts } from './lib/secrets.mjs';
 
@@ -50,7 +50,7 @@ describe('packaged units: local bus accounts and sessions', () => {
     // The connector's session exists before the per-app broker opens its listeners (issue 17); ledge run
     // (ledge.service) declares it itself.
     const declared = JSON.parse(environment(readFileSync(brokerApp.unitSource, 'utf8')).get('LEDGE_BROKER_DURABLE_SESSIONS') ?? '[]') as unknown;
-    assert.deepEqual(declared, [connectorDurableSession()], "ledge-broker.service declares the connector's session as @ledge/connector-model says it");
+    assert.deepEqual(declared, [connectorDurableSession()], "ledge-broker.service declares the connector's session as @ledge/connector/model-connector says it");
     const broker = conf(brokerApp);
     assert.equal(broker['passwordFile'], undefined);
     assert.equal(broker['allowAnonymous'], undefined, "allowAnonymous stays at its default: Kanto's third-party apps connect anonymously");

@@ -15,7 +15,15 @@ it('docs/architecture.md has a row for every library (tsconfig.base.json paths) 
   const libs = Object.keys(paths).filter((a) => !a.endsWith('/testing')).sort();
   const doc = readFileSync('docs/architecture.md', 'utf8');
   const table = doc.slice(doc.indexOf('| library |'), doc.indexOf('## Persistence'));
-  const named = [...new Set([...table.matchAll(/`(@ledge\/[a-z0-9-]+)`/g)].map((m) => m[1]!))].sort();
+  const named = [...new Set([...table.matchAll(/`(@ledge\/[a-z0-9-]+\/[a-z0-9-]+)`/g)].map((m) => m[1]!))].sort();
   assert.deepEqual(libs.filter((a) => !named.includes(a)), [], 'libraries without a row');
   assert.deepEqual(named.filter((a) => !libs.includes(a)), [], 'rows for libraries that do not exist');
+});
+
+it("every library's import alias is its folder (`@ledge/<scope>/<kind>-<name>`), so an import says what kind of library it reaches", () => {
+  const paths = (JSON.parse(readFileSync('tsconfig.base.json', 'utf8')) as { compilerOptions: { paths: Record<string, string[]> } }).compilerOptions.paths;
+  const wrong = Object.entries(paths)
+    .map(([alias, [target]]) => ({ alias, expected: `@ledge/${target!.replace(/^libs\//, '').replace(/\/src\/index\.ts$/, '').replace(/\/src\/testing\/index\.ts$/, '/testing')}` }))
+    .filter(({ alias, expected }) => alias !== expected || !/^@ledge\/[a-z-]+\/(model|util|data-access|feature)(-[a-z0-9-]+)?(\/testing)?$/.test(alias));
+  assert.deepEqual(wrong, []);
 });

@@ -6,7 +6,7 @@
 //   nx run <project>:test:unit         only the unit specs (*.spec.ts that are not *.int.spec.ts)
 //
 // Integration specs run the shipped bundles (dist/apps/<app>/main.js, `bundlePath()` in
-// @ledge/util/testing), and which bundle a spec needs is not visible in the project graph (libs never
+// @ledge/shared/util/testing), and which bundle a spec needs is not visible in the project graph (libs never
 // depend on apps). So a project with integration specs has its `test` depend on `build` of every app
 // (tag `type:app`); builds are cached, so when nothing changed this costs a cache check. Nx cannot vary
 // dependsOn by configuration: `test:unit` of such a project pulls the builds too; pass

@@ -9,7 +9,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createDownloader } from '@ledge/software-update-download';
+import { createDownloader } from '@ledge/software-update/data-access-download';
 import { cpuSeconds } from '../cpu.mjs';
 
 const sizeMB = Number(process.argv[2] ?? 200);

@@ -6,7 +6,7 @@ import { createReadStream, mkdtempSync, openSync, rmSync, statSync, writeSync, c
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createHttpUploadProvider } from '@ledge/file-upload-http';
+import { createHttpUploadProvider } from '@ledge/file-upload/data-access-http-upload';
 
 const sizeMB = Number(process.argv[2] ?? 200);
 const rounds = Number(process.argv[3] ?? 3);

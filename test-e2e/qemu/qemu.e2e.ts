@@ -17,8 +17,8 @@ import { baseImage, cacheRoot, defaultImageSpec, extractBusybox } from './lib/im
 import { prepareDisk } from './lib/install';
 import { secs } from './lib/proc';
 import { startVm, tail, type Vm } from './lib/vm';
-import { startMosquitto } from '@ledge/data-access-mqtt/testing';
-import { startRegistry } from '@ledge/container-management-containerd/testing';
+import { startMosquitto } from '@ledge/shared/data-access-mqtt/testing';
+import { startRegistry } from '@ledge/container-management/data-access-containerd/testing';
 import { ARTIFACTS_PORT_IN_GUEST, CLOUD_PORT_IN_GUEST, REGISTRY_PORT_IN_GUEST, startHttpServer, type Cloud } from './lib/cloud';
 import { scenarios } from './scenarios';
 

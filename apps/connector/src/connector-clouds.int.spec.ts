@@ -4,8 +4,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { connectAsync, type MqttClient } from 'mqtt';
-import { createTempDir, waitFor, type TestContextLike } from '@ledge/util/testing';
-import { makePki, startEndpointBroker } from '@ledge/data-access-mqtt/testing';
+import { createTempDir, waitFor, type TestContextLike } from '@ledge/shared/util/testing';
+import { makePki, startEndpointBroker } from '@ledge/shared/data-access-mqtt/testing';
 import { spawnConnector, startLedgeBroker } from './testing/cloud-fixture';
 
 interface LocalApp {

@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { connectAsync } from 'mqtt';
-import { createTempDir, waitFor, type TestContextLike } from '@ledge/util/testing';
-import { startCloudBroker, startMosquitto } from '@ledge/data-access-mqtt/testing';
+import { createTempDir, waitFor, type TestContextLike } from '@ledge/shared/util/testing';
+import { startCloudBroker, startMosquitto } from '@ledge/shared/data-access-mqtt/testing';
 import { spawnConnector, startLedgeBroker } from './testing/cloud-fixture';
 
 const envelope = (correlationId: string, timeout?: string, status?: number) =>

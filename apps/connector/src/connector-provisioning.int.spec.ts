@@ -7,8 +7,8 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { connectAsync } from 'mqtt';
-import { createTempDir, waitFor } from '@ledge/util/testing';
-import { startCloudBroker } from '@ledge/data-access-mqtt/testing';
+import { createTempDir, waitFor } from '@ledge/shared/util/testing';
+import { startCloudBroker } from '@ledge/shared/data-access-mqtt/testing';
 import { spawnConnector, startLedgeBroker } from './testing/cloud-fixture';
 
 const provisioning = (deviceId: string, password: string, port: number) =>

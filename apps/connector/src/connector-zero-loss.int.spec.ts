@@ -4,8 +4,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { connectAsync } from 'mqtt';
-import { createTempDir, waitFor, type Spawned } from '@ledge/util/testing';
-import { startCloudDownWithObserver } from '@ledge/data-access-mqtt/testing';
+import { createTempDir, waitFor, type Spawned } from '@ledge/shared/util/testing';
+import { startCloudDownWithObserver } from '@ledge/shared/data-access-mqtt/testing';
 import { spawnConnector, startLedgeBroker } from './testing/cloud-fixture';
 
 const TOTAL = 10_000;

@@ -6,9 +6,9 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { it, type TestContext } from 'node:test';
 import { runCm } from './testing/cm-cli-run';
-import { createContainerManager, createContainerStore, createLocalApi } from '@ledge/container-management-feature';
-import { createMemoryRuntime } from '@ledge/container-management-feature/testing';
-import { createFakeTime, createTempDir, onCleanup } from '@ledge/util/testing';
+import { createContainerManager, createContainerStore, createLocalApi } from '@ledge/container-management/feature-containers';
+import { createMemoryRuntime } from '@ledge/container-management/feature-containers/testing';
+import { createFakeTime, createTempDir, onCleanup } from '@ledge/shared/util/testing';
 
 const cli = runCm;
 

@@ -6,8 +6,8 @@ import { execFile } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
-import { containerdAvailable, registryAvailable, startContainerd, startRegistry } from '@ledge/container-management-containerd/testing';
-import { bundlePath, createTempDir, spawnNode, waitFor, skipUnlessTools } from '@ledge/util/testing';
+import { containerdAvailable, registryAvailable, startContainerd, startRegistry } from '@ledge/container-management/data-access-containerd/testing';
+import { bundlePath, createTempDir, spawnNode, waitFor, skipUnlessTools } from '@ledge/shared/util/testing';
 
 const skip = skipUnlessTools('needs root, containerd, runc, docker-registry, umoci, skopeo', !containerdAvailable() || !registryAvailable());
 

@@ -4,11 +4,11 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
 import { describe, it, type TestContext } from 'node:test';
-import type { LogLine } from '@ledge/container-management-model';
+import type { LogLine } from '@ledge/container-management/model-containers';
 import { runCm } from './testing/cm-cli-run';
-import { createContainerManager, createContainerStore, createLocalApi, type ContainerManager } from '@ledge/container-management-feature';
-import { createMemoryRuntime, type MemoryRuntime } from '@ledge/container-management-feature/testing';
-import { createTempDir } from '@ledge/util/testing';
+import { createContainerManager, createContainerStore, createLocalApi, type ContainerManager } from '@ledge/container-management/feature-containers';
+import { createMemoryRuntime, type MemoryRuntime } from '@ledge/container-management/feature-containers/testing';
+import { createTempDir } from '@ledge/shared/util/testing';
 
 const cli = runCm;
 

@@ -4,7 +4,7 @@
 // daemon keeps serving; nothing is created or changed. Same real-process stack as the Kanto suite.
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { waitFor } from '@ledge/util/testing';
+import { waitFor } from '@ledge/shared/util/testing';
 import { DITTO_TOPIC_PREFIX, THING, type CmStack } from './testing/cm-stack';
 import { assertDittoError, kantoFixture, skipWithoutContainerd, sleep, taskStatus, UUID_RE } from './testing/kanto-fixture';
 

@@ -9,8 +9,8 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { freePort } from '@ledge/container-management-containerd/testing';
-import { fetchText, hasCommand, waitFor } from '@ledge/util/testing';
+import { freePort } from '@ledge/container-management/data-access-containerd/testing';
+import { fetchText, hasCommand, waitFor } from '@ledge/shared/util/testing';
 import { DITTO_TOPIC_PREFIX, type CmStack } from './testing/cm-stack';
 import { assertDittoError, ctr, kantoFixture, skipWithoutContainerd, sleep, SLEEPER, taskStatus, UUID_RE } from './testing/kanto-fixture';
 

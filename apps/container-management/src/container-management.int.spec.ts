@@ -3,8 +3,8 @@
 // commands on command//<device>:edge:containers/req/…); the stack is testing/cm-stack.ts, shared with the Kanto §8 suites.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { containerdAvailable, registryAvailable } from '@ledge/container-management-containerd/testing';
-import { waitFor, skipUnlessTools } from '@ledge/util/testing';
+import { containerdAvailable, registryAvailable } from '@ledge/container-management/data-access-containerd/testing';
+import { waitFor, skipUnlessTools } from '@ledge/shared/util/testing';
 import { startCmStack } from './testing/cm-stack';
 
 const skip = skipUnlessTools('needs root, containerd, runc, docker-registry, umoci, skopeo', !containerdAvailable() || !registryAvailable());

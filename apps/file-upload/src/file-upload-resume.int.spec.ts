@@ -11,8 +11,8 @@ import { before, describe, it, type TestContext } from 'node:test';
 import mqtt from 'mqtt';
 import S3rver from 's3rver';
 import { request } from 'undici';
-import { amzDate, signV4, uriEncode } from '@ledge/file-upload-s3';
-import { bundlePath, createTempDir, spawnNode, waitFor } from '@ledge/util/testing';
+import { amzDate, signV4, uriEncode } from '@ledge/file-upload/data-access-s3';
+import { bundlePath, createTempDir, spawnNode, waitFor } from '@ledge/shared/util/testing';
 
 const PART = 5 * 1024 * 1024; // S3's smallest part but the last (config minimum)
 

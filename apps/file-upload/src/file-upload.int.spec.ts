@@ -8,8 +8,8 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { before, describe, it, type TestContext } from 'node:test';
 import mqtt from 'mqtt';
-import { startAzurite } from '@ledge/file-upload-azure/testing';
-import { bundlePath, createRng, createTempDir, fuzzSeed, mutate, notJson, spawnNode, waitFor } from '@ledge/util/testing';
+import { startAzurite } from '@ledge/file-upload/data-access-azure-blob/testing';
+import { bundlePath, createRng, createTempDir, fuzzSeed, mutate, notJson, spawnNode, waitFor } from '@ledge/shared/util/testing';
 
 interface Env { topic: string; path: string; value?: unknown; status?: number; headers?: Record<string, unknown>; at?: number }
 

@@ -2,8 +2,8 @@
 // redacted by key, and the secret values themselves (and the first line of each password file) so that
 // the bundle can blank them wherever else they appear.
 import { readFileSync } from 'node:fs';
-import { secretValues } from '@ledge/status-feature';
-import { prepareConfig, redactObject } from '@ledge/util';
+import { secretValues } from '@ledge/shared/feature-status';
+import { prepareConfig, redactObject } from '@ledge/shared/util';
 import { hostedApps } from './apps';
 
 export async function appConfigs(env: Readonly<Record<string, string | undefined>> = process.env): Promise<{ configs: Record<string, unknown>; secrets: Set<string> }> {

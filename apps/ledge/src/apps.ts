@@ -2,7 +2,7 @@
 // selected: an app's code that is not evaluated costs an idle process nothing, so `ledge run --apps
 // broker,connector,file-upload` (ledge.service) does not pay for container management's gRPC stack or
 // the update agent (~8 MB RSS measured, docs/performance.md).
-import type { AppEntry, ConfigSpec } from '@ledge/util';
+import type { AppEntry, ConfigSpec } from '@ledge/shared/util';
 
 export interface HostedApp {
   readonly name: string;
@@ -20,12 +20,12 @@ const hosted = <S extends ConfigSpec>(name: string, load: () => Promise<AppEntry
 });
 
 export const hostedApps: readonly HostedApp[] = [
-  hosted('broker', async () => (await import('@ledge/broker-feature')).brokerEntry),
-  hosted('connector', async () => (await import('@ledge/connector-bridge')).connectorEntry),
-  hosted('container-management', async () => (await import('@ledge/container-management-feature')).containerManagementEntry),
-  hosted('software-update', async () => (await import('@ledge/software-update-feature')).softwareUpdateEntry),
-  hosted('file-upload', async () => (await import('@ledge/file-upload-feature')).fileUploadEntry),
-  hosted('file-backup', async () => (await import('@ledge/file-upload-feature')).fileBackupEntry),
-  hosted('system-metrics', async () => (await import('@ledge/system-metrics-feature')).systemMetricsEntry),
-  hosted('update-manager', async () => (await import('@ledge/update-manager-feature')).updateManagerEntry),
+  hosted('broker', async () => (await import('@ledge/broker/feature-broker')).brokerEntry),
+  hosted('connector', async () => (await import('@ledge/connector/feature-bridge')).connectorEntry),
+  hosted('container-management', async () => (await import('@ledge/container-management/feature-containers')).containerManagementEntry),
+  hosted('software-update', async () => (await import('@ledge/software-update/feature-software-update')).softwareUpdateEntry),
+  hosted('file-upload', async () => (await import('@ledge/file-upload/feature-file-upload')).fileUploadEntry),
+  hosted('file-backup', async () => (await import('@ledge/file-upload/feature-file-upload')).fileBackupEntry),
+  hosted('system-metrics', async () => (await import('@ledge/system-metrics/feature-metrics')).systemMetricsEntry),
+  hosted('update-manager', async () => (await import('@ledge/update-manager/feature-update-manager')).updateManagerEntry),
 ];

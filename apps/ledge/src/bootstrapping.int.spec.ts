@@ -7,8 +7,8 @@ import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { connectAsync } from 'mqtt';
-import { findMosquitto, freePort, startCloudBroker } from '@ledge/data-access-mqtt/testing';
-import { bundlePath, createTempDir, spawnNode, waitFor } from '@ledge/util/testing';
+import { findMosquitto, freePort, startCloudBroker } from '@ledge/shared/data-access-mqtt/testing';
+import { bundlePath, createTempDir, spawnNode, waitFor } from '@ledge/shared/util/testing';
 
 const skip = findMosquitto() || process.env['CI'] === 'true' ? false : 'needs mosquitto';
 

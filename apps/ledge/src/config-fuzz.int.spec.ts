@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
-import { bundlePath, createRng, createTempDir, fuzzSeed, mutate, spawnNode } from '@ledge/util/testing';
+import { bundlePath, createRng, createTempDir, fuzzSeed, mutate, spawnNode } from '@ledge/shared/util/testing';
 import { hostedApps } from './apps';
 
 const MUTANTS_PER_APP = 12;

@@ -1,6 +1,6 @@
 // `ledge status`'s view of the containers: container management's local API (the one `ledge cm list` uses).
-import { capitalise, createCmClient, type ApiContainer } from '@ledge/container-management-cli';
-import type { ContainerSummary } from '@ledge/status-feature';
+import { capitalise, createCmClient, type ApiContainer } from '@ledge/container-management/feature-cm-cli';
+import type { ContainerSummary } from '@ledge/shared/feature-status';
 
 export async function containerSummary(host: string): Promise<ContainerSummary> {
   const body = await createCmClient({ socketPath: host, timeoutMs: 3000 }).json('GET', '/v1/containers');

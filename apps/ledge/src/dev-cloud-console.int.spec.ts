@@ -13,9 +13,9 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { chromium, type Locator, type Page } from 'playwright-core';
-import { containerdAvailable, registryAvailable, startContainerd, startRegistry } from '@ledge/container-management-containerd/testing';
-import { freePort } from '@ledge/data-access-mqtt/testing';
-import { bundlePath, createTempDir, repoRoot, spawnNode } from '@ledge/util/testing';
+import { containerdAvailable, registryAvailable, startContainerd, startRegistry } from '@ledge/container-management/data-access-containerd/testing';
+import { freePort } from '@ledge/shared/data-access-mqtt/testing';
+import { bundlePath, createTempDir, repoRoot, spawnNode } from '@ledge/shared/util/testing';
 
 const CHROMIUM = '/usr/bin/chromium';
 const CI = process.env['CI'] === 'true';

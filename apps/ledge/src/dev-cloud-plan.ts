@@ -3,7 +3,7 @@
 // gateway device (created on its first start in `<dataDir>/devices.json`). They replace whatever cloud the
 // connector's own config names: --dev-cloud says which cloud to use.
 import { join } from 'node:path';
-import { ConfigError, prepareConfig, type AppEntry, type ConfigSpec } from '@ledge/util';
+import { ConfigError, prepareConfig, type AppEntry, type ConfigSpec } from '@ledge/shared/util';
 
 export interface DevCloudPlan {
   readonly entry: AppEntry<ConfigSpec>;
@@ -15,7 +15,7 @@ export interface DevCloudPlan {
 
 export async function planDevCloud(options: { env: Readonly<Record<string, string | undefined>>; devDir?: string }): Promise<DevCloudPlan> {
   // loaded only with --dev-cloud: a gateway's `ledge run` never evaluates it
-  const { devCloudEntry, devCloudMqttUrl, ensureDevices } = await import('@ledge/dev-cloud-feature');
+  const { devCloudEntry, devCloudMqttUrl, ensureDevices } = await import('@ledge/dev-cloud/feature-dev-cloud');
   const { config } = prepareConfig(devCloudEntry, { argv: [], env: options.env, ...(options.devDir ? { devDir: options.devDir } : {}) });
   if (config.mqttPort === 0) throw new ConfigError('--dev-cloud: the dev cloud\'s mqttPort must be a fixed port for the connector to dial (not 0)', { key: 'mqttPort' });
   const devices = await ensureDevices(join(config.dataDir, 'devices.json'), config.tenant);

@@ -10,8 +10,8 @@ import { request, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
-import { freePort, makePki } from '@ledge/data-access-mqtt/testing';
-import { bundlePath, createTempDir, spawnNode, waitFor } from '@ledge/util/testing';
+import { freePort, makePki } from '@ledge/shared/data-access-mqtt/testing';
+import { bundlePath, createTempDir, spawnNode, waitFor } from '@ledge/shared/util/testing';
 
 const GATEWAY = 'dev:gateway';
 

@@ -4,7 +4,7 @@
 // orders). Only in dev mode: a production `ledge run` has the packaged secrets, and its passwords stay in
 // memory. The files hold what /etc/ledge/secrets/<app>.password holds: the password on one line.
 import { chmod, mkdir, readdir, rm } from 'node:fs/promises';
-import { devSecretsDir, localPasswordFileOf, writeFileDurably } from '@ledge/util';
+import { devSecretsDir, localPasswordFileOf, writeFileDurably } from '@ledge/shared/util';
 
 /** Accounts made this run, by app (local-bus-plan.ts). */
 export type DevAccounts = Readonly<Record<string, { readonly username: string; readonly password: string }>>;

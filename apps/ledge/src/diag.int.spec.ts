@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { bundlePath, createTempDir, extractTarGz } from '@ledge/util/testing';
+import { bundlePath, createTempDir, extractTarGz } from '@ledge/shared/util/testing';
 
 const SECRETS = {
   cloud: 'cloud-Passw0rd-4711',

@@ -2,7 +2,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import mqtt from 'mqtt';
-import { bundlePath, createTempDir, spawnNode } from '@ledge/util/testing';
+import { bundlePath, createTempDir, spawnNode } from '@ledge/shared/util/testing';
 
 describe('ledge run (all-in-one)', () => {
   it('hosts the stack in one process, serves MQTT and stops cleanly on SIGINT', async (t) => {

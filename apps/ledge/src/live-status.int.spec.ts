@@ -10,10 +10,10 @@ import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { connectorDurableSession } from '@ledge/connector-model';
+import { connectorDurableSession } from '@ledge/connector/model-connector';
 import { connectAsync } from 'mqtt';
-import { connectorCloudEnv, findMosquitto, freePort, startCloudBroker } from '@ledge/data-access-mqtt/testing';
-import { bundlePath, createTempDir, spawnNode, waitFor } from '@ledge/util/testing';
+import { connectorCloudEnv, findMosquitto, freePort, startCloudBroker } from '@ledge/shared/data-access-mqtt/testing';
+import { bundlePath, createTempDir, spawnNode, waitFor } from '@ledge/shared/util/testing';
 
 const skip = findMosquitto() || process.env['CI'] === 'true' ? false : 'needs mosquitto';
 const STATUS = 'edge/connection/remote/status';

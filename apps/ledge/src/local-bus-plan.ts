@@ -5,8 +5,8 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { envName, HOST_LOCAL_BUS_ENV, prepareConfig, type PrepareOptions } from '@ledge/util';
-import { connectorDurableSession } from '@ledge/connector-model';
+import { envName, HOST_LOCAL_BUS_ENV, prepareConfig, type PrepareOptions } from '@ledge/shared/util';
+import { connectorDurableSession } from '@ledge/connector/model-connector';
 import type { HostedApp } from './apps';
 import type { DevAccounts } from './dev-secrets';
 
@@ -50,7 +50,7 @@ function passwordFileUsers(path: string, parse: (text: string) => { username: st
 export async function planLocalBus(chosen: readonly HostedApp[], options: Omit<PrepareOptions, 'argv' | 'hostDefaults'>): Promise<LocalBusPlan> {
   const brokerApp = chosen.find((a) => a.name === 'broker');
   if (brokerApp === undefined) return EMPTY; // the apps dial whatever broker their own config names
-  const { planHostedBus, parsePasswordFile } = await import('@ledge/broker-feature');
+  const { planHostedBus, parsePasswordFile } = await import('@ledge/broker/feature-broker');
   const config = prepareConfig(await brokerApp.load(), options).config as Record<string, unknown> as Parameters<typeof planHostedBus>[0] & { passwordFile: string };
   const pick = async (port: number) => (port === 0 ? freePort(config.host) : port);
   const ports = { port: await pick(config.port), tlsPort: await pick(config.tlsPort), wsPort: await pick(config.wsPort) };

@@ -8,8 +8,8 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
-import { freePort, makePki } from '@ledge/data-access-mqtt/testing';
-import { bundlePath, createTempDir, spawnNode, hasCommand, type Spawned } from '@ledge/util/testing';
+import { freePort, makePki } from '@ledge/shared/data-access-mqtt/testing';
+import { bundlePath, createTempDir, spawnNode, hasCommand, type Spawned } from '@ledge/shared/util/testing';
 
 const CLIENTS = ['ledge-connector', 'ledge-container-management', 'ledge-software-update-', 'ledge-file-upload-'];
 const requireOpenssl = process.env['CI'] === 'true' || hasCommand('openssl') ? false : 'openssl is not installed';

@@ -1,9 +1,9 @@
 // The `ledge` command: `ledge run` hosts the stack, `ledge status` shows it, `ledge diag` bundles it for
 // support, `ledge logs` reads an app's journal; more verbs (`ledge cm`, `ledge um`) are added per app.
 import yargs from 'yargs';
-import { cmCommand } from '@ledge/container-management-cli';
-import { diagCommand, logsCommand, statusCommand } from '@ledge/status-feature';
-import { umCommand } from '@ledge/update-manager-cli';
+import { cmCommand } from '@ledge/container-management/feature-cm-cli';
+import { diagCommand, logsCommand, statusCommand } from '@ledge/shared/feature-status';
+import { umCommand } from '@ledge/update-manager/feature-um-cli';
 import { appConfigs } from './app-configs';
 import { containerSummary } from './containers';
 import { runCommand } from './run-command';

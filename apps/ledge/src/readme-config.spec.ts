@@ -4,8 +4,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { commonConfig, configTable } from '@ledge/util';
-import { repoRoot } from '@ledge/util/testing';
+import { commonConfig, configTable } from '@ledge/shared/util';
+import { repoRoot } from '@ledge/shared/util/testing';
 import { hostedApps } from './apps';
 
 const TABLE_HEAD = '| key | flag | env | default | meaning |';
@@ -21,8 +21,8 @@ function withTable(readme: string, table: string): string {
 
 /** Apps `ledge run` does not host (one-shot, or only with --dev-cloud), with a README all the same. */
 const standalone = [
-  { name: 'bootstrapping', load: async () => (await import('@ledge/connector-bridge')).bootstrappingEntry as unknown as Awaited<ReturnType<(typeof hostedApps)[number]['load']>> },
-  { name: 'dev-cloud', load: async () => (await import('@ledge/dev-cloud-feature')).devCloudEntry as unknown as Awaited<ReturnType<(typeof hostedApps)[number]['load']>> },
+  { name: 'bootstrapping', load: async () => (await import('@ledge/connector/feature-bridge')).bootstrappingEntry as unknown as Awaited<ReturnType<(typeof hostedApps)[number]['load']>> },
+  { name: 'dev-cloud', load: async () => (await import('@ledge/dev-cloud/feature-dev-cloud')).devCloudEntry as unknown as Awaited<ReturnType<(typeof hostedApps)[number]['load']>> },
 ];
 
 describe("the apps' README config tables", () => {

@@ -19,7 +19,7 @@ import {
   type App,
   type AppLoggerSettings,
   type Logger,
-} from '@ledge/util';
+} from '@ledge/shared/util';
 import { hostedApps } from './apps';
 import { planDevCloud, type DevCloudPlan } from './dev-cloud-plan';
 import { writeDevSecrets } from './dev-secrets';

@@ -7,8 +7,8 @@ import { execFile } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { connectorCloudEnv, findMosquitto, freePort, startCloudBroker } from '@ledge/data-access-mqtt/testing';
-import { bundlePath, createTempDir, spawnNode, waitFor } from '@ledge/util/testing';
+import { connectorCloudEnv, findMosquitto, freePort, startCloudBroker } from '@ledge/shared/data-access-mqtt/testing';
+import { bundlePath, createTempDir, spawnNode, waitFor } from '@ledge/shared/util/testing';
 
 const skip = findMosquitto() || process.env['CI'] === 'true' ? false : 'needs mosquitto';
 

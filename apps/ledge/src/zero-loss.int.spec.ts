@@ -15,8 +15,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { connect, type MqttClient } from 'mqtt';
-import { connectorCloudEnv, findMosquitto, freePort, startCloudDownWithObserver, type CloudBroker } from '@ledge/data-access-mqtt/testing';
-import { bundlePath, createTempDir, spawnNode, waitFor, type Spawned } from '@ledge/util/testing';
+import { connectorCloudEnv, findMosquitto, freePort, startCloudDownWithObserver, type CloudBroker } from '@ledge/shared/data-access-mqtt/testing';
+import { bundlePath, createTempDir, spawnNode, waitFor, type Spawned } from '@ledge/shared/util/testing';
 
 const WINDOW = 64;
 const MODES = ['all-in-one', 'processes'] as const;

@@ -1,7 +1,7 @@
 // Integration-test fixtures of the connector app: the Ledge broker and connector bundles. The Mosquittos
-// playing the cloud live in @ledge/data-access-mqtt/testing (cloud-mosquitto.ts).
-import { freePort } from '@ledge/data-access-mqtt/testing';
-import { bundlePath, createTempDir, spawnNode, type Spawned, type TestContextLike } from '@ledge/util/testing';
+// playing the cloud live in @ledge/shared/data-access-mqtt/testing (cloud-mosquitto.ts).
+import { freePort } from '@ledge/shared/data-access-mqtt/testing';
+import { bundlePath, createTempDir, spawnNode, type Spawned, type TestContextLike } from '@ledge/shared/util/testing';
 
 export interface LedgeBroker {
   port: number;

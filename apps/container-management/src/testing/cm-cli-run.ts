@@ -1,7 +1,7 @@
 // `ledge cm` run in the test's process, as apps/ledge/src/main.ts runs it (its fail handler exits 2 before
 // any command handler runs): what it wrote and its exit code.
 import yargs from 'yargs';
-import { cmCommand } from '@ledge/container-management-cli';
+import { cmCommand } from '@ledge/container-management/feature-cm-cli';
 
 export interface CmRun {
   code: number;

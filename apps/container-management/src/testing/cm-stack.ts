@@ -4,8 +4,8 @@
 // commands on command//<device>:edge:containers/req/… and reads responses and events, §1.1, §3.1).
 import { join } from 'node:path';
 import { connectAsync, type MqttClient } from 'mqtt';
-import { startContainerd, startRegistry, type ContainerdFixture, type RegistryFixture } from '@ledge/container-management-containerd/testing';
-import { bundlePath, createTempDir, onCleanup, spawnNode, waitFor, type Spawned, type TestContextLike } from '@ledge/util/testing';
+import { startContainerd, startRegistry, type ContainerdFixture, type RegistryFixture } from '@ledge/container-management/data-access-containerd/testing';
+import { bundlePath, createTempDir, onCleanup, spawnNode, waitFor, type Spawned, type TestContextLike } from '@ledge/shared/util/testing';
 
 export const THING = 'demo:gw:edge:containers';
 export const DITTO_TOPIC_PREFIX = 'demo/gw:edge:containers/things/live/messages';

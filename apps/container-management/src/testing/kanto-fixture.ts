@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { after, before, type TestContext } from 'node:test';
-import { containerdAvailable, registryAvailable } from '@ledge/container-management-containerd/testing';
+import { containerdAvailable, registryAvailable } from '@ledge/container-management/data-access-containerd/testing';
 import { startCmStack, type CmStack, type Env } from './cm-stack';
 
 export const skipWithoutContainerd = !containerdAvailable() || !registryAvailable() ? 'needs root, containerd, runc, docker-registry, umoci, skopeo' : false;

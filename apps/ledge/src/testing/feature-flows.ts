@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
-import { waitFor } from '@ledge/util/testing';
+import { waitFor } from '@ledge/shared/util/testing';
 import { startUploadSink } from './upload-sink';
 import { DEVICE, type WholeStack } from './whole-stack';
 

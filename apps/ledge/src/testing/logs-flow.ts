@@ -7,8 +7,8 @@
 import assert from 'node:assert/strict';
 import type { TestContext } from 'node:test';
 import { connectAsync } from 'mqtt';
-import type { RegistryFixture } from '@ledge/container-management-containerd/testing';
-import { extractTarGz, waitFor } from '@ledge/util/testing';
+import type { RegistryFixture } from '@ledge/container-management/data-access-containerd/testing';
+import { extractTarGz, waitFor } from '@ledge/shared/util/testing';
 import { startUploadSink } from './upload-sink';
 import { DEVICE, type WholeStack } from './whole-stack';
 

@@ -3,7 +3,7 @@
 // feature on the gateway thing with a twin modify on `e`, subscribes `command///req/#` and answers only
 // inbox messages addressed to its thing and its feature, leaving every other command to its owner.
 import { connectAsync } from 'mqtt';
-import { onCleanup, type TestContextLike } from '@ledge/util/testing';
+import { onCleanup, type TestContextLike } from '@ledge/shared/util/testing';
 
 export const THIRD_PARTY_FEATURE = 'Greeter';
 export const THIRD_PARTY_DEFINITION = 'com.acme.edge:Greeter:1.0.0';

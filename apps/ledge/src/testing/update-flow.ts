@@ -11,8 +11,8 @@
 import assert from 'node:assert/strict';
 import type { TestContext } from 'node:test';
 import { connectAsync } from 'mqtt';
-import type { RegistryFixture } from '@ledge/container-management-containerd/testing';
-import { waitFor } from '@ledge/util/testing';
+import type { RegistryFixture } from '@ledge/container-management/data-access-containerd/testing';
+import { waitFor } from '@ledge/shared/util/testing';
 import { CONTAINERS_THING, DEVICE, type StackMode, type WholeStack } from './whole-stack';
 
 interface Feedback {

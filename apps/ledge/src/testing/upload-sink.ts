@@ -2,7 +2,7 @@
 // its path and answers 201; a GET serves what was stored (file-backup's restore downloads from it), 404 else.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { onCleanup, type TestContextLike } from '@ledge/util/testing';
+import { onCleanup, type TestContextLike } from '@ledge/shared/util/testing';
 
 export interface UploadSink {
   readonly url: string;

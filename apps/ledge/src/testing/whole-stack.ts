@@ -6,9 +6,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connectAsync, type MqttClient } from 'mqtt';
-import type { ContainerdFixture, RegistryFixture } from '@ledge/container-management-containerd/testing';
-import { startCloudBroker, type CloudBroker } from '@ledge/data-access-mqtt/testing';
-import { bundlePath, createTempDir, onCleanup, spawnNode, waitFor, type Spawned, type TestContextLike } from '@ledge/util/testing';
+import type { ContainerdFixture, RegistryFixture } from '@ledge/container-management/data-access-containerd/testing';
+import { startCloudBroker, type CloudBroker } from '@ledge/shared/data-access-mqtt/testing';
+import { bundlePath, createTempDir, onCleanup, spawnNode, waitFor, type Spawned, type TestContextLike } from '@ledge/shared/util/testing';
 import { startThirdPartyApp, THIRD_PARTY_FEATURE, type ThirdPartyApp } from './third-party-app';
 
 export const DEVICE = 'demo:device';

@@ -4,7 +4,7 @@
 //   pattern [read|write|readwrite|deny] <topic>  every client; %c and %u substituted
 // `read` = subscribe and receive, `write` = publish, `deny` = neither (deny wins, as in Mosquitto 2).
 import type { AclAction, AclPermission, AclRule } from './acl';
-import { topicFilterProblem } from '@ledge/model-mqtt';
+import { topicFilterProblem } from '@ledge/shared/model-mqtt';
 
 const ACCESS: Record<string, { permission: AclPermission; action: AclAction }> = {
   read: { permission: 'allow', action: 'subscribe' },

@@ -11,7 +11,7 @@
 // - publish: the topic name must match the rule's filter. subscribe: the requested filter must be
 //   covered by the rule's filter (every topic it can match is matched by the rule); each message is
 //   checked again before delivery, so a deny rule inside a wider allowed subscription still holds.
-import { filterCovers, matchValidTopic, topicFilterProblem } from '@ledge/model-mqtt';
+import { filterCovers, matchValidTopic, topicFilterProblem } from '@ledge/shared/model-mqtt';
 
 export type AclPermission = 'allow' | 'deny';
 export type AclAction = 'publish' | 'subscribe' | 'both';

@@ -3,7 +3,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import mqtt from 'mqtt';
-import { hasCommand, waitFor, type TestContextLike } from '@ledge/util/testing';
+import { hasCommand, waitFor, type TestContextLike } from '@ledge/shared/util/testing';
 import { raw, rawConnect, run, startBrokerProcess, type BrokerProcess, type RawConnection } from './testing';
 
 const CONNACK_OK = '20020000';

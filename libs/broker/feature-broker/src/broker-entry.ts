@@ -1,6 +1,6 @@
 // The broker as an app: run alone (apps/broker, `ledge-broker`) or hosted with the others (`ledge run`).
 import { join } from 'node:path';
-import type { AppEntry } from '@ledge/util';
+import type { AppEntry } from '@ledge/shared/util';
 import { brokerSpec, type BrokerSpec } from './config';
 import { createBroker } from './create-broker';
 

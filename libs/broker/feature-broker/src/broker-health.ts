@@ -1,8 +1,8 @@
 // The broker's own health (docs/mqtt-api.md "Health"): retained `edge/health/broker` `up` at start and again
 // on every `edge/health/request` (with its load: connected clients, persistent sessions, queued messages),
 // `down` (stopped) at a clean stop. No will: without the broker there is no bus to hear it.
-import { buildHealthDown, buildHealthUp, encodeHealth, healthTopic, HealthTopics, type HealthOptions } from '@ledge/model-edge';
-import type { Logger } from '@ledge/util';
+import { buildHealthDown, buildHealthUp, encodeHealth, healthTopic, HealthTopics, type HealthOptions } from '@ledge/shared/model-edge';
+import type { Logger } from '@ledge/shared/util';
 import type { LedgeAedes } from './ledge-aedes';
 
 export interface BrokerHealthOptions {

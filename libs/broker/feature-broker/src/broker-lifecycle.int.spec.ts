@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
-import { bundlePath, createTempDir, hasCommand, spawnNode, waitFor, type TestContextLike, skipUnlessTools } from '@ledge/util/testing';
+import { bundlePath, createTempDir, hasCommand, spawnNode, waitFor, type TestContextLike, skipUnlessTools } from '@ledge/shared/util/testing';
 import { run, startBrokerProcess } from './testing';
 
 function collect(c: MqttClient): string[] {

@@ -2,7 +2,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
-import { hasCommand, waitFor, type TestContextLike, skipUnlessTools } from '@ledge/util/testing';
+import { hasCommand, waitFor, type TestContextLike, skipUnlessTools } from '@ledge/shared/util/testing';
 import { raw, rawConnect, run, runInBackground, startBrokerProcess, type BrokerProcess } from './testing';
 
 const MOSQUITTO = hasCommand('mosquitto_pub') && hasCommand('mosquitto_sub');

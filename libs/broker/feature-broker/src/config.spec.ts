@@ -2,8 +2,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError, commonConfig, configTable, prepareConfig } from '@ledge/util';
-import { repoRoot } from '@ledge/util/testing';
+import { ConfigError, commonConfig, configTable, prepareConfig } from '@ledge/shared/util';
+import { repoRoot } from '@ledge/shared/util/testing';
 import { brokerEntry } from './broker-entry';
 import { defaultBrokerConfig } from './config';
 

@@ -1,6 +1,6 @@
 // The broker's config schema (README table is generated from it with configTable('broker', brokerSpec)).
 // Ports: -1 disables a listener, 0 picks a free port (tests), anything else is the port.
-import { defineConfig, type ConfigOf, type WithCommon } from '@ledge/util';
+import { defineConfig, type ConfigOf, type WithCommon } from '@ledge/shared/util';
 import { parseAclRules } from './acl';
 import { durableSessionsProblem } from './durable-sessions';
 import { storedPasswordProblem } from './passwords';

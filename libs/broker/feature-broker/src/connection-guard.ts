@@ -2,7 +2,7 @@
 // inspector. Refused packets never reach aedes; the guard answers a refused CONNECT with the CONNACK the
 // spec asks for, half-closes, and lingers briefly reading (and discarding) what the client still sends, so
 // the client reads the CONNACK instead of a connection reset. Writes pass straight through.
-import { withDefaults } from '@ledge/util';
+import { withDefaults } from '@ledge/shared/util';
 import { Duplex } from 'node:stream';
 import type { Verdict } from './packet-rules';
 import { createFrameInspector } from './frame-inspector';

@@ -3,7 +3,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
-import { captureLogger, waitFor, type TestContextLike } from '@ledge/util/testing';
+import { captureLogger, waitFor, type TestContextLike } from '@ledge/shared/util/testing';
 import { defaultBrokerConfig, type BrokerSettings } from './config';
 import { createBroker } from './create-broker';
 

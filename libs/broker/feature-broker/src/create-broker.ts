@@ -3,7 +3,7 @@
 // intake, closes clients and aedes, then flushes and closes the persistence. close() is idempotent.
 import { readFileSync } from 'node:fs';
 import type { Duplex } from 'node:stream';
-import { createCloser, onlyOnce, type App, type Logger } from '@ledge/util';
+import { createCloser, onlyOnce, type App, type Logger } from '@ledge/shared/util';
 import { parseAclRules, type AclRule } from './acl';
 import { parseAclFile } from './acl-file';
 import { forgetWill, internals, registeredClient } from './aedes-internals';

@@ -11,7 +11,7 @@
 //   computed QoS for the one turn of the event loop in which aedes reads it (its check runs in a
 //   setImmediate queued before ours), and puts it back afterwards.
 import type { ClientInternals, DeliverFn, DeliveryPacket } from './aedes-internals';
-import { matchValidTopic } from '@ledge/model-mqtt';
+import { matchValidTopic } from '@ledge/shared/model-mqtt';
 
 /** Highest QoS granted by the subscriptions matching `topic`; -1 when none matches. */
 export function maxGrantedQos(subscriptions: Record<string, { qos: number }>, topic: string): number {

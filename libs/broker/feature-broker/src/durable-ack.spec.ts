@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
-import { captureLogger, waitFor, type TestContextLike } from '@ledge/util/testing';
+import { captureLogger, waitFor, type TestContextLike } from '@ledge/shared/util/testing';
 import { defaultBrokerConfig } from './config';
 import { createBroker } from './create-broker';
 import { memoryPersistence, type PersistenceFactory } from './persistence';

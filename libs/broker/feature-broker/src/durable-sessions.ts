@@ -2,7 +2,7 @@
 // any listener opens: a local app that publishes in the first moments after boot, before the connector
 // has connected and subscribed, is queued for the connector instead of matching nothing. The connector's
 // own (clean: false) connection then finds its session and its queue.
-import { topicFilterProblem } from '@ledge/model-mqtt';
+import { topicFilterProblem } from '@ledge/shared/model-mqtt';
 
 export interface DurableSession {
   clientId: string;

@@ -1,6 +1,6 @@
 // Errors of the broker (STYLE.md "Errors"): stable codes, message templates, containerd-style kinds.
 // MQTT-level refusals keep the protocol's own code (CONNACK return code) in `details.returnCode`.
-import { FailedPreconditionError, InvalidArgumentError, UnavailableError, formatMessage } from '@ledge/util';
+import { FailedPreconditionError, InvalidArgumentError, UnavailableError, formatMessage } from '@ledge/shared/util';
 
 export const BrokerErrorCodes = Object.freeze({
   /** A config value that passed the type check is still unusable (ACL rule, user entry, file). */

@@ -3,8 +3,8 @@
 // 0x80 (so do shared subscriptions, which aedes lacks); a message a client may not receive is not
 // forwarded to it.
 import type { AedesOptions, Client } from 'aedes';
-import type { Logger } from '@ledge/util';
-import { parseSharedSubscription } from '@ledge/model-mqtt';
+import type { Logger } from '@ledge/shared/util';
+import { parseSharedSubscription } from '@ledge/shared/model-mqtt';
 import { compileAcl, type AclRule } from './acl';
 import { bothAcls, ledgeAcl } from './ledge-acl';
 import { internals } from './aedes-internals';
@@ -104,7 +104,7 @@ export function createHooks(options: HooksOptions): Hooks {
 
     authorizeSubscribe(client, sub, callback) {
       // aedes 1.2 has no shared subscriptions: it would file `$share/<group>/<filter>` as a literal filter
-      // that no topic name matches under the shared rules (MQTT 5 §4.8.2, @ledge/model-mqtt). Refuse it
+      // that no topic name matches under the shared rules (MQTT 5 §4.8.2, @ledge/shared/model-mqtt). Refuse it
       // with SUBACK 0x80, where an MQTT 5 broker answers 0x9E "Shared Subscriptions not supported".
       if (parseSharedSubscription(sub.topic)) {
         logger.info({ clientId: client.id, topic: sub.topic }, 'shared subscription refused: not supported');

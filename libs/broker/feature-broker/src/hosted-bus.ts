@@ -2,7 +2,7 @@
 // port or turning on local auth/TLS is one setting). Pure: the host resolves port 0 and draws the random
 // passwords, this decides which listener the apps dial and which accounts the broker gets.
 import { createHash } from 'node:crypto';
-import type { LocalBusSettings } from '@ledge/util';
+import type { LocalBusSettings } from '@ledge/shared/util';
 import type { BrokerSettings } from './config';
 import type { DurableSession } from './durable-sessions';
 

@@ -5,7 +5,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
-import type { TestContextLike } from '@ledge/util/testing';
+import type { TestContextLike } from '@ledge/shared/util/testing';
 import { startBrokerProcess, type BrokerProcess } from './testing';
 
 const CONNECTOR = { username: 'ledge-connector', password: 'connector-secret' };

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { updateTopics, UPDATE_MANAGER_USER } from '@ledge/update-model';
+import { updateTopics, UPDATE_MANAGER_USER } from '@ledge/shared/model-update';
 import { compileAcl } from './acl';
 import { hostedAppUser } from './hosted-bus';
 import { bothAcls, healthOwners, ledgeAcl, ledgeAclActive } from './ledge-acl';

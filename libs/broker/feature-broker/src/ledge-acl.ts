@@ -5,9 +5,9 @@
 // without credentials: events and telemetry, command subscriptions and responses, their own topics.
 // Containers' logs are the one thing a local client may not read: they are root's on the gateway. The
 // update contract's orders (issue 18) reach the same root actions by another road, so they are reserved too.
-import { appOfHealthTopic, CONTAINER_LOGS_ANSWERER, CONTAINER_LOGS_ASKER, ContainerLogsTopics } from '@ledge/model-edge';
-import { matchValidTopic } from '@ledge/model-mqtt';
-import { UPDATE_MANAGER_USER, UPDATE_ORDER_FILTERS } from '@ledge/update-model';
+import { appOfHealthTopic, CONTAINER_LOGS_ANSWERER, CONTAINER_LOGS_ASKER, ContainerLogsTopics } from '@ledge/shared/model-edge';
+import { matchValidTopic } from '@ledge/shared/model-mqtt';
+import { UPDATE_MANAGER_USER, UPDATE_ORDER_FILTERS } from '@ledge/shared/model-update';
 import type { ClientAcl, ClientIdentity } from './acl';
 
 /** The connector's account (packages and `ledge run` create it). */
@@ -47,7 +47,7 @@ function containerLogsAllowed(who: ClientIdentity, topic: string, as: 'publish' 
 
 /**
  * The update contract's orders (`+/desiredstate`, `+/desiredstate/command`, `+/ownerconsentfeedback`,
- * @ledge/update-model orders.ts): only the update manager's account gives them, to its agents, and
+ * @ledge/shared/model-update orders.ts): only the update manager's account gives them, to its agents, and
  * `ledge um` with that account to the manager's local API. A desired state on an agent's topic makes
  * container management create privileged containers as root; a forged consent lets an activity go on
  * without the owner. Feedback and current state stay open for third-party agents.

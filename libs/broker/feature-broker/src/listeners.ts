@@ -7,7 +7,7 @@ import { createServer as createHttpServer, type Server as HttpServer } from 'nod
 import { createServer as createTcpServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
-import type { Logger } from '@ledge/util';
+import type { Logger } from '@ledge/shared/util';
 import type { WebSocketServer } from 'ws';
 import { listenError, tlsFileError } from './errors';
 

@@ -1,9 +1,9 @@
 // The broker checks topics on the wire, as bytes, before aedes parses a packet: those checks must pass
-// the topic-rules table of @ledge/model-mqtt like every other implementation (issue 22). Rows that
+// the topic-rules table of @ledge/shared/model-mqtt like every other implementation (issue 22). Rows that
 // cannot be framed (over 65535 bytes: the length prefix has 16 bits) are left out.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { topicValidityCases } from '@ledge/model-mqtt/testing';
+import { topicValidityCases } from '@ledge/shared/model-mqtt/testing';
 import { inspectFilters, inspectPublish, topicNameBytesProblem } from './packet-rules';
 
 /** UTF-8, except that a lone surrogate is encoded as its 3-byte form (what a sloppy client would send). */
@@ -23,7 +23,7 @@ const field = (bytes: Buffer) => Buffer.concat([Buffer.from([bytes.length >> 8, 
 const show = (s: string) => (s.length > 40 ? `${JSON.stringify(s.slice(0, 24))}… (${s.length} chars)` : JSON.stringify(s));
 const framable = topicValidityCases.filter(([text]) => wireBytes(text).length <= 0xffff);
 
-describe('packet rules: topics on the wire follow @ledge/model-mqtt', () => {
+describe('packet rules: topics on the wire follow @ledge/shared/model-mqtt', () => {
   it('the table has rows the wire can carry, and lone surrogates among them', () => {
     assert.ok(framable.length > 60, `${framable.length} rows`);
     assert.ok(framable.some(([text]) => /\p{Cs}/u.test(text)));

@@ -3,7 +3,7 @@
 // acts on the verdict (CONNACK then close, or close). Rules aedes already gets right are repeated here only
 // where one check is cheaper than two code paths (e.g. QoS 3), so every refusal is logged the same way.
 import { isUtf8 } from 'node:buffer';
-import { topicFilterProblem } from '@ledge/model-mqtt';
+import { topicFilterProblem } from '@ledge/shared/model-mqtt';
 
 /** Why the broker closes a connection; mirrors Mosquitto's disconnect reasons for the $SYS log. */
 export type CloseReason = 'protocol' | 'malformed' | 'oversize';

@@ -1,7 +1,7 @@
 // Stored passwords: plain text, `sha256:<hex>`, `pbkdf2:<digest>:<iterations>:<salt b64>:<hash b64>`, and
 // the two formats of mosquitto_passwd (`$6$` salted SHA-512, `$7$` PBKDF2-SHA512), so a Mosquitto password
 // file works unchanged. Comparisons are constant-time; PBKDF2 runs off the event loop.
-import { withDefaults } from '@ledge/util';
+import { withDefaults } from '@ledge/shared/util';
 import { createHash, pbkdf2, randomBytes, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
 

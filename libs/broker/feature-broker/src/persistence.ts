@@ -1,10 +1,10 @@
 // Where sessions, retained messages and QoS 1/2 queues live. Default: the disk persistence of
-// @ledge/data-access-store under `dataDir` (survives restarts; per-client bound drops the oldest).
+// @ledge/shared/data-access-store under `dataDir` (survives restarts; per-client bound drops the oldest).
 // 'memory' uses aedes-persistence's store with a per-client bound that refuses the newest (that store
 // cannot remove a queued message that has no packet id yet). Tests and the all-in-one host may inject
 // any aedes 1.x persistence through `persistenceFactory`.
-import { createDiskPersistence } from '@ledge/data-access-store';
-import { isLedgeError, type Logger } from '@ledge/util';
+import { createDiskPersistence } from '@ledge/shared/data-access-store';
+import { isLedgeError, type Logger } from '@ledge/shared/util';
 import memory from 'aedes-persistence';
 import { ensureFreePacketId } from './packet-ids';
 import type { ClientInternals } from './aedes-internals';

@@ -7,8 +7,8 @@
 // client holds already: a connector that starts (or restarts) after container management subscribed to its
 // sub-device's commands learns that subscription without waiting for container management to subscribe again.
 import type { Aedes, Client } from 'aedes';
-import type { Logger } from '@ledge/util';
-import { matchValidTopic } from '@ledge/model-mqtt';
+import type { Logger } from '@ledge/shared/util';
+import { matchValidTopic } from '@ledge/shared/model-mqtt';
 import { internals, registeredClients } from './aedes-internals';
 import type { ConnectionRecord, ConnectionRecords } from './connection-record';
 import type { SysLog } from './sys-log';

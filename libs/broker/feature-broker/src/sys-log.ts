@@ -1,7 +1,7 @@
 // Publishes the Mosquitto-format log lines on $SYS/broker/log/..., one at a time and in order (QoS 2, not
 // retained, as Mosquitto's log__vprintf does): a subscribe line overtaken by its unsubscribe line would make
 // the connector keep a cloud subscription nobody needs.
-import type { Logger } from '@ledge/util';
+import type { Logger } from '@ledge/shared/util';
 import type { SysLogType } from './config';
 import { SYS_LOG_TOPICS, type SysLogLine } from './sys-log-lines';
 

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { afterEach, beforeEach, describe, it, mock } from 'node:test';
 import type { IClientOptions, MqttClient } from 'mqtt';
-import { captureLogger } from '@ledge/util/testing';
+import { captureLogger } from '@ledge/shared/util/testing';
 import { createCloudClient } from './cloud-client';
 import type { CloudClientInit } from './options';
 

@@ -5,9 +5,9 @@
 // TypedEmitter: they are emitted inside MQTT.js callbacks, where a throwing listener would otherwise
 // reach MQTT.js (issue 22).
 import { connect as mqttConnect, type MqttClient } from 'mqtt';
-import type { CloudCredentials } from '@ledge/connector-model';
-import { ConnectionCauses, type ConnectionCause } from '@ledge/model-edge';
-import { createBackoff, createLogger, onlyOnce, TypedEmitter, type EventSource, type LedgeError } from '@ledge/util';
+import type { CloudCredentials } from '@ledge/connector/model-connector';
+import { ConnectionCauses, type ConnectionCause } from '@ledge/shared/model-edge';
+import { createBackoff, createLogger, onlyOnce, TypedEmitter, type EventSource, type LedgeError } from '@ledge/shared/util';
 import { parseCloudAddress } from './address';
 import { cloudConnectionError, cloudPublishError, cloudStoppedError } from './errors';
 import { classifyFailure } from './failure';

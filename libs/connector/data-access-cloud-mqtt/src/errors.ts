@@ -1,7 +1,7 @@
 // Errors of the cloud MQTT connection (STYLE.md "Errors"): stable codes, never reused, listed in
 // docs/errors.md. MQTT.js errors are translated here, once; CONNACK refusals keep the MQTT return code
 // in `details.returnCode`.
-import { FailedPreconditionError, InvalidArgumentError, UnavailableError, type LedgeError } from '@ledge/util';
+import { FailedPreconditionError, InvalidArgumentError, UnavailableError, type LedgeError } from '@ledge/shared/util';
 
 export const CloudMqttErrorCodes = Object.freeze({
   /** The cloud address is not `scheme://host:port` with a supported scheme (§2.1.1). */

@@ -1,9 +1,9 @@
 // How a failed connection attempt or a lost connection maps to a status cause (§1.2) and what the
 // client does next (§2.1.3): auth refusals count toward a limit, identifier/protocol refusals stop at
 // once, everything else is retried forever. Pure, so it is tested without a broker.
-import { ConnectionCauses, type ConnectionCause } from '@ledge/model-edge';
+import { ConnectionCauses, type ConnectionCause } from '@ledge/shared/model-edge';
 import { cloudConnectionError, cloudRefusedError } from './errors';
-import type { LedgeError } from '@ledge/util';
+import type { LedgeError } from '@ledge/shared/util';
 
 export type FailureAction = 'retry' | 'auth' | 'stop';
 

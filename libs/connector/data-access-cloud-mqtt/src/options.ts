@@ -1,8 +1,8 @@
 // Options of the cloud connection, defaults after suite-connector (§2.1.3): backoff 1 min → 4 min, ×2,
 // ±25 %, connect timeout 30 s, keep-alive 20 s, 5 authentication failures before giving up.
 import type { IClientOptions, MqttClient } from 'mqtt';
-import type { BackoffOptions, Logger } from '@ledge/util';
-import type { CloudCredentials } from '@ledge/connector-model';
+import type { BackoffOptions, Logger } from '@ledge/shared/util';
+import type { CloudCredentials } from '@ledge/connector/model-connector';
 import type { CloudAddress } from './address';
 import { invalidCloudOptionsError } from './errors';
 

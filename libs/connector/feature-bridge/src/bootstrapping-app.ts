@@ -4,10 +4,10 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createCloudClient, type CloudClient } from '@ledge/connector-cloud-mqtt';
-import { createHonoProtocol } from '@ledge/connector-hono';
-import { bootstrappingSpec, type BootstrappingSpec } from '@ledge/connector-model';
-import { ConfigError, onlyOnce, parseGoDuration, type App, type AppEntry, type ConfigOf, type Logger, type WithCommon } from '@ledge/util';
+import { createCloudClient, type CloudClient } from '@ledge/connector/data-access-cloud-mqtt';
+import { createHonoProtocol } from '@ledge/connector/model-hono';
+import { bootstrappingSpec, type BootstrappingSpec } from '@ledge/connector/model-connector';
+import { ConfigError, onlyOnce, parseGoDuration, type App, type AppEntry, type ConfigOf, type Logger, type WithCommon } from '@ledge/shared/util';
 import { bootstrapFailedError } from './errors';
 import { createBootstrapAgent, type ScriptRunner } from './bootstrapping';
 import { mergeSettings, parseProvisioning, type CloudSettings } from './provisioning';

@@ -9,9 +9,9 @@ import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { connectAsync, type MqttClient } from 'mqtt';
-import { findMosquitto, startCloudBroker, type CloudBroker } from '@ledge/data-access-mqtt/testing';
-import { prepareConfig } from '@ledge/util';
-import { captureLogger, createTempDir, hasCommand, skipUnlessTools, waitFor } from '@ledge/util/testing';
+import { findMosquitto, startCloudBroker, type CloudBroker } from '@ledge/shared/data-access-mqtt/testing';
+import { prepareConfig } from '@ledge/shared/util';
+import { captureLogger, createTempDir, hasCommand, skipUnlessTools, waitFor } from '@ledge/shared/util/testing';
 import { bootstrappingEntry, createBootstrappingApp, lookupUser, type BootstrappingConfig } from './bootstrapping-app';
 
 const DEVICE = 'demo:device';

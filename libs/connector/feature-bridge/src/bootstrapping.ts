@@ -8,7 +8,7 @@
 // it (`<file>.previous`), so the connector can fall back to it when the new identity is refused.
 import { createHash, randomUUID, type Hash } from 'node:crypto';
 import { copyFile, open, readFile, rename, rm, type FileHandle } from 'node:fs/promises';
-import type { CloudClient } from '@ledge/connector-cloud-mqtt';
+import type { CloudClient } from '@ledge/connector/data-access-cloud-mqtt';
 import {
   BOOTSTRAPPING_DEFINITION,
   BOOTSTRAPPING_FEATURE_ID,
@@ -18,10 +18,10 @@ import {
   parseBootstrapResponse,
   type CloudProtocol,
   type DeviceContext,
-} from '@ledge/connector-model';
-import { buildLiveMessage, buildResponse, buildTwinModify, getCorrelationId, parseEnvelope, parseThingId, shouldRespond, type DittoEnvelope } from '@ledge/model-ditto';
-import { parseHonoTopic } from '@ledge/model-hono';
-import { onlyOnce, systemScheduler, writeFileDurably, type Logger, type Scheduler, type Timer } from '@ledge/util';
+} from '@ledge/connector/model-connector';
+import { buildLiveMessage, buildResponse, buildTwinModify, getCorrelationId, parseEnvelope, parseThingId, shouldRespond, type DittoEnvelope } from '@ledge/shared/model-ditto';
+import { parseHonoTopic } from '@ledge/shared/model-hono';
+import { onlyOnce, systemScheduler, writeFileDurably, type Logger, type Scheduler, type Timer } from '@ledge/shared/util';
 import { bootstrapFailedError } from './errors';
 
 export interface BootstrapSettings {

@@ -1,9 +1,9 @@
 // The bridge's one cloud connection at a time: attach wires a client the caller built (subscriptions,
 // commands down, uplink drain on every connect, status on every change); detach closes it and
 // publishes the new cause. Provisioning changes detach and attach again; the outbox stays.
-import type { DeviceContext } from '@ledge/connector-model';
-import type { CloudClient } from '@ledge/connector-cloud-mqtt';
-import type { ConnectionCause, ThingIdentity } from '@ledge/model-edge';
+import type { DeviceContext } from '@ledge/connector/model-connector';
+import type { CloudClient } from '@ledge/connector/data-access-cloud-mqtt';
+import type { ConnectionCause, ThingIdentity } from '@ledge/shared/model-edge';
 import type { Commands } from './bridge-commands';
 import type { CloudLink } from './bridge-intake';
 import type { StatusPublisher } from './bridge-status';

@@ -1,11 +1,11 @@
 // Cloud → local: commands go down in the forms the protocol maps them to, and their correlation-ids are
 // remembered so the answers may go up (§2.1.5). Also the cloud subscriptions for sub-devices, which
 // follow the local clients' command subscriptions as the broker's $SYS log reports them.
-import type { CloudProtocol, DeviceContext } from '@ledge/connector-model';
-import type { CloudClient, CloudMessage } from '@ledge/connector-cloud-mqtt';
-import type { BusPacket, LocalBusClient } from '@ledge/data-access-mqtt';
-import { getCorrelationId, getHeader, parseDittoTimeout, parseEnvelope } from '@ledge/model-ditto';
-import type { Logger } from '@ledge/util';
+import type { CloudProtocol, DeviceContext } from '@ledge/connector/model-connector';
+import type { CloudClient, CloudMessage } from '@ledge/connector/data-access-cloud-mqtt';
+import type { BusPacket, LocalBusClient } from '@ledge/shared/data-access-mqtt';
+import { getCorrelationId, getHeader, parseDittoTimeout, parseEnvelope } from '@ledge/shared/model-ditto';
+import type { Logger } from '@ledge/shared/util';
 import { parseSysLogLine, type CommandSubscriptionTracker } from './sys-log';
 
 export interface CommandsOptions {

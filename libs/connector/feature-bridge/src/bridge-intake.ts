@@ -2,14 +2,14 @@
 // A QoS 1 uplink message is in the outbox — appended and flushed — before the returned promise
 // resolves, and the local PUBACK waits for that promise; a failed append rejects it, so the broker
 // delivers the message again. Command responses pass only with a cached correlation-id (§2.1.5).
-import type { CloudProtocol, DeviceContext } from '@ledge/connector-model';
-import type { CloudClient } from '@ledge/connector-cloud-mqtt';
-import type { BusPacket } from '@ledge/data-access-mqtt';
-import type { Outbox } from '@ledge/data-access-store';
-import { getCorrelationId, parseEnvelope } from '@ledge/model-ditto';
-import { EdgeTopics } from '@ledge/model-edge';
-import { parseHonoTopic } from '@ledge/model-hono';
-import type { Clock, Logger } from '@ledge/util';
+import type { CloudProtocol, DeviceContext } from '@ledge/connector/model-connector';
+import type { CloudClient } from '@ledge/connector/data-access-cloud-mqtt';
+import type { BusPacket } from '@ledge/shared/data-access-mqtt';
+import type { Outbox } from '@ledge/shared/data-access-store';
+import { getCorrelationId, parseEnvelope } from '@ledge/shared/model-ditto';
+import { EdgeTopics } from '@ledge/shared/model-edge';
+import { parseHonoTopic } from '@ledge/shared/model-hono';
+import type { Clock, Logger } from '@ledge/shared/util';
 import type { MessageClass, OutboxQueue } from './outbox-queue';
 import type { Uplink } from './uplink';
 

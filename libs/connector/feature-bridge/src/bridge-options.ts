@@ -1,9 +1,9 @@
 // What the bridge is built from: its settings, and its I/O as injected collaborators (STYLE.md "Engines
 // take their I/O") with today's objects as the defaults, so the engine is unit-tested with fakes.
-import type { CloudProtocol } from '@ledge/connector-model';
-import { createLocalBusClient, type LocalBusClient, type LocalBusClientOptions } from '@ledge/data-access-mqtt';
-import { createOutbox, type Outbox, type OutboxOptions } from '@ledge/data-access-store';
-import { systemClock, systemScheduler, type Clock, type Logger, type Scheduler } from '@ledge/util';
+import type { CloudProtocol } from '@ledge/connector/model-connector';
+import { createLocalBusClient, type LocalBusClient, type LocalBusClientOptions } from '@ledge/shared/data-access-mqtt';
+import { createOutbox, type Outbox, type OutboxOptions } from '@ledge/shared/data-access-store';
+import { systemClock, systemScheduler, type Clock, type Logger, type Scheduler } from '@ledge/shared/util';
 
 /** Builds the durable outbox from the bridge's settings (directory, fsync policy, safety-net bounds). */
 export type OutboxFactory = (options: OutboxOptions) => Outbox;

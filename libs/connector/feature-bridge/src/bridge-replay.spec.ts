@@ -4,7 +4,7 @@
 // the pacing is checked by moving the clock, never by waiting.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { OutboxMessage } from '@ledge/data-access-store';
+import type { OutboxMessage } from '@ledge/shared/data-access-store';
 import { createFakeCloud } from './testing/fake-cloud';
 import { startBridge } from './testing/bridge-harness';
 

@@ -1,7 +1,7 @@
 // The connector's status for local apps (§1.1, §1.2): retained on edge/connection/remote/status with the
 // outbox depth and age, published at once on every change and re-checked on a heartbeat; and the
 // identity answer on edge/thing/response.
-import type { LocalBusClient } from '@ledge/data-access-mqtt';
+import type { LocalBusClient } from '@ledge/shared/data-access-mqtt';
 import {
   buildConnectedStatus,
   buildDisconnectedStatus,
@@ -12,8 +12,8 @@ import {
   encodeThingIdentity,
   type ConnectionCause,
   type ThingIdentity,
-} from '@ledge/model-edge';
-import type { Clock, Logger, Scheduler, Timer } from '@ledge/util';
+} from '@ledge/shared/model-edge';
+import type { Clock, Logger, Scheduler, Timer } from '@ledge/shared/util';
 import type { OutboxQueue } from './outbox-queue';
 
 export interface StatusPublisherOptions {

@@ -5,11 +5,11 @@
 // correlation cache (§2.1.5) knows them (bridge-commands.ts). Status (§1.1, §1.2) in bridge-status.ts.
 // Its I/O — outbox, local bus, clock, timers — is injected (bridge-options.ts); the cloud client comes
 // in through attachCloud.
-import type { CloudClient } from '@ledge/connector-cloud-mqtt';
-import type { LocalBusClient } from '@ledge/data-access-mqtt';
-import { ConnectionCauses, EdgeTopics, encodeConnectionStatus, LAST_WILL_STATUS, type ConnectionCause, type ThingIdentity } from '@ledge/model-edge';
-import { createCorrelationCache } from '@ledge/model-hono';
-import { createCloser, onlyOnce, withDefaults } from '@ledge/util';
+import type { CloudClient } from '@ledge/connector/data-access-cloud-mqtt';
+import type { LocalBusClient } from '@ledge/shared/data-access-mqtt';
+import { ConnectionCauses, EdgeTopics, encodeConnectionStatus, LAST_WILL_STATUS, type ConnectionCause, type ThingIdentity } from '@ledge/shared/model-edge';
+import { createCorrelationCache } from '@ledge/shared/model-hono';
+import { createCloser, onlyOnce, withDefaults } from '@ledge/shared/util';
 import { createCloudLinkHolder } from './bridge-cloud-link';
 import { createCommands } from './bridge-commands';
 import { createIntake } from './bridge-intake';

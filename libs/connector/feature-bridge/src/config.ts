@@ -1,6 +1,6 @@
 // The connector's config schema: suite-connector's keys (§2.1.1, camelCase, same meaning) plus Ledge's
 // (mode, outbox, replay, backoff). The README table is generated from it (configTable('connector', connectorSpec)).
-import { defineConfig, localBusSpec } from '@ledge/util';
+import { defineConfig, localBusSpec } from '@ledge/shared/util';
 
 const positive = (v: unknown) => (typeof v === 'number' && v > 0 ? undefined : 'must be greater than 0');
 

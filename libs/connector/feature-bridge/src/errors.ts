@@ -1,5 +1,5 @@
 // Errors of the connector bridge (STYLE.md "Errors"): stable codes, never reused, listed in docs/errors.md.
-import { FailedPreconditionError, InvalidArgumentError, type LedgeError } from '@ledge/util';
+import { FailedPreconditionError, InvalidArgumentError, type LedgeError } from '@ledge/shared/util';
 
 export const BridgeErrorCodes = Object.freeze({
   /** provisioning.json exists but is not valid JSON or lacks the fields of §2.1.2 (status PROVISIONING_ERROR). */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ConfigError } from '@ledge/util';
+import { ConfigError } from '@ledge/shared/util';
 import { connectorSpec } from './config';
 import { checkModeConfig } from './mode-config';
 

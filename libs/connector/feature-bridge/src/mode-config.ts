@@ -1,6 +1,6 @@
 // Which config keys each `mode` needs and which it does not use (§2.1.1, §2.2, §2.3). A key counts as
 // set when it differs from its default. Problems are ConfigErrors naming the key (exit code 2).
-import { ConfigError } from '@ledge/util';
+import { ConfigError } from '@ledge/shared/util';
 import { connectorSpec } from './config';
 
 type Key = keyof typeof connectorSpec;

@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { createOutbox } from '@ledge/data-access-store';
-import { createLogger } from '@ledge/util';
+import { createOutbox } from '@ledge/shared/data-access-store';
+import { createLogger } from '@ledge/shared/util';
 import { createOutboxQueue, type MessageClass } from './outbox-queue';
 
 async function setup(t: { after(fn: () => unknown): void }, maxMessages: number, maxBytes = 1 << 20) {

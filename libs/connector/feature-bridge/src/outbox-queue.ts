@@ -4,7 +4,7 @@
 // do events and command responses go, oldest first. A new telemetry message that would need an event
 // to go is itself dropped. Messages in flight to the cloud are never dropped. Drops are journalled
 // (outbox.ack) and counted per class.
-import type { Outbox } from '@ledge/data-access-store';
+import type { Outbox } from '@ledge/shared/data-access-store';
 
 export type MessageClass = 't' | 'e' | 'r';
 

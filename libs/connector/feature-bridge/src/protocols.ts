@@ -2,10 +2,10 @@
 // Core (identity from the client certificate, §2.2), Azure IoT Hub (from the connection string, §2.3).
 import { connectorSpec } from './config';
 import { createConnectorEntry, type ProtocolRegistry } from './connector';
-import { createAwsMode } from '@ledge/connector-aws';
-import { createAzureMode } from '@ledge/connector-azure';
-import { createHonoProtocol } from '@ledge/connector-hono';
-import { withHealth } from '@ledge/data-access-mqtt';
+import { createAwsMode } from '@ledge/connector/model-aws';
+import { createAzureMode } from '@ledge/connector/model-azure';
+import { createHonoProtocol } from '@ledge/connector/model-hono';
+import { withHealth } from '@ledge/shared/data-access-mqtt';
 
 export const connectorProtocols: ProtocolRegistry = {
   hono: () => createHonoProtocol(),

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { captureLogger, createFakeTime, createTempDir, waitFor } from '@ledge/util/testing';
+import { captureLogger, createFakeTime, createTempDir, waitFor } from '@ledge/shared/util/testing';
 import { createProvisioningWatcher } from './provisioning-watcher';
 
 // Fake time drives the debounce and the poll; the file's signature is read synchronously (statSync), so

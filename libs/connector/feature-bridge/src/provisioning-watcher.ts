@@ -4,7 +4,7 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
-import { systemScheduler, type Logger, type Scheduler, type Timer } from '@ledge/util';
+import { systemScheduler, type Logger, type Scheduler, type Timer } from '@ledge/shared/util';
 
 export interface ProvisioningWatcherOptions {
   readonly file: string;

@@ -1,6 +1,6 @@
 // provisioning.json (Bosch IoT Suite format, §2.1.2): what it sets, and the merge rule "provisioning
 // values first, then the config's non-empty values override". Pure.
-import { isNamespacedId } from '@ledge/model-edge';
+import { isNamespacedId } from '@ledge/shared/model-edge';
 
 export interface CloudSettings {
   readonly address: string;

@@ -2,7 +2,7 @@
 // lines (the Ledge broker reproduces them byte for byte): `<unix s>: <clientid> <qos> <filter>` on
 // `$SYS/broker/log/M/subscribe`, `<unix s>: <clientid> <filter>` on `.../M/unsubscribe`, and
 // disconnect notices on `$SYS/broker/log/N`. Reference counted per normalised filter. Pure.
-import { normaliseCommandSubscription } from '@ledge/model-hono';
+import { normaliseCommandSubscription } from '@ledge/shared/model-hono';
 
 export const SysLogTopics = Object.freeze({
   subscribe: '$SYS/broker/log/M/subscribe',

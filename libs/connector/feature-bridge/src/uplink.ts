@@ -4,8 +4,8 @@
 // a PUBACK. A message leaves the outbox only after every cloud publish it maps to was acknowledged.
 // Ordering guarantee (README): backlog in arrival order, live in arrival order; a live message may
 // overtake older backlog messages, also on the same topic.
-import type { CloudProtocol, DeviceContext } from '@ledge/connector-model';
-import { systemClock, systemScheduler, withDefaults, type Clock, type Logger, type Scheduler, type Timer } from '@ledge/util';
+import type { CloudProtocol, DeviceContext } from '@ledge/connector/model-connector';
+import { systemClock, systemScheduler, withDefaults, type Clock, type Logger, type Scheduler, type Timer } from '@ledge/shared/util';
 import type { OutboxQueue, QueueEntry } from './outbox-queue';
 
 export interface UplinkCloud {

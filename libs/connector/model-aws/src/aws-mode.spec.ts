@@ -3,8 +3,8 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
-import { ConfigError } from '@ledge/util';
-import { createTempDir, hasCommand, skipUnlessTools } from '@ledge/util/testing';
+import { ConfigError } from '@ledge/shared/util';
+import { createTempDir, hasCommand, skipUnlessTools } from '@ledge/shared/util/testing';
 import { createAwsMode } from './aws-mode';
 
 const skip = skipUnlessTools('openssl', !hasCommand('openssl'));

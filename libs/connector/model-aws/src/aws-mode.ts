@@ -1,8 +1,8 @@
 // `mode: aws` (§2.2) as the connector needs it: the mapping plus where and as whom to connect. The device
 // ID is the client certificate's CN, the MQTT client ID defaults to it, the tenant to
 // `default-tenant-id`; no provisioning file, mutual TLS only (no user name/password).
-import type { ConnectorMode } from '@ledge/connector-model';
-import { ConfigError, type LedgeError } from '@ledge/util';
+import type { ConnectorMode } from '@ledge/connector/model-connector';
+import { ConfigError, type LedgeError } from '@ledge/shared/util';
 import { createAwsProtocol, type AwsProtocol } from './aws-protocol';
 import { awsConnectionDefaults } from './connection';
 import { awsDeviceIdFromCertificate } from './device-id';

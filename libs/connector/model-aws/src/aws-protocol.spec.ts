@@ -2,8 +2,8 @@
 // test examples, verbatim.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { BusMessage, DeviceContext, Mapped } from '@ledge/connector-model';
-import { cloudProtocolContract } from '@ledge/connector-model/testing';
+import type { BusMessage, DeviceContext, Mapped } from '@ledge/connector/model-connector';
+import { cloudProtocolContract } from '@ledge/connector/model-connector/testing';
 import { createAwsProtocol, withTimestamp, type AwsProtocolOptions } from './aws-protocol';
 import { AwsErrorCodes } from './errors';
 

@@ -1,11 +1,11 @@
 // The AWS IoT Core flavour of the connector (§2.2), as a pure CloudProtocol: Ditto twin commands become
 // Device Shadow updates, other events/telemetry are forwarded Hono-style with `x-timestamp`, cloud
 // commands addressed to the device (or its `:` children) are forwarded in long and short form.
-import { withDefaults } from '@ledge/util';
-import { decodeJsonInput, isPlainObject } from '@ledge/util-parse';
-import { defaultParseEnvelopeOptions, parseEnvelope, parseDittoTopic } from '@ledge/model-ditto';
-import { buildCommandRequestTopics, parseHonoTopic, routeLocalToCloud } from '@ledge/model-hono';
-import type { BusMessage, CloudProtocol, DeviceContext, Mapped, QoS } from '@ledge/connector-model';
+import { withDefaults } from '@ledge/shared/util';
+import { decodeJsonInput, isPlainObject } from '@ledge/shared/util-parse';
+import { defaultParseEnvelopeOptions, parseEnvelope, parseDittoTopic } from '@ledge/shared/model-ditto';
+import { buildCommandRequestTopics, parseHonoTopic, routeLocalToCloud } from '@ledge/shared/model-hono';
+import type { BusMessage, CloudProtocol, DeviceContext, Mapped, QoS } from '@ledge/connector/model-connector';
 import { AWS_COMMAND_SUBSCRIPTIONS, SHADOW_DELETE, parseShadowAccepted, shadowStateSubscriptions } from './aws-topics';
 import { invalidFilterError } from './errors';
 import { put, test, type JsonObject } from './json-tree';

@@ -8,9 +8,9 @@ import { chmodSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { connect, type MqttClient } from 'mqtt';
-import { findMosquitto, freePort, startMosquitto, type Mosquitto } from '@ledge/data-access-mqtt/testing';
-import { createTempDir, hasCommand, waitFor, skipUnlessTools } from '@ledge/util/testing';
-import type { CloudProtocol, DeviceContext } from '@ledge/connector-model';
+import { findMosquitto, freePort, startMosquitto, type Mosquitto } from '@ledge/shared/data-access-mqtt/testing';
+import { createTempDir, hasCommand, waitFor, skipUnlessTools } from '@ledge/shared/util/testing';
+import type { CloudProtocol, DeviceContext } from '@ledge/connector/model-connector';
 import { createAwsProtocol } from './aws-protocol';
 import { awsDeviceIdFromCertificate } from './device-id';
 

@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
-import { createTempDir, hasCommand, skipUnlessTools } from '@ledge/util/testing';
+import { createTempDir, hasCommand, skipUnlessTools } from '@ledge/shared/util/testing';
 import { awsDeviceIdFromCertificate, certificateCommonName } from './device-id';
 import { AwsErrorCodes } from './errors';
 

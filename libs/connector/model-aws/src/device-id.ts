@@ -1,6 +1,6 @@
 // §2.2: the AWS connector's device ID is the CN of its client certificate and must be `<ns>:<name>`.
 import { X509Certificate } from 'node:crypto';
-import { parseThingId } from '@ledge/model-ditto';
+import { parseThingId } from '@ledge/shared/model-ditto';
 import { invalidCertificateError, invalidDeviceIdError } from './errors';
 
 /** The subject CN of a PEM (or DER) certificate; throws LEDGE_CONNECTOR_AWS_INVALID_CERTIFICATE. */

@@ -1,7 +1,7 @@
 // Errors of the AWS IoT Core mapping (STYLE.md "Errors"): stable codes, never reused, listed in
 // docs/errors.md. The mapping itself never throws (drops carry a reason); these are configuration errors
 // raised once, when the connector is set up.
-import { InvalidArgumentError, formatMessage, type LedgeError } from '@ledge/util';
+import { InvalidArgumentError, formatMessage, type LedgeError } from '@ledge/shared/util';
 
 export const AwsErrorCodes = Object.freeze({
   /** `topicFilter` or one of `payloadFilters` is not a valid regular expression. */

@@ -1,6 +1,6 @@
 // Small JSON-tree helpers for the shadow mapping. Values come from untrusted JSON, so keys such as
 // "__proto__" are plain data: objects are built with defineProperty, never with assignment.
-import { isPlainObject } from '@ledge/util-parse';
+import { isPlainObject } from '@ledge/shared/util-parse';
 
 export type JsonObject = Record<string, unknown>;
 export { isPlainObject };

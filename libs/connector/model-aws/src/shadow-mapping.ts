@@ -1,10 +1,10 @@
 // Ditto twin commands → AWS Device Shadow updates (§2.2), after Kanto's aws-connector device handler:
 // the value is re-nested under its path, attributes go to the thing's (classic or named) shadow, every
 // feature to a named shadow holding its properties plus its definition.
-import { topicNameProblem } from '@ledge/model-hono';
-import type { DittoCommandTopic, DittoEnvelope } from '@ledge/model-ditto';
-import { parseDittoTopic } from '@ledge/model-ditto';
-import type { BusMessage, Mapped, QoS } from '@ledge/connector-model';
+import { topicNameProblem } from '@ledge/shared/model-hono';
+import type { DittoCommandTopic, DittoEnvelope } from '@ledge/shared/model-ditto';
+import { parseDittoTopic } from '@ledge/shared/model-ditto';
+import type { BusMessage, Mapped, QoS } from '@ledge/connector/model-connector';
 import { SHADOW_DELETE, SHADOW_UPDATE, shadowBase } from './aws-topics';
 import { filterLeaves, getAt, integrate, isPlainObject, own, put, single, withRemovedAsNull, type JsonObject } from './json-tree';
 import type { ShadowStateCache } from './shadow-state';

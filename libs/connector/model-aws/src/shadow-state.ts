@@ -2,7 +2,7 @@
 // Ditto, but a shadow update merges; knowing what AWS holds lets the mapping send null for keys that
 // disappeared. Learned from the update/delete `accepted` responses and, optimistically, from our own
 // updates (so two quick modifies before the first acceptance still compare against the right state).
-import { withDefaults } from '@ledge/util';
+import { withDefaults } from '@ledge/shared/util';
 import { isPlainObject, mergeReported, type JsonObject } from './json-tree';
 
 export interface ShadowStateCache {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ConfigError } from '@ledge/util';
+import { ConfigError } from '@ledge/shared/util';
 import { createAzureMode } from './azure-mode';
 
 const key = Buffer.from('0123456789abcdef0123456789abcdef').toString('base64');

@@ -2,8 +2,8 @@
 // string. Every connection attempt gets a fresh SAS token valid for `sasTokenValidity`; the cloud client
 // reconnects at 90 % of it. With X.509 (`cert`/`key`, no SharedAccessKey) only the user name is sent.
 // DPS (`idScope`) is not implemented.
-import type { CloudCredentials, ConnectorMode } from '@ledge/connector-model';
-import { ConfigError, type LedgeError } from '@ledge/util';
+import type { CloudCredentials, ConnectorMode } from '@ledge/connector/model-connector';
+import { ConfigError, type LedgeError } from '@ledge/shared/util';
 import { createAzureProtocol } from './azure-protocol';
 import { AZURE_DEFAULT_TENANT_ID } from './defaults';
 import { AzureErrorCodes } from './errors';

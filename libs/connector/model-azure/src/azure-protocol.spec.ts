@@ -1,8 +1,8 @@
 // Table-driven mapping tests for the Azure IoT Hub protocol (§2.3) and the CloudProtocol contract.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { BusMessage, DeviceContext } from '@ledge/connector-model';
-import { cloudProtocolContract } from '@ledge/connector-model/testing';
+import type { BusMessage, DeviceContext } from '@ledge/connector/model-connector';
+import { cloudProtocolContract } from '@ledge/connector/model-connector/testing';
 import { createAzureProtocol } from './azure-protocol';
 
 const ctx: DeviceContext = { deviceId: 'demo:device', tenantId: 'defaultTenant', now: () => 0 };

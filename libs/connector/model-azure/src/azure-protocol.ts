@@ -1,11 +1,11 @@
 // The Azure IoT Hub flavour of the connector (§2.3), as a pure CloudProtocol: local events, telemetry
 // and command responses go up unchanged as D2C messages; C2D messages carrying a Ditto envelope come
 // down as local commands `command//<ns>:<name>/req/<correlation-id>/<action>` (long and short form).
-import { withDefaults } from '@ledge/util';
+import { withDefaults } from '@ledge/shared/util';
 import { randomUUID } from 'node:crypto';
-import { getCorrelationId, parseDittoTopic, parseEnvelope, DITTO_PLACEHOLDER } from '@ledge/model-ditto';
-import { buildCommandRequestTopics, parseHonoTopic, topicNameProblem } from '@ledge/model-hono';
-import type { BusMessage, CloudProtocol, DeviceContext, Mapped, QoS } from '@ledge/connector-model';
+import { getCorrelationId, parseDittoTopic, parseEnvelope, DITTO_PLACEHOLDER } from '@ledge/shared/model-ditto';
+import { buildCommandRequestTopics, parseHonoTopic, topicNameProblem } from '@ledge/shared/model-hono';
+import type { BusMessage, CloudProtocol, DeviceContext, Mapped, QoS } from '@ledge/connector/model-connector';
 import { c2dPrefix, c2dSubscription, d2cTopic } from './azure-topics';
 
 export interface AzureProtocolOptions {

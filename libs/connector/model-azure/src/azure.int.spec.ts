@@ -4,9 +4,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { connect, type MqttClient } from 'mqtt';
-import { findMosquitto, startMosquitto, type Mosquitto } from '@ledge/data-access-mqtt/testing';
-import { waitFor, skipUnlessTools } from '@ledge/util/testing';
-import type { DeviceContext } from '@ledge/connector-model';
+import { findMosquitto, startMosquitto, type Mosquitto } from '@ledge/shared/data-access-mqtt/testing';
+import { waitFor, skipUnlessTools } from '@ledge/shared/util/testing';
+import type { DeviceContext } from '@ledge/connector/model-connector';
 import { createAzureProtocol } from './azure-protocol';
 import { azureConnectionParams } from './sas-token';
 

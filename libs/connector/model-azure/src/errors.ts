@@ -1,7 +1,7 @@
 // Errors of the Azure IoT Hub mapping and connection helpers (STYLE.md "Errors"): stable codes, never
 // reused, listed in docs/errors.md. The mapping never throws (drops carry a reason); these are
 // configuration errors raised once, when the connector is set up.
-import { InvalidArgumentError, formatMessage, type LedgeError } from '@ledge/util';
+import { InvalidArgumentError, formatMessage, type LedgeError } from '@ledge/shared/util';
 
 export const AzureErrorCodes = Object.freeze({
   /** `connectionString` is malformed or lacks HostName/DeviceId, or its SharedAccessKey is not base64 (§2.3). */

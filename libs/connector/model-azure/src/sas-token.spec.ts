@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { describe, it } from 'node:test';
-import { hasCommand, skipUnlessTools } from '@ledge/util/testing';
+import { hasCommand, skipUnlessTools } from '@ledge/shared/util/testing';
 import { parseAzureConnectionString } from './connection-string';
 import { AzureErrorCodes } from './errors';
 import { encodeValues, queryEscape } from './query-escape';

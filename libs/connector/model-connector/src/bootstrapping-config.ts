@@ -1,7 +1,7 @@
 // The bootstrapping agent's config: suite-bootstrapping's keys (the cloud connection as the connector
 // names them, the pre/post-bootstrap files and scripts, provisioningFile = the bootstrap identity,
 // bootstrapProvisioningFile = where the real one goes, chunkSize) plus Ledge's limits and timeouts.
-import { defineConfig, MAX_TIMER_MS, parseGoDuration } from '@ledge/util';
+import { defineConfig, MAX_TIMER_MS, parseGoDuration } from '@ledge/shared/util';
 
 const duration = (v: unknown) => {
   const ms = typeof v === 'string' ? parseGoDuration(v) : undefined;

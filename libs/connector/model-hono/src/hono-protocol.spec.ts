@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { BusMessage, DeviceContext } from '@ledge/connector-model';
-import { cloudProtocolContract } from '@ledge/connector-model/testing';
+import type { BusMessage, DeviceContext } from '@ledge/connector/model-connector';
+import { cloudProtocolContract } from '@ledge/connector/model-connector/testing';
 import { createHonoProtocol } from './hono-protocol';
 
 const ctx: DeviceContext = { deviceId: 'demo:device', tenantId: 'demo', now: () => 0 };

@@ -1,9 +1,9 @@
 // Hono / Bosch IoT Suite mapping (suite-connector's non-"generic" routing, §1.3 and §2.1.5): pure
 // functions from one message to the messages to publish. What all clouds share (outbox, correlation
 // cache, status, identity) lives in the bridge.
-import { withDefaults } from '@ledge/util';
-import type { BusMessage, CloudProtocol, DeviceContext, Mapped, QoS } from '@ledge/connector-model';
-import { buildCommandSubscription, routeCloudToLocal, routeLocalToCloud } from '@ledge/model-hono';
+import { withDefaults } from '@ledge/shared/util';
+import type { BusMessage, CloudProtocol, DeviceContext, Mapped, QoS } from '@ledge/connector/model-connector';
+import { buildCommandSubscription, routeCloudToLocal, routeLocalToCloud } from '@ledge/shared/model-hono';
 
 export interface HonoProtocolOptions {
   /**

@@ -12,8 +12,8 @@ import type {
   StopOptions,
   TaskInfo,
   TaskStatus,
-} from '@ledge/container-management-model';
-import type { Logger } from '@ledge/util';
+} from '@ledge/container-management/model-containers';
+import type { Logger } from '@ledge/shared/util';
 import { createContainerdClient, type ResponseOf } from './client';
 import type { Container__Output } from './generated/types/containerd/services/containers/v1/Container';
 import type { Process__Output } from './generated/types/containerd/v1/types/Process';

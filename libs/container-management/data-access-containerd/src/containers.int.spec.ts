@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { defaultContainerConfig, type ContainerConfig, type ExitEvent, type LogLine } from '@ledge/container-management-model';
-import { captureLogger, createTempDir, waitFor, skipUnlessTools } from '@ledge/util/testing';
+import { defaultContainerConfig, type ContainerConfig, type ExitEvent, type LogLine } from '@ledge/container-management/model-containers';
+import { captureLogger, createTempDir, waitFor, skipUnlessTools } from '@ledge/shared/util/testing';
 import { createContainerdRuntime } from './containerd-runtime';
 import { containerdAvailable, registryAvailable, runtimeContract, startContainerd, startRegistry } from './testing';
 

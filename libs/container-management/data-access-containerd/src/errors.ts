@@ -12,7 +12,7 @@ import {
   formatMessage,
   isLedgeError,
   type LedgeError,
-} from '@ledge/util';
+} from '@ledge/shared/util';
 
 export const CtrdErrorCodes = Object.freeze({
   /** containerd reported that the object (container, task, image, snapshot, blob) does not exist. */

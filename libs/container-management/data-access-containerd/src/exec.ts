@@ -6,8 +6,8 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, openSync, readSync, closeSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { EXEC_OUTPUT_LIMIT, type ExecOptions, type ExecResult } from '@ledge/container-management-model';
-import type { Logger } from '@ledge/util';
+import { EXEC_OUTPUT_LIMIT, type ExecOptions, type ExecResult } from '@ledge/container-management/model-containers';
+import type { Logger } from '@ledge/shared/util';
 import type { ContainerdClient } from './client';
 import type { Container__Output } from './generated/types/containerd/services/containers/v1/Container';
 import { ctrdError, CtrdErrorCodes, isNotFound } from './errors';

@@ -1,8 +1,8 @@
 // Task exits as the runtime reports them: from containerd's Events stream (resubscribed with a capped
 // backoff while containerd is down) and from Tasks.Wait, deduplicated per (container, pid), each with
 // whether the kernel OOM-killed it.
-import type { ExitEvent } from '@ledge/container-management-model';
-import type { Logger } from '@ledge/util';
+import type { ExitEvent } from '@ledge/container-management/model-containers';
+import type { Logger } from '@ledge/shared/util';
 import type { ContainerdClient, ResponseOf, ServerStream } from './client';
 import { decodeTaskExit, decodeTaskOOM } from './proto-decode';
 import { oomKills } from './stats';

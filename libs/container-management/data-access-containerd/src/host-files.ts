@@ -2,8 +2,8 @@
 // major/minor numbers, the capability bounding set for privileged containers, and its /etc files.
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ContainerConfig } from '@ledge/container-management-model';
-import type { Logger } from '@ledge/util';
+import type { ContainerConfig } from '@ledge/container-management/model-containers';
+import type { Logger } from '@ledge/shared/util';
 import { ctrdError, CtrdErrorCodes } from './errors';
 import { capabilitiesFromMask, type ResolvedDevice } from './spec';
 import { containerDir } from './task-io';

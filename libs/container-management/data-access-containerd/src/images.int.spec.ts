@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { captureLogger, createTempDir, skipUnlessTools } from '@ledge/util/testing';
-import type { PullProgress } from '@ledge/container-management-model';
+import { captureLogger, createTempDir, skipUnlessTools } from '@ledge/shared/util/testing';
+import type { PullProgress } from '@ledge/container-management/model-containers';
 import { createContainerdClient } from './client';
 import { writeBlob } from './content';
 import { createContainerdRuntime } from './containerd-runtime';

@@ -1,8 +1,8 @@
 // Image pull (after containerd's client: lease → resolve → fetch content → unpack → image record) and
 // lookups of pulled images for container creation.
 import { createHash, randomUUID } from 'node:crypto';
-import type { ImageInfo, PullOptions, PullProgress } from '@ledge/container-management-model';
-import type { Logger } from '@ledge/util';
+import type { ImageInfo, PullOptions, PullProgress } from '@ledge/container-management/model-containers';
+import type { Logger } from '@ledge/shared/util';
 import type { ContainerdClient } from './client';
 import type { Descriptor__Output } from './generated/types/containerd/types/Descriptor';
 import { chainIds, hasBlob, type BlobSource, readBlob, snapshotExists, unpackLayers, writeBlob, SNAPSHOTTER } from './content';

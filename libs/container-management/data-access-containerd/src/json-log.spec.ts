@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { createTempDir } from '@ledge/util/testing';
+import { createTempDir } from '@ledge/shared/util/testing';
 import { JsonLogWriter, followLog, logTime, readLogLines } from './json-log';
 
 test('json-file writer: lines per stream, partial lines kept, rotation by size and file count', (t) => {

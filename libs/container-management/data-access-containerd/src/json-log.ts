@@ -2,7 +2,7 @@
 // <file>.1 .. <file>.<maxFiles-1>. The writer is fed from the task's stdout/stderr FIFOs; the reader
 // serves tail and follow over the rotated set.
 import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
-import type { LogLine } from '@ledge/container-management-model';
+import type { LogLine } from '@ledge/container-management/model-containers';
 
 export interface JsonLogOptions {
   file: string;

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { test } from 'node:test';
-import { defaultContainerConfig } from '@ledge/container-management-model';
-import { captureLogger, createTempDir, fetchText, hasCommand, waitFor } from '@ledge/util/testing';
+import { defaultContainerConfig } from '@ledge/container-management/model-containers';
+import { captureLogger, createTempDir, fetchText, hasCommand, waitFor } from '@ledge/shared/util/testing';
 import { createContainerdRuntime } from './containerd-runtime';
 import { containerdAvailable, freePort, registryAvailable, startContainerd, startRegistry } from './testing';
 

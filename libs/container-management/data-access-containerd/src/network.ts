@@ -4,9 +4,9 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { accessSync, constants as fsConstants, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ContainerConfig } from '@ledge/container-management-model';
-import type { Logger } from '@ledge/util';
-import { withDefaults } from '@ledge/util';
+import type { ContainerConfig } from '@ledge/container-management/model-containers';
+import type { Logger } from '@ledge/shared/util';
+import { withDefaults } from '@ledge/shared/util';
 import { ctrdError, CtrdErrorCodes } from './errors';
 
 export interface NetworkOptions {

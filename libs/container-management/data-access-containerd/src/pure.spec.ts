@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { test } from 'node:test';
 import { status } from '@grpc/grpc-js';
-import { defaultContainerConfig } from '@ledge/container-management-model';
+import { defaultContainerConfig } from '@ledge/container-management/model-containers';
 import { chainIds } from './content';
 import { fromGrpc } from './errors';
 import { decodeTaskExit } from './proto-decode';

@@ -2,7 +2,7 @@
 // credentials"): htpasswd Basic auth, and token auth with a token server of the test's own.
 import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
-import { captureLogger, createTempDir, hasCommand, skipUnlessTools } from '@ledge/util/testing';
+import { captureLogger, createTempDir, hasCommand, skipUnlessTools } from '@ledge/shared/util/testing';
 import { createContainerdRuntime } from './containerd-runtime';
 import type { RegistryConfig } from './registry';
 import { containerdAvailable, registryAvailable, startContainerd, startRegistry, startTokenServer, type ContainerdFixture, type RegistryFixture } from './testing';

@@ -2,7 +2,7 @@
 // with Range for resume, Bearer/Basic auth from registry credentials. Insecure registries use plain http.
 import { createHash } from 'node:crypto';
 import type { Dispatcher } from 'undici';
-import { lazy, type Logger } from '@ledge/util';
+import { lazy, type Logger } from '@ledge/shared/util';
 import { ctrdError, CtrdErrorCodes } from './errors';
 import { platformMatches, type ImageReference, type Platform } from './reference';
 

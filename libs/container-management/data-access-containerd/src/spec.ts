@@ -1,6 +1,6 @@
 // OCI runtime spec from a ContainerConfig and the image config (pure; devices are resolved by the
 // caller). Defaults follow containerd's oci.WithDefaultSpec (mounts, capabilities, masked paths).
-import type { ContainerConfig, Resources } from '@ledge/container-management-model';
+import type { ContainerConfig, Resources } from '@ledge/container-management/model-containers';
 import { ctrdError, CtrdErrorCodes } from './errors';
 import type { ImageConfig } from './images';
 

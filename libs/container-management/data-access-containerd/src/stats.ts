@@ -1,7 +1,7 @@
 // Container stats from the task's cgroup (v1 controllers or the v2 unified tree) and its netns counters.
 import { existsSync, readFileSync } from 'node:fs';
 import { totalmem } from 'node:os';
-import type { ContainerStats } from '@ledge/container-management-model';
+import type { ContainerStats } from '@ledge/container-management/model-containers';
 
 const CG = '/sys/fs/cgroup';
 

@@ -7,8 +7,8 @@ import { spawnSync } from 'node:child_process';
 import { constants, existsSync, mkdirSync, openSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { join } from 'node:path';
-import type { ContainerConfig } from '@ledge/container-management-model';
-import type { Logger } from '@ledge/util';
+import type { ContainerConfig } from '@ledge/container-management/model-containers';
+import type { Logger } from '@ledge/shared/util';
 import { ctrdError, CtrdErrorCodes } from './errors';
 import { JsonLogWriter } from './json-log';
 

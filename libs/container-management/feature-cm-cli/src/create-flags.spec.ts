@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseDescriptor } from '@ledge/container-management-model';
+import { parseDescriptor } from '@ledge/container-management/model-containers';
 import { descriptorFromFlags, healthCheckFromFlags, parseDeviceFlag, parseMountFlag, parsePortFlag, updateFromFlags, UsageError, type CreateFlags } from './create-flags';
 
 describe('create flags → §4.2 descriptor', () => {

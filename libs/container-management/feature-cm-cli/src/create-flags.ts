@@ -1,6 +1,6 @@
 // `ledge cm create` / `update` flags (Kanto §4.3) → a §4.2 descriptor / a Ditto update value. Pure:
 // the daemon validates sizes and enums again; here only the shapes of the compound flags are checked.
-import { descriptorHealthCheckOf, healthCheckFromKeys } from '@ledge/container-management-model';
+import { descriptorHealthCheckOf, healthCheckFromKeys } from '@ledge/container-management/model-containers';
 
 export class UsageError extends Error {
   override readonly name = 'UsageError';

@@ -1,7 +1,7 @@
 // container-management's config schema (Kanto §4.1 keys that matter here, camelCase). The README
 // table is generated from it (configTable('container-management', containerManagementSpec)).
-import { isDomainId } from '@ledge/update-model';
-import { defineConfig, localBusSpec } from '@ledge/util';
+import { isDomainId } from '@ledge/shared/model-update';
+import { defineConfig, localBusSpec } from '@ledge/shared/util';
 import { kantoUpdateAgentProblem } from './update-agent/settings';
 
 /** containerd's identifier rule (identifiers.Validate): alphanumerics joined by single '.', '_' or '-', at most 76. */

@@ -2,10 +2,10 @@
 // whose logs are given per test).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { LogLine } from '@ledge/container-management-model';
-import { createFakeLocalBus } from '@ledge/data-access-mqtt/testing';
-import { ContainerLogsTopics, encodeContainerLogsRequest, parseContainerLogsAnswer, type ContainerLogsAnswer, type ContainerLogsRequest } from '@ledge/model-edge';
-import { waitFor } from '@ledge/util/testing';
+import type { LogLine } from '@ledge/container-management/model-containers';
+import { createFakeLocalBus } from '@ledge/shared/data-access-mqtt/testing';
+import { ContainerLogsTopics, encodeContainerLogsRequest, parseContainerLogsAnswer, type ContainerLogsAnswer, type ContainerLogsRequest } from '@ledge/shared/model-edge';
+import { waitFor } from '@ledge/shared/util/testing';
 import { createContainerLogsService, selectLogLines } from './container-logs';
 import { managerFixture } from './testing/manager-fixture';
 

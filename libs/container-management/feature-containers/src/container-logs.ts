@@ -2,10 +2,10 @@
 // local bus for the lines of some containers in a time window, container management, which owns the
 // json-file logs (root's), answers on the request's own topic in chunks, then with one closing message
 // naming what each container gave or why not. One request at a time; a few more wait their turn.
-import type { ContainerRuntime, LogLine } from '@ledge/container-management-model';
-import type { LocalBusClient } from '@ledge/data-access-mqtt';
-import { chunkLines, containerLogsResponseTopic, ContainerLogsTopics, encodeContainerLogsAnswer, NO_SUCH_CONTAINER, parseContainerLogsRequest, type ContainerLogsRequest } from '@ledge/model-edge';
-import { onlyOnce, type Logger } from '@ledge/util';
+import type { ContainerRuntime, LogLine } from '@ledge/container-management/model-containers';
+import type { LocalBusClient } from '@ledge/shared/data-access-mqtt';
+import { chunkLines, containerLogsResponseTopic, ContainerLogsTopics, encodeContainerLogsAnswer, NO_SUCH_CONTAINER, parseContainerLogsRequest, type ContainerLogsRequest } from '@ledge/shared/model-edge';
+import { onlyOnce, type Logger } from '@ledge/shared/util';
 import type { ContainerManager } from './manager';
 import { runtimeIdOf } from './store';
 

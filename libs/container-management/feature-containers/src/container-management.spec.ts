@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
-import { createFakeLocalBus } from '@ledge/data-access-mqtt/testing';
-import { captureLogger, createFakeTime, createTempDir } from '@ledge/util/testing';
+import { createFakeLocalBus } from '@ledge/shared/data-access-mqtt/testing';
+import { captureLogger, createFakeTime, createTempDir } from '@ledge/shared/util/testing';
 import { createContainerManagement, type ContainerManagement } from './container-management';
 import { createMemoryRuntime, type MemoryRuntime } from './testing/memory-runtime';
 

@@ -2,11 +2,11 @@
 // the bus (+ deployment, SoftwareUpdatable and the containers update agent). Every collaborator is
 // injected; the app entry supplies containerd and MQTT.
 import { join } from 'node:path';
-import type { ContainerRuntime } from '@ledge/container-management-model';
-import { createDittoAgent, type DittoAgent, type LocalBusClient } from '@ledge/data-access-mqtt';
-import { FeatureIds } from '@ledge/model-ditto';
-import { EDGE_CONTAINERS_SUFFIX } from '@ledge/model-ditto';
-import { createLogger, onlyOnce, systemScheduler, type App, type Logger, type Scheduler } from '@ledge/util';
+import type { ContainerRuntime } from '@ledge/container-management/model-containers';
+import { createDittoAgent, type DittoAgent, type LocalBusClient } from '@ledge/shared/data-access-mqtt';
+import { FeatureIds } from '@ledge/shared/model-ditto';
+import { EDGE_CONTAINERS_SUFFIX } from '@ledge/shared/model-ditto';
+import { createLogger, onlyOnce, systemScheduler, type App, type Logger, type Scheduler } from '@ledge/shared/util';
 import { createContainerLogsService } from './container-logs';
 import { createLocalApi, type LocalApi } from './local-api';
 import { registerContainerFeatures, type ContainerFeatures } from './ditto-features';

@@ -3,7 +3,7 @@
 // after it, so two creates of one name both succeeded; recreate removed the old container before pulling,
 // so a bad image left a RUNNING record with no container. Each step below names its undo; runPlan
 // (steps.ts) undoes the steps done when a later one fails and logs an undo that fails.
-import { initialState, runningState, startingHealth, type ContainerConfig } from '@ledge/container-management-model';
+import { initialState, runningState, startingHealth, type ContainerConfig } from '@ledge/container-management/model-containers';
 import { isGone, LIVE, type ManagerCore } from './manager-core';
 import { startOnBoot } from './restart-policy';
 import type { Plan, Step } from './steps';

@@ -4,8 +4,8 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import { parseDescriptor, type ContainerConfig } from '@ledge/container-management-model';
-import type { Logger } from '@ledge/util';
+import { parseDescriptor, type ContainerConfig } from '@ledge/container-management/model-containers';
+import type { Logger } from '@ledge/shared/util';
 import { descriptorInvalidError } from './errors';
 import type { ContainerManager } from './manager';
 

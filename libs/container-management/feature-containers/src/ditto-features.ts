@@ -11,10 +11,10 @@ import {
   parseUpdateValue,
   dittoConfigOf,
   type Parsed,
-} from '@ledge/container-management-model';
-import type { DittoAgent, DittoCommand } from '@ledge/data-access-mqtt';
-import { containerFeatureId, containerIdOfFeature, FeatureDefinitionLists, FeatureIds } from '@ledge/model-ditto';
-import type { Logger } from '@ledge/util';
+} from '@ledge/container-management/model-containers';
+import type { DittoAgent, DittoCommand } from '@ledge/shared/data-access-mqtt';
+import { containerFeatureId, containerIdOfFeature, FeatureDefinitionLists, FeatureIds } from '@ledge/shared/model-ditto';
+import type { Logger } from '@ledge/shared/util';
 import { containerNotFoundError, invalidRequestError } from './errors';
 import type { ContainerManager, ManagerEvent } from './manager';
 import type { MetricsReporter } from './metrics-reporter';

@@ -4,9 +4,9 @@
 // (right after a restart) has its feature deleted when the features are published.
 import assert from 'node:assert/strict';
 import { it, type TestContext } from 'node:test';
-import type { HealthCheck } from '@ledge/container-management-model';
-import type { Logger } from '@ledge/util';
-import { createFakeTime } from '@ledge/util/testing';
+import type { HealthCheck } from '@ledge/container-management/model-containers';
+import type { Logger } from '@ledge/shared/util';
+import { createFakeTime } from '@ledge/shared/util/testing';
 import { registerContainerFeatures, containerFeature } from './ditto-features';
 import type { ContainerManager } from './manager';
 import type { MetricsReporter } from './metrics-reporter';

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ConfigError, prepareConfig } from '@ledge/util';
+import { ConfigError, prepareConfig } from '@ledge/shared/util';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { captureLogger } from '@ledge/util/testing';
+import { captureLogger } from '@ledge/shared/util/testing';
 import { containerManagementEntry, createContainerManagementApp, registriesFromConfig } from './entry';
 import { createMemoryRuntime } from './testing/memory-runtime';
 

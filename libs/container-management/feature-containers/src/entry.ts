@@ -2,10 +2,10 @@
 // the composition in container-management.ts.
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
-import { createContainerdRuntime, type RegistryConfig } from '@ledge/container-management-containerd';
-import { parseRegistryConfigurations, type ContainerRuntime } from '@ledge/container-management-model';
-import { createLocalBusClient, localBusClientOptions, withHealth } from '@ledge/data-access-mqtt';
-import { ConfigError, onlyOnce, type AppEntry, type ConfigOf, type Logger, type WithCommon } from '@ledge/util';
+import { createContainerdRuntime, type RegistryConfig } from '@ledge/container-management/data-access-containerd';
+import { parseRegistryConfigurations, type ContainerRuntime } from '@ledge/container-management/model-containers';
+import { createLocalBusClient, localBusClientOptions, withHealth } from '@ledge/shared/data-access-mqtt';
+import { ConfigError, onlyOnce, type AppEntry, type ConfigOf, type Logger, type WithCommon } from '@ledge/shared/util';
 import { containerManagementAliases, containerManagementSpec, type ContainerManagementSpec } from './config';
 import { createContainerManagement } from './container-management';
 import { deployDescriptors, type DeploymentMode } from './deployment';

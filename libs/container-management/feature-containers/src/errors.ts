@@ -1,6 +1,6 @@
 // Errors of container management (STYLE.md "Errors"): stable codes, never reused, listed in docs/errors.md.
 // The Ditto agent maps kinds to responses: InvalidArgument 400, NotFound 404, others 500.
-import { AlreadyExistsError, FailedPreconditionError, InvalidArgumentError, NotFoundError, type LedgeError } from '@ledge/util';
+import { AlreadyExistsError, FailedPreconditionError, InvalidArgumentError, NotFoundError, type LedgeError } from '@ledge/shared/util';
 
 export const CmErrorCodes = Object.freeze({
   /** A Ditto operation value or descriptor failed validation (400 messages:parameter.invalid). */

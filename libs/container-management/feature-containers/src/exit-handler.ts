@@ -1,8 +1,8 @@
 // Task exits the manager did not cause (crash, exit, OOM): record them and apply the restart policy, with
 // a crash-loop back-off. Exits of stops, removes and recreates are filtered out (core.stopping), and so
 // are late exits of a task that is no longer the record's (a replaced original, an earlier run).
-import { exitedState, type ExitEvent } from '@ledge/container-management-model';
-import type { Scheduler, Timer } from '@ledge/util';
+import { exitedState, type ExitEvent } from '@ledge/container-management/model-containers';
+import type { Scheduler, Timer } from '@ledge/shared/util';
 import { LIVE, type ManagerCore } from './manager-core';
 import { decideRestart } from './restart-policy';
 import { runtimeIdOf } from './store';

@@ -8,8 +8,8 @@
 // write every interval per container adds up, and so does a twin update per probe on a metered link.
 // Reading the record (`ledge cm get`) shows the last probe anyway.
 import { isDeepStrictEqual } from 'node:util';
-import { exitedState, formatTimestamp, nextHealth, startingHealth, type ContainerHealth, type HealthCheck } from '@ledge/container-management-model';
-import type { Logger, Scheduler, Timer } from '@ledge/util';
+import { exitedState, formatTimestamp, nextHealth, startingHealth, type ContainerHealth, type HealthCheck } from '@ledge/container-management/model-containers';
+import type { Logger, Scheduler, Timer } from '@ledge/shared/util';
 import { LIVE, type ManagerCore } from './manager-core';
 import type { ManagerEvent } from './manager';
 import { clipOutput, runProbe, type NetworkProbes } from './health-probes';

@@ -3,7 +3,7 @@
 // throws: every failure is a result with the reason as output, which is what the record and the twin show.
 import { request } from 'node:http';
 import { connect } from 'node:net';
-import { EXEC_OUTPUT_LIMIT, type ContainerRuntime, type HealthCheck } from '@ledge/container-management-model';
+import { EXEC_OUTPUT_LIMIT, type ContainerRuntime, type HealthCheck } from '@ledge/container-management/model-containers';
 
 export interface ProbeResult {
   ok: boolean;

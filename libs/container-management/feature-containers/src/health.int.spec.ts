@@ -7,10 +7,10 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { test, type TestContext } from 'node:test';
-import { createContainerdRuntime } from '@ledge/container-management-containerd';
-import { containerdAvailable, freePort, registryAvailable, startContainerd, startRegistry } from '@ledge/container-management-containerd/testing';
-import { defaultContainerConfig, type ContainerConfig, type HealthCheck } from '@ledge/container-management-model';
-import { captureLogger, createTempDir, hasCommand, onCleanup, skipUnlessTools, waitFor } from '@ledge/util/testing';
+import { createContainerdRuntime } from '@ledge/container-management/data-access-containerd';
+import { containerdAvailable, freePort, registryAvailable, startContainerd, startRegistry } from '@ledge/container-management/data-access-containerd/testing';
+import { defaultContainerConfig, type ContainerConfig, type HealthCheck } from '@ledge/container-management/model-containers';
+import { captureLogger, createTempDir, hasCommand, onCleanup, skipUnlessTools, waitFor } from '@ledge/shared/util/testing';
 import { createContainerManager, type ContainerManager } from './manager';
 import { createContainerStore } from './store';
 

@@ -1,7 +1,7 @@
 // Pure parts of the local API (issue 4 item 6): route matching, error → HTTP status, the container
 // record as the API returns it, and create-request parsing. No sockets here; local-api.ts serves them.
-import { buildContainerStatus, nameFromImageRef, parseDescriptor, type ContainerConfig } from '@ledge/container-management-model';
-import { InvalidArgumentError, isLedgeError, NotFoundError } from '@ledge/util';
+import { buildContainerStatus, nameFromImageRef, parseDescriptor, type ContainerConfig } from '@ledge/container-management/model-containers';
+import { InvalidArgumentError, isLedgeError, NotFoundError } from '@ledge/shared/util';
 import { CmErrorCodes, invalidRequestError } from './errors';
 import type { ContainerRecord } from './store';
 

@@ -6,8 +6,8 @@
 // stream (§4.3); our tasks' stdout/stderr are FIFOs drained into the json-file log and stdin is
 // /dev/null, so attach is output only: it follows that log from its end.
 import type { ServerResponse } from 'node:http';
-import type { ContainerRuntime } from '@ledge/container-management-model';
-import type { Logger } from '@ledge/util';
+import type { ContainerRuntime } from '@ledge/container-management/model-containers';
+import type { Logger } from '@ledge/shared/util';
 import { containerNotFoundError } from './errors';
 import { apiErrorOf } from './local-api-routes';
 import type { ContainerManager } from './manager';

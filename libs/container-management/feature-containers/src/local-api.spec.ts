@@ -4,14 +4,14 @@ import { request } from 'node:http';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
-import type { ContainerRuntime, LogLine } from '@ledge/container-management-model';
-import { captureLogger, createTempDir } from '@ledge/util/testing';
+import type { ContainerRuntime, LogLine } from '@ledge/container-management/model-containers';
+import { captureLogger, createTempDir } from '@ledge/shared/util/testing';
 import { createLocalApi } from './local-api';
 import { httpStatusOf, matchRoute, parseCreateBody } from './local-api-routes';
 import { createContainerManager } from './manager';
 import { createContainerStore } from './store';
 import { createMemoryRuntime } from './testing/memory-runtime';
-import { InvalidArgumentError, NotFoundError, AlreadyExistsError, FailedPreconditionError, UnavailableError } from '@ledge/util';
+import { InvalidArgumentError, NotFoundError, AlreadyExistsError, FailedPreconditionError, UnavailableError } from '@ledge/shared/util';
 
 interface Reply {
   status: number;

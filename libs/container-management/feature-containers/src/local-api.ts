@@ -5,8 +5,8 @@ import { mkdirSync, mkdtempSync, renameSync, rmdirSync, chmodSync, statSync, unl
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { connect } from 'node:net';
 import { dirname, join } from 'node:path';
-import { parseStopOptions, parseUpdateValue, parseRenameValue, type ContainerRuntime, type PullProgress } from '@ledge/container-management-model';
-import { createLogger, onlyOnce, type Logger } from '@ledge/util';
+import { parseStopOptions, parseUpdateValue, parseRenameValue, type ContainerRuntime, type PullProgress } from '@ledge/container-management/model-containers';
+import { createLogger, onlyOnce, type Logger } from '@ledge/shared/util';
 import { apiSocketInUseError, containerNotFoundError, imagePullError, invalidRequestError } from './errors';
 import {
   apiContainerOf,

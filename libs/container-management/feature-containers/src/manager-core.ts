@@ -8,8 +8,8 @@ import {
   type ContainerRuntime,
   type ExitEvent,
   type StopOptions,
-} from '@ledge/container-management-model';
-import { isLedgeError, type Logger } from '@ledge/util';
+} from '@ledge/container-management/model-containers';
+import { isLedgeError, type Logger } from '@ledge/shared/util';
 import { alreadyRunningError, containerNotFoundError, imagePullError, runtimeError } from './errors';
 import type { ManagerEvent } from './manager';
 import { createNameReservations, type NameReservations } from './names';

@@ -3,10 +3,10 @@
 // cases on the in-memory runtime are in manager-recreate.spec.ts.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createContainerdRuntime } from '@ledge/container-management-containerd';
-import { containerdAvailable, registryAvailable, startContainerd, startRegistry } from '@ledge/container-management-containerd/testing';
-import { defaultContainerConfig, type ContainerConfig, type ExitEvent } from '@ledge/container-management-model';
-import { captureLogger, createTempDir, onCleanup, waitFor, skipUnlessTools } from '@ledge/util/testing';
+import { createContainerdRuntime } from '@ledge/container-management/data-access-containerd';
+import { containerdAvailable, registryAvailable, startContainerd, startRegistry } from '@ledge/container-management/data-access-containerd/testing';
+import { defaultContainerConfig, type ContainerConfig, type ExitEvent } from '@ledge/container-management/model-containers';
+import { captureLogger, createTempDir, onCleanup, waitFor, skipUnlessTools } from '@ledge/shared/util/testing';
 import { createContainerManager } from './manager';
 import { createContainerStore } from './store';
 

@@ -11,8 +11,8 @@ import {
   type ContainerRuntime,
   type StopOptions,
   type UpdateRequest,
-} from '@ledge/container-management-model';
-import { createLogger, onlyOnce, systemScheduler, type Logger, type Scheduler } from '@ledge/util';
+} from '@ledge/container-management/model-containers';
+import { createLogger, onlyOnce, systemScheduler, type Logger, type Scheduler } from '@ledge/shared/util';
 import { createPlan, recreatePlan, removeLeftovers } from './container-plans';
 import { containerNotFoundError, invalidRequestError, managerClosedError, nameInUseError, notPausedError, notRunningError, removeRunningError } from './errors';
 import { createManagerCore, isGone, LIVE } from './manager-core';

@@ -1,9 +1,9 @@
 // Metrics feature (§3.5): after a `request`, samples every running container at the requested frequency
 // and sends a `data` live message; "0s" stops. One request replaces the previous one.
 import { availableParallelism } from 'node:os';
-import { buildMetricsData, type ContainerRuntime, type ContainerStats, type MetricsData, type MetricsRequest, type StatsSample } from '@ledge/container-management-model';
-import { containerFeatureId } from '@ledge/model-ditto';
-import { systemScheduler, type Logger, type Scheduler, type Timer } from '@ledge/util';
+import { buildMetricsData, type ContainerRuntime, type ContainerStats, type MetricsData, type MetricsRequest, type StatsSample } from '@ledge/container-management/model-containers';
+import { containerFeatureId } from '@ledge/shared/model-ditto';
+import { systemScheduler, type Logger, type Scheduler, type Timer } from '@ledge/shared/util';
 import type { ContainerManager } from './manager';
 import { runtimeIdOf } from './store';
 

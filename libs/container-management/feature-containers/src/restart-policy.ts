@@ -1,6 +1,6 @@
 // Restart decisions after a task exit the user did not ask for (docker/Kanto semantics).
-import type { RestartPolicy } from '@ledge/container-management-model';
-import { DEFAULT_MAX_RETRY_COUNT, DEFAULT_RETRY_TIMEOUT_SECONDS } from '@ledge/container-management-model';
+import type { RestartPolicy } from '@ledge/container-management/model-containers';
+import { DEFAULT_MAX_RETRY_COUNT, DEFAULT_RETRY_TIMEOUT_SECONDS } from '@ledge/container-management/model-containers';
 
 export interface RestartBook {
   restartCount: number;

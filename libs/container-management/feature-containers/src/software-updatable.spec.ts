@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, it, type TestContext } from 'node:test';
-import { createFakeLocalBus } from '@ledge/data-access-mqtt/testing';
-import { captureLogger, createTempDir } from '@ledge/util/testing';
+import { createFakeLocalBus } from '@ledge/shared/data-access-mqtt/testing';
+import { captureLogger, createTempDir } from '@ledge/shared/util/testing';
 import { createContainerManagement } from './container-management';
 import type { Fetch } from './software-updatable';
 import { createMemoryRuntime } from './testing/memory-runtime';

@@ -11,10 +11,10 @@ import {
   type InstalledDependency,
   type SuArtifact,
   type SuModule,
-} from '@ledge/container-management-model';
-import type { DittoAgent, DittoCommand } from '@ledge/data-access-mqtt';
-import { FeatureDefinitionLists, FeatureIds } from '@ledge/model-ditto';
-import { isLedgeError, type Logger } from '@ledge/util';
+} from '@ledge/container-management/model-containers';
+import type { DittoAgent, DittoCommand } from '@ledge/shared/data-access-mqtt';
+import { FeatureDefinitionLists, FeatureIds } from '@ledge/shared/model-ditto';
+import { isLedgeError, type Logger } from '@ledge/shared/util';
 import { checksumMismatchError, containerNotFoundError, descriptorInvalidError, downloadFailedError, invalidRequestError } from './errors';
 import type { ContainerManager } from './manager';
 

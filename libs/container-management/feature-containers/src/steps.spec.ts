@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { captureLogger } from '@ledge/util/testing';
+import { captureLogger } from '@ledge/shared/util/testing';
 import { runPlan, type Step } from './steps';
 
 const recorder = () => {

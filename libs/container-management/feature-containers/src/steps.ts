@@ -3,7 +3,7 @@
 // order and the step's error is rethrown. An undo that fails is logged with the step's name, never
 // swallowed, and the remaining undos still run. Release steps run after the commit (the last step):
 // they free what the old state held, and a failure there is logged while the operation stands.
-import type { Logger } from '@ledge/util';
+import type { Logger } from '@ledge/shared/util';
 
 export interface Step {
   /** Shown in logs, e.g. 'pull image', 'create replacement'. */

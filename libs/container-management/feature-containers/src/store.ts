@@ -2,8 +2,8 @@
 // fsync, rename) so a power cut leaves the old or the new record, never half of one.
 import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ContainerConfig, ContainerHealth, ContainerState } from '@ledge/container-management-model';
-import { isPlainObject } from '@ledge/util-parse';
+import type { ContainerConfig, ContainerHealth, ContainerState } from '@ledge/container-management/model-containers';
+import { isPlainObject } from '@ledge/shared/util-parse';
 import { stateCorruptError } from './errors';
 
 export interface ContainerRecord {

@@ -3,9 +3,9 @@
 // exit, an unhealthy verdict, a removal, a container that never started and the deadline.
 import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
-import type { ContainerConfig, HealthCheck } from '@ledge/container-management-model';
-import { isLedgeError } from '@ledge/util';
-import { createFakeTime, waitFor } from '@ledge/util/testing';
+import type { ContainerConfig, HealthCheck } from '@ledge/container-management/model-containers';
+import { isLedgeError } from '@ledge/shared/util';
+import { createFakeTime, waitFor } from '@ledge/shared/util/testing';
 import { managerFixture } from './testing/manager-fixture';
 
 const IMAGE = 'reg.test/app:1';

@@ -3,7 +3,7 @@
 // time, so that a container that exits at once is not taken for a good one. The first exit (even one its
 // restart policy undoes), an unhealthy verdict, a removal or the deadline ends the wait with
 // LEDGE_CM_NOT_HEALTHY saying which.
-import type { Scheduler, Timer } from '@ledge/util';
+import type { Scheduler, Timer } from '@ledge/shared/util';
 import { containerNotFoundError, managerClosedError, notHealthyError } from './errors';
 import type { ManagerCore } from './manager-core';
 import type { ContainerRecord } from './store';

@@ -1,6 +1,6 @@
 // Ditto ContainerFactory / Container:<id> operation values (§3.3, §3.4) → the container model.
 // Enums arrive upper-case (`ON_FAILURE`); docker lower-case spellings are accepted too.
-import { isPlainObject } from '@ledge/util-parse';
+import { isPlainObject } from '@ledge/shared/util-parse';
 import type { ContainerConfig, DeviceMapping, LogConfig, MountPoint, NetworkMode, PortMapping, PropagationMode, Resources, RestartPolicy, RestartPolicyType } from './container';
 import { DEFAULT_MAX_RETRY_COUNT, DEFAULT_RETRY_TIMEOUT_SECONDS, defaultContainerConfig, isValidContainerName, nameFromImageRef } from './defaults';
 import { checkRestartNeedsHealth, readHealthCheck } from './health-check-parse';

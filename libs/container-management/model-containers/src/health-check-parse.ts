@@ -2,7 +2,7 @@
 // config (`healthCheck`, camelCase, a Ledge extension of §3.3), a deployment descriptor (`health_check`,
 // snake_case like the other §4.2 keys) and the flat `health.*` key/value pairs of the update manager's
 // desired state. One set of rules (health-check.ts) behind three spellings; every problem names the field.
-import { MAX_TIMER_MS, parseGoDuration } from '@ledge/util';
+import { MAX_TIMER_MS, parseGoDuration } from '@ledge/shared/util';
 import type { ContainerConfig } from './container';
 import { defaultHealthTiming, HEALTH_CHECK_KINDS, MIN_HEALTH_INTERVAL_MS, type HealthCheck, type HealthProbe, type HealthTiming } from './health-check';
 import type { FieldReader } from './reader';

@@ -1,5 +1,5 @@
 // Metrics feature (§3.5): `request` parsing and `data` message building from runtime stats samples.
-import { parseGoDuration } from '@ledge/util';
+import { parseGoDuration } from '@ledge/shared/util';
 import type { Parsed } from './ditto-config';
 import { FieldReader } from './reader';
 import type { ContainerStats } from './runtime';

@@ -1,6 +1,6 @@
 // A small field reader for untrusted JSON objects: collects problems with their JSON path instead of
 // throwing, so one response can name every bad field.
-import { isPlainObject } from '@ledge/util-parse';
+import { isPlainObject } from '@ledge/shared/util-parse';
 
 export class FieldReader {
   readonly problems: string[] = [];

@@ -1,7 +1,7 @@
 // The container runtime contract: what container management needs from a container engine.
-// Implemented over containerd's gRPC API by @ledge/container-management-containerd; a contract suite
+// Implemented over containerd's gRPC API by @ledge/container-management/data-access-containerd; a contract suite
 // in that lib's src/testing runs against every implementation. Methods throw LedgeError subclasses
-// (@ledge/util): NotFoundError for unknown IDs/images, AlreadyExistsError, FailedPreconditionError for
+// (@ledge/shared/util): NotFoundError for unknown IDs/images, AlreadyExistsError, FailedPreconditionError for
 // wrong-state calls (start of a running task...), UnavailableError when the engine cannot be reached.
 
 import type { ContainerConfig, Resources } from './container';

@@ -10,8 +10,8 @@
 // subscription named it) and the device's ID for one behind a gateway (Hono's getCommandPublishTopic).
 // Hono also takes mixed forms (`c///req/#`); the topic builders emit `command/…/req` and `c/…/q` only, so
 // mixed forms are refused here. Everything else (`#`, another tenant, another device) is refused. Pure.
-import type { DeviceAddress, DeviceCommand } from '@ledge/dev-cloud-model';
-import { buildCommandRequestTopics, HonoEndpoints, HonoShortEndpoints, HonoCommandDirections, HonoShortCommandDirections } from '@ledge/model-hono';
+import type { DeviceAddress, DeviceCommand } from '@ledge/dev-cloud/model-dev-cloud';
+import { buildCommandRequestTopics, HonoEndpoints, HonoShortEndpoints, HonoCommandDirections, HonoShortCommandDirections } from '@ledge/shared/model-hono';
 import { isBehind } from './publish-rules';
 
 export type CommandScope = { readonly kind: 'own' } | { readonly kind: 'all' } | { readonly kind: 'device'; readonly deviceId: string };

@@ -3,7 +3,7 @@
 // and that is subscribed for that device's commands (the nearest such gateway, when gateways nest). Only
 // that one client gets it. Among a client's subscriptions that take the command, the latest decides the
 // topic's form, as in Hono, where a device's new command subscription replaces the old one. Pure.
-import type { DeviceAddress, DeviceCommand } from '@ledge/dev-cloud-model';
+import type { DeviceAddress, DeviceCommand } from '@ledge/dev-cloud/model-dev-cloud';
 import { commandTopic, parseCommandFilter, takesCommandFor } from './command-filters';
 
 export interface Subscribed {

@@ -4,7 +4,7 @@
 // MQTT 3.1.1 §3.2.2.3: 4 = bad user name or password, 5 = not authorized (no user name at all: Hono
 // refuses unauthenticated devices unless the tenant allows them, and this stand-in never does).
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { DeviceAddress, DeviceCredential } from '@ledge/dev-cloud-model';
+import type { DeviceAddress, DeviceCredential } from '@ledge/dev-cloud/model-dev-cloud';
 
 export type CredentialCheck = { readonly ok: true; readonly device: DeviceAddress } | { readonly ok: false; readonly returnCode: 4 | 5; readonly why: string };
 

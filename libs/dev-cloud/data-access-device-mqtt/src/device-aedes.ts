@@ -7,7 +7,7 @@
 // messages ($SYS heartbeats and client notices) are dropped too. Commands do not come through here: the
 // adapter writes them to the one client that takes them (Client#publish).
 import { Aedes, type AedesOptions, type PublishPacket } from 'aedes';
-import type { DeviceMessage } from '@ledge/dev-cloud-model';
+import type { DeviceMessage } from '@ledge/dev-cloud/model-dev-cloud';
 
 type PublishDone = (error?: Error) => void;
 export type AcceptedMessage = Omit<DeviceMessage, 'payload'>;

@@ -1,7 +1,7 @@
 // The device side against real MQTT.js devices: Hono's log-in, what a device may publish and subscribe.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { waitFor } from '@ledge/util/testing';
+import { waitFor } from '@ledge/shared/util/testing';
 import type { MqttClient } from 'mqtt';
 import { DEVICES, startAdapter } from './testing/adapter-fixture';
 

@@ -5,8 +5,8 @@
 // ends every connection (the devices see their connection end; their wills are not published).
 import type { Client } from 'aedes';
 import type { Duplex } from 'node:stream';
-import type { DeviceAddress, DeviceCommand, DeviceConnection, DeviceCredential, DeviceLink, DeviceMessage } from '@ledge/dev-cloud-model';
-import { createCloser, TypedEmitter, withDefaults, type Logger } from '@ledge/util';
+import type { DeviceAddress, DeviceCommand, DeviceConnection, DeviceCredential, DeviceLink, DeviceMessage } from '@ledge/dev-cloud/model-dev-cloud';
+import { createCloser, TypedEmitter, withDefaults, type Logger } from '@ledge/shared/util';
 import { forgetWill, remoteAddress, subscriptionsOf } from './aedes-internals';
 import { commandProblem, routeCommand, type CommandTaker } from './command-routing';
 import { createCredentialStore } from './credentials';

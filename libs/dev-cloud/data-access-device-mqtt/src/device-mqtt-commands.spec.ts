@@ -5,8 +5,8 @@ import { connect as netConnect, type Socket } from 'node:net';
 import { describe, it } from 'node:test';
 import mqttPacket from 'mqtt-packet';
 import type { MqttClient } from 'mqtt';
-import type { DeviceCommand } from '@ledge/dev-cloud-model';
-import { createRng, fuzzSeed, waitFor } from '@ledge/util/testing';
+import type { DeviceCommand } from '@ledge/dev-cloud/model-dev-cloud';
+import { createRng, fuzzSeed, waitFor } from '@ledge/shared/util/testing';
 import { DeviceMqttErrorCodes } from './errors';
 import { startAdapter } from './testing/adapter-fixture';
 

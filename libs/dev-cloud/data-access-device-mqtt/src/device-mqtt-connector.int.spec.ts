@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { connectAsync } from 'mqtt';
-import { bundlePath, createTempDir, spawnNode, waitFor } from '@ledge/util/testing';
+import { bundlePath, createTempDir, spawnNode, waitFor } from '@ledge/shared/util/testing';
 import { DEVICES, startAdapter } from './testing/adapter-fixture';
 
 const gw = { tenant: DEVICES.gw.tenant, deviceId: DEVICES.gw.deviceId };

@@ -1,6 +1,6 @@
 // Errors of the device side of the development cloud (STYLE.md "Errors"): stable codes, never reused,
 // listed in docs/errors.md. Socket errors are translated here, once.
-import { FailedPreconditionError, UnavailableError, type LedgeError } from '@ledge/util';
+import { FailedPreconditionError, UnavailableError, type LedgeError } from '@ledge/shared/util';
 
 export const DeviceMqttErrorCodes = Object.freeze({
   /** The device side could not listen on its host and port (in use, not an address of this machine, no permission). */

@@ -3,9 +3,9 @@
 // acknowledged and dropped (device-aedes.ts) and logged with the client; refused subscriptions get SUBACK
 // 0x80 [MQTT-3.9.3]. Topics are untrusted: they are logged cut to a readable length.
 import type { AedesOptions, Client, ConnectPacket } from 'aedes';
-import type { DeviceAddress } from '@ledge/dev-cloud-model';
-import { parseHonoTopic } from '@ledge/model-hono';
-import type { Logger } from '@ledge/util';
+import type { DeviceAddress } from '@ledge/dev-cloud/model-dev-cloud';
+import { parseHonoTopic } from '@ledge/shared/model-hono';
+import type { Logger } from '@ledge/shared/util';
 import { remoteAddress, renameClient } from './aedes-internals';
 import { parseCommandFilter } from './command-filters';
 import type { CredentialStore } from './credentials';

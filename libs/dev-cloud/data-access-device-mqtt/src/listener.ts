@@ -4,7 +4,7 @@
 import { createServer as createTcpServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
-import type { Logger } from '@ledge/util';
+import type { Logger } from '@ledge/shared/util';
 import { listenError } from './errors';
 
 export interface ListenOptions {

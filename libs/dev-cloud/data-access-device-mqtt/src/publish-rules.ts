@@ -4,8 +4,8 @@
 // must name the device's own; a topic naming a device must name the device itself or a device behind it,
 // whose ID extends the gateway's after a `:` (`demo:gw:edge:containers` behind `demo:gw`, the rule by
 // which commands find their gateway too). Pure: topic in, decision out.
-import type { DeviceAddress, DeviceMessage } from '@ledge/dev-cloud-model';
-import { parseHonoTopic } from '@ledge/model-hono';
+import type { DeviceAddress, DeviceMessage } from '@ledge/dev-cloud/model-dev-cloud';
+import { parseHonoTopic } from '@ledge/shared/model-hono';
 
 export type PublishDecision =
   | { readonly ok: true; readonly message: Omit<DeviceMessage, 'payload'> }

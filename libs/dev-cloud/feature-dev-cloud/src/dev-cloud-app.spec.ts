@@ -4,8 +4,8 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { describe, it, type TestContext } from 'node:test';
-import { prepareConfig } from '@ledge/util';
-import { captureLogger, createTempDir } from '@ledge/util/testing';
+import { prepareConfig } from '@ledge/shared/util';
+import { captureLogger, createTempDir } from '@ledge/shared/util/testing';
 import { createDevCloud, devCloudEntry } from './dev-cloud-app';
 
 const PAGE = 'http://127.0.0.1:9090';

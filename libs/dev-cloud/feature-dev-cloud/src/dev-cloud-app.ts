@@ -7,9 +7,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { createDeviceMqttAdapter } from '@ledge/dev-cloud-device-mqtt';
-import { devCloudSpec, type DevCloudSpec } from '@ledge/dev-cloud-model';
-import { ConfigError, createCloser, onlyOnce, type App, type AppEntry, type ConfigOf, type Logger, type WithCommon } from '@ledge/util';
+import { createDeviceMqttAdapter } from '@ledge/dev-cloud/data-access-device-mqtt';
+import { devCloudSpec, type DevCloudSpec } from '@ledge/dev-cloud/model-dev-cloud';
+import { ConfigError, createCloser, onlyOnce, type App, type AppEntry, type ConfigOf, type Logger, type WithCommon } from '@ledge/shared/util';
 import { createConsoleHandler } from './console-handler';
 import { guardCrossOrigin } from './cross-origin';
 import { ensureDevices } from './devices';

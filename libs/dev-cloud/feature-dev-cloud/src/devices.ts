@@ -4,8 +4,8 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { parseDeviceCredentials, type DeviceCredential } from '@ledge/dev-cloud-model';
-import { ConfigError, writeFileDurably } from '@ledge/util';
+import { parseDeviceCredentials, type DeviceCredential } from '@ledge/dev-cloud/model-dev-cloud';
+import { ConfigError, writeFileDurably } from '@ledge/shared/util';
 
 /** The gateway device of a fresh development cloud. */
 export const DEV_GATEWAY = Object.freeze({ authId: 'gateway', deviceId: 'dev:gateway' });

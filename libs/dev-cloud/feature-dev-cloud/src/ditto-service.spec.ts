@@ -6,8 +6,8 @@ import { createServer, request, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
-import type { DeviceCommand, DeviceLink, DeviceMessage } from '@ledge/dev-cloud-model';
-import { captureLogger, createTempDir, waitFor } from '@ledge/util/testing';
+import type { DeviceCommand, DeviceLink, DeviceMessage } from '@ledge/dev-cloud/model-dev-cloud';
+import { captureLogger, createTempDir, waitFor } from '@ledge/shared/util/testing';
 import { createDittoService, type DittoServiceOptions } from './ditto-service';
 import type { SetTimer } from './http-io';
 

@@ -2,9 +2,9 @@
 // device side (DeviceLink), kept in one file under dataDir, and served as a subset of Ditto's HTTP API 2
 // (things and their sub-resources, messages, Server-Sent Events) to a developer's curl.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { applyTwinCommand, DittoErrors, emptyTwinState, type DeviceLink, type DeviceMessage, type TwinState } from '@ledge/dev-cloud-model';
-import { parseDittoTopic, parseEnvelope, getHeaderString, DittoHeaderNames } from '@ledge/model-ditto';
-import { onlyOnce, withDefaults, type Logger } from '@ledge/util';
+import { applyTwinCommand, DittoErrors, emptyTwinState, type DeviceLink, type DeviceMessage, type TwinState } from '@ledge/dev-cloud/model-dev-cloud';
+import { parseDittoTopic, parseEnvelope, getHeaderString, DittoHeaderNames } from '@ledge/shared/model-ditto';
+import { onlyOnce, withDefaults, type Logger } from '@ledge/shared/util';
 import { authorized, defaultSetTimer, sendError, WWW_AUTHENTICATE, type BasicAuth, type SetTimer } from './http-io';
 import { routeDitto } from './http-routes';
 import { createMessenger } from './messages';

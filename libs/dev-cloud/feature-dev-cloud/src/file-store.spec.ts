@@ -6,7 +6,7 @@ import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
-import { createTempDir } from '@ledge/util/testing';
+import { createTempDir } from '@ledge/shared/util/testing';
 import { createFileStore, parseRange, storeName } from './file-store';
 
 interface Reply {

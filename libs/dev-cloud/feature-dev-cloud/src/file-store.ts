@@ -13,7 +13,7 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { dirname, join, relative, sep } from 'node:path';
-import { syncDirectory, syncFile } from '@ledge/util';
+import { syncDirectory, syncFile } from '@ledge/shared/util';
 
 export interface FileStoreOptions {
   readonly dir: string;

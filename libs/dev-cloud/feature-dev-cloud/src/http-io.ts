@@ -2,7 +2,7 @@
 // HTTP basic auth, and the injected timer every wait of the service goes through.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { DittoErrors, type DittoError } from '@ledge/dev-cloud-model';
+import { DittoErrors, type DittoError } from '@ledge/dev-cloud/model-dev-cloud';
 
 /** Runs `fn` after `ms`; returns the canceller. Tests pass a fake; the default is an unref'd setTimeout. */
 export type SetTimer = (fn: () => void, ms: number) => () => void;

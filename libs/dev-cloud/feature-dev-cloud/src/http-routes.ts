@@ -2,8 +2,8 @@
 // statuses: GET /api/2/things[?ids=&fields=] (SSE with Accept: text/event-stream), GET of a Thing and its
 // sub-resources, POST of messages to a Thing's or a Feature's inbox, SSE of live messages from outboxes.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { DittoErrors, parseFields, publicThing, readPath, selectFields, type Thing, type TwinState } from '@ledge/dev-cloud-model';
-import { getHeaderString, parseThingId } from '@ledge/model-ditto';
+import { DittoErrors, parseFields, publicThing, readPath, selectFields, type Thing, type TwinState } from '@ledge/dev-cloud/model-dev-cloud';
+import { getHeaderString, parseThingId } from '@ledge/shared/model-ditto';
 import { readBody, sendError, sendJson, wantsEventStream } from './http-io';
 import { parseMessageTimeout, type Messenger } from './messages';
 import type { SseHub } from './sse';

@@ -4,10 +4,10 @@
 // response, no answer in time is 408 messages:message.timeout.
 import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
-import { DittoErrors, type DeviceLink, type DeviceMessage, type DittoError } from '@ledge/dev-cloud-model';
-import { buildDittoTopic, DittoHeaderNames, getHeaderString, parseEnvelope, type DittoEnvelope, type ThingId } from '@ledge/model-ditto';
-import { decodeJsonInput } from '@ledge/util-parse';
-import type { Logger } from '@ledge/util';
+import { DittoErrors, type DeviceLink, type DeviceMessage, type DittoError } from '@ledge/dev-cloud/model-dev-cloud';
+import { buildDittoTopic, DittoHeaderNames, getHeaderString, parseEnvelope, type DittoEnvelope, type ThingId } from '@ledge/shared/model-ditto';
+import { decodeJsonInput } from '@ledge/shared/util-parse';
+import type { Logger } from '@ledge/shared/util';
 import { isJsonContentType, sendError, type SetTimer } from './http-io';
 
 export const DEFAULT_MESSAGE_TIMEOUT_S = 10;

@@ -4,7 +4,7 @@
 // message path with `/outbox/messages[/<subject>]` on a Thing or a Feature streams each message's payload.
 // A comment line keeps idle connections open through proxies.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { enrichFragment, selectFields, sseFragment, type Thing, type TwinEvent } from '@ledge/dev-cloud-model';
+import { enrichFragment, selectFields, sseFragment, type Thing, type TwinEvent } from '@ledge/dev-cloud/model-dev-cloud';
 import type { SetTimer } from './http-io';
 
 export interface TwinStreamFilter {

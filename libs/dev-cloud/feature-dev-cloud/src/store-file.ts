@@ -2,8 +2,8 @@
 // write (coalesced behind a short timer); a file that cannot be read as a store is moved aside, not fatal.
 import { mkdir, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
-import { emptyTwinState, isJsonObject, reviveThing, type Thing, type TwinState } from '@ledge/dev-cloud-model';
-import { writeFileDurably, type Logger } from '@ledge/util';
+import { emptyTwinState, isJsonObject, reviveThing, type Thing, type TwinState } from '@ledge/dev-cloud/model-dev-cloud';
+import { writeFileDurably, type Logger } from '@ledge/shared/util';
 import type { SetTimer } from './http-io';
 
 export const STORE_FILE = 'things.json';

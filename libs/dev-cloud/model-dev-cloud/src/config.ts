@@ -1,6 +1,6 @@
 // The development cloud's settings (issue 24): where it listens (loopback by default: it is a stand-in for
 // one developer's machine, not a fleet backend), where it keeps its state, and the devices it lets in.
-import { defineConfig } from '@ledge/util';
+import { defineConfig } from '@ledge/shared/util';
 
 /** `http(s)://host[:port]` exactly as a browser names it in `Origin` (no path, no trailing slash). */
 const isOrigin = (o: string): boolean => {

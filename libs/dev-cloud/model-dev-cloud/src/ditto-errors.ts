@@ -1,7 +1,7 @@
 // The errors of Ditto's things and messages APIs that the development cloud answers with (issue 24), with
 // Ditto's own codes, statuses and texts (Ditto's ThingNotAccessibleException and its siblings,
 // MessageTimeoutException, TimeoutInvalidException), so curl output reads as it would against Ditto.
-import type { DittoErrorValue } from '@ledge/model-ditto';
+import type { DittoErrorValue } from '@ledge/shared/model-ditto';
 
 export type DittoError = DittoErrorValue & { readonly description: string };
 

@@ -1,7 +1,7 @@
 // The twin store: every twin command kind and path Ledge's gateway sends, Ditto's errors, garbage.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { DittoEnvelope } from '@ledge/model-ditto';
+import type { DittoEnvelope } from '@ledge/shared/model-ditto';
 import { emptyTwinState, type TwinState } from './thing';
 import { applyTwinCommand, readPath, type TwinCommandResult } from './twin-store';
 

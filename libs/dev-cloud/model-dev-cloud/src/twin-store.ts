@@ -1,8 +1,8 @@
 // The development cloud's twin store (issue 24) as pure functions over an immutable TwinState: Ditto protocol
 // twin commands from devices (`<ns>/<name>/things/twin/commands/{create,modify,merge,delete}`) in, the
 // new state and Ditto's event (or Ditto's error) out. Never throws; input is bounded.
-import { formatThingId, parseDittoTopic, parseThingId, type DittoEnvelope } from '@ledge/model-ditto';
-import { decodeJsonInput, isPlainObject } from '@ledge/util-parse';
+import { formatThingId, parseDittoTopic, parseThingId, type DittoEnvelope } from '@ledge/shared/model-ditto';
+import { decodeJsonInput, isPlainObject } from '@ledge/shared/util-parse';
 import { DittoErrors, type DittoError } from './ditto-errors';
 import { deleteAt, formatPointer, getAt, isJsonObject, parsePointer, setAt, wrapAt } from './json-pointer';
 import { applyMergePatch } from './merge-patch';

@@ -2,8 +2,8 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
-import type { Checkpoint, UploadSource } from '@ledge/file-upload-model';
-import { bufferSource, providerContract } from '@ledge/file-upload-model/testing';
+import type { Checkpoint, UploadSource } from '@ledge/file-upload/model-file-upload';
+import { bufferSource, providerContract } from '@ledge/file-upload/model-file-upload/testing';
 import { createAzureBlobUploadProvider } from './azure-upload';
 import { startAzurite as azurite } from './testing';
 

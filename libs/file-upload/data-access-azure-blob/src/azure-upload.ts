@@ -4,8 +4,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
-import { lazy, lazyResource } from '@ledge/util';
-import { AZURE_BLOCK_LIMITS, countingStream, partSizeFor, providerOptionError, uploadAgentOptions, type UploadJob, type UploadOptions, type UploadProvider } from '@ledge/file-upload-model';
+import { lazy, lazyResource } from '@ledge/shared/util';
+import { AZURE_BLOCK_LIMITS, countingStream, partSizeFor, providerOptionError, uploadAgentOptions, type UploadJob, type UploadOptions, type UploadProvider } from '@ledge/file-upload/model-file-upload';
 import { azureFailedError, azureStatusError } from './errors';
 
 const undici = lazy(() => import('undici'));

@@ -1,5 +1,5 @@
 // Errors of the Azure Blob upload provider (STYLE.md "Errors"): stable codes, listed in docs/errors.md.
-import { FailedPreconditionError, UnavailableError, type LedgeError } from '@ledge/util';
+import { FailedPreconditionError, UnavailableError, type LedgeError } from '@ledge/shared/util';
 
 export const AzureBlobErrorCodes = Object.freeze({
   /** Azure Blob storage answered with an error status; the storage error code (AuthenticationFailed, ContainerNotFound, …) is in the message. */

@@ -1,5 +1,5 @@
 // Errors of the generic HTTP upload provider (STYLE.md "Errors"): stable codes, listed in docs/errors.md.
-import { FailedPreconditionError, InvalidArgumentError, UnavailableError, type LedgeError } from '@ledge/util';
+import { FailedPreconditionError, InvalidArgumentError, UnavailableError, type LedgeError } from '@ledge/shared/util';
 
 export const HttpUploadErrorCodes = Object.freeze({
   /** The upload server answered with a non-2xx HTTP status; the status and URL (without query) are in the message. */

@@ -7,8 +7,8 @@ import { rename, rm } from 'node:fs/promises';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Dispatcher } from 'undici';
-import { isLedgeError, lazy, lazyResource, syncFile } from '@ledge/util';
-import { uploadAgentOptions } from '@ledge/file-upload-model';
+import { isLedgeError, lazy, lazyResource, syncFile } from '@ledge/shared/util';
+import { uploadAgentOptions } from '@ledge/file-upload/model-file-upload';
 import { downloadFailedError, downloadStatusError, downloadTooLargeError } from './errors';
 
 const undici = lazy(() => import('undici'));

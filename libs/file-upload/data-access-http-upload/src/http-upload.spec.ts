@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, it, type TestContext } from 'node:test';
-import { isLedgeError } from '@ledge/util';
-import { bufferSource, providerContract } from '@ledge/file-upload-model/testing';
+import { isLedgeError } from '@ledge/shared/util';
+import { bufferSource, providerContract } from '@ledge/file-upload/model-file-upload/testing';
 import { createHttpUploadProvider } from './http-upload';
 
 interface Received { method: string; url: string; headers: IncomingMessage['headers']; body: Buffer }

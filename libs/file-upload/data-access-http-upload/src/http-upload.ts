@@ -2,8 +2,8 @@
 // `https.url`, with `https.header.<Name>` headers, Content-Length, optional Content-MD5; progress counts
 // the bytes handed to the socket.
 import type { Dispatcher } from 'undici';
-import { isLedgeError, lazy, lazyResource } from '@ledge/util';
-import { countingStream, providerOptionError, uploadAgentOptions, type UploadJob, type UploadOptions, type UploadProvider } from '@ledge/file-upload-model';
+import { isLedgeError, lazy, lazyResource } from '@ledge/shared/util';
+import { countingStream, providerOptionError, uploadAgentOptions, type UploadJob, type UploadOptions, type UploadProvider } from '@ledge/file-upload/model-file-upload';
 import { httpFailedError, httpStatusError } from './errors';
 
 const undici = lazy(() => import('undici'));

@@ -1,5 +1,5 @@
 // Errors of the S3 upload provider (STYLE.md "Errors"): stable codes, listed in docs/errors.md.
-import { FailedPreconditionError, UnavailableError, type LedgeError } from '@ledge/util';
+import { FailedPreconditionError, UnavailableError, type LedgeError } from '@ledge/shared/util';
 
 export const S3ErrorCodes = Object.freeze({
   /** S3 answered an upload request with an error status; the S3 error code (AccessDenied, NoSuchBucket, SignatureDoesNotMatch, …) is in the message. */

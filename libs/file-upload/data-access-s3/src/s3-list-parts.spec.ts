@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { it, type TestContext } from 'node:test';
-import { bufferSource } from '@ledge/file-upload-model/testing';
+import { bufferSource } from '@ledge/file-upload/model-file-upload/testing';
 import { createS3UploadProvider } from './s3-upload';
 
 const PART = 5 * 1024 * 1024; // S3's smallest part but the last

@@ -4,9 +4,9 @@ import { randomBytes } from 'node:crypto';
 import { describe, it, type TestContext } from 'node:test';
 import S3rver from 's3rver';
 import { request } from 'undici';
-import type { Checkpoint, UploadSource } from '@ledge/file-upload-model';
-import { bufferSource, providerContract } from '@ledge/file-upload-model/testing';
-import { createTempDir } from '@ledge/util/testing';
+import type { Checkpoint, UploadSource } from '@ledge/file-upload/model-file-upload';
+import { bufferSource, providerContract } from '@ledge/file-upload/model-file-upload/testing';
+import { createTempDir } from '@ledge/shared/util/testing';
 import { createS3UploadProvider } from './s3-upload';
 import { amzDate, signV4, uriEncode } from './sigv4';
 

@@ -5,8 +5,8 @@
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
-import { lazy, lazyResource } from '@ledge/util';
-import { S3_PART_LIMITS, countingStream, partSizeFor, providerOptionError, uploadAgentOptions, type UploadJob, type UploadOptions, type UploadProvider, type UploadSource } from '@ledge/file-upload-model';
+import { lazy, lazyResource } from '@ledge/shared/util';
+import { S3_PART_LIMITS, countingStream, partSizeFor, providerOptionError, uploadAgentOptions, type UploadJob, type UploadOptions, type UploadProvider, type UploadSource } from '@ledge/file-upload/model-file-upload';
 
 import { s3FailedError, s3ProtocolError, s3StatusError } from './errors';
 import { amzDate, canonicalQuery, signV4, uriEncode } from './sigv4';

@@ -4,7 +4,7 @@
 // it. What stays here is URL building: S3 wants the path URI-encoded once, so the signer gets it
 // encoded and `uriEscapePath: false` (as the SDK's S3 client does).
 import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
-import { lazy } from '@ledge/util';
+import { lazy } from '@ledge/shared/util';
 
 const smithy = lazy(() => import('@smithy/signature-v4'));
 

@@ -3,14 +3,14 @@
 // through the same providers).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createJournalctlReader, createLogFileReader } from '@ledge/data-access-journal';
-import { createDittoAgent, createLocalBusClient, localBusClientOptions, withHealth } from '@ledge/data-access-mqtt';
-import { LEDGE_APPS } from '@ledge/model-edge';
-import { createAzureBlobUploadProvider } from '@ledge/file-upload-azure';
-import { createHttpUploadProvider } from '@ledge/file-upload-http';
-import { createS3UploadProvider } from '@ledge/file-upload-s3';
-import { fileUploadSpec, type FileUploadSpec, type UploadMode, type UploadProvider } from '@ledge/file-upload-model';
-import { ConfigError, kantoLocalBusAliases, onlyOnce, type App, type AppEntry, type ConfigOf, type Logger, type WithCommon } from '@ledge/util';
+import { createJournalctlReader, createLogFileReader } from '@ledge/shared/data-access-journal';
+import { createDittoAgent, createLocalBusClient, localBusClientOptions, withHealth } from '@ledge/shared/data-access-mqtt';
+import { LEDGE_APPS } from '@ledge/shared/model-edge';
+import { createAzureBlobUploadProvider } from '@ledge/file-upload/data-access-azure-blob';
+import { createHttpUploadProvider } from '@ledge/file-upload/data-access-http-upload';
+import { createS3UploadProvider } from '@ledge/file-upload/data-access-s3';
+import { fileUploadSpec, type FileUploadSpec, type UploadMode, type UploadProvider } from '@ledge/file-upload/model-file-upload';
+import { ConfigError, kantoLocalBusAliases, onlyOnce, type App, type AppEntry, type ConfigOf, type Logger, type WithCommon } from '@ledge/shared/util';
 import { createAutoUploadable, uploadTiming } from './auto-uploadable';
 import { createContainerLogsAsker } from './container-logs-asker';
 import { createLogsFeature } from './logs-feature';

@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
-import type { DittoCommand, DittoCommandHandler } from '@ledge/data-access-mqtt';
-import type { UploadJob, UploadProvider } from '@ledge/file-upload-model';
-import { createMemoryProvider } from '@ledge/file-upload-model/testing';
-import { captureLogger, createFakeTime, createTempDir, waitFor } from '@ledge/util/testing';
+import type { DittoCommand, DittoCommandHandler } from '@ledge/shared/data-access-mqtt';
+import type { UploadJob, UploadProvider } from '@ledge/file-upload/model-file-upload';
+import { createMemoryProvider } from '@ledge/file-upload/model-file-upload/testing';
+import { captureLogger, createFakeTime, createTempDir, waitFor } from '@ledge/shared/util/testing';
 import { createAutoUploadable, type AutoUploadableDeps, type AutoUploadableSettings } from './auto-uploadable';
 
 /** The feature's time, moved by the test: a fake that starts at the wall clock's now. */

@@ -3,8 +3,8 @@
 // triggering. Wire-identical to Kanto's file-upload; Ledge adds realpath confinement and resume.
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { DittoAgent, DittoCommand } from '@ledge/data-access-mqtt';
-import { DittoHeaderNames } from '@ledge/model-ditto';
+import type { DittoAgent, DittoCommand } from '@ledge/shared/data-access-mqtt';
+import { DittoHeaderNames } from '@ledge/shared/model-ditto';
 import {
   REQUEST_PROVIDERS,
   UploadStates,
@@ -29,8 +29,8 @@ import {
   type UploadMode,
   type UploadProvider,
   type UploadState,
-} from '@ledge/file-upload-model';
-import { isLedgeError, MAX_TIMER_MS, onlyOnce, systemScheduler, type Logger, type Scheduler, type Timer } from '@ledge/util';
+} from '@ledge/file-upload/model-file-upload';
+import { isLedgeError, MAX_TIMER_MS, onlyOnce, systemScheduler, type Logger, type Scheduler, type Timer } from '@ledge/shared/util';
 import { checkpointKey, fileCheckpoint } from './checkpoints';
 import { canceledError } from './errors';
 import { confine, fileSource, md5Base64, selectFiles } from './files';

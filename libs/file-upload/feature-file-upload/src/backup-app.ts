@@ -3,11 +3,11 @@
 // providers, extended with backup, restore and periodic backups (backup-restore.ts).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createDittoAgent, createLocalBusClient, localBusClientOptions, withHealth } from '@ledge/data-access-mqtt';
-import { createHttpDownloader } from '@ledge/file-upload-http';
-import { FeatureDefinitionLists } from '@ledge/model-ditto';
-import { fileBackupSpec, parseDuration, type FileBackupSpec, type UploadMode, type UploadProvider } from '@ledge/file-upload-model';
-import { ConfigError, kantoLocalBusAliases, onlyOnce, type App, type AppEntry, type ConfigOf, type Logger, type WithCommon } from '@ledge/util';
+import { createDittoAgent, createLocalBusClient, localBusClientOptions, withHealth } from '@ledge/shared/data-access-mqtt';
+import { createHttpDownloader } from '@ledge/file-upload/data-access-http-upload';
+import { FeatureDefinitionLists } from '@ledge/shared/model-ditto';
+import { fileBackupSpec, parseDuration, type FileBackupSpec, type UploadMode, type UploadProvider } from '@ledge/file-upload/model-file-upload';
+import { ConfigError, kantoLocalBusAliases, onlyOnce, type App, type AppEntry, type ConfigOf, type Logger, type WithCommon } from '@ledge/shared/util';
 import { createUploadProviders } from './app';
 import { createAutoUploadable, uploadTiming } from './auto-uploadable';
 import { createBackupAndRestore, type CommandRunner } from './backup-restore';

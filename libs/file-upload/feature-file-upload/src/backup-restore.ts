@@ -9,8 +9,8 @@
 import { execFile } from 'node:child_process';
 import { access, mkdir, mkdtemp, readFile, realpath, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import type { DittoAgent, DittoCommand } from '@ledge/data-access-mqtt';
-import { headersFrom, type HttpDownloader } from '@ledge/file-upload-http';
+import type { DittoAgent, DittoCommand } from '@ledge/shared/data-access-mqtt';
+import { headersFrom, type HttpDownloader } from '@ledge/file-upload/data-access-http-upload';
 import {
   BACKUP_DIR_OPTION,
   BackupStates,
@@ -26,8 +26,8 @@ import {
   type BackupState,
   type LastOperation,
   type UploadMode,
-} from '@ledge/file-upload-model';
-import { onlyOnce, syncDirectory, writeFileDurably, type Logger } from '@ledge/util';
+} from '@ledge/file-upload/model-file-upload';
+import { onlyOnce, syncDirectory, writeFileDurably, type Logger } from '@ledge/shared/util';
 import type { AutoUploadable, UploadableExtension } from './auto-uploadable';
 import { unzipInto, zipDirectory } from './zip-archive';
 

@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Checkpoint } from '@ledge/file-upload-model';
+import type { Checkpoint } from '@ledge/file-upload/model-file-upload';
 
 export function checkpointKey(parts: readonly (string | number)[]): string {
   return createHash('sha256').update(parts.join('\0')).digest('hex').slice(0, 32);

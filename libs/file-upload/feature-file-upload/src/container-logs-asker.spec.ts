@@ -2,9 +2,9 @@
 // container management, whose side has its own spec and meets this one in the whole-stack suite).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createFakeLocalBus } from '@ledge/data-access-mqtt/testing';
-import { ContainerLogsTopics, encodeContainerLogsAnswer, parseContainerLogsRequest, type ContainerLogsRequest } from '@ledge/model-edge';
-import { captureLogger } from '@ledge/util/testing';
+import { createFakeLocalBus } from '@ledge/shared/data-access-mqtt/testing';
+import { ContainerLogsTopics, encodeContainerLogsAnswer, parseContainerLogsRequest, type ContainerLogsRequest } from '@ledge/shared/model-edge';
+import { captureLogger } from '@ledge/shared/util/testing';
 import { ContainerLogsUnavailableError, createContainerLogsAsker } from './container-logs-asker';
 
 const ask = { containers: ['web', 'db'], sinceMs: 0, untilMs: 1000, lines: 10, maxBytes: 1 << 20 };

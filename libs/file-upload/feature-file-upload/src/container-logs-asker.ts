@@ -3,9 +3,9 @@
 // chunks per container, then the end naming what each gave or why not. No answer within the idle time
 // (container management not running, or stopped mid-answer) is an error saying so.
 import { randomUUID } from 'node:crypto';
-import type { LocalBusClient } from '@ledge/data-access-mqtt';
-import { containerLogsResponseTopic, ContainerLogsTopics, encodeContainerLogsRequest, parseContainerLogsAnswer, type ContainerLogsRequest } from '@ledge/model-edge';
-import type { Logger } from '@ledge/util';
+import type { LocalBusClient } from '@ledge/shared/data-access-mqtt';
+import { containerLogsResponseTopic, ContainerLogsTopics, encodeContainerLogsRequest, parseContainerLogsAnswer, type ContainerLogsRequest } from '@ledge/shared/model-edge';
+import type { Logger } from '@ledge/shared/util';
 
 export interface ContainerLogs {
   /** Lines per container asked (docker json-file lines, oldest first), and why a container gave none. */

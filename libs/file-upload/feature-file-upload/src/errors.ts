@@ -1,5 +1,5 @@
 // Errors of the file-upload feature (STYLE.md "Errors"): stable codes, listed in docs/errors.md.
-import { FailedPreconditionError, type LedgeError } from '@ledge/util';
+import { FailedPreconditionError, type LedgeError } from '@ledge/shared/util';
 
 export const FileUploadFeatureErrorCodes = Object.freeze({
   /** A selected file vanished or became unreadable between trigger and start (or is not a regular file). */

@@ -4,8 +4,8 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { lstat, readdir, realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { checkConfined, globToRegExp, pathRefusedError, splitGlob, type Selection, type UploadSource } from '@ledge/file-upload-model';
-import { isLedgeError } from '@ledge/util';
+import { checkConfined, globToRegExp, pathRefusedError, splitGlob, type Selection, type UploadSource } from '@ledge/file-upload/model-file-upload';
+import { isLedgeError } from '@ledge/shared/util';
 import { fileUnreadableError } from './errors';
 
 async function walk(dir: string, depth: number, re: RegExp, out: string[]): Promise<void> {

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
-import type { DittoCommand, DittoCommandHandler } from '@ledge/data-access-mqtt';
-import type { JournalQuery, JournalReader, JournalRecord } from '@ledge/data-access-journal';
-import { JournalUnavailableError } from '@ledge/data-access-journal';
-import { createMemoryProvider } from '@ledge/file-upload-model/testing';
-import { captureLogger, extractTarGz, waitFor } from '@ledge/util/testing';
+import type { DittoCommand, DittoCommandHandler } from '@ledge/shared/data-access-mqtt';
+import type { JournalQuery, JournalReader, JournalRecord } from '@ledge/shared/data-access-journal';
+import { JournalUnavailableError } from '@ledge/shared/data-access-journal';
+import { createMemoryProvider } from '@ledge/file-upload/model-file-upload/testing';
+import { captureLogger, extractTarGz, waitFor } from '@ledge/shared/util/testing';
 import type { AskContainerLogs, ContainerLogs } from './container-logs-asker';
 import { createLogsFeature } from './logs-feature';
 

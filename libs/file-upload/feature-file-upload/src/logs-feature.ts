@@ -3,8 +3,8 @@
 // (a file per app and per container) and sends it through the upload providers of
 // AutoUploadable (HTTP, S3, Azure), reporting `lastUpload` as it goes; `tail` answers the last lines of one
 // app inline. One upload at a time: a second gets 409 while the first runs.
-import type { DittoAgent, DittoCommand } from '@ledge/data-access-mqtt';
-import { appOfRecord, JournalUnavailableError, type JournalReader } from '@ledge/data-access-journal';
+import type { DittoAgent, DittoCommand } from '@ledge/shared/data-access-mqtt';
+import { appOfRecord, JournalUnavailableError, type JournalReader } from '@ledge/shared/data-access-journal';
 import {
   capTail,
   keepLine,
@@ -16,9 +16,9 @@ import {
   providerUnknownError,
   type LogsUploadRequest,
   type UploadProvider,
-} from '@ledge/file-upload-model';
-import { NO_SUCH_CONTAINER } from '@ledge/model-edge';
-import { onlyOnce, tarGz, type Logger } from '@ledge/util';
+} from '@ledge/file-upload/model-file-upload';
+import { NO_SUCH_CONTAINER } from '@ledge/shared/model-edge';
+import { onlyOnce, tarGz, type Logger } from '@ledge/shared/util';
 import type { AskContainerLogs, ContainerLogs } from './container-logs-asker';
 
 export interface LogsFeatureDeps {

@@ -8,9 +8,9 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { rootCertificates } from 'node:tls';
 import { describe, it, type TestContext } from 'node:test';
-import { uploadAgentOptions, type UploadProvider } from '@ledge/file-upload-model';
-import { bufferSource } from '@ledge/file-upload-model/testing';
-import { createTempDir, hasCommand, skipUnlessTools } from '@ledge/util/testing';
+import { uploadAgentOptions, type UploadProvider } from '@ledge/file-upload/model-file-upload';
+import { bufferSource } from '@ledge/file-upload/model-file-upload/testing';
+import { createTempDir, hasCommand, skipUnlessTools } from '@ledge/shared/util/testing';
 import { createUploadProviders } from './app';
 
 /** A CA and a server certificate for 127.0.0.1 it signed (the CA itself is not the server's). */

@@ -10,8 +10,8 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import yauzl from 'yauzl';
 import yazl from 'yazl';
-import { archiveRefusedError } from '@ledge/file-upload-model';
-import { syncDirectory, syncFile } from '@ledge/util';
+import { archiveRefusedError } from '@ledge/file-upload/model-file-upload';
+import { syncDirectory, syncFile } from '@ledge/shared/util';
 
 export interface ZipLimits {
   /** Bytes all entries may inflate to together. */

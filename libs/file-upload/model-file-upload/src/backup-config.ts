@@ -1,7 +1,7 @@
 // file-backup's config schema: Kanto file-backup's keys (same names and meaning: dir, storage, backupCmd,
 // restoreCmd, keepUploaded, mode, and AutoUploadable's) plus Ledge's limits for what a restore may bring.
 // The README table is generated from it.
-import { defineConfig, localBusSpec, MAX_TIMER_MS } from '@ledge/util';
+import { defineConfig, localBusSpec, MAX_TIMER_MS } from '@ledge/shared/util';
 import { PART_SIZE_RANGE } from './part-size';
 import { parseDuration, parseTime } from './time';
 

@@ -2,7 +2,7 @@
 // `restore` inbox operations, the `lastOperation` property and its states, and where a backup may come
 // from or go to (`backup.dir` under mode strict/scoped/lax). Pure: the feature does the file work.
 import { isAbsolute, normalize, relative, resolve, sep } from 'node:path/posix';
-import { FailedPreconditionError, InvalidArgumentError, type LedgeError } from '@ledge/util';
+import { FailedPreconditionError, InvalidArgumentError, type LedgeError } from '@ledge/shared/util';
 import { parameterInvalidError } from './errors';
 import { uploadOptionsOf, type UploadOptions } from './operations';
 import { toRfc3339 } from './time';

@@ -1,6 +1,6 @@
 // file-upload's config schema: Kanto file-upload's keys (§6.1, same names and meaning) plus Ledge's
 // stateDir (persisted uploads for resume) and partSize. The README table is generated from it.
-import { defineConfig, localBusSpec, MAX_TIMER_MS } from '@ledge/util';
+import { defineConfig, localBusSpec, MAX_TIMER_MS } from '@ledge/shared/util';
 import { PART_SIZE_RANGE } from './part-size';
 import { parseDuration, parseTime } from './time';
 

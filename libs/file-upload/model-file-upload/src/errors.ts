@@ -1,5 +1,5 @@
 // Errors of the file-upload model (STYLE.md "Errors"): stable codes, never reused, listed in docs/errors.md.
-import { FailedPreconditionError, InvalidArgumentError, NotFoundError, type LedgeError } from '@ledge/util';
+import { FailedPreconditionError, InvalidArgumentError, NotFoundError, type LedgeError } from '@ledge/shared/util';
 
 export const FileUploadErrorCodes = Object.freeze({
   /** An AutoUploadable operation's value is malformed (not an object, wrong field type, bad time, `to` before `from`); answered with 400 messages:parameter.invalid. */

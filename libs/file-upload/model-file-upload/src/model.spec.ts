@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { isLedgeError } from '@ledge/util';
+import { isLedgeError } from '@ledge/shared/util';
 import { checkConfined, globToRegExp, selectionFor, splitGlob } from './glob';
 import { infoOf, parseActivate, parseCancel, parseStart, parseTrigger, requestOptions } from './operations';
 import { buildFeature, lastUpload, percent } from './state';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ConfigError, loadConfig } from '@ledge/util';
+import { ConfigError, loadConfig } from '@ledge/shared/util';
 import { fileUploadSpec } from './config';
 import { AZURE_BLOCK_LIMITS, S3_PART_LIMITS, partSizeFor } from './part-size';
 

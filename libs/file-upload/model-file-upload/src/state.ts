@@ -1,6 +1,6 @@
 // AutoUploadable's twin: the feature as registered on connect and the `lastUpload` / `autoUpload`
 // properties (§6.2).
-import { FeatureDefinitionLists } from '@ledge/model-ditto';
+import { FeatureDefinitionLists } from '@ledge/shared/model-ditto';
 import { toRfc3339 } from './time';
 
 export const UploadStates = Object.freeze({

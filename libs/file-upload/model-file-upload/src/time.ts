@@ -1,6 +1,6 @@
 // Times and durations of AutoUploadable: RFC 3339 strings (what Kanto's Go time.Time decodes) or epoch
 // numbers (what Kanto's docs show ⚠ §6.2; seconds below 1e11, else milliseconds); Go-style durations.
-import { parseGoDuration } from '@ledge/util';
+import { parseGoDuration } from '@ledge/shared/util';
 
 /** The largest epoch ms a Date holds (ECMA-262 §21.4.1.1). */
 const MAX_DATE_MS = 8.64e15;

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createTempDir } from '@ledge/util/testing';
+import { createTempDir } from '@ledge/shared/util/testing';
 import { appOfRecord, createJournalctlReader, journalctlArgs, JournalUnavailableError, parseJournalRecord } from './journal';
 
 const rec = (unit: string, message: unknown, t = '1796000000000000') => JSON.stringify({ _SYSTEMD_UNIT: unit, MESSAGE: message, __REALTIME_TIMESTAMP: t });

@@ -1,4 +1,4 @@
-// The apps' log files where there is no journald (issue 21; written by @ledge/util's log-file.ts with
+// The apps' log files where there is no journald (issue 21; written by @ledge/shared/util's log-file.ts with
 // `logDir`): `<app>.log` and its rotated `.1`..`.3` read as the journal of `ledge-<app>.service`, and
 // `ledge.log` (the all-in-one `ledge run`) as `ledge.service`, so `appOfRecord` and every reader of the
 // journal work unchanged. Streamed line by line; the files of each unit are merged by time.

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { createServer, type Socket } from 'node:net';
 import { describe, it } from 'node:test';
-import { waitFor } from '@ledge/util/testing';
+import { waitFor } from '@ledge/shared/util/testing';
 import { createLocalBusClient } from './local-bus-client';
 import type { BusPacket } from './types';
 

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
-import { captureLogger } from '@ledge/util/testing';
+import { captureLogger } from '@ledge/shared/util/testing';
 import { createConnectionStatusWatcher } from './connection-status-watcher';
 import { createFakeLocalBus } from './testing/fake-local-bus';
-import type { ConnectionStatus as RemoteConnectionStatus } from '@ledge/model-edge';
+import type { ConnectionStatus as RemoteConnectionStatus } from '@ledge/shared/model-edge';
 
 const STATUS = 'edge/connection/remote/status';
 

@@ -1,8 +1,8 @@
 // The connector's cloud-link status (spec §1.1, §1.2): a retained QoS 1 message on
 // `edge/connection/remote/status`, delivered on subscribe and on every change; the connector's Last
 // Will sets it to `{"connected":false,"cause":"CONNECTION_UNKNOWN"}` when the connector dies.
-import { createLogger, onlyOnce, TypedEmitter, type EventSource, type Logger } from '@ledge/util';
-import { EdgeTopics, parseConnectionStatus, type ConnectionStatus as RemoteConnectionStatus } from '@ledge/model-edge';
+import { createLogger, onlyOnce, TypedEmitter, type EventSource, type Logger } from '@ledge/shared/util';
+import { EdgeTopics, parseConnectionStatus, type ConnectionStatus as RemoteConnectionStatus } from '@ledge/shared/model-edge';
 import { closedError } from './errors';
 import type { LocalBusClient } from './types';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
-import { InvalidArgumentError, NotFoundError } from '@ledge/util';
-import { captureLogger } from '@ledge/util/testing';
+import { InvalidArgumentError, NotFoundError } from '@ledge/shared/util';
+import { captureLogger } from '@ledge/shared/util/testing';
 import { createDittoAgent, type DittoCommand } from './ditto-agent';
 import { createFakeLocalBus } from './testing/fake-local-bus';
 

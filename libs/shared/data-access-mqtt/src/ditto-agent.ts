@@ -13,9 +13,9 @@ import {
   type DittoEnvelope,
   type DittoHeaders,
   type ThingId,
-} from '@ledge/model-ditto';
-import type { ThingIdentity } from '@ledge/model-edge';
-import { createLogger, isLedgeError, onlyOnce, type Logger } from '@ledge/util';
+} from '@ledge/shared/model-ditto';
+import type { ThingIdentity } from '@ledge/shared/model-edge';
+import { createLogger, isLedgeError, onlyOnce, type Logger } from '@ledge/shared/util';
 import { agentAddress, commandFilters, deliveryKey, dittoErrorCodeOf, errorFor, eventTopic, responseTopic, routeInbound, type AgentAddress } from './ditto-routing';
 import { closedError } from './errors';
 import { createIdentityWatcher, type IdentityWatcher } from './identity-watcher';

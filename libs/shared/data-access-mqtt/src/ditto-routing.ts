@@ -15,11 +15,11 @@ import {
   peekEnvelopeAddress,
   type DittoEnvelope,
   type DittoErrorCode,
-} from '@ledge/model-ditto';
-import { buildCommandResponseTopic, buildEventTopic, parseHonoTopic } from '@ledge/model-hono';
+} from '@ledge/shared/model-ditto';
+import { buildCommandResponseTopic, buildEventTopic, parseHonoTopic } from '@ledge/shared/model-hono';
 import { createHash } from 'node:crypto';
-import type { ErrorKind } from '@ledge/util';
-import { decodeJsonInput, isPlainObject } from '@ledge/util-parse';
+import type { ErrorKind } from '@ledge/shared/util';
+import { decodeJsonInput, isPlainObject } from '@ledge/shared/util-parse';
 
 /** The thing a feature app serves: the gateway itself (suffix '') or e.g. `<dev>:edge:containers`. */
 export interface AgentAddress {

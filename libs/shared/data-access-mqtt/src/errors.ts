@@ -1,7 +1,7 @@
 // Errors of the local-bus client (STYLE.md "Errors"): stable codes, never reused, listed in
 // docs/errors.md. MQTT.js errors are translated here, once, at the boundary; protocol errors keep the
 // MQTT reason code in `details.reasonCode`.
-import { FailedPreconditionError, InvalidArgumentError, UnavailableError, formatMessage, type LedgeError } from '@ledge/util';
+import { FailedPreconditionError, InvalidArgumentError, UnavailableError, formatMessage, type LedgeError } from '@ledge/shared/util';
 
 export const MqttErrorCodes = Object.freeze({
   /** The client (or a watcher) was closed; the operation cannot complete. */

@@ -1,7 +1,7 @@
 // Per-filter message handlers. A handler that throws or rejects (e.g. on a bad payload) is logged and
 // skipped; it never reaches MQTT.js's packet loop, other handlers or the process.
-import type { Logger } from '@ledge/util';
-import { isValidTopicFilter, topicMatches } from '@ledge/model-mqtt';
+import type { Logger } from '@ledge/shared/util';
+import { isValidTopicFilter, topicMatches } from '@ledge/shared/model-mqtt';
 import { invalidFilterError } from './errors';
 import type { BusPacket, MessageHandler } from './types';
 

@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, it, type TestContext } from 'node:test';
 import { connectAsync } from 'mqtt';
-import { captureLogger, waitFor } from '@ledge/util/testing';
+import { captureLogger, waitFor } from '@ledge/shared/util/testing';
 import { createServer, type AddressInfo } from 'node:net';
 import mqttPacket from 'mqtt-packet';
 import { createHealthReporter, STOP_REPORT_MS } from './health';

@@ -2,7 +2,7 @@
 // twin update the broker will not take any more (the broker stops first when the packages are removed).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { captureLogger, waitFor } from '@ledge/util/testing';
+import { captureLogger, waitFor } from '@ledge/shared/util/testing';
 import { createHealthFeature, HEALTH_FEATURE_DEFINITION } from './health';
 import { createFakeLocalBus } from './testing/fake-local-bus';
 

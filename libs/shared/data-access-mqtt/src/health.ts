@@ -8,8 +8,8 @@
 // change (issue 21 item 3).
 // The connector also runs the `Health` feature: one property per app on the gateway thing, so a backend
 // sees a dead app at the cloud.
-import { buildHealthDown, buildHealthUp, encodeHealth, HealthPublishOptions, HealthTopics, appOfHealthTopic, healthTopic, parseHealth, type AppHealth, type HealthOptions } from '@ledge/model-edge';
-import { onlyOnce, type App, type AppEntry, type ConfigOf, type ConfigSpec, type LocalBusSettings, type Logger, type WithCommon } from '@ledge/util';
+import { buildHealthDown, buildHealthUp, encodeHealth, HealthPublishOptions, HealthTopics, appOfHealthTopic, healthTopic, parseHealth, type AppHealth, type HealthOptions } from '@ledge/shared/model-edge';
+import { onlyOnce, type App, type AppEntry, type ConfigOf, type ConfigSpec, type LocalBusSettings, type Logger, type WithCommon } from '@ledge/shared/util';
 import { createDittoAgent } from './ditto-agent';
 import { createLocalBusClient } from './local-bus-client';
 import { localBusClientOptions } from './local-bus-settings';

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
-import { captureLogger } from '@ledge/util/testing';
+import { captureLogger } from '@ledge/shared/util/testing';
 import { createIdentityWatcher } from './identity-watcher';
 import { createFakeLocalBus } from './testing/fake-local-bus';
-import type { ThingIdentity as EdgeIdentity } from '@ledge/model-edge';
+import type { ThingIdentity as EdgeIdentity } from '@ledge/shared/model-edge';
 import type { IdentityChange } from './identity-watcher';
 
 const REQUEST = 'edge/thing/request';

@@ -2,8 +2,8 @@
 // `edge/thing/response`. The connector answers every request and re-announces after each cloud
 // reconnect and provisioning change, so repeats are normal: identical ones are ignored, changed ones
 // are re-emitted so apps re-initialise.
-import { createLogger, onlyOnce, type Logger, TypedEmitter, type EventSource, withDefaults } from '@ledge/util';
-import { EdgeTopics, parseThingIdentity, sameThingIdentity, type ThingIdentity as EdgeIdentity } from '@ledge/model-edge';
+import { createLogger, onlyOnce, type Logger, TypedEmitter, type EventSource, withDefaults } from '@ledge/shared/util';
+import { EdgeTopics, parseThingIdentity, sameThingIdentity, type ThingIdentity as EdgeIdentity } from '@ledge/shared/model-edge';
 import { closedError } from './errors';
 import type { LocalBusClient } from './types';
 

@@ -25,8 +25,8 @@ export { createIdentityWatcher, defaultIdentityWatcherOptions } from './identity
 export type { IdentityWatcher, IdentityWatcherOptions, IdentityWatcherEvents, IdentityChange } from './identity-watcher';
 export { createConnectionStatusWatcher } from './connection-status-watcher';
 export type { ConnectionStatusWatcher, ConnectionStatusWatcherOptions, ConnectionStatusWatcherEvents } from './connection-status-watcher';
-// The watchers' value types, from @ledge/model-edge (topics and parsers live there too); the old names stay.
-export type { ThingIdentity as EdgeIdentity, ConnectionStatus as RemoteConnectionStatus } from '@ledge/model-edge';
+// The watchers' value types, from @ledge/shared/model-edge (topics and parsers live there too); the old names stay.
+export type { ThingIdentity as EdgeIdentity, ConnectionStatus as RemoteConnectionStatus } from '@ledge/shared/model-edge';
 export { createDittoAgent } from './ditto-agent';
 export type { DittoAgent, DittoAgentOptions, DittoCommand, DittoCommandHandler } from './ditto-agent';
 export { agentAddress, commandFilters, responseTopic, eventTopic, routeInbound, dittoErrorCodeOf } from './ditto-routing';

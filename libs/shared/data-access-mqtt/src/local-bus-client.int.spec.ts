@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { connect as mqttConnect, type MqttClient } from 'mqtt';
-import { captureLogger, waitFor, skipUnlessTools } from '@ledge/util/testing';
+import { captureLogger, waitFor, skipUnlessTools } from '@ledge/shared/util/testing';
 import { createLocalBusClient } from './local-bus-client';
 import { adaptMqttClient } from './mqtt-adapter';
 import type { LocalBusClientOptions } from './options';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
-import { captureLogger } from '@ledge/util/testing';
+import { captureLogger } from '@ledge/shared/util/testing';
 import { createLocalBusClient } from './local-bus-client';
 import type { LocalBusClientOptions } from './options';
 import { createFakeConnect, type FakeMqttClient } from './testing/fake-mqtt-client';

@@ -2,8 +2,8 @@
 // its fixed-period reconnect replaced by capped exponential backoff with jitter, subscriptions tracked
 // here and re-subscribed after every reconnect that lost the session, TCP_NODELAY on every socket,
 // typed connection events, and message handlers that can never crash the process.
-import { createBackoff, createLogger, onlyOnce, TypedEmitter } from '@ledge/util';
-import { isValidTopicFilter, isValidTopicName } from '@ledge/model-mqtt';
+import { createBackoff, createLogger, onlyOnce, TypedEmitter } from '@ledge/shared/util';
+import { isValidTopicFilter, isValidTopicName } from '@ledge/shared/model-mqtt';
 import { closedError, connectionError, invalidFilterError, invalidOptionsError, invalidTopicError, notStartedError, publishFailedError, subscribeRefusedError } from './errors';
 import { createHandlerRegistry } from './handler-registry';
 import { defaultMqttConnect, type MqttClientLike } from './mqtt-adapter';

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ConfigError, type LocalBusSettings } from '@ledge/util';
+import { ConfigError, type LocalBusSettings } from '@ledge/shared/util';
 import { localBusClientOptions, toClientUrl } from './local-bus-settings';
 import { resolveLocalBusOptions } from './options';
 

@@ -1,8 +1,8 @@
-// The shared local-bus setting (localBusSpec in @ledge/util) → local-bus client options: one place that
+// The shared local-bus setting (localBusSpec in @ledge/shared/util) → local-bus client options: one place that
 // maps Kanto's schemes onto MQTT.js's and reads the CA, certificate and key files, so every app dials
 // the broker the same way. A file that cannot be read is a config error naming its key (exit 2).
 import { readFileSync } from 'node:fs';
-import { ConfigError, localAddressProblem, type LocalBusSettings } from '@ledge/util';
+import { ConfigError, localAddressProblem, type LocalBusSettings } from '@ledge/shared/util';
 import type { LocalBusClientOptions } from './options';
 
 /** Kanto's secure and plain schemes as MQTT.js names them. */

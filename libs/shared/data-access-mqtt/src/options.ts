@@ -2,8 +2,8 @@
 // once, and translated to MQTT.js options in one pure function (tested without a broker).
 import { randomBytes } from 'node:crypto';
 import type { IClientOptions } from 'mqtt';
-import type { BackoffOptions, Logger } from '@ledge/util';
-import { isValidTopicName } from '@ledge/model-mqtt';
+import type { BackoffOptions, Logger } from '@ledge/shared/util';
+import { isValidTopicName } from '@ledge/shared/model-mqtt';
 import { invalidOptionsError, invalidTopicError } from './errors';
 import type { MqttConnect } from './mqtt-adapter';
 import type { BusPacket, Payload, QoS } from './types';
@@ -38,7 +38,7 @@ export interface LocalBusOptions {
   closeTimeoutMs: number;
   /** 4 = MQTT 3.1.1 (what Kanto speaks), 5 = MQTT 5. */
   protocolVersion: 4 | 5;
-  /** Reconnect delays: capped exponential with ±jitter (createBackoff from @ledge/util). */
+  /** Reconnect delays: capped exponential with ±jitter (createBackoff from @ledge/shared/util). */
   backoff: BackoffOptions;
   logger?: Logger;
   /** The `component` of its log lines; default `local-bus` (the app's own connection). */

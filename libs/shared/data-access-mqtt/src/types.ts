@@ -1,6 +1,6 @@
 // The local-bus client interface: implemented by the MQTT.js-backed client (local-bus-client.ts) and
-// by the in-memory fake in `@ledge/data-access-mqtt/testing`; both pass the same contract suite.
-import type { EventSource } from '@ledge/util';
+// by the in-memory fake in `@ledge/shared/data-access-mqtt/testing`; both pass the same contract suite.
+import type { EventSource } from '@ledge/shared/util';
 
 export type QoS = 0 | 1 | 2;
 

@@ -3,12 +3,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { connect as mqttConnect } from 'mqtt';
-import { captureLogger, waitFor, skipUnlessTools } from '@ledge/util/testing';
+import { captureLogger, waitFor, skipUnlessTools } from '@ledge/shared/util/testing';
 import { createConnectionStatusWatcher } from './connection-status-watcher';
 import { createIdentityWatcher, type IdentityChange } from './identity-watcher';
 import { createLocalBusClient } from './local-bus-client';
 import { findMosquitto, startMosquitto, type Mosquitto } from './testing/mosquitto';
-import type { ConnectionStatus as RemoteConnectionStatus } from '@ledge/model-edge';
+import type { ConnectionStatus as RemoteConnectionStatus } from '@ledge/shared/model-edge';
 
 const skip = skipUnlessTools('mosquitto (apt-get install -y mosquitto)', findMosquitto() === undefined);
 

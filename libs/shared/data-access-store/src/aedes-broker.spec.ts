@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { Aedes } from 'aedes';
 import mqtt, { type MqttClient } from 'mqtt';
-import { captureLogger, createTempDir, waitFor, type TestContextLike } from '@ledge/util/testing';
+import { captureLogger, createTempDir, waitFor, type TestContextLike } from '@ledge/shared/util/testing';
 import { createDiskPersistence, type DiskPersistence } from './disk-persistence';
 
 interface Running {

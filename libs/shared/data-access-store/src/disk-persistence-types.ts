@@ -1,6 +1,6 @@
 // Options, defaults and the interface of the aedes disk persistence (the store is in disk-persistence.ts).
 import type { Readable } from 'node:stream';
-import type { Logger } from '@ledge/util';
+import type { Logger } from '@ledge/shared/util';
 import type { FsyncPolicy, JournalStats } from './journal';
 import type { JournalFs } from './journal-fs';
 import type { PersistedPacket, PersistenceBroker, PersistenceClient, PersistenceSubscription } from './packet';

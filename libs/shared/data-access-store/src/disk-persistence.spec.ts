@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, statSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { captureLogger, createTempDir, type TestContextLike } from '@ledge/util/testing';
+import { captureLogger, createTempDir, type TestContextLike } from '@ledge/shared/util/testing';
 import { createDiskPersistence, type DiskPersistence, type DiskPersistenceOptions } from './disk-persistence';
 import type { PersistedPacket } from './packet';
 

@@ -4,8 +4,8 @@
 // journalled write-through, and on setup() the journal is replayed into memory.
 import { Readable } from 'node:stream';
 import MemoryIndex from 'aedes-persistence/asyncPersistence.js';
-import { topicMatches } from '@ledge/model-mqtt';
-import { onlyOnce, type Logger, withDefaults } from '@ledge/util';
+import { topicMatches } from '@ledge/shared/model-mqtt';
+import { onlyOnce, type Logger, withDefaults } from '@ledge/shared/util';
 import {
   defaultDiskPersistenceOptions,
   type DiskPersistence,

@@ -1,6 +1,6 @@
 // Counts messages dropped by an overflow rule and warns about them at most once per interval, so a
 // flooded queue cannot flood the journal (of systemd) with one line per message as well.
-import type { Logger } from '@ledge/util';
+import type { Logger } from '@ledge/shared/util';
 import { StoreErrorCodes } from './errors';
 
 export interface DropReporter {

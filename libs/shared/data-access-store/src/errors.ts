@@ -8,7 +8,7 @@ import {
   UnavailableError,
   formatMessage,
   type LedgeError,
-} from '@ledge/util';
+} from '@ledge/shared/util';
 
 export const StoreErrorCodes = Object.freeze({
   /** An option has a bad value (negative bound, unknown fsync policy, empty dir). */

@@ -3,7 +3,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
-import { captureLogger, createTempDir, spawnNode } from '@ledge/util/testing';
+import { captureLogger, createTempDir, spawnNode } from '@ledge/shared/util/testing';
 import { createOutbox } from './outbox';
 
 const child = fileURLToPath(new URL('./testing/crash-child.ts', import.meta.url));

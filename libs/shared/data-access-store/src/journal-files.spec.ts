@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { appendFileSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { captureLogger, createTempDir } from '@ledge/util/testing';
+import { captureLogger, createTempDir } from '@ledge/shared/util/testing';
 import { createJournal } from './journal';
 import { nodeJournalFs, type JournalFs } from './journal-fs';
 import { kvState, openKvJournal as open } from './testing/kv-journal';

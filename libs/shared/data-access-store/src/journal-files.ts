@@ -3,7 +3,7 @@
 // leftovers of an interrupted compaction; damage is logged and survived, never thrown: an edge gateway
 // must come back. Compaction: write a snapshot beside the log, swap it in by rename, delete what it replaces.
 import { join } from 'node:path';
-import { isLedgeError, type Logger } from '@ledge/util';
+import { isLedgeError, type Logger } from '@ledge/shared/util';
 import { StoreErrorCodes, compactionFailedError, openFailedError } from './errors';
 import { FILE_HEADER_BYTES, parseFileName, scanFile, segmentName, snapshotName, snapshotTempName, type FileKind, type ScanResult } from './journal-format';
 import type { JournalFs } from './journal-fs';

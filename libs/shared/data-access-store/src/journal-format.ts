@@ -7,7 +7,7 @@
 // The checksum covers the length too, so a corrupted length cannot frame a "valid" record. A zero
 // length is never written: zero-filled blocks, which some file systems expose after a power cut,
 // therefore read as corruption instead of as an endless run of empty records.
-import { crc32 } from '@ledge/util';
+import { crc32 } from '@ledge/shared/util';
 import { unsupportedFormatError } from './errors';
 import type { JournalFs } from './journal-fs';
 

@@ -1,5 +1,5 @@
 // Options, defaults and the interface of the journal (the engine is in journal.ts).
-import type { Logger } from '@ledge/util';
+import type { Logger } from '@ledge/shared/util';
 import { invalidOptionsError } from './errors';
 import type { JournalFs } from './journal-fs';
 import type { ReplaySummary } from './journal-files';

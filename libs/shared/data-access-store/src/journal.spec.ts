@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
-import { captureLogger, createTempDir } from '@ledge/util/testing';
+import { captureLogger, createTempDir } from '@ledge/shared/util/testing';
 import { createJournal, type FsyncPolicy, type Journal } from './journal';
 import { nodeJournalFs, type JournalFs } from './journal-fs';
 import { kvState, openKvJournal } from './testing/kv-journal';

@@ -2,7 +2,7 @@
 // append made in one event-loop turn goes out in one write), an fsync policy, and compaction into a
 // snapshot of the live state written beside the log and swapped in by an atomic rename.
 import { join } from 'node:path';
-import { isLedgeError, onlyOnce, type LedgeError, withDefaults } from '@ledge/util';
+import { isLedgeError, onlyOnce, type LedgeError, withDefaults } from '@ledge/shared/util';
 import {
   closedError,
   invalidOptionsError,

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, statSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
-import { captureLogger, createTempDir } from '@ledge/util/testing';
+import { captureLogger, createTempDir } from '@ledge/shared/util/testing';
 import { createOutbox, type OutboxOptions } from './outbox';
 
 async function open(dir: string, opts: Partial<OutboxOptions> = {}) {

@@ -1,7 +1,7 @@
 // A durable, bounded FIFO for messages waiting to leave the gateway (the cloud connector's outbox):
 // append, peek the oldest, ack when the far side confirmed, drop the oldest when full. Same journal,
 // same fsync policies and the same overflow rule as the broker's offline queues.
-import { onlyOnce, type Logger, withDefaults } from '@ledge/util';
+import { onlyOnce, type Logger, withDefaults } from '@ledge/shared/util';
 import { ByteReader, ByteWriter, readObject, writeValue } from './codec';
 import { createDropReporter } from './drop-reporter';
 import { closedError, corruptError, invalidOptionsError, notOpenError } from './errors';

@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Readable } from 'node:stream';
 import MemoryPersistence from 'aedes-persistence/asyncPersistence.js';
-import { captureLogger, createTempDir } from '@ledge/util/testing';
+import { captureLogger, createTempDir } from '@ledge/shared/util/testing';
 import { createDiskPersistence, type DiskPersistence } from './disk-persistence';
 import type { PersistedPacket } from './packet';
 

@@ -6,7 +6,7 @@ import { mkdtempSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import MemoryPersistence from 'aedes-persistence/asyncPersistence.js';
-import { captureLogger, createTempDir } from '@ledge/util/testing';
+import { captureLogger, createTempDir } from '@ledge/shared/util/testing';
 import { createDiskPersistence, type DiskPersistenceOptions } from './disk-persistence';
 
 type AbstractSuite = (opts: { test: typeof it; persistence: () => unknown; testAsync: boolean }) => void;

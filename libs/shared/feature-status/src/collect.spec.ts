@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { AppHealth } from '@ledge/model-edge';
+import type { AppHealth } from '@ledge/shared/model-edge';
 import { withUnitRestarts } from './collect';
 
 const up = (pid: number, restarts?: number): AppHealth => ({ status: 'up', pid, version: '1', since: 0, ...(restarts !== undefined ? { restarts } : {}) });

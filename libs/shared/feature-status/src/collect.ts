@@ -3,9 +3,9 @@
 // and the size of the data directories.
 import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createLocalBusClient, type LocalBusClientOptions } from '@ledge/data-access-mqtt';
-import { appOfHealthTopic, EdgeTopics, HealthTopics, parseConnectionStatus, parseHealth, type AppHealth, type ConnectionStatus } from '@ledge/model-edge';
-import type { Logger } from '@ledge/util';
+import { createLocalBusClient, type LocalBusClientOptions } from '@ledge/shared/data-access-mqtt';
+import { appOfHealthTopic, EdgeTopics, HealthTopics, parseConnectionStatus, parseHealth, type AppHealth, type ConnectionStatus } from '@ledge/shared/model-edge';
+import type { Logger } from '@ledge/shared/util';
 import type { ContainerSummary, GatewayStatus } from './report';
 
 export interface CollectOptions {

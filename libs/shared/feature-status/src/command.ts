@@ -6,9 +6,9 @@
 import { readdir, writeFile } from 'node:fs/promises';
 import { release } from 'node:os';
 import type { Argv } from 'yargs';
-import { readLedgeJournalText, readLedgeUnits, readLogFilesText } from '@ledge/data-access-journal';
-import { localBusClientOptions } from '@ledge/data-access-mqtt';
-import { ConfigError, createLogger, loadConfig, localBusSpec, localAddressProblem, SHARED_LOG_ENV } from '@ledge/util';
+import { readLedgeJournalText, readLedgeUnits, readLogFilesText } from '@ledge/shared/data-access-journal';
+import { localBusClientOptions } from '@ledge/shared/data-access-mqtt';
+import { ConfigError, createLogger, loadConfig, localBusSpec, localAddressProblem, SHARED_LOG_ENV } from '@ledge/shared/util';
 import { collectStatus } from './collect';
 import { buildDiagBundle } from './diag';
 import { formatStatus, problemsOf, type ContainerSummary, type GatewayStatus } from './report';

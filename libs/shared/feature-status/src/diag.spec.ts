@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildDiagBundle, scrub, secretValues, SCRUBBED } from './diag';
-import { tarGz } from '@ledge/util';
-import { extractTarGz } from '@ledge/util/testing';
+import { tarGz } from '@ledge/shared/util';
+import { extractTarGz } from '@ledge/shared/util/testing';
 
 describe('ledge diag', () => {
   it('tarGz writes an archive GNU tar reads back byte for byte', (t) => {

@@ -3,8 +3,8 @@
 // the Ledge units. Secrets never go in: redacted by key in the configs, and every secret value the configs
 // hold (passwords, password files' contents, keys, tokens, connection strings) is blanked wherever it
 // appears, logs included.
-import { REDACTED_KEYS } from '@ledge/util';
-import { tarGz, type TarFile } from '@ledge/util';
+import { REDACTED_KEYS } from '@ledge/shared/util';
+import { tarGz, type TarFile } from '@ledge/shared/util';
 
 export const SCRUBBED = '[redacted]';
 

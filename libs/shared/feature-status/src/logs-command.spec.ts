@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import yargs from 'yargs';
-import { createTempDir } from '@ledge/util/testing';
+import { createTempDir } from '@ledge/shared/util/testing';
 import { appLine, logsCommand, parseSince } from './logs-command';
 
 const rec = (unit: string, message: unknown) => JSON.stringify({ _SYSTEMD_UNIT: unit, MESSAGE: message });

@@ -4,9 +4,9 @@
 // there is no journald, with --log-dir (or LEDGE_LOG_DIR) the apps' log files are read instead.
 import { spawn } from 'node:child_process';
 import type { Argv } from 'yargs';
-import { appOfRecord, followLogFiles, JournalUnavailableError, lastRecords, logFileRecords, parseJournalRecord, type JournalRecord } from '@ledge/data-access-journal';
-import { LEDGE_APPS } from '@ledge/model-edge';
-import { formatLine, SHARED_LOG_ENV } from '@ledge/util';
+import { appOfRecord, followLogFiles, JournalUnavailableError, lastRecords, logFileRecords, parseJournalRecord, type JournalRecord } from '@ledge/shared/data-access-journal';
+import { LEDGE_APPS } from '@ledge/shared/model-edge';
+import { formatLine, SHARED_LOG_ENV } from '@ledge/shared/util';
 import type { StatusIo } from './command';
 
 type LogsIo = StatusIo & { stdout: { write(s: string): unknown; isTTY?: boolean } };

@@ -1,6 +1,6 @@
 // What `ledge status` makes of what it gathered: the problems (any → exit code 1) and the text a person
 // reads. Pure.
-import type { AppHealth, ConnectionStatus } from '@ledge/model-edge';
+import type { AppHealth, ConnectionStatus } from '@ledge/shared/model-edge';
 
 export interface ContainerSummary {
   readonly total: number;

@@ -1,8 +1,8 @@
 // The Ditto protocol envelope {topic, headers, path, value, status} (§3.1) and its untrusted-input parser.
-import { withDefaults } from '@ledge/util';
+import { withDefaults } from '@ledge/shared/util';
 import { validateHeaders, type DittoHeaders } from './headers';
-import { decodeJsonInput, isPlainObject, type JsonLimits } from '@ledge/util-parse';
-import { parseFailure, type ParseFailure } from '@ledge/util-parse';
+import { decodeJsonInput, isPlainObject, type JsonLimits } from '@ledge/shared/util-parse';
+import { parseFailure, type ParseFailure } from '@ledge/shared/util-parse';
 
 export interface DittoEnvelope {
   readonly topic: string;

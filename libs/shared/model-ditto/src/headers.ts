@@ -1,5 +1,5 @@
 // Ditto protocol headers (§3.1). Header names are case-insensitive in Ditto; lookups here are too.
-import { isPlainObject } from '@ledge/util-parse';
+import { isPlainObject } from '@ledge/shared/util-parse';
 
 export type DittoHeaderPrimitive = string | number | boolean;
 /** Arrays of primitives are accepted for Ditto's list-valued headers (e.g. `requested-acks`). */

@@ -1,5 +1,5 @@
-export type { ParseFailure } from '@ledge/util-parse';
-export type { JsonLimits } from '@ledge/util-parse';
+export type { ParseFailure } from '@ledge/shared/util-parse';
+export type { JsonLimits } from '@ledge/shared/util-parse';
 export {
   DittoHeaderNames,
   JSON_CONTENT_TYPE,

@@ -1,5 +1,5 @@
 // JSON-pointer-like Ditto paths under `/features/<F>` (§3.1). Feature IDs may contain ':' but never '/'.
-import { parseFailure, type ParseFailure } from '@ledge/util-parse';
+import { parseFailure, type ParseFailure } from '@ledge/shared/util-parse';
 
 export type MessageBox = 'inbox' | 'outbox';
 

@@ -1,5 +1,5 @@
 // Thing IDs `<namespace>:<name>` (§0). Hono device ID == Ditto thing ID and must be namespaced.
-import { parseFailure, type ParseFailure } from '@ledge/util-parse';
+import { parseFailure, type ParseFailure } from '@ledge/shared/util-parse';
 
 export interface ThingId {
   readonly namespace: string;

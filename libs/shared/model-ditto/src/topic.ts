@@ -1,5 +1,5 @@
 // Ditto protocol topics `<ns>/<name>/things/<twin|live>/<criterion>[/<action-or-subject>]` (§3.1).
-import { parseFailure, type ParseFailure } from '@ledge/util-parse';
+import { parseFailure, type ParseFailure } from '@ledge/shared/util-parse';
 import { isValidEntityName, isValidNamespace, type ThingId } from './thing-id';
 
 export const DittoChannels = Object.freeze({ twin: 'twin', live: 'live' } as const);

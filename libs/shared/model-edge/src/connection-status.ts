@@ -1,8 +1,8 @@
 // The retained status on `edge/connection/remote/status` (§1.1, §1.2). `timestamp` is Unix seconds;
 // `connected` is true iff `cause` is empty. `outbox` is a Ledge extension (extra fields are allowed).
 import { ConnectionCauses, isConnectionCause, type ConnectionCause } from './connection-cause';
-import { decodeJsonInput, isPlainObject, type JsonLimits } from '@ledge/util-parse';
-import { parseFailure, type ParseFailure } from '@ledge/util-parse';
+import { decodeJsonInput, isPlainObject, type JsonLimits } from '@ledge/shared/util-parse';
+import { parseFailure, type ParseFailure } from '@ledge/shared/util-parse';
 import { defaultEdgePayloadLimits } from './thing-identity';
 
 /** Ledge extension: the connector's store-and-forward queue toward the cloud. */

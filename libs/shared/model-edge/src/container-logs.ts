@@ -4,7 +4,7 @@
 // then one closing message. The broker's built-in ACL lets only file upload ask and read the answers and
 // only container management answer, so no other local client reads a container's log through the bus.
 // Pure: topics, building and parsing (every payload is untrusted).
-import { decodeJsonInput, isPlainObject, parseFailure, type ParseFailure } from '@ledge/util-parse';
+import { decodeJsonInput, isPlainObject, parseFailure, type ParseFailure } from '@ledge/shared/util-parse';
 
 export const ContainerLogsTopics = Object.freeze({
   request: 'edge/containers/logs/request',

@@ -2,7 +2,7 @@
 // `edge/health/<app>` on the local bus, `up` from its start, `down` when it stops, and `down` from its Last
 // Will when it dies or hangs (the broker publishes the will once the keepalive expires). Anyone may ask all
 // apps to publish theirs again on `edge/health/request`. Pure: building, encoding and parsing.
-import { decodeJsonInput, isPlainObject, parseFailure, type JsonLimits, type ParseFailure } from '@ledge/util-parse';
+import { decodeJsonInput, isPlainObject, parseFailure, type JsonLimits, type ParseFailure } from '@ledge/shared/util-parse';
 import { toUnixSeconds } from './connection-status';
 import { defaultEdgePayloadLimits } from './thing-identity';
 

@@ -1,7 +1,7 @@
 // The identity payload on `edge/thing/response` (§1.1):
 // `{"deviceId":"demo:device","tenantId":"demo","policyId":"demo:device"}`, policyId omitted when empty.
-import { decodeJsonInput, isPlainObject, type JsonLimits } from '@ledge/util-parse';
-import { parseFailure, type ParseFailure } from '@ledge/util-parse';
+import { decodeJsonInput, isPlainObject, type JsonLimits } from '@ledge/shared/util-parse';
+import { parseFailure, type ParseFailure } from '@ledge/shared/util-parse';
 
 export interface ThingIdentity {
   /** Namespaced `<namespace>:<name>` (§0). */

@@ -1,7 +1,7 @@
 // §2.1.5: a local response is forwarded to the cloud only if its correlation-id was seen on a request
 // within the request's timeout + 5 s, and only once. Pure and clock-injected; bounded so a flood of
 // requests cannot exhaust memory (the oldest entry is evicted first).
-import { withDefaults } from '@ledge/util';
+import { withDefaults } from '@ledge/shared/util';
 
 export interface CorrelationCacheOptions {
   /** Milliseconds since an arbitrary epoch; injected for tests. */

@@ -1,7 +1,7 @@
 // Parsing of Hono-style MQTT topic names on the local bus and at the cloud (§1.1, §1.3).
 import { normaliseCommandDirection, normaliseEndpoint } from './endpoints';
-import { topicNameProblem as mqttTopicNameProblem } from '@ledge/model-mqtt';
-import { parseFailure, type ParseFailure } from '@ledge/util-parse';
+import { topicNameProblem as mqttTopicNameProblem } from '@ledge/shared/model-mqtt';
+import { parseFailure, type ParseFailure } from '@ledge/shared/util-parse';
 
 /** `e|event|t|telemetry[/<tenant>[/<device>[/<extra...>]]]`; empty levels mean "from config". */
 export interface HonoTelemetryTopic {
@@ -36,7 +36,7 @@ export interface HonoCommandResponseTopic {
 export type HonoTopic = HonoTelemetryTopic | HonoCommandRequestTopic | HonoCommandResponseTopic;
 export type HonoTopicParseResult = { readonly ok: true; readonly topic: HonoTopic } | ParseFailure;
 
-/** A string that is a valid MQTT topic name, by @ledge/model-mqtt's rules (non-empty, no wildcards or
+/** A string that is a valid MQTT topic name, by @ledge/shared/model-mqtt's rules (non-empty, no wildcards or
  * U+0000, well-formed, at most 65535 bytes of UTF-8 [MQTT-4.7.3-1..3]). */
 export function topicNameProblem(topic: unknown): string | undefined {
   if (typeof topic !== 'string' || topic === '') return 'topic must be a non-empty string';

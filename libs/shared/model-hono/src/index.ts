@@ -1,4 +1,4 @@
-export type { ParseFailure } from '@ledge/util-parse';
+export type { ParseFailure } from '@ledge/shared/util-parse';
 export {
   HonoEndpoints,
   HonoShortEndpoints,

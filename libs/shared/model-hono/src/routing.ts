@@ -1,6 +1,6 @@
 // Pure routing rules of the connector (§2.1.5, non-generic mode): topic in, topic(s) out.
 import { parseHonoTopic, type HonoCommandRequestTopic, type HonoTopic } from './hono-topic';
-import { parseFailure, type ParseFailure } from '@ledge/util-parse';
+import { parseFailure, type ParseFailure } from '@ledge/shared/util-parse';
 import { buildCommandRequestTopics, buildCommandResponseTopic, buildEventTopic, buildTelemetryTopic } from './topic-builders';
 
 export interface CloudIdentity {

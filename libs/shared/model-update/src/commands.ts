@@ -1,6 +1,6 @@
 // Commands from the manager to an agent (`/desiredstate/command`) and owner consent (Kanto
 // update-manager api/types desired_state.go, owner_consent.go, docs/owner-consent-specification.md).
-import { isPlainObject, parseFailure, type ParseFailure } from '@ledge/util-parse';
+import { isPlainObject, parseFailure, type ParseFailure } from '@ledge/shared/util-parse';
 
 export const COMMANDS = ['DOWNLOAD', 'UPDATE', 'ACTIVATE', 'ROLLBACK', 'CLEANUP'] as const;
 export type Command = (typeof COMMANDS)[number];

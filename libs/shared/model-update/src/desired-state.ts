@@ -3,7 +3,7 @@
 // baselines grouping `<domain>:<component>` entries. Kanto unmarshals it leniently and an agent then
 // stalls or ignores what it did not understand (eclipse-kanto/kanto#353); here every field is checked and
 // each problem names its path (`domains[0].components[1]: unknown key 'parameters' (did you mean 'config'?)`).
-import { isPlainObject, parseFailure, type ParseFailure } from '@ledge/util-parse';
+import { isPlainObject, parseFailure, type ParseFailure } from '@ledge/shared/util-parse';
 import { isDomainId } from './topics';
 
 export interface KeyValuePair {

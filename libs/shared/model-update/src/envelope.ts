@@ -1,7 +1,7 @@
 // The envelope of every update-contract message: {"activityId","timestamp","payload"} (Kanto
 // update-manager api/types/envelope.go). activityId correlates all messages of one desired-state
 // application; timestamp is milliseconds since the epoch. Payloads are untrusted: decoded with limits.
-import { decodeJsonInput, isPlainObject, parseFailure, type ParseFailure } from '@ledge/util-parse';
+import { decodeJsonInput, isPlainObject, parseFailure, type ParseFailure } from '@ledge/shared/util-parse';
 
 export interface Envelope<P = unknown> {
   readonly activityId: string;

@@ -2,7 +2,7 @@
 // api/types/desired_state_feedback.go): an overall/baseline status, a message and the status of each
 // action (one per component to create, update, remove...). Agents send it to the manager; the manager
 // sends its aggregate to the cloud. Both directions are parsed as untrusted.
-import { isPlainObject, parseFailure, type ParseFailure } from '@ledge/util-parse';
+import { isPlainObject, parseFailure, type ParseFailure } from '@ledge/shared/util-parse';
 import type { Component } from './desired-state';
 import { UPDATE_LIMITS } from './envelope';
 

@@ -1,7 +1,7 @@
 // The current state (Kanto update-manager docs/current-state-specification.md, api/types/inventory.go):
 // software and hardware nodes with key/value parameters and associations between them. Agents report
 // their domain's inventory retained; the manager joins them under the device's own nodes.
-import { isPlainObject, parseFailure, type ParseFailure } from '@ledge/util-parse';
+import { isPlainObject, parseFailure, type ParseFailure } from '@ledge/shared/util-parse';
 import type { KeyValuePair } from './desired-state';
 
 export const SOFTWARE_TYPES = ['IMAGE', 'RAW', 'DATA', 'APPLICATION', 'CONTAINER'] as const;

@@ -1,5 +1,5 @@
 // The clock and timers every engine takes from outside (STYLE.md "Engines take their I/O", issue 22): the
-// system ones by default, `createFakeTime` (@ledge/util/testing) in unit tests, so heartbeats, probe
+// system ones by default, `createFakeTime` (@ledge/shared/util/testing) in unit tests, so heartbeats, probe
 // intervals, phase timeouts and periods are tested without waiting for them.
 import { MAX_TIMER_MS } from './timers';
 

@@ -8,7 +8,7 @@
 import { open, rename, rm, statfs } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Dispatcher } from 'undici';
-import { createBackoff, createLogger, isLedgeError, lazy, lazyResource, type Logger, withDefaults } from '@ledge/util';
+import { createBackoff, createLogger, isLedgeError, lazy, lazyResource, type Logger, withDefaults } from '@ledge/shared/util';
 import {
   abortedError,
   checksumMismatchError,

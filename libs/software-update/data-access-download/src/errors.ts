@@ -1,5 +1,5 @@
 // Errors of the artifact downloader (STYLE.md "Errors"): stable codes, never reused, listed in docs/errors.md.
-import { FailedPreconditionError, InvalidArgumentError, UnavailableError, type LedgeError } from '@ledge/util';
+import { FailedPreconditionError, InvalidArgumentError, UnavailableError, type LedgeError } from '@ledge/shared/util';
 
 export const DownloadErrorCodes = Object.freeze({
   /** The artifact server kept failing (network errors, 5xx, stalls) for more attempts in a row without progress than downloadRetryCount allows. */

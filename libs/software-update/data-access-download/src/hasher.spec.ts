@@ -8,7 +8,7 @@ import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, it } from 'node:test';
-import { createTempDir } from '@ledge/util/testing';
+import { createTempDir } from '@ledge/shared/util/testing';
 import { createHashWorker, createInlineHasher, HASH_THREAD_NICENESS, type Hasher } from './hasher';
 import { streamToFile } from './partial-file';
 

@@ -7,7 +7,7 @@ import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, it } from 'node:test';
-import { createTempDir } from '@ledge/util/testing';
+import { createTempDir } from '@ledge/shared/util/testing';
 import { createInlineHasher } from './hasher';
 import { streamToFile } from './partial-file';
 

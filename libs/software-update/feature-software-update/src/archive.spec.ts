@@ -7,8 +7,8 @@ import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, statSync,
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { deflateRawSync, gzipSync } from 'node:zlib';
-import { crc32, isLedgeError } from '@ledge/util';
-import { createTempDir, hasCommand, skipUnlessTools } from '@ledge/util/testing';
+import { crc32, isLedgeError } from '@ledge/shared/util';
+import { createTempDir, hasCommand, skipUnlessTools } from '@ledge/shared/util/testing';
 import { confine, extractArchive } from './archive';
 import { SoftwareUpdateErrorCodes } from './errors';
 

@@ -21,9 +21,9 @@ import {
   type SoftwareModuleAction,
   type UpdateAction,
   type UpdateOperation,
-} from '@ledge/software-update-model';
-import { partialPaths, type Downloader } from '@ledge/software-update-download';
-import { isLedgeError, type Logger } from '@ledge/util';
+} from '@ledge/software-update/model-software-update';
+import { partialPaths, type Downloader } from '@ledge/software-update/data-access-download';
+import { isLedgeError, type Logger } from '@ledge/shared/util';
 import type { ExtractLimits } from './archive';
 import { queueFullError, shuttingDownError, storeFailedError, SoftwareUpdateErrorCodes } from './errors';
 import type { FileMode } from './file-artifact';

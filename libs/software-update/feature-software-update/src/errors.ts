@@ -1,5 +1,5 @@
 // Errors of the software-update engine (STYLE.md "Errors"): stable codes, never reused, listed in docs/errors.md.
-import { FailedPreconditionError, InternalError, InvalidArgumentError, type LedgeError } from '@ledge/util';
+import { FailedPreconditionError, InternalError, InvalidArgumentError, type LedgeError } from '@ledge/shared/util';
 
 export const SoftwareUpdateErrorCodes = Object.freeze({
   /** The operation queue already holds queueSize operations; the request is refused with 500 and may be sent again later. */

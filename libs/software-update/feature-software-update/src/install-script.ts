@@ -5,8 +5,8 @@
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseScriptStatus, sameScriptStatus, type ScriptStatus } from '@ledge/software-update-model';
-import type { Logger } from '@ledge/util';
+import { parseScriptStatus, sameScriptStatus, type ScriptStatus } from '@ledge/software-update/model-software-update';
+import type { Logger } from '@ledge/shared/util';
 
 export interface RunScriptOptions {
   readonly cwd: string;

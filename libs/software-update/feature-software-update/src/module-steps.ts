@@ -14,9 +14,9 @@ import {
   type OperationStatus,
   type ScriptStatus,
   type SoftwareModuleAction,
-} from '@ledge/software-update-model';
-import { DownloadErrorCodes, digestFile } from '@ledge/software-update-download';
-import { isLedgeError, type Logger } from '@ledge/util';
+} from '@ledge/software-update/model-software-update';
+import { DownloadErrorCodes, digestFile } from '@ledge/software-update/data-access-download';
+import { isLedgeError, type Logger } from '@ledge/shared/util';
 import { defaultExtractLimits, extractArchive } from './archive';
 import { scriptFailedError, shuttingDownError, SoftwareUpdateErrorCodes } from './errors';
 import { copyFileArtifact, resolveFileArtifact } from './file-artifact';

@@ -3,7 +3,7 @@
 // goes out, so an accepted operation survives a crash or power cut and resumes where it stopped.
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseStage, stageText, type ModuleStage, type OperationStatusValue, type SoftwareModuleId, type UpdateAction, type UpdateOperation } from '@ledge/software-update-model';
+import { parseStage, stageText, type ModuleStage, type OperationStatusValue, type SoftwareModuleId, type UpdateAction, type UpdateOperation } from '@ledge/software-update/model-software-update';
 import { readJson, readText, writeFileAtomic } from './fs-util';
 
 export interface StoredOperation {

@@ -6,11 +6,11 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
-import { createLocalBusClient } from '@ledge/data-access-mqtt';
-import { findMosquitto, startMosquitto } from '@ledge/data-access-mqtt/testing';
-import { startArtifactServer, type ArtifactServer } from '@ledge/software-update-download/testing';
-import { distinctStatuses } from '@ledge/software-update-model';
-import { bundlePath, createRng, createTempDir, fuzzSeed, mutate, notJson, spawnNode, waitFor, type Spawned, skipUnlessTools } from '@ledge/util/testing';
+import { createLocalBusClient } from '@ledge/shared/data-access-mqtt';
+import { findMosquitto, startMosquitto } from '@ledge/shared/data-access-mqtt/testing';
+import { startArtifactServer, type ArtifactServer } from '@ledge/software-update/data-access-download/testing';
+import { distinctStatuses } from '@ledge/software-update/model-software-update';
+import { bundlePath, createRng, createTempDir, fuzzSeed, mutate, notJson, spawnNode, waitFor, type Spawned, skipUnlessTools } from '@ledge/shared/util/testing';
 
 const skip = skipUnlessTools('mosquitto', findMosquitto() === undefined) || (existsSync(bundlePath('software-update')) ? false : 'bundle not built (node tools/build-app.mjs software-update)');
 const DEVICE = 'demo:device';

@@ -6,10 +6,10 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createDittoAgent, createLocalBusClient, localBusClientOptions, withHealth, type LocalBusClient } from '@ledge/data-access-mqtt';
-import { FeatureDefinitionLists } from '@ledge/model-ditto';
-import { createDownloader } from '@ledge/software-update-download';
-import type { AppHealth } from '@ledge/model-edge';
+import { createDittoAgent, createLocalBusClient, localBusClientOptions, withHealth, type LocalBusClient } from '@ledge/shared/data-access-mqtt';
+import { FeatureDefinitionLists } from '@ledge/shared/model-ditto';
+import { createDownloader } from '@ledge/software-update/data-access-download';
+import type { AppHealth } from '@ledge/shared/model-edge';
 import {
   isFinalStatus,
   parseDuration,
@@ -19,8 +19,8 @@ import {
   type ArtifactType,
   type SoftwareUpdateSpec,
   type UpdateOperation,
-} from '@ledge/software-update-model';
-import { ConfigError, createCloser, kantoLocalBusAliases, type App, type AppEntry, type ConfigOf, type Logger, type WithCommon } from '@ledge/util';
+} from '@ledge/software-update/model-software-update';
+import { ConfigError, createCloser, kantoLocalBusAliases, type App, type AppEntry, type ConfigOf, type Logger, type WithCommon } from '@ledge/shared/util';
 import { createUpdateEngine, type FinishedOperation, type StatusSink } from './engine';
 import type { FileMode } from './file-artifact';
 import { createOperationStore } from './operation-store';

@@ -1,6 +1,6 @@
 // The software-update config schema: Kanto's keys (§5.1, same names and meaning) plus Ledge's (queue,
 // limits, timeouts). The README table is generated from it (configTable('software-update', softwareUpdateSpec)).
-import { defineConfig, localBusSpec } from '@ledge/util';
+import { defineConfig, localBusSpec } from '@ledge/shared/util';
 import { durationProblem } from './duration';
 
 export const softwareUpdateSpec = defineConfig({

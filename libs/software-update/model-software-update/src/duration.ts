@@ -1,5 +1,5 @@
 // Go-style durations in config (`5s`, `1m30s`, `500ms`, `2h`), as Kanto's flags take them.
-import { MAX_TIMER_MS, parseGoDuration } from '@ledge/util';
+import { MAX_TIMER_MS, parseGoDuration } from '@ledge/shared/util';
 
 /** Milliseconds, or undefined when `text` is not a duration. A bare number means seconds. */
 export function parseDuration(text: string): number | undefined {

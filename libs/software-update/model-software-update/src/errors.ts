@@ -1,5 +1,5 @@
 // Errors of the software-update model (STYLE.md "Errors"): stable codes, never reused, listed in docs/errors.md.
-import { InvalidArgumentError, type LedgeError } from '@ledge/util';
+import { InvalidArgumentError, type LedgeError } from '@ledge/shared/util';
 
 export const SoftwareUpdateModelErrorCodes = Object.freeze({
   /** An install/download request value is not a valid hawkBit update action (§5.2); answered with 400 messages:parameter.invalid. */

@@ -2,7 +2,7 @@
 // Every problem is collected so the 400 response names them all. Ledge is stricter than Kanto where
 // Kanto's leniency is a hazard: artifact file names must be plain names (no path traversal), URLs must
 // be http(s), checksums must be hex of the right length.
-import { isPlainObject } from '@ledge/util-parse';
+import { isPlainObject } from '@ledge/shared/util-parse';
 import type { SoftwareModuleId } from './status';
 
 export type UpdateOperation = 'install' | 'download';

@@ -1,7 +1,7 @@
 // Errors of the /proc reader (STYLE.md "Errors"): stable codes, never reused, listed in docs/errors.md.
 // /proc content is treated as untrusted input: anything that does not parse is refused with PROC_PARSE
 // (never a NaN metric); fs errors are translated here, once, with the errno in `details.errno`.
-import { InvalidArgumentError, UnavailableError, formatMessage, type LedgeError } from '@ledge/util';
+import { InvalidArgumentError, UnavailableError, formatMessage, type LedgeError } from '@ledge/shared/util';
 
 export const ProcErrorCodes = Object.freeze({
   /** A /proc file does not have the expected format (missing field, not a number, larger than 1 MiB). */

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { symlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { createTempDir, spawnProcess, type TestContextLike } from '@ledge/util/testing';
+import { createTempDir, spawnProcess, type TestContextLike } from '@ledge/shared/util/testing';
 import { ProcErrorCodes } from './errors';
 import { nodeProcFs, type ProcFs } from './proc-fs';
 import { createProcReader } from './proc-reader';

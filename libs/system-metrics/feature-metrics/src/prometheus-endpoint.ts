@@ -3,10 +3,10 @@
 // app's retained health, the cloud link and the connector's outbox). The bus messages are untrusted:
 // each is parsed, a malformed one ignored. Only GET/HEAD of /metrics; nothing is read from a request body.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { LocalBusClient } from '@ledge/data-access-mqtt';
-import { appOfHealthTopic, EdgeTopics, HealthTopics, parseConnectionStatus, parseHealth, type AppHealth, type ConnectionStatus } from '@ledge/model-edge';
-import { cpuUtilization, renderPrometheus, type CpuTimes, type PrometheusAddress } from '@ledge/system-metrics-model';
-import { onlyOnce, type Logger } from '@ledge/util';
+import type { LocalBusClient } from '@ledge/shared/data-access-mqtt';
+import { appOfHealthTopic, EdgeTopics, HealthTopics, parseConnectionStatus, parseHealth, type AppHealth, type ConnectionStatus } from '@ledge/shared/model-edge';
+import { cpuUtilization, renderPrometheus, type CpuTimes, type PrometheusAddress } from '@ledge/system-metrics/model-metrics';
+import { onlyOnce, type Logger } from '@ledge/shared/util';
 import type { MetricsSource } from './reporter';
 
 export interface PrometheusEndpointDeps {

@@ -11,10 +11,10 @@ import {
   type MetricsRequest,
   type ProcessCounters,
   type Sample,
-} from '@ledge/system-metrics-model';
-import { systemClock, systemScheduler, type Clock, type Logger, type Scheduler, type Timer } from '@ledge/util';
+} from '@ledge/system-metrics/model-metrics';
+import { systemClock, systemScheduler, type Clock, type Logger, type Scheduler, type Timer } from '@ledge/shared/util';
 
-/** What the reporter reads (the /proc reader of @ledge/system-metrics-proc by default). */
+/** What the reporter reads (the /proc reader of @ledge/system-metrics/data-access-proc by default). */
 export interface MetricsSource {
   cpu(): Promise<{ total: number; idle: number }>;
   load(): Promise<{ load1: number; load5: number; load15: number }>;

@@ -2,10 +2,10 @@
 // request/data contract, boot-time reporting from config, refusals, and the reporter's skip rules.
 import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
-import { createFakeLocalBus } from '@ledge/data-access-mqtt/testing';
-import type { ProcessCounters } from '@ledge/system-metrics-model';
-import { ConfigError, prepareConfig, type Scheduler } from '@ledge/util';
-import { captureLogger, createFakeTime } from '@ledge/util/testing';
+import { createFakeLocalBus } from '@ledge/shared/data-access-mqtt/testing';
+import type { ProcessCounters } from '@ledge/system-metrics/model-metrics';
+import { ConfigError, prepareConfig, type Scheduler } from '@ledge/shared/util';
+import { captureLogger, createFakeTime } from '@ledge/shared/util/testing';
 import type { MetricsSource } from './reporter';
 import { createReporter } from './reporter';
 import { createSystemMetrics, systemMetricsEntry, type SystemMetricsConfig } from './system-metrics';

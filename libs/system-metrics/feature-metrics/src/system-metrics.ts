@@ -2,8 +2,8 @@
 // inbox `request`) → reporter (samples /proc, sends outbox `data`). The feature is registered whenever the
 // thing identity becomes known or changes; the config's frequency/filter start reporting at boot.
 import { randomBytes } from 'node:crypto';
-import { createDittoAgent, createLocalBusClient, localBusClientOptions, withHealth, type LocalBusClient } from '@ledge/data-access-mqtt';
-import { CLOCK_TICKS_PER_SECOND, createProcReader } from '@ledge/system-metrics-proc';
+import { createDittoAgent, createLocalBusClient, localBusClientOptions, withHealth, type LocalBusClient } from '@ledge/shared/data-access-mqtt';
+import { CLOCK_TICKS_PER_SECOND, createProcReader } from '@ledge/system-metrics/data-access-proc';
 import {
   describeRequest,
   METRICS_DATA,
@@ -16,8 +16,8 @@ import {
   systemMetricsSpec,
   type MetricsRequest,
   type SystemMetricsSpec,
-} from '@ledge/system-metrics-model';
-import { ConfigError, createCloser, kantoLocalBusAliases, type App, type AppEntry, type Clock, type ConfigOf, type Logger, type Scheduler, type WithCommon } from '@ledge/util';
+} from '@ledge/system-metrics/model-metrics';
+import { ConfigError, createCloser, kantoLocalBusAliases, type App, type AppEntry, type Clock, type ConfigOf, type Logger, type Scheduler, type WithCommon } from '@ledge/shared/util';
 import { createPrometheusEndpoint } from './prometheus-endpoint';
 import { createReporter, type MetricsSource } from './reporter';
 

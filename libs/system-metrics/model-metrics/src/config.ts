@@ -1,6 +1,6 @@
 // The system-metrics config: Kanto's keys (frequency and filter start reporting at boot, off by default)
 // and the shared local bus settings, plus Ledge's Prometheus endpoint. The README table is generated from it.
-import { defineConfig, localBusSpec } from '@ledge/util';
+import { defineConfig, localBusSpec } from '@ledge/shared/util';
 import { parsePrometheusAddress } from './prometheus';
 import { parseFrequency, parseMetricsRequest } from './request';
 

@@ -1,5 +1,5 @@
 // Errors of the system-metrics model (STYLE.md "Errors"): stable codes, never reused, listed in docs/errors.md.
-import { InvalidArgumentError, type LedgeError } from '@ledge/util';
+import { InvalidArgumentError, type LedgeError } from '@ledge/shared/util';
 
 export const SystemMetricsErrorCodes = Object.freeze({
   /** A Metrics `request` value is malformed; answered with 400 messages:parameter.invalid, reporting unchanged. */

@@ -1,5 +1,5 @@
-// The Metrics feature of Kanto's system-metrics on the gateway thing (IDs and definitions: @ledge/model-ditto).
-import { FeatureDefinitionLists, FeatureIds } from '@ledge/model-ditto';
+// The Metrics feature of Kanto's system-metrics on the gateway thing (IDs and definitions: @ledge/shared/model-ditto).
+import { FeatureDefinitionLists, FeatureIds } from '@ledge/shared/model-ditto';
 
 export const METRICS_FEATURE_ID = FeatureIds.metrics;
 export const METRICS_DEFINITION = FeatureDefinitionLists.metrics;

@@ -1,7 +1,7 @@
 // The Prometheus endpoint's text (exposition format 0.0.4): the gateway's figures as the Metrics feature
 // reports them, and what the local bus says about Ledge itself (each app's retained health, the cloud link
 // and the connector's outbox). Pure: the feature gathers the input and serves the text.
-import type { AppHealth, ConnectionStatus } from '@ledge/model-edge';
+import type { AppHealth, ConnectionStatus } from '@ledge/shared/model-edge';
 
 export interface PrometheusInput {
   /** System CPU busy share since the previous scrape, percent; absent on the first. */

@@ -1,6 +1,6 @@
 // Kanto's system-metrics `request` (the Metrics feature's inbox message, also the app's config keys
 // `frequency` and `filter`): how often to report which measurements of which originators. Pure.
-import { MAX_TIMER_MS, parseGoDuration } from '@ledge/util';
+import { MAX_TIMER_MS, parseGoDuration } from '@ledge/shared/util';
 
 /** The originator of the gateway-wide measurements; any other originator names a process. */
 export const SYSTEM_ORIGINATOR = 'SYSTEM';

@@ -5,8 +5,8 @@
 // `ledge run --dev` (npm start) from the copy kept in the dev directory. What the user set
 // (LEDGE_UM_LOCAL_*, /etc/ledge/um.json, local-bus.json, LEDGE_LOCAL_BUS_*) always wins.
 import { readFileSync } from 'node:fs';
-import { UPDATE_MANAGER_USER } from '@ledge/update-model';
-import { ConfigError, devSecretsDir, localPasswordFileOf, type LocalBusSettings } from '@ledge/util';
+import { UPDATE_MANAGER_USER } from '@ledge/shared/model-update';
+import { ConfigError, devSecretsDir, localPasswordFileOf, type LocalBusSettings } from '@ledge/shared/util';
 
 export type AccountSource = 'configured' | 'packaged' | 'dev' | 'none';
 

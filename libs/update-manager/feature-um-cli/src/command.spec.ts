@@ -6,10 +6,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import yargs from 'yargs';
-import type { LocalBusClientOptions } from '@ledge/data-access-mqtt';
-import { createFakeLocalBus, type FakeLocalBus } from '@ledge/data-access-mqtt/testing';
-import { envelope, parseEnvelope } from '@ledge/update-model';
-import { createTempDir } from '@ledge/util/testing';
+import type { LocalBusClientOptions } from '@ledge/shared/data-access-mqtt';
+import { createFakeLocalBus, type FakeLocalBus } from '@ledge/shared/data-access-mqtt/testing';
+import { envelope, parseEnvelope } from '@ledge/shared/model-update';
+import { createTempDir } from '@ledge/shared/util/testing';
 import { umCommand, type UmDeps, type UmIo } from './command';
 
 const DESIRED = { domains: [{ id: 'containers', components: [{ id: 'hello', version: '1.0' }] }] };

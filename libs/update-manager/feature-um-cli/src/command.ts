@@ -8,9 +8,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Argv } from 'yargs';
-import { createLocalBusClient, localBusClientOptions, type LocalBusClient, type LocalBusClientOptions } from '@ledge/data-access-mqtt';
-import { isDomainId, updateTopics, type UpdateTopics } from '@ledge/update-model';
-import { ConfigError, createLogger, DEFAULT_DEV_DIR, loadConfig, localAddressProblem, localBusSpec, localPasswordFileOf, type LocalBusSettings } from '@ledge/util';
+import { createLocalBusClient, localBusClientOptions, type LocalBusClient, type LocalBusClientOptions } from '@ledge/shared/data-access-mqtt';
+import { isDomainId, updateTopics, type UpdateTopics } from '@ledge/shared/model-update';
+import { ConfigError, createLogger, DEFAULT_DEV_DIR, loadConfig, localAddressProblem, localBusSpec, localPasswordFileOf, type LocalBusSettings } from '@ledge/shared/util';
 import { chooseAccount, dropCause, type AccountChoice } from './account';
 import { applyDesiredState, currentState, NoAnswerError, onFeedback, sendConsent } from './exchanges';
 import { formatFeedback, formatInventory } from './format';

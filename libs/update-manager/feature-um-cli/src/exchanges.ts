@@ -1,6 +1,6 @@
 // The exchanges `ledge um` has with the update manager over its local API (Kanto update-manager
 // docs/update-manager-api.md, owner-consent-agent-api.md): envelopes on <domain>update/…, QoS 1.
-import type { LocalBusClient } from '@ledge/data-access-mqtt';
+import type { LocalBusClient } from '@ledge/shared/data-access-mqtt';
 import {
   envelope,
   FINAL_STATUSES,
@@ -12,7 +12,7 @@ import {
   type DesiredStateFeedback,
   type Inventory,
   type UpdateTopics,
-} from '@ledge/update-model';
+} from '@ledge/shared/model-update';
 
 /** The manager did not answer in time (exit 1). */
 export class NoAnswerError extends Error {

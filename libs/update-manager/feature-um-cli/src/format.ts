@@ -1,7 +1,7 @@
 // What `ledge um` prints: feedback as a status line with one indented line per action, the current state
 // as the device's inventory tree (the manager's node, each agent's under it, their components under
 // those: the associations of docs/current-state-specification.md). Pure.
-import type { DesiredStateFeedback, Inventory, InventoryNode, SoftwareNode } from '@ledge/update-model';
+import type { DesiredStateFeedback, Inventory, InventoryNode, SoftwareNode } from '@ledge/shared/model-update';
 
 export function formatFeedback(fb: DesiredStateFeedback, prefix = ''): string {
   const head = `${prefix}${fb.status}${fb.message ? `: ${fb.message}` : ''}\n`;

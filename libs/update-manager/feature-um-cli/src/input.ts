@@ -2,8 +2,8 @@
 // copied from elsewhere, an envelope ({"activityId", "payload": <desired state>}) or the UpdateManager
 // feature's `apply` value ({"activityId", "desiredState"}). Checked here, field by field, before anything
 // is sent: a file that does not parse is a usage error (exit 2) listing every problem.
-import { parseDesiredState, type DesiredState } from '@ledge/update-model';
-import { isPlainObject } from '@ledge/util-parse';
+import { parseDesiredState, type DesiredState } from '@ledge/shared/model-update';
+import { isPlainObject } from '@ledge/shared/util-parse';
 
 /** A usage error (exit 2), with the problems of a file when there are some. */
 export class UsageError extends Error {

@@ -2,10 +2,10 @@
 // the device's current state is refreshed and reported with the activity's id, then, when the activity
 // COMPLETED with actions in a domain whose agent requires it, the device reboots rebootAfter later (when
 // rebootEnabled; else a warning). Ledge also keeps the outcome for its health (`ledge status`, Health feature).
-import type { AppHealth } from '@ledge/model-edge';
+import type { AppHealth } from '@ledge/shared/model-edge';
 
 type HealthLastOperation = NonNullable<AppHealth['lastOperation']>;
-import type { Logger, Scheduler, Timer } from '@ledge/util';
+import type { Logger, Scheduler, Timer } from '@ledge/shared/util';
 import type { ActivityOutcome } from './orchestrator';
 import type { Reboot } from './reboot';
 

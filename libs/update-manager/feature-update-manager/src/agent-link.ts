@@ -4,7 +4,7 @@
 // `/desiredstatefeedback` and the (retained) current state on `/currentstate`. Every message is an
 // envelope {activityId, timestamp, payload}; all at QoS 1 (Kanto's paho client publishes at 1). The
 // orchestrator sees only this interface; tests hand it a fake (testing/fake-agent-link.ts).
-import type { LocalBusClient } from '@ledge/data-access-mqtt';
+import type { LocalBusClient } from '@ledge/shared/data-access-mqtt';
 import {
   envelope,
   parseEnvelope,
@@ -15,8 +15,8 @@ import {
   type DesiredStateCommand,
   type DesiredStateFeedback,
   type Inventory,
-} from '@ledge/update-model';
-import type { Logger } from '@ledge/util';
+} from '@ledge/shared/model-update';
+import type { Logger } from '@ledge/shared/util';
 
 export type FeedbackListener = (domain: string, activityId: string, feedback: DesiredStateFeedback) => void;
 export type CurrentStateListener = (domain: string, activityId: string, timestamp: number, inventory: Inventory) => void;

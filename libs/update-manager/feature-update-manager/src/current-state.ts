@@ -5,9 +5,9 @@
 // currentStateDelay after the first change with everything since (0 = at once). A refresh (the local
 // `currentstate/get`, the feature's `refresh`, the end of an activity, the start) asks every agent, waits for
 // each answer up to its readTimeout, and reports at once with the asker's activityId.
-import type { Inventory, SoftwareNode } from '@ledge/update-model';
-import { deviceInventory, type AgentSettings } from '@ledge/update-manager-model';
-import type { Logger, Scheduler, Timer } from '@ledge/util';
+import type { Inventory, SoftwareNode } from '@ledge/shared/model-update';
+import { deviceInventory, type AgentSettings } from '@ledge/update-manager/model-update-manager';
+import type { Logger, Scheduler, Timer } from '@ledge/shared/util';
 import type { AgentLink } from './agent-link';
 
 export interface CurrentStateOptions {

@@ -1,8 +1,8 @@
 // The update-manager app as an AppEntry: run alone (apps/update-manager, ledge-update-manager.service) or
 // hosted by `ledge run`. Its health (`edge/health/update-manager`) carries the last finished activity.
-import { withHealth } from '@ledge/data-access-mqtt';
-import { updateManagerSpec, type UpdateManagerSpec } from '@ledge/update-manager-model';
-import { kantoLocalBusAliases, type AppEntry } from '@ledge/util';
+import { withHealth } from '@ledge/shared/data-access-mqtt';
+import { updateManagerSpec, type UpdateManagerSpec } from '@ledge/update-manager/model-update-manager';
+import { kantoLocalBusAliases, type AppEntry } from '@ledge/shared/util';
 import { createUpdateManager } from './update-manager';
 
 export const updateManagerEntry: AppEntry<UpdateManagerSpec> = withHealth({

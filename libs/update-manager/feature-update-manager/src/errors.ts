@@ -1,5 +1,5 @@
 // Errors of the update-manager feature (STYLE.md "Errors"): stable codes, never reused, listed in docs/errors.md.
-import { InternalError, type LedgeError } from '@ledge/util';
+import { InternalError, type LedgeError } from '@ledge/shared/util';
 
 export const UpdateManagerErrorCodes = Object.freeze({
   /** The reboot after a completed activity that needs one failed (`systemctl reboot` refused or missing); logged, the device stays up. */

@@ -2,8 +2,8 @@
 // timer_desired_state_feedback.go): every status but RUNNING at once; RUNNING at most once per
 // reportFeedbackInterval, the first at once and then, when the interval is over, the latest actions if they
 // changed since the last report (0 = no RUNNING reports, as Kanto). A final status ends the throttle.
-import { FINAL_STATUSES, type DesiredStateFeedback } from '@ledge/update-model';
-import type { Scheduler, Timer } from '@ledge/util';
+import { FINAL_STATUSES, type DesiredStateFeedback } from '@ledge/shared/model-update';
+import type { Scheduler, Timer } from '@ledge/shared/util';
 
 export interface FeedbackPublisher {
   report(activityId: string, feedback: DesiredStateFeedback): void;

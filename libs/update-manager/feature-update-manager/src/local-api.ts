@@ -3,7 +3,7 @@
 // in; feedback and the retained current state out; owner consent asked on `ownerconsent` and answered on
 // `ownerconsentfeedback` (an HMI). Kanto serves it only with thingsEnabled=false; Ledge always: it costs a
 // subscription, and lets local tools (`ledge um`) and an HMI drive a gateway that also has a cloud.
-import type { LocalBusClient } from '@ledge/data-access-mqtt';
+import type { LocalBusClient } from '@ledge/shared/data-access-mqtt';
 import {
   envelope,
   parseEnvelope,
@@ -13,8 +13,8 @@ import {
   type ConsentStatus,
   type DesiredStateFeedback,
   type Inventory,
-} from '@ledge/update-model';
-import type { Logger } from '@ledge/util';
+} from '@ledge/shared/model-update';
+import type { Logger } from '@ledge/shared/util';
 
 export interface LocalApiHandlers {
   apply(activityId: string, desiredState: unknown): void;

@@ -2,9 +2,9 @@
 // asks for, owner consent, Ledge's rollback on failure against Kanto's rule, stalls named with their status.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Command, DesiredStateFeedback } from '@ledge/update-model';
-import type { AgentSettings } from '@ledge/update-manager-model';
-import { captureLogger, createFakeTime } from '@ledge/util/testing';
+import type { Command, DesiredStateFeedback } from '@ledge/shared/model-update';
+import type { AgentSettings } from '@ledge/update-manager/model-update-manager';
+import { captureLogger, createFakeTime } from '@ledge/shared/util/testing';
 import { createOrchestrator, type ActivityOutcome, type OrchestratorOptions } from './orchestrator';
 import { createFakeAgentLink, createScriptedAgent, flush, type AgentScript } from './testing';
 

@@ -5,9 +5,9 @@
 // IDENTIFICATION_FAILED. Kanto drives this with goroutines and channels; here it is event-driven: agent
 // feedback, the owner's answer and timers call in, the rules are phases.ts, I/O goes through the AgentLink
 // and the report/askConsent callbacks, and time through the injected scheduler.
-import { desiredStateForDomain, type Action, type Command, type ConsentStatus, type DesiredStateFeedback, type Status } from '@ledge/update-model';
-import { applicableDesiredState, reportedActions, type AgentSettings } from '@ledge/update-manager-model';
-import { systemScheduler, type Logger, type Scheduler, type Timer } from '@ledge/util';
+import { desiredStateForDomain, type Action, type Command, type ConsentStatus, type DesiredStateFeedback, type Status } from '@ledge/shared/model-update';
+import { applicableDesiredState, reportedActions, type AgentSettings } from '@ledge/update-manager/model-update-manager';
+import { systemScheduler, type Logger, type Scheduler, type Timer } from '@ledge/shared/util';
 import type { AgentLink } from './agent-link';
 import { formatDuration, isFinished, nextPhase, PHASE_RULES, terminalOutcome, type Phase } from './phases';
 

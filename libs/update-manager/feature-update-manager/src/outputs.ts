@@ -1,8 +1,8 @@
 // Where the manager's outputs go. Kanto sends them through the UpdateManager feature when thingsEnabled and
 // on the local API otherwise; Ledge always on the local API, and through the feature too when there is one.
 // A failed send is logged: the activity goes on (QoS 1 sends are queued while the bus is down).
-import type { Command, DesiredStateFeedback, Inventory } from '@ledge/update-model';
-import type { Logger } from '@ledge/util';
+import type { Command, DesiredStateFeedback, Inventory } from '@ledge/shared/model-update';
+import type { Logger } from '@ledge/shared/util';
 import type { LocalApi } from './local-api';
 import type { UpdateManagerFeature } from './update-manager-feature';
 

@@ -1,7 +1,7 @@
 // The orchestration's rules as data (Kanto update-manager updatem/orchestration/update_orchestrator_apply.go
 // and _feedback.go): which command goes to which domains, what each domain reports while and after
 // executing it, and which phase follows. Pure; orchestrator.ts drives it.
-import type { Command, Status } from '@ledge/update-model';
+import type { Command, Status } from '@ledge/shared/model-update';
 
 export type Phase = Command;
 

@@ -2,9 +2,9 @@
 // current state (outdated reports dropped, a get that an agent does not answer), what follows an activity.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { DesiredStateFeedback, Inventory } from '@ledge/update-model';
-import { managerNode } from '@ledge/update-manager-model';
-import { captureLogger, createFakeTime } from '@ledge/util/testing';
+import type { DesiredStateFeedback, Inventory } from '@ledge/shared/model-update';
+import { managerNode } from '@ledge/update-manager/model-update-manager';
+import { captureLogger, createFakeTime } from '@ledge/shared/util/testing';
 import { createAfterActivity } from './after-activity';
 import { createCurrentState } from './current-state';
 import { createFeedbackPublisher } from './feedback-publisher';

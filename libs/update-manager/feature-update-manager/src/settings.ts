@@ -1,8 +1,8 @@
 // The merged config as the manager uses it: durations in ms, the agents resolved from either form. The
 // spec checked each key; what spans keys is checked here, once, as a ConfigError (exit 2).
-import { mqttDomain, type Command } from '@ledge/update-model';
-import { parseAgents, parseDurationMs, type AgentSettings, type UpdateManagerSpec } from '@ledge/update-manager-model';
-import { ConfigError, type ConfigOf, type WithCommon } from '@ledge/util';
+import { mqttDomain, type Command } from '@ledge/shared/model-update';
+import { parseAgents, parseDurationMs, type AgentSettings, type UpdateManagerSpec } from '@ledge/update-manager/model-update-manager';
+import { ConfigError, type ConfigOf, type WithCommon } from '@ledge/shared/util';
 import type { OrchestratorOptions } from './orchestrator';
 
 export type UpdateManagerConfig = ConfigOf<WithCommon<UpdateManagerSpec>>;

@@ -4,8 +4,8 @@
 // answer must carry back); the device's current state as the properties {activityId, timestamp, domain,
 // inventory}. Refusals are typed errors the Ditto agent answers 400 messages:parameter.invalid.
 import { randomUUID } from 'node:crypto';
-import type { DittoAgent } from '@ledge/data-access-mqtt';
-import { UPDATE_MANAGER_DEFINITION, UPDATE_MANAGER_FEATURE_ID, UpdateManagerMessages, type Command, type ConsentStatus, type DesiredStateFeedback, type Inventory } from '@ledge/update-model';
+import type { DittoAgent } from '@ledge/shared/data-access-mqtt';
+import { UPDATE_MANAGER_DEFINITION, UPDATE_MANAGER_FEATURE_ID, UpdateManagerMessages, type Command, type ConsentStatus, type DesiredStateFeedback, type Inventory } from '@ledge/shared/model-update';
 import {
   applyInvalidError,
   consentInvalidError,
@@ -17,8 +17,8 @@ import {
   parseConsentArgs,
   parseRefreshArgs,
   refreshInvalidError,
-} from '@ledge/update-manager-model';
-import type { Logger } from '@ledge/util';
+} from '@ledge/update-manager/model-update-manager';
+import type { Logger } from '@ledge/shared/util';
 
 export interface FeatureHandlers {
   apply(activityId: string, desiredState: unknown): void;

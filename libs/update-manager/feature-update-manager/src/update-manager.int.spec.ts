@@ -6,10 +6,10 @@
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { describe, it, type TestContext } from 'node:test';
-import { createLocalBusClient, type LocalBusClient } from '@ledge/data-access-mqtt';
-import { findMosquitto, startMosquitto } from '@ledge/data-access-mqtt/testing';
-import { prepareConfig } from '@ledge/util';
-import { captureLogger, skipUnlessTools, waitFor } from '@ledge/util/testing';
+import { createLocalBusClient, type LocalBusClient } from '@ledge/shared/data-access-mqtt';
+import { findMosquitto, startMosquitto } from '@ledge/shared/data-access-mqtt/testing';
+import { prepareConfig } from '@ledge/shared/util';
+import { captureLogger, skipUnlessTools, waitFor } from '@ledge/shared/util/testing';
 import { updateManagerEntry } from './entry';
 import { createScriptedAgent, startBusAgent, type AgentScript } from './testing';
 

@@ -3,9 +3,9 @@
 // owner consent both ways, stopping mid-activity, reboot, and config refusals.
 import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
-import { createFakeLocalBus } from '@ledge/data-access-mqtt/testing';
-import { ConfigError, prepareConfig } from '@ledge/util';
-import { captureLogger, createFakeTime } from '@ledge/util/testing';
+import { createFakeLocalBus } from '@ledge/shared/data-access-mqtt/testing';
+import { ConfigError, prepareConfig } from '@ledge/shared/util';
+import { captureLogger, createFakeTime } from '@ledge/shared/util/testing';
 import { updateManagerEntry } from './entry';
 import type { UpdateManagerConfig } from './settings';
 import { createScriptedAgent, startBusAgent, type AgentScript } from './testing';

@@ -3,11 +3,11 @@
 // update agents, the device's current state, and what follows an activity. Local bus → agent link →
 // orchestrator → feedback publisher → local API + feature.
 import { randomBytes } from 'node:crypto';
-import { createDittoAgent, createLocalBusClient, localBusClientOptions, type LocalBusClient } from '@ledge/data-access-mqtt';
-import type { AppHealth } from '@ledge/model-edge';
-import type { ConsentStatus } from '@ledge/update-model';
-import { managerNode } from '@ledge/update-manager-model';
-import { createCloser, systemScheduler, type App, type Logger, type Scheduler } from '@ledge/util';
+import { createDittoAgent, createLocalBusClient, localBusClientOptions, type LocalBusClient } from '@ledge/shared/data-access-mqtt';
+import type { AppHealth } from '@ledge/shared/model-edge';
+import type { ConsentStatus } from '@ledge/shared/model-update';
+import { managerNode } from '@ledge/update-manager/model-update-manager';
+import { createCloser, systemScheduler, type App, type Logger, type Scheduler } from '@ledge/shared/util';
 import { createAfterActivity } from './after-activity';
 import { createBusAgentLink, type AgentLink } from './agent-link';
 import { createCurrentState } from './current-state';

@@ -2,8 +2,8 @@
 // UpdateManagerConfig): one per domain, with whether its updates need a reboot and how long the manager
 // waits for its first answer. Ledge takes a list of domains (`["containers"]`) or Kanto's map
 // (`{"containers": {"rebootRequired": false, "readTimeout": "30s"}}`, resources/config.json).
-import { isDomainId, mqttDomain } from '@ledge/update-model';
-import { isPlainObject, parseFailure, type ParseFailure } from '@ledge/util-parse';
+import { isDomainId, mqttDomain } from '@ledge/shared/model-update';
+import { isPlainObject, parseFailure, type ParseFailure } from '@ledge/shared/util-parse';
 import { parseDurationMs } from './durations';
 
 export interface AgentSettings {

@@ -2,7 +2,7 @@
 // warning in its log and fails only when no domain is left ("does not contain any supported domain"); the
 // backend then never learns that part of its desired state was dropped. Ledge refuses the whole desired
 // state, naming each field and what is wrong with it (issue 18).
-import { parseDesiredState, type DesiredStateResult } from '@ledge/update-model';
+import { parseDesiredState, type DesiredStateResult } from '@ledge/shared/model-update';
 
 export function applicableDesiredState(v: unknown, agents: readonly string[], at = 'desiredState'): DesiredStateResult {
   const parsed = parseDesiredState(v, at);

@@ -1,8 +1,8 @@
 // The update-manager config: Kanto's keys and defaults (config/config_internal.go), the shared local bus
 // settings, and Ledge's rollbackOnFailure. The README table is generated from it. Kanto's `log` and
 // `connection` objects are not read: logging is Ledge's common keys, the broker is the local-bus keys.
-import { isDomainId } from '@ledge/update-model';
-import { defineConfig, localBusSpec } from '@ledge/util';
+import { isDomainId } from '@ledge/shared/model-update';
+import { defineConfig, localBusSpec } from '@ledge/shared/util';
 import { parseAgents } from './agents';
 import { durationProblem } from './durations';
 

@@ -3,7 +3,7 @@
 // Inventory Graph"): the manager's own software node at the root, every agent's nodes under it, and an
 // association from the manager to each domain's root node (its APPLICATION node whose `domain` parameter
 // names the domain, else its first software node), followed by the domain's own associations.
-import type { Association, HardwareNode, Inventory, SoftwareNode } from '@ledge/update-model';
+import type { Association, HardwareNode, Inventory, SoftwareNode } from '@ledge/shared/model-update';
 
 export const UPDATE_MANAGER_NODE_NAME = 'Update Manager';
 

@@ -1,7 +1,7 @@
 // Kanto's update-manager durations are Go duration strings ("30s", "10m"; api/util ParseDuration). Kanto
 // falls back to the default on a value it cannot read and logs a warning; Ledge refuses it at start (exit 2
 // naming the key): a phase timeout that silently became 10 minutes is found only when an update hangs.
-import { MAX_TIMER_MS, parseGoDuration } from '@ledge/util';
+import { MAX_TIMER_MS, parseGoDuration } from '@ledge/shared/util';
 
 /** Milliseconds, or a problem. `allowZero`: 0 means "off" for that key. */
 export function parseDurationMs(v: unknown, allowZero: boolean): number | string {

@@ -1,5 +1,5 @@
 // Errors of the update-manager model (STYLE.md "Errors"): stable codes, never reused, listed in docs/errors.md.
-import { InvalidArgumentError, type LedgeError } from '@ledge/util';
+import { InvalidArgumentError, type LedgeError } from '@ledge/shared/util';
 
 export const UpdateManagerModelErrorCodes = Object.freeze({
   /** An UpdateManager `apply` without a desired state, or one that does not parse; answered 400 messages:parameter.invalid with every problem, and reported IDENTIFICATION_FAILED for its activity. */

@@ -11,8 +11,8 @@ import {
   type Inventory,
   type OwnerConsent,
   type OwnerConsentFeedback,
-} from '@ledge/update-model';
-import { isPlainObject, parseFailure, type ParseFailure } from '@ledge/util-parse';
+} from '@ledge/shared/model-update';
+import { isPlainObject, parseFailure, type ParseFailure } from '@ledge/shared/util-parse';
 
 export interface ActivityBase {
   readonly activityId: string;

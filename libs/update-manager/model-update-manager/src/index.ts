@@ -1,6 +1,6 @@
 // The update manager's own model (Eclipse Kanto update-manager): config, agents, the device inventory it
 // reports, the UpdateManager feature's payloads and the feedback it aggregates. Pure: no I/O. The update
-// contract itself (topics, envelope, desired state, feedback) is @ledge/update-model.
+// contract itself (topics, envelope, desired state, feedback) is @ledge/shared/model-update.
 export { updateManagerSpec, CONSENT_COMMANDS } from './config';
 export type { UpdateManagerSpec, ConsentCommand } from './config';
 export { parseAgents, MAX_AGENTS } from './agents';

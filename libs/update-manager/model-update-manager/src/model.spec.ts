@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Inventory } from '@ledge/update-model';
-import { loadConfig } from '@ledge/util';
+import type { Inventory } from '@ledge/shared/model-update';
+import { loadConfig } from '@ledge/shared/util';
 import {
   applicableDesiredState,
   deviceInventory,

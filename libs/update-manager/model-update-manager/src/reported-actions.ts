@@ -4,7 +4,7 @@
 // ACTIVATION_FAILURE → UPDATE_FAILURE) and INCOMPLETE_INCONSISTENT to INCOMPLETE; Kanto backends read
 // exactly that, so Ledge does the same. Component ids are passed through as the agents send them: Kanto's
 // agents already prefix them with their domain (`containers:hello`).
-import type { Action, ActionStatus, Status } from '@ledge/update-model';
+import type { Action, ActionStatus, Status } from '@ledge/shared/model-update';
 
 const OUTBOUND: Partial<Record<ActionStatus, ActionStatus>> = {
   ACTIVATING: 'UPDATING',

@@ -4,7 +4,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect as netConnect, type Socket } from 'node:net';
 import { spawn } from 'node:child_process';
-import { bundlePath, createTempDir, onCleanup, spawnNode, waitFor, type Spawned, type TestContextLike } from '@ledge/util/testing';
+import { bundlePath, createTempDir, onCleanup, spawnNode, waitFor, type Spawned, type TestContextLike } from '@ledge/shared/util/testing';
 
 export interface BrokerProcess {
   proc: Spawned;

@@ -1,10 +1,10 @@
 // A bridge on fakes only (STYLE.md "Engines take their I/O"): the in-memory outbox, the gated local bus,
 // a fake cloud, fake time. One shared trace records the order of work across them.
-import type { OutboxMessage, OutboxOptions } from '@ledge/data-access-store';
-import { createHonoProtocol } from '@ledge/connector-hono';
-import type { ThingIdentity } from '@ledge/model-edge';
-import { createLogger } from '@ledge/util';
-import { createFakeTime, type FakeTime } from '@ledge/util/testing';
+import type { OutboxMessage, OutboxOptions } from '@ledge/shared/data-access-store';
+import { createHonoProtocol } from '@ledge/connector/model-hono';
+import type { ThingIdentity } from '@ledge/shared/model-edge';
+import { createLogger } from '@ledge/shared/util';
+import { createFakeTime, type FakeTime } from '@ledge/shared/util/testing';
 import { createBridge, type Bridge } from '../bridge';
 import type { BridgeOptions } from '../bridge-options';
 import { createFakeCloud, type FakeCloud } from './fake-cloud';

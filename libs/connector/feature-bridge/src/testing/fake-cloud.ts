@@ -1,10 +1,10 @@
 // A CloudClient the test drives: it connects, drops and acknowledges when told. Like the real client
-// (@ledge/connector-cloud-mqtt), publish rejects at once while offline and a dropped connection fails
+// (@ledge/connector/data-access-cloud-mqtt), publish rejects at once while offline and a dropped connection fails
 // every publish still waiting for its PUBACK, and a throwing listener is logged, never thrown back at
 // the test's connect()/drop()/deliver() (util's TypedEmitter, as in the real client).
-import type { CloudClient, CloudClientEvents, CloudQoS } from '@ledge/connector-cloud-mqtt';
-import { ConnectionCauses, type ConnectionCause } from '@ledge/model-edge';
-import { createLogger, TypedEmitter, UnavailableError, type Logger } from '@ledge/util';
+import type { CloudClient, CloudClientEvents, CloudQoS } from '@ledge/connector/data-access-cloud-mqtt';
+import { ConnectionCauses, type ConnectionCause } from '@ledge/shared/model-edge';
+import { createLogger, TypedEmitter, UnavailableError, type Logger } from '@ledge/shared/util';
 
 export interface FakeCloudPublish {
   readonly topic: string;

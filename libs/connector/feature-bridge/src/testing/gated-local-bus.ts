@@ -1,11 +1,11 @@
-// The local bus as the bridge sees it, for unit tests: the in-memory bus of @ledge/data-access-mqtt/testing
+// The local bus as the bridge sees it, for unit tests: the in-memory bus of @ledge/shared/data-access-mqtt/testing
 // for everything the bridge publishes (status, identity, commands), plus the broker side of
 // `handleIncoming` as MQTT.js and the local broker behave (data-access-mqtt ack-gate.spec.ts proves
 // that on the wire): a PUBLISH is handed over at once, its PUBACK waits for the returned promise and
 // goes out in receive order; a rejection drops the connection without it, and the broker delivers
 // every unacknowledged message again (dup) after the reconnect.
-import type { LocalBusClientOptions, QoS } from '@ledge/data-access-mqtt';
-import { createFakeLocalBus, type FakeLocalBus } from '@ledge/data-access-mqtt/testing';
+import type { LocalBusClientOptions, QoS } from '@ledge/shared/data-access-mqtt';
+import { createFakeLocalBus, type FakeLocalBus } from '@ledge/shared/data-access-mqtt/testing';
 import type { LocalBusFactory } from '../bridge-options';
 
 export type Delivery = 'acked' | 'not acked';

@@ -1,9 +1,9 @@
-// An in-memory Outbox (the @ledge/data-access-store interface) for unit tests of the bridge: the same
+// An in-memory Outbox (the @ledge/shared/data-access-store interface) for unit tests of the bridge: the same
 // semantics as the journal — append is visible to peek at once, ids increase and are never reused, acks
 // are idempotent, the oldest goes beyond maxItems/maxBytes — and passes the same contract suite
 // (outbox-contract.ts). Test controls: a trace of every call, flushes held until released, and appends
 // that fail (a full or broken disk).
-import type { Outbox, OutboxItem, OutboxMessage, OutboxOptions } from '@ledge/data-access-store';
+import type { Outbox, OutboxItem, OutboxMessage, OutboxOptions } from '@ledge/shared/data-access-store';
 
 export interface MemoryOutbox extends Outbox {
   /** `append <topic>`, `ack <id>`, `flush`, `flushed` (when a flush resolves), `append failed <topic>`. */

@@ -1,9 +1,9 @@
-// What the bridge relies on from an Outbox (@ledge/data-access-store), as a contract suite (STYLE.md:
+// What the bridge relies on from an Outbox (@ledge/shared/data-access-store), as a contract suite (STYLE.md:
 // the in-memory and the real implementation pass the same one; after aedes-persistence's abstract.js).
 // Durability across a reopen is the store's own spec; this is the behaviour within one open.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Outbox } from '@ledge/data-access-store';
+import type { Outbox } from '@ledge/shared/data-access-store';
 
 export interface OutboxContractOptions {
   /** A fresh, unopened outbox with these bounds; register its cleanup on `t`. */

@@ -4,7 +4,7 @@
 // Call it from a spec file with a factory and a few messages that must map successfully.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { topicFilterProblem, topicMatches, topicNameProblem } from '@ledge/model-mqtt';
+import { topicFilterProblem, topicMatches, topicNameProblem } from '@ledge/shared/model-mqtt';
 import type { BusMessage, CloudProtocol, DeviceContext, Mapped } from '../cloud-protocol';
 import { CONNECTOR_LOCAL_FILTERS } from '../local-session';
 

@@ -4,7 +4,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { hasCommand, onCleanup, waitFor, type TestContextLike } from '@ledge/util/testing';
+import { hasCommand, onCleanup, waitFor, type TestContextLike } from '@ledge/shared/util/testing';
 
 export interface ContainerdFixture {
   readonly socket: string;

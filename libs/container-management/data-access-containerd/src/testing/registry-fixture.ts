@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { join } from 'node:path';
-import { hasCommand, onCleanup, waitFor, type TestContextLike } from '@ledge/util/testing';
+import { hasCommand, onCleanup, waitFor, type TestContextLike } from '@ledge/shared/util/testing';
 import { hostPlatform, type Platform } from '../reference';
 import type { TokenServer } from './registry-token-server';
 

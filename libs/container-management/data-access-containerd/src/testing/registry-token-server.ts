@@ -8,7 +8,7 @@ import { X509Certificate, randomUUID, sign } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
-import { onCleanup, type TestContextLike } from '@ledge/util/testing';
+import { onCleanup, type TestContextLike } from '@ledge/shared/util/testing';
 
 export interface TokenRequest {
   service: string | null;

@@ -5,8 +5,8 @@
 // and then what needs real processes: signals and exit codes, stop timeouts, OOM, logs, re-attach.
 import assert from 'node:assert/strict';
 import type { TestContext } from 'node:test';
-import { defaultContainerConfig, EXEC_OUTPUT_LIMIT, type ContainerConfig, type ContainerRuntime, type ExitEvent, type LogLine } from '@ledge/container-management-model';
-import { waitFor } from '@ledge/util/testing';
+import { defaultContainerConfig, EXEC_OUTPUT_LIMIT, type ContainerConfig, type ContainerRuntime, type ExitEvent, type LogLine } from '@ledge/container-management/model-containers';
+import { waitFor } from '@ledge/shared/util/testing';
 import { runtimeLifecycleContract } from './runtime-lifecycle-contract';
 
 export type RuntimeFactory = () => ContainerRuntime;

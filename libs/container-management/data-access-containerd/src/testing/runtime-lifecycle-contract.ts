@@ -6,8 +6,8 @@
 // the same suite, so the manager's unit tests stand on a double that behaves like containerd.
 import assert from 'node:assert/strict';
 import type { TestContext } from 'node:test';
-import { defaultContainerConfig, type ContainerConfig, type ContainerRuntime, type ExitEvent } from '@ledge/container-management-model';
-import { waitFor } from '@ledge/util/testing';
+import { defaultContainerConfig, type ContainerConfig, type ContainerRuntime, type ExitEvent } from '@ledge/container-management/model-containers';
+import { waitFor } from '@ledge/shared/util/testing';
 
 export interface RuntimeLifecycleContractOptions {
   /** A runtime to test; the suite closes it. */

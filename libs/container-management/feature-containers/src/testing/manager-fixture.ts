@@ -1,8 +1,8 @@
 // A container manager on the in-memory runtime and a real store in a temp dir, for the manager's specs.
 // The store can be told to fail a write or to run a hook before one (e.g. a task exit mid-operation).
-import type { TestContextLike } from '@ledge/util/testing';
-import { defaultContainerConfig, type ContainerConfig } from '@ledge/container-management-model';
-import { captureLogger, createTempDir, onCleanup } from '@ledge/util/testing';
+import type { TestContextLike } from '@ledge/shared/util/testing';
+import { defaultContainerConfig, type ContainerConfig } from '@ledge/container-management/model-containers';
+import { captureLogger, createTempDir, onCleanup } from '@ledge/shared/util/testing';
 import { createContainerManager, type ContainerManager, type ContainerManagerOptions, type ManagerEvent } from '../manager';
 import { createContainerStore, type ContainerRecord, type ContainerStore } from '../store';
 import { createMemoryRuntime, type MemoryRuntime } from './memory-runtime';

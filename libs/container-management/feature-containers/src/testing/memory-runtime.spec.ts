@@ -3,8 +3,8 @@
 // its test-only knobs.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { runtimeLifecycleContract } from '@ledge/container-management-containerd/testing';
-import { defaultContainerConfig } from '@ledge/container-management-model';
+import { runtimeLifecycleContract } from '@ledge/container-management/data-access-containerd/testing';
+import { defaultContainerConfig } from '@ledge/container-management/model-containers';
 import { createMemoryRuntime } from './memory-runtime';
 
 it('the in-memory runtime passes the ContainerRuntime lifecycle contract', async (t) => {

@@ -1,7 +1,7 @@
 // An in-memory ContainerRuntime for unit tests of the manager: tasks are records, exits are simulated.
 // It passes the lifecycle part of the runtime contract (memory-runtime.spec.ts), as containerd does.
-import type { ContainerConfig, ContainerRuntime, ContainerStats, ExecResult, ExitEvent, ImageInfo, LogLine, Resources, TaskInfo } from '@ledge/container-management-model';
-import { AlreadyExistsError, FailedPreconditionError, NotFoundError, UnavailableError } from '@ledge/util';
+import type { ContainerConfig, ContainerRuntime, ContainerStats, ExecResult, ExitEvent, ImageInfo, LogLine, Resources, TaskInfo } from '@ledge/container-management/model-containers';
+import { AlreadyExistsError, FailedPreconditionError, NotFoundError, UnavailableError } from '@ledge/shared/util';
 
 export interface MemoryRuntime extends ContainerRuntime {
   /** Pretend the task ended on its own (crash, exit, OOM). */

@@ -1,8 +1,8 @@
 // The update agent on the fake local bus and the in-memory runtime, with fake time: what its specs drive.
 import assert from 'node:assert/strict';
-import { createFakeLocalBus, type FakeLocalBus } from '@ledge/data-access-mqtt/testing';
-import { envelope, updateTopics, type Command, type DesiredStateFeedback, type Envelope, type Inventory } from '@ledge/update-model';
-import { createFakeTime, onCleanup, type FakeTime, type TestContextLike } from '@ledge/util/testing';
+import { createFakeLocalBus, type FakeLocalBus } from '@ledge/shared/data-access-mqtt/testing';
+import { envelope, updateTopics, type Command, type DesiredStateFeedback, type Envelope, type Inventory } from '@ledge/shared/model-update';
+import { createFakeTime, onCleanup, type FakeTime, type TestContextLike } from '@ledge/shared/util/testing';
 import { managerFixture, type ManagerFixture } from './manager-fixture';
 import type { ActivationGate } from '../update-agent/activation-gate';
 import { createUpdateAgent, type UpdateAgent, type UpdateAgentOptions } from '../update-agent/update-agent';

@@ -3,7 +3,7 @@
 // running, and healthy when it has a health check (without one: running for the manager's settle time),
 // within a deadline: the manager's waitHealthy. Else ACTIVATION_FAILURE naming the container and why,
 // and the update can be rolled back. Injected into the agent, so specs decide what passes.
-import { isLedgeError } from '@ledge/util';
+import { isLedgeError } from '@ledge/shared/util';
 import { CmErrorCodes, updateActivationError } from '../errors';
 import type { ContainerManager } from '../manager';
 import type { ContainerRecord } from '../store';

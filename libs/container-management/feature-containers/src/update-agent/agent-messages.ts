@@ -1,9 +1,9 @@
 // The agent's answers to the update manager's messages: a desired state is identified into a new operation
 // (ending the pending one, since each desired state is the whole domain); a command goes to the operation of
 // its activity, or is refused with the reason. Callers run them one at a time.
-import { parseCommand, type DesiredStateFeedback } from '@ledge/update-model';
-import type { Logger } from '@ledge/util';
-import { isPlainObject } from '@ledge/util-parse';
+import { parseCommand, type DesiredStateFeedback } from '@ledge/shared/model-update';
+import type { Logger } from '@ledge/shared/util';
+import { isPlainObject } from '@ledge/shared/util-parse';
 import type { ContainerManager } from '../manager';
 import { LIVE } from '../manager-core';
 import { updateCommandRefusedError, updateComponentInvalidError, updateMessageInvalidError } from '../errors';

@@ -1,7 +1,7 @@
 // Desired vs current → actions, and the step lists of every phase and of the restore (tables).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { defaultContainerConfig, type ContainerConfig } from '@ledge/container-management-model';
+import { defaultContainerConfig, type ContainerConfig } from '@ledge/container-management/model-containers';
 import { actionKind, classify, type CurrentContainer, type PlannedAction } from './classify';
 import { containerVersion, goDuration } from './current-state';
 import { describeOp, phasePlan } from './phase-plans';

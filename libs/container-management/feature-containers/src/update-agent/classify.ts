@@ -4,8 +4,8 @@
 // is `update` only when the manager's update() can bring the container there in place and back again on a
 // rollback (restart policy; memory limits already set); anything else that differs needs a new container.
 // Pure.
-import type { ContainerConfig, Resources, RestartPolicy } from '@ledge/container-management-model';
-import type { Component } from '@ledge/update-model';
+import type { ContainerConfig, Resources, RestartPolicy } from '@ledge/container-management/model-containers';
+import type { Component } from '@ledge/shared/model-update';
 import { containerVersion } from './current-state';
 
 export type ActionKind = 'create' | 'recreate' | 'update' | 'keep' | 'destroy';

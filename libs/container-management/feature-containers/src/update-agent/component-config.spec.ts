@@ -1,7 +1,7 @@
 // Desired-state components → container configs (Kanto's keys), and every bad input refused naming the key.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { defaultContainerConfig, type ContainerConfig } from '@ledge/container-management-model';
+import { defaultContainerConfig, type ContainerConfig } from '@ledge/container-management/model-containers';
 import { componentToConfig } from './component-config';
 import { formatDevice, formatMount, formatPort, parsePortForm } from './kanto-forms';
 

@@ -4,9 +4,9 @@
 // deployment file meets. Unlike Kanto, which logs and drops a value it cannot read (a bad port, `memory:
 // lots`) and then runs the container without it, every unknown key and bad value is a problem naming the
 // component and the key, so the update is refused with the reason (issue 18, "say why"). Pure.
-import { dittoHealthCheckOf, healthCheckFromKeys, isValidContainerName, parseDescriptor, type ContainerConfig } from '@ledge/container-management-model';
-import type { ComponentWithConfig, KeyValuePair } from '@ledge/update-model';
-import { parseGoDuration } from '@ledge/util';
+import { dittoHealthCheckOf, healthCheckFromKeys, isValidContainerName, parseDescriptor, type ContainerConfig } from '@ledge/container-management/model-containers';
+import type { ComponentWithConfig, KeyValuePair } from '@ledge/shared/model-update';
+import { parseGoDuration } from '@ledge/shared/util';
 import { parseDeviceForm, parseMountForm, parsePortForm, type FormResult } from './kanto-forms';
 
 /** Keys that may repeat, one entry each (Kanto appends them in order). */

@@ -2,7 +2,7 @@
 // that copy back into a desired state unchanged (the round trip a cloud UI makes).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { defaultContainerConfig, initialState, runningState, type ContainerConfig } from '@ledge/container-management-model';
+import { defaultContainerConfig, initialState, runningState, type ContainerConfig } from '@ledge/container-management/model-containers';
 import type { ContainerRecord } from '../store';
 import { actionKind } from './classify';
 import { componentToConfig } from './component-config';

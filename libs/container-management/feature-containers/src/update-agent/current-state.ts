@@ -4,8 +4,8 @@
 // digest. Parameters hold the settings in the desired state's keys, so a node can be copied back into a
 // desired state; values equal to the defaults are left out unless the report is verbose. Ledge adds the
 // health check (`health.*` keys) and, while a container has one, its `health`. Pure.
-import { defaultHealthTiming, defaultLogConfig, formatDuration, formatSize, type ContainerConfig, type HealthCheck } from '@ledge/container-management-model';
-import type { Inventory, KeyValuePair, SoftwareNode } from '@ledge/update-model';
+import { defaultHealthTiming, defaultLogConfig, formatDuration, formatSize, type ContainerConfig, type HealthCheck } from '@ledge/container-management/model-containers';
+import type { Inventory, KeyValuePair, SoftwareNode } from '@ledge/shared/model-update';
 import type { ContainerRecord } from '../store';
 import { formatDevice, formatMount, formatPort } from './kanto-forms';
 

@@ -1,6 +1,6 @@
 // IDENTIFYING: a desired-state payload and the containers there are now → the actions, or every problem
 // found (the update is then refused with all of them at once). Pure.
-import { configValue, desiredStateForDomain, parseDesiredState } from '@ledge/update-model';
+import { configValue, desiredStateForDomain, parseDesiredState } from '@ledge/shared/model-update';
 import { classify, type CurrentContainer, type DesiredContainer, type PlannedAction } from './classify';
 import { componentToConfig } from './component-config';
 

@@ -5,8 +5,8 @@
 // atomically (temp file, fsync, rename).
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileDurably } from '@ledge/util';
-import { isPlainObject } from '@ledge/util-parse';
+import { writeFileDurably } from '@ledge/shared/util';
+import { isPlainObject } from '@ledge/shared/util-parse';
 import { updateJournalCorruptError } from '../errors';
 import type { RestorableAction } from './restore-plan';
 

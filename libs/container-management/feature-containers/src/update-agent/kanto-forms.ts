@@ -5,7 +5,7 @@
 //   device <path on host>:<path in container>[:<cgroup permissions r|w|m>]
 // Parsing gives §4.2 descriptor objects (snake_case), so parseDescriptor applies the same checks as to a
 // deployment file; a value whose shape is wrong is a problem here. Pure.
-import type { DeviceMapping, MountPoint, PortMapping } from '@ledge/container-management-model';
+import type { DeviceMapping, MountPoint, PortMapping } from '@ledge/container-management/model-containers';
 
 export type FormResult = { ok: true; value: Record<string, unknown> } | { ok: false; problem: string };
 

@@ -4,8 +4,8 @@
 // the command's failure status and why, the operation staying where it was. Unlike Kanto, whose CLEANUP
 // after a failed phase leaves the half-applied state behind (its TODO), CLEANUP there restores first:
 // Kanto's update manager sends CLEANUP, not ROLLBACK, after DOWNLOAD/UPDATE/ACTIVATION_FAILURE.
-import type { Action, Command, DesiredStateCommand, DesiredStateFeedback, Status } from '@ledge/update-model';
-import type { Logger } from '@ledge/util';
+import type { Action, Command, DesiredStateCommand, DesiredStateFeedback, Status } from '@ledge/shared/model-update';
+import type { Logger } from '@ledge/shared/util';
 import type { ContainerManager } from '../manager';
 import { updateCommandRefusedError } from '../errors';
 import type { ActivationGate } from './activation-gate';

@@ -7,7 +7,7 @@
 //   ACTIVATE  `<name>` → `<name>.old`, `<name>.new` → `<name>`, its restart policy, start; then the gate
 //   CLEANUP   remove the `.old` originals and the destroyed containers
 // restorePlan (restore-plan.ts) undoes any prefix of these from what it finds. Pure.
-import type { ContainerConfig, UpdateRequest } from '@ledge/container-management-model';
+import type { ContainerConfig, UpdateRequest } from '@ledge/container-management/model-containers';
 import type { ActionKind, PlannedAction } from './classify';
 import { NEW_SUFFIX, OLD_SUFFIX } from './component-config';
 

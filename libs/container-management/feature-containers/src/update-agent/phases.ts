@@ -3,8 +3,8 @@
 // UPDATE_SUCCESS, ACTIVATING → ACTIVATION_SUCCESS, REMOVING → REMOVAL_SUCCESS). A failed step ends the
 // phase where it is: what was done stays for ROLLBACK (or CLEANUP) to undo, which restore-plan.ts works
 // out from the containers it finds. Every failure names the container and the step.
-import type { ActionStatus, Status } from '@ledge/update-model';
-import type { LedgeError, Logger } from '@ledge/util';
+import type { ActionStatus, Status } from '@ledge/shared/model-update';
+import type { LedgeError, Logger } from '@ledge/shared/util';
 import type { ContainerManager } from '../manager';
 import { updateRollbackError } from '../errors';
 import type { ActivationGate } from './activation-gate';

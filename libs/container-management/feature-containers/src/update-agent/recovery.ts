@@ -4,7 +4,7 @@
 // renamed back, restart policy and limits put back, those that ran started); after it, the cleanup is
 // finished. A journal that cannot be read still means an update was under way: then the `.new`/`.old`
 // names alone guide a restore, as far as they can.
-import type { Logger } from '@ledge/util';
+import type { Logger } from '@ledge/shared/util';
 import type { ContainerManager } from '../manager';
 import { NEW_SUFFIX, OLD_SUFFIX } from './component-config';
 import type { JournalStore } from './journal';

@@ -3,7 +3,7 @@
 // works after any prefix of the phase plans and is a no-op when run twice. Order matters and is fixed:
 // first every container the update made goes (its ports and devices are free again), then the originals
 // get their names back, their restart policy and limits, and those that ran are started. Pure.
-import type { Resources, RestartPolicy } from '@ledge/container-management-model';
+import type { Resources, RestartPolicy } from '@ledge/container-management/model-containers';
 import { canonical, type ActionKind, type PlannedAction } from './classify';
 import { newName, oldName, type PlanStep } from './phase-plans';
 

@@ -3,9 +3,9 @@
 // and Kanto's config-file form `"update_agent": {"enable", "domain", "system_containers",
 // "verbose_inventory_report"}` (containerm/daemon daemon_config.go), which sets the same things. A field
 // set both ways to different values is a config error naming both.
-import { isDomainId } from '@ledge/update-model';
-import { ConfigError } from '@ledge/util';
-import { isPlainObject } from '@ledge/util-parse';
+import { isDomainId } from '@ledge/shared/model-update';
+import { ConfigError } from '@ledge/shared/util';
+import { isPlainObject } from '@ledge/shared/util-parse';
 
 export interface UpdateAgentSettings {
   readonly enable: boolean;

@@ -4,9 +4,9 @@
 // unasked reports: Kanto's update manager passes on to the cloud exactly those (updatem/orchestration
 // update_manager_callback.go). While a command runs, change reports wait for its end: the inventory never
 // shows an update's `.new`/`.old` containers half-way.
-import type { LocalBusClient } from '@ledge/data-access-mqtt';
-import { envelope, type Inventory } from '@ledge/update-model';
-import type { Logger, Scheduler, Timer } from '@ledge/util';
+import type { LocalBusClient } from '@ledge/shared/data-access-mqtt';
+import { envelope, type Inventory } from '@ledge/shared/model-update';
+import type { Logger, Scheduler, Timer } from '@ledge/shared/util';
 
 export interface StateReporter {
   /** Publishes at once (a `currentstate/get`, the start), cancelling a pending change report. */

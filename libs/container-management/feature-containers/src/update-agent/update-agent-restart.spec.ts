@@ -2,7 +2,7 @@
 // its default activation gate (the manager's waitHealthy) on fake time (issue 18).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { waitFor } from '@ledge/util/testing';
+import { waitFor } from '@ledge/shared/util/testing';
 import { agentHarness, gateFailing, runAll, topics, v1, v2 } from '../testing/update-agent-harness';
 
 describe('containers update agent across a restart of container management', () => {

@@ -5,12 +5,12 @@
 // update-agent.spec.ts.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createContainerdRuntime } from '@ledge/container-management-containerd';
-import { containerdAvailable, registryAvailable, startContainerd, startRegistry } from '@ledge/container-management-containerd/testing';
-import { createLocalBusClient } from '@ledge/data-access-mqtt';
-import { findMosquitto, startMosquitto } from '@ledge/data-access-mqtt/testing';
-import { envelope, updateTopics, type DesiredStateFeedback, type Envelope, type Inventory, type Status } from '@ledge/update-model';
-import { captureLogger, createTempDir, onCleanup, skipUnlessTools, waitFor } from '@ledge/util/testing';
+import { createContainerdRuntime } from '@ledge/container-management/data-access-containerd';
+import { containerdAvailable, registryAvailable, startContainerd, startRegistry } from '@ledge/container-management/data-access-containerd/testing';
+import { createLocalBusClient } from '@ledge/shared/data-access-mqtt';
+import { findMosquitto, startMosquitto } from '@ledge/shared/data-access-mqtt/testing';
+import { envelope, updateTopics, type DesiredStateFeedback, type Envelope, type Inventory, type Status } from '@ledge/shared/model-update';
+import { captureLogger, createTempDir, onCleanup, skipUnlessTools, waitFor } from '@ledge/shared/util/testing';
 import { createContainerManager } from '../manager';
 import { createContainerStore } from '../store';
 import { createUpdateAgent } from './update-agent';

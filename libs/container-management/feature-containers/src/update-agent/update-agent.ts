@@ -4,9 +4,9 @@
 // feedback goes to `desiredstatefeedback` (QoS 1) and the inventory to `currentstate` (QoS 1, retained).
 // Messages are handled one at a time, in order: one operation at a time. Beyond Kanto: the activation
 // gate, a rollback from any point, a restart in the middle settled from the journal, refusals answered.
-import type { LocalBusClient } from '@ledge/data-access-mqtt';
-import { envelope, parseEnvelope, updateTopics, type DesiredStateFeedback, type UpdateTopics } from '@ledge/update-model';
-import { onlyOnce, systemScheduler, type Logger, type Scheduler } from '@ledge/util';
+import type { LocalBusClient } from '@ledge/shared/data-access-mqtt';
+import { envelope, parseEnvelope, updateTopics, type DesiredStateFeedback, type UpdateTopics } from '@ledge/shared/model-update';
+import { onlyOnce, systemScheduler, type Logger, type Scheduler } from '@ledge/shared/util';
 import type { ContainerManager } from '../manager';
 import { updateMessageInvalidError } from '../errors';
 import { createActivationGate, type ActivationGate } from './activation-gate';

@@ -1,6 +1,6 @@
 // The adapter on a free port with a capturing logger, and MQTT.js devices logging in to it (tests only).
-import type { DeviceConnection, DeviceCredential, DeviceMessage } from '@ledge/dev-cloud-model';
-import { captureLogger, type TestContextLike } from '@ledge/util/testing';
+import type { DeviceConnection, DeviceCredential, DeviceMessage } from '@ledge/dev-cloud/model-dev-cloud';
+import { captureLogger, type TestContextLike } from '@ledge/shared/util/testing';
 import { connectAsync, type IClientOptions, type MqttClient } from 'mqtt';
 import { createDeviceMqttAdapter, type DeviceMqttAdapter } from '../device-mqtt-adapter';
 

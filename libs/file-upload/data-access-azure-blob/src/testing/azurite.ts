@@ -5,7 +5,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { request } from 'undici';
-import { createTempDir, repoRoot, spawnProcess, waitFor } from '@ledge/util/testing';
+import { createTempDir, repoRoot, spawnProcess, waitFor } from '@ledge/shared/util/testing';
 
 const ACCOUNT = 'devstoreaccount1';
 // Azurite's well-known development key (public, documented by Microsoft).

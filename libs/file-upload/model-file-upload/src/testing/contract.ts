@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, it, type TestContext } from 'node:test';
-import { isLedgeError } from '@ledge/util';
+import { isLedgeError } from '@ledge/shared/util';
 import type { UploadOptions } from '../operations';
 import type { UploadProvider } from '../provider';
 import { bufferSource } from './memory-provider';

@@ -5,7 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createTempDir, spawnProcess, type Spawned, type TestContextLike } from '@ledge/util/testing';
+import { createTempDir, spawnProcess, type Spawned, type TestContextLike } from '@ledge/shared/util/testing';
 import mqtt from 'mqtt';
 import { canConnect, findMosquitto, freePort } from './mosquitto';
 

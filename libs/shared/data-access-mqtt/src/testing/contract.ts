@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, it, type TestContext } from 'node:test';
-import { waitFor } from '@ledge/util/testing';
+import { waitFor } from '@ledge/shared/util/testing';
 import type { BusPacket, LocalBusClient } from '../types';
 
 export type MakeLocalBusClient = (t: TestContext) => LocalBusClient | Promise<LocalBusClient>;

@@ -1,8 +1,8 @@
 // An in-memory local bus for feature-level unit tests of other libs: any number of clients implementing
 // LocalBusClient, broker semantics for wildcards, retained messages and QoS downgrade, and a switch to
 // simulate a broker outage. It passes the same contract suite as the real client (contract.ts).
-import { createLogger, onlyOnce, TypedEmitter, type Logger } from '@ledge/util';
-import { isValidTopicFilter, isValidTopicName, topicMatches } from '@ledge/model-mqtt';
+import { createLogger, onlyOnce, TypedEmitter, type Logger } from '@ledge/shared/util';
+import { isValidTopicFilter, isValidTopicName, topicMatches } from '@ledge/shared/model-mqtt';
 import { closedError, invalidFilterError, invalidTopicError, notStartedError } from '../errors';
 import { createHandlerRegistry } from '../handler-registry';
 import { toBuffer } from '../options';

@@ -1,6 +1,6 @@
 // A process that reports health and, on "hang" on stdin, blocks its event loop for good (health.int.spec).
 // argv: <broker url> <app> <keepalive seconds>
-import { createLogger } from '@ledge/util';
+import { createLogger } from '@ledge/shared/util';
 import { createHealthReporter } from '../health';
 
 const [url, app, keepalive] = process.argv.slice(2);

@@ -4,7 +4,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { createTempDir, spawnProcess, type Spawned, type TestContextLike } from '@ledge/util/testing';
+import { createTempDir, spawnProcess, type Spawned, type TestContextLike } from '@ledge/shared/util/testing';
 
 export interface Mosquitto {
   readonly port: number;

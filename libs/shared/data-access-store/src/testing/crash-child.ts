@@ -1,6 +1,6 @@
 // Spec fixture (journal-crash.int.spec.ts): appends to an outbox as fast as it can, acking every item
 // except the multiples of 10, until it is killed. Compacts often, so kills also land mid-compaction.
-import { createLogger } from '@ledge/util';
+import { createLogger } from '@ledge/shared/util';
 import { createOutbox } from '../outbox';
 import type { FsyncPolicy } from '../journal';
 

@@ -1,5 +1,5 @@
 // Spec helper: a tiny key-value state machine on the journal. Records are "key=value".
-import { captureLogger } from '@ledge/util/testing';
+import { captureLogger } from '@ledge/shared/util/testing';
 import { createJournal, type JournalOptions } from '../journal';
 
 export function kvState() {

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
-import type { TestContextLike } from '@ledge/util/testing';
+import type { TestContextLike } from '@ledge/shared/util/testing';
 
 export interface Misbehaviour {
   /** Destroy the socket after this many body bytes (per response), for the next `times` responses. */

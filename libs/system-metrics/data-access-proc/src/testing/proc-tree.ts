@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { isLedgeError } from '@ledge/util';
+import { isLedgeError } from '@ledge/shared/util';
 import { ProcErrorCodes } from '../errors';
 
 /** For assert.throws/rejects: a LedgeError with `code`, whose message names `file`. */

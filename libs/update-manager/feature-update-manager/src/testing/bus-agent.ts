@@ -1,8 +1,8 @@
 // A scripted update agent on a local bus, as Kanto's containers update agent speaks (docs/update-agent-api.md):
 // desired state, commands and current-state gets in; feedback out (QoS 1) and the current state out (QoS 1,
 // retained). For the feature spec (fake bus) and the integration spec (Mosquitto).
-import type { LocalBusClient } from '@ledge/data-access-mqtt';
-import { envelope, parseCommand, parseDesiredState, parseEnvelope, updateTopics } from '@ledge/update-model';
+import type { LocalBusClient } from '@ledge/shared/data-access-mqtt';
+import { envelope, parseCommand, parseDesiredState, parseEnvelope, updateTopics } from '@ledge/shared/model-update';
 import type { ScriptedAgent } from './scripted-agent';
 
 export interface BusAgent {

@@ -1,6 +1,6 @@
 // An in-memory AgentLink: records what the manager sends and lets a test (or scripted agents attached to
 // it) answer. Answers are delivered asynchronously, as over the bus; `flush()` lets them all arrive.
-import type { Command, DesiredState, DesiredStateFeedback, Inventory } from '@ledge/update-model';
+import type { Command, DesiredState, DesiredStateFeedback, Inventory } from '@ledge/shared/model-update';
 import type { AgentLink, CurrentStateListener, FeedbackListener } from '../agent-link';
 import type { ScriptedAgent } from './scripted-agent';
 

@@ -2,7 +2,7 @@
 // for a desired state and for each command, succeeding by default, or failing, stalling (reports the
 // in-progress status, then nothing) or staying silent where the script says. Transport-free: the fake link
 // and the integration spec's bus agent both feed it and send what it returns.
-import type { Action, ActionStatus, Command, DesiredState, DesiredStateFeedback, Inventory, Status } from '@ledge/update-model';
+import type { Action, ActionStatus, Command, DesiredState, DesiredStateFeedback, Inventory, Status } from '@ledge/shared/model-update';
 
 export type StepOutcome = 'success' | 'failure' | 'stall' | 'silent';
 

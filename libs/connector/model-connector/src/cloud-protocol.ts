@@ -26,7 +26,37 @@ export interface DeviceContext {
  * the message itself (e.g. AWS shadow `update/accepted` teaching it the last reported state) and nothing
  * is published; the bridge neither forwards nor logs it as a drop. `{ ok: false }` is a drop with a reason.
  */
-export type Mapped = { readonly ok: true; readonly messages: readonly BusMessage[] } | { readonly ok: false; readonly drop: string };
+export type Mapped =
+  | {
+      readonly ok: true;
+      readonly messages: readonly BusMessage[];
+      /**
+       * Desired properties the cloud message carried (AWS shadow `get/accepted` and `update/delta`, Azure
+       * twin GET response and desired-property patches): the bridge applies them to the local twin, or
+       * publishes them as local twin events when local twins are off.
+       */
+      readonly desired?: readonly DesiredUpdate[];
+    }
+  | { readonly ok: false; readonly drop: string };
+
+/** Desired properties of one feature, as a cloud reported them. */
+export interface DesiredUpdate {
+  /** Ditto thing ID (`ns:name`): the gateway or one of its `<deviceId>:` children. */
+  readonly thingId: string;
+  readonly featureId: string;
+  /**
+   * `replace`: `value` is the feature's whole desired properties (`null` or `{}`: none);
+   * `merge`: `value` is a JSON merge patch (RFC 7396: `null` removes a key).
+   */
+  readonly mode: 'replace' | 'merge';
+  readonly value: { readonly [key: string]: unknown } | null;
+}
+
+/** A thing the gateway keeps a twin of, and its features (from the local twin store, or what the protocol learnt). */
+export interface KnownTwin {
+  readonly thingId: string;
+  readonly featureIds: readonly string[];
+}
 
 export interface CloudProtocol {
   readonly name: 'hono' | 'aws' | 'azure';
@@ -44,6 +74,12 @@ export interface CloudProtocol {
    * are not forwarded.
    */
   deviceCommandSubscription?(deviceId: string): string;
+  /**
+   * Optional: what to publish at the cloud after each connect to learn the desired state the device
+   * missed (AWS: shadow `get` per feature; Azure: twin `GET`). The answers come back through toLocal as
+   * `desired`. `twins` is what the gateway knows (the local twin store when local twins are on).
+   */
+  connectRequests?(ctx: DeviceContext, twins: readonly KnownTwin[]): readonly BusMessage[];
 }
 
 /** What the cloud client presents on one connection attempt. */

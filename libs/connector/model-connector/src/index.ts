@@ -1,4 +1,4 @@
-export type { BusMessage, CloudProtocol, DeviceContext, Mapped, QoS, CloudCredentials, CloudEndpoint, ConnectorMode } from './cloud-protocol';
+export type { BusMessage, CloudProtocol, DeviceContext, DesiredUpdate, KnownTwin, Mapped, QoS, CloudCredentials, CloudEndpoint, ConnectorMode } from './cloud-protocol';
 export { CONNECTOR_CLIENT_ID, CONNECTOR_LOCAL_FILTERS, connectorDurableSession } from './local-session';
 export {
   BOOTSTRAPPING_FEATURE_ID,

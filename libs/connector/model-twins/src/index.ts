@@ -1,0 +1,1 @@
+export type { FeatureRecord, JsonObject, SyncMark, ThingRecord, TwinContext, TwinFeature, TwinMessage, TwinRead, TwinUplink, TwinWrite } from './twin-types';

@@ -52,8 +52,10 @@ export function createCommands(o: CommandsOptions): Commands {
         return;
       }
       c.commands++;
-      // Only commands that reach local apps can be answered: remember their correlation-id (§2.1.5).
-      const env = parseEnvelope(m.payload);
+      // Only commands that reach local apps can be answered: remember their correlation-id (§2.1.5). It is
+      // read from what goes down, which differs from the cloud payload when the protocol builds the
+      // envelope itself (Azure direct methods).
+      const env = parseEnvelope(mapped.messages[0]!.payload);
       if (env.ok) {
         const id = getCorrelationId(env.envelope.headers);
         if (id !== undefined) o.rememberCorrelation(id, parseDittoTimeout(getHeader(env.envelope.headers, 'timeout')));

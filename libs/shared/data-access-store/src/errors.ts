@@ -37,6 +37,8 @@ export const StoreErrorCodes = Object.freeze({
   NO_SUCH_PACKET: 'LEDGE_STORE_NO_SUCH_PACKET',
   /** Logged (warn, rate-limited) when the overflow rule drops queued messages; never thrown. */
   QUEUE_FULL: 'LEDGE_STORE_QUEUE_FULL',
+  /** A record-store key or prefix is not a well-formed string of at most `maxKeyBytes` UTF-8 bytes. */
+  INVALID_KEY: 'LEDGE_STORE_INVALID_KEY',
 } as const);
 export type StoreErrorCode = (typeof StoreErrorCodes)[keyof typeof StoreErrorCodes];
 
@@ -54,6 +56,7 @@ const messages: Readonly<Record<StoreErrorCode, string>> = Object.freeze({
   LEDGE_STORE_COMPACTION_FAILED: 'journal compaction failed: {reason}',
   LEDGE_STORE_NO_SUCH_PACKET: 'no such packet',
   LEDGE_STORE_QUEUE_FULL: 'queue full: dropped {dropped} oldest messages',
+  LEDGE_STORE_INVALID_KEY: 'invalid key: {problem}',
 });
 
 function message(code: StoreErrorCode, values: Record<string, unknown> = {}): string {
@@ -127,4 +130,8 @@ export function compactionFailedError(cause: unknown): LedgeError {
 /** aedes only checks that the promise rejects; the message stays the one aedes-persistence uses. */
 export function noSuchPacketError(clientId: string, messageId: unknown): LedgeError {
   return new NotFoundError(StoreErrorCodes.NO_SUCH_PACKET, message(StoreErrorCodes.NO_SUCH_PACKET), { details: { clientId, messageId } });
+}
+
+export function invalidKeyError(problem: string, details: Record<string, unknown> = {}): LedgeError {
+  return new InvalidArgumentError(StoreErrorCodes.INVALID_KEY, message(StoreErrorCodes.INVALID_KEY, { problem }), { details: { problem, ...details } });
 }

@@ -3,6 +3,8 @@ export type { DiskPersistence, DiskPersistenceOptions, DiskPersistenceStats } fr
 export type { PersistedPacket, PersistenceBroker, PersistenceClient, PersistenceSubscription } from './packet';
 export { createOutbox, defaultOutboxOptions } from './outbox';
 export type { Outbox, OutboxItem, OutboxMessage, OutboxOptions, OutboxStats } from './outbox';
+export { createRecordStore, defaultRecordStoreOptions } from './record-store';
+export type { RecordStore, RecordStoreOp, RecordStoreOptions, RecordStoreStats } from './record-store';
 export { createJournal, defaultJournalOptions } from './journal';
 export type { FsyncPolicy, Journal, JournalHandler, JournalOptions, JournalStats, ReplaySummary } from './journal';
 export { nodeJournalFs } from './journal-fs';

@@ -12,6 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import { discoverApps, NODE_MIN, readVersion, type AppPackage } from './lib/apps.mjs';
 import { BROKER_PASSWD, localBusAccounts, SECRETS_DIR, unitGroup } from './lib/secrets.mjs';
 import { assertSecrets, ids, modeOwner } from './testing/secrets-check';
+import { skipUnlessTools } from '@ledge/shared/util/testing';
 import { systemdVerifyUnavailable, verifyUnits } from './testing/systemd-verify';
 
 const root = join(import.meta.dirname, '..');
@@ -26,14 +27,8 @@ function sh(cmd: string, args: readonly string[], opts: { env?: NodeJS.ProcessEn
 }
 
 const have = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
-/** A missing tool fails CI (it must install it) and skips with the reason on a developer's machine. */
-function needs(...tools: string[]): string | false {
-  const missing = tools.filter((t) => !have(t));
-  if (missing.length === 0) return false;
-  const why = `needs ${missing.join(', ')} (apt-get install -y dpkg-dev lintian systemd)`;
-  if (process.env['CI']) throw new Error(why);
-  return why;
-}
+/** The tools of `tools` that are not installed (a missing one fails CI=true through skipUnlessTools). */
+const missingOf = (...tools: string[]) => tools.filter((t) => !have(t));
 
 /** Builds any bundle that is missing (the main test command builds them all before the tests). */
 function ensureBundles(): void {
@@ -73,7 +68,9 @@ function readDeb(path: string): Deb {
   return { path, fields, files, control };
 }
 
-const skip = needs('dpkg-deb', 'lintian');
+const skip = skipUnlessTools('dpkg-deb and lintian (apt-get install -y dpkg-dev lintian)', missingOf('dpkg-deb', 'lintian').length > 0);
+const noVerify = systemdVerifyUnavailable();
+const skipVerify = skipUnlessTools(noVerify ?? '', noVerify !== undefined);
 
 /**
  * A throwaway root whose dpkg database holds stand-ins for the packages Ledge depends on (nodejs,
@@ -274,7 +271,7 @@ describe('Debian packages (packaging/build-deb.mjs)', { skip }, () => {
     }
   });
 
-  it('systemd-analyze verify accepts the units as packaged', { skip: systemdVerifyUnavailable() }, () => {
+  it('systemd-analyze verify accepts the units as packaged', { skip: skipVerify }, () => {
     const withUnits = apps.filter((a) => a.unitName);
     const r = verifyUnits(
       withUnits.map((a) => a.unitSource),
@@ -285,7 +282,9 @@ describe('Debian packages (packaging/build-deb.mjs)', { skip }, () => {
     assert.equal(r.code, 0);
   });
 
-  const dpkgSkip = needs('dpkg', 'systemd-sysusers', 'deb-systemd-helper') || (process.getuid?.() !== 0 && 'needs root');
+  const dpkgSkip =
+    skipUnlessTools('dpkg, systemd-sysusers and deb-systemd-helper (apt-get install -y systemd init-system-helpers)', missingOf('dpkg', 'systemd-sysusers', 'deb-systemd-helper').length > 0) ||
+    (process.getuid?.() !== 0 && 'needs root');
 
   it('installs, removes and purges in a throwaway root without touching this machine', { skip: dpkgSkip }, () => {
     const { target, dpkg } = scratchRoot(debs.values());

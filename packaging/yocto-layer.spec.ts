@@ -11,9 +11,12 @@ import { after, before, describe, it } from 'node:test';
 import { discoverApps, readVersion, type AppPackage } from './lib/apps.mjs';
 import { localBusAccounts, secretsScript, unitGroup } from './lib/secrets.mjs';
 import { evaluate, parse, words, type Vars } from './testing/bitbake-lite';
+import { skipUnlessTools } from '@ledge/shared/util/testing';
 import { systemdVerifyUnavailable, verifyUnits } from './testing/systemd-verify';
 
 const root = join(import.meta.dirname, '..');
+const noVerify = systemdVerifyUnavailable();
+const skipVerify = skipUnlessTools(noVerify ?? '', noVerify !== undefined);
 const source = join(root, 'yocto', 'meta-ledge');
 const distDir = process.env['LEDGE_DIST_DIR'] ?? join(root, 'dist', 'apps');
 /** md5 of poky's meta/files/common-licenses/EPL-2.0 (yocto/meta-ledge/README.md "License checksum"). */
@@ -176,7 +179,7 @@ describe('Yocto layer yocto/meta-ledge', () => {
     }
   });
 
-  it('systemd-analyze verify accepts ledge-secrets.service', { skip: systemdVerifyUnavailable() }, () => {
+  it('systemd-analyze verify accepts ledge-secrets.service', { skip: skipVerify }, () => {
     const r = verifyUnits([join(recipes.get('ledge-common')!.file, '..', 'ledge-common', 'ledge-secrets.service')], ['/usr/libexec/ledge/ledge-secrets']);
     assert.equal(r.output, '', r.output);
     assert.equal(r.code, 0);
@@ -192,7 +195,7 @@ describe('Yocto layer yocto/meta-ledge', () => {
     }
   });
 
-  it('systemd-analyze verify accepts the synced units', { skip: systemdVerifyUnavailable() }, () => {
+  it('systemd-analyze verify accepts the synced units', { skip: skipVerify }, () => {
     const synced = apps.filter((a) => a.unitName);
     const r = verifyUnits(
       synced.map((a) => join(layer, 'recipes-ledge', 'ledge', 'files', a.app, `${a.app}.service`)),

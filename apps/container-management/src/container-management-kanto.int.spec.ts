@@ -10,12 +10,12 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { freePort } from '@ledge/container-management/data-access-containerd/testing';
-import { fetchText, hasCommand, waitFor } from '@ledge/shared/util/testing';
+import { fetchText, hasCommand, skipUnlessTools, waitFor } from '@ledge/shared/util/testing';
 import { DITTO_TOPIC_PREFIX, type CmStack } from './testing/cm-stack';
 import { assertDittoError, ctr, kantoFixture, skipWithoutContainerd, sleep, SLEEPER, taskStatus, UUID_RE } from './testing/kanto-fixture';
 
 // A plain `create` joins the default bridge network; port mappings need portmap (as network.int.spec.ts).
-const noCni = !existsSync('/usr/lib/cni/portmap') || !hasCommand('ip') || !hasCommand('iptables') ? 'needs CNI plugins, iproute2, iptables' : false;
+const noCni = skipUnlessTools('needs CNI plugins in /usr/lib/cni, iproute2, iptables', !existsSync('/usr/lib/cni/portmap') || !hasCommand('ip') || !hasCommand('iptables'));
 
 type Data = { timestamp: number; snapshot: { originator: string; measurements: { id: string; value: number }[] }[] };
 

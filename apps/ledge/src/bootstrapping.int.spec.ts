@@ -8,9 +8,9 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { connectAsync } from 'mqtt';
 import { findMosquitto, freePort, startCloudBroker } from '@ledge/shared/data-access-mqtt/testing';
-import { bundlePath, createTempDir, spawnNode, waitFor } from '@ledge/shared/util/testing';
+import { bundlePath, createTempDir, spawnNode, waitFor, skipUnlessTools } from '@ledge/shared/util/testing';
 
-const skip = findMosquitto() || process.env['CI'] === 'true' ? false : 'needs mosquitto';
+const skip = skipUnlessTools('mosquitto (apt-get install -y mosquitto)', findMosquitto() === undefined);
 
 describe('bootstrapping hands the connector its identity', { skip, timeout: 120_000 }, () => {
   it('the connector waits without provisioning; ledge-bootstrapping writes it (exit 0); the connector connects as that device; a refused new provisioning is undone', async (t) => {

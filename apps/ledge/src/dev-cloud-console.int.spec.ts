@@ -15,13 +15,12 @@ import { describe, it, type TestContext } from 'node:test';
 import { chromium, type Locator, type Page } from 'playwright-core';
 import { containerdAvailable, registryAvailable, startContainerd, startRegistry } from '@ledge/container-management/data-access-containerd/testing';
 import { freePort } from '@ledge/shared/data-access-mqtt/testing';
-import { bundlePath, createTempDir, repoRoot, spawnNode } from '@ledge/shared/util/testing';
+import { bundlePath, createTempDir, repoRoot, skipUnlessTools, spawnNode } from '@ledge/shared/util/testing';
 
 const CHROMIUM = '/usr/bin/chromium';
-const CI = process.env['CI'] === 'true';
-// On CI a missing browser or containerd is a failure, not a skip.
-const skip = !existsSync(CHROMIUM) && !CI ? `needs ${CHROMIUM} (apt-get install chromium)` : false;
+const skip = skipUnlessTools(`${CHROMIUM} (apt-get install chromium)`, !existsSync(CHROMIUM));
 const withContainers = containerdAvailable() && registryAvailable();
+const skipContainers = skipUnlessTools('containerd, runc, docker-registry, skopeo, umoci as root', !withContainers);
 const shots = join(repoRoot, 'test-results', 'console');
 
 /** Waits until the locator's element holds text matching `text` (playwright's auto-waiting). */
@@ -119,7 +118,7 @@ describe('the dev cloud console in a browser', { skip, timeout: 300_000 }, () =>
       await shot(page, '4-metrics');
     });
 
-    await t.test('a container created in the page runs, shows its logs and is removed', { skip: !withContainers && !CI ? 'needs containerd, runc, docker-registry, skopeo, umoci as root' : false }, async () => {
+    await t.test('a container created in the page runs, shows its logs and is removed', { skip: skipContainers }, async () => {
       assert.ok(imageRef, 'containerd and a registry are needed on CI');
       await waitText(page.getByTestId('thing-dev:gateway:edge:containers').getByTestId('feature'), /^ContainerFactory/, 60_000);
       await page.getByLabel('Image reference').fill(imageRef);
@@ -139,7 +138,7 @@ describe('the dev cloud console in a browser', { skip, timeout: 300_000 }, () =>
       await shot(page, '6-container-removed');
     });
 
-    await t.test('a desired state applied in the page runs its container to COMPLETED, lists its actions and the current state; an empty one removes it', { skip: !withContainers && !CI ? 'needs containerd, runc, docker-registry, skopeo, umoci as root' : false }, async () => {
+    await t.test('a desired state applied in the page runs its container to COMPLETED, lists its actions and the current state; an empty one removes it', { skip: skipContainers }, async () => {
       assert.ok(imageRef, 'containerd and a registry are needed on CI');
       await waitText(page.getByTestId('thing-dev:gateway').getByTestId('feature'), /^UpdateManager/, 60_000);
       const desired = (components: unknown[]) => JSON.stringify({ domains: [{ id: 'containers', components }] }, null, 2);

@@ -13,9 +13,9 @@ import { describe, it } from 'node:test';
 import { connectorDurableSession } from '@ledge/connector/model-connector';
 import { connectAsync } from 'mqtt';
 import { connectorCloudEnv, findMosquitto, freePort, startCloudBroker } from '@ledge/shared/data-access-mqtt/testing';
-import { bundlePath, createTempDir, spawnNode, waitFor } from '@ledge/shared/util/testing';
+import { bundlePath, createTempDir, spawnNode, waitFor, skipUnlessTools } from '@ledge/shared/util/testing';
 
-const skip = findMosquitto() || process.env['CI'] === 'true' ? false : 'needs mosquitto';
+const skip = skipUnlessTools('mosquitto (apt-get install -y mosquitto)', findMosquitto() === undefined);
 const STATUS = 'edge/connection/remote/status';
 
 for (const mode of ['all-in-one', 'processes'] as const) {

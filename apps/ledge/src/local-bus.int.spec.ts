@@ -9,10 +9,10 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from '
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { freePort, makePki } from '@ledge/shared/data-access-mqtt/testing';
-import { bundlePath, createTempDir, spawnNode, hasCommand, type Spawned } from '@ledge/shared/util/testing';
+import { bundlePath, createTempDir, spawnNode, hasCommand, skipUnlessTools, type Spawned } from '@ledge/shared/util/testing';
 
 const CLIENTS = ['ledge-connector', 'ledge-container-management', 'ledge-software-update-', 'ledge-file-upload-'];
-const requireOpenssl = process.env['CI'] === 'true' || hasCommand('openssl') ? false : 'openssl is not installed';
+const requireOpenssl = skipUnlessTools('openssl', !hasCommand('openssl'));
 
 /** Resolves once the bus client of every app has connected; the connect lines, by client. */
 async function allConnected(ledge: Spawned): Promise<Record<string, Record<string, unknown>>> {

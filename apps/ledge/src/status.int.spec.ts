@@ -8,9 +8,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { connectorCloudEnv, findMosquitto, freePort, startCloudBroker } from '@ledge/shared/data-access-mqtt/testing';
-import { bundlePath, createTempDir, spawnNode, waitFor } from '@ledge/shared/util/testing';
+import { bundlePath, createTempDir, spawnNode, waitFor, skipUnlessTools } from '@ledge/shared/util/testing';
 
-const skip = findMosquitto() || process.env['CI'] === 'true' ? false : 'needs mosquitto';
+const skip = skipUnlessTools('mosquitto (apt-get install -y mosquitto)', findMosquitto() === undefined);
 
 interface Run {
   code: number;

@@ -15,7 +15,7 @@ import { containerdAvailable, registryAvailable, startContainerd, startRegistry 
 import { findMosquitto, freePort } from '@ledge/shared/data-access-mqtt/testing';
 import { startArtifactServer, type ArtifactServer } from '@ledge/software-update/data-access-download/testing';
 import { distinctStatuses } from '@ledge/software-update/model-software-update';
-import { bundlePath, createTempDir, hasCommand, waitFor } from '@ledge/shared/util/testing';
+import { bundlePath, createTempDir, hasCommand, skipUnlessTools, waitFor } from '@ledge/shared/util/testing';
 import { duplicateKeys } from './testing/duplicate-keys';
 import { THIRD_PARTY_FEATURE } from './testing/third-party-app';
 import { backupAndRestoreThroughCloud, metricsThroughCloud } from './testing/feature-flows';
@@ -33,8 +33,7 @@ const missing = [
   ...(registryAvailable() ? [] : ['docker-registry, umoci, skopeo and busybox-static (the test image)']),
   ...(BUNDLES.every((b) => existsSync(bundlePath(b))) ? [] : ['the bundles (npx nx run-many -t build)']),
 ];
-// On CI a missing tool is a failure, not a skip.
-const skip = missing.length > 0 && process.env['CI'] !== 'true' ? `needs ${missing.join(', ')}` : false;
+const skip = skipUnlessTools(missing.join(', '), missing.length > 0);
 const requireTools = () => assert.deepEqual(missing, [], `the whole-stack suite needs ${missing.join(', ')}`);
 
 interface Probe {

@@ -16,12 +16,12 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { connect, type MqttClient } from 'mqtt';
 import { connectorCloudEnv, findMosquitto, freePort, startCloudDownWithObserver, type CloudBroker } from '@ledge/shared/data-access-mqtt/testing';
-import { bundlePath, createTempDir, spawnNode, waitFor, type Spawned } from '@ledge/shared/util/testing';
+import { bundlePath, createTempDir, spawnNode, waitFor, type Spawned, skipUnlessTools } from '@ledge/shared/util/testing';
 
 const WINDOW = 64;
 const MODES = ['all-in-one', 'processes'] as const;
 type Mode = (typeof MODES)[number];
-const skip = findMosquitto() || process.env['CI'] === 'true' ? false : 'needs mosquitto';
+const skip = skipUnlessTools('mosquitto (apt-get install -y mosquitto)', findMosquitto() === undefined);
 
 /** Publishes 0..total-1 with at most WINDOW unacknowledged; `acked` grows as PUBACKs arrive. */
 async function publishAll(client: MqttClient, total: number, acked: Set<number>): Promise<void> {

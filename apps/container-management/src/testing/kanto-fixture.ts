@@ -5,9 +5,10 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { after, before, type TestContext } from 'node:test';
 import { containerdAvailable, registryAvailable } from '@ledge/container-management/data-access-containerd/testing';
+import { skipUnlessTools } from '@ledge/shared/util/testing';
 import { startCmStack, type CmStack, type Env } from './cm-stack';
 
-export const skipWithoutContainerd = !containerdAvailable() || !registryAvailable() ? 'needs root, containerd, runc, docker-registry, umoci, skopeo' : false;
+export const skipWithoutContainerd = skipUnlessTools('needs root, containerd, runc, docker-registry, umoci, skopeo', !containerdAvailable() || !registryAvailable());
 export const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** The daemon's default bridge (network.ts defaultNetworkOptions). */
 export const BRIDGE = 'ledge-cm0';

@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
+import { skipUnlessTools } from '@ledge/shared/util/testing';
 // @ts-expect-error: plain ESM tool without types
 import { GOPATH_SRC, OUTPUT, generate } from '../tools/gen-descriptors.mjs';
 
 const protos = existsSync(`${GOPATH_SRC}/github.com/containerd/containerd/api/services/tasks/v1/tasks.proto`);
 
-test('the committed descriptor matches the installed containerd protos', { skip: !protos && 'containerd protos not installed' }, () => {
+test('the committed descriptor matches the installed containerd protos', { skip: skipUnlessTools('the containerd .proto files (apt-get install -y golang-github-containerd-containerd-dev golang-github-gogo-protobuf-dev)', !protos) }, () => {
   assert.equal(readFileSync(OUTPUT as string, 'utf8'), (generate as () => string)(), 'stale: run node libs/container-management/data-access-containerd/tools/gen-descriptors.mjs');
 });
 

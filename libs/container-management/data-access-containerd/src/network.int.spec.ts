@@ -3,14 +3,14 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { test } from 'node:test';
 import { defaultContainerConfig } from '@ledge/container-management/model-containers';
-import { captureLogger, createTempDir, fetchText, hasCommand, waitFor } from '@ledge/shared/util/testing';
+import { captureLogger, createTempDir, fetchText, hasCommand, skipUnlessTools, waitFor } from '@ledge/shared/util/testing';
 import { createContainerdRuntime } from './containerd-runtime';
 import { containerdAvailable, freePort, registryAvailable, startContainerd, startRegistry } from './testing';
 
-const skip =
-  !containerdAvailable() || !registryAvailable() || !existsSync('/usr/lib/cni/portmap') || !hasCommand('ip') || !hasCommand('iptables')
-    ? 'needs root, containerd, registry tools, CNI plugins, iproute2, iptables'
-    : false;
+const skip = skipUnlessTools(
+  'needs root, containerd, registry tools, CNI plugins, iproute2, iptables',
+  !containerdAvailable() || !registryAvailable() || !existsSync('/usr/lib/cni/portmap') || !hasCommand('ip') || !hasCommand('iptables'),
+);
 
 
 test('bridge network with a port mapping, and host mode: busybox httpd reachable from the host', { skip, timeout: 120_000 }, async (t) => {

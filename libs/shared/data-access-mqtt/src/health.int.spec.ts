@@ -6,14 +6,14 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, it, type TestContext } from 'node:test';
 import { connectAsync } from 'mqtt';
-import { captureLogger, waitFor } from '@ledge/shared/util/testing';
+import { captureLogger, skipUnlessTools, waitFor } from '@ledge/shared/util/testing';
 import { createServer, type AddressInfo } from 'node:net';
 import mqttPacket from 'mqtt-packet';
 import { createHealthReporter, STOP_REPORT_MS } from './health';
 import { findMosquitto, startMosquitto } from './testing/mosquitto';
 
 const missing = findMosquitto() === undefined;
-const skip = missing && process.env['CI'] !== 'true' ? 'mosquitto not installed (apt-get install -y mosquitto)' : false;
+const skip = skipUnlessTools('mosquitto (apt-get install -y mosquitto)', missing);
 
 interface Seen {
   status: string;

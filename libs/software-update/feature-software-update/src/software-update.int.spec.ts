@@ -12,7 +12,7 @@ import { startArtifactServer, type ArtifactServer } from '@ledge/software-update
 import { distinctStatuses } from '@ledge/software-update/model-software-update';
 import { bundlePath, createRng, createTempDir, fuzzSeed, mutate, notJson, spawnNode, waitFor, type Spawned, skipUnlessTools } from '@ledge/shared/util/testing';
 
-const skip = skipUnlessTools('mosquitto', findMosquitto() === undefined) || (existsSync(bundlePath('software-update')) ? false : 'bundle not built (node tools/build-app.mjs software-update)');
+const skip = skipUnlessTools('mosquitto', findMosquitto() === undefined) || skipUnlessTools('the software-update bundle (node tools/build-app.mjs software-update)', !existsSync(bundlePath('software-update')));
 const DEVICE = 'demo:device';
 
 interface Envelope {

@@ -175,7 +175,7 @@ describe('AWS protocol: cloud commands', () => {
     });
   }
 
-  it('subscribes commands and shadow acceptances at the cloud', () => {
+  it('subscribes commands, shadow acceptances, get answers and deltas at the cloud', () => {
     assert.deepEqual(createAwsProtocol().cloudSubscriptions(ctx), [
       'command//+/req/#',
       'cmd//+/q/#',
@@ -183,6 +183,12 @@ describe('AWS protocol: cloud commands', () => {
       `${S}/delete/accepted`,
       `${S}/name/+/update/accepted`,
       `${S}/name/+/delete/accepted`,
+      `${S}/get/accepted`,
+      `${S}/get/rejected`,
+      `${S}/name/+/get/accepted`,
+      `${S}/name/+/get/rejected`,
+      `${S}/update/delta`,
+      `${S}/name/+/update/delta`,
     ]);
   });
 

@@ -1,16 +1,20 @@
 // The AWS IoT Core flavour of the connector (§2.2), as a pure CloudProtocol: Ditto twin commands become
 // Device Shadow updates, other events/telemetry are forwarded Hono-style with `x-timestamp`, cloud
-// commands addressed to the device (or its `:` children) are forwarded in long and short form.
+// commands addressed to the device (or its `:` children) are forwarded in long and short form. After each
+// connect it asks for the shadows (`get`) and hands their desired state to the bridge (issue 20).
 import { withDefaults } from '@ledge/shared/util';
-import { decodeJsonInput, isPlainObject } from '@ledge/shared/util-parse';
-import { defaultParseEnvelopeOptions, parseEnvelope, parseDittoTopic } from '@ledge/shared/model-ditto';
+import { isPlainObject } from '@ledge/shared/util-parse';
+import { parseEnvelope, parseDittoTopic } from '@ledge/shared/model-ditto';
 import { buildCommandRequestTopics, parseHonoTopic, routeLocalToCloud } from '@ledge/shared/model-hono';
 import type { BusMessage, CloudProtocol, DeviceContext, Mapped, QoS } from '@ledge/connector/model-connector';
-import { AWS_COMMAND_SUBSCRIPTIONS, SHADOW_DELETE, parseShadowAccepted, shadowStateSubscriptions } from './aws-topics';
+import { AWS_COMMAND_SUBSCRIPTIONS, parseShadowResponse, shadowDesiredSubscriptions, shadowStateSubscriptions } from './aws-topics';
 import { invalidFilterError } from './errors';
-import { put, test, type JsonObject } from './json-tree';
-import { createShadowStateCache, type ShadowStateCache } from './shadow-state';
+import { parseJsonObject, put, test, type JsonObject } from './json-tree';
+import { shadowGetRequests } from './shadow-get';
 import { shadowCommandTopic, toShadowMessages } from './shadow-mapping';
+import { fromShadowResponse } from './shadow-responses';
+import { createShadowSectionRegistry } from './shadow-sections';
+import { createShadowStateCache, type ShadowStateCache } from './shadow-state';
 
 export interface AwsProtocolOptions {
   /** Ditto topics matching this regex are not sent to shadows (nor anywhere else). Empty = off. */
@@ -19,8 +23,10 @@ export interface AwsProtocolOptions {
   readonly payloadFilters: readonly (string | RegExp)[];
   /** QoS of everything the mapping emits; AWS IoT Core supports 0 and 1. */
   readonly qos: QoS;
-  /** Bound on remembered shadow states. */
+  /** Bound on remembered shadow states (reported and desired, each) and shadow names. */
   readonly maxShadows: number;
+  /** Bound on the shadow `get` requests sent after each connect, the classic shadow included. */
+  readonly maxShadowGets: number;
 }
 
 export const defaultAwsProtocolOptions: AwsProtocolOptions = Object.freeze({
@@ -28,6 +34,7 @@ export const defaultAwsProtocolOptions: AwsProtocolOptions = Object.freeze({
   payloadFilters: Object.freeze([]) as readonly string[],
   qos: 1,
   maxShadows: 1024,
+  maxShadowGets: 64,
 });
 
 /** The local topics the AWS mapping consumes (§2.2): events/telemetry and command responses. */
@@ -44,6 +51,8 @@ export interface AwsProtocol extends CloudProtocol {
   readonly name: 'aws';
   /** The last known reported state per shadow (read-only view, for diagnostics and tests). */
   readonly shadows: Pick<ShadowStateCache, 'get' | 'size'>;
+  /** The last known desired state per shadow (what a local `modify` of desiredProperties compares against). */
+  readonly desiredShadows: Pick<ShadowStateCache, 'get' | 'size'>;
 }
 
 function compile(key: string, pattern: string | RegExp): RegExp {
@@ -61,6 +70,8 @@ export function createAwsProtocol(options: Partial<AwsProtocolOptions> = {}): Aw
   const topicFilter = opts.topicFilter === '' ? undefined : compile('topicFilter', opts.topicFilter);
   const payloadFilters = opts.payloadFilters.map((p) => compile('payloadFilters', p));
   const state = createShadowStateCache({ maxShadows: opts.maxShadows });
+  const desired = createShadowStateCache({ maxShadows: opts.maxShadows });
+  const sections = createShadowSectionRegistry({ maxSections: opts.maxShadows });
   const qos = opts.qos;
 
   const toCloud = (message: BusMessage, ctx: DeviceContext): Mapped => {
@@ -75,37 +86,27 @@ export function createAwsProtocol(options: Partial<AwsProtocolOptions> = {}): Aw
         if (topicFilter !== undefined && test(topicFilter, parsed.envelope.topic)) {
           return { ok: false, drop: `Ditto topic "${parsed.envelope.topic}" excluded by topicFilter` };
         }
-        return toShadowMessages(parsed.envelope, twin, { deviceId: ctx.deviceId, payloadFilters, state, qos });
+        return toShadowMessages(parsed.envelope, twin, { deviceId: ctx.deviceId, payloadFilters, state, desired, sections, qos });
       }
     }
     return { ok: true, messages: [{ topic: routed.topic, payload: withTimestamp(message.payload, ctx.now()), qos }] };
   };
 
   const toLocal = (message: BusMessage, ctx: DeviceContext): Mapped => {
-    const accepted = parseShadowAccepted(message.topic, ctx.deviceId);
-    if (accepted !== undefined) return learn(accepted.shadow, accepted.operation, message.payload);
+    const response = parseShadowResponse(message.topic, ctx.deviceId);
+    if (response !== undefined) return fromShadowResponse(response, message.payload, { deviceId: ctx.deviceId, state, desired, sections });
     return command(message, ctx.deviceId, qos);
-  };
-
-  const learn = (shadow: string, operation: string, payload: Buffer): Mapped => {
-    if (operation === SHADOW_DELETE) {
-      state.delete(shadow);
-      return { ok: true, messages: [] };
-    }
-    const parsed = parseJsonObject(payload);
-    const st = parsed?.['state'];
-    if (!isPlainObject(st) || !Object.hasOwn(st, 'reported')) return { ok: false, drop: `shadow response on "${shadow}" has no state.reported` };
-    state.applyReported(shadow, st['reported']);
-    return { ok: true, messages: [] };
   };
 
   return {
     name: 'aws',
     localSubscriptions: AWS_LOCAL_SUBSCRIPTIONS,
-    cloudSubscriptions: (ctx) => [...AWS_COMMAND_SUBSCRIPTIONS, ...shadowStateSubscriptions(ctx.deviceId)],
+    cloudSubscriptions: (ctx) => [...AWS_COMMAND_SUBSCRIPTIONS, ...shadowStateSubscriptions(ctx.deviceId), ...shadowDesiredSubscriptions(ctx.deviceId)],
     toCloud,
     toLocal,
+    connectRequests: (ctx, twins) => shadowGetRequests(twins, { deviceId: ctx.deviceId, sections, max: opts.maxShadowGets, qos }),
     shadows: state,
+    desiredShadows: desired,
   };
 }
 
@@ -125,12 +126,6 @@ function command(message: BusMessage, deviceId: string, qos: QoS): Mapped {
   }
   const { long, short } = buildCommandRequestTopics(parsed.topic);
   return { ok: true, messages: [long, short].map((t) => ({ topic: t, payload: message.payload, qos })) };
-}
-
-/** A JSON object within the envelope limits (size, depth, node count), or undefined. */
-function parseJsonObject(payload: Buffer): JsonObject | undefined {
-  const decoded = decodeJsonInput(payload, defaultParseEnvelopeOptions);
-  return decoded.ok && isPlainObject(decoded.value) ? decoded.value : undefined;
 }
 
 /**

@@ -4,6 +4,7 @@
 
 export const SHADOW_UPDATE = 'update';
 export const SHADOW_DELETE = 'delete';
+export const SHADOW_GET = 'get';
 export type ShadowOperation = typeof SHADOW_UPDATE | typeof SHADOW_DELETE;
 
 /** Cloud command subscriptions (§2.2: `command//+/req/#,cmd//+/q/#`). */
@@ -15,7 +16,7 @@ export function shadowBase(thingName: string, shadowName?: string): string {
   return shadowName === undefined ? base : `${base}/name/${shadowName}`;
 }
 
-export function shadowTopic(thingName: string, shadowName: string | undefined, operation: ShadowOperation): string {
+export function shadowTopic(thingName: string, shadowName: string | undefined, operation: ShadowOperation | typeof SHADOW_GET): string {
   return `${shadowBase(thingName, shadowName)}/${operation}`;
 }
 
@@ -25,26 +26,67 @@ export function shadowStateSubscriptions(thingName: string): string[] {
   return [`${base}/update/accepted`, `${base}/delete/accepted`, `${base}/name/+/update/accepted`, `${base}/name/+/delete/accepted`];
 }
 
+/**
+ * What the mapping learns the desired state from (issue 20): the answers to its `get` at connect (the
+ * classic shadow and the named ones) and the `update/delta` AWS sends when desired and reported differ.
+ */
+export function shadowDesiredSubscriptions(thingName: string): string[] {
+  const base = shadowBase(thingName);
+  return [
+    `${base}/get/accepted`,
+    `${base}/get/rejected`,
+    `${base}/name/+/get/accepted`,
+    `${base}/name/+/get/rejected`,
+    `${base}/update/delta`,
+    `${base}/name/+/update/delta`,
+  ];
+}
+
 export interface ShadowResponseTopic {
   /** The shadow's key, as returned by shadowBase. */
   readonly shadow: string;
   readonly operation: ShadowOperation;
 }
 
-/** Parses `$aws/things/<thing>/shadow[/name/<shadow>]/(update|delete)/accepted` for `thingName`. */
-export function parseShadowAccepted(topic: string, thingName: string): ShadowResponseTopic | undefined {
+/** A response of the Device Shadow service to the connector (AWS IoT "Device Shadow MQTT topics"). */
+export interface ShadowResponse {
+  /** The shadow's key, as returned by shadowBase. */
+  readonly shadow: string;
+  /** The shadow name; `null` for the classic shadow. */
+  readonly name: string | null;
+  readonly operation: ShadowOperation | typeof SHADOW_GET;
+  readonly result: 'accepted' | 'rejected' | 'delta';
+}
+
+const RESULTS: ReadonlySet<string> = new Set(['accepted', 'rejected']);
+
+/**
+ * Parses `$aws/things/<thing>/shadow[/name/<shadow>]/(update|delete|get)/(accepted|rejected)` and
+ * `…/update/delta` for `thingName`; anything else (other things, other levels) is undefined.
+ */
+export function parseShadowResponse(topic: string, thingName: string): ShadowResponse | undefined {
   const base = shadowBase(thingName);
   if (!topic.startsWith(`${base}/`)) return undefined;
   const levels = topic.slice(base.length + 1).split('/');
-  let shadow = base;
+  let name: string | null = null;
   if (levels[0] === 'name') {
-    const name = levels[1];
-    if (name === undefined || name === '' || levels.length !== 4) return undefined;
-    shadow = shadowBase(thingName, name);
+    const n = levels[1];
+    if (n === undefined || n === '' || levels.length !== 4) return undefined;
+    name = n;
     levels.splice(0, 2);
   }
   const [operation, result, ...rest] = levels;
-  if (rest.length > 0 || result !== 'accepted') return undefined;
-  if (operation !== SHADOW_UPDATE && operation !== SHADOW_DELETE) return undefined;
-  return { shadow, operation };
+  if (rest.length > 0 || operation === undefined || result === undefined) return undefined;
+  const shadow = shadowBase(thingName, name ?? undefined);
+  if (operation === SHADOW_UPDATE && result === 'delta') return { shadow, name, operation, result };
+  if (!RESULTS.has(result)) return undefined;
+  if (operation !== SHADOW_UPDATE && operation !== SHADOW_DELETE && operation !== SHADOW_GET) return undefined;
+  return { shadow, name, operation, result: result as 'accepted' | 'rejected' };
+}
+
+/** Parses `$aws/things/<thing>/shadow[/name/<shadow>]/(update|delete)/accepted` for `thingName`. */
+export function parseShadowAccepted(topic: string, thingName: string): ShadowResponseTopic | undefined {
+  const r = parseShadowResponse(topic, thingName);
+  if (r === undefined || r.result !== 'accepted' || r.operation === SHADOW_GET) return undefined;
+  return { shadow: r.shadow, operation: r.operation };
 }

@@ -3,13 +3,18 @@ export type { AwsProtocol, AwsProtocolOptions } from './aws-protocol';
 export {
   AWS_COMMAND_SUBSCRIPTIONS,
   SHADOW_DELETE,
+  SHADOW_GET,
   SHADOW_UPDATE,
   parseShadowAccepted,
+  parseShadowResponse,
   shadowBase,
+  shadowDesiredSubscriptions,
   shadowStateSubscriptions,
   shadowTopic,
 } from './aws-topics';
-export type { ShadowOperation, ShadowResponseTopic } from './aws-topics';
+export type { ShadowOperation, ShadowResponse, ShadowResponseTopic } from './aws-topics';
+export { isValidShadowName, parseShadowSectionName, shadowSectionName, CONTAINERS_CHILD } from './shadow-sections';
+export type { ShadowSection } from './shadow-sections';
 export { awsDeviceIdFromCertificate, certificateCommonName } from './device-id';
 export { createShadowStateCache, defaultShadowStateCacheOptions } from './shadow-state';
 export type { ShadowStateCache, ShadowStateCacheOptions } from './shadow-state';

@@ -1,9 +1,16 @@
 // Small JSON-tree helpers for the shadow mapping. Values come from untrusted JSON, so keys such as
 // "__proto__" are plain data: objects are built with defineProperty, never with assignment.
-import { isPlainObject } from '@ledge/shared/util-parse';
+import { decodeJsonInput, isPlainObject } from '@ledge/shared/util-parse';
+import { defaultParseEnvelopeOptions } from '@ledge/shared/model-ditto';
 
 export type JsonObject = Record<string, unknown>;
 export { isPlainObject };
+
+/** A JSON object within the envelope limits (size, depth, node count), or undefined; never throws. */
+export function parseJsonObject(payload: Buffer): JsonObject | undefined {
+  const decoded = decodeJsonInput(payload, defaultParseEnvelopeOptions);
+  return decoded.ok && isPlainObject(decoded.value) ? decoded.value : undefined;
+}
 
 /** Sets an own data property, also for keys like "__proto__" (assignment would change the prototype). */
 export function put(target: JsonObject, key: string, value: unknown): void {

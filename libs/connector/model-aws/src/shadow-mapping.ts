@@ -1,12 +1,15 @@
 // Ditto twin commands → AWS Device Shadow updates (§2.2), after Kanto's aws-connector device handler:
 // the value is re-nested under its path, attributes go to the thing's (classic or named) shadow, every
-// feature to a named shadow holding its properties plus its definition.
+// feature to a named shadow holding its properties plus its definition in `state.reported`. A feature's
+// desiredProperties, when the command names them, go to the same shadow's `state.desired` (issue 20),
+// never into `reported`.
 import { topicNameProblem } from '@ledge/shared/model-hono';
 import type { DittoCommandTopic, DittoEnvelope } from '@ledge/shared/model-ditto';
 import { parseDittoTopic } from '@ledge/shared/model-ditto';
 import type { BusMessage, Mapped, QoS } from '@ledge/connector/model-connector';
 import { SHADOW_DELETE, SHADOW_UPDATE, shadowBase } from './aws-topics';
-import { filterLeaves, getAt, integrate, isPlainObject, own, put, single, withRemovedAsNull, type JsonObject } from './json-tree';
+import { shadowSectionName, type ShadowSection, type ShadowSectionRegistry } from './shadow-sections';
+import { filterLeaves, getAt, integrate, isPlainObject, own, put, withRemovedAsNull, type JsonObject } from './json-tree';
 import type { ShadowStateCache } from './shadow-state';
 
 const SHADOW_ACTIONS: ReadonlySet<string> = new Set(['create', 'modify', 'merge', 'delete']);
@@ -14,12 +17,18 @@ const ATTRIBUTES = 'attributes';
 const FEATURES = 'features';
 const PROPERTIES = 'properties';
 const DEFINITION = 'definition';
+const DESIRED = 'desiredProperties';
 const MAX_PATH_SEGMENTS = 32;
 
 export interface ShadowMappingContext {
   readonly deviceId: string;
   readonly payloadFilters: readonly RegExp[];
+  /** Last known `state.reported` per shadow. */
   readonly state: ShadowStateCache;
+  /** Last known `state.desired` per shadow (what a `modify` of desiredProperties must null). */
+  readonly desired: ShadowStateCache;
+  /** Learns which section each named shadow holds (for the `get` at connect and for the answers). */
+  readonly sections: ShadowSectionRegistry;
   readonly qos: QoS;
 }
 
@@ -37,14 +46,31 @@ export function shadowCommandTopic(envelope: DittoEnvelope, deviceId: string): D
   return thingId === deviceId || thingId.startsWith(`${deviceId}:`) ? t : undefined;
 }
 
-/** Shadow names: root attributes → classic shadow; root feature F → F; child C attributes → C; child feature → C:F. */
+interface ShadowTarget {
+  /** The shadow's key (shadowBase). */
+  readonly shadow: string;
+  /** The shadow name; null: the classic shadow. */
+  readonly name: string | null;
+  readonly section: ShadowSection;
+}
+
+/** Shadow names (shadow-sections.ts): root attributes → classic shadow; root feature F → F; child C attributes → C; child feature → C:F. */
 function shadowNames(topic: DittoCommandTopic, deviceId: string) {
   const thingId = `${topic.namespace}:${topic.name}`;
-  const child = thingId === deviceId ? undefined : thingId.slice(deviceId.length + 1);
-  return {
-    attributes: shadowBase(deviceId, child),
-    feature: (f: string) => shadowBase(deviceId, child === undefined ? f : `${child}:${f}`),
+  const target = (featureId?: string): ShadowTarget => {
+    // shadowCommandTopic only lets the gateway and its children through, so the name is never undefined.
+    const name = shadowSectionName(deviceId, thingId, featureId) ?? null;
+    return { shadow: shadowBase(deviceId, name ?? undefined), name, section: featureId === undefined ? { thingId } : { thingId, featureId } };
   };
+  return { attributes: target(), feature: (f: string) => target(f) };
+}
+
+interface ShadowChange {
+  readonly target: ShadowTarget;
+  /** `state.reported`; undefined: not touched. */
+  readonly reported?: unknown;
+  /** `state.desired`; undefined: not touched. */
+  readonly desired?: unknown;
 }
 
 export function toShadowMessages(envelope: DittoEnvelope, topic: DittoCommandTopic, ctx: ShadowMappingContext): Mapped {
@@ -53,50 +79,74 @@ export function toShadowMessages(envelope: DittoEnvelope, topic: DittoCommandTop
   // The value is already depth-limited by parseEnvelope; bound the path too, so nesting stays shallow.
   if (segments.length > MAX_PATH_SEGMENTS) return { ok: false, drop: `path has more than ${MAX_PATH_SEGMENTS} levels` };
   let value: unknown = envelope.value === undefined ? null : envelope.value;
-  if (topic.action === 'modify') value = withRemovedAsNull(previousAt(segments, value, names, ctx.state), value);
+  if (topic.action === 'modify') value = withRemovedAsNull(previousAt(segments, value, names, ctx), value);
 
   const tree = filterLeaves(integrate(segments, value), ctx.payloadFilters);
   if (tree === undefined) return { ok: false, drop: 'every value was removed by payloadFilters' };
   if (!isPlainObject(tree)) return { ok: false, drop: `twin ${topic.action} of "${envelope.path}" has nothing to map to a shadow` };
 
-  const updates: [shadow: string, reported: unknown][] = [];
+  const changes: ShadowChange[] = [];
   if (Object.hasOwn(tree, ATTRIBUTES)) {
     const attributes = tree[ATTRIBUTES];
-    updates.push([names.attributes, isPlainObject(attributes) ? attributes : null]);
+    changes.push({ target: names.attributes, reported: isPlainObject(attributes) ? attributes : null });
   }
   const features = own(tree, FEATURES);
   if (isPlainObject(features)) {
     for (const id of Object.keys(features)) {
       const feature = features[id];
-      const shadow = names.feature(id);
-      if (feature === null) updates.push([shadow, null]);
+      const target = names.feature(id);
+      if (feature === null) changes.push({ target, reported: null });
       else {
-        const reported = featureReported(feature, ctx.state.get(shadow));
-        if (Object.keys(reported).length > 0) updates.push([shadow, reported]);
+        const reported = featureReported(feature, ctx.state.get(target.shadow));
+        const desired = featureDesired(feature);
+        const touched = Object.keys(reported).length > 0;
+        if (touched || desired !== undefined) changes.push({ target, ...(touched ? { reported } : {}), ...(desired === undefined ? {} : { desired }) });
       }
     }
   }
 
   const messages: BusMessage[] = [];
   const problems: string[] = [];
-  for (const [shadow, reported] of updates) {
-    const remove = topic.action === 'delete' && (!isPlainObject(reported) || Object.keys(reported).length === 0);
-    const target = remove ? `${shadow}/${SHADOW_DELETE}` : `${shadow}/${SHADOW_UPDATE}`;
-    const problem = topicNameProblem(target);
+  for (const { target, reported, desired } of changes) {
+    const { shadow } = target;
+    const remove = topic.action === 'delete' && desired === undefined && (!isPlainObject(reported) || Object.keys(reported).length === 0);
+    const topicName = remove ? `${shadow}/${SHADOW_DELETE}` : `${shadow}/${SHADOW_UPDATE}`;
+    const problem = topicNameProblem(topicName);
     if (problem !== undefined) {
       problems.push(problem);
       continue;
     }
+    if (target.name !== null) ctx.sections.remember(target.name, target.section);
     if (remove) {
       ctx.state.delete(shadow);
-      messages.push({ topic: target, payload: Buffer.alloc(0), qos: ctx.qos });
-    } else {
-      ctx.state.applyReported(shadow, reported);
-      messages.push({ topic: target, payload: Buffer.from(JSON.stringify({ state: { reported } })), qos: ctx.qos });
+      ctx.desired.delete(shadow);
+      messages.push({ topic: topicName, payload: Buffer.alloc(0), qos: ctx.qos });
+      continue;
     }
+    const state: JsonObject = {};
+    if (reported !== undefined) {
+      ctx.state.applyReported(shadow, reported);
+      put(state, 'reported', reported);
+    }
+    if (desired !== undefined) {
+      ctx.desired.applyReported(shadow, desired);
+      put(state, 'desired', desired);
+    }
+    messages.push({ topic: topicName, payload: Buffer.from(JSON.stringify({ state })), qos: ctx.qos });
   }
   if (messages.length > 0) return { ok: true, messages };
   return { ok: false, drop: problems.length > 0 ? problems.join('; ') : `twin ${topic.action} of "${envelope.path}" has nothing to map to a shadow` };
+}
+
+/**
+ * A feature's desiredProperties when the command names them (object, or null: clear them all); undefined
+ * when it does not, so that a device app replacing its feature without them leaves the cloud's desired
+ * state alone.
+ */
+function featureDesired(feature: unknown): unknown {
+  if (!isPlainObject(feature) || !Object.hasOwn(feature, DESIRED)) return undefined;
+  const desired = feature[DESIRED];
+  return isPlainObject(desired) ? desired : null;
 }
 
 /** A feature's shadow state: its properties flattened, plus `definition`; `properties: null` clears the known ones. */
@@ -114,21 +164,29 @@ function featureReported(feature: unknown, known: JsonObject | undefined): JsonO
 }
 
 /** The previous Ditto view of the subtree at `segments`, rebuilt from the known shadows. */
-function previousAt(segments: readonly string[], next: unknown, names: ReturnType<typeof shadowNames>, state: ShadowStateCache): unknown {
-  const featureView = (id: string): JsonObject | undefined => {
-    const known = state.get(names.feature(id));
-    if (known === undefined) return undefined;
-    const properties: JsonObject = {};
-    for (const key of Object.keys(known)) if (key !== DEFINITION) put(properties, key, known[key]);
-    const view = single(PROPERTIES, properties);
-    if (Object.hasOwn(known, DEFINITION)) put(view, DEFINITION, known[DEFINITION]);
+function previousAt(segments: readonly string[], next: unknown, names: ReturnType<typeof shadowNames>, ctx: ShadowMappingContext): unknown {
+  // Desired properties are part of the view only where the command names them (see featureDesired).
+  const featureView = (id: string, withDesired: boolean): JsonObject | undefined => {
+    const shadow = names.feature(id).shadow;
+    const known = ctx.state.get(shadow);
+    const desired = withDesired ? ctx.desired.get(shadow) : undefined;
+    if (known === undefined && desired === undefined) return undefined;
+    const view: JsonObject = {};
+    if (known !== undefined) {
+      const properties: JsonObject = {};
+      for (const key of Object.keys(known)) if (key !== DEFINITION) put(properties, key, known[key]);
+      put(view, PROPERTIES, properties);
+      if (Object.hasOwn(known, DEFINITION)) put(view, DEFINITION, known[DEFINITION]);
+    }
+    if (desired !== undefined) put(view, DESIRED, desired);
     return view;
   };
+  const namesDesired = (feature: unknown) => isPlainObject(feature) && Object.hasOwn(feature, DESIRED);
   const featuresView = (nextFeatures: unknown): JsonObject | undefined => {
     if (!isPlainObject(nextFeatures)) return undefined;
     const view: JsonObject = {};
     for (const id of Object.keys(nextFeatures)) {
-      const f = featureView(id);
+      const f = featureView(id, namesDesired(nextFeatures[id]));
       if (f !== undefined) put(view, id, f);
     }
     return view;
@@ -137,16 +195,16 @@ function previousAt(segments: readonly string[], next: unknown, names: ReturnTyp
   if (head === undefined) {
     if (!isPlainObject(next)) return undefined;
     const view: JsonObject = {};
-    const attributes = state.get(names.attributes);
+    const attributes = ctx.state.get(names.attributes.shadow);
     if (attributes !== undefined) put(view, ATTRIBUTES, attributes);
     const features = featuresView(own(next, FEATURES));
     if (features !== undefined) put(view, FEATURES, features);
     return view;
   }
-  if (head === ATTRIBUTES) return getAt(state.get(names.attributes), segments.slice(1));
+  if (head === ATTRIBUTES) return getAt(ctx.state.get(names.attributes.shadow), segments.slice(1));
   if (head === FEATURES) {
     if (second === undefined) return featuresView(next);
-    return getAt(featureView(second), rest);
+    return getAt(featureView(second, rest.length === 0 ? namesDesired(next) : rest[0] === DESIRED), rest);
   }
   return undefined;
 }

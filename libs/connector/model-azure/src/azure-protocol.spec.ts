@@ -39,7 +39,12 @@ describe('Azure protocol: local → D2C', () => {
       return r.messages[0]!.topic;
     });
     assert.deepEqual(topics, ['devices/gw-01/messages/events/%24.ce=utf-8&%24.ct=application%2Fjson&%24.mid=id-1', 'devices/gw-01/messages/events/%24.ce=utf-8&%24.ct=application%2Fjson&%24.mid=id-2']);
-    assert.deepEqual(p.cloudSubscriptions(ctx), ['devices/gw-01/messages/devicebound/#']);
+    assert.deepEqual(p.cloudSubscriptions(ctx), [
+      'devices/gw-01/messages/devicebound/#',
+      '$iothub/twin/res/#',
+      '$iothub/twin/PATCH/properties/desired/#',
+      '$iothub/methods/POST/#',
+    ]);
   });
 
   it('payload goes unchanged, even binary', () => {
@@ -98,6 +103,15 @@ describe('Azure protocol: C2D → local commands', () => {
 cloudProtocolContract('azure', {
   make: () => createAzureProtocol(),
   ctx,
-  localSamples: [msg('e', '{}'), msg('t/x/y', 'bin'), msg('command///res/1/204', '{}')],
-  cloudSamples: [msg('devices/demo:device/messages/devicebound/', envelope('demo/device/things/live/messages/install'))],
+  localSamples: [
+    msg('e', '{}'),
+    msg('t/x/y', 'bin'),
+    msg('command///res/1/204', '{}'),
+    msg('e', '{"topic":"demo/device/things/twin/commands/modify","headers":{},"path":"/features/meter/properties","value":{"a":1}}'),
+    msg('command///res/azure-method-7/200', '{"topic":"demo/device/things/live/messages/x","headers":{},"path":"/features/f/outbox/messages/x","status":200,"value":1}'),
+  ],
+  cloudSamples: [
+    msg('devices/demo:device/messages/devicebound/', envelope('demo/device/things/live/messages/install')),
+    msg('$iothub/methods/POST/meter.reset/?$rid=1', '{"to":0}'),
+  ],
 });

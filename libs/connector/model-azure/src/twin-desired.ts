@@ -1,0 +1,85 @@
+// IoT Hub → local desired properties. The twin GET response (`$iothub/twin/res/200/?$rid=…`, body
+// `{"desired":{…,"$version":n},"reported":{…,"$version":m}}`) gives the whole desired state: one `replace`
+// per section. A desired-properties patch (`$iothub/twin/PATCH/properties/desired/?$version=n`, body
+// `{<section>: value|null, "$version": n}`) is a JSON merge patch: one `merge` per section. Keys starting
+// with '$' ($version, $metadata) are the hub's, not sections.
+import { defaultParseEnvelopeOptions } from '@ledge/shared/model-ditto';
+import { decodeJsonInput } from '@ledge/shared/util-parse';
+import type { DesiredUpdate, Mapped } from '@ledge/connector/model-connector';
+import { isPlainObject, own, type JsonObject } from './json-tree';
+import type { TwinState } from './twin-state';
+import { parseTwinSectionName, type TwinSection } from './twin-sections';
+
+export interface DesiredContext {
+  readonly deviceId: string;
+  readonly state: TwinState;
+  /** Told about each section left out of a message that was otherwise used. */
+  readonly problem: (reason: string) => void;
+}
+
+const VERSION = '$version';
+
+/** A 200 response to our twin GET: desired → `replace` updates; reported → the known reported state. */
+export function fromTwinDocument(payload: Buffer, ctx: DesiredContext): Mapped {
+  const doc = parseObject(payload);
+  if (doc === undefined) return { ok: false, drop: 'twin GET response is not a JSON object' };
+  const desired = own(doc, 'desired') ?? {};
+  const reported = own(doc, 'reported') ?? {};
+  if (!isPlainObject(desired) || !isPlainObject(reported)) return { ok: false, drop: 'twin GET response: "desired" and "reported" must be objects' };
+
+  const known = new Map<string, TwinSection & { value: JsonObject }>();
+  for (const name of sectionKeys(reported)) {
+    const section = sectionOf(name, ctx);
+    const value = reported[name];
+    if (section !== undefined && isPlainObject(value)) known.set(name, { ...section, value });
+  }
+  ctx.state.resetReported(known);
+
+  const version = own(desired, VERSION);
+  // The full document is the truth: it resets the version patches are compared with (also when the
+  // twin was recreated and counts from 1 again).
+  ctx.state.desiredVersion = Number.isSafeInteger(version) ? (version as number) : undefined;
+  return updates(desired, 'replace', ctx, 'twin GET response');
+}
+
+/** A desired-properties patch: `merge` updates, unless its `$version` is not newer than the last applied. */
+export function fromDesiredPatch(payload: Buffer, topicVersion: number | undefined, ctx: DesiredContext): Mapped {
+  const patch = parseObject(payload);
+  if (patch === undefined) return { ok: false, drop: 'desired-properties patch is not a JSON object' };
+  const bodyVersion = own(patch, VERSION);
+  const version = Number.isSafeInteger(bodyVersion) ? (bodyVersion as number) : topicVersion;
+  const last = ctx.state.desiredVersion;
+  if (version !== undefined && last !== undefined && version <= last) {
+    return { ok: false, drop: `desired-properties patch $version ${version} is not newer than ${last} (already applied)` };
+  }
+  if (version !== undefined) ctx.state.desiredVersion = version;
+  return updates(patch, 'merge', ctx, 'desired-properties patch');
+}
+
+function updates(source: JsonObject, mode: DesiredUpdate['mode'], ctx: DesiredContext, what: string): Mapped {
+  const desired: DesiredUpdate[] = [];
+  const problems: string[] = [];
+  for (const name of sectionKeys(source)) {
+    const section = sectionOf(name, ctx);
+    const value = source[name];
+    if (section === undefined) problems.push(`${what}: "${name.slice(0, 200)}" names no feature`);
+    else if (value !== null && !isPlainObject(value)) problems.push(`${what}: section "${name.slice(0, 200)}" is not an object`);
+    else desired.push({ thingId: section.thingId, featureId: section.featureId, mode, value });
+  }
+  if (desired.length === 0 && problems.length > 0) return { ok: false, drop: problems.join('; ') };
+  for (const p of problems) ctx.problem(p);
+  return { ok: true, messages: [], desired };
+}
+
+function sectionKeys(o: JsonObject): string[] {
+  return Object.keys(o).filter((k) => !k.startsWith('$'));
+}
+
+function sectionOf(name: string, ctx: DesiredContext): TwinSection | undefined {
+  return ctx.state.ownerOf(name) ?? parseTwinSectionName(ctx.deviceId, name);
+}
+
+function parseObject(payload: Buffer): JsonObject | undefined {
+  const decoded = decodeJsonInput(payload, defaultParseEnvelopeOptions);
+  return decoded.ok && isPlainObject(decoded.value) ? decoded.value : undefined;
+}

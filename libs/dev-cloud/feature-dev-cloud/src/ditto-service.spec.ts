@@ -135,6 +135,31 @@ describe('Ditto service: twins from the gateway, read over HTTP', () => {
     assert.equal((gone.json() as { error: string }).error, 'things:feature.notfound');
   });
 
+  it("a device's twin retrieve (the local twins' sync) is answered with a one-way command carrying the response; a missing thing gets Ditto's error; no answer when none is required", async (t) => {
+    const s = await serve(t);
+    const retrieve = (path: string, headers: Record<string, unknown> = {}, topic = 'demo/gw/things/twin/commands/retrieve') => ({ topic, headers: { 'correlation-id': 'sync-1', 'reply-to': 'command/ledge-dev', ...headers }, path });
+    s.publish(modifySU);
+    s.publish(retrieve('/'));
+    await waitFor(() => s.commands.length === 1, 5000, 'the answer');
+    const c = s.commands[0]!;
+    assert.deepEqual([c.device, c.requestId, c.subject], [{ tenant: 'ledge-dev', deviceId: 'demo:gw' }, '', 'retrieve']);
+    assert.deepEqual(JSON.parse(c.payload.toString()), {
+      topic: 'demo/gw/things/twin/commands/retrieve',
+      headers: { 'correlation-id': 'sync-1', 'content-type': 'application/json' },
+      path: '/',
+      value: { thingId: 'demo:gw', features: { SoftwareUpdatable: SU } },
+      status: 200,
+    });
+    s.publish(retrieve('/', {}, 'demo/nope/things/twin/commands/retrieve'));
+    await waitFor(() => s.commands.length === 2, 5000, 'the error answer');
+    const error = JSON.parse(s.commands[1]!.payload.toString()) as { topic: string; status: number; value: { error: string } };
+    assert.deepEqual([error.topic, error.status, error.value.error], ['demo/nope/things/twin/errors', 404, 'things:thing.notfound']);
+    s.publish(retrieve('/', { 'response-required': false }));
+    s.publish(modifySU); // a later message: the retrieve before it has been handled when this one is
+    assert.equal((await s.call('GET', '/api/2/things/demo:gw')).status, 200);
+    assert.equal(s.commands.length, 2, 'no answer to a retrieve that asks for none');
+  });
+
   const notFound: [string, string][] = [
     ['/api/2/things/demo:nope', 'things:thing.notfound'],
     ['/api/2/things/demo:gw/attributes', 'things:attributes.notfound'],

@@ -2,8 +2,8 @@
 // device side (DeviceLink), kept in one file under dataDir, and served as a subset of Ditto's HTTP API 2
 // (things and their sub-resources, messages, Server-Sent Events) to a developer's curl.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { applyTwinCommand, DittoErrors, emptyTwinState, type DeviceLink, type DeviceMessage, type TwinState } from '@ledge/dev-cloud/model-dev-cloud';
-import { parseDittoTopic, parseEnvelope, getHeaderString, DittoHeaderNames } from '@ledge/shared/model-ditto';
+import { applyTwinCommand, DittoErrors, emptyTwinState, readPath, type DeviceLink, type DeviceMessage, type TwinState } from '@ledge/dev-cloud/model-dev-cloud';
+import { parseDittoTopic, parseEnvelope, getCorrelationId, getHeaderString, isResponseRequired, DittoHeaderNames, type DittoEnvelope } from '@ledge/shared/model-ditto';
 import { onlyOnce, withDefaults, type Logger } from '@ledge/shared/util';
 import { authorized, defaultSetTimer, sendError, WWW_AUTHENTICATE, type BasicAuth, type SetTimer } from './http-io';
 import { routeDitto } from './http-routes';
@@ -77,6 +77,10 @@ export function createDittoService(options: DittoServiceOptions): DittoService {
       });
       return;
     }
+    if (topic.ok && topic.topic.channel === 'twin' && topic.topic.criterion === 'commands' && topic.topic.action === 'retrieve') {
+      answerRetrieve(envelope, `${topic.topic.namespace}:${topic.topic.name}`);
+      return;
+    }
     const result = applyTwinCommand(state, envelope, now());
     if (result.error) {
       log.warn({ deviceId: m.device.deviceId, topic: envelope.topic, path: envelope.path, error: result.error.error, reason: result.error.message }, 'twin command refused');
@@ -87,6 +91,28 @@ export function createDittoService(options: DittoServiceOptions): DittoService {
       store.save(state);
       hub.publishTwin(result.event, state.things[result.event.thingId]);
     }
+  };
+
+  /**
+   * A device's twin retrieve (the connector's local-twins sync asks for its desired properties) is answered
+   * as Ditto answers it through Hono: a one-way command to the device carrying the response, with the
+   * request's correlation-id. The whole resource is returned (the envelope's `fields` selector is not applied).
+   */
+  const answerRetrieve = (request: DittoEnvelope, thingId: string) => {
+    if (!isResponseRequired(request.headers)) return;
+    const thing = state.things[thingId];
+    const read = thing === undefined ? ({ ok: false, error: DittoErrors.thingNotFound(thingId) } as const) : readPath(thing, request.path);
+    const correlationId = getCorrelationId(request.headers);
+    const headers = { ...(correlationId === undefined ? {} : { 'correlation-id': correlationId }), 'content-type': 'application/json' };
+    const [namespace, ...name] = thingId.split(':');
+    const response: DittoEnvelope = read.ok
+      ? { topic: request.topic, headers, path: request.path, value: read.value, status: 200 }
+      : { topic: `${namespace}/${name.join(':')}/things/twin/errors`, headers, path: request.path, value: read.error, status: read.error.status };
+    void options.link
+      .sendCommand({ device: { tenant: options.tenant, deviceId: thingId }, requestId: '', subject: 'retrieve', payload: Buffer.from(JSON.stringify(response)) })
+      .then((taken) => {
+        if (!taken) log.debug({ thingId }, 'retrieve answer not delivered: the device is gone');
+      });
   };
 
   return {

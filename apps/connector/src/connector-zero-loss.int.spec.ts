@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { connectAsync } from 'mqtt';
 import { createTempDir, waitFor, type Spawned } from '@ledge/shared/util/testing';
-import { startCloudDownWithObserver } from '@ledge/shared/data-access-mqtt/testing';
+import { startCloudDownWithObserver, zeroLossEvent } from '@ledge/shared/data-access-mqtt/testing';
 import { spawnConnector, startLedgeBroker } from './testing/cloud-fixture';
 
 const TOTAL = 10_000;
@@ -30,7 +30,7 @@ describe('connector: zero loss across crashes', { timeout: 120_000 }, () => {
     const publishRange = async (from: number, to: number) => {
       const batch: Promise<unknown>[] = [];
       for (let n = from; n < to; n++) {
-        batch.push(app.publishAsync('e', JSON.stringify({ topic: 'demo/device/things/twin/commands/modify', headers: {}, path: '/attributes/n', value: { n } }), { qos: 1 }));
+        batch.push(app.publishAsync('e', zeroLossEvent(n), { qos: 1 }));
         if (batch.length === 500) await Promise.all(batch.splice(0));
       }
       await Promise.all(batch);

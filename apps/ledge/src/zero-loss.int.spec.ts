@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { connect, type MqttClient } from 'mqtt';
-import { connectorCloudEnv, findMosquitto, freePort, startCloudDownWithObserver, type CloudBroker } from '@ledge/shared/data-access-mqtt/testing';
+import { connectorCloudEnv, findMosquitto, freePort, startCloudDownWithObserver, zeroLossEvent, type CloudBroker } from '@ledge/shared/data-access-mqtt/testing';
 import { bundlePath, createTempDir, spawnNode, waitFor, type Spawned, skipUnlessTools } from '@ledge/shared/util/testing';
 
 const WINDOW = 64;
@@ -29,8 +29,7 @@ async function publishAll(client: MqttClient, total: number, acked: Set<number>)
   const one = async (): Promise<void> => {
     while (next < total) {
       const n = next++;
-      const env = { topic: 'demo/device/things/twin/commands/modify', headers: {}, path: '/attributes/n', value: { n } };
-      await client.publishAsync('e', JSON.stringify(env), { qos: 1 });
+      await client.publishAsync('e', zeroLossEvent(n), { qos: 1 });
       acked.add(n);
     }
   };

@@ -152,8 +152,17 @@ export async function startEndpointBroker(t: TestContextLike, pki: Pki, options:
 }
 
 /**
+ * Event `n` of the zero-loss tests, as a local app publishes it on `e`: a Ditto live message (every one
+ * must reach the cloud; a twin command would be collapsed to its last state when local twins are on).
+ */
+export function zeroLossEvent(n: number): string {
+  return JSON.stringify({ topic: 'demo/device/things/live/messages/n', headers: {}, path: ZERO_LOSS_PATH, value: { n } });
+}
+const ZERO_LOSS_PATH = '/features/ZeroLoss/outbox/messages/n';
+
+/**
  * The cloud of the zero-loss tests: a persistent observer subscribed to `event/#` counts the events by the
- * number in their Ditto value (`value.n` of path `/attributes/n`), then the cloud stops (Mosquitto keeps the session), so that
+ * number in their Ditto value (`value.n` of zeroLossEvent), then the cloud stops (Mosquitto keeps the session), so that
  * whatever a test publishes meanwhile must wait at the gateway. `received`: number → times delivered.
  */
 export async function startCloudDownWithObserver(t: TestContextLike): Promise<{ cloud: CloudBroker; received: Map<number, number> }> {
@@ -164,7 +173,7 @@ export async function startCloudDownWithObserver(t: TestContextLike): Promise<{ 
   observer.on('message', (_topic, payload) => {
     // only the tests' events: the stack's own twin updates (the Health feature) travel here too
     const env = JSON.parse(payload.toString()) as { path?: string; value?: { n?: unknown } };
-    const n = env.path === '/attributes/n' ? env.value?.n : undefined;
+    const n = env.path === ZERO_LOSS_PATH ? env.value?.n : undefined;
     if (typeof n === 'number') received.set(n, (received.get(n) ?? 0) + 1);
   });
   await observer.subscribeAsync('event/#', { qos: 1 });

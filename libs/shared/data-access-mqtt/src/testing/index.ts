@@ -4,5 +4,5 @@ export { localBusClientContract } from './contract';
 export type { MakeLocalBusClient, LocalBusContractOptions } from './contract';
 export { startMosquitto, findMosquitto, freePort, canConnect } from './mosquitto';
 export type { Mosquitto } from './mosquitto';
-export { connectorCloudEnv, makePki, startCloudBroker, startCloudDownWithObserver, startEndpointBroker } from './cloud-mosquitto';
+export { connectorCloudEnv, makePki, startCloudBroker, startCloudDownWithObserver, startEndpointBroker, zeroLossEvent } from './cloud-mosquitto';
 export type { CloudBroker, EndpointBroker, Pki } from './cloud-mosquitto';

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { cpSync, readFileSync, readdirSync, statSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import { captureLogger, createTempDir, waitFor, type TestContextLike } from '@ledge/shared/util/testing';
+import { nodeJournalFs, type JournalFs } from './journal-fs';
 import { FILE_HEADER_BYTES, RECORD_HEADER_BYTES } from './journal-format';
 import { createRecordStore, type RecordStore, type RecordStoreOptions } from './record-store';
 import { decodeRecord, type RecordStoreOp } from './record-store-codec';
@@ -208,6 +209,30 @@ describe('createRecordStore', () => {
     await store.close();
     const { store: again } = await open(t, dir);
     assert.deepEqual(again.keys(), ['good', 'k', 'é'.repeat(32)]);
+  });
+
+  it('after a failed write (disk full) refuses changes, keeps lookups, and reopens to what was written', async (t) => {
+    const dir = createTempDir(t);
+    let full = false;
+    const fs: JournalFs = {
+      ...nodeJournalFs,
+      write: (fd, buf) => (full ? Promise.reject(Object.assign(new Error('no space left on device'), { code: 'ENOSPC' })) : nodeJournalFs.write(fd, buf)),
+    };
+    const store = createRecordStore({ dir, logger: captureLogger().logger, fs });
+    await store.open();
+    store.put('a', 1);
+    await store.flush();
+    full = true;
+    store.put('b', 2);
+    await assert.rejects(store.flush(), { code: 'LEDGE_STORE_WRITE_FAILED' });
+    assert.throws(() => store.put('c', 3), { code: 'LEDGE_STORE_WRITE_FAILED' });
+    assert.throws(() => store.batch([{ delete: 'a' }, { put: ['c', 3] }]), { code: 'LEDGE_STORE_WRITE_FAILED' });
+    assert.deepEqual(dump(store), { a: 1, b: 2 }, 'a refused change is not applied; lookups work');
+    assert.equal(store.stats().journal.failed, true);
+    await assert.rejects(store.close(), { code: 'LEDGE_STORE_WRITE_FAILED' });
+    full = false;
+    const { store: again } = await open(t, dir);
+    assert.deepEqual(dump(again), { a: 1 });
   });
 
   it('a lower maxRecordBytes never cuts off larger records written before', async (t) => {

@@ -84,8 +84,9 @@ export function parseIotHubTopic(topic: string): IotHubTopic | string | undefine
   return undefined;
 }
 
-/** `<levels>/?<bag>` → [levels, bag]; without `/?` the whole string is levels (trailing '/' removed) and no bag. */
+/** `<levels>/?<bag>` (or `?<bag>` right after the prefix) → [levels, bag]; without `/?` the whole string is levels (trailing '/' removed) and no bag. */
 function splitBag(s: string): [string | undefined, Map<string, string> | undefined] {
+  if (s.startsWith('?')) return ['', parsePropertyBag(s.slice(1))];
   const at = s.lastIndexOf('/?');
   if (at < 0) return [s.endsWith('/') ? s.slice(0, -1) : s, undefined];
   return [s.slice(0, at), parsePropertyBag(s.slice(at + 2))];

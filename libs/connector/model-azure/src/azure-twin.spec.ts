@@ -42,7 +42,7 @@ describe('Azure twin: GET at connect', () => {
   it('the 200 response gives one replace per desired section, skipping $-keys and sections naming no feature', () => {
     const { connect, leftOut } = make();
     const r = connect({
-      desired: { meter: { interval: 5 }, 'edge:containers:Container:x': { run: true }, $version: 7, $metadata: { meter: {} }, bad: 3, 'a/b': {} },
+      desired: { meter: { interval: 5 }, 'edge:containers:Container:x': { run: true }, $version: 7, $metadata: { meter: {} }, bad: 3, 'a/b': {}, 'edge:containers': {} },
       reported: { meter: { interval: 1 }, $version: 3 },
     });
     assert.ok(r.ok, r.ok ? '' : r.drop);
@@ -51,7 +51,11 @@ describe('Azure twin: GET at connect', () => {
       { thingId: 'demo:device', featureId: 'meter', mode: 'replace', value: { interval: 5 } },
       { thingId: 'demo:device:edge:containers', featureId: 'Container:x', mode: 'replace', value: { run: true } },
     ]);
-    assert.deepEqual(leftOut, ['twin GET response: section "bad" is not an object', 'twin GET response: "a/b" names no feature']);
+    assert.deepEqual(leftOut, [
+      'twin GET response: section "bad" is not an object',
+      'twin GET response: "a/b" names no feature',
+      'twin GET response: "edge:containers" names no feature',
+    ]);
   });
 
   it('remembers the reported state of the response, and its desired $version', () => {

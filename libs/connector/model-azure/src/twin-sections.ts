@@ -19,8 +19,10 @@ export function twinSectionName(deviceId: string, thingId: string, featureId: st
   return `${thingId.slice(deviceId.length + 1)}:${featureId}`;
 }
 
-/** The default reading of a section name; undefined when it names no usable feature. */
+/** The default reading of a section name; undefined when it names no usable feature (or the child's attributes). */
 export function parseTwinSectionName(deviceId: string, name: string): TwinSection | undefined {
+  // `edge:containers` alone is the child's attributes section (AWS naming): no feature.
+  if (name === CONTAINERS_CHILD) return undefined;
   const prefix = `${CONTAINERS_CHILD}:`;
   const section = name.startsWith(prefix)
     ? { thingId: `${deviceId}:${CONTAINERS_CHILD}`, featureId: name.slice(prefix.length) }

@@ -5,6 +5,18 @@ import type { DittoEnvelope } from '@ledge/shared/model-ditto';
 
 export type JsonObject = { [key: string]: unknown };
 
+/**
+ * A Ditto envelope with the fields a twin carries beyond the command envelope: `revision` and `timestamp`
+ * on events (Ditto protocol "events"), `fields` (the field selector) on a retrieve. Assignable to
+ * DittoEnvelope, so anything that publishes envelopes publishes these.
+ */
+export interface TwinEnvelope extends DittoEnvelope {
+  readonly revision?: number;
+  readonly timestamp?: string;
+  /** Ditto's field selector, e.g. `features(F/desiredProperties,G)`. model-ditto's parseEnvelope drops it. */
+  readonly fields?: string;
+}
+
 export interface TwinFeature {
   readonly definition?: readonly string[];
   readonly properties?: JsonObject;
@@ -25,6 +37,11 @@ export interface ThingRecord {
   readonly unsynced?: number;
   /** Features deleted locally whose deletion the cloud has not acknowledged yet. */
   readonly deletedFeatures: readonly string[];
+  /**
+   * Set when the thing was deleted locally: the revision of the delete. The record is a tombstone (no
+   * features; reads treat the thing as absent) kept until the cloud acknowledges the delete.
+   */
+  readonly removed?: number;
 }
 
 export interface FeatureRecord {
@@ -53,10 +70,13 @@ export interface TwinWrite {
 /** A Ditto envelope to publish at `topic` (a local bus topic, or a local-style uplink topic `e` / `e/<tenant>/<thingId>`). */
 export interface TwinMessage {
   readonly topic: string;
-  readonly envelope: DittoEnvelope;
+  readonly envelope: TwinEnvelope;
 }
 
-/** What the cloud must acknowledge before a local change counts as synchronised. */
+/**
+ * What the cloud must acknowledge before a local change counts as synchronised. `thing` marks the thing's
+ * own fields at `revision`, or, on a tombstone whose `removed` is `revision`, the thing's deletion.
+ */
 export type SyncMark =
   | { readonly kind: 'feature'; readonly thingId: string; readonly featureId: string; readonly revision: number }
   | { readonly kind: 'thing'; readonly thingId: string; readonly revision: number }
@@ -73,4 +93,6 @@ export interface TwinContext {
   readonly tenantId: string;
   /** Epoch ms. */
   readonly now: () => number;
+  /** A fresh correlation-id for the commands the sync sends (e.g. crypto.randomUUID). */
+  readonly newId: () => string;
 }

@@ -1,0 +1,78 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { deleteAt, escapeSegment, formatPointer, getAt, setAt, unescapeSegment } from './json-pointer';
+import { jsonEqual } from './json-value';
+import { mergePatch } from './merge-patch';
+
+describe('JSON pointers', () => {
+  it('escapes and unescapes segments (RFC 6901)', () => {
+    assert.equal(escapeSegment('a/b~c'), 'a~1b~0c');
+    assert.equal(unescapeSegment('a~1b~0c'), 'a/b~c');
+    assert.equal(unescapeSegment('~01'), '~1');
+    assert.equal(unescapeSegment('a~2'), undefined);
+    assert.equal(formatPointer(['a/b', 'c']), '/a~1b/c');
+  });
+
+  it('reads, sets and deletes without changing the input', () => {
+    const root = { a: { b: 1 }, c: [1, 2] };
+    assert.deepEqual(getAt(root, ['a', 'b']), { found: true, value: 1 });
+    assert.deepEqual(getAt(root, ['a', 'x']), { found: false });
+    assert.deepEqual(getAt(root, ['c', '0']), { found: false }, 'arrays are leaves');
+    assert.deepEqual(setAt(root, ['a', 'd', 'e'], 2), { a: { b: 1, d: { e: 2 } }, c: [1, 2] });
+    assert.deepEqual(setAt(root, ['c', 'x'], 3), { a: { b: 1 }, c: { x: 3 } }, 'a non-object on the way becomes an object');
+    assert.deepEqual(deleteAt(root, ['a', 'b']), { a: {}, c: [1, 2] });
+    assert.equal(deleteAt(root, ['a', 'x']), undefined);
+    assert.equal(deleteAt(root, ['c', 'x']), undefined);
+    assert.deepEqual(root, { a: { b: 1 }, c: [1, 2] });
+  });
+
+  it('treats "__proto__" as an ordinary key', () => {
+    const out = setAt({}, ['__proto__', 'polluted'], true);
+    assert.equal(({} as Record<string, unknown>)['polluted'], undefined);
+    assert.deepEqual(getAt(out, ['__proto__', 'polluted']), { found: true, value: true });
+    assert.equal(Object.getPrototypeOf(out), Object.prototype);
+  });
+});
+
+describe('mergePatch (RFC 7396)', () => {
+  // RFC 7396 Appendix A.
+  const cases: Array<[unknown, unknown, unknown]> = [
+    [{ a: 'b' }, { a: 'c' }, { a: 'c' }],
+    [{ a: 'b' }, { b: 'c' }, { a: 'b', b: 'c' }],
+    [{ a: 'b' }, { a: null }, {}],
+    [{ a: 'b', b: 'c' }, { a: null }, { b: 'c' }],
+    [{ a: ['b'] }, { a: 'c' }, { a: 'c' }],
+    [{ a: 'c' }, { a: ['b'] }, { a: ['b'] }],
+    [{ a: { b: 'c' } }, { a: { b: 'd', c: null } }, { a: { b: 'd' } }],
+    [{ a: [{ b: 'c' }] }, { a: [1] }, { a: [1] }],
+    [['a', 'b'], ['c', 'd'], ['c', 'd']],
+    [{ a: 'b' }, ['c'], ['c']],
+    [{ a: 'foo' }, null, null],
+    [{ a: 'foo' }, 'bar', 'bar'],
+    [{ e: null }, { a: 1 }, { e: null, a: 1 }],
+    [[1, 2], { a: 'b', c: null }, { a: 'b' }],
+    [{}, { a: { bb: { ccc: null } } }, { a: { bb: {} } }],
+  ];
+  for (const [target, patch, expected] of cases) {
+    it(`${JSON.stringify(target)} + ${JSON.stringify(patch)}`, () => {
+      assert.deepEqual(mergePatch(target, patch), expected);
+    });
+  }
+
+  it('does not pollute prototypes', () => {
+    const patch = JSON.parse('{"__proto__":{"polluted":true}}') as unknown;
+    const out = mergePatch({}, patch) as Record<string, unknown>;
+    assert.equal(({} as Record<string, unknown>)['polluted'], undefined);
+    assert.equal(Object.getPrototypeOf(out), Object.prototype);
+    assert.deepEqual(Object.keys(out), ['__proto__']);
+  });
+});
+
+describe('jsonEqual', () => {
+  it('ignores key order and compares deeply', () => {
+    assert.equal(jsonEqual({ a: 1, b: [1, { c: 2 }] }, { b: [1, { c: 2 }], a: 1 }), true);
+    assert.equal(jsonEqual({ a: 1 }, { a: 1, b: undefined }), false);
+    assert.equal(jsonEqual([1], { 0: 1 }), false);
+    assert.equal(jsonEqual(null, {}), false);
+  });
+});

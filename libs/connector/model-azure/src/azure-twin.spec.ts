@@ -99,14 +99,14 @@ describe('Azure twin: GET at connect', () => {
 });
 
 describe('Azure twin: desired-property patches', () => {
-  it('each section becomes a merge; null removes a section; $version is not a section', () => {
+  it('each section becomes a merge; a section set to null clears the feature (replace with null); $version is not a section', () => {
     const { p, connect } = make();
     connect();
     const r = p.toLocal(msg('$iothub/twin/PATCH/properties/desired/?$version=2', { meter: { interval: null, unit: 'C' }, old: null, $version: 2 }), ctx);
     assert.ok(r.ok && r.messages.length === 0);
     assert.deepEqual(r.desired, [
       { thingId: 'demo:device', featureId: 'meter', mode: 'merge', value: { interval: null, unit: 'C' } },
-      { thingId: 'demo:device', featureId: 'old', mode: 'merge', value: null },
+      { thingId: 'demo:device', featureId: 'old', mode: 'replace', value: null },
     ]);
   });
 

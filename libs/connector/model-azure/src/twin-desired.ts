@@ -1,7 +1,8 @@
 // IoT Hub → local desired properties. The twin GET response (`$iothub/twin/res/200/?$rid=…`, body
 // `{"desired":{…,"$version":n},"reported":{…,"$version":m}}`) gives the whole desired state: one `replace`
 // per section. A desired-properties patch (`$iothub/twin/PATCH/properties/desired/?$version=n`, body
-// `{<section>: value|null, "$version": n}`) is a JSON merge patch: one `merge` per section. Keys starting
+// `{<section>: value|null, "$version": n}`) is a JSON merge patch: one `merge` per section (a section set
+// to null: `replace` with null, the feature has no desired properties any more). Keys starting
 // with '$' ($version, $metadata) are the hub's, not sections.
 import { defaultParseEnvelopeOptions } from '@ledge/shared/model-ditto';
 import { decodeJsonInput } from '@ledge/shared/util-parse';
@@ -64,7 +65,8 @@ function updates(source: JsonObject, mode: DesiredUpdate['mode'], ctx: DesiredCo
     const value = source[name];
     if (section === undefined) problems.push(`${what}: "${name.slice(0, 200)}" names no feature`);
     else if (value !== null && !isPlainObject(value)) problems.push(`${what}: section "${name.slice(0, 200)}" is not an object`);
-    else desired.push({ thingId: section.thingId, featureId: section.featureId, mode, value });
+    // A removed section clears the feature's desired properties: a `replace` with null says so plainly.
+    else desired.push({ thingId: section.thingId, featureId: section.featureId, mode: value === null ? 'replace' : mode, value });
   }
   if (desired.length === 0 && problems.length > 0) return { ok: false, drop: problems.join('; ') };
   for (const p of problems) ctx.problem(p);

@@ -3,6 +3,14 @@
 // Callback fs with raw descriptors: cheaper per call than FileHandle promises on the write path.
 import * as fs from 'node:fs';
 
+/**
+ * Writes up to this size go to the page cache with one write(2) on the calling thread. Through the
+ * thread pool the same write cost ~7 µs of CPU (submission, a worker's wake-up, the completion's wake-up
+ * of the loop) against ~1 µs for the syscall itself, and the broker makes one per event-loop turn under
+ * load (docs/performance.md, 2026-12-07). Larger ones (a backlog, snapshot chunks) stay off the loop.
+ */
+export const SYNC_WRITE_MAX_BYTES = 256 * 1024;
+
 export interface JournalFs {
   mkdir(dir: string): Promise<void>;
   readdir(dir: string): Promise<string[]>;
@@ -26,6 +34,11 @@ function cb<T>(run: (done: (err: NodeJS.ErrnoException | null, v: T) => void) =>
   return new Promise((resolve, reject) => run((err, v) => (err ? reject(err) : resolve(v))));
 }
 
+function writeAllSync(fd: number, buf: Buffer): void {
+  let offset = 0;
+  while (offset < buf.length) offset += fs.writeSync(fd, buf, offset, buf.length - offset);
+}
+
 function writeAll(fd: number, buf: Buffer, offset: number, done: (err: NodeJS.ErrnoException | null) => void): void {
   fs.write(fd, buf, offset, buf.length - offset, null, (err, n) => {
     if (err) return done(err);
@@ -43,7 +56,15 @@ export const nodeJournalFs: JournalFs = Object.freeze({
   open: (path: string, flags: 'r' | 'r+' | 'w' | 'wx') => cb<number>((done) => fs.open(path, flags, 0o640, done)),
   read: (fd: number, buf: Buffer, length: number, position: number) =>
     cb<number>((done) => fs.read(fd, buf, 0, length, position, done)),
-  write: (fd: number, buf: Buffer) => cb<void>((done) => writeAll(fd, buf, 0, (err) => done(err, undefined))),
+  write: (fd: number, buf: Buffer) => {
+    if (buf.length > SYNC_WRITE_MAX_BYTES) return cb<void>((done) => writeAll(fd, buf, 0, (err) => done(err, undefined)));
+    try {
+      writeAllSync(fd, buf);
+      return Promise.resolve();
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
+  },
   fdatasync: (fd: number) => cb<void>((done) => fs.fdatasync(fd, (err) => done(err, undefined))),
   ftruncate: (fd: number, length: number) => cb<void>((done) => fs.ftruncate(fd, length, (err) => done(err, undefined))),
   close: (fd: number) => cb<void>((done) => fs.close(fd, (err) => done(err, undefined))),

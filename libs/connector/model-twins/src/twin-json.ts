@@ -42,16 +42,16 @@ export function thingJson(thing: ThingRecord, features: Iterable<readonly [strin
   return out;
 }
 
-/** A feature value: an object with optional `definition` (strings), `properties`, `desiredProperties` (objects). */
+/** A feature value: an object with optional `definition` (strings), `properties`, `desiredProperties` (objects; `null` is not one). */
 export function checkFeature(value: unknown, featureId: string): Checked<TwinFeature> {
   if (!isJsonObject(value)) return { ok: false, problem: `feature "${featureId}" must be a JSON object` };
   const out: { definition?: readonly string[]; properties?: JsonObject; desiredProperties?: JsonObject } = {};
-  const definition = checkFeatureDefinition(value['definition'] ?? undefined, featureId);
+  const definition = checkFeatureDefinition(Object.hasOwn(value, 'definition') ? value['definition'] : undefined, featureId);
   if (!definition.ok) return definition;
   if (definition.value !== undefined) out.definition = definition.value;
   for (const key of ['properties', 'desiredProperties'] as const) {
     const v = Object.hasOwn(value, key) ? value[key] : undefined;
-    if (v === undefined || v === null) continue;
+    if (v === undefined) continue;
     if (!isJsonObject(v)) return { ok: false, problem: `${key} of feature "${featureId}" must be a JSON object` };
     out[key] = v;
   }
@@ -60,7 +60,7 @@ export function checkFeature(value: unknown, featureId: string): Checked<TwinFea
 
 /** A feature definition: an array of non-empty strings (Ditto: `ns:name:version` identifiers). */
 export function checkFeatureDefinition(value: unknown, featureId: string): Checked<readonly string[] | undefined> {
-  if (value === undefined || value === null) return { ok: true, value: undefined };
+  if (value === undefined) return { ok: true, value: undefined };
   if (!Array.isArray(value) || !value.every((d) => typeof d === 'string' && d !== '')) {
     return { ok: false, problem: `definition of feature "${featureId}" must be an array of non-empty strings` };
   }
@@ -85,12 +85,12 @@ export function checkThingFields(value: JsonObject): Checked<ThingFields> {
   const out: { policyId?: string; definition?: string; attributes?: JsonObject } = {};
   for (const key of ['policyId', 'definition'] as const) {
     const v = Object.hasOwn(value, key) ? value[key] : undefined;
-    if (v === undefined || v === null) continue;
+    if (v === undefined) continue;
     if (typeof v !== 'string' || v === '') return { ok: false, problem: `${key} must be a non-empty string` };
     out[key] = v;
   }
   const attributes = Object.hasOwn(value, 'attributes') ? value['attributes'] : undefined;
-  if (attributes !== undefined && attributes !== null) {
+  if (attributes !== undefined) {
     if (!isJsonObject(attributes)) return { ok: false, problem: 'attributes must be a JSON object' };
     out.attributes = attributes;
   }

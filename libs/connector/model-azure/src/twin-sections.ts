@@ -1,11 +1,14 @@
 // Which twin property (a "section" of `properties.desired` / `properties.reported`) holds which Ditto
-// feature — Kanto's AWS shadow naming, reused for IoT Hub: gateway feature F ↔ `F`; feature F of the
-// child thing `<deviceId>:<c>` ↔ `<c>:F` (in practice `edge:containers:F`). Back from a name the rule is
-// ambiguous once IDs contain ':', so names the mapping made itself win (twin-state.ts remembers them)
-// and otherwise `edge:containers` is the only child. Same rule as model-twins' twinSectionName.
+// feature: model-twins' section names (Kanto's AWS shadow naming), reused for IoT Hub — gateway feature F
+// ↔ `F`; feature F of the child thing `<deviceId>:<c>` ↔ `<c>:F` (in practice `edge:containers:F`).
+// Back from a name the rule is ambiguous once IDs contain ':', so names the mapping made itself win
+// (twin-state.ts remembers them); otherwise model-twins' reading applies. IoT Hub only has feature
+// sections here: attributes sections (the classic one, `edge:containers` alone) name no feature.
+import { EDGE_CONTAINERS_SUFFIX } from '@ledge/shared/model-ditto';
+import { parseTwinSectionName as parseSection, twinSectionName as sectionName } from '@ledge/connector/model-twins';
 
 /** The container-management child thing's suffix (`<deviceId>:edge:containers`, spec §0). */
-export const CONTAINERS_CHILD = 'edge:containers';
+export const CONTAINERS_CHILD = EDGE_CONTAINERS_SUFFIX.slice(1);
 
 export interface TwinSection {
   readonly thingId: string;
@@ -14,20 +17,14 @@ export interface TwinSection {
 
 /** The section name of feature `featureId` of `thingId` (the gateway or a `<deviceId>:` child); undefined for other things. */
 export function twinSectionName(deviceId: string, thingId: string, featureId: string): string | undefined {
-  if (thingId === deviceId) return featureId;
-  if (!thingId.startsWith(`${deviceId}:`) || thingId.length === deviceId.length + 1) return undefined;
-  return `${thingId.slice(deviceId.length + 1)}:${featureId}`;
+  const r = sectionName(deviceId, thingId, featureId);
+  return r.ok ? r.name : undefined;
 }
 
-/** The default reading of a section name; undefined when it names no usable feature (or the child's attributes). */
+/** The default reading of a section name; undefined when it names no usable feature (or attributes). */
 export function parseTwinSectionName(deviceId: string, name: string): TwinSection | undefined {
-  // `edge:containers` alone is the child's attributes section (AWS naming): no feature.
-  if (name === CONTAINERS_CHILD) return undefined;
-  const prefix = `${CONTAINERS_CHILD}:`;
-  const section = name.startsWith(prefix)
-    ? { thingId: `${deviceId}:${CONTAINERS_CHILD}`, featureId: name.slice(prefix.length) }
-    : { thingId: deviceId, featureId: name };
-  return isFeatureId(section.featureId) ? section : undefined;
+  const section = parseSection(deviceId, name);
+  return section.featureId !== undefined && isFeatureId(section.featureId) ? { thingId: section.thingId, featureId: section.featureId } : undefined;
 }
 
 /** A Ditto feature ID that can be a path segment: non-empty, no '/', no control characters, ≤ 256 characters. */

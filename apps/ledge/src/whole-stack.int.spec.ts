@@ -20,6 +20,7 @@ import { duplicateKeys } from './testing/duplicate-keys';
 import { THIRD_PARTY_FEATURE } from './testing/third-party-app';
 import { backupAndRestoreThroughCloud, metricsThroughCloud } from './testing/feature-flows';
 import { containerLogsThroughCloud } from './testing/logs-flow';
+import { localTwinThroughOutage } from './testing/twins-flow';
 import { desiredStateThroughCloud } from './testing/update-flow';
 import { startUploadSink } from './testing/upload-sink';
 import { DEVICE, startWholeStack, waitForAllFeatures, type Command, type Envelope, type StackMode, type WholeStack } from './testing/whole-stack';
@@ -338,6 +339,7 @@ function wholeStackSuite(mode: StackMode): void {
       await t.test('Logs upload from the cloud naming a container and an app: the container\'s lines from container management and the app\'s from its log file in the archive; no other local client reads them', (st) => containerLogsThroughCloud(st, stack, registry));
       await t.test('UpdateManager apply from the cloud: the containers agent runs v1, v2 (one changed, one kept, one added with a health check), rolls v3 back when a new container exits at activation; a wrong key is refused naming it', (st) => desiredStateThroughCloud(st, stack, registry, mode));
       await t.test('Metrics request from the cloud → data messages at the cloud at that frequency; frequency 0 stops them', () => metricsThroughCloud(stack));
+      await t.test('local twins: a property changed by a local app while the cloud is down is answered from the twin and reaches the cloud as its last state after the reconnect', (st) => localTwinThroughOutage(st, stack));
       await t.test('SIGTERM stops every app by itself, exit code 0; every line it wrote is a JSON object without duplicate keys', () => stopsCleanlyWithJsonLogs(stack, mode));
     });
 

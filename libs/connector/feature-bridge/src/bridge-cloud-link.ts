@@ -7,12 +7,14 @@ import type { ConnectionCause, ThingIdentity } from '@ledge/shared/model-edge';
 import type { Commands } from './bridge-commands';
 import type { CloudLink } from './bridge-intake';
 import type { StatusPublisher } from './bridge-status';
+import type { Twins } from './bridge-twins';
 import type { Uplink } from './uplink';
 
 export interface CloudLinkOptions {
   readonly uplink: Pick<Uplink, 'connected' | 'disconnected'>;
   readonly commands: Pick<Commands, 'subscribe' | 'onCloudMessage'>;
   readonly status: Pick<StatusPublisher, 'setCause' | 'publish' | 'announceIdentity'>;
+  readonly twins: Pick<Twins, 'connected' | 'disconnected'>;
   /** Wall clock for the protocol's DeviceContext. */
   readonly now: () => number;
 }
@@ -46,11 +48,13 @@ export function createCloudLinkHolder(o: CloudLinkOptions): CloudLinkHolder {
       cl.on('connected', () => {
         status.setCause(undefined);
         uplink.connected(cl, context);
+        o.twins.connected({ client: cl, ctx: context });
         void status.publish(true);
         announceIdentity();
       });
       cl.on('disconnected', (info) => {
         uplink.disconnected();
+        o.twins.disconnected();
         // A credentials renewal (Azure SAS) reconnects at once: no status flap for local apps.
         if (info.renewal === true) return;
         status.setCause(info.cause);
@@ -63,6 +67,7 @@ export function createCloudLinkHolder(o: CloudLinkOptions): CloudLinkHolder {
       const cl = cloud;
       cloud = undefined;
       uplink.disconnected();
+      o.twins.disconnected();
       status.setCause(cause);
       if (cl) {
         cl.removeAllListeners();

@@ -6,6 +6,7 @@ import type { CloudClient, CloudMessage } from '@ledge/connector/data-access-clo
 import type { BusPacket, LocalBusClient } from '@ledge/shared/data-access-mqtt';
 import { getCorrelationId, getHeader, parseDittoTimeout, parseEnvelope } from '@ledge/shared/model-ditto';
 import type { Logger } from '@ledge/shared/util';
+import type { Twins } from './bridge-twins';
 import { parseSysLogLine, type CommandSubscriptionTracker } from './sys-log';
 
 export interface CommandsOptions {
@@ -17,6 +18,8 @@ export interface CommandsOptions {
   readonly logger: Logger;
   /** The attached cloud client, if any. */
   readonly cloud: () => CloudClient | undefined;
+  /** Local twins and the cloud's desired state (bridge-twins.ts). */
+  readonly twins: Pick<Twins, 'handleCloud' | 'applyDesired'>;
 }
 
 export interface CommandCounters {
@@ -41,12 +44,17 @@ export function createCommands(o: CommandsOptions): Commands {
 
   return {
     onCloudMessage(m, ctx) {
+      if (o.twins.handleCloud(m, ctx)) {
+        c.consumed++;
+        return;
+      }
       // Every message on the protocol's cloud subscriptions goes through toLocal (AWS shadow responses too).
       const mapped = o.protocol.toLocal(m, ctx);
       if (!mapped.ok) {
         log.debug({ topic: m.topic, reason: mapped.drop }, 'cloud message not routable locally; dropped');
         return;
       }
+      if (mapped.desired !== undefined && mapped.desired.length > 0) o.twins.applyDesired(mapped.desired, ctx);
       if (mapped.messages.length === 0) {
         c.consumed++;
         return;

@@ -11,6 +11,7 @@ import { EdgeTopics } from '@ledge/shared/model-edge';
 import { parseHonoTopic } from '@ledge/shared/model-hono';
 import type { Clock, Logger } from '@ledge/shared/util';
 import type { MessageClass, OutboxQueue } from './outbox-queue';
+import type { Twins } from './bridge-twins';
 import type { Uplink } from './uplink';
 
 export interface CloudLink {
@@ -32,6 +33,8 @@ export interface IntakeOptions {
   readonly cloud: () => CloudLink | undefined;
   readonly onThingRequest: () => void;
   readonly onSysLog: (p: BusPacket) => void;
+  /** Local twins: a twin command on `e`/`event` goes to the twin store instead of the outbox (bridge-twins.ts). */
+  readonly twins: Pick<Twins, 'handleLocal'>;
 }
 
 export interface IntakeCounters {
@@ -79,6 +82,10 @@ export function createIntake(o: IntakeOptions): Intake {
       const parsed = parseHonoTopic(p.topic);
       if (!parsed.ok || parsed.topic.kind === 'command-request') return;
       const cls: MessageClass = parsed.topic.kind === 'telemetry' ? 't' : parsed.topic.kind === 'event' ? 'e' : 'r';
+      if (cls === 'e') {
+        const applied = o.twins.handleLocal(p);
+        if (applied !== undefined) return applied;
+      }
       if (cls === 'r' && !responseExpected(p)) return;
       const qos = p.qos === 0 ? 0 : 1;
       if (qos === 0 && !o.telemetryQos0Durable) return sendAtMostOnce(p);

@@ -17,6 +17,8 @@ import { defaultBridgeOptions, type BridgeIo, type BridgeOptions } from './bridg
 import { createStatusPublisher } from './bridge-status';
 import { createOutboxQueue } from './outbox-queue';
 import { createCommandSubscriptionTracker, SysLogTopics } from './sys-log';
+import { createTwins } from './bridge-twins';
+import { createTwinStore } from './twin-store';
 import { createUplink } from './uplink';
 
 export interface BridgeCounters {
@@ -76,8 +78,20 @@ function wire(o: BridgeOptions & BridgeIo) {
     handleIncoming: (p) => intake.handle(p),
   });
   const status = createStatusPublisher({ local, queue, clock, scheduler, intervalMs: o.statusIntervalMs, logger: log });
-  const commands = createCommands({ protocol: o.protocol, local, rememberCorrelation: (id, ms) => void cache.remember(id, ms), tracker, logger: log, cloud: () => link.current()?.client });
-  const link = createCloudLinkHolder({ uplink, commands, status, now });
+  const twinRecords = o.localTwins === true ? o.createTwinRecords({ dir: o.twinsDir ?? `${o.outboxDir}-twins`, logger: o.logger, fsync: o.outboxFsync }) : undefined;
+  let twinStore: ReturnType<typeof createTwinStore> | undefined;
+  const twins = createTwins({
+    protocol: o.protocol,
+    // Built on open (it indexes the records).
+    store: () => twinStore,
+    local,
+    cloud: () => link.current(),
+    scheduler,
+    logger: o.logger,
+    newId: o.newId,
+  });
+  const commands = createCommands({ protocol: o.protocol, local, rememberCorrelation: (id, ms) => void cache.remember(id, ms), tracker, logger: log, cloud: () => link.current()?.client, twins });
+  const link = createCloudLinkHolder({ uplink, commands, status, twins, now });
   const intake = createIntake({
     protocol: o.protocol,
     queue,
@@ -90,8 +104,15 @@ function wire(o: BridgeOptions & BridgeIo) {
     cloud: () => link.current(),
     onThingRequest: () => link.announceIdentity(),
     onSysLog: (p) => commands.onSysLog(p),
+    twins,
   });
-  return { log, outbox, queue, tracker, uplink, local, status, commands, link, intake };
+  const openTwins = async (): Promise<typeof twinRecords> => {
+    if (twinRecords === undefined) return undefined;
+    await twinRecords.open();
+    twinStore = createTwinStore(twinRecords);
+    return twinRecords;
+  };
+  return { log, outbox, queue, tracker, uplink, local, status, commands, link, intake, twins, openTwins };
 }
 
 function collectCounters(p: Pick<ReturnType<typeof wire>, 'queue' | 'uplink' | 'intake' | 'commands' | 'tracker'>): BridgeCounters & { outboxDepth: number; outboxBytes: number } {
@@ -114,7 +135,7 @@ function collectCounters(p: Pick<ReturnType<typeof wire>, 'queue' | 'uplink' | '
 
 export function createBridge(options: BridgeOptions): Bridge {
   const parts = wire(withDefaults(defaultBridgeOptions, options));
-  const { log, outbox, queue, uplink, local, status, link } = parts;
+  const { log, outbox, queue, uplink, local, status, link, twins } = parts;
   const protocol = options.protocol;
   const closer = createCloser(log);
 
@@ -125,6 +146,11 @@ export function createBridge(options: BridgeOptions): Bridge {
       closer.add('outbox', () => outbox.close());
       const loaded = queue.load();
       log.info({ queued: loaded.length }, 'outbox loaded');
+      const twinRecords = await parts.openTwins();
+      if (twinRecords !== undefined) {
+        closer.add('twin store', () => twinRecords.close());
+        log.info({ things: twinRecords.keys('t\u0000').length }, 'local twins loaded');
+      }
       local.on('connected', () => {
         void status.publish(true);
         link.announceIdentity();
@@ -146,6 +172,7 @@ export function createBridge(options: BridgeOptions): Bridge {
     close: onlyOnce(async () => {
       status.closing();
       uplink.close();
+      twins.close();
       await link.detach(ConnectionCauses.CONNECTION_CLOSED);
       await closer.close();
       await status.finalStatus();

@@ -89,9 +89,13 @@ export function createConnector(config: ConnectorConfig, options: ConnectorDeps)
     replayRate: config.replayRate,
     maxInFlight: config.maxInFlight,
     telemetryQos0Durable: config.telemetryQos0Durable,
+    localTwins: config.localTwins,
+    twinsDir: join(config.dataDir, 'twins'),
     statusIntervalMs: config.statusInterval * 1000,
     logger: deps.logger,
     createOutbox: deps.createOutbox,
+    createTwinRecords: deps.createTwinRecords,
+    newId: deps.newId,
     createLocalBus: deps.createLocalBus,
     clock: deps.clock,
     scheduler: deps.scheduler,
@@ -248,6 +252,6 @@ export function createConnectorEntry(protocols: ProtocolRegistry): AppEntry<Conn
     summary: 'Ledge connector: bridges the local bus to the cloud (Hono / Bosch IoT Suite, AWS IoT Core, Azure IoT Hub) with a durable outbox',
     spec: connectorSpec,
     create: (config, { logger }) => createConnector(config, { logger, protocols }),
-    devDefaults: (devDir) => ({ dataDir: join(devDir, 'connector'), provisioningFile: join(devDir, 'connector', 'provisioning.json') }),
+    devDefaults: (devDir) => ({ dataDir: join(devDir, 'connector'), provisioningFile: join(devDir, 'connector', 'provisioning.json'), localTwins: true }),
   };
 }

@@ -10,12 +10,15 @@ import type { BridgeOptions } from '../bridge-options';
 import { createFakeCloud, type FakeCloud } from './fake-cloud';
 import { createGatedLocalBus, type GatedLocalBus } from './gated-local-bus';
 import { createMemoryOutbox, type MemoryOutbox } from './memory-outbox';
+import { createMemoryTwinRecords, type MemoryTwinRecords } from './memory-twin-records';
 
 export const IDENTITY: ThingIdentity = Object.freeze({ deviceId: 'demo:device', tenantId: 'demo' });
 
-export interface HarnessSettings extends Partial<Pick<BridgeOptions, 'outboxMaxMessages' | 'outboxMaxBytes' | 'replayRate' | 'maxInFlight' | 'telemetryQos0Durable' | 'statusIntervalMs'>> {
+export interface HarnessSettings extends Partial<Pick<BridgeOptions, 'outboxMaxMessages' | 'outboxMaxBytes' | 'replayRate' | 'maxInFlight' | 'telemetryQos0Durable' | 'statusIntervalMs' | 'localTwins' | 'protocol'>> {
   /** Messages the outbox directory held from an earlier run. */
   readonly stored?: readonly OutboxMessage[];
+  /** The local twins' records (default: a fresh in-memory store); pass one from an earlier harness to restart on it. */
+  readonly twinRecords?: MemoryTwinRecords;
 }
 
 export interface Harness {
@@ -28,6 +31,8 @@ export interface Harness {
   readonly local: GatedLocalBus;
   /** The first cloud client (attach() hands it over; the bridge starts it). */
   readonly cloud: FakeCloud;
+  /** The local twins' records (used when localTwins is on). */
+  readonly twinRecords: MemoryTwinRecords;
   attach(cloud?: FakeCloud): FakeCloud;
   /** Payloads the cloud received on topics starting with `prefix`, in order. */
   sent(prefix: string): string[];
@@ -38,12 +43,14 @@ export interface Harness {
 type TestContext = { after(fn: () => unknown): void };
 
 export async function startBridge(t: TestContext, settings: HarnessSettings = {}): Promise<Harness> {
-  const { stored, ...bridgeSettings } = settings;
+  const { stored, twinRecords: givenRecords, ...bridgeSettings } = settings;
   const trace: string[] = [];
   const time = createFakeTime();
   const outbox = createMemoryOutbox({ trace, ...(stored ? { stored } : {}) });
   const local = createGatedLocalBus({ trace });
   let outboxOptions: OutboxOptions | undefined;
+  const twinRecords = givenRecords ?? createMemoryTwinRecords(new Map(), trace);
+  let ids = 0;
   const bridge = createBridge({
     protocol: createHonoProtocol(),
     local: {},
@@ -62,6 +69,8 @@ export async function startBridge(t: TestContext, settings: HarnessSettings = {}
       return outbox;
     },
     createLocalBus: local.createLocalBus,
+    createTwinRecords: () => twinRecords,
+    newId: () => `id-${++ids}`,
     clock: time.clock,
     scheduler: time.scheduler,
     ...bridgeSettings,
@@ -79,6 +88,7 @@ export async function startBridge(t: TestContext, settings: HarnessSettings = {}
     outboxOptions: () => outboxOptions,
     local,
     cloud,
+    twinRecords,
     attach(cl = cloud) {
       if (!clouds.includes(cl)) clouds.push(cl);
       bridge.attachCloud(cl, IDENTITY);

@@ -1,0 +1,240 @@
+// The connector's local digital twins (Kanto's local-digital-twins, issue 20), and the desired state any
+// cloud reports. With `localTwins` on, twin commands local apps publish on `e`/`event` are applied to the
+// durable twin store (flushed before the local PUBACK, so a kill loses nothing acknowledged), answered and
+// announced on the local bus, and forwarded while online; what the cloud has not acknowledged stays
+// unsynchronised and is pushed by the sync SYNC_DELAY after each connect (after the cloud's desired
+// properties were fetched, so a push never overwrites them). Twin commands do not enter the outbox: the
+// store is their durable record, and the sync sends the last state instead of every step.
+// Off (Kanto's default), only the cloud's desired state is handled: published as local twin events.
+// The rules are model-twins' pure functions; this file is the wiring (store, local bus, cloud, timers).
+import type { CloudProtocol, DesiredUpdate, DeviceContext } from '@ledge/connector/model-connector';
+import type { CloudMessage } from '@ledge/connector/data-access-cloud-mqtt';
+import {
+  applyDesired,
+  desiredEvents,
+  handleLocalTwinCommand,
+  knownTwins,
+  parseRetrieveDesiredResponse,
+  pushCommands,
+  retrieveDesiredCommand,
+  syncMarkWrites,
+  type TwinContext,
+  type TwinMessage,
+  type TwinUplink,
+} from '@ledge/connector/model-twins';
+import type { BusPacket, LocalBusClient } from '@ledge/shared/data-access-mqtt';
+import { getCorrelationId, parseEnvelope } from '@ledge/shared/model-ditto';
+import type { Logger, Scheduler, Timer } from '@ledge/shared/util';
+import type { CloudLink } from './bridge-intake';
+import type { TwinStore } from './twin-store';
+
+/** Kanto's local-digital-twins waits 2 s after a connect before it synchronises. */
+export const SYNC_DELAY_MS = 2_000;
+/** How long a Hono sync waits for the cloud's desired properties before it pushes without them. */
+export const RETRIEVE_TIMEOUT_MS = 10_000;
+
+export interface TwinsOptions {
+  readonly protocol: CloudProtocol;
+  /** The twin store when local twins are on (once open); undefined: off. */
+  readonly store: () => TwinStore | undefined;
+  readonly local: Pick<LocalBusClient, 'publish'>;
+  readonly cloud: () => CloudLink | undefined;
+  readonly scheduler: Scheduler;
+  readonly logger: Logger;
+  readonly newId: () => string;
+  readonly syncDelayMs?: number;
+  readonly retrieveTimeoutMs?: number;
+}
+
+export interface TwinCounters {
+  /** Local twin commands applied to the store. */
+  applied: number;
+  /** Cloud publishes that carried local twin changes (forwards and sync pushes), acknowledged. */
+  synced: number;
+  /** Desired-property updates from the cloud. */
+  desired: number;
+  conflicts: number;
+}
+
+export interface Twins {
+  readonly enabled: boolean;
+  /**
+   * A local message on `e`/`event`: undefined when it is not a twin command the store handles (the
+   * caller forwards it as before); else a promise that resolves once the change is durable.
+   */
+  handleLocal(p: BusPacket): Promise<void> | undefined;
+  /** A cloud message the twins consume (a Hono answer to the sync's retrieve): true when consumed. */
+  handleCloud(m: CloudMessage, ctx: DeviceContext): boolean;
+  /** Desired properties a protocol mapped from a cloud message. */
+  applyDesired(updates: readonly DesiredUpdate[], ctx: DeviceContext): void;
+  connected(link: CloudLink): void;
+  disconnected(): void;
+  readonly counters: Readonly<TwinCounters>;
+  close(): void;
+}
+
+export function createTwins(o: TwinsOptions): Twins {
+  const log = o.logger.child({ component: 'local-twins' });
+  const c: TwinCounters = { applied: 0, synced: 0, desired: 0, conflicts: 0 };
+  const syncDelayMs = o.syncDelayMs ?? SYNC_DELAY_MS;
+  const retrieveTimeoutMs = o.retrieveTimeoutMs ?? RETRIEVE_TIMEOUT_MS;
+  /** Hono sync: correlation-id of a pending retrieve → thing ID, with its timeout. */
+  const pending = new Map<string, { thingId: string; timer: Timer }>();
+  let syncTimer: Timer | undefined;
+
+  const twinCtx = (ctx: Pick<DeviceContext, 'deviceId' | 'tenantId' | 'now'>): TwinContext => ({ deviceId: ctx.deviceId, tenantId: ctx.tenantId, now: ctx.now, newId: o.newId });
+
+  function publishLocal(messages: readonly TwinMessage[]): void {
+    for (const m of messages) {
+      o.local.publish(m.topic, Buffer.from(JSON.stringify(m.envelope)), { qos: 1 }).catch((err: unknown) => log.warn({ err, topic: m.topic }, 'twin message not delivered locally'));
+    }
+  }
+
+  /** Publishes one twin change at the cloud through the protocol; its marks are set once every publish was acknowledged. */
+  function send(uplink: TwinUplink, link: CloudLink): void {
+    const store = o.store();
+    if (!link.client.connected) return;
+    const mapped = o.protocol.toCloud({ topic: uplink.topic, payload: Buffer.from(JSON.stringify(uplink.envelope)), qos: 1 }, link.ctx);
+    if (!mapped.ok) {
+      log.warn({ topic: uplink.topic, path: uplink.envelope.path, reason: mapped.drop }, 'twin change not routable to the cloud; it stays unsynchronised');
+      return;
+    }
+    Promise.all(mapped.messages.map((m) => link.client.publish(m.topic, m.payload, m.qos === 0 ? 0 : 1))).then(
+      () => {
+        c.synced++;
+        if (store === undefined) return;
+        for (const mark of uplink.marks) store.apply(syncMarkWrites(store, mark));
+      },
+      (err: unknown) => log.debug({ err, path: uplink.envelope.path }, 'twin change not acknowledged by the cloud; pushed again by the next sync'),
+    );
+  }
+
+  function push(thingId: string, link: CloudLink, desiredKnown: boolean): void {
+    const store = o.store();
+    if (store === undefined) return;
+    const uplinks = pushCommands(store, thingId, twinCtx(link.ctx), { desiredKnown });
+    log.info({ thingId, changes: uplinks.length, desiredKnown }, 'pushing the local twin to the cloud');
+    for (const u of uplinks) send(u, link);
+  }
+
+  function sync(): void {
+    syncTimer = undefined;
+    const store = o.store();
+    const link = o.cloud();
+    if (store === undefined || link === undefined || !link.client.connected) return;
+    for (const thingId of store.thingIds()) {
+      // AWS and Azure fetched the desired state at connect (connectRequests); their pushes carry reported state only.
+      if (o.protocol.connectRequests !== undefined) {
+        push(thingId, link, true);
+        continue;
+      }
+      const correlationId = o.newId();
+      const retrieve = retrieveDesiredCommand(store, thingId, correlationId, twinCtx(link.ctx));
+      if (retrieve === undefined) {
+        push(thingId, link, true);
+        continue;
+      }
+      const timer = o.scheduler.setTimeout(() => {
+        pending.delete(correlationId);
+        log.warn({ thingId, timeoutMs: retrieveTimeoutMs }, 'the cloud did not answer the desired-properties retrieve; pushing without overwriting them');
+        const l = o.cloud();
+        if (l !== undefined) push(thingId, l, false);
+      }, retrieveTimeoutMs);
+      pending.set(correlationId, { thingId, timer });
+      send({ ...retrieve, marks: [] }, link);
+    }
+  }
+
+  function applyAndAnnounce(updates: readonly DesiredUpdate[], ctx: DeviceContext): void {
+    c.desired += updates.length;
+    const store = o.store();
+    if (store === undefined) {
+      publishLocal(desiredEvents(updates, twinCtx(ctx)));
+      return;
+    }
+    const out = applyDesired(store, updates, twinCtx(ctx));
+    store.apply(out.writes);
+    for (const conflict of out.conflicts) {
+      c.conflicts++;
+      log.warn({ thingId: conflict.thingId, featureId: conflict.featureId }, 'desired properties changed locally and in the cloud: the cloud value is kept');
+    }
+    // Local apps hear of the change once it is durable.
+    store.flush().then(
+      () => publishLocal(out.local),
+      (err: unknown) => log.error({ err }, 'cannot store the desired properties from the cloud'),
+    );
+  }
+
+  function clearPending(): void {
+    for (const p of pending.values()) p.timer.cancel();
+    pending.clear();
+  }
+
+  return {
+    get enabled() {
+      return o.store() !== undefined;
+    },
+    handleLocal(p) {
+      const store = o.store();
+      if (store === undefined) return undefined;
+      const parsed = parseEnvelope(p.payload);
+      if (!parsed.ok) return undefined;
+      const link = o.cloud();
+      const ctx = link?.ctx;
+      if (ctx === undefined) return undefined;
+      const outcome = handleLocalTwinCommand(store, parsed.envelope, twinCtx(ctx));
+      if (!outcome.handled) return undefined;
+      c.applied++;
+      store.apply(outcome.writes);
+      return store.flush().then(() => {
+        publishLocal(outcome.local);
+        const l = o.cloud();
+        if (outcome.forward !== undefined && l !== undefined) send(outcome.forward, l);
+      });
+    },
+    handleCloud(m, ctx) {
+      const store = o.store();
+      if (pending.size === 0) return false;
+      const parsed = parseEnvelope(m.payload);
+      if (!parsed.ok) return false;
+      const id = getCorrelationId(parsed.envelope.headers);
+      const p = id === undefined ? undefined : pending.get(id);
+      if (p === undefined || store === undefined) return false;
+      pending.delete(id!);
+      p.timer.cancel();
+      const answer = parseRetrieveDesiredResponse(parsed.envelope, p.thingId);
+      const link = o.cloud();
+      if (!answer.ok) {
+        log.warn({ thingId: p.thingId, problem: answer.problem }, 'the cloud refused the desired-properties retrieve; pushing without overwriting them');
+        if (link !== undefined) push(p.thingId, link, false);
+        return true;
+      }
+      applyAndAnnounce(answer.desired, ctx);
+      if (link !== undefined) push(p.thingId, link, true);
+      return true;
+    },
+    applyDesired: applyAndAnnounce,
+    connected(link) {
+      if (o.protocol.connectRequests !== undefined) {
+        const known = o.store();
+        const requests = o.protocol.connectRequests(link.ctx, known === undefined ? [] : knownTwins(known));
+        for (const r of requests) link.client.publish(r.topic, r.payload, r.qos === 0 ? 0 : 1).catch((err: unknown) => log.debug({ err, topic: r.topic }, 'desired-state request not acknowledged'));
+      }
+      const store = o.store();
+      if (store === undefined) return;
+      syncTimer?.cancel();
+      syncTimer = o.scheduler.setTimeout(sync, syncDelayMs);
+    },
+    disconnected() {
+      syncTimer?.cancel();
+      syncTimer = undefined;
+      clearPending();
+    },
+    counters: c,
+    close() {
+      syncTimer?.cancel();
+      syncTimer = undefined;
+      clearPending();
+    },
+  };
+}

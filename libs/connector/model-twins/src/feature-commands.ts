@@ -2,8 +2,7 @@
 // `desiredProperties[/<ptr>]` (Kanto's feature, properties, property, desiredProperties and
 // desiredProperty commands, plus the feature definition Kanto leaves unsupported).
 import { applyDocOp } from './doc-ops';
-import { formatPointer } from './json-pointer';
-import { getAt } from './json-pointer';
+import { formatPointer, getAt } from './json-pointer';
 import { changeRevision, commandValue, errorResult, featureMarks, type CommandResult, type TwinCommand } from './twin-command';
 import { invalidJson, notFound } from './twin-errors';
 import { checkFeature, featureJson } from './twin-json';
@@ -76,6 +75,8 @@ export function featureCommand(cmd: TwinCommand, path: FeatureScope): CommandRes
   if (!op.ok) return errorResult(partNotFound(thingId, path), true);
 
   if (op.next === null) {
+    // A merge patch `null` for a feature the local twin lacks: nothing to delete here, maybe at the cloud.
+    if (doc === undefined) return errorResult(notFound.feature(thingId, featureId), true);
     const revision = changeRevision(draft);
     draft.removeFeature(featureId);
     const event = action === 'merge' ? 'merged' : 'deleted';

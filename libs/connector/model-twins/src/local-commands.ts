@@ -9,7 +9,6 @@ import { thingFieldsCommand } from './thing-fields-commands';
 import type { CommandResult, TwinCommand } from './twin-command';
 import { createThingDraft } from './twin-draft';
 import { twinError, TwinErrorCodes } from './twin-errors';
-import { thingFieldsJson } from './twin-json';
 import {
   ERRORS_RESPONSE,
   withHeader,
@@ -70,7 +69,7 @@ export function handleLocalTwinCommand(read: TwinRead, envelope: TwinEnvelope, c
   // Kanto's auto-provisioning: a command for a thing not stored yet creates it, announced first.
   const created = draft.thing();
   if (!known && created !== undefined && path.path.scope !== 'thing') {
-    const event = twinEvent({ thingId, action: 'created', path: '/', value: thingFieldsJson(created), revision: created.revision - 1, timestamp, headers: envelope.headers });
+    const event = twinEvent({ thingId, action: 'created', path: '/', value: { thingId }, revision: created.revision - 1, timestamp, headers: envelope.headers });
     local.push({ topic: localEventTopic(ctx, thingId, 'created'), envelope: event });
   }
   const outcome = finish(ctx, envelope, { thingId, action: topic.action, respond }, result, timestamp);

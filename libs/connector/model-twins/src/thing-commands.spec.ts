@@ -204,3 +204,22 @@ describe('retrieve with a field selector', () => {
     assert.equal(error(run(twins, dev('retrieve', '/', undefined, { fields: 'features(' }))), 'json.fieldselector.invalid');
   });
 });
+
+describe('merge creating a thing', () => {
+  it('leaves the thing\'s own fields to the cloud when the patch does not touch them', () => {
+    const twins = createMemoryTwins();
+    const o = run(twins, dev('merge', '/', { features: { meter: { properties: { x: 1 } } } }));
+    assert.equal(status(o), 204);
+    assert.equal(twins.thing(DEVICE)?.unsynced, undefined);
+    assert.deepEqual(twins.feature(DEVICE, 'meter')?.feature, { properties: { x: 1 } });
+  });
+
+  it('a merge null of a feature the twin lacks is feature.notfound, forwarded, nothing written', () => {
+    const twins = createMemoryTwins();
+    run(twins, dev('modify', '/attributes', {}));
+    const o = run(twins, dev('merge', '/features/ghost', null));
+    assert.equal(error(o), 'things:feature.notfound');
+    assert.deepEqual(o.writes, []);
+    assert.deepEqual(o.forward?.marks, []);
+  });
+});

@@ -90,7 +90,8 @@ export function rootCommand(cmd: TwinCommand): CommandResult {
   const revision = thing === undefined ? draft.provision() : draft.bump();
   const marks: SyncMark[] = [];
   const fieldsInSync = thing !== undefined && thing.unsynced === undefined;
-  const fieldsChanged = thing === undefined || !jsonEqual(fieldsOf(thing), fields);
+  // A merge that creates the thing without touching its fields leaves them to the cloud.
+  const fieldsChanged = !jsonEqual(thing === undefined ? {} : fieldsOf(thing), fields);
   if (action !== 'merge' || fieldsChanged) {
     draft.setFields(fields, revision);
     if (action !== 'merge' || fieldsInSync) marks.push({ kind: 'thing', thingId, revision });

@@ -18,7 +18,7 @@
 import { Aedes, type AedesOptions, type AuthorizePublishHandler, type Client, type PublishPacket } from 'aedes';
 import mqttPacket from 'mqtt-packet';
 import { internals, persistenceOf } from './aedes-internals';
-import { holdPuback, releasePuback, dropPuback } from './pubacks';
+import { dropPuback, holdPuback, installPacketWriter, releasePuback } from './pubacks';
 
 type PublishDone = (error?: Error) => void;
 type RawPublish = (this: Aedes, packet: PublishPacket, client: unknown, done?: PublishDone) => void;
@@ -34,6 +34,7 @@ export class LedgeAedes extends Aedes {
     // mqtt-packet would otherwise build its packet-id cache, 65,536 Buffers (~6 MB of heap), at the first
     // QoS>0 write; allocating 2 bytes per packet costs less on a gateway (measured in bench/broker).
     mqttPacket.writeToStream.cacheNumbers = false;
+    installPacketWriter(); // one buffer per PUBLISH and PUBACK (packet-writer.ts)
     const authorize = this.authorizePublish as AuthorizePublishHandler;
     this.authorizePublish = (client: Client | null, packet: PublishPacket, callback: (error?: Error | null) => void) => {
       authorize.call(this, client, packet, (err?: Error | null) => {

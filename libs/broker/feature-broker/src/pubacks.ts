@@ -4,9 +4,11 @@
 // durable (or dropPuback() that it is not: the connection is closing, the PUBACK must never go out).
 // Per connection the PUBACKs leave in the order they were announced, which is the order of the PUBLISHes
 // ([MQTT-4.6.0-2]). Streams with nothing announced (every client connection of MQTT.js in the same
-// process among them) pass straight through.
+// process among them) pass straight through. The same wrapper writes PUBLISH and PUBACK packets as one
+// buffer each (packet-writer.ts).
 import mqttPacket from 'mqtt-packet';
 import type { Writable } from 'node:stream';
+import { writePacketFast } from './packet-writer';
 
 interface Held {
   readonly messageId: number;
@@ -20,7 +22,8 @@ type WriteToStream = typeof mqttPacket.writeToStream;
 const queues = new WeakMap<object, Held[]>();
 let original: WriteToStream | undefined;
 
-function install(): WriteToStream {
+/** Wraps mqtt-packet's writeToStream once per process (idempotent); returns the original. */
+export function installPacketWriter(): WriteToStream {
   if (original) return original;
   const write = mqttPacket.writeToStream;
   original = write;
@@ -32,7 +35,7 @@ function install(): WriteToStream {
         return true; // aedes goes on as if written; flush() writes it
       }
     }
-    return write(packet, stream, opts);
+    return writePacketFast(packet, stream, opts) ?? write(packet, stream, opts);
   }) as WriteToStream;
   // cacheNumbers (set by LedgeAedes) is a property of mqtt-packet's function: keep it there.
   Object.defineProperty(wrapped, 'cacheNumbers', { get: () => write.cacheNumbers, set: (v: boolean) => void (write.cacheNumbers = v) });
@@ -42,7 +45,7 @@ function install(): WriteToStream {
 
 /** The next PUBACK for `messageId` on `stream` waits for releasePuback() or dropPuback(). */
 export function holdPuback(stream: Writable, messageId: number): void {
-  install();
+  installPacketWriter();
   let queue = queues.get(stream);
   if (!queue) queues.set(stream, (queue = []));
   queue.push({ messageId, state: 'waiting' });
@@ -55,7 +58,7 @@ function settle(stream: Writable, messageId: number, state: 'ready' | 'dropped')
   held.state = state;
   while (queue.length > 0 && queue[0]!.state !== 'waiting') {
     const h = queue.shift()!;
-    if (h.state === 'ready' && h.packet && !stream.destroyed && stream.writable) original!(h.packet, stream);
+    if (h.state === 'ready' && h.packet && !stream.destroyed && stream.writable && writePacketFast(h.packet, stream) === undefined) original!(h.packet, stream);
   }
   if (queue.length === 0) queues.delete(stream);
 }

@@ -29,10 +29,6 @@ export interface ThingDraft {
   putCloudFeature(featureId: string, feature: TwinFeature): void;
   /** Deletes the thing locally at `revision`: a tombstone with every feature pending deletion. */
   remove(revision: number): void;
-  /** Replaces the record as is (sync marks). */
-  replaceRecord(record: ThingRecord | null): void;
-  /** Replaces a feature record as is (sync marks). */
-  replaceFeature(featureId: string, record: FeatureRecord | null): void;
   /** Everything changed, as one write; undefined when nothing changed. */
   write(): TwinWrite | undefined;
 }
@@ -122,10 +118,6 @@ export function createThingDraft(read: TwinRead, thingId: string, nowIso: () => 
       for (const id of ids) features.set(id, null);
       const deleted = withDeleted(r, ids, []).deletedFeatures;
       setRecord({ thingId, revision, modified: nowIso(), deletedFeatures: deleted, removed: revision });
-    },
-    replaceRecord: setRecord,
-    replaceFeature(featureId, f) {
-      features.set(featureId, f);
     },
     write() {
       if (!recordChanged && features.size === 0) return undefined;

@@ -25,6 +25,8 @@ export interface ModeEnv {
   readFile(key: string, path: string): Buffer;
   /** Epoch ms. */
   now(): number;
+  /** The connector's logger (a protocol's debug notes, e.g. Azure twin leaves left out). */
+  readonly logger: Logger;
 }
 /** A bare protocol (Hono-style identity: provisioning.json + config) or a mode with its own endpoint (aws, azure). */
 export type ProtocolFactory = (config: ConnectorConfig, env: ModeEnv) => CloudProtocol | ConnectorMode;
@@ -63,7 +65,7 @@ export function createConnector(config: ConnectorConfig, options: ConnectorDeps)
       throw new ConfigError(`config key '${key}': cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, { key, file: path });
     }
   };
-  const made = factory(config, { readFile: readConfigFile, now: () => deps.clock.now() });
+  const made = factory(config, { readFile: readConfigFile, now: () => deps.clock.now(), logger: log });
   const mode: ConnectorMode = 'protocol' in made ? made : { protocol: made };
   const protocol = mode.protocol;
   const endpoint = mode.endpoint;

@@ -27,6 +27,7 @@ export const connectorProtocols: ProtocolRegistry = {
       // The default address is Hono's; Azure's comes from the connection string unless one is configured.
       address: config.address === connectorSpec.address.default ? '' : config.address,
       nowMs: env.now(),
+      onLeftOut: (reason) => env.logger.debug({ mode: 'azure', reason }, 'part of a message left out of the cloud message'),
     }),
 };
 

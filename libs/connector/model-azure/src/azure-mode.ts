@@ -22,6 +22,8 @@ export interface AzureModeOptions {
   readonly address?: string;
   /** Epoch ms, for the validation at start-up. */
   readonly nowMs: number;
+  /** Told why a part of an otherwise mapped message was left out (the protocol's onLeftOut). */
+  readonly onLeftOut?: (reason: string) => void;
 }
 
 export function createAzureMode(options: AzureModeOptions): ConnectorMode {
@@ -45,7 +47,7 @@ export function createAzureMode(options: AzureModeOptions): ConnectorMode {
     return { username: p.username, ...(p.password === undefined ? {} : { password: p.password, renewAtMs: p.renewAtMs! }) };
   };
   return {
-    protocol: createAzureProtocol({ azureDeviceId: first.deviceId }),
+    protocol: createAzureProtocol({ azureDeviceId: first.deviceId, ...(options.onLeftOut ? { onLeftOut: options.onLeftOut } : {}) }),
     endpoint: {
       identity: { deviceId: first.deviceId, tenantId: options.tenantId || AZURE_DEFAULT_TENANT_ID },
       address: options.address || first.url,

@@ -5,9 +5,10 @@
 // its own (it keeps both cores busy), and a final `N passed, N failed` line sums both runs.
 // Usage: node tools/test.mjs [--unit] [--no-lint] [path-substring ...]
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
+import { findTreeSpecs, isIntSpec } from './specs.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const args = process.argv.slice(2);
@@ -24,16 +25,6 @@ function step(name, cmd, cmdArgs) {
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
 
-function findSpecs(dir, out = []) {
-  for (const name of readdirSync(dir)) {
-    if (name === 'node_modules' || name === 'dist' || name.startsWith('.')) continue;
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) findSpecs(p, out);
-    else if (name.endsWith('.spec.ts')) out.push(relative(root, p));
-  }
-  return out;
-}
-
 if (!skipLint) {
   step('lint (eslint + module boundaries)', 'npx', ['nx', 'run-many', '-t', 'lint', '--outputStyle=static']);
   // Workspace scripts outside any Nx project: the build, test and packaging tools, benches, e2e.
@@ -42,14 +33,8 @@ if (!skipLint) {
 }
 step('build (esbuild bundles)', 'npx', ['nx', 'run-many', '-t', 'build', '--outputStyle=static']);
 
-let specs = ['apps', 'libs', 'tools', 'bench', 'packaging'].flatMap((d) => {
-  try {
-    return findSpecs(join(root, d));
-  } catch {
-    return []; // folder absent
-  }
-});
-if (unitOnly) specs = specs.filter((s) => !s.endsWith('.int.spec.ts'));
+let specs = findTreeSpecs(root);
+if (unitOnly) specs = specs.filter((s) => !isIntSpec(s));
 if (filters.length > 0) specs = specs.filter((s) => filters.some((f) => s.includes(f)));
 const e2e = process.env['LEDGE_E2E'] === '1' && !unitOnly && filters.length === 0;
 const tapDir = mkdtempSync(join(tmpdir(), 'ledge-test-tap-'));

@@ -52,6 +52,10 @@ describe('bridge: local twins', () => {
     await h.local.deliver('e', twin('retrieve', '/features/meter/properties/value'));
     await h.time.settle();
     assert.deepEqual(localEnv(h, 'command///req//retrieve-response').map((e) => [e.status, e.value]), [[200, 1]]);
+    // a field selector is honoured
+    await h.local.deliver('e', JSON.stringify({ ...JSON.parse(twin('retrieve', '/')), fields: 'features(meter/properties)' }));
+    await h.time.settle();
+    assert.deepEqual(localEnv(h, 'command///req//retrieve-response')[1]!.value, { features: { meter: { properties: { value: 1 } } } });
   });
 
   it('online: the change goes up at once, not through the outbox, and is marked synchronised on the cloud PUBACK only', async (t) => {

@@ -202,7 +202,7 @@ export function createTwins(o: TwinsOptions): Twins {
       if (p === undefined || store === undefined) return false;
       pending.delete(id!);
       p.timer.cancel();
-      const answer = parseRetrieveDesiredResponse(parsed.envelope, p.thingId);
+      const answer = parseRetrieveDesiredResponse(parsed.envelope, p.thingId, store);
       const link = o.cloud();
       if (!answer.ok) {
         log.warn({ thingId: p.thingId, problem: answer.problem }, 'the cloud refused the desired-properties retrieve; pushing without overwriting them');

@@ -64,6 +64,16 @@ describe('parseEnvelope', () => {
     });
   }
 
+  it('keeps a string field selector (`fields` of a retrieve) and drops any other type', () => {
+    const base = { topic: 'demo/device/things/twin/commands/retrieve', path: '/' };
+    const kept = parseEnvelope({ ...base, fields: 'features(meter/properties)' });
+    assert.ok(kept.ok);
+    assert.equal(kept.envelope.fields, 'features(meter/properties)');
+    const dropped = parseEnvelope({ ...base, fields: ['features'] });
+    assert.ok(dropped.ok);
+    assert.equal('fields' in dropped.envelope, false);
+  });
+
   it('reports every problem at once', () => {
     const r = parseEnvelope({ topic: 3, path: 4, status: 'x' });
     assert.ok(!r.ok);

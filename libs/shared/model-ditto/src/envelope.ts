@@ -12,6 +12,8 @@ export interface DittoEnvelope {
   readonly value?: unknown;
   /** HTTP-like status; present on responses only. */
   readonly status?: number;
+  /** The field selector of a retrieve (Ditto protocol `fields`, e.g. `features(F/desiredProperties)`). */
+  readonly fields?: string;
 }
 
 export type ParseEnvelopeOptions = JsonLimits;
@@ -27,7 +29,8 @@ export type EnvelopeParseResult = { readonly ok: true; readonly envelope: DittoE
 /**
  * Parses an untrusted envelope from MQTT bytes, a JSON string or an already-decoded value. Never throws.
  * `topic` must be a non-empty string (use parseDittoTopic to interpret it), `path` must start with '/',
- * `headers` is optional (defaults to {}), `status` must be an integer 100..599. Unknown keys are dropped.
+ * `headers` is optional (defaults to {}), `status` must be an integer 100..599, `fields` is kept when it is a
+ * string. Unknown keys are dropped.
  */
 export function parseEnvelope(
   input: unknown,
@@ -56,6 +59,7 @@ export function parseEnvelope(
   };
   if (Object.hasOwn(raw, 'value') && raw['value'] !== undefined) envelope.value = raw['value'];
   if (status !== undefined) envelope.status = status as number;
+  if (typeof raw['fields'] === 'string') envelope.fields = raw['fields'];
   return { ok: true, envelope };
 }
 

@@ -21,11 +21,18 @@ export interface UpdateMatch {
   replace: boolean;
 }
 
+/**
+ * An index slot: the one entry under a key, or (rarely: a packet id reused while an older message still
+ * holds it, brokerCounters of two broker runs) the entries in queue order. Most keys hold exactly one
+ * entry, and an array per key was two allocations and a splice per queued message.
+ */
+type Slot = QueueEntry | QueueEntry[];
+
 interface ClientQueue {
   entries: Map<number, QueueEntry>;
   /** brokerId → brokerCounter → entries (Map keys compare like ===, no key strings to build) */
-  byIdentity: Map<unknown, Map<unknown, QueueEntry[]>>;
-  byMessageId: Map<number, QueueEntry[]>;
+  byIdentity: Map<unknown, Map<unknown, Slot>>;
+  byMessageId: Map<number, Slot>;
 }
 
 /** Empty client queues kept for reuse: an online client's queue empties and refills on every message. */
@@ -37,19 +44,30 @@ function insertSorted(list: QueueEntry[], e: QueueEntry): void {
   list.splice(i, 0, e);
 }
 
-function addTo<K>(index: Map<K, QueueEntry[]>, key: K, e: QueueEntry): void {
-  const list = index.get(key);
-  if (list === undefined) index.set(key, [e]);
-  else insertSorted(list, e);
+function addTo<K>(index: Map<K, Slot>, key: K, e: QueueEntry): void {
+  const slot = index.get(key);
+  if (slot === undefined) index.set(key, e);
+  else if (Array.isArray(slot)) insertSorted(slot, e);
+  else index.set(key, slot.seq < e.seq ? [slot, e] : [e, slot]);
 }
 
-function removeFrom<K>(index: Map<K, QueueEntry[]>, key: K, e: QueueEntry): void {
-  const list = index.get(key);
-  if (list === undefined) return;
-  const i = list.indexOf(e);
-  if (i >= 0) list.splice(i, 1);
-  if (list.length === 0) index.delete(key);
+function removeFrom<K>(index: Map<K, Slot>, key: K, e: QueueEntry): void {
+  const slot = index.get(key);
+  if (slot === undefined) return;
+  if (!Array.isArray(slot)) {
+    if (slot === e) index.delete(key);
+    return;
+  }
+  const i = slot.indexOf(e);
+  if (i >= 0) slot.splice(i, 1);
+  if (slot.length === 1) index.set(key, slot[0]!);
+  else if (slot.length === 0) index.delete(key);
 }
+
+/** The oldest entry of a slot. */
+const first = (slot: Slot | undefined): QueueEntry | undefined => (Array.isArray(slot) ? slot[0] : slot);
+/** A slot's entries in queue order. */
+const listOf = (slot: Slot | undefined): readonly QueueEntry[] => (slot === undefined ? [] : Array.isArray(slot) ? slot : [slot]);
 
 export class OutgoingQueues {
   private readonly all = new Map<number, QueueEntry>();
@@ -127,11 +145,11 @@ export class OutgoingQueues {
   findForUpdate(clientId: string, packet: PersistedPacket): UpdateMatch | undefined {
     const q = this.clients.get(clientId);
     if (q === undefined) return undefined;
-    const same = q.byIdentity.get(packet.brokerId)?.get(packet.brokerCounter)?.[0];
+    const same = first(q.byIdentity.get(packet.brokerId)?.get(packet.brokerCounter));
     let other: QueueEntry | undefined;
     const mid = packet.messageId;
     if (typeof mid === 'number') {
-      for (const e of q.byMessageId.get(mid) ?? []) {
+      for (const e of listOf(q.byMessageId.get(mid))) {
         if (e.packet.brokerId !== packet.brokerId) {
           other = e;
           break;
@@ -154,13 +172,14 @@ export class OutgoingQueues {
   messageIdTaken(clientId: string, messageId: number, packet: PersistedPacket): boolean {
     const holders = this.clients.get(clientId)?.byMessageId.get(messageId);
     if (holders === undefined) return false;
-    return holders.some((e) => e.packet.brokerId !== packet.brokerId || e.packet.brokerCounter !== packet.brokerCounter);
+    for (const e of listOf(holders)) if (e.packet.brokerId !== packet.brokerId || e.packet.brokerCounter !== packet.brokerCounter) return true;
+    return false;
   }
 
   findByMessageId(clientId: string, messageId: unknown): QueueEntry | undefined {
     const q = this.clients.get(clientId);
     if (q === undefined) return undefined;
-    if (typeof messageId === 'number') return q.byMessageId.get(messageId)?.[0];
+    if (typeof messageId === 'number') return first(q.byMessageId.get(messageId));
     for (const e of q.entries.values()) if (e.packet.messageId === messageId) return e;
     return undefined;
   }

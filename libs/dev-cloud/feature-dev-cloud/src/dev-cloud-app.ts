@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createDeviceMqttAdapter } from '@ledge/dev-cloud/data-access-device-mqtt';
 import { devCloudSpec, type DevCloudSpec } from '@ledge/dev-cloud/model-dev-cloud';
-import { ConfigError, createCloser, onlyOnce, type App, type AppEntry, type ConfigOf, type Logger, type WithCommon } from '@ledge/shared/util';
+import { ConfigError, createCloser, onlyOnce, type App, type AppEntry, type Clock, type ConfigOf, type Logger, type Scheduler, type WithCommon } from '@ledge/shared/util';
 import { createConsoleHandler } from './console-handler';
 import { guardCrossOrigin } from './cross-origin';
 import { ensureDevices } from './devices';
@@ -28,6 +28,9 @@ export interface DevCloudAddresses {
 
 export interface DevCloudDeps {
   readonly logger: Logger;
+  /** The Ditto side's clock and timers (systemClock and systemScheduler by default). */
+  readonly clock?: Clock;
+  readonly scheduler?: Scheduler;
   /** Called once both sides listen (tests bind port 0). */
   readonly onListening?: (a: DevCloudAddresses) => void;
 }
@@ -72,7 +75,7 @@ export function createDevCloud(config: DevCloudConfig, deps: DevCloudDeps): App 
       const devices = await ensureDevices(join(config.dataDir, 'devices.json'), config.tenant);
       const adapter = createDeviceMqttAdapter({ credentials: devices, logger: deps.logger });
       closer.add('device side', () => adapter.close());
-      const ditto = createDittoService({ link: adapter, dataDir: join(config.dataDir, 'twins'), tenant: config.tenant, logger: deps.logger, ...(auth ? { auth } : {}) });
+      const ditto = createDittoService({ link: adapter, dataDir: join(config.dataDir, 'twins'), tenant: config.tenant, logger: deps.logger, ...(deps.clock ? { clock: deps.clock } : {}), ...(deps.scheduler ? { scheduler: deps.scheduler } : {}), ...(auth ? { auth } : {}) });
       closer.add('Ditto side', () => ditto.close());
       await ditto.start();
       const mqtt = await adapter.listen({ host: config.host, port: config.mqttPort, ...(tls ? { tls } : {}) });

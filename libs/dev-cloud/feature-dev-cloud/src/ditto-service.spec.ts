@@ -7,9 +7,8 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import type { DeviceCommand, DeviceLink, DeviceMessage } from '@ledge/dev-cloud/model-dev-cloud';
-import { captureLogger, createTempDir, waitFor } from '@ledge/shared/util/testing';
+import { captureLogger, createFakeTime, createTempDir, waitFor } from '@ledge/shared/util/testing';
 import { createDittoService, type DittoServiceOptions } from './ditto-service';
-import type { SetTimer } from './http-io';
 
 function fakeLink() {
   const listeners = new Set<(m: DeviceMessage) => void>();
@@ -34,24 +33,6 @@ function fakeLink() {
   return { link, commands, publish };
 }
 
-/** Timers that fire only when the test says so. */
-function fakeTimers() {
-  const timers = new Set<{ fn: () => void; ms: number }>();
-  const setTimer: SetTimer = (fn, ms) => {
-    const t = { fn, ms };
-    timers.add(t);
-    return () => timers.delete(t);
-  };
-  const fire = (ms: number) => {
-    for (const t of [...timers]) {
-      if (t.ms !== ms) continue;
-      timers.delete(t);
-      t.fn();
-    }
-  };
-  return { setTimer, fire, timers };
-}
-
 interface Reply {
   status: number;
   headers: IncomingMessage['headers'];
@@ -59,10 +40,12 @@ interface Reply {
   json: () => unknown;
 }
 
+/** The service on fake time: its timers (store write delay, keep-alives, message timeouts) fire only on `time.advance`. */
 async function serve(t: TestContext, opts: Partial<DittoServiceOptions> = {}, dataDir = createTempDir(t, 'ledge-ditto-')) {
   const dev = fakeLink();
   const captured = captureLogger();
-  const ditto = createDittoService({ link: dev.link, dataDir, tenant: 'ledge-dev', logger: captured.logger, newId: (() => { let n = 0; return () => `id-${++n}`; })(), ...opts });
+  const time = createFakeTime();
+  const ditto = createDittoService({ link: dev.link, dataDir, tenant: 'ledge-dev', logger: captured.logger, clock: time.clock, scheduler: time.scheduler, newId: (() => { let n = 0; return () => `id-${++n}`; })(), ...opts });
   await ditto.start();
   const srv = createServer((req, res) => {
     void ditto.handle(req, res).then((handled) => {
@@ -103,7 +86,7 @@ async function serve(t: TestContext, opts: Partial<DittoServiceOptions> = {}, da
     await waitFor(() => s.status, 5000, 'SSE headers');
     return s;
   };
-  return { ...dev, ditto, call, stream, dataDir, lines: captured.lines };
+  return { ...dev, ditto, call, stream, dataDir, time, lines: captured.lines };
 }
 
 // What Ledge's gateway publishes (Ditto protocol over Hono events).
@@ -201,8 +184,7 @@ describe('Ditto service: twins from the gateway, read over HTTP', () => {
 
 describe('Ditto service: Server-Sent Events', () => {
   it('streams each change as data:<Thing fragment> and a blank line, filtered by ids, with keep-alive comments', async (t) => {
-    const timers = fakeTimers();
-    const s = await serve(t, { setTimer: timers.setTimer, keepAliveMs: 5000 });
+    const s = await serve(t, { keepAliveMs: 5000 });
     const all = await s.stream('/api/2/things');
     const other = await s.stream('/api/2/things?ids=demo:other');
     const extra = await s.stream('/api/2/things?extraFields=attributes');
@@ -223,7 +205,7 @@ describe('Ditto service: Server-Sent Events', () => {
     await waitFor(() => extra.text.includes('SoftwareUpdatable":null'));
     assert.match(extra.text, /^data:\{"thingId":"demo:gw","attributes":\{"site":"lab"\}\}\n\n/);
     assert.match(extra.text, /data:\{"thingId":"demo:gw","attributes":\{"site":"lab"\},"features":\{"SoftwareUpdatable":null\}\}\n\n$/);
-    timers.fire(5000);
+    await s.time.advance(5000);
     await waitFor(() => all.text.endsWith(':keep-alive\n\n') && other.text === ':keep-alive\n\n', 5000, 'keep-alive');
     await s.ditto.close();
     await waitFor(() => all.ended && other.ended, 5000, 'streams ended on close');
@@ -290,12 +272,13 @@ describe('Ditto service: messages to a device', () => {
   });
 
   it('no response in time → 408 messages:message.timeout; a late response is dropped', async (t) => {
-    const timers = fakeTimers();
-    const s = await serve(t, { setTimer: timers.setTimer });
+    const s = await serve(t);
     s.publish(modifySU);
     const answer = s.call('POST', '/api/2/things/demo:gw/inbox/messages/ask?timeout=2', '{}', { 'content-type': 'application/json' });
-    await waitFor(() => [...timers.timers].some((x) => x.ms === 2000));
-    timers.fire(2000);
+    await waitFor(() => s.commands.length === 1); // the timeout is armed before the command is handed over
+    await s.time.advance(1999);
+    assert.equal(s.time.pending(), 1, 'the 2 s timeout is still pending (the store write has fired)');
+    await s.time.advance(1);
     const r = await answer;
     assert.equal(r.status, 408);
     assert.deepEqual(r.json(), { status: 408, error: 'messages:message.timeout', message: 'The Message reached the specified timeout of 2 seconds.', description: 'Try increasing the Message timeout or ensure that the recipient of the Message responds in time.' });
@@ -353,11 +336,10 @@ describe('Ditto service: store file and auth', () => {
   });
 
   it('a burst of changes is written once, after the delay', async (t) => {
-    const timers = fakeTimers();
-    const s = await serve(t, { setTimer: timers.setTimer, writeDelayMs: 200 });
+    const s = await serve(t, { writeDelayMs: 200 });
     for (let i = 0; i < 50; i++) s.publish({ ...modifySU, path: '/attributes/n', value: i });
-    assert.equal([...timers.timers].filter((x) => x.ms === 200).length, 1);
-    timers.fire(200);
+    assert.equal(s.time.pending(), 1, 'one write timer for the burst');
+    await s.time.advance(200);
     await waitFor(() => {
       try {
         return JSON.parse(readFileSync(join(s.dataDir, 'things.json'), 'utf8')).things['demo:gw'].attributes.n === 49;

@@ -4,8 +4,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { applyTwinCommand, DittoErrors, emptyTwinState, readPath, type DeviceLink, type DeviceMessage, type TwinState } from '@ledge/dev-cloud/model-dev-cloud';
 import { parseDittoTopic, parseEnvelope, getCorrelationId, getHeaderString, isResponseRequired, DittoHeaderNames, type DittoEnvelope } from '@ledge/shared/model-ditto';
-import { onlyOnce, withDefaults, type Logger } from '@ledge/shared/util';
-import { authorized, defaultSetTimer, sendError, WWW_AUTHENTICATE, type BasicAuth, type SetTimer } from './http-io';
+import { onlyOnce, systemClock, systemScheduler, withDefaults, type Clock, type Logger, type Scheduler } from '@ledge/shared/util';
+import { authorized, sendError, WWW_AUTHENTICATE, type BasicAuth } from './http-io';
 import { routeDitto } from './http-routes';
 import { createMessenger } from './messages';
 import { createSseHub } from './sse';
@@ -18,8 +18,10 @@ export interface DittoServiceOptions {
   /** The Hono tenant of the devices commands go to. */
   readonly tenant: string;
   readonly logger: Logger;
-  readonly now?: () => Date;
-  readonly setTimer?: SetTimer;
+  /** Twin timestamps (`_modified`) and the moved-aside store file's name; systemClock by default. */
+  readonly clock?: Clock;
+  /** The store's write delay, SSE keep-alives and message timeouts; systemScheduler by default. */
+  readonly scheduler?: Scheduler;
   /** HTTP basic auth of /api/2; none when absent. */
   readonly auth?: BasicAuth;
   readonly maxBodyBytes?: number;
@@ -46,12 +48,12 @@ export interface DittoService {
 export function createDittoService(options: DittoServiceOptions): DittoService {
   const settings = withDefaults(defaultDittoServiceOptions, options);
   const log = options.logger.child({ component: 'ditto' });
-  const now = options.now ?? (() => new Date());
-  const setTimer = options.setTimer ?? defaultSetTimer;
-  const store = createStoreFile({ dataDir: options.dataDir, logger: log, setTimer, writeDelayMs: settings.writeDelayMs });
-  const hub = createSseHub({ setTimer, keepAliveMs: settings.keepAliveMs, maxStreams: settings.maxStreams });
+  const clock = options.clock ?? systemClock;
+  const scheduler = options.scheduler ?? systemScheduler;
+  const store = createStoreFile({ dataDir: options.dataDir, logger: log, scheduler, clock, writeDelayMs: settings.writeDelayMs });
+  const hub = createSseHub({ scheduler, keepAliveMs: settings.keepAliveMs, maxStreams: settings.maxStreams });
   let state: TwinState = emptyTwinState;
-  const messenger = createMessenger({ link: options.link, tenant: options.tenant, logger: log, setTimer, knows: (id) => Object.hasOwn(state.things, id), ...(options.newId ? { newId: options.newId } : {}) });
+  const messenger = createMessenger({ link: options.link, tenant: options.tenant, logger: log, scheduler, knows: (id) => Object.hasOwn(state.things, id), ...(options.newId ? { newId: options.newId } : {}) });
   let phase: 'new' | 'running' | 'closed' = 'new';
   let unsubscribe = () => {};
 
@@ -81,7 +83,7 @@ export function createDittoService(options: DittoServiceOptions): DittoService {
       answerRetrieve(envelope, `${topic.topic.namespace}:${topic.topic.name}`);
       return;
     }
-    const result = applyTwinCommand(state, envelope, now());
+    const result = applyTwinCommand(state, envelope, new Date(clock.now()));
     if (result.error) {
       log.warn({ deviceId: m.device.deviceId, topic: envelope.topic, path: envelope.path, error: result.error.error, reason: result.error.message }, 'twin command refused');
       return;

@@ -1,17 +1,8 @@
 // The small HTTP pieces of the Ditto side (issue 24): a capped body reader, JSON and Ditto-error replies,
-// HTTP basic auth, and the injected timer every wait of the service goes through.
+// HTTP basic auth. (Every wait of the service goes through the injected util Scheduler, issue 22.)
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DittoErrors, type DittoError } from '@ledge/dev-cloud/model-dev-cloud';
-
-/** Runs `fn` after `ms`; returns the canceller. Tests pass a fake; the default is an unref'd setTimeout. */
-export type SetTimer = (fn: () => void, ms: number) => () => void;
-
-export const defaultSetTimer: SetTimer = (fn, ms) => {
-  const t = setTimeout(fn, ms);
-  t.unref();
-  return () => clearTimeout(t);
-};
 
 export interface BasicAuth {
   readonly username: string;

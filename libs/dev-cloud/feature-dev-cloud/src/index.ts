@@ -1,6 +1,6 @@
 export { createDittoService, defaultDittoServiceOptions } from './ditto-service';
 export type { DittoService, DittoServiceOptions } from './ditto-service';
-export type { SetTimer, BasicAuth } from './http-io';
+export type { BasicAuth } from './http-io';
 export { createDevCloud, devCloudEntry, devCloudMqttUrl } from './dev-cloud-app';
 export { answerOptions, corsHeaders, crossSiteWrite, CORS_ALLOW_HEADERS, CORS_ALLOW_METHODS } from './cross-origin';
 export type { CrossOriginPolicy, OptionsAnswer } from './cross-origin';

@@ -7,8 +7,8 @@ import type { ServerResponse } from 'node:http';
 import { DittoErrors, type DeviceLink, type DeviceMessage, type DittoError } from '@ledge/dev-cloud/model-dev-cloud';
 import { buildDittoTopic, DittoHeaderNames, getHeaderString, parseEnvelope, type DittoEnvelope, type ThingId } from '@ledge/shared/model-ditto';
 import { decodeJsonInput } from '@ledge/shared/util-parse';
-import type { Logger } from '@ledge/shared/util';
-import { isJsonContentType, sendError, type SetTimer } from './http-io';
+import type { Logger, Scheduler, Timer } from '@ledge/shared/util';
+import { isJsonContentType, sendError } from './http-io';
 
 export const DEFAULT_MESSAGE_TIMEOUT_S = 10;
 export const MAX_MESSAGE_TIMEOUT_S = 60;
@@ -62,7 +62,8 @@ export interface MessengerOptions {
   readonly link: DeviceLink;
   readonly tenant: string;
   readonly logger: Logger;
-  readonly setTimer: SetTimer;
+  /** A request's answer timeout (unref'd: the open request holds the process, not its timer). */
+  readonly scheduler: Scheduler;
   /** True when the store has the Thing (an unknown Thing no device takes is a 404). */
   readonly knows: (thingId: string) => boolean;
   readonly newId?: () => string;
@@ -82,7 +83,7 @@ interface Pending {
 }
 
 export function createMessenger(options: MessengerOptions): Messenger {
-  const { link, tenant, logger, setTimer } = options;
+  const { link, tenant, logger, scheduler } = options;
   const newId = options.newId ?? randomUUID;
   const pending = new Map<string, Pending>();
 
@@ -95,15 +96,15 @@ export function createMessenger(options: MessengerOptions): Messenger {
       // Hono's one-way commands have no request ID; a response is only expected with one.
       const requestId = m.timeoutMs > 0 ? newId() : '';
       const log = logger.child({ correlationId, thingId: m.thingIdText, subject: m.subject });
-      let cancelTimer = () => {};
+      let timer: Timer | undefined;
       if (requestId !== '') {
         const done = (answer: () => void) => {
           if (!pending.delete(requestId)) return;
-          cancelTimer();
+          timer?.cancel();
           answer();
         };
         pending.set(requestId, { res, done });
-        cancelTimer = setTimer(() => done(() => sendError(res, DittoErrors.messageTimeout(m.timeoutMs / 1000))), m.timeoutMs);
+        timer = scheduler.setTimeout(() => done(() => sendError(res, DittoErrors.messageTimeout(m.timeoutMs / 1000))), m.timeoutMs).unref();
         res.on('close', () => done(() => log.debug('message request gone before the answer')));
       }
       let taken: boolean;

@@ -5,7 +5,7 @@
 // A comment line keeps idle connections open through proxies.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { enrichFragment, selectFields, sseFragment, type Thing, type TwinEvent } from '@ledge/dev-cloud/model-dev-cloud';
-import type { SetTimer } from './http-io';
+import type { Scheduler, Timer } from '@ledge/shared/util';
 
 export interface TwinStreamFilter {
   readonly ids?: ReadonlySet<string>;
@@ -31,7 +31,8 @@ export interface LiveMessage {
 }
 
 export interface SseHubOptions {
-  readonly setTimer: SetTimer;
+  /** The keep-alive timer (unref'd: open streams are the server's to hold the process, not this timer). */
+  readonly scheduler: Scheduler;
   readonly keepAliveMs: number;
   readonly maxStreams: number;
 }
@@ -58,15 +59,15 @@ export function sseFrame(data: string): string {
 
 export function createSseHub(options: SseHubOptions): SseHub {
   const streams = new Set<Stream>();
-  let cancelKeepAlive: (() => void) | undefined;
+  let keepAliveTimer: Timer | undefined;
 
   const keepAlive = () => {
-    cancelKeepAlive = undefined;
+    keepAliveTimer = undefined;
     for (const s of streams) s.res.write(':keep-alive\n\n');
     arm();
   };
   const arm = () => {
-    if (streams.size > 0) cancelKeepAlive ??= options.setTimer(keepAlive, options.keepAliveMs);
+    if (streams.size > 0) keepAliveTimer ??= options.scheduler.setTimeout(keepAlive, options.keepAliveMs).unref();
   };
   const open = (req: IncomingMessage, res: ServerResponse, stream: Stream): boolean => {
     if (streams.size >= options.maxStreams) return false;
@@ -76,8 +77,8 @@ export function createSseHub(options: SseHubOptions): SseHub {
     const drop = () => {
       streams.delete(stream);
       if (streams.size === 0) {
-        cancelKeepAlive?.();
-        cancelKeepAlive = undefined;
+        keepAliveTimer?.cancel();
+        keepAliveTimer = undefined;
       }
     };
     req.on('close', drop);
@@ -115,8 +116,8 @@ export function createSseHub(options: SseHubOptions): SseHub {
       return streams.size;
     },
     close() {
-      cancelKeepAlive?.();
-      cancelKeepAlive = undefined;
+      keepAliveTimer?.cancel();
+      keepAliveTimer = undefined;
       for (const s of streams) s.res.end();
       streams.clear();
     },

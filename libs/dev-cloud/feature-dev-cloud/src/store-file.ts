@@ -3,15 +3,17 @@
 import { mkdir, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { emptyTwinState, isJsonObject, reviveThing, type Thing, type TwinState } from '@ledge/dev-cloud/model-dev-cloud';
-import { writeFileDurably, type Logger } from '@ledge/shared/util';
-import type { SetTimer } from './http-io';
+import { writeFileDurably, type Clock, type Logger, type Scheduler, type Timer } from '@ledge/shared/util';
 
 export const STORE_FILE = 'things.json';
 
 export interface StoreFileOptions {
   readonly dataDir: string;
   readonly logger: Logger;
-  readonly setTimer: SetTimer;
+  /** The write delay's timer (unref'd: a pending write does not hold the process; close() flushes it). */
+  readonly scheduler: Scheduler;
+  /** Names the moved-aside copy of an unreadable file. */
+  readonly clock: Clock;
   /** How long a change waits for more before the write. */
   readonly writeDelayMs: number;
 }
@@ -25,14 +27,14 @@ export interface StoreFile {
 }
 
 export function createStoreFile(options: StoreFileOptions): StoreFile {
-  const { dataDir, logger, setTimer, writeDelayMs } = options;
+  const { dataDir, logger, scheduler, clock, writeDelayMs } = options;
   const path = join(dataDir, STORE_FILE);
   let pending: TwinState | undefined;
-  let cancel: (() => void) | undefined;
+  let timer: Timer | undefined;
   let writing: Promise<void> | undefined;
 
   const write = async (): Promise<void> => {
-    cancel = undefined;
+    timer = undefined;
     if (writing) await writing; // one write at a time; the latest state wins
     const state = pending;
     if (state === undefined) return;
@@ -57,17 +59,17 @@ export function createStoreFile(options: StoreFileOptions): StoreFile {
       }
       const state = parseStore(text, logger);
       if (state !== undefined) return state;
-      const aside = `${path}.corrupt-${Date.now()}`;
+      const aside = `${path}.corrupt-${clock.now()}`;
       await rename(path, aside);
       logger.warn({ path, movedTo: aside }, 'twin store file unreadable: moved aside, starting empty');
       return emptyTwinState;
     },
     save(state) {
       pending = state;
-      cancel ??= setTimer(() => void write(), writeDelayMs);
+      timer ??= scheduler.setTimeout(() => void write(), writeDelayMs).unref();
     },
     async flush() {
-      cancel?.();
+      timer?.cancel();
       await write();
       if (writing) await writing;
     },

@@ -1,7 +1,8 @@
 // The console's SSE reader (issue 24, item 3): the HTML standard's event-stream framing over chunks as
-// they come off the wire, and the reconnect loop over a fake fetch and hand-fired timers.
+// they come off the wire, and the reconnect loop over a fake fetch and fake time.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { createFakeTime } from '@ledge/shared/util/testing';
 import { createSseParser, openSse, reconnectDelay, type SseItem, type SseState } from './sse-reader';
 
 const parse = (...chunks: string[]) => {
@@ -68,34 +69,28 @@ describe('console SSE reader: reconnects', () => {
       requests.push({ url, headers: init.headers as Record<string, string> });
       return answers.shift()!();
     }) as unknown as typeof fetch;
-    const timers: { fn: () => void; ms: number; cancelled: boolean }[] = [];
-    const setTimer = (fn: () => void, ms: number) => {
-      const t = { fn, ms, cancelled: false };
-      timers.push(t);
-      return () => void (t.cancelled = true);
-    };
+    const time = createFakeTime();
     const events: string[] = [];
     const states: SseState[] = [];
-    const settle = () => new Promise((r) => setTimeout(r, 20));
-    const close = openSse('http://ditto.example/api/2/things', { headers: { authorization: 'Basic eA==' }, fetch: fakeFetch, setTimer, random: () => 0, onEvent: (e) => events.push(e.data), onState: (s) => states.push(s) });
-    await settle();
+    const close = openSse('http://ditto.example/api/2/things', { headers: { authorization: 'Basic eA==' }, fetch: fakeFetch, scheduler: time.scheduler, random: () => 0, onEvent: (e) => events.push(e.data), onState: (s) => states.push(s) });
+    await time.settle();
     assert.deepEqual(events, ['{"n":1}']);
     assert.deepEqual(requests[0], { url: 'http://ditto.example/api/2/things', headers: { accept: 'text/event-stream', authorization: 'Basic eA==' } });
     assert.deepEqual(states, [{ open: true }, { open: false, reason: 'the stream ended', retryInMs: 200 }], 'retry: 200 honoured');
-    timers.shift()!.fn();
-    await settle();
+    await time.advance(199);
+    assert.equal(requests.length, 1, 'no reconnect before the retry time');
+    await time.advance(1);
     assert.deepEqual(states.at(-1), { open: false, reason: '401 Unauthorized', status: 401, retryInMs: 400 });
-    timers.shift()!.fn();
-    await settle();
+    await time.advance(400);
     assert.match((states.at(-1) as { reason: string }).reason, /not an event stream \(text\/html\)/);
-    assert.equal(timers[0]?.ms, 800);
-    timers.shift()!.fn();
-    await settle();
+    assert.equal((states.at(-1) as { retryInMs: number }).retryInMs, 800);
+    await time.advance(800);
     assert.deepEqual(events, ['{"n":1}', '2']);
     assert.deepEqual(states.at(-1), { open: true });
     close();
-    await settle();
+    await time.advance(60_000);
     assert.equal(states.length, 5, 'nothing after close');
-    assert.equal(timers.length, 0);
+    assert.equal(requests.length, 4);
+    assert.equal(time.pending(), 0);
   });
 });

@@ -7,6 +7,7 @@
 // skipped; an event not ended by a blank line when the stream ends is dropped. The reader reconnects
 // after the reconnection time, doubling it on each failure up to a cap (with jitter), as the console's
 // only reconnect loop.
+import type { Scheduler, Timer } from '@ledge/shared/util';
 
 export interface SseEvent {
   readonly kind: 'event';
@@ -91,7 +92,8 @@ export interface SseOptions {
   readonly onEvent: (event: SseEvent) => void;
   readonly onState?: (state: SseState) => void;
   readonly fetch?: typeof fetch;
-  readonly setTimer?: (fn: () => void, ms: number) => () => void;
+  /** The reconnect timer; browserScheduler by default (tests pass createFakeTime's). */
+  readonly scheduler?: Pick<Scheduler, 'setTimeout'>;
   readonly random?: () => number;
   /** The reconnection time until the server sends `retry:`. */
   readonly retryMs?: number;
@@ -100,10 +102,19 @@ export interface SseOptions {
 
 export const defaultSseOptions = Object.freeze({ retryMs: 1000, maxDelayMs: 30_000 });
 
-const defaultSetTimer = (fn: () => void, ms: number) => {
-  const t = setTimeout(fn, ms);
-  return () => clearTimeout(t);
-};
+/**
+ * The util Scheduler over the page's own timers. This file runs in the browser (tools/build-app.mjs bundles
+ * console/main.ts with platform 'browser'), where util's systemScheduler cannot come from: importing
+ * `@ledge/shared/util` at run time would pull its Node-side modules (pino, node:fs) into the bundle, so
+ * only the type is imported. A page's timer does not hold a process: unref() has nothing to do.
+ */
+export const browserScheduler: Pick<Scheduler, 'setTimeout'> = Object.freeze({
+  setTimeout(fn: () => void, ms: number): Timer {
+    const t = setTimeout(fn, ms);
+    const timer: Timer = { cancel: () => clearTimeout(t), unref: () => timer };
+    return timer;
+  },
+});
 
 const isEventStream = (contentType: string | null) => (contentType ?? '').split(';')[0]!.trim().toLowerCase() === 'text/event-stream';
 
@@ -115,14 +126,14 @@ const isEventStream = (contentType: string | null) => (contentType ?? '').split(
  */
 export function openSse(url: string, options: SseOptions): () => void {
   const doFetch = options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => fetch(input, init));
-  const setTimer = options.setTimer ?? defaultSetTimer;
+  const scheduler = options.scheduler ?? browserScheduler;
   const random = options.random ?? Math.random;
   const maxDelayMs = options.maxDelayMs ?? defaultSseOptions.maxDelayMs;
   let retryMs = options.retryMs ?? defaultSseOptions.retryMs;
   let attempt = 0;
   let closed = false;
   let controller: AbortController | undefined;
-  let cancelTimer: (() => void) | undefined;
+  let timer: Timer | undefined;
 
   const deliver = (event: SseEvent) => {
     try {
@@ -162,14 +173,14 @@ export function openSse(url: string, options: SseOptions): () => void {
   };
 
   const connect = () => {
-    cancelTimer = undefined;
+    timer = undefined;
     controller = new AbortController();
     void read(controller.signal)
       .catch((err: unknown) => ({ reason: err instanceof Error ? err.message : String(err) })) // refused, reset, aborted
       .then((ended: { reason: string; status?: number }) => {
         if (closed) return;
         const retryInMs = reconnectDelay(attempt++, retryMs, maxDelayMs, random());
-        cancelTimer = setTimer(connect, retryInMs);
+        timer = scheduler.setTimeout(connect, retryInMs);
         options.onState?.({ open: false, reason: ended.reason, ...(ended.status === undefined ? {} : { status: ended.status }), retryInMs });
       });
   };
@@ -177,7 +188,7 @@ export function openSse(url: string, options: SseOptions): () => void {
   connect();
   return () => {
     closed = true;
-    cancelTimer?.();
+    timer?.cancel();
     controller?.abort();
   };
 }

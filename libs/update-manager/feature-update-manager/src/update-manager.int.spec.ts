@@ -8,10 +8,11 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { describe, it, type TestContext } from 'node:test';
 import { createLocalBusClient, type LocalBusClient } from '@ledge/shared/data-access-mqtt';
 import { findMosquitto, startMosquitto } from '@ledge/shared/data-access-mqtt/testing';
+import { envelope } from '@ledge/shared/model-update';
 import { prepareConfig } from '@ledge/shared/util';
 import { captureLogger, skipUnlessTools, waitFor } from '@ledge/shared/util/testing';
 import { updateManagerEntry } from './entry';
-import { createScriptedAgent, startBusAgent, type AgentScript } from './testing';
+import { createScriptedAgent, inboxRequest, readJson, startBusAgent, type AgentScript, type DittoMessage, type LocalEnvelope } from './testing';
 
 const skip = skipUnlessTools('mosquitto', findMosquitto() === undefined);
 const DESIRED = {
@@ -22,18 +23,6 @@ const DESIRED = {
   ],
 };
 
-interface Env {
-  activityId: string;
-  timestamp: number;
-  payload: { status?: string; message?: string; actions?: { component: { id: string }; status: string }[]; softwareNodes?: { id: string }[] };
-}
-interface Ditto {
-  topic: string;
-  path: string;
-  value: Record<string, unknown>;
-  headers: Record<string, unknown>;
-  status?: number;
-}
 
 async function client(t: TestContext, url: string, id: string): Promise<LocalBusClient> {
   const c = createLocalBusClient({ url, clientId: `${id}-${randomBytes(3).toString('hex')}` });
@@ -62,10 +51,10 @@ async function fixture(t: TestContext, scripts: Record<string, AgentScript> = {}
   t.after(() => app.close());
   await app.start();
   const on = (topic: string) => received.filter((r) => r.topic === topic);
-  const parsed = <T>(topic: string) => on(topic).map((r) => JSON.parse(r.payload.toString()) as T);
-  const feedback = (activityId: string) => parsed<Env>('deviceupdate/desiredstatefeedback').filter((e) => e.activityId === activityId).map((e) => e.payload);
+  const parsed = <T>(topic: string) => on(topic).map((r) => readJson<T>(r.payload));
+  const feedback = (activityId: string) => parsed<LocalEnvelope>('deviceupdate/desiredstatefeedback').filter((e) => e.activityId === activityId).map((e) => e.payload);
   const final = (activityId: string) => waitFor(() => feedback(activityId).find((f) => ['COMPLETED', 'INCOMPLETE', 'IDENTIFICATION_FAILED'].includes(f.status ?? '')), 15_000, `the final feedback of ${activityId}`);
-  const events = () => parsed<Ditto>('event');
+  const events = () => parsed<DittoMessage>('event');
   // start() does not wait for the broker: the first current state says the manager is connected and listening.
   await waitFor(() => on('deviceupdate/currentstate').length > 0, 10_000, 'the initial current state');
   return { broker, cloud, agents, scripted, busAgents, log, on, parsed, feedback, final, events };
@@ -75,7 +64,7 @@ describe('update manager (app entry, Mosquitto, scripted agents)', { skip }, () 
   it('local API: deviceupdate/desiredstate → each agent its slice and the commands in order → COMPLETED; current state retained', async (t) => {
     const f = await fixture(t);
     const activityId = randomUUID();
-    await f.cloud.publish('deviceupdate/desiredstate', JSON.stringify({ activityId, timestamp: Date.now(), payload: DESIRED }), { qos: 1 });
+    await f.cloud.publish('deviceupdate/desiredstate', JSON.stringify(envelope(activityId, DESIRED, Date.now())), { qos: 1 });
     const done = await f.final(activityId);
     assert.equal(done.status, 'COMPLETED', JSON.stringify(f.feedback(activityId)));
     assert.deepEqual(
@@ -93,10 +82,10 @@ describe('update manager (app entry, Mosquitto, scripted agents)', { skip }, () 
     assert.deepEqual(f.busAgents.os.inbox.find((m) => m.activityId === activityId)?.payload, { domains: [DESIRED.domains[1]] });
     // After the activity the manager refreshes the current state and reports it with the activity's id;
     // a client that subscribes later gets it retained.
-    await waitFor(() => f.parsed<Env>('deviceupdate/currentstate').some((e) => e.activityId === activityId), 10_000, "the activity's current state");
+    await waitFor(() => f.parsed<LocalEnvelope>('deviceupdate/currentstate').some((e) => e.activityId === activityId), 10_000, "the activity's current state");
     const late = await client(t, f.broker.url, 'late');
-    let retained: Env | undefined;
-    late.onMessage('deviceupdate/currentstate', (_t, p, pkt) => void (pkt.retain && (retained = JSON.parse(p.toString()) as Env)));
+    let retained: LocalEnvelope | undefined;
+    late.onMessage('deviceupdate/currentstate', (_t, p, pkt) => void (pkt.retain && (retained = readJson<LocalEnvelope>(p))));
     await late.subscribe('deviceupdate/currentstate', { qos: 1 });
     const got = await waitFor(() => retained, 5000, 'the retained current state');
     assert.equal(got.activityId, activityId);
@@ -112,11 +101,7 @@ describe('update manager (app entry, Mosquitto, scripted agents)', { skip }, () 
     assert.deepEqual(reg.value['definition'], ['com.bosch.iot.suite.edge.update:UpdateManager:1.0.0']);
     const apply = async (value: unknown) => {
       const reqId = randomUUID();
-      await f.cloud.publish(
-        `command///req/${reqId}/apply`,
-        JSON.stringify({ topic: 'demo/device/things/live/messages/apply', headers: { 'correlation-id': reqId, 'response-required': true, 'content-type': 'application/json' }, path: '/features/UpdateManager/inbox/messages/apply', value }),
-        { qos: 1 },
-      );
+      await f.cloud.publish(`command///req/${reqId}/apply`, inboxRequest({ thing: 'demo/device', op: 'apply', correlationId: reqId, value, headers: { 'content-type': 'application/json' } }), { qos: 1 });
       return waitFor(() => f.on(`command///res/${reqId}/204`)[0] ?? f.on(`command///res/${reqId}/400`)[0], 10_000, 'the response');
     };
     const activityId = randomUUID();
@@ -133,7 +118,7 @@ describe('update manager (app entry, Mosquitto, scripted agents)', { skip }, () 
 
     const bad = await apply({ activityId: 'bad-1', timestamp: 1, desiredState: { domains: [{ id: 'containers', components: [{ id: 'a', parameters: [] }] }] } });
     assert.match(bad.topic, /\/400$/);
-    const err = JSON.parse(bad.payload.toString()) as Ditto;
+    const err = readJson<DittoMessage>(bad.payload);
     assert.equal(err.value['error'], 'messages:parameter.invalid');
     assert.match(String(err.value['message']), /desiredState\.domains\[0\]\.components\[0\]: unknown key 'parameters'/);
   });

@@ -4,27 +4,16 @@
 import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
 import { createFakeLocalBus } from '@ledge/shared/data-access-mqtt/testing';
+import { envelope } from '@ledge/shared/model-update';
 import { ConfigError, prepareConfig } from '@ledge/shared/util';
 import { captureLogger, createFakeTime } from '@ledge/shared/util/testing';
 import { updateManagerEntry } from './entry';
 import type { UpdateManagerConfig } from './settings';
-import { createScriptedAgent, startBusAgent, type AgentScript } from './testing';
+import { createScriptedAgent, inboxRequest, readJson, startBusAgent, type AgentScript, type DittoMessage, type LocalEnvelope } from './testing';
 import { createUpdateManager } from './update-manager';
 
 const ID = '{"deviceId":"demo:gw","tenantId":"demo"}';
 const DESIRED = { domains: [{ id: 'containers', components: [{ id: 'hello', version: '1.0', config: [{ key: 'image', value: 'docker.io/library/hello-world:latest' }] }] }] };
-interface Env {
-  activityId: string;
-  timestamp: number;
-  payload: Record<string, unknown> & { status?: string; message?: string };
-}
-interface Ditto {
-  topic: string;
-  path: string;
-  value: Record<string, unknown>;
-  headers: Record<string, unknown>;
-  status?: number;
-}
 
 const settle = async () => {
   for (let i = 0; i < 30; i++) await new Promise((r) => setImmediate(r));
@@ -50,21 +39,18 @@ async function setup(t: TestContext, o: { env?: Record<string, string>; script?:
   await app.start();
   await settle();
   const on = (topic: string) => bus.published.filter((p) => p.clientId === 'um' && p.topic === topic);
-  const local = (topic: string) => on(topic).map((p) => JSON.parse(p.payload.toString()) as Env);
+  const local = (topic: string) => on(topic).map((p) => readJson<LocalEnvelope>(p.payload));
   const feedback = (activityId: string) => local('deviceupdate/desiredstatefeedback').filter((e) => e.activityId === activityId).map((e) => e.payload);
-  const events = () => on('event').map((p) => JSON.parse(p.payload.toString()) as Ditto);
+  const events = () => on('event').map((p) => readJson<DittoMessage>(p.payload));
   const outbox = (subject: string) => events().filter((e) => e.path === `/features/UpdateManager/outbox/messages/${subject}`);
-  const responses = () => bus.published.filter((p) => p.clientId === 'um' && p.topic.startsWith('command///res/')).map((p) => ({ topic: p.topic, env: JSON.parse(p.payload.toString()) as Ditto }));
+  const responses = () => bus.published.filter((p) => p.clientId === 'um' && p.topic.startsWith('command///res/')).map((p) => ({ topic: p.topic, env: readJson<DittoMessage>(p.payload) }));
   const request = async (op: string, value: unknown, cid = `req-${op}`, reqId = cid) => {
-    bus.inject(
-      `command///req/${reqId}/${op}`,
-      JSON.stringify({ topic: `demo/gw/things/live/messages/${op}`, headers: { 'correlation-id': cid, 'response-required': true }, path: `/features/UpdateManager/inbox/messages/${op}`, value }),
-    );
+    bus.inject(`command///req/${reqId}/${op}`, inboxRequest({ thing: 'demo/gw', op, correlationId: cid, value }));
     await settle();
     return responses().find((r) => r.topic.startsWith(`command///res/${reqId}/`));
   };
   const publish = async (topic: string, activityId: string, payload: unknown) => {
-    bus.inject(topic, JSON.stringify({ activityId, timestamp: time.clock.now(), payload }), { qos: 1 });
+    bus.inject(topic, JSON.stringify(envelope(activityId, payload, time.clock.now())), { qos: 1 });
     await settle();
   };
   return { bus, log, time, app, agent, scripted, reboots, on, local, feedback, events, outbox, responses, request, publish, thing: async () => (bus.inject('edge/thing/response', ID), settle()) };
@@ -89,7 +75,7 @@ describe('update manager: local API (Kanto docs/update-manager-api.md)', () => {
     assert.ok(s.on('deviceupdate/desiredstatefeedback').every((p) => p.qos === 1 && !p.retain));
     const state = s.on('deviceupdate/currentstate').at(-1)!;
     assert.deepEqual([state.qos, state.retain], [1, true]);
-    const inv = JSON.parse(state.payload.toString()) as Env;
+    const inv = readJson<LocalEnvelope>(state.payload);
     assert.equal(inv.activityId, 'act-1');
     assert.deepEqual((inv.payload['softwareNodes'] as { id: string }[]).map((n) => n.id), ['device-update-manager', 'containers-update-agent', 'containers:hello']);
     assert.deepEqual(inv.payload['associations'], [{ sourceId: 'device-update-manager', targetId: 'containers-update-agent' }, { sourceId: 'containers-update-agent', targetId: 'containers:hello' }]);

@@ -4,3 +4,5 @@ export { createScriptedAgent } from './scripted-agent';
 export type { AgentScript, ScriptedAgent, StepOutcome } from './scripted-agent';
 export { startBusAgent } from './bus-agent';
 export type { BusAgent } from './bus-agent';
+export { inboxRequest, readJson } from './envelopes';
+export type { DittoMessage, InboxRequest, LocalEnvelope } from './envelopes';

@@ -9,11 +9,11 @@ import { buildCommandRequestTopics, parseHonoTopic, routeLocalToCloud } from '@l
 import type { BusMessage, CloudProtocol, DeviceContext, Mapped, QoS } from '@ledge/connector/model-connector';
 import { AWS_COMMAND_SUBSCRIPTIONS, parseShadowResponse, shadowDesiredSubscriptions, shadowStateSubscriptions } from './aws-topics';
 import { invalidFilterError } from './errors';
-import { parseJsonObject, put, test, type JsonObject } from './json-tree';
+import { cloudTwinCommandTopic, createTwinSectionRegistry, parseJsonObject, setOwn, type JsonObject } from '@ledge/connector/model-twins';
+import { test } from './payload-filters';
 import { shadowGetRequests } from './shadow-get';
-import { shadowCommandTopic, toShadowMessages } from './shadow-mapping';
+import { toShadowMessages } from './shadow-mapping';
 import { fromShadowResponse } from './shadow-responses';
-import { createShadowSectionRegistry } from './shadow-sections';
 import { createShadowStateCache, type ShadowStateCache } from './shadow-state';
 
 export interface AwsProtocolOptions {
@@ -71,7 +71,7 @@ export function createAwsProtocol(options: Partial<AwsProtocolOptions> = {}): Aw
   const payloadFilters = opts.payloadFilters.map((p) => compile('payloadFilters', p));
   const state = createShadowStateCache({ maxShadows: opts.maxShadows });
   const desired = createShadowStateCache({ maxShadows: opts.maxShadows });
-  const sections = createShadowSectionRegistry({ maxSections: opts.maxShadows });
+  const sections = createTwinSectionRegistry({ maxSections: opts.maxShadows });
   const qos = opts.qos;
 
   const toCloud = (message: BusMessage, ctx: DeviceContext): Mapped => {
@@ -81,7 +81,7 @@ export function createAwsProtocol(options: Partial<AwsProtocolOptions> = {}): Aw
 
     const parsed = parseEnvelope(message.payload);
     if (parsed.ok) {
-      const twin = shadowCommandTopic(parsed.envelope, ctx.deviceId);
+      const twin = cloudTwinCommandTopic(parsed.envelope, ctx.deviceId);
       if (twin !== undefined) {
         if (topicFilter !== undefined && test(topicFilter, parsed.envelope.topic)) {
           return { ok: false, drop: `Ditto topic "${parsed.envelope.topic}" excluded by topicFilter` };
@@ -136,8 +136,8 @@ export function withTimestamp(payload: Buffer, nowMs: number): Buffer {
   const obj = parseJsonObject(payload);
   if (obj === undefined) return payload;
   const headers: JsonObject = isPlainObject(obj['headers']) ? { ...obj['headers'] } : {};
-  put(headers, 'x-timestamp', nowMs);
+  setOwn(headers, 'x-timestamp', nowMs);
   const out: JsonObject = { ...obj };
-  put(out, 'headers', headers);
+  setOwn(out, 'headers', headers);
   return Buffer.from(JSON.stringify(out));
 }

@@ -13,12 +13,11 @@ export {
   shadowTopic,
 } from './aws-topics';
 export type { ShadowOperation, ShadowResponse, ShadowResponseTopic } from './aws-topics';
-export { isValidShadowName, parseShadowSectionName, shadowSectionName, CONTAINERS_CHILD } from './shadow-sections';
-export type { ShadowSection } from './shadow-sections';
+export { isValidShadowName } from './shadow-sections';
 export { awsDeviceIdFromCertificate, certificateCommonName } from './device-id';
 export { createShadowStateCache, defaultShadowStateCacheOptions } from './shadow-state';
 export type { ShadowStateCache, ShadowStateCacheOptions } from './shadow-state';
-export { shadowCommandTopic, toShadowMessages } from './shadow-mapping';
+export { toShadowMessages } from './shadow-mapping';
 export type { ShadowMappingContext } from './shadow-mapping';
 export { AwsErrorCodes } from './errors';
 export type { AwsErrorCode } from './errors';

@@ -2,13 +2,14 @@
 // state for, so that a change made while the device was offline (AWS only sends `update/delta` to a
 // connected device) reaches the local twin. The answers come back as get/accepted (shadow-responses.ts).
 import type { BusMessage, KnownTwin, QoS } from '@ledge/connector/model-connector';
+import { twinSectionName, type TwinSection, type TwinSectionRegistry } from '@ledge/connector/model-twins';
 import { SHADOW_GET, shadowTopic } from './aws-topics';
-import { isValidShadowName, shadowSectionName, type ShadowSection, type ShadowSectionRegistry } from './shadow-sections';
+import { isValidShadowName } from './shadow-sections';
 
 export interface ShadowGetContext {
   readonly deviceId: string;
   /** Sections the mapping named itself since start (the features local apps reported). */
-  readonly sections: ShadowSectionRegistry;
+  readonly sections: TwinSectionRegistry;
   /** Bound on the requests of one connect, the classic shadow included. */
   readonly max: number;
   readonly qos: QoS;
@@ -23,15 +24,16 @@ export interface ShadowGetContext {
  */
 export function shadowGetRequests(twins: readonly KnownTwin[], ctx: ShadowGetContext): BusMessage[] {
   const names = new Set<string>();
-  const add = (section: ShadowSection) => {
-    const name = shadowSectionName(ctx.deviceId, section.thingId, section.featureId);
-    if (name === undefined || name === null || names.has(name) || !isValidShadowName(name)) return undefined;
+  const add = (section: TwinSection) => {
+    const named = twinSectionName(ctx.deviceId, section.thingId, section.featureId);
+    const name = named.ok ? named.name : undefined;
+    if (name === undefined || names.has(name) || !isValidShadowName(name)) return undefined;
     names.add(name);
     return name;
   };
   const learned = ctx.sections.entries();
   for (const twin of twins) {
-    const sections: ShadowSection[] = twin.featureIds.map((featureId) => ({ thingId: twin.thingId, featureId }));
+    const sections: TwinSection[] = twin.featureIds.map((featureId) => ({ thingId: twin.thingId, featureId }));
     if (twin.thingId !== ctx.deviceId) sections.unshift({ thingId: twin.thingId });
     for (const section of sections) {
       const name = add(section);

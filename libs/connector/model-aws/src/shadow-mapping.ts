@@ -5,14 +5,23 @@
 // never into `reported`.
 import { topicNameProblem } from '@ledge/shared/model-hono';
 import type { DittoCommandTopic, DittoEnvelope } from '@ledge/shared/model-ditto';
-import { parseDittoTopic } from '@ledge/shared/model-ditto';
+import { isPlainObject } from '@ledge/shared/util-parse';
 import type { BusMessage, Mapped, QoS } from '@ledge/connector/model-connector';
+import {
+  getOwn,
+  nestAt,
+  setOwn,
+  twinSectionName,
+  valueAt,
+  withRemovedAsNull,
+  type JsonObject,
+  type TwinSection,
+  type TwinSectionRegistry,
+} from '@ledge/connector/model-twins';
 import { SHADOW_DELETE, SHADOW_UPDATE, shadowBase } from './aws-topics';
-import { shadowSectionName, type ShadowSection, type ShadowSectionRegistry } from './shadow-sections';
-import { filterLeaves, getAt, integrate, isPlainObject, own, put, withRemovedAsNull, type JsonObject } from './json-tree';
+import { filterLeaves } from './payload-filters';
 import type { ShadowStateCache } from './shadow-state';
 
-const SHADOW_ACTIONS: ReadonlySet<string> = new Set(['create', 'modify', 'merge', 'delete']);
 const ATTRIBUTES = 'attributes';
 const FEATURES = 'features';
 const PROPERTIES = 'properties';
@@ -28,22 +37,8 @@ export interface ShadowMappingContext {
   /** Last known `state.desired` per shadow (what a `modify` of desiredProperties must null). */
   readonly desired: ShadowStateCache;
   /** Learns which section each named shadow holds (for the `get` at connect and for the answers). */
-  readonly sections: ShadowSectionRegistry;
+  readonly sections: TwinSectionRegistry;
   readonly qos: QoS;
-}
-
-/**
- * The command topic when `envelope` is a twin create/modify/merge/delete request (no `status`) for the
- * device itself or one of its `<deviceId>:` children; otherwise undefined (the message is forwarded as is).
- */
-export function shadowCommandTopic(envelope: DittoEnvelope, deviceId: string): DittoCommandTopic | undefined {
-  if (envelope.status !== undefined) return undefined;
-  const parsed = parseDittoTopic(envelope.topic);
-  if (!parsed.ok) return undefined;
-  const t = parsed.topic;
-  if (t.channel !== 'twin' || t.criterion !== 'commands' || !SHADOW_ACTIONS.has(t.action)) return undefined;
-  const thingId = `${t.namespace}:${t.name}`;
-  return thingId === deviceId || thingId.startsWith(`${deviceId}:`) ? t : undefined;
 }
 
 interface ShadowTarget {
@@ -51,18 +46,22 @@ interface ShadowTarget {
   readonly shadow: string;
   /** The shadow name; null: the classic shadow. */
   readonly name: string | null;
-  readonly section: ShadowSection;
+  readonly section: TwinSection;
 }
 
-/** Shadow names (shadow-sections.ts): root attributes → classic shadow; root feature F → F; child C attributes → C; child feature → C:F. */
+/**
+ * Shadow names (model-twins' section names): root attributes → classic shadow; root feature F → F; child C
+ * attributes → C; child feature → C:F. A feature without a name (an empty ID) has no shadow: undefined.
+ */
 function shadowNames(topic: DittoCommandTopic, deviceId: string) {
   const thingId = `${topic.namespace}:${topic.name}`;
-  const target = (featureId?: string): ShadowTarget => {
-    // shadowCommandTopic only lets the gateway and its children through, so the name is never undefined.
-    const name = shadowSectionName(deviceId, thingId, featureId) ?? null;
-    return { shadow: shadowBase(deviceId, name ?? undefined), name, section: featureId === undefined ? { thingId } : { thingId, featureId } };
+  const target = (featureId?: string): ShadowTarget | undefined => {
+    const named = twinSectionName(deviceId, thingId, featureId);
+    if (!named.ok) return undefined;
+    return { shadow: shadowBase(deviceId, named.name), name: named.name ?? null, section: featureId === undefined ? { thingId } : { thingId, featureId } };
   };
-  return { attributes: target(), feature: (f: string) => target(f) };
+  // cloudTwinCommandTopic only lets the gateway and its children through, so their attributes have a shadow.
+  return { attributes: target()!, feature: (f: string) => target(f) };
 }
 
 interface ShadowChange {
@@ -81,21 +80,23 @@ export function toShadowMessages(envelope: DittoEnvelope, topic: DittoCommandTop
   let value: unknown = envelope.value === undefined ? null : envelope.value;
   if (topic.action === 'modify') value = withRemovedAsNull(previousAt(segments, value, names, ctx), value);
 
-  const tree = filterLeaves(integrate(segments, value), ctx.payloadFilters);
+  const tree = filterLeaves(nestAt(segments, value), ctx.payloadFilters);
   if (tree === undefined) return { ok: false, drop: 'every value was removed by payloadFilters' };
   if (!isPlainObject(tree)) return { ok: false, drop: `twin ${topic.action} of "${envelope.path}" has nothing to map to a shadow` };
 
   const changes: ShadowChange[] = [];
+  const problems: string[] = [];
   if (Object.hasOwn(tree, ATTRIBUTES)) {
     const attributes = tree[ATTRIBUTES];
     changes.push({ target: names.attributes, reported: isPlainObject(attributes) ? attributes : null });
   }
-  const features = own(tree, FEATURES);
+  const features = getOwn(tree, FEATURES);
   if (isPlainObject(features)) {
     for (const id of Object.keys(features)) {
       const feature = features[id];
       const target = names.feature(id);
-      if (feature === null) changes.push({ target, reported: null });
+      if (target === undefined) problems.push(`feature "${id}" has no shadow name (empty feature ID)`);
+      else if (feature === null) changes.push({ target, reported: null });
       else {
         const reported = featureReported(feature, ctx.state.get(target.shadow));
         const desired = featureDesired(feature);
@@ -106,7 +107,6 @@ export function toShadowMessages(envelope: DittoEnvelope, topic: DittoCommandTop
   }
 
   const messages: BusMessage[] = [];
-  const problems: string[] = [];
   for (const { target, reported, desired } of changes) {
     const { shadow } = target;
     const remove = topic.action === 'delete' && desired === undefined && (!isPlainObject(reported) || Object.keys(reported).length === 0);
@@ -126,11 +126,11 @@ export function toShadowMessages(envelope: DittoEnvelope, topic: DittoCommandTop
     const state: JsonObject = {};
     if (reported !== undefined) {
       ctx.state.applyReported(shadow, reported);
-      put(state, 'reported', reported);
+      setOwn(state, 'reported', reported);
     }
     if (desired !== undefined) {
       ctx.desired.applyReported(shadow, desired);
-      put(state, 'desired', desired);
+      setOwn(state, 'desired', desired);
     }
     messages.push({ topic: topicName, payload: Buffer.from(JSON.stringify({ state })), qos: ctx.qos });
   }
@@ -153,13 +153,13 @@ function featureDesired(feature: unknown): unknown {
 function featureReported(feature: unknown, known: JsonObject | undefined): JsonObject {
   const out: JsonObject = {};
   if (!isPlainObject(feature)) return out;
-  const properties = own(feature, PROPERTIES);
+  const properties = getOwn(feature, PROPERTIES);
   if (isPlainObject(properties)) {
-    for (const key of Object.keys(properties)) put(out, key, properties[key]);
+    for (const key of Object.keys(properties)) setOwn(out, key, properties[key]);
   } else if (properties === null && known !== undefined) {
-    for (const key of Object.keys(known)) if (key !== DEFINITION) put(out, key, null);
+    for (const key of Object.keys(known)) if (key !== DEFINITION) setOwn(out, key, null);
   }
-  if (Object.hasOwn(feature, DEFINITION)) put(out, DEFINITION, feature[DEFINITION]);
+  if (Object.hasOwn(feature, DEFINITION)) setOwn(out, DEFINITION, feature[DEFINITION]);
   return out;
 }
 
@@ -167,18 +167,19 @@ function featureReported(feature: unknown, known: JsonObject | undefined): JsonO
 function previousAt(segments: readonly string[], next: unknown, names: ReturnType<typeof shadowNames>, ctx: ShadowMappingContext): unknown {
   // Desired properties are part of the view only where the command names them (see featureDesired).
   const featureView = (id: string, withDesired: boolean): JsonObject | undefined => {
-    const shadow = names.feature(id).shadow;
+    const shadow = names.feature(id)?.shadow;
+    if (shadow === undefined) return undefined;
     const known = ctx.state.get(shadow);
     const desired = withDesired ? ctx.desired.get(shadow) : undefined;
     if (known === undefined && desired === undefined) return undefined;
     const view: JsonObject = {};
     if (known !== undefined) {
       const properties: JsonObject = {};
-      for (const key of Object.keys(known)) if (key !== DEFINITION) put(properties, key, known[key]);
-      put(view, PROPERTIES, properties);
-      if (Object.hasOwn(known, DEFINITION)) put(view, DEFINITION, known[DEFINITION]);
+      for (const key of Object.keys(known)) if (key !== DEFINITION) setOwn(properties, key, known[key]);
+      setOwn(view, PROPERTIES, properties);
+      if (Object.hasOwn(known, DEFINITION)) setOwn(view, DEFINITION, known[DEFINITION]);
     }
-    if (desired !== undefined) put(view, DESIRED, desired);
+    if (desired !== undefined) setOwn(view, DESIRED, desired);
     return view;
   };
   const namesDesired = (feature: unknown) => isPlainObject(feature) && Object.hasOwn(feature, DESIRED);
@@ -187,7 +188,7 @@ function previousAt(segments: readonly string[], next: unknown, names: ReturnTyp
     const view: JsonObject = {};
     for (const id of Object.keys(nextFeatures)) {
       const f = featureView(id, namesDesired(nextFeatures[id]));
-      if (f !== undefined) put(view, id, f);
+      if (f !== undefined) setOwn(view, id, f);
     }
     return view;
   };
@@ -196,15 +197,15 @@ function previousAt(segments: readonly string[], next: unknown, names: ReturnTyp
     if (!isPlainObject(next)) return undefined;
     const view: JsonObject = {};
     const attributes = ctx.state.get(names.attributes.shadow);
-    if (attributes !== undefined) put(view, ATTRIBUTES, attributes);
-    const features = featuresView(own(next, FEATURES));
-    if (features !== undefined) put(view, FEATURES, features);
+    if (attributes !== undefined) setOwn(view, ATTRIBUTES, attributes);
+    const features = featuresView(getOwn(next, FEATURES));
+    if (features !== undefined) setOwn(view, FEATURES, features);
     return view;
   }
-  if (head === ATTRIBUTES) return getAt(ctx.state.get(names.attributes.shadow), segments.slice(1));
+  if (head === ATTRIBUTES) return valueAt(ctx.state.get(names.attributes.shadow), segments.slice(1));
   if (head === FEATURES) {
     if (second === undefined) return featuresView(next);
-    return getAt(featureView(second, rest.length === 0 ? namesDesired(next) : rest[0] === DESIRED), rest);
+    return valueAt(featureView(second, rest.length === 0 ? namesDesired(next) : rest[0] === DESIRED), rest);
   }
   return undefined;
 }

@@ -7,15 +7,15 @@
 // within the envelope limits, never thrown on.
 import type { DesiredUpdate, Mapped } from '@ledge/connector/model-connector';
 import { SHADOW_DELETE, SHADOW_GET, type ShadowResponse } from './aws-topics';
-import { isPlainObject, own, parseJsonObject, type JsonObject } from './json-tree';
-import type { ShadowSectionRegistry } from './shadow-sections';
+import { isPlainObject } from '@ledge/shared/util-parse';
+import { getOwn, parseJsonObject, type JsonObject, type TwinSectionRegistry } from '@ledge/connector/model-twins';
 import type { ShadowStateCache } from './shadow-state';
 
 export interface ShadowResponseContext {
   readonly deviceId: string;
   readonly state: ShadowStateCache;
   readonly desired: ShadowStateCache;
-  readonly sections: ShadowSectionRegistry;
+  readonly sections: TwinSectionRegistry;
 }
 
 /** AWS answers a `get` of a shadow that does not exist with 404 (AWS IoT "Device Shadow error messages"). */
@@ -37,7 +37,7 @@ export function fromShadowResponse(r: ShadowResponse, payload: Buffer, ctx: Shad
   }
   const doc = parseJsonObject(payload);
   if (doc === undefined) return { ok: false, drop: `${r.operation}/accepted of ${label(r)} is not a JSON object` };
-  const st = own(doc, 'state');
+  const st = getOwn(doc, 'state');
   if (r.operation === SHADOW_GET) return document(r, st, ctx);
   // update/accepted: what changed (reported and/or desired), merged into what is known.
   if (!isPlainObject(st) || (!Object.hasOwn(st, 'reported') && !Object.hasOwn(st, 'desired'))) {
@@ -56,8 +56,8 @@ function document(r: ShadowResponse, st: unknown, ctx: ShadowResponseContext): M
   ctx.desired.delete(r.shadow);
   if (Object.hasOwn(state, 'reported')) ctx.state.applyReported(r.shadow, state['reported']);
   if (Object.hasOwn(state, 'desired')) ctx.desired.applyReported(r.shadow, state['desired']);
-  const section = ctx.sections.resolve(ctx.deviceId, r.name);
-  const d = own(state, 'delta');
+  const section = ctx.sections.resolve(ctx.deviceId, r.name ?? undefined);
+  const d = getOwn(state, 'delta');
   if (section.featureId === undefined) {
     // The document still taught the reported attributes; only its delta has nowhere to go.
     if (isPlainObject(d) && Object.keys(d).length > 0) return { ok: false, drop: attributesDelta(r, section.thingId) };
@@ -71,10 +71,10 @@ function document(r: ShadowResponse, st: unknown, ctx: ShadowResponseContext): M
 /** update/delta: the desired fields that differ from reported and changed; merged into the local desired properties. */
 function delta(r: ShadowResponse, payload: Buffer, ctx: ShadowResponseContext): Mapped {
   const doc = parseJsonObject(payload);
-  const d = doc === undefined ? undefined : own(doc, 'state');
+  const d = doc === undefined ? undefined : getOwn(doc, 'state');
   if (!isPlainObject(d)) return { ok: false, drop: `update/delta of ${label(r)} has no state object` };
   ctx.desired.applyReported(r.shadow, d);
-  const section = ctx.sections.resolve(ctx.deviceId, r.name);
+  const section = ctx.sections.resolve(ctx.deviceId, r.name ?? undefined);
   if (section.featureId === undefined) return { ok: false, drop: attributesDelta(r, section.thingId) };
   return { ok: true, messages: [], desired: [{ thingId: section.thingId, featureId: section.featureId, mode: 'merge', value: d }] };
 }
@@ -86,13 +86,13 @@ function attributesDelta(r: ShadowResponse, thingId: string): string {
 /** get/rejected 404: the shadow does not exist (yet), nothing is desired: consumed. Anything else: a drop with AWS's reason. */
 function rejected(r: ShadowResponse, payload: Buffer, ctx: ShadowResponseContext): Mapped {
   const doc = parseJsonObject(payload);
-  const code = doc === undefined ? undefined : own(doc, 'code');
+  const code = doc === undefined ? undefined : getOwn(doc, 'code');
   if (r.operation === SHADOW_GET && code === NOT_FOUND) {
     ctx.state.delete(r.shadow);
     ctx.desired.delete(r.shadow);
     return CONSUMED;
   }
-  const message = doc === undefined ? undefined : own(doc, 'message');
+  const message = doc === undefined ? undefined : getOwn(doc, 'message');
   const why = typeof message === 'string' ? `: ${message.slice(0, MAX_REASON_CHARS)}` : '';
   return { ok: false, drop: `${r.operation} of ${label(r)} rejected by AWS (code ${typeof code === 'number' ? code : 'unknown'})${why}` };
 }

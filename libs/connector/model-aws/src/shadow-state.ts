@@ -3,12 +3,13 @@
 // disappeared. Learned from the update/delete `accepted` responses and, optimistically, from our own
 // updates (so two quick modifies before the first acceptance still compare against the right state).
 import { withDefaults } from '@ledge/shared/util';
-import { isPlainObject, mergeReported, type JsonObject } from './json-tree';
+import { isPlainObject } from '@ledge/shared/util-parse';
+import { mergePatch, setNewest, type JsonObject } from '@ledge/connector/model-twins';
 
 export interface ShadowStateCache {
   /** The last known reported state of a shadow (key: shadowBase()), or undefined. */
   get(shadow: string): JsonObject | undefined;
-  /** Applies a reported update with AWS semantics (merge, null deletes). */
+  /** Applies a reported update with AWS semantics (a JSON merge patch: merge, null deletes). */
   applyReported(shadow: string, reported: unknown): void;
   delete(shadow: string): void;
   readonly size: number;
@@ -27,15 +28,9 @@ export function createShadowStateCache(options: Partial<ShadowStateCacheOptions>
   return {
     get: (shadow) => shadows.get(shadow),
     applyReported(shadow, reported) {
-      const next = mergeReported(shadows.get(shadow), reported);
-      shadows.delete(shadow);
-      if (!isPlainObject(next)) return;
-      shadows.set(shadow, next);
-      while (shadows.size > maxShadows) {
-        const oldest = shadows.keys().next().value;
-        if (oldest === undefined) break;
-        shadows.delete(oldest);
-      }
+      const next = mergePatch(shadows.get(shadow), reported);
+      if (isPlainObject(next)) setNewest(shadows, shadow, next, maxShadows);
+      else shadows.delete(shadow);
     },
     delete: (shadow) => void shadows.delete(shadow),
     get size() {

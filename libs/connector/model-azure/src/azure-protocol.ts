@@ -11,6 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { getCorrelationId, parseDittoTopic, parseEnvelope, DITTO_PLACEHOLDER } from '@ledge/shared/model-ditto';
 import { buildCommandRequestTopics, parseHonoTopic, topicNameProblem } from '@ledge/shared/model-hono';
 import type { BusMessage, CloudProtocol, DeviceContext, Mapped, QoS } from '@ledge/connector/model-connector';
+import { cloudTwinCommandTopic } from '@ledge/connector/model-twins';
 import {
   METHOD_SUBSCRIPTION,
   SAFE_REQUEST_ID,
@@ -24,7 +25,7 @@ import {
 } from './azure-topics';
 import { methodResponseToCloud, methodRidOf, methodToLocal } from './direct-methods';
 import { fromDesiredPatch, fromTwinDocument } from './twin-desired';
-import { toReportedPatch, twinCommandTopic } from './twin-reported';
+import { toReportedPatch } from './twin-reported';
 import { createTwinState, type TwinState } from './twin-state';
 
 export interface AzureProtocolOptions {
@@ -127,7 +128,7 @@ export function createAzureProtocol(options: Partial<AzureProtocolOptions> = {})
 
   const reportedPatch = (payload: Buffer, ctx: DeviceContext) => {
     const parsed = parseEnvelope(payload);
-    const twin = parsed.ok ? twinCommandTopic(parsed.envelope, ctx.deviceId) : undefined;
+    const twin = parsed.ok ? cloudTwinCommandTopic(parsed.envelope, ctx.deviceId) : undefined;
     if (!parsed.ok || twin === undefined) return undefined;
     return toReportedPatch(parsed.envelope, twin, {
       deviceId: ctx.deviceId, state, newRequestId: opts.newRequestId, qos, maxPatchBytes: opts.maxReportedPatchBytes,

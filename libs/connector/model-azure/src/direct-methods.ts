@@ -11,12 +11,11 @@
 import { buildDittoTopic, featureMessagePath, parseDittoTopic, parseEnvelope, parseThingId, getCorrelationId } from '@ledge/shared/model-ditto';
 import type { DittoEnvelope } from '@ledge/shared/model-ditto';
 import { buildCommandRequestTopics, topicNameProblem } from '@ledge/shared/model-hono';
-import { decodeJsonInput } from '@ledge/shared/util-parse';
+import { decodeJsonInput, isPlainObject } from '@ledge/shared/util-parse';
 import type { Mapped, QoS } from '@ledge/connector/model-connector';
 import { defaultParseEnvelopeOptions } from '@ledge/shared/model-ditto';
+import { isValidFeatureId } from '@ledge/connector/model-twins';
 import { SAFE_REQUEST_ID, methodResponseTopic } from './azure-topics';
-import { isPlainObject } from './json-tree';
-import { isFeatureId } from './twin-sections';
 
 /** Prefix of the Hono request ID of a direct method's local command: `azure-method-<rid>`. */
 export const METHOD_REQUEST_ID_PREFIX = 'azure-method-';
@@ -87,7 +86,7 @@ function fromMethodName(method: string, value: unknown, requestId: string, ctx: 
   const dot = method.lastIndexOf('.');
   const featureId = dot < 0 ? '' : method.slice(0, dot);
   const subject = method.slice(dot + 1);
-  if (dot < 0 || !isFeatureId(featureId) || subject === '') return 'the method name is not <FeatureId>.<subject> and the payload is no Ditto envelope';
+  if (dot < 0 || !isValidFeatureId(featureId) || subject === '') return 'the method name is not <FeatureId>.<subject> and the payload is no Ditto envelope';
   const thing = parseThingId(ctx.deviceId);
   if (!thing.ok) return `device ID: ${thing.problems.join('; ')}`;
   const topic = buildDittoTopic({ ...thing.thingId, group: 'things', channel: 'live', criterion: 'messages', subject });

@@ -29,8 +29,8 @@ export {
 } from './azure-topics';
 export type { IotHubTopic } from './azure-topics';
 export { METHOD_REQUEST_ID_PREFIX, MAX_METHOD_PAYLOAD_BYTES, methodRequestId, methodRidOf } from './direct-methods';
-export { CONTAINERS_CHILD, parseTwinSectionName, twinSectionName } from './twin-sections';
-export type { TwinSection } from './twin-sections';
+export { featureSectionName, featureSectionOf } from './twin-sections';
+export type { FeatureSection } from './twin-sections';
 export { defaultTwinPropertyLimits, sanitiseTwinPatch, twinKeyProblem } from './twin-properties';
 export type { SanitisedPatch, TwinPropertyLimits } from './twin-properties';
 export { queryEscape, encodeValues } from './query-escape';

@@ -4,12 +4,11 @@
 // `{<section>: value|null, "$version": n}`) is a JSON merge patch: one `merge` per section (a section set
 // to null: `replace` with null, the feature has no desired properties any more). Keys starting
 // with '$' ($version, $metadata) are the hub's, not sections.
-import { defaultParseEnvelopeOptions } from '@ledge/shared/model-ditto';
-import { decodeJsonInput } from '@ledge/shared/util-parse';
+import { isPlainObject } from '@ledge/shared/util-parse';
 import type { DesiredUpdate, Mapped } from '@ledge/connector/model-connector';
-import { isPlainObject, own, type JsonObject } from './json-tree';
+import { getOwn, parseJsonObject, type JsonObject } from '@ledge/connector/model-twins';
 import type { TwinState } from './twin-state';
-import { parseTwinSectionName, type TwinSection } from './twin-sections';
+import { featureSectionOf, type FeatureSection } from './twin-sections';
 
 export interface DesiredContext {
   readonly deviceId: string;
@@ -22,13 +21,13 @@ const VERSION = '$version';
 
 /** A 200 response to our twin GET: desired → `replace` updates; reported → the known reported state. */
 export function fromTwinDocument(payload: Buffer, ctx: DesiredContext): Mapped {
-  const doc = parseObject(payload);
+  const doc = parseJsonObject(payload);
   if (doc === undefined) return { ok: false, drop: 'twin GET response is not a JSON object' };
-  const desired = own(doc, 'desired') ?? {};
-  const reported = own(doc, 'reported') ?? {};
+  const desired = getOwn(doc, 'desired') ?? {};
+  const reported = getOwn(doc, 'reported') ?? {};
   if (!isPlainObject(desired) || !isPlainObject(reported)) return { ok: false, drop: 'twin GET response: "desired" and "reported" must be objects' };
 
-  const known = new Map<string, TwinSection & { value: JsonObject }>();
+  const known = new Map<string, FeatureSection & { value: JsonObject }>();
   for (const name of sectionKeys(reported)) {
     const section = sectionOf(name, ctx);
     const value = reported[name];
@@ -36,7 +35,7 @@ export function fromTwinDocument(payload: Buffer, ctx: DesiredContext): Mapped {
   }
   ctx.state.resetReported(known);
 
-  const version = own(desired, VERSION);
+  const version = getOwn(desired, VERSION);
   // The full document is the truth: it resets the version patches are compared with (also when the
   // twin was recreated and counts from 1 again).
   ctx.state.desiredVersion = Number.isSafeInteger(version) ? (version as number) : undefined;
@@ -45,9 +44,9 @@ export function fromTwinDocument(payload: Buffer, ctx: DesiredContext): Mapped {
 
 /** A desired-properties patch: `merge` updates, unless its `$version` is not newer than the last applied. */
 export function fromDesiredPatch(payload: Buffer, topicVersion: number | undefined, ctx: DesiredContext): Mapped {
-  const patch = parseObject(payload);
+  const patch = parseJsonObject(payload);
   if (patch === undefined) return { ok: false, drop: 'desired-properties patch is not a JSON object' };
-  const bodyVersion = own(patch, VERSION);
+  const bodyVersion = getOwn(patch, VERSION);
   const version = Number.isSafeInteger(bodyVersion) ? (bodyVersion as number) : topicVersion;
   const last = ctx.state.desiredVersion;
   if (version !== undefined && last !== undefined && version <= last) {
@@ -77,11 +76,6 @@ function sectionKeys(o: JsonObject): string[] {
   return Object.keys(o).filter((k) => !k.startsWith('$'));
 }
 
-function sectionOf(name: string, ctx: DesiredContext): TwinSection | undefined {
-  return ctx.state.ownerOf(name) ?? parseTwinSectionName(ctx.deviceId, name);
-}
-
-function parseObject(payload: Buffer): JsonObject | undefined {
-  const decoded = decodeJsonInput(payload, defaultParseEnvelopeOptions);
-  return decoded.ok && isPlainObject(decoded.value) ? decoded.value : undefined;
+function sectionOf(name: string, ctx: DesiredContext): FeatureSection | undefined {
+  return featureSectionOf(ctx.state.named, ctx.deviceId, name);
 }

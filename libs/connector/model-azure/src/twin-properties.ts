@@ -4,7 +4,8 @@
 // at most 4 KB; integers lie within ±2^52. The hub rejects a whole patch that breaks one rule, so the
 // leaves that break them are left out here, each with a reason, and the rest is sent.
 import { withDefaults } from '@ledge/shared/util';
-import { isPlainObject, put, type JsonObject } from './json-tree';
+import { isPlainObject } from '@ledge/shared/util-parse';
+import { setOwn, type JsonObject } from '@ledge/connector/model-twins';
 
 export interface TwinPropertyLimits {
   readonly maxKeyBytes: number;
@@ -53,7 +54,7 @@ function sanitiseObject(obj: JsonObject, path: string, level: number, limits: Tw
       continue;
     }
     const v = sanitiseValue(obj[key], at, level + 1, limits, problems);
-    if (v !== undefined) put(out, key, v);
+    if (v !== undefined) setOwn(out, key, v);
   }
   // An object whose every member was left out is left out too (an empty patch object changes nothing).
   return keys.length > 0 && Object.keys(out).length === 0 ? undefined : out;

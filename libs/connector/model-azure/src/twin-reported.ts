@@ -6,16 +6,15 @@
 // are sent as null. A deleted feature, or properties set to null, is `{ "<section>": null }`.
 // Thing attributes and definitions have no section: they reach the cloud in the D2C message only.
 import type { DittoCommandTopic, DittoEnvelope } from '@ledge/shared/model-ditto';
-import { parseDittoTopic } from '@ledge/shared/model-ditto';
 import { topicNameProblem } from '@ledge/shared/model-hono';
+import { isPlainObject } from '@ledge/shared/util-parse';
 import type { BusMessage, QoS } from '@ledge/connector/model-connector';
+import { getOwn, nestAt, objectFrom, setOwn, valueAt, withRemovedAsNull, type JsonObject } from '@ledge/connector/model-twins';
 import { SAFE_REQUEST_ID, twinReportedPatchTopic } from './azure-topics';
-import { getAt, integrate, isPlainObject, own, put, single, withRemovedAsNull, type JsonObject } from './json-tree';
 import { sanitiseTwinPatch } from './twin-properties';
-import { twinSectionName } from './twin-sections';
+import { featureSectionName } from './twin-sections';
 import type { TwinState } from './twin-state';
 
-const TWIN_ACTIONS: ReadonlySet<string> = new Set(['create', 'modify', 'merge', 'delete']);
 const FEATURES = 'features';
 const PROPERTIES = 'properties';
 const MAX_PATH_SEGMENTS = 32;
@@ -36,29 +35,18 @@ export interface ReportedPatch {
   readonly problems: readonly string[];
 }
 
-/** The command topic when `envelope` is a twin command for the device or a `<deviceId>:` child (as AWS's shadowCommandTopic). */
-export function twinCommandTopic(envelope: DittoEnvelope, deviceId: string): DittoCommandTopic | undefined {
-  if (envelope.status !== undefined) return undefined;
-  const parsed = parseDittoTopic(envelope.topic);
-  if (!parsed.ok) return undefined;
-  const t = parsed.topic;
-  if (t.channel !== 'twin' || t.criterion !== 'commands' || !TWIN_ACTIONS.has(t.action)) return undefined;
-  const thingId = `${t.namespace}:${t.name}`;
-  return thingId === deviceId || thingId.startsWith(`${deviceId}:`) ? t : undefined;
-}
-
 export function toReportedPatch(envelope: DittoEnvelope, topic: DittoCommandTopic, ctx: ReportedContext): ReportedPatch {
   const thingId = `${topic.namespace}:${topic.name}`;
   const segments = envelope.path.split('/').filter((s) => s !== '');
   if (segments.length > MAX_PATH_SEGMENTS) return { problems: [`path has more than ${MAX_PATH_SEGMENTS} levels`] };
   let value: unknown = topic.action === 'delete' || envelope.value === undefined ? null : envelope.value;
-  if (topic.action === 'modify' || topic.action === 'create') value = withRemovedAsNull(getAt(knownView(thingId, ctx.state), segments), value);
+  if (topic.action === 'modify' || topic.action === 'create') value = withRemovedAsNull(valueAt(knownView(thingId, ctx.state), segments), value);
 
   const problems: string[] = [];
-  const sections = sectionValues(thingId, integrate(segments, value), ctx, problems);
+  const sections = sectionValues(thingId, nestAt(segments, value), ctx, problems);
   if (sections.size === 0) return { problems };
   const raw: JsonObject = {};
-  for (const [name, v] of sections) put(raw, name, v.value);
+  for (const [name, v] of sections) setOwn(raw, name, v.value);
   const { patch, problems: left } = sanitiseTwinPatch(raw);
   problems.push(...left);
   if (Object.keys(patch).length === 0) return { problems };
@@ -82,14 +70,14 @@ type SectionValue = { readonly featureId: string; readonly value: JsonObject | n
 function sectionValues(thingId: string, tree: unknown, ctx: ReportedContext, problems: string[]): Map<string, SectionValue> {
   const out = new Map<string, SectionValue>();
   const set = (featureId: string, value: JsonObject | null) => {
-    const name = twinSectionName(ctx.deviceId, thingId, featureId);
+    const name = featureSectionName(ctx.deviceId, thingId, featureId);
     if (name !== undefined) out.set(name, { featureId, value });
   };
   if (tree !== null && !isPlainObject(tree)) return out;
   // The whole thing or all its features deleted: every section known for it goes.
-  const features = tree === null ? null : own(tree, FEATURES);
+  const features = tree === null ? null : getOwn(tree, FEATURES);
   if (features === null) {
-    for (const name of ctx.state.sectionsOf(thingId)) set(ctx.state.ownerOf(name)!.featureId, null);
+    for (const name of ctx.state.sectionsOf(thingId)) set(ctx.state.reported(name)!.featureId, null);
     return out;
   }
   if (!isPlainObject(features)) return out;
@@ -110,7 +98,7 @@ function knownView(thingId: string, state: TwinState): JsonObject {
   const features: JsonObject = {};
   for (const name of state.sectionsOf(thingId)) {
     const known = state.reported(name)!;
-    put(features, known.featureId, single(PROPERTIES, known.value));
+    setOwn(features, known.featureId, objectFrom([[PROPERTIES, known.value]]));
   }
-  return single(FEATURES, features);
+  return objectFrom([[FEATURES, features]]);
 }

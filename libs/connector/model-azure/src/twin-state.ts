@@ -1,26 +1,29 @@
 // What the Azure mapping remembers about the device twin, all of it bounded:
 // * the last known reported value of each section (from the twin GET response and, optimistically, from
 //   our own reported patches), so a Ditto `modify` can send null for keys that disappeared;
+// * the feature each section name the mapping made was made from (model-twins' section registry), so
+//   the hub's desired patches are read back as the same feature;
 // * the requests in flight by `$rid` (twin GET, reported patches), to tell their responses apart;
 // * the `$version` of the desired properties last applied, to skip stale desired patches.
 import { withDefaults } from '@ledge/shared/util';
-import { isPlainObject, mergePatch, type JsonObject } from './json-tree';
-import type { TwinSection } from './twin-sections';
+import { isPlainObject } from '@ledge/shared/util-parse';
+import { createTwinSectionRegistry, mergePatch, setNewest, trimOldest, type JsonObject, type TwinSectionRegistry } from '@ledge/connector/model-twins';
+import type { FeatureSection } from './twin-sections';
 
 export type PendingRequest = { readonly kind: 'get' } | { readonly kind: 'patch'; readonly sections: readonly string[] };
 
 export interface TwinState {
   /** The last known reported value of a section, and the feature it was made from. */
-  reported(section: string): (TwinSection & { readonly value: JsonObject }) | undefined;
+  reported(section: string): (FeatureSection & { readonly value: JsonObject }) | undefined;
   /** Sections known for `thingId`. */
   sectionsOf(thingId: string): readonly string[];
   /** Applies a reported patch of one section with IoT Hub's semantics (merge; null removes). */
-  applyReported(section: string, owner: TwinSection, patch: unknown): void;
+  applyReported(section: string, owner: FeatureSection, patch: unknown): void;
   /** Replaces everything known with the `reported` of a twin GET response. */
-  resetReported(sections: ReadonlyMap<string, TwinSection & { readonly value: JsonObject }>): void;
+  resetReported(sections: ReadonlyMap<string, FeatureSection & { readonly value: JsonObject }>): void;
   forgetReported(section: string): void;
-  /** The feature a section name was last made from by this mapping. */
-  ownerOf(section: string): TwinSection | undefined;
+  /** The sections this mapping named (remembered by applyReported), bounded like the reported values. */
+  readonly named: Pick<TwinSectionRegistry, 'recall' | 'entries'>;
 
   addPending(rid: string, request: PendingRequest): void;
   /** Removes and returns the request `rid` answers. */
@@ -41,40 +44,26 @@ export const defaultTwinStateOptions: TwinStateOptions = Object.freeze({ maxSect
 
 export function createTwinState(options: Partial<TwinStateOptions> = {}): TwinState {
   const opts = withDefaults(defaultTwinStateOptions, options);
-  const sections = new Map<string, TwinSection & { value: JsonObject }>();
+  const sections = new Map<string, FeatureSection & { value: JsonObject }>();
   const pending = new Map<string, PendingRequest>();
-  const bound = <K, V>(m: Map<K, V>, max: number) => {
-    while (m.size > max) {
-      const oldest = m.keys().next();
-      if (oldest.done === true) break;
-      m.delete(oldest.value);
-    }
-  };
+  const named = createTwinSectionRegistry({ maxSections: opts.maxSections });
   return {
     reported: (section) => sections.get(section),
     sectionsOf: (thingId) => [...sections].filter(([, s]) => s.thingId === thingId).map(([name]) => name),
     applyReported(section, owner, patch) {
+      named.remember(section, { thingId: owner.thingId, featureId: owner.featureId });
       const next = mergePatch(sections.get(section)?.value, patch);
-      sections.delete(section);
-      if (!isPlainObject(next)) return;
-      sections.set(section, { thingId: owner.thingId, featureId: owner.featureId, value: next });
-      bound(sections, opts.maxSections);
+      if (isPlainObject(next)) setNewest(sections, section, { thingId: owner.thingId, featureId: owner.featureId, value: next }, opts.maxSections);
+      else sections.delete(section);
     },
     resetReported(known) {
       sections.clear();
       for (const [name, s] of known) sections.set(name, { ...s });
-      bound(sections, opts.maxSections);
+      trimOldest(sections, opts.maxSections);
     },
     forgetReported: (section) => void sections.delete(section),
-    ownerOf(section) {
-      const s = sections.get(section);
-      return s === undefined ? undefined : { thingId: s.thingId, featureId: s.featureId };
-    },
-    addPending(rid, request) {
-      pending.delete(rid);
-      pending.set(rid, request);
-      bound(pending, opts.maxPending);
-    },
+    named,
+    addPending: (rid, request) => setNewest(pending, rid, request, opts.maxPending),
     takePending(rid) {
       const r = pending.get(rid);
       pending.delete(rid);

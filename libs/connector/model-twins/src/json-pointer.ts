@@ -1,7 +1,7 @@
 // JSON pointers (RFC 6901) over decoded JSON: read, set and delete by segments. Ditto treats arrays as
 // leaf values, so pointers step through objects only. Nothing is changed in place: set and delete return
 // copies along the pointer and share the untouched subtrees.
-import { copyObject, getOwn, isJsonObject, setOwn, withoutKey } from './json-value';
+import { copyObject, getOwn, isJsonObject, objectFrom, setOwn, withoutKey } from './json-value';
 import type { JsonObject } from './twin-types';
 
 /** RFC 6901 §4: `~1` → `/`, `~0` → `~`; undefined when a `~` is followed by anything else. */
@@ -31,6 +31,19 @@ export function getAt(root: unknown, pointer: readonly string[]): Lookup {
     node = node[key];
   }
   return node === undefined ? { found: false } : { found: true, value: node };
+}
+
+/** The value at `pointer` below `root`, or undefined (getAt for callers that treat absent as undefined). */
+export function valueAt(root: unknown, pointer: readonly string[]): unknown {
+  const found = getAt(root, pointer);
+  return found.found ? found.value : undefined;
+}
+
+/** `value` re-nested under `pointer` (Kanto's `integrate`): `[a, b]`, 1 → {a:{b:1}}; `value` itself for no segments. */
+export function nestAt(pointer: readonly string[], value: unknown): unknown {
+  let out = value;
+  for (let i = pointer.length - 1; i >= 0; i--) out = objectFrom([[pointer[i]!, out]]);
+  return out;
 }
 
 /**

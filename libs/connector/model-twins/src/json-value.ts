@@ -1,7 +1,15 @@
-// Small JSON helpers for untrusted, already-decoded JSON values. Keys come from the wire, so they are
-// written with defineProperty: a key "__proto__" is an own data property, never the prototype.
-import { isPlainObject } from '@ledge/shared/util-parse';
+// Small JSON helpers for untrusted JSON values, shared by the local twins and the cloud mappings (AWS
+// shadows, Azure twin sections). Keys come from the wire, so they are written with defineProperty: a key
+// "__proto__" is an own data property, never the prototype.
+import { defaultParseEnvelopeOptions } from '@ledge/shared/model-ditto';
+import { decodeJsonInput, isPlainObject } from '@ledge/shared/util-parse';
 import type { JsonObject } from './twin-types';
+
+/** A JSON object within the envelope limits (size, depth, node count), or undefined; never throws. */
+export function parseJsonObject(payload: Buffer): JsonObject | undefined {
+  const decoded = decodeJsonInput(payload, defaultParseEnvelopeOptions);
+  return decoded.ok && isPlainObject(decoded.value) ? decoded.value : undefined;
+}
 
 export function isJsonObject(value: unknown): value is JsonObject {
   return isPlainObject(value);

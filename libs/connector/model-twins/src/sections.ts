@@ -2,8 +2,10 @@
 // Azure twin sections), after Kanto's aws-connector (§2.2): the gateway's attributes → the classic
 // (unnamed) section; gateway feature F → `F`; child thing `<deviceId>:<child>` attributes → `<child>`;
 // child feature F → `<child>:F`. Feature IDs may contain ':', so a name is read back against the known
-// child suffixes (`edge:containers` by default), longest first.
+// child suffixes (`edge:containers` by default), longest first. The one home of this rule: model-aws and
+// model-azure name their sections with it, and remember the names they made in section-registry.ts.
 import { EDGE_CONTAINERS_SUFFIX } from '@ledge/shared/model-ditto';
+import { isOwnThing } from './twin-messages';
 
 /** Child things recognised by default: container management's `<deviceId>:edge:containers`. */
 export const DEFAULT_CHILD_SUFFIXES: readonly string[] = Object.freeze([EDGE_CONTAINERS_SUFFIX.slice(1)]);
@@ -16,7 +18,7 @@ export type TwinSectionNameResult =
 export function twinSectionName(deviceId: string, thingId: string, featureId?: string): TwinSectionNameResult {
   if (featureId === '') return { ok: false, problem: 'empty feature ID' };
   if (thingId === deviceId) return { ok: true, name: featureId };
-  if (!thingId.startsWith(`${deviceId}:`) || thingId.length === deviceId.length + 1) {
+  if (!isOwnThing({ deviceId }, thingId)) {
     return { ok: false, problem: `thing "${thingId}" is neither the gateway "${deviceId}" nor one of its children` };
   }
   const child = thingId.slice(deviceId.length + 1);

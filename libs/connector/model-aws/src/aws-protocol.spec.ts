@@ -39,6 +39,7 @@ const cases: Case[] = [
     expect: [[`${S}/name/edge:containers:ContainerFactory/update`, reported({ p: 1 })]] },
   { name: 'delete feature → delete shadow, empty payload', payload: twin('delete', '/features/f'), expect: [[`${S}/name/f/delete`, '']] },
   { name: 'delete attributes → delete classic shadow', payload: twin('delete', '/attributes'), expect: [[`${S}/delete`, '']] },
+  { name: 'a feature with an empty ID has no shadow', payload: twin('modify', '/features', { '': { properties: { a: 1 } } }), expect: 'empty feature ID' },
   { name: 'delete child feature', payload: twin('delete', '/features/F', undefined, 'test/device:edge:containers'), expect: [[`${S}/name/edge:containers:F/delete`, '']] },
   { name: 'delete one property → null', payload: twin('delete', '/features/f/properties/a'), expect: [[`${S}/name/f/update`, reported({ a: null })]] },
   { name: 'delete one attribute → null', payload: twin('delete', '/attributes/a'), expect: [[`${S}/update`, reported({ a: null })]] },

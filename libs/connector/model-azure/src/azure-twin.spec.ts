@@ -241,6 +241,21 @@ describe('Azure twin: reported properties from local twin commands', () => {
     assert.deepEqual(patches(p.toCloud(twinCommand('modify', '/features/meter/properties', { a: 1 }), ctx)), [[`${P}rid-1`, { meter: { a: 1 } }]]);
   });
 
+  it('reads a section it named back as that feature, also once its reported value is gone (as AWS)', () => {
+    const { p, patches } = make();
+    // A gateway feature whose ID reads, by the default rule, as a feature of the containers thing.
+    const F = 'edge:containers:F';
+    assert.deepEqual(patches(p.toCloud(twinCommand('modify', `/features/${F}/properties`, { a: 1 }), ctx)), [[`${P}rid-1`, { [F]: { a: 1 } }]]);
+    assert.deepEqual(patches(p.toCloud(twinCommand('delete', `/features/${F}`), ctx)), [[`${P}rid-2`, { [F]: null }]]);
+    assert.equal(p.twin.reported(F), undefined);
+    const r = p.toLocal(msg('$iothub/twin/PATCH/properties/desired/?$version=2', { [F]: { on: true }, 'edge:containers:G': { on: true }, $version: 2 }), ctx);
+    assert.ok(r.ok);
+    assert.deepEqual(r.desired, [
+      { thingId: 'demo:device', featureId: F, mode: 'merge', value: { on: true } },
+      { thingId: 'demo:device:edge:containers', featureId: 'G', mode: 'merge', value: { on: true } },
+    ]);
+  });
+
   it('bounds what it remembers', () => {
     const { p } = make({ maxTwinSections: 2, maxPendingRequests: 2 });
     for (const f of ['a', 'b', 'c']) p.toCloud(twinCommand('modify', `/features/${f}/properties`, { v: 1 }), ctx);

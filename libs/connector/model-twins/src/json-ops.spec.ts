@@ -1,8 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { deleteAt, escapeSegment, formatPointer, getAt, setAt, unescapeSegment } from './json-pointer';
-import { jsonEqual } from './json-value';
-import { mergePatch } from './merge-patch';
+import { deleteAt, escapeSegment, formatPointer, getAt, nestAt, setAt, unescapeSegment, valueAt } from './json-pointer';
+import { jsonEqual, parseJsonObject } from './json-value';
+import { mergePatch, withRemovedAsNull } from './merge-patch';
 
 describe('JSON pointers', () => {
   it('escapes and unescapes segments (RFC 6901)', () => {
@@ -26,7 +26,18 @@ describe('JSON pointers', () => {
     assert.deepEqual(root, { a: { b: 1 }, c: [1, 2] });
   });
 
+  it('re-nests a value under a pointer, and reads a value or undefined', () => {
+    assert.deepEqual(nestAt(['a', 'b'], 1), { a: { b: 1 } });
+    assert.equal(nestAt([], 1), 1);
+    assert.equal(valueAt({ a: { b: 1 } }, ['a', 'b']), 1);
+    assert.equal(valueAt({ a: { b: 1 } }, ['a', 'x']), undefined);
+    assert.equal(valueAt(5, []), 5);
+  });
+
   it('treats "__proto__" as an ordinary key', () => {
+    const nested = nestAt(['__proto__', 'polluted'], true);
+    assert.equal(Object.getPrototypeOf(nested), Object.prototype);
+    assert.equal(valueAt(nested, ['__proto__', 'polluted']), true);
     const out = setAt({}, ['__proto__', 'polluted'], true);
     assert.equal(({} as Record<string, unknown>)['polluted'], undefined);
     assert.deepEqual(getAt(out, ['__proto__', 'polluted']), { found: true, value: true });
@@ -65,6 +76,36 @@ describe('mergePatch (RFC 7396)', () => {
     assert.equal(({} as Record<string, unknown>)['polluted'], undefined);
     assert.equal(Object.getPrototypeOf(out), Object.prototype);
     assert.deepEqual(Object.keys(out), ['__proto__']);
+  });
+});
+
+describe('withRemovedAsNull (a replace as a merge patch)', () => {
+  const cases: Array<[string, unknown, unknown, unknown]> = [
+    ['a key that is gone is null', { a: 1, b: 2 }, { a: 3 }, { a: 3, b: null }],
+    ['recursively where both are objects', { n: { x: 1, y: 2 } }, { n: { x: 1 } }, { n: { x: 1, y: null } }],
+    ['a non-object on either side: next as it is', { a: 1 }, 5, 5],
+    ['nothing known', undefined, { a: 1 }, { a: 1 }],
+    ['an array is a leaf', { a: [1, 2] }, { a: [1] }, { a: [1] }],
+  ];
+  for (const [name, previous, next, expected] of cases) it(name, () => assert.deepEqual(withRemovedAsNull(previous, next), expected));
+
+  it('applied to the previous value as a merge patch gives the next value', () => {
+    const previous = { a: 1, b: { c: 2, d: 3 } };
+    const next = { b: { c: 4 } };
+    assert.deepEqual(mergePatch(previous, withRemovedAsNull(previous, next)), next);
+  });
+
+  it('keeps "__proto__" an own key', () => {
+    const out = withRemovedAsNull(JSON.parse('{"__proto__":{"x":1}}'), {}) as Record<string, unknown>;
+    assert.deepEqual(Object.keys(out), ['__proto__']);
+    assert.equal(Object.getPrototypeOf(out), Object.prototype);
+  });
+});
+
+describe('parseJsonObject', () => {
+  it('decodes a JSON object within the envelope limits, else undefined', () => {
+    assert.deepEqual(parseJsonObject(Buffer.from('{"a":[1]}')), { a: [1] });
+    for (const bad of ['', 'null', '[1]', '"x"', '{', `${'['.repeat(100)}${']'.repeat(100)}`]) assert.equal(parseJsonObject(Buffer.from(bad)), undefined, bad);
   });
 });
 

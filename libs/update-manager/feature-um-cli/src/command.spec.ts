@@ -232,12 +232,16 @@ function secrets(t: TestContext) {
 
 describe('ledge um: the account it logs in with (the broker takes desired states and consents from ledge-update-manager alone)', () => {
   const manager = (password: string) => [{ username: 'ledge-update-manager', password }];
-
-  it("none set: the update manager's packaged password file when readable (a gateway, as root), else the default dev directory's", async (t) => {
+  /** The bus with a stand-in update manager, and a secrets tree holding the packaged password file. */
+  const accounts = async (t: TestContext) => {
     const bus = createFakeLocalBus();
     await standInManager(t, bus);
     const s = secrets(t);
-    const packaged = s.file('etc/secrets/update-manager.password', 'packaged-secret');
+    return { bus, s, packaged: s.file('etc/secrets/update-manager.password', 'packaged-secret') };
+  };
+
+  it("none set: the update manager's packaged password file when readable (a gateway, as root), else the default dev directory's", async (t) => {
+    const { bus, s, packaged } = await accounts(t);
     s.file('.ledge-dev/secrets/update-manager.password', 'dev-secret');
     const both = await ledge(bus, ['um', 'current'], { deps: { packagedPasswordFile: packaged, defaultDevDir: join(s.root, '.ledge-dev') } });
     assert.deepEqual([both.code, both.connected], [0, manager('packaged-secret')]);
@@ -249,10 +253,7 @@ describe('ledge um: the account it logs in with (the broker takes desired states
   });
 
   it('--dev-dir or LEDGE_DEV_DIR: <dir>/secrets/update-manager.password, before the packaged one; a dev directory without it is exit 2', async (t) => {
-    const bus = createFakeLocalBus();
-    await standInManager(t, bus);
-    const s = secrets(t);
-    const packaged = s.file('etc/secrets/update-manager.password', 'packaged-secret');
+    const { bus, s, packaged } = await accounts(t);
     s.file('flag/secrets/update-manager.password', 'flag-secret');
     s.file('env/secrets/update-manager.password', 'env-secret');
     const deps = { packagedPasswordFile: packaged };
@@ -265,10 +266,8 @@ describe('ledge um: the account it logs in with (the broker takes desired states
   });
 
   it('what the user set wins: LEDGE_UM_LOCAL_USERNAME / _PASSWORD_FILE, /etc/ledge/um.json; a password alone is the update manager\'s', async (t) => {
-    const bus = createFakeLocalBus();
-    await standInManager(t, bus);
-    const s = secrets(t);
-    const deps = { packagedPasswordFile: s.file('etc/secrets/update-manager.password', 'packaged-secret'), defaultDevDir: join(s.root, 'flag') };
+    const { bus, s, packaged } = await accounts(t);
+    const deps = { packagedPasswordFile: packaged, defaultDevDir: join(s.root, 'flag') };
     s.file('flag/secrets/update-manager.password', 'flag-secret');
     const mine = s.file('mine.password', 'alice-secret');
     const env = await ledge(bus, ['um', 'current', '--dev-dir', join(s.root, 'flag')], { deps, env: { LEDGE_UM_LOCAL_USERNAME: 'alice', LEDGE_UM_LOCAL_PASSWORD_FILE: mine } });

@@ -2,6 +2,7 @@
 // broker's tests fail loudly if an upgrade moves them). Public aedes types do not declare these fields.
 import type { Duplex } from 'node:stream';
 import type { Aedes, Client } from 'aedes';
+import type { MqttPacketParser } from './packet-reader';
 
 export interface DeliveryPacket {
   topic: string;
@@ -29,6 +30,8 @@ export interface ClientInternals {
   readonly _disconnected: boolean;
   /** The next packet id aedes gives a QoS 1/2 delivery (random at CONNECT, wraps 65535 → 1). */
   _nextId: number;
+  /** The connection's mqtt-packet parser; aedes calls its parse() with what it reads. */
+  readonly _parser: MqttPacketParser;
 }
 
 export function internals(client: Client): ClientInternals {

@@ -20,6 +20,7 @@ import { LedgeAedes } from './ledge-aedes';
 import { createListeners, type ConnectionMeta, type ListenerAddress, type Listeners } from './listeners';
 import { declareSessions, type DurableSession, type SessionStore } from './durable-sessions';
 import { healthOwners, ledgeAclActive, type LedgeAclMode } from './ledge-acl';
+import { installPacketReader } from './packet-reader';
 import { parsePasswordFile, type UserEntry } from './passwords';
 import { defaultPersistenceFactory, type BrokerPersistence, type PersistenceFactory } from './persistence';
 import { attachSessionLog, type SessionLog } from './session-log';
@@ -131,6 +132,7 @@ export function createBroker(config: BrokerSettings, deps: BrokerDeps): Broker {
     const client = broker.handle(guard);
     rec.client = client;
     routeDeliveries(internals(client));
+    installPacketReader(internals(client)._parser);
   };
 
   const run = async () => {

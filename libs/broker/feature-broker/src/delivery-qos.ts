@@ -26,6 +26,13 @@ export function maxGrantedQos(subscriptions: Record<string, { qos: number }>, to
   return max;
 }
 
+/**
+ * The delivery route() is handing to aedes right now, and the QoS it computed: capDeliveryQos runs inside
+ * that synchronous call (aedes' deliverQoS → authorizeForward) and would compute the same value again
+ * (each is a scan of the client's subscriptions). Set only for the duration of the call.
+ */
+const routing: { client: ClientInternals | undefined; packet: DeliveryPacket | undefined; granted: number } = { client: undefined, packet: undefined, granted: -1 };
+
 export function routeDeliveries(client: ClientInternals): void {
   const deliver0 = client.deliver0;
   const deliverQoS = client.deliverQoS;
@@ -50,7 +57,16 @@ export function routeDeliveries(client: ClientInternals): void {
       deliver0(packet, callback);
       return;
     }
-    deliverQoS(packet, callback); // queues aedes' setImmediate first, so it reads the lifted QoS
+    // aedes calls authorizeForward (capDeliveryQos) synchronously inside deliverQoS: it reuses `granted`
+    routing.client = client;
+    routing.packet = packet;
+    routing.granted = granted;
+    try {
+      deliverQoS(packet, callback); // queues aedes' setImmediate first, so it reads the lifted QoS
+    } finally {
+      routing.client = undefined;
+      routing.packet = undefined;
+    }
     const exact = client.subscriptions[packet.topic];
     if (exact) lift(exact, Math.min(granted, packet.qos));
   };
@@ -61,6 +77,6 @@ export function routeDeliveries(client: ClientInternals): void {
 /** Lowers `packet.qos` in place to the highest granted QoS (never below 1 once on the QoS path). */
 export function capDeliveryQos(client: ClientInternals, packet: DeliveryPacket): void {
   if (packet.qos === 0) return;
-  const granted = maxGrantedQos(client.subscriptions, packet.topic);
+  const granted = routing.client === client && routing.packet === packet ? routing.granted : maxGrantedQos(client.subscriptions, packet.topic);
   if (granted >= 1 && granted < packet.qos) packet.qos = granted;
 }

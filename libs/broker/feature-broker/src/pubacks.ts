@@ -22,6 +22,20 @@ type WriteToStream = typeof mqttPacket.writeToStream;
 const queues = new WeakMap<object, Held[]>();
 let original: WriteToStream | undefined;
 
+/**
+ * The hold a PUBACK aedes writes belongs to: the newest one, as aedes writes it right after
+ * authorizePublish announced it, so the scan runs from the end (up to a window of holds per connection).
+ * Two unwritten holds of one packet id would get identical PUBACKs, so which one takes it does not matter.
+ */
+function unwritten(queue: Held[] | undefined, messageId: number | undefined): Held | undefined {
+  if (queue === undefined) return undefined;
+  for (let i = queue.length - 1; i >= 0; i--) {
+    const h = queue[i]!;
+    if (h.state === 'waiting' && h.packet === undefined && h.messageId === messageId) return h;
+  }
+  return undefined;
+}
+
 /** Wraps mqtt-packet's writeToStream once per process (idempotent); returns the original. */
 export function installPacketWriter(): WriteToStream {
   if (original) return original;
@@ -29,7 +43,7 @@ export function installPacketWriter(): WriteToStream {
   original = write;
   const wrapped = ((packet, stream, opts) => {
     if (packet.cmd === 'puback') {
-      const held = queues.get(stream)?.find((h) => h.state === 'waiting' && h.packet === undefined && h.messageId === packet.messageId);
+      const held = unwritten(queues.get(stream), packet.messageId);
       if (held) {
         held.packet = packet;
         return true; // aedes goes on as if written; flush() writes it

@@ -21,6 +21,7 @@ import {
   type Logger,
 } from '@ledge/shared/util';
 import { hostedApps } from './apps';
+import { tuneHeapForAllInOne } from './heap-tuning';
 import { planDevCloud, type DevCloudPlan } from './dev-cloud-plan';
 import { writeDevSecrets } from './dev-secrets';
 import { planLocalBus, type LocalBusPlan } from './local-bus-plan';
@@ -92,6 +93,7 @@ export function runCommand(cli: Argv): Argv {
         // Logs feature reads it back), whatever their own files say
         const logFile = { logDir: logs.logDir, logMaxBytes: logs.logMaxBytes };
         const overrides = Object.fromEntries([...(cloud ? ['dev-cloud'] : []), ...chosen.map((e) => e.name)].map((n) => [n, { ...plan.overrides[n], ...(n === 'connector' ? cloud?.connector : {}), ...logFile }]));
+        if (!args.processes) tuneHeapForAllInOne();
         // the dev cloud first: the connector dials it
         app = args.processes
           ? processesApp([...(cloud ? ['dev-cloud'] : []), ...chosen.map((e) => e.name)], logger, devDir, plan, logs, cloud)

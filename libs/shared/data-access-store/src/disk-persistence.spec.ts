@@ -107,6 +107,27 @@ describe('createDiskPersistence', () => {
     assert.deepEqual(await found('$SYS//x'), [], '[MQTT-4.7.2-1] # and +/… do not match $ topics');
   });
 
+  it('answers subscriptionsByTopic from a cache that every subscription change drops', async (t) => {
+    const dir = createTempDir(t);
+    const { p } = await open(dir);
+    t.after(() => p.destroy());
+    const sub = (topic: string) => ({ topic, qos: 1, rh: 0, rap: false, nl: false });
+    const found = async (topic: string) => (await p.subscriptionsByTopic(topic)).map((s) => `${s.clientId} ${s.topic}`).sort();
+    assert.deepEqual(await found('a/b'), []);
+    await p.addSubscriptions({ id: 'one' }, [sub('a/+')]);
+    assert.deepEqual(await found('a/b'), ['one a/+']);
+    assert.deepEqual(await found('a/b'), ['one a/+'], 'asked twice');
+    await p.addSubscriptions({ id: 'two' }, [sub('a/b'), sub('c')]);
+    assert.deepEqual(await found('a/b'), ['one a/+', 'two a/b']);
+    await p.removeSubscriptions({ id: 'one' }, ['a/+']);
+    assert.deepEqual(await found('a/b'), ['two a/b']);
+    await p.cleanSubscriptions({ id: 'nobody' }); // a clean-session CONNECT of a client without any
+    assert.deepEqual(await found('a/b'), ['two a/b']);
+    await p.cleanSubscriptions({ id: 'two' });
+    assert.deepEqual(await found('a/b'), []);
+    assert.deepEqual(await found('c'), []);
+  });
+
   it('keeps an offline client’s QoS 1/2 queue, in order, with messageIds and PUBRELs', async (t) => {
     const dir = createTempDir(t);
     const { p } = await open(dir);

@@ -24,6 +24,8 @@ export { defaultDiskPersistenceOptions } from './disk-persistence-types';
 export type { DiskPersistence, DiskPersistenceOptions, DiskPersistenceStats } from './disk-persistence-types';
 
 const DONE: Promise<void> = Promise.resolve();
+/** Topics whose subscription matches are kept (all are dropped when full). */
+const MATCH_CACHE_TOPICS = 1024;
 const NOTHING: Promise<undefined> = Promise.resolve(undefined);
 
 export function createDiskPersistence(options: DiskPersistenceOptions): DiskPersistence {
@@ -34,6 +36,8 @@ class DiskStore implements DiskPersistence {
   readonly #state = new SessionState();
   readonly #index = new MemoryIndex();
   readonly #encode = createRecordEncoder();
+  /** subscriptionsByTopic answers by topic, dropped whenever a subscription changes. */
+  readonly #matches = new Map<string, Promise<StoredSubscription[]>>();
   readonly #journal: Journal;
   readonly #log: Logger;
   readonly #always: boolean;
@@ -132,7 +136,9 @@ class DiskStore implements DiskPersistence {
   async addSubscriptions(client: PersistenceClient, subs: PersistenceSubscription[]): Promise<void> {
     this.#check();
     this.#write({ type: RecordType.SubAdd, clientId: client.id, subs: subs.map((s) => ({ topic: s.topic, ...subscriptionOptions(s) })) });
+    this.#matches.clear();
     await this.#index.addSubscriptions(client, subs);
+    this.#matches.clear();
     await this.#durable();
   }
 
@@ -141,7 +147,9 @@ class DiskStore implements DiskPersistence {
     const stored = this.#state.subscriptions.get(client.id);
     const present = stored === undefined ? [] : topics.filter((t) => stored.has(t));
     if (present.length > 0) this.#write({ type: RecordType.SubRemove, clientId: client.id, topics: present });
+    this.#matches.clear();
     await this.#index.removeSubscriptions(client, topics);
+    this.#matches.clear();
     await this.#durable();
   }
 
@@ -155,9 +163,27 @@ class DiskStore implements DiskPersistence {
     return this.#index.countOffline();
   }
 
-  async subscriptionsByTopic(topic: string): Promise<StoredSubscription[]> {
-    this.#check();
-    if (!hasEmptyLevel(topic)) return this.#index.subscriptionsByTopic(topic);
+  subscriptionsByTopic(topic: string): Promise<StoredSubscription[]> {
+    try {
+      this.#check();
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
+    if (hasEmptyLevel(topic)) return Promise.resolve(this.#scanSubscriptions(topic));
+    // aedes asks for every QoS 1/2 message; the answer only changes with the persistent sessions'
+    // subscriptions, which all pass through this store. The arrays are shared: aedes reads them only.
+    let matches = this.#matches.get(topic);
+    if (matches === undefined) {
+      if (this.#matches.size >= MATCH_CACHE_TOPICS) this.#matches.clear();
+      const pending = this.#index.subscriptionsByTopic(topic);
+      this.#matches.set(topic, pending);
+      pending.catch(() => this.#matches.delete(topic)); // the caller sees the error; the next call asks again
+      matches = pending;
+    }
+    return matches;
+  }
+
+  #scanSubscriptions(topic: string): StoredSubscription[] {
     // `+` matches an empty level ([MQTT-4.7.1-3]: `a/+/b` matches `a//b`), and aedes delivers live
     // messages that way (mqemitter matchEmptyLevels), but aedes-persistence's trie does not: a persistent
     // session subscribed to `command//+/res/#` would never get `command///res/…` queued. Scan instead.
@@ -174,8 +200,11 @@ class DiskStore implements DiskPersistence {
   async cleanSubscriptions(client: PersistenceClient): Promise<void> {
     this.#check();
     // aedes calls this on every clean-session CONNECT: journal only when there is something to clean.
-    if (this.#state.subscriptions.has(client.id)) this.#write({ type: RecordType.SubClean, clientId: client.id });
+    const had = this.#state.subscriptions.has(client.id);
+    if (had) this.#write({ type: RecordType.SubClean, clientId: client.id });
+    if (had) this.#matches.clear();
     await this.#index.cleanSubscriptions(client);
+    if (had) this.#matches.clear();
     await this.#durable();
   }
 

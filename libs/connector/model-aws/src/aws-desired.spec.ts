@@ -4,13 +4,13 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { BusMessage, DeviceContext, KnownTwin, Mapped } from '@ledge/connector/model-connector';
 import { topicMatches, topicNameProblem } from '@ledge/shared/model-mqtt';
+import { twinCommand } from '@ledge/connector/model-twins/testing';
 import { createAwsProtocol, type AwsProtocol, type AwsProtocolOptions } from './aws-protocol';
 
 const ctx: DeviceContext = { deviceId: 'test:device', tenantId: 'test-tenant', now: () => 1_700_000_000_123 };
 const S = '$aws/things/test:device/shadow';
 const msg = (topic: string, payload: unknown): BusMessage => ({ topic, payload: Buffer.from(typeof payload === 'string' ? payload : JSON.stringify(payload)), qos: 1 });
-const twin = (action: string, path: string, value?: unknown, thing = 'test/device') =>
-  msg('e', { topic: `${thing}/things/twin/commands/${action}`, headers: { 'response-required': false }, path, ...(value === undefined ? {} : { value }) });
+const twin = (action: string, path: string, value?: unknown, thing = 'test:device') => msg('e', twinCommand(thing, action, path, value));
 const out = (r: Mapped) => {
   assert.ok(r.ok, r.ok ? '' : r.drop);
   return r.messages.map((m) => [m.topic, m.payload.length === 0 ? '' : JSON.parse(m.payload.toString())] as const);
@@ -53,7 +53,7 @@ describe('AWS desired state: shadow get after connect', () => {
   it('also asks for the features local apps reported since start (a reconnect without a twin store), once each', () => {
     const p = createAwsProtocol();
     out(p.toCloud(twin('modify', '/features/meter/properties', { a: 1 }), ctx));
-    out(p.toCloud(twin('modify', '/features/F', { properties: { b: 1 } }, 'test/device:edge:containers'), ctx));
+    out(p.toCloud(twin('modify', '/features/F', { properties: { b: 1 } }, 'test:device:edge:containers'), ctx));
     out(p.toCloud(twin('modify', '/attributes/x', 1), ctx));
     assert.deepEqual(getTopics(p), [`${S}/get`, `${S}/name/meter/get`, `${S}/name/edge:containers:F/get`]);
     assert.deepEqual(getTopics(p, [{ thingId: 'test:device', featureIds: ['meter', 'other'] }]), [
@@ -201,7 +201,7 @@ describe('AWS desired state: local desiredProperties → state.desired, never re
     { name: 'delete of one desired property → null', message: twin('delete', '/features/f/desiredProperties/a'), expect: [[D, { state: { desired: { a: null } } }]] },
     { name: 'payloadFilters apply to desired paths', message: twin('modify', '/features/f/desiredProperties', { a: 1, secret: 2 }), options: { payloadFilters: ['/desiredProperties/secret$'] },
       expect: [[D, { state: { desired: { a: 1 } } }]] },
-    { name: 'container feature desired → its child shadow', message: twin('modify', '/features/F/desiredProperties', { a: 1 }, 'test/device:edge:containers'),
+    { name: 'container feature desired → its child shadow', message: twin('modify', '/features/F/desiredProperties', { a: 1 }, 'test:device:edge:containers'),
       expect: [[`${S}/name/edge:containers:F/update`, { state: { desired: { a: 1 } } }]] },
   ];
   for (const c of cases) {

@@ -4,13 +4,14 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { BusMessage, DeviceContext, Mapped } from '@ledge/connector/model-connector';
 import { cloudProtocolContract } from '@ledge/connector/model-connector/testing';
+import { twinCommand } from '@ledge/connector/model-twins/testing';
 import { createAwsProtocol, withTimestamp, type AwsProtocolOptions } from './aws-protocol';
 import { AwsErrorCodes } from './errors';
 
 const ctx: DeviceContext = { deviceId: 'test:device', tenantId: 'test-tenant', now: () => 1_700_000_000_123 };
 const env = (topic: string, path: string, value?: unknown, extra: object = {}) =>
   JSON.stringify({ topic, headers: { 'response-required': false }, path, ...(value === undefined ? {} : { value }), ...extra });
-const twin = (action: string, path: string, value?: unknown, thing = 'test/device') => env(`${thing}/things/twin/commands/${action}`, path, value);
+const twin = (action: string, path: string, value?: unknown, thing = 'test:device') => JSON.stringify(twinCommand(thing, action, path, value));
 const local = (payload: string, topic = 'e'): BusMessage => ({ topic, payload: Buffer.from(payload), qos: 1 });
 const out = (r: Mapped) => {
   assert.ok(r.ok, r.ok ? '' : r.drop);
@@ -34,13 +35,13 @@ const cases: Case[] = [
   { name: 'whole thing → one message per part', payload: twin('create', '/', { attributes: { x: 1 }, features: { f: { properties: { a: 1 } }, g: { properties: { b: 2 } } } }),
     expect: [[`${S}/update`, reported({ x: 1 })], [`${S}/name/f/update`, reported({ a: 1 })], [`${S}/name/g/update`, reported({ b: 2 })]] },
   { name: 'merge is sent as is', payload: twin('merge', '/features/f/properties', { a: 1 }), expect: [[`${S}/name/f/update`, reported({ a: 1 })]] },
-  { name: 'child attributes → named shadow edge:containers', payload: twin('modify', '/attributes', { a: 1 }, 'test/device:edge:containers'), expect: [[`${S}/name/edge:containers/update`, reported({ a: 1 })]] },
-  { name: 'child feature → named shadow edge:containers:F', payload: twin('modify', '/features/ContainerFactory', { properties: { p: 1 } }, 'test/device:edge:containers'),
+  { name: 'child attributes → named shadow edge:containers', payload: twin('modify', '/attributes', { a: 1 }, 'test:device:edge:containers'), expect: [[`${S}/name/edge:containers/update`, reported({ a: 1 })]] },
+  { name: 'child feature → named shadow edge:containers:F', payload: twin('modify', '/features/ContainerFactory', { properties: { p: 1 } }, 'test:device:edge:containers'),
     expect: [[`${S}/name/edge:containers:ContainerFactory/update`, reported({ p: 1 })]] },
   { name: 'delete feature → delete shadow, empty payload', payload: twin('delete', '/features/f'), expect: [[`${S}/name/f/delete`, '']] },
   { name: 'delete attributes → delete classic shadow', payload: twin('delete', '/attributes'), expect: [[`${S}/delete`, '']] },
   { name: 'a feature with an empty ID has no shadow', payload: twin('modify', '/features', { '': { properties: { a: 1 } } }), expect: 'empty feature ID' },
-  { name: 'delete child feature', payload: twin('delete', '/features/F', undefined, 'test/device:edge:containers'), expect: [[`${S}/name/edge:containers:F/delete`, '']] },
+  { name: 'delete child feature', payload: twin('delete', '/features/F', undefined, 'test:device:edge:containers'), expect: [[`${S}/name/edge:containers:F/delete`, '']] },
   { name: 'delete one property → null', payload: twin('delete', '/features/f/properties/a'), expect: [[`${S}/name/f/update`, reported({ a: null })]] },
   { name: 'delete one attribute → null', payload: twin('delete', '/attributes/a'), expect: [[`${S}/update`, reported({ a: null })]] },
   { name: 'feature value null → update with null', payload: twin('modify', '/features', { f: null }), expect: [[`${S}/name/f/update`, reported(null)]] },
@@ -98,7 +99,7 @@ describe('AWS protocol: twin commands → shadows', () => {
     assert.deepEqual(p.shadows.get(shadow), { a: 1 });
     p.toLocal({ topic: `${shadow}/delete/accepted`, payload: Buffer.from('{"version":2}'), qos: 1 }, ctx);
     assert.equal(p.shadows.get(shadow), undefined);
-    assert.deepEqual(out(p.toCloud(local(twin('modify', '/features/F/properties', { b: 1 }, 'test/device:edge:containers')), ctx)), [[`${shadow}/update`, reported({ b: 1 })]]);
+    assert.deepEqual(out(p.toCloud(local(twin('modify', '/features/F/properties', { b: 1 }, 'test:device:edge:containers')), ctx)), [[`${shadow}/update`, reported({ b: 1 })]]);
   });
 
   it('ignores "__proto__" keys as plain data', () => {
@@ -113,7 +114,7 @@ describe('AWS protocol: everything else goes up verbatim, Hono-style', () => {
   const table: [name: string, topic: string, payload: string, expectTopic: string][] = [
     ['event of the gateway', 'e', '{"topic":"test/device/things/live/messages/data","path":"/features/m/outbox/messages/data","value":1}', 'event/test-tenant/test:device'],
     ['telemetry of a sub-device', 't/x/test:device:edge:containers', '{"a":1}', 'telemetry/x/test:device:edge:containers'],
-    ['twin command of another thing', 'event', twin('modify', '/attributes/a', 1, 'other/thing'), 'event/test-tenant/test:device'],
+    ['twin command of another thing', 'event', twin('modify', '/attributes/a', 1, 'other:thing'), 'event/test-tenant/test:device'],
     ['twin response (has status)', 'e', env('test/device/things/twin/commands/modify', '/attributes/a', undefined, { status: 204 }), 'event/test-tenant/test:device'],
     ['retrieve is no shadow update', 'e', twin('retrieve', '/'), 'event/test-tenant/test:device'],
   ];

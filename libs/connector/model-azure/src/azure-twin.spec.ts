@@ -3,12 +3,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { BusMessage, DeviceContext, Mapped } from '@ledge/connector/model-connector';
+import { twinCommand as localTwinCommand } from '@ledge/connector/model-twins/testing';
 import { createAzureProtocol, type AzureProtocolOptions } from './azure-protocol';
 
 const ctx: DeviceContext = { deviceId: 'demo:device', tenantId: 'defaultTenant', now: () => 0 };
 const msg = (topic: string, payload: string | object): BusMessage => ({ topic, payload: Buffer.from(typeof payload === 'string' ? payload : JSON.stringify(payload)), qos: 1 });
-const twinCommand = (action: string, path: string, value?: unknown, thing = 'demo/device') =>
-  msg('e', { topic: `${thing}/things/twin/commands/${action}`, headers: { 'response-required': false }, path, ...(value === undefined ? {} : { value }) });
+const twinCommand = (action: string, path: string, value?: unknown, thing = 'demo:device') => msg('e', localTwinCommand(thing, action, path, value));
 
 function make(options: Partial<AzureProtocolOptions> = {}) {
   let n = 0;
@@ -161,7 +161,7 @@ describe('Azure twin: reported properties from local twin commands', () => {
     ['delete of a feature', { meter: { a: 1 } }, twinCommand('delete', '/features/meter'), { meter: null }],
     ['delete of one property', { meter: { a: 1, b: 2 } }, twinCommand('delete', '/features/meter/properties/a'), { meter: { a: null } }],
     ['delete of the thing removes every section known for it', { meter: { a: 1 }, other: { b: 1 }, 'edge:containers:C': { c: 1 } }, twinCommand('delete', '/'), { meter: null, other: null }],
-    ['a child thing\'s feature', {}, twinCommand('modify', '/features/Container:x/properties', { status: 'RUNNING' }, 'demo/device:edge:containers'), { 'edge:containers:Container:x': { status: 'RUNNING' } }],
+    ['a child thing\'s feature', {}, twinCommand('modify', '/features/Container:x/properties', { status: 'RUNNING' }, 'demo:device:edge:containers'), { 'edge:containers:Container:x': { status: 'RUNNING' } }],
     ['create of a thing with features', {}, twinCommand('create', '/', { attributes: { a: 1 }, features: { meter: { properties: { v: 1 } } } }), { meter: { v: 1 } }],
   ];
   for (const [name, reported, command, patch] of cases) {
@@ -215,7 +215,7 @@ describe('Azure twin: reported properties from local twin commands', () => {
     const { p } = make();
     const none = [
       twinCommand('modify', '/attributes/location', 'x'),
-      twinCommand('modify', '/features/meter/properties', { a: 1 }, 'other/thing'),
+      twinCommand('modify', '/features/meter/properties', { a: 1 }, 'other:thing'),
       twinCommand('retrieve', '/features/meter'),
       msg('e', { topic: 'demo/device/things/twin/commands/modify', headers: {}, path: '/features/m/properties', value: { a: 1 }, status: 204 }),
       msg('e', { topic: 'demo/device/things/live/messages/data', headers: {}, path: '/features/m/outbox/messages/data', value: { a: 1 } }),

@@ -1,20 +1,14 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { handleLocalTwinCommand, type LocalCommandOutcome } from './local-commands';
 import { syncMarkWrites } from './sync-marks';
-import { createMemoryTwins, testTwinContext, type MemoryTwins } from './testing/memory-twins';
-import type { TwinEnvelope, TwinUplink } from './twin-types';
+import { createMemoryTwins, runLocalCommand, testTwinContext, twinCommand, type HandledCommand, type MemoryTwins } from './testing';
+import type { TwinUplink } from './twin-types';
 
 const DEVICE = 'org.eclipse.kanto:test';
 const ctx = testTwinContext({ deviceId: DEVICE });
-type Handled = Extract<LocalCommandOutcome, { handled: true }>;
 
-function run(twins: MemoryTwins, action: string, path: string, value?: unknown): Handled {
-  const envelope: TwinEnvelope = { topic: `org.eclipse.kanto/test/things/twin/commands/${action}`, headers: { 'response-required': false }, path, ...(value === undefined ? {} : { value }) };
-  const o = handleLocalTwinCommand(twins, envelope, ctx);
-  assert.ok(o.handled);
-  twins.apply(o.writes);
-  return o;
+function run(twins: MemoryTwins, action: string, path: string, value?: unknown): HandledCommand {
+  return runLocalCommand(twins, twinCommand(DEVICE, action, path, value), ctx);
 }
 /** The cloud acknowledged the forward: apply its marks. */
 function ack(twins: MemoryTwins, uplink: TwinUplink | undefined): void {

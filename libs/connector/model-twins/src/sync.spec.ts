@@ -1,23 +1,18 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { DesiredUpdate } from '@ledge/connector/model-connector';
-import { handleLocalTwinCommand } from './local-commands';
 import { syncMarkWrites } from './sync-marks';
 import { applyDesired, desiredEvents } from './sync-desired';
 import { knownTwins, pushCommands } from './sync-push';
 import { parseRetrieveDesiredResponse, retrieveDesiredCommand } from './sync-retrieve';
-import { createMemoryTwins, testTwinContext, type MemoryTwins } from './testing/memory-twins';
+import { createMemoryTwins, runLocalCommand, testTwinContext, twinCommand, type MemoryTwins } from './testing';
 import type { TwinEnvelope, TwinUplink } from './twin-types';
 
 const DEVICE = 'org.eclipse.kanto:test';
 const CHILD = 'org.eclipse.kanto:test:edge:containers';
 
 function local(twins: MemoryTwins, action: string, path: string, value?: unknown, thingId = DEVICE): void {
-  const [ns, name] = [thingId.slice(0, thingId.indexOf(':')), thingId.slice(thingId.indexOf(':') + 1)];
-  const envelope: TwinEnvelope = { topic: `${ns}/${name}/things/twin/commands/${action}`, headers: { 'response-required': false }, path, ...(value === undefined ? {} : { value }) };
-  const o = handleLocalTwinCommand(twins, envelope, testTwinContext({ deviceId: DEVICE }));
-  assert.ok(o.handled);
-  twins.apply(o.writes);
+  runLocalCommand(twins, twinCommand(thingId, action, path, value), testTwinContext({ deviceId: DEVICE }));
 }
 const ackAll = (twins: MemoryTwins, uplinks: readonly TwinUplink[]) => {
   for (const u of uplinks) for (const m of u.marks) twins.apply(syncMarkWrites(twins, m));

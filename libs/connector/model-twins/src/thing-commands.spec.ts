@@ -1,20 +1,14 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { handleLocalTwinCommand, type LocalCommandOutcome } from './local-commands';
-import { createMemoryTwins, testTwinContext, type MemoryTwins } from './testing/memory-twins';
+import { handleLocalTwinCommand } from './local-commands';
+import { createMemoryTwins, runLocalCommand, testTwinContext, type HandledCommand as Handled, type MemoryTwins } from './testing';
 import type { TwinEnvelope } from './twin-types';
 
 const DEVICE = 'org.eclipse.kanto:test';
 const CHILD = 'org.eclipse.kanto:test:edge:containers';
 const ctx = testTwinContext({ deviceId: DEVICE, tenantId: 't1' });
 
-type Handled = Extract<LocalCommandOutcome, { handled: true }>;
-function run(twins: MemoryTwins, envelope: TwinEnvelope): Handled {
-  const o = handleLocalTwinCommand(twins, envelope, ctx);
-  assert.ok(o.handled);
-  twins.apply(o.writes);
-  return o;
-}
+const run = (twins: MemoryTwins, envelope: TwinEnvelope): Handled => runLocalCommand(twins, envelope, ctx);
 const on = (thingId: string) => (action: string, path: string, value?: unknown, extra: Partial<TwinEnvelope> = {}): TwinEnvelope => {
   const [ns, name] = [thingId.slice(0, thingId.indexOf(':')), thingId.slice(thingId.indexOf(':') + 1)];
   return { topic: `${ns}/${name}/things/twin/commands/${action}`, headers: { 'correlation-id': 'c1' }, path, ...(value === undefined ? {} : { value }), ...extra };

@@ -46,22 +46,34 @@ function startLoad(count) {
   return { pids: loops.map((p) => p.pid), stop };
 }
 
-/** Failed tests of a TAP file as `file › suite › test`, leaves only (a failed suite's own line is left out). */
+/** Failed tests of a TAP file as `suite › test (file)`, leaves only (a failed suite's own line is left out). */
 function failedTests(tap) {
+  const lines = tap.split('\n');
   const stack = [];
   const failed = [];
-  for (const line of tap.split('\n')) {
-    const sub = /^( *)# Subtest: (.*)$/.exec(line);
+  for (let i = 0; i < lines.length; i++) {
+    const sub = /^( *)# Subtest: (.*)$/.exec(lines[i]);
     if (sub) {
       const depth = sub[1].length / 4;
       stack.length = depth;
       stack[depth] = sub[2];
       continue;
     }
-    const m = /^( *)not ok \d+ - (.*?)(?: # .*)?$/.exec(line);
-    if (m) failed.push([...stack.slice(0, m[1].length / 4), m[2]].join(' › '));
+    const m = /^( *)not ok \d+ - (.*?)(?: # .*)?$/.exec(lines[i]);
+    if (!m) continue;
+    const path = [...stack.slice(0, m[1].length / 4), m[2]].join(' › ');
+    // the YAML block under the line says where the test is: location: '<file>:<line>:<column>'
+    let file = '';
+    for (let j = i + 1; j < lines.length && lines[j].trim() !== '...'; j++) {
+      const loc = /^ *location: '(.*?)(?::\d+){0,2}'$/.exec(lines[j]);
+      if (loc) {
+        file = loc[1].startsWith(root) ? loc[1].slice(root.length) : loc[1];
+        break;
+      }
+    }
+    failed.push({ path, file });
   }
-  return failed.filter((f) => !failed.some((g) => g !== f && g.startsWith(`${f} › `)));
+  return failed.filter((f) => !failed.some((g) => g !== f && g.path.startsWith(`${f.path} › `))).map((f) => (f.file ? `${f.path} (${f.file})` : f.path));
 }
 
 /** Runs the specs once with node's test runner (TAP to a file); resolves to counts, failures and seconds. */

@@ -30,11 +30,14 @@ function parseArgs(argv) {
   return opts;
 }
 
+/** The test runner of the run under way: killed with the busy loops when this script is stopped. */
+let running;
+
 /** One `node` process per busy loop; they end with this script (and are killed on the way out). */
 function startLoad(count) {
   const loops = Array.from({ length: count }, () => spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' }));
   const stop = () => {
-    for (const p of loops) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
+    for (const p of [...loops, running]) if (p && p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
   };
   process.on('exit', stop);
   for (const sig of ['SIGINT', 'SIGTERM']) {
@@ -85,7 +88,9 @@ function runOnce(specs, tap) {
       ['--import', 'tsx', '--test', '--test-reporter=tap', `--test-reporter-destination=${tap}`, '--test-concurrency=3', '--test-timeout=300000', ...specs],
       { cwd: root, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, NX_NO_CLOUD: 'true', NX_DAEMON: 'false' } },
     );
+    running = child;
     child.on('close', (code) => {
+      running = undefined;
       let text = '';
       try {
         text = readFileSync(tap, 'utf8');

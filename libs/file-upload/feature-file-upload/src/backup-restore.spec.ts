@@ -269,6 +269,8 @@ describe('BackupAndRestore', () => {
     await waitFor(() => s.agent.messages.some((m) => m.subject === 'request'), 5000, 'the upload request');
     const archive = s.agent.messages[0]!.value.options['file.path']!;
     const url = await fileServer(t, new Map([['/dump.zip', await readFile(archive)]]));
+    // The backup ends after its upload request (BACKUP_FINISHED): a restore sent before that is refused as busy.
+    await s.feature.idle();
     await s.agent.send('restore', { correlationId: 'c2', options: { 'https.url': `${url}/dump.zip` } });
     await s.feature.idle();
     assert.equal(s.agent.ops('c2').at(-1)!.state, 'RESTORE_FINISHED', JSON.stringify(s.agent.ops('c2')));

@@ -53,6 +53,21 @@ export function forgetWill(client: Client): void {
   (client as unknown as { will: unknown }).will = null;
 }
 
+/** aedes' message emitter (mqemitter): emit(packet, done) hands a publish to the live subscriptions. */
+export interface MessageEmitter {
+  emit(packet: { brokerId?: string; brokerCounter?: number }, done?: (err?: Error) => void): unknown;
+}
+
+/** The emitter aedes' publish pipeline calls once retained and queued for the persistent sessions (aedes.js emitPacket). */
+export function emitterOf(broker: Aedes): MessageEmitter {
+  return (broker as unknown as { mq: MessageEmitter }).mq;
+}
+
+/** The number aedes gave its newest Packet: aedes-packet sets `brokerCounter = ++broker.counter` as it builds one. */
+export function packetCounterOf(broker: Aedes): number {
+  return (broker as unknown as { counter: number }).counter;
+}
+
 /** The persistence aedes was given; `durable` is the disk persistence's write barrier (the memory one has none). */
 export function persistenceOf(broker: Aedes): { durable?: () => Promise<void> } {
   return (broker as unknown as { persistence: { durable?: () => Promise<void> } }).persistence;

@@ -2,13 +2,17 @@
 // PUBLISH (PUBREC) only after the publish pipeline has queued it for every persistent session and the
 // persistence's durable() barrier has settled. The barrier is a gate here, so the test decides when the
 // write "completes"; the real disk persistence's barrier and a SIGKILL are in apps/ledge zero-loss specs.
+// The PUBACK does not wait for the live deliveries: a subscriber that does not read holds up nobody's.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { connect as tcpConnect, type Socket } from 'node:net';
 import { describe, it } from 'node:test';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { captureLogger, waitFor, type TestContextLike } from '@ledge/shared/util/testing';
-import { defaultBrokerConfig } from './config';
+import { defaultBrokerConfig, type BrokerSettings } from './config';
 import { createBroker } from './create-broker';
 import { memoryPersistence, type PersistenceFactory } from './persistence';
+import { raw } from './testing';
 
 /** A durable() that settles only when the test opens it, counting calls. */
 function gatedBarrier() {
@@ -33,9 +37,19 @@ function gatedBarrier() {
   return { state, durable, release: () => settle(), reject: (err: Error) => settle(err) };
 }
 
-async function start(t: TestContextLike, durable: () => Promise<void>) {
-  const factory: PersistenceFactory = (c) => Object.assign(memoryPersistence(c), { durable });
-  const broker = createBroker({ ...defaultBrokerConfig, port: 0, persistence: 'memory' }, { logger: captureLogger('broker').logger, persistenceFactory: factory });
+interface StartOptions {
+  config?: Partial<BrokerSettings>;
+  /** Changes the memory persistence before the broker uses it. */
+  wrap?: (store: ReturnType<PersistenceFactory>) => void;
+}
+
+async function start(t: TestContextLike, durable: () => Promise<void>, o: StartOptions = {}) {
+  const factory: PersistenceFactory = (c) => {
+    const store = Object.assign(memoryPersistence(c), { durable });
+    o.wrap?.(store);
+    return store;
+  };
+  const broker = createBroker({ ...defaultBrokerConfig, port: 0, persistence: 'memory', ...o.config }, { logger: captureLogger('broker').logger, persistenceFactory: factory });
   t.after(() => broker.close());
   await broker.start();
   return `mqtt://127.0.0.1:${broker.addresses()[0]!.port}`;
@@ -140,5 +154,104 @@ describe('broker: acknowledge only what is durable', { timeout: 20_000 }, () => 
     sink.on('message', (_t, p) => void got.push(p.toString()));
     await waitFor(() => got.length >= 1, 5_000, 'the message');
     assert.equal(got[0], 'once');
+  });
+});
+
+/** More than the kernel can buffer between the broker and a reader that never reads (send + receive buffer). */
+function moreThanSocketBuffers(): number {
+  const max = (file: string) => Number(readFileSync(file, 'utf8').trim().split(/\s+/)[2] ?? 4 << 20);
+  return max('/proc/sys/net/ipv4/tcp_rmem') + max('/proc/sys/net/ipv4/tcp_wmem') + (1 << 20);
+}
+
+/** A raw MQTT 3.1.1 client that subscribes to `topic` at QoS 1 and then never reads its socket again. */
+async function stuckSubscriber(t: TestContextLike, url: string, clientId: string, clean: boolean, topic: string): Promise<Socket> {
+  const { port } = new URL(url);
+  const socket = tcpConnect(Number(port), '127.0.0.1');
+  t.after(() => void socket.destroy());
+  let seen = Buffer.alloc(0);
+  const suback = new Promise<void>((resolve, reject) => {
+    socket.on('data', (d: Buffer) => {
+      seen = Buffer.concat([seen, d]);
+      if (seen.includes(0x90)) resolve(); // CONNACK (0x20 0x02 …) then SUBACK (0x90 …)
+    });
+    socket.once('error', reject);
+  });
+  socket.write(Buffer.concat([raw.connect({ clientId, clean }), raw.subscribe(1, [[topic, 1]])]));
+  await suback;
+  socket.removeAllListeners('data');
+  socket.pause();
+  return socket;
+}
+
+describe('broker: the PUBACK waits for the journal, not for the live deliveries', { timeout: 60_000 }, () => {
+  it('acknowledges a message whose deliveries cannot be written (subscribers that never read), only once durable() settles', async (t) => {
+    const gate = gatedBarrier();
+    const size = moreThanSocketBuffers();
+    const url = await start(t, gate.durable, { config: { maxPacketSize: size + 1024 } });
+    const durableReader = await stuckSubscriber(t, url, 'stuck-durable', false, 'big');
+    const clean = await stuckSubscriber(t, url, 'stuck-clean', true, 'big');
+    gate.release();
+    const pub = await client(t, url, { clientId: 'pub' });
+    const log = packetLog(pub);
+    await pub.subscribeAsync('probe', { qos: 0 });
+    let acked = false;
+    const sent = pub.publishAsync('big', Buffer.alloc(size, 7), { qos: 1 }).then(() => void (acked = true));
+    await waitFor(() => gate.state.calls >= 1, 20_000, 'durable() called once the message is queued');
+    assert.ok(!(await beforeProbe(t, url, pub, log)).includes('puback'), 'no PUBACK before the barrier');
+    assert.equal(acked, false);
+    gate.release();
+    await sent;
+    // Neither delivery could have been written when the PUBACK came: the readers had read almost nothing
+    // and the kernel buffers less than `size` between them and the broker. Once a reader reads, it gets it.
+    assert.ok(clean.bytesRead < size && durableReader.bytesRead < size);
+    let got = 0;
+    clean.on('data', (d: Buffer) => void (got += d.length));
+    clean.resume();
+    await waitFor(() => got >= size, 20_000, 'the live delivery, once the clean subscriber reads');
+    // The persistent session has the message queued: a new connection of it gets it from its queue.
+    durableReader.destroy();
+    const sink = await client(t, url, { clientId: 'stuck-durable', clean: false });
+    const queued = new Promise<Buffer>((r) => sink.on('message', (_topic, p) => r(p)));
+    assert.equal((await queued).length, size);
+  });
+
+  it('keeps PUBACKs in publish order when a later message is durable first', async (t) => {
+    // The test's retained message's storeRetained is held back; the two after it are queued and durable first.
+    let openRetained: (() => void) | undefined;
+    const retainedGate = new Promise<void>((r) => (openRetained = r));
+    let durableCalls = 0;
+    const durable = () => {
+      durableCalls++;
+      return Promise.resolve();
+    };
+    const url = await start(t, durable, {
+      wrap: (store) => {
+        const s = store as unknown as { storeRetained: (p: { topic: string }) => Promise<void> };
+        const storeRetained = s.storeRetained.bind(store);
+        s.storeRetained = async (p) => {
+          if (p.topic === 'e/retained') await retainedGate; // not the broker's own (health) messages
+          return storeRetained(p);
+        };
+      },
+    });
+    await offlineSession(t, url, 'e/+');
+    const pub = await client(t, url, { clientId: 'pub' });
+    const log = packetLog(pub);
+    const ackIds: number[] = [];
+    pub.on('packetreceive', (p) => p.cmd === 'puback' && ackIds.push(p.messageId!));
+    await pub.subscribeAsync('probe', { qos: 0 });
+    const sentIds: number[] = [];
+    pub.on('packetsend', (p) => p.cmd === 'publish' && p.qos === 1 && sentIds.push(p.messageId!));
+    const sends = [
+      pub.publishAsync('e/retained', 'r', { qos: 1, retain: true }),
+      pub.publishAsync('e/a', 'a', { qos: 1 }),
+      pub.publishAsync('e/b', 'b', { qos: 1 }),
+    ];
+    await waitFor(() => sentIds.length === 3, 5_000, 'three PUBLISHes sent');
+    await waitFor(() => durableCalls >= 2, 5_000, 'the two later messages queued and durable');
+    assert.ok(!(await beforeProbe(t, url, pub, log)).includes('puback'), 'no PUBACK while the first message is not stored');
+    openRetained!();
+    await Promise.all(sends);
+    assert.deepEqual(ackIds, sentIds, 'PUBACKs in the order of the PUBLISHes');
   });
 });

@@ -74,6 +74,16 @@ export function createIntake(o: IntakeOptions): Intake {
     for (const m of mapped.messages) link.client.publish(m.topic, m.payload, m.qos === 0 ? 0 : 1).catch(() => c.droppedQos0Offline++);
   }
 
+  /** The uplink gets what local apps published in arrival order: each step waits for the ones before it. */
+  let ordered: Promise<unknown> = Promise.resolve();
+  function inOrder<T>(ready: Promise<T>, step: (value: T) => void): Promise<void> {
+    // Handled now (a failed append rejects `turn` below): not an unhandled rejection while it waits its turn.
+    ready.catch(() => undefined);
+    const turn = ordered.then(() => ready).then(step);
+    ordered = turn.catch(() => undefined);
+    return turn;
+  }
+
   return {
     async handle(p) {
       if (p.dup) c.duplicatesReceived++;
@@ -83,19 +93,24 @@ export function createIntake(o: IntakeOptions): Intake {
       if (!parsed.ok || parsed.topic.kind === 'command-request') return;
       const cls: MessageClass = parsed.topic.kind === 'telemetry' ? 't' : parsed.topic.kind === 'event' ? 'e' : 'r';
       if (cls === 'e') {
-        const applied = o.twins.handleLocal(p);
-        if (applied !== undefined) return applied;
+        const change = o.twins.handleLocal(p);
+        if (change !== undefined) {
+          void inOrder(Promise.resolve(), () => change.forward());
+          return change.durable;
+        }
       }
       if (cls === 'r' && !responseExpected(p)) return;
       const qos = p.qos === 0 ? 0 : 1;
       if (qos === 0 && !o.telemetryQos0Durable) return sendAtMostOnce(p);
-      const entry = await o.queue.append({ topic: p.topic, payload: p.payload, qos, cls, ts: o.clock.now() });
+      const appended = o.queue.append({ topic: p.topic, payload: p.payload, qos, cls, ts: o.clock.now() });
       // The cloud publish need not wait for the disk (issue 3): the message is in the journal's pending
       // batch already, and a cloud PUBACK only appends an ack record *behind* it, so no crash can keep
       // the removal without the message. Only the local PUBACK waits for the flush below — written and
       // fdatasync'ed unless fsync is 'never' — so a crash before it makes the broker redeliver: a
-      // duplicate at worst, never a loss. Enqueue order is append order, so per-topic order holds.
-      if (entry !== undefined) o.uplink.enqueued(entry);
+      // duplicate at worst, never a loss. Enqueue order is arrival order (local twin changes included).
+      await inOrder(appended, (entry) => {
+        if (entry !== undefined) o.uplink.enqueued(entry);
+      });
       await o.outbox.flush();
     },
     counters: c,

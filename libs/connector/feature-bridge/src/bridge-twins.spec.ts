@@ -75,6 +75,21 @@ describe('bridge: local twins', () => {
     assert.equal(stored(h, 'f\u0000demo:device\u0000meter')?.['unsynced'], undefined, 'synchronised');
   });
 
+  it('twin changes and other events reach the cloud in the order local apps published them', async (t) => {
+    const h = await twins(t);
+    await online(h);
+    const live = (n: number) => JSON.stringify({ topic: 'demo/device/things/live/messages/tick', headers: {}, path: `/features/clock/outbox/messages/tick${n}`, value: n });
+    const before = cloudEnvs(h).length;
+    await Promise.all([
+      h.local.deliver('e', live(1)),
+      h.local.deliver('e', twin('modify', '/features/clock', { properties: { n: 1 } }, { 'response-required': false })),
+      h.local.deliver('e', live(2)),
+      h.local.deliver('e', twin('modify', '/features/clock/properties/n', 2, { 'response-required': false })),
+    ]);
+    await h.time.settle();
+    assert.deepEqual(cloudEnvs(h).slice(before).map((e) => e.path), ['/features/clock/outbox/messages/tick1', '/features/clock', '/features/clock/outbox/messages/tick2', '/features/clock/properties/n']);
+  });
+
   it('a change the cloud never acknowledged (the link dropped) is pushed by the sync after the next connect', async (t) => {
     const h = await twins(t);
     await online(h);

@@ -27,6 +27,7 @@ import { getCorrelationId, parseEnvelope } from '@ledge/shared/model-ditto';
 import type { Logger, Scheduler, Timer } from '@ledge/shared/util';
 import type { CloudLink } from './bridge-intake';
 import type { TwinStore } from './twin-store';
+import type { Uplink } from './uplink';
 
 /** Kanto's local-digital-twins waits 2 s after a connect before it synchronises. */
 export const SYNC_DELAY_MS = 2_000;
@@ -39,6 +40,8 @@ export interface TwinsOptions {
   readonly store: () => TwinStore | undefined;
   readonly local: Pick<LocalBusClient, 'publish'>;
   readonly cloud: () => CloudLink | undefined;
+  /** Twin changes go up in the uplink's live lane. */
+  readonly uplink: Pick<Uplink, 'sendTransient'>;
   readonly scheduler: Scheduler;
   readonly logger: Logger;
   readonly newId: () => string;
@@ -56,13 +59,20 @@ export interface TwinCounters {
   conflicts: number;
 }
 
+export interface LocalTwinChange {
+  readonly durable: Promise<void>;
+  forward(): void;
+}
+
 export interface Twins {
   readonly enabled: boolean;
   /**
    * A local message on `e`/`event`: undefined when it is not a twin command the store handles (the
-   * caller forwards it as before); else a promise that resolves once the change is durable.
+   * caller forwards it as before); else the change, applied: `durable` resolves once it is on disk (the
+   * local PUBACK waits for it), and `forward` sends it up — the caller calls it in the order the local
+   * messages arrived, so twin changes keep their place among the events.
    */
-  handleLocal(p: BusPacket): Promise<void> | undefined;
+  handleLocal(p: BusPacket): LocalTwinChange | undefined;
   /** A cloud message the twins consume (a Hono answer to the sync's retrieve): true when consumed. */
   handleCloud(m: CloudMessage, ctx: DeviceContext): boolean;
   /** Desired properties a protocol mapped from a cloud message. */
@@ -90,23 +100,23 @@ export function createTwins(o: TwinsOptions): Twins {
     }
   }
 
-  /** Publishes one twin change at the cloud through the protocol; its marks are set once every publish was acknowledged. */
-  function send(uplink: TwinUplink, link: CloudLink): void {
-    const store = o.store();
-    if (!link.client.connected) return;
-    const mapped = o.protocol.toCloud({ topic: uplink.topic, payload: Buffer.from(JSON.stringify(uplink.envelope)), qos: 1 }, link.ctx);
-    if (!mapped.ok) {
-      log.warn({ topic: uplink.topic, path: uplink.envelope.path, reason: mapped.drop }, 'twin change not routable to the cloud; it stays unsynchronised');
-      return;
-    }
-    Promise.all(mapped.messages.map((m) => link.client.publish(m.topic, m.payload, m.qos === 0 ? 0 : 1))).then(
-      () => {
+  /**
+   * Publishes one twin change at the cloud in the uplink's live lane (in order with the events local apps
+   * publish); its marks are set once every cloud publish it maps to was acknowledged. Offline, or when the
+   * connection ends first, it stays unsynchronised: the next sync pushes it.
+   */
+  function send(message: TwinUplink): void {
+    o.uplink.sendTransient({
+      topic: message.topic,
+      payload: Buffer.from(JSON.stringify(message.envelope)),
+      onAcked() {
         c.synced++;
-        if (store === undefined) return;
-        for (const mark of uplink.marks) store.apply(syncMarkWrites(store, mark));
+        log.debug({ path: message.envelope.path, marks: message.marks.length }, 'twin change acknowledged by the cloud');
+        const store = o.store();
+        if (store !== undefined) for (const mark of message.marks) store.apply(syncMarkWrites(store, mark));
       },
-      (err: unknown) => log.debug({ err, path: uplink.envelope.path }, 'twin change not acknowledged by the cloud; pushed again by the next sync'),
-    );
+      onUnroutable: (reason) => log.warn({ topic: message.topic, path: message.envelope.path, reason }, 'twin change not routable to the cloud; it stays unsynchronised'),
+    });
   }
 
   function push(thingId: string, link: CloudLink, desiredKnown: boolean): void {
@@ -114,7 +124,7 @@ export function createTwins(o: TwinsOptions): Twins {
     if (store === undefined) return;
     const uplinks = pushCommands(store, thingId, twinCtx(link.ctx), { desiredKnown });
     log.info({ thingId, changes: uplinks.length, desiredKnown }, 'pushing the local twin to the cloud');
-    for (const u of uplinks) send(u, link);
+    for (const u of uplinks) send(u);
   }
 
   function sync(): void {
@@ -141,7 +151,7 @@ export function createTwins(o: TwinsOptions): Twins {
         if (l !== undefined) push(thingId, l, false);
       }, retrieveTimeoutMs);
       pending.set(correlationId, { thingId, timer });
-      send({ ...retrieve, marks: [] }, link);
+      send({ ...retrieve, marks: [] });
     }
   }
 
@@ -186,11 +196,16 @@ export function createTwins(o: TwinsOptions): Twins {
       if (!outcome.handled) return undefined;
       c.applied++;
       store.apply(outcome.writes);
-      return store.flush().then(() => {
-        publishLocal(outcome.local);
-        const l = o.cloud();
-        if (outcome.forward !== undefined && l !== undefined) send(outcome.forward, l);
-      });
+      // The cloud publish does not wait for the disk (events in the outbox do not either): the write is
+      // queued in the journal, and a mark set by the cloud's PUBACK lands behind it, so no crash keeps the
+      // mark without the change. Only the local PUBACK (and the local answer) waits for the flush.
+      const forward = outcome.forward;
+      return {
+        durable: store.flush().then(() => publishLocal(outcome.local)),
+        forward: () => {
+          if (forward !== undefined) send(forward);
+        },
+      };
     },
     handleCloud(m, ctx) {
       const store = o.store();

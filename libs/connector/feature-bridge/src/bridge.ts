@@ -86,6 +86,7 @@ function wire(o: BridgeOptions & BridgeIo) {
     store: () => twinStore,
     local,
     cloud: () => link.current(),
+    uplink,
     scheduler,
     logger: o.logger,
     newId: o.newId,

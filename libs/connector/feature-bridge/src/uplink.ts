@@ -36,23 +36,41 @@ export interface UplinkStats {
   backlog: number;
 }
 
+/**
+ * A message that is not in the outbox (a local twin change: the twin store is its durable record). It
+ * takes the live lane, so it keeps its place among what local apps published; it is dropped, not sent
+ * again, when the connection ends first (the twin sync pushes what was not acknowledged).
+ */
+export interface TransientMessage {
+  readonly topic: string;
+  readonly payload: Buffer;
+  /** Every cloud publish it maps to was acknowledged. */
+  readonly onAcked: () => void;
+  /** The protocol could not map it. */
+  readonly onUnroutable?: (reason: string) => void;
+}
+
+type LaneEntry = QueueEntry & { readonly transient?: TransientMessage };
+
 export interface Uplink {
   /** A new cloud connection: everything queued so far becomes the backlog. */
   connected(cloud: UplinkCloud, ctx: DeviceContext): void;
   disconnected(): void;
   /** A message just persisted. */
   enqueued(entry: QueueEntry): void;
+  /** A message outside the outbox, sent in the live lane while connected; false (not taken) while offline. */
+  sendTransient(message: TransientMessage): boolean;
   stats(): UplinkStats;
   close(): void;
 }
 
 class Fifo {
-  private items: QueueEntry[] = [];
+  private items: LaneEntry[] = [];
   private head = 0;
-  push(e: QueueEntry) {
+  push(e: LaneEntry) {
     this.items.push(e);
   }
-  shift(): QueueEntry | undefined {
+  shift(): LaneEntry | undefined {
     while (this.head < this.items.length) {
       const e = this.items[this.head++]!;
       if (this.head > 4096 && this.head * 2 > this.items.length) {
@@ -123,12 +141,13 @@ export function createUplink(options: UplinkOptions): Uplink {
     }
   }
 
-  function send(e: QueueEntry, c: UplinkCloud, context: DeviceContext): void {
+  function send(e: LaneEntry, c: UplinkCloud, context: DeviceContext): void {
     const mapped = o.protocol.toCloud({ topic: e.topic, payload: e.payload, qos: e.qos }, context);
     if (!mapped.ok) {
       unroutable++;
       o.logger.debug({ topic: e.topic, reason: mapped.drop }, 'message not routable to the cloud; dropped');
-      void o.queue.remove(e).catch((err: unknown) => o.logger.warn({ err }, 'outbox ack failed'));
+      if (e.transient !== undefined) e.transient.onUnroutable?.(mapped.drop);
+      else void o.queue.remove(e).catch((err: unknown) => o.logger.warn({ err }, 'outbox ack failed'));
       return;
     }
     e.inFlight = true;
@@ -143,7 +162,8 @@ export function createUplink(options: UplinkOptions): Uplink {
         e.inFlight = false;
         inFlight--;
         delivered++;
-        o.queue.remove(e).catch((err: unknown) => o.logger.warn({ err }, 'outbox ack failed'));
+        if (e.transient !== undefined) e.transient.onAcked();
+        else o.queue.remove(e).catch((err: unknown) => o.logger.warn({ err }, 'outbox ack failed'));
         o.onDelivered?.();
         pump();
       },
@@ -152,12 +172,22 @@ export function createUplink(options: UplinkOptions): Uplink {
         inFlight--;
         o.logger.debug({ err, topic: e.topic }, 'cloud publish interrupted; sent again after reconnect');
         // Failed on a connection that is still the current one (rare): retry behind the backlog.
-        if (gen === generation && cloud?.connected) {
+        if (e.transient === undefined && gen === generation && cloud?.connected) {
           backlog.push(e);
           pump();
         }
       },
     );
+  }
+
+  // Once per event-loop turn: the messages of one socket read go out together, and MQTT.js then
+  // writes their PUBLISHes with one syscall instead of one each.
+  function schedulePump(): void {
+    if (pumpSoon !== undefined) return;
+    pumpSoon = scheduler.setImmediate(() => {
+      pumpSoon = undefined;
+      pump();
+    });
   }
 
   return {
@@ -184,14 +214,13 @@ export function createUplink(options: UplinkOptions): Uplink {
     enqueued(e) {
       if (!cloud) return;
       live.push(e);
-      // Once per event-loop turn: the messages of one socket read go out together, and MQTT.js then
-      // writes their PUBLISHes with one syscall instead of one each.
-      if (pumpSoon === undefined) {
-        pumpSoon = scheduler.setImmediate(() => {
-          pumpSoon = undefined;
-          pump();
-        });
-      }
+      schedulePump();
+    },
+    sendTransient(m) {
+      if (!cloud?.connected) return false;
+      live.push({ id: -1, topic: m.topic, payload: m.payload, qos: 1, cls: 'e', ts: 0, bytes: m.payload.length, inFlight: false, removed: false, transient: m });
+      schedulePump();
+      return true;
     },
     stats: () => ({ delivered, unroutable, inFlight, backlog: backlog.length }),
     close() {

@@ -6,18 +6,12 @@
 // as `state.reported`, a local desiredProperties change as `state.desired` only.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { connectAsync, type MqttClient } from 'mqtt';
+import { connectAsync } from 'mqtt';
 import { createTempDir, waitFor, type TestContextLike } from '@ledge/shared/util/testing';
 import { makePki, startEndpointBroker } from '@ledge/shared/data-access-mqtt/testing';
 import { spawnConnector, startLedgeBroker } from './testing/cloud-fixture';
+import { isObject, localTwinApp, mergePatch, type Envelope, type Json } from './testing/twin-fixture';
 
-type Json = Record<string, unknown>;
-interface Envelope {
-  topic: string;
-  headers?: Json;
-  path: string;
-  value?: unknown;
-}
 interface ShadowDoc {
   desired: Json;
   reported: Json;
@@ -26,18 +20,6 @@ interface ShadowDoc {
 
 const BASE = '$aws/things/demo:device/shadow';
 const CLASSIC = '';
-
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-/** AWS update semantics: objects merge, null deletes. */
-function merge(target: Json, patch: Json): Json {
-  const out: Json = { ...target };
-  for (const [k, v] of Object.entries(patch)) {
-    if (v === null) delete out[k];
-    else out[k] = isObject(v) && isObject(out[k]) ? merge(out[k], v) : v;
-  }
-  return out;
-}
 
 /** The desired keys that differ from reported (top level is enough here). */
 function deltaOf(doc: ShadowDoc, keys = Object.keys(doc.desired)): Json | undefined {
@@ -57,8 +39,8 @@ async function playShadowService(t: TestContextLike, port: number, seed: Record<
 
   const update = (name: string, state: Json) => {
     const doc = docs.get(name) ?? { desired: {}, reported: {}, version: 0 };
-    if (isObject(state['reported'])) doc.reported = merge(doc.reported, state['reported']);
-    if (isObject(state['desired'])) doc.desired = merge(doc.desired, state['desired']);
+    if (isObject(state['reported'])) doc.reported = mergePatch(doc.reported, state['reported']);
+    if (isObject(state['desired'])) doc.desired = mergePatch(doc.desired, state['desired']);
     doc.version++;
     docs.set(name, doc);
     reply(at(name, 'update/accepted'), { state, version: doc.version });
@@ -91,20 +73,6 @@ async function playShadowService(t: TestContextLike, port: number, seed: Record<
   };
 }
 
-async function localApp(t: TestContextLike, port: number) {
-  const client: MqttClient = await connectAsync(`mqtt://127.0.0.1:${port}`, { reconnectPeriod: 200 });
-  t.after(() => client.endAsync(true));
-  const events: { topic: string; env: Envelope }[] = [];
-  let connected = false;
-  client.on('message', (topic, payload) => {
-    if (topic === 'edge/connection/remote/status') connected = (JSON.parse(payload.toString() || '{}') as { connected?: boolean }).connected === true;
-    else events.push({ topic, env: JSON.parse(payload.toString()) as Envelope });
-  });
-  await client.subscribeAsync(['edge/connection/remote/status', 'command//+/req/#'], { qos: 1 });
-  const modify = (thing: string, path: string, value: unknown) =>
-    client.publishAsync('e', JSON.stringify({ topic: `${thing}/things/twin/commands/modify`, headers: { 'response-required': false }, path, value }), { qos: 1 });
-  return { events, connected: () => connected, modify };
-}
 
 describe('connector: AWS shadows, desired state', { timeout: 90_000 }, () => {
   it('get at connect → desired (replace), update/delta → merge, reported and desired go up apart', async (t) => {
@@ -116,14 +84,14 @@ describe('connector: AWS shadows, desired state', { timeout: 90_000 }, () => {
       meter: { desired: { interval: 10, unit: 'W' }, reported: { unit: 'W' } },
       'edge:containers:ContainerFactory': { desired: { limit: 3 }, reported: {} },
     });
-    const app = await localApp(t, local.port);
+    const app = await localTwinApp(t, local.port);
     const c = spawnConnector(t, {
       mode: 'aws', address: `tls://127.0.0.1:${aws.tlsPort}`, caCert: pki.ca, cert: pki.clientCert, key: pki.clientKey,
       localAddress: `tcp://127.0.0.1:${local.port}`, dataDir: createTempDir(t),
     });
     const gets = (name: string) => shadows.requests.filter((r) => r.op === 'get' && r.name === name).length;
     const updates = (name: string) => shadows.requests.filter((r) => r.op === 'update' && r.name === name).map((r) => r.state);
-    const desiredEvents = () => app.events.filter((e) => e.env.path.endsWith('/desiredProperties'));
+    const desiredEvents = () => app.got.filter((e) => e.env.path.endsWith('/desiredProperties'));
 
     // First connect: no twin store, nothing reported yet: only the classic shadow is asked for. Its delta
     // (attributes) has no desired counterpart in Ditto: dropped with a reason, nothing reaches local apps.
@@ -133,8 +101,8 @@ describe('connector: AWS shadows, desired state', { timeout: 90_000 }, () => {
     assert.match(String(c.logs.find(attributesDrop)!['reason']), /classic shadow \(attributes of "demo:device"\)/);
 
     // Reported state: a local modify of properties becomes state.reported of the feature's named shadow.
-    await app.modify('demo/device', '/features/meter/properties', { unit: 'W', value: 1 });
-    await app.modify('demo/device:edge:containers', '/features/ContainerFactory/properties', { running: 0 });
+    await app.modify('/features/meter/properties', { unit: 'W', value: 1 });
+    await app.modify('/features/ContainerFactory/properties', { running: 0 }, 'demo/device:edge:containers');
     await waitFor(() => updates('meter').length === 1 && updates('edge:containers:ContainerFactory').length === 1, 10_000, 'reported updates');
     assert.deepEqual(updates('meter'), [{ reported: { unit: 'W', value: 1 } }]);
     assert.deepEqual(updates('edge:containers:ContainerFactory'), [{ reported: { running: 0 } }]);
@@ -154,7 +122,7 @@ describe('connector: AWS shadows, desired state', { timeout: 90_000 }, () => {
       topic: 'demo/device:edge:containers/things/twin/events/modified', path: '/features/ContainerFactory/desiredProperties', value: { limit: 3 },
     });
     assert.ok(desiredEvents().every((e) => isObject(e.env.headers)), 'twin events carry headers');
-    assert.ok(app.events.every((e) => !e.env.path.startsWith('/attributes')), 'no event for the classic shadow\'s delta');
+    assert.ok(app.got.every((e) => !e.env.path.startsWith('/attributes')), 'no event for the classic shadow\'s delta');
 
     // A business application changes the desired state: AWS sends update/delta, local apps get a merge.
     shadows.setDesired('meter', { interval: 20, mode: 'eco' });
@@ -164,14 +132,14 @@ describe('connector: AWS shadows, desired state', { timeout: 90_000 }, () => {
     });
 
     // A local app changing desiredProperties writes state.desired of the shadow, never reported.
-    await app.modify('demo/device', '/features/meter/desiredProperties/mode', 'off');
+    await app.modify('/features/meter/desiredProperties/mode', 'off');
     await waitFor(() => updates('meter').length === 2, 10_000, 'desired update');
     assert.deepEqual(updates('meter')[1], { desired: { mode: 'off' } });
     assert.deepEqual(shadows.docs.get('meter')?.reported, { unit: 'W', value: 1 });
     assert.deepEqual(shadows.docs.get('meter')?.desired, { interval: 20, unit: 'W', mode: 'off' });
 
     // And the reported state keeps flowing: after the get the connector knows what AWS holds.
-    await app.modify('demo/device', '/features/meter/properties', { unit: 'kW' });
+    await app.modify('/features/meter/properties', { unit: 'kW' });
     await waitFor(() => updates('meter').length === 3, 10_000, 'second reported update');
     assert.deepEqual(updates('meter')[2], { reported: { unit: 'kW', value: null } });
   });

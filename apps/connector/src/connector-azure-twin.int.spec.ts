@@ -6,31 +6,12 @@
 // modifies come back to the hub as reported properties (besides the D2C message Kanto's backends read).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { connectAsync, type MqttClient } from 'mqtt';
+import { connectAsync } from 'mqtt';
 import { createTempDir, waitFor, type TestContextLike } from '@ledge/shared/util/testing';
 import { makePki, startEndpointBroker } from '@ledge/shared/data-access-mqtt/testing';
 import { spawnConnector, startLedgeBroker } from './testing/cloud-fixture';
+import { localTwinApp, mergePatch, type Envelope, type Json } from './testing/twin-fixture';
 
-type Json = Record<string, unknown>;
-interface Envelope {
-  topic: string;
-  headers?: Json;
-  path: string;
-  value?: unknown;
-  status?: number;
-}
-
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-/** RFC 7396, as IoT Hub applies reported and desired patches. */
-function merge(target: Json, patch: Json): Json {
-  const out: Json = { ...target };
-  for (const [k, v] of Object.entries(patch)) {
-    if (v === null) delete out[k];
-    else out[k] = isObject(v) && isObject(out[k]) ? merge(out[k], v) : v;
-  }
-  return out;
-}
 
 /** Plays IoT Hub's twin and method endpoints for the device on the endpoint's plain listener. */
 async function playIotHub(t: TestContextLike, port: number, twin: { desired: Json; reported: Json }) {
@@ -54,7 +35,7 @@ async function playIotHub(t: TestContextLike, port: number, twin: { desired: Jso
     } else if ((m = /^\$iothub\/twin\/PATCH\/properties\/reported\/\?\$rid=(.+)$/.exec(topic)) !== null) {
       const body = JSON.parse(payload.toString()) as Json;
       patches.push({ rid: m[1]!, body });
-      doc.reported = merge(doc.reported, body);
+      doc.reported = mergePatch(doc.reported, body);
       send(`$iothub/twin/res/204/?$rid=${m[1]}&$version=${++doc.reportedVersion}`, undefined);
     } else if (topic.startsWith('$iothub/methods/res/')) {
       methodResponses.push({ topic, body: JSON.parse(payload.toString()) as unknown });
@@ -71,7 +52,7 @@ async function playIotHub(t: TestContextLike, port: number, twin: { desired: Jso
     d2c,
     /** A back-end application updating desired properties: the hub sends the device a patch. */
     setDesired(patch: Json) {
-      doc.desired = merge(doc.desired, patch);
+      doc.desired = mergePatch(doc.desired, patch);
       doc.desiredVersion++;
       send(`$iothub/twin/PATCH/properties/desired/?$version=${doc.desiredVersion}`, { ...patch, $version: doc.desiredVersion });
     },
@@ -79,21 +60,6 @@ async function playIotHub(t: TestContextLike, port: number, twin: { desired: Jso
   };
 }
 
-async function localApp(t: TestContextLike, port: number) {
-  const client: MqttClient = await connectAsync(`mqtt://127.0.0.1:${port}`, { reconnectPeriod: 200 });
-  t.after(() => client.endAsync(true));
-  const got: { topic: string; env: Envelope }[] = [];
-  let connected = false;
-  client.on('message', (topic, payload) => {
-    if (topic === 'edge/connection/remote/status') connected = (JSON.parse(payload.toString() || '{}') as { connected?: boolean }).connected === true;
-    else got.push({ topic, env: JSON.parse(payload.toString()) as Envelope });
-  });
-  // `command///req/#` (ditto-go apps, gateway) and `command//<thing>/req/#` (Kanto's Azure C2D level).
-  await client.subscribeAsync(['edge/connection/remote/status', 'command//+/req/#'], { qos: 1 });
-  const modify = (path: string, value: unknown) =>
-    client.publishAsync('e', JSON.stringify({ topic: 'demo/device/things/twin/commands/modify', headers: { 'response-required': false }, path, value }), { qos: 1 });
-  return { client, got, connected: () => connected, modify };
-}
 
 function pick(e: { env: Envelope } | undefined) {
   assert.ok(e, 'event received');
@@ -109,7 +75,8 @@ describe('connector: Azure IoT Hub device twin and direct methods', { timeout: 9
       desired: { meter: { interval: 10, unit: 'W' }, 'edge:containers:ContainerFactory': { limit: 3 } },
       reported: { meter: { stale: true } },
     });
-    const app = await localApp(t, local.port);
+    // `command///req/#` (ditto-go apps, gateway) and `command//<thing>/req/#` (Kanto's Azure C2D level).
+    const app = await localTwinApp(t, local.port);
     const key = Buffer.from('ledge-test-shared-access-key-32b').toString('base64');
     const c = spawnConnector(t, {
       mode: 'azure', connectionString: `HostName=ledge-test.azure-devices.net;DeviceId=demo:device;SharedAccessKey=${key}`,

@@ -6,18 +6,12 @@
 // the store offline; a SIGKILL between a local change and its sync loses nothing.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { connectAsync, type MqttClient } from 'mqtt';
+import { connectAsync } from 'mqtt';
 import { createTempDir, waitFor, type Spawned, type TestContextLike } from '@ledge/shared/util/testing';
 import { startCloudBroker, type CloudBroker } from '@ledge/shared/data-access-mqtt/testing';
 import { spawnConnector, startLedgeBroker } from './testing/cloud-fixture';
+import { localTwinApp, type Envelope } from './testing/twin-fixture';
 
-interface Envelope {
-  topic: string;
-  headers?: Record<string, unknown>;
-  path: string;
-  value?: unknown;
-  status?: number;
-}
 
 const twin = (action: string, path: string, value?: unknown, headers: Record<string, unknown> = {}): string =>
   JSON.stringify({ topic: `demo/device/things/twin/commands/${action}`, headers: { 'correlation-id': `${action}-${path}`, ...headers }, path, ...(value === undefined ? {} : { value }) });
@@ -40,25 +34,13 @@ async function playDitto(t: TestContextLike, cloud: CloudBroker) {
   return { desired, events, modifies: (path: string) => events.filter((e) => e.path === path && e.topic.endsWith('/twin/commands/modify')) };
 }
 
-async function localApp(t: TestContextLike, port: number) {
-  const client: MqttClient = await connectAsync(`mqtt://127.0.0.1:${port}`, { clientId: 'app', reconnectPeriod: 200 });
-  t.after(() => client.endAsync(true));
-  const got: { topic: string; env: Envelope }[] = [];
-  let connected = false;
-  client.on('message', (topic, payload) => {
-    if (topic === 'edge/connection/remote/status') connected = (JSON.parse(payload.toString() || '{}') as { connected?: boolean }).connected === true;
-    else got.push({ topic, env: JSON.parse(payload.toString()) as Envelope });
-  });
-  await client.subscribeAsync(['command///req/#', 'edge/connection/remote/status'], { qos: 1 });
-  return { client, got, connected: () => connected, send: (payload: string) => client.publishAsync('e', payload, { qos: 1 }) };
-}
 
 describe('connector: local digital twins (Hono)', { timeout: 120_000 }, () => {
   it('offline changes, cloud desired properties, retrieve from the store and a SIGKILL before the sync', async (t) => {
     const cloud = await startCloudBroker(t);
     const ditto = await playDitto(t, cloud);
     const local = await startLedgeBroker(t);
-    const app = await localApp(t, local.port);
+    const app = await localTwinApp(t, local.port, ['command///req/#']);
     const dir = createTempDir(t);
     const args = {
       address: `mqtt://127.0.0.1:${cloud.plainPort}`, deviceId: 'demo:device', tenantId: 'demo', authId: 'demo-auth', password: 'device-pw',

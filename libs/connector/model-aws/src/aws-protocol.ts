@@ -4,12 +4,12 @@
 // connect it asks for the shadows (`get`) and hands their desired state to the bridge (issue 20).
 import { withDefaults } from '@ledge/shared/util';
 import { isPlainObject } from '@ledge/shared/util-parse';
-import { parseEnvelope, parseDittoTopic } from '@ledge/shared/model-ditto';
+import { parseEnvelope, parseDittoTopic, parseJsonObject, setOwn, type JsonObject } from '@ledge/shared/model-ditto';
 import { buildCommandRequestTopics, parseHonoTopic, routeLocalToCloud } from '@ledge/shared/model-hono';
 import type { BusMessage, CloudProtocol, DeviceContext, Mapped, QoS } from '@ledge/connector/model-connector';
 import { AWS_COMMAND_SUBSCRIPTIONS, parseShadowResponse, shadowDesiredSubscriptions, shadowStateSubscriptions } from './aws-topics';
 import { invalidFilterError } from './errors';
-import { cloudTwinCommandTopic, createTwinSectionRegistry, parseJsonObject, setOwn, type JsonObject } from '@ledge/connector/model-twins';
+import { cloudTwinCommandTopic, createTwinSectionRegistry } from '@ledge/connector/model-twins';
 import { test } from './payload-filters';
 import { shadowGetRequests } from './shadow-get';
 import { toShadowMessages } from './shadow-mapping';

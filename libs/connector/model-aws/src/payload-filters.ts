@@ -1,7 +1,7 @@
 // Kanto's payloadFilters and topicFilter for shadow updates (§2.2): regexes over the leaves of a
 // re-nested command value and over Ditto topics. The JSON helpers themselves live in model-twins.
 import { isPlainObject } from '@ledge/shared/util-parse';
-import { setOwn, type JsonObject } from '@ledge/connector/model-twins';
+import { setOwn, type JsonObject } from '@ledge/shared/model-ditto';
 
 /**
  * Removes every leaf whose JSON-pointer-like path (`/features/X/properties/y`, array indices as numbers)

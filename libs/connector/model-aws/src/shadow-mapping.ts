@@ -4,20 +4,10 @@
 // desiredProperties, when the command names them, go to the same shadow's `state.desired` (issue 20),
 // never into `reported`.
 import { topicNameProblem } from '@ledge/shared/model-hono';
-import type { DittoCommandTopic, DittoEnvelope } from '@ledge/shared/model-ditto';
+import { type DittoCommandTopic, type DittoEnvelope, getOwn, nestAt, setOwn, valueAt, withRemovedAsNull, type JsonObject } from '@ledge/shared/model-ditto';
 import { isPlainObject } from '@ledge/shared/util-parse';
 import type { BusMessage, Mapped, QoS } from '@ledge/connector/model-connector';
-import {
-  getOwn,
-  nestAt,
-  setOwn,
-  twinSectionName,
-  valueAt,
-  withRemovedAsNull,
-  type JsonObject,
-  type TwinSection,
-  type TwinSectionRegistry,
-} from '@ledge/connector/model-twins';
+import { twinSectionName, type TwinSection, type TwinSectionRegistry } from '@ledge/connector/model-twins';
 import { SHADOW_DELETE, SHADOW_UPDATE, shadowBase } from './aws-topics';
 import { filterLeaves } from './payload-filters';
 import type { ShadowStateCache } from './shadow-state';

@@ -8,7 +8,8 @@
 import type { DesiredUpdate, Mapped } from '@ledge/connector/model-connector';
 import { SHADOW_DELETE, SHADOW_GET, type ShadowResponse } from './aws-topics';
 import { isPlainObject } from '@ledge/shared/util-parse';
-import { getOwn, parseJsonObject, type JsonObject, type TwinSectionRegistry } from '@ledge/connector/model-twins';
+import { getOwn, parseJsonObject, type JsonObject } from '@ledge/shared/model-ditto';
+import { type TwinSectionRegistry } from '@ledge/connector/model-twins';
 import type { ShadowStateCache } from './shadow-state';
 
 export interface ShadowResponseContext {

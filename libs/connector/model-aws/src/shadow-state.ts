@@ -4,7 +4,8 @@
 // updates (so two quick modifies before the first acceptance still compare against the right state).
 import { withDefaults } from '@ledge/shared/util';
 import { isPlainObject } from '@ledge/shared/util-parse';
-import { mergePatch, setNewest, type JsonObject } from '@ledge/connector/model-twins';
+import { mergePatch, type JsonObject } from '@ledge/shared/model-ditto';
+import { setNewest } from '@ledge/connector/model-twins';
 
 export interface ShadowStateCache {
   /** The last known reported state of a shadow (key: shadowBase()), or undefined. */

@@ -6,7 +6,7 @@
 // with '$' ($version, $metadata) are the hub's, not sections.
 import { isPlainObject } from '@ledge/shared/util-parse';
 import type { DesiredUpdate, Mapped } from '@ledge/connector/model-connector';
-import { getOwn, parseJsonObject, type JsonObject } from '@ledge/connector/model-twins';
+import { getOwn, parseJsonObject, type JsonObject } from '@ledge/shared/model-ditto';
 import type { TwinState } from './twin-state';
 import { featureSectionOf, type FeatureSection } from './twin-sections';
 

@@ -5,7 +5,7 @@
 // leaves that break them are left out here, each with a reason, and the rest is sent.
 import { withDefaults } from '@ledge/shared/util';
 import { isPlainObject } from '@ledge/shared/util-parse';
-import { setOwn, type JsonObject } from '@ledge/connector/model-twins';
+import { setOwn, type JsonObject } from '@ledge/shared/model-ditto';
 
 export interface TwinPropertyLimits {
   readonly maxKeyBytes: number;

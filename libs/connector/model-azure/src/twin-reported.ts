@@ -9,7 +9,7 @@ import type { DittoCommandTopic, DittoEnvelope } from '@ledge/shared/model-ditto
 import { topicNameProblem } from '@ledge/shared/model-hono';
 import { isPlainObject } from '@ledge/shared/util-parse';
 import type { BusMessage, QoS } from '@ledge/connector/model-connector';
-import { getOwn, nestAt, objectFrom, setOwn, valueAt, withRemovedAsNull, type JsonObject } from '@ledge/connector/model-twins';
+import { getOwn, nestAt, objectFrom, setOwn, valueAt, withRemovedAsNull, type JsonObject } from '@ledge/shared/model-ditto';
 import { SAFE_REQUEST_ID, twinReportedPatchTopic } from './azure-topics';
 import { sanitiseTwinPatch } from './twin-properties';
 import { featureSectionName } from './twin-sections';

@@ -7,7 +7,8 @@
 // * the `$version` of the desired properties last applied, to skip stale desired patches.
 import { withDefaults } from '@ledge/shared/util';
 import { isPlainObject } from '@ledge/shared/util-parse';
-import { createTwinSectionRegistry, mergePatch, setNewest, trimOldest, type JsonObject, type TwinSectionRegistry } from '@ledge/connector/model-twins';
+import { mergePatch, type JsonObject } from '@ledge/shared/model-ditto';
+import { createTwinSectionRegistry, setNewest, trimOldest, type TwinSectionRegistry } from '@ledge/connector/model-twins';
 import type { FeatureSection } from './twin-sections';
 
 export type PendingRequest = { readonly kind: 'get' } | { readonly kind: 'patch'; readonly sections: readonly string[] };

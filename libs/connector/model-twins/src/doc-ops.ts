@@ -1,10 +1,7 @@
 // One twin command applied to one JSON document (a feature, or a thing's own fields) at a pointer below
 // it: modify sets, merge applies an RFC 7396 patch (Ditto's merge), delete removes. The result is checked
 // by the caller against the document's shape.
-import { deleteAt, getAt, setAt } from './json-pointer';
-import { isJsonObject } from './json-value';
-import { mergePatch } from './merge-patch';
-import type { JsonObject } from './twin-types';
+import { deleteAt, getAt, setAt, isJsonObject, mergePatch, type JsonObject } from '@ledge/shared/model-ditto';
 
 export type DocAction = 'modify' | 'merge' | 'delete';
 

@@ -2,7 +2,7 @@
 // `desiredProperties[/<ptr>]` (Kanto's feature, properties, property, desiredProperties and
 // desiredProperty commands, plus the feature definition Kanto leaves unsupported).
 import { applyDocOp } from './doc-ops';
-import { formatPointer, getAt } from './json-pointer';
+import { formatPointer, getAt } from '@ledge/shared/model-ditto';
 import { changeRevision, commandValue, errorResult, featureMarks, type CommandResult, type TwinCommand } from './twin-command';
 import { invalidJson, notFound } from './twin-errors';
 import { checkFeature, featureJson } from './twin-json';

@@ -4,8 +4,7 @@
 // parent of another selected path is dropped in favour of the deeper one. Untrusted input: bounded,
 // never throws.
 import { parseFailure, type ParseFailure } from '@ledge/shared/util-parse';
-import { getAt, setAt } from './json-pointer';
-import type { JsonObject } from './twin-types';
+import { getAt, setAt, type JsonObject } from '@ledge/shared/model-ditto';
 
 export interface FieldSelectorLimits {
   readonly maxLength: number;

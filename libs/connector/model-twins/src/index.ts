@@ -1,6 +1,5 @@
 export type {
   FeatureRecord,
-  JsonObject,
   SyncMark,
   ThingRecord,
   TwinContext,
@@ -13,10 +12,6 @@ export type {
 } from './twin-types';
 export { parseTwinPath, formatTwinPath, isValidFeatureId, defaultTwinPathLimits, MAX_FEATURE_ID_LENGTH } from './twin-path';
 export type { TwinPath, TwinScope, TwinPathLimits, TwinPathParseResult } from './twin-path';
-export { escapeSegment, unescapeSegment, formatPointer, getAt, valueAt, setAt, deleteAt, nestAt } from './json-pointer';
-export type { Lookup } from './json-pointer';
-export { mergePatch, withRemovedAsNull } from './merge-patch';
-export { jsonEqual, getOwn, setOwn, objectFrom, parseJsonObject } from './json-value';
 export { parseFieldSelector, selectFields, defaultFieldSelectorLimits } from './field-selector';
 export type { FieldSelectorLimits, FieldSelectorParseResult } from './field-selector';
 export { TwinErrorCodes, TwinErrorStatus, twinError } from './twin-errors';

@@ -5,11 +5,9 @@
 import type { DesiredUpdate } from '@ledge/connector/model-connector';
 import { isOwnThing, localEventTopic, SYNC_CONFLICT_HEADER, twinEvent } from './twin-messages';
 import { createThingDraft, type ThingDraft } from './twin-draft';
-import { isEmptyObject, isJsonObject, jsonEqual } from './json-value';
-import { mergePatch } from './merge-patch';
 import { isValidFeatureId } from './twin-path';
-import type { JsonObject, TwinContext, TwinMessage, TwinRead, TwinWrite } from './twin-types';
-import { parseThingId } from '@ledge/shared/model-ditto';
+import type { TwinContext, TwinMessage, TwinRead, TwinWrite } from './twin-types';
+import { parseThingId, isEmptyObject, isJsonObject, jsonEqual, mergePatch, type JsonObject } from '@ledge/shared/model-ditto';
 
 export interface DesiredConflict {
   readonly thingId: string;

@@ -2,8 +2,7 @@
 // and to deleted things): what the cloud has not acknowledged, pushed as one-way twin commands, each with
 // the marks its acknowledgement sets. Reported state is the device's; desired properties the cloud's.
 import type { KnownTwin } from '@ledge/connector/model-connector';
-import { DittoHeaderNames, type DittoCommandAction, type DittoHeaders } from '@ledge/shared/model-ditto';
-import { isEmptyObject, objectFrom } from './json-value';
+import { DittoHeaderNames, type DittoCommandAction, type DittoHeaders, isEmptyObject, objectFrom } from '@ledge/shared/model-ditto';
 import { commandTopic, uplinkTopic } from './twin-messages';
 import { featureJson } from './twin-json';
 import type { SyncMark, TwinContext, TwinRead, TwinUplink } from './twin-types';

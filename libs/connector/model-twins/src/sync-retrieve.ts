@@ -2,8 +2,7 @@
 // properties of a thing's features, then read its answer as one `replace` per stored feature, so that a
 // push never overwrites desired properties the cloud changed while the device was offline.
 import type { DesiredUpdate } from '@ledge/connector/model-connector';
-import { DittoHeaderNames, isDittoErrorValue, parseDittoTopic, type DittoEnvelope } from '@ledge/shared/model-ditto';
-import { isJsonObject } from './json-value';
+import { DittoHeaderNames, isDittoErrorValue, parseDittoTopic, type DittoEnvelope, isJsonObject } from '@ledge/shared/model-ditto';
 import { commandTopic, uplinkTopic } from './twin-messages';
 import { isValidFeatureId } from './twin-path';
 import type { TwinContext, TwinMessage, TwinRead } from './twin-types';

@@ -1,14 +1,13 @@
 // Twin commands on a whole thing (`/`) and on all its features (`/features`), and Kanto's search-like
 // retrieve `_/_/things/twin/commands/retrieve` with `{"thingIds":[…]}`.
 import { parseFieldSelector, selectFields } from './field-selector';
-import { isJsonObject, jsonEqual } from './json-value';
-import { mergePatch } from './merge-patch';
+import { isJsonObject, jsonEqual, mergePatch, type JsonObject } from '@ledge/shared/model-ditto';
 import { changeRevision, commandValue, errorResult, featureMarks, type CommandResult, type TwinCommand } from './twin-command';
 import type { ThingDraft } from './twin-draft';
 import { invalidJson, notFound, twinError, TwinErrorCodes } from './twin-errors';
 import { checkFeatures, checkThingFields, featureJson, featuresJson, thingJson, type ThingFields } from './twin-json';
 import { isValidFeatureId } from './twin-path';
-import type { JsonObject, SyncMark, TwinFeature, TwinRead, TwinEnvelope } from './twin-types';
+import type { SyncMark, TwinFeature, TwinRead, TwinEnvelope } from './twin-types';
 
 type Result<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly result: CommandResult };
 

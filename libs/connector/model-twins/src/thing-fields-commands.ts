@@ -2,13 +2,12 @@
 // them unsupported; Ledge keeps them in the local twin like features).
 import type { DittoErrorValue } from '@ledge/shared/model-ditto';
 import { applyDocOp, asDocument } from './doc-ops';
-import { formatPointer, getAt } from './json-pointer';
+import { formatPointer, getAt, withoutKey } from '@ledge/shared/model-ditto';
 import { changeRevision, commandValue, errorResult, type CommandResult, type TwinCommand } from './twin-command';
 import { invalidJson, notFound, twinError, TwinErrorCodes } from './twin-errors';
 import { checkThingFields, thingFieldsJson } from './twin-json';
 import type { TwinPath } from './twin-path';
 import type { SyncMark } from './twin-types';
-import { withoutKey } from './json-value';
 
 type FieldsScope = Extract<TwinPath, { scope: 'attributes' | 'definition' | 'policyId' }>;
 

@@ -1,8 +1,8 @@
 // The Ditto JSON of a thing and of a feature (Ditto "things" model: `{thingId, policyId, definition,
 // attributes, features:{F:{definition, properties, desiredProperties}}}`), and the checks that turn an
 // untrusted command value back into the records' shape.
-import { isJsonObject, objectFrom, setOwn } from './json-value';
-import type { JsonObject, ThingRecord, TwinFeature } from './twin-types';
+import { isJsonObject, objectFrom, setOwn, type JsonObject } from '@ledge/shared/model-ditto';
+import type { ThingRecord, TwinFeature } from './twin-types';
 
 export type Checked<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly problem: string };
 

@@ -3,7 +3,7 @@
 // unsupported). Property and attribute paths are JSON pointers (RFC 6901, `~0`/`~1` unescaped); feature
 // IDs are a single segment taken as is. Untrusted input: bounded, never throws.
 import { parseFailure, type ParseFailure } from '@ledge/shared/util-parse';
-import { formatPointer, unescapeSegment } from './json-pointer';
+import { formatPointer, unescapeSegment } from '@ledge/shared/model-ditto';
 
 export type TwinPath =
   | { readonly scope: 'thing' }
@@ -95,7 +95,8 @@ function pointerOf(
 
 /** The Ditto path of a scope (pointer segments escaped). */
 export function formatTwinPath(path: TwinPath): string {
-  const ptr = formatPointer;
+  // formatPointer gives `/` for the root pointer (Ditto's); below a resource, no segments means no suffix.
+  const ptr = (segments: readonly string[]): string => (segments.length === 0 ? '' : formatPointer(segments));
   switch (path.scope) {
     case 'thing':
       return '/';

@@ -1,9 +1,7 @@
 // The local digital twin (Kanto's local-digital-twins, issue 20) as data: what the twin store holds per
 // thing and per feature, what the model reads of it and writes to it, and what it asks the bridge to
 // publish. Pure types; the rules are in the other files of this lib, the store in data-access-store.
-import type { DittoEnvelope } from '@ledge/shared/model-ditto';
-
-export type JsonObject = { [key: string]: unknown };
+import type { DittoEnvelope, JsonObject } from '@ledge/shared/model-ditto';
 
 /**
  * A Ditto envelope with the fields a twin carries beyond the command envelope: `revision` and `timestamp`

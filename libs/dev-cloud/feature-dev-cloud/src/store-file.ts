@@ -2,7 +2,8 @@
 // write (coalesced behind a short timer); a file that cannot be read as a store is moved aside, not fatal.
 import { mkdir, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
-import { emptyTwinState, isJsonObject, reviveThing, type Thing, type TwinState } from '@ledge/dev-cloud/model-dev-cloud';
+import { isJsonObject } from '@ledge/shared/model-ditto';
+import { emptyTwinState, reviveThing, type Thing, type TwinState } from '@ledge/dev-cloud/model-dev-cloud';
 import { writeFileDurably, type Clock, type Logger, type Scheduler, type Timer } from '@ledge/shared/util';
 
 export const STORE_FILE = 'things.json';

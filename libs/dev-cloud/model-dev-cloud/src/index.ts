@@ -7,9 +7,6 @@ export { emptyTwinState, publicThing, reviveThing, thingShapeProblem, THING_KEYS
 export type { Thing, Feature, TwinState } from './thing';
 export { twinAddress, addressSegments } from './twin-path';
 export type { TwinAddress, TwinAddressResult } from './twin-path';
-export { parsePointer, formatPointer, getAt, setAt, deleteAt, wrapAt, isJsonObject, MAX_POINTER_SEGMENTS, MAX_POINTER_LENGTH } from './json-pointer';
-export type { PointerParseResult } from './json-pointer';
-export { applyMergePatch, stripNulls } from './merge-patch';
 export { sseFragment, parseFields, selectFields, enrichFragment, MAX_FIELDS } from './sse-fragment';
 export type { FieldsParseResult } from './sse-fragment';
 export { DittoErrors } from './ditto-errors';

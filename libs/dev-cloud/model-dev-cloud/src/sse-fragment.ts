@@ -1,7 +1,7 @@
 // Ditto's change notifications as Server-Sent Events (HTTP API 2, "SSE API /things"): each event is the
 // changed part of the Thing in Thing JSON, with its thingId; a deleted resource appears as null, a deleted
 // Thing as its thingId alone. `fields` and `extraFields` select parts of a Thing, as Ditto's partial requests.
-import { getAt, isJsonObject, parsePointer, setAt, withKey } from './json-pointer';
+import { copyObject, isJsonObject, parsePointer, setAt, setOwn, valueAt, type JsonObject } from '@ledge/shared/model-ditto';
 import type { TwinEvent } from './twin-store';
 
 /** The Thing JSON fragment an SSE `data:` line carries for this event. */
@@ -14,7 +14,7 @@ export function sseFragment(event: TwinEvent): Record<string, unknown> {
     return { ...(value as Record<string, unknown>), thingId: event.thingId };
   }
   const value = event.action === 'deleted' ? null : event.value;
-  return { thingId: event.thingId, ...(setAt({}, segments, value) as Record<string, unknown>) };
+  return { thingId: event.thingId, ...setAt({}, segments, value) };
 }
 
 export const MAX_FIELDS = 64;
@@ -48,7 +48,7 @@ export function parseFields(spec: string): FieldsParseResult {
       const trimmed = f.trim().replace(/^\/+/, '');
       if (trimmed === '') continue;
       const p = parsePointer(`/${trimmed}`);
-      if (!p.ok) return { ok: false, problem: p.problem };
+      if (!p.ok) return { ok: false, problem: p.problems.join('; ') };
       fields.push([...p.segments]);
     }
   }
@@ -58,12 +58,12 @@ export function parseFields(spec: string): FieldsParseResult {
 
 /** Only the selected fields of `json` (those that exist), in a tree of the same shape. */
 export function selectFields(json: unknown, fields: readonly (readonly string[])[]): Record<string, unknown> {
-  let out: unknown = {};
+  let out: JsonObject = {};
   for (const f of fields) {
-    const v = getAt(json, f);
+    const v = valueAt(json, f);
     if (v !== undefined) out = setAt(out, f, v);
   }
-  return out as Record<string, unknown>;
+  return out;
 }
 
 /** The fragment enriched with `extraFields` of the current Thing; what changed (nulls included) wins. */
@@ -75,7 +75,7 @@ export function enrichFragment(fragment: Record<string, unknown>, thing: unknown
 
 function overlay(base: unknown, over: unknown): unknown {
   if (!isJsonObject(base) || !isJsonObject(over)) return over;
-  let out: Record<string, unknown> = base;
-  for (const [k, v] of Object.entries(over)) out = withKey(out, k, overlay(Object.hasOwn(base, k) ? base[k] : undefined, v));
+  const out = copyObject(base);
+  for (const [k, v] of Object.entries(over)) setOwn(out, k, overlay(Object.hasOwn(base, k) ? base[k] : undefined, v));
   return out;
 }

@@ -1,6 +1,6 @@
 // A twin as the development cloud keeps it (issue 24): Ditto's Thing JSON (API 2) plus the bookkeeping Ditto
 // shows on request only (`_revision`, `_created`, `_modified`).
-import { isJsonObject } from './json-pointer';
+import { isJsonObject } from '@ledge/shared/model-ditto';
 
 export interface Feature {
   readonly definition?: readonly string[];

@@ -1,7 +1,7 @@
 // The resources of a Thing a twin command or an HTTP GET addresses (Ditto protocol §things, HTTP API 2):
 // `/`, `/attributes[/<ptr>]`, `/definition`, `/policyId`, `/features`, `/features/<f>`,
 // `/features/<f>/definition`, `/features/<f>/properties[/<ptr>]`, `/features/<f>/desiredProperties[/<ptr>]`.
-import { formatPointer } from './json-pointer';
+import { formatPointer } from '@ledge/shared/model-ditto';
 
 export type TwinAddress =
   | { readonly kind: 'thing' }

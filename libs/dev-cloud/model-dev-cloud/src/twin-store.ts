@@ -1,11 +1,22 @@
 // The development cloud's twin store (issue 24) as pure functions over an immutable TwinState: Ditto protocol
 // twin commands from devices (`<ns>/<name>/things/twin/commands/{create,modify,merge,delete}`) in, the
 // new state and Ditto's event (or Ditto's error) out. Never throws; input is bounded.
-import { formatThingId, parseDittoTopic, parseThingId, type DittoEnvelope } from '@ledge/shared/model-ditto';
+import {
+  deleteAt,
+  formatPointer,
+  formatThingId,
+  isJsonObject,
+  mergePatch,
+  nestAt,
+  parseDittoTopic,
+  parsePointer,
+  parseThingId,
+  setAt,
+  valueAt,
+  type DittoEnvelope,
+} from '@ledge/shared/model-ditto';
 import { decodeJsonInput, isPlainObject } from '@ledge/shared/util-parse';
 import { DittoErrors, type DittoError } from './ditto-errors';
-import { deleteAt, formatPointer, getAt, isJsonObject, parsePointer, setAt, wrapAt } from './json-pointer';
-import { applyMergePatch } from './merge-patch';
 import { publicThing, thingShapeProblem, type Thing, type TwinState } from './thing';
 import { addressSegments, twinAddress, type TwinAddress } from './twin-path';
 
@@ -57,7 +68,7 @@ export function applyTwinCommand(state: TwinState, envelope: DittoEnvelope, now:
   if (!id.ok) return fail(DittoErrors.thingIdInvalid(`${t.namespace}:${t.name}`));
   const thingId = formatThingId(id.thingId);
   const pointer = parsePointer(envelope.path);
-  if (!pointer.ok) return fail(DittoErrors.pointerInvalid(pointer.problem));
+  if (!pointer.ok) return fail(DittoErrors.pointerInvalid(pointer.problems.join('; ')));
   const address = twinAddress(pointer.segments);
   if (!address.ok) return fail(DittoErrors.pointerInvalid(address.problem));
   const hasValue = Object.hasOwn(envelope, 'value') && envelope.value !== undefined;
@@ -102,7 +113,7 @@ function apply(state: TwinState, cmd: Command): TwinCommandResult {
     const missing = missingError(existing, address);
     if (missing !== undefined) return fail(missing);
     if (address.kind === 'policyId') return fail(DittoErrors.commandInvalid('the policyId of a Thing cannot be deleted'));
-    return commit(state, existing, deleteAt(body(existing), segments), { thingId, action: 'deleted', path: formatPointer(segments), timestamp });
+    return commit(state, existing, deleteAt(body(existing), segments) ?? body(existing), { thingId, action: 'deleted', path: formatPointer(segments), timestamp });
   }
   const base: Record<string, unknown> = existing === undefined ? { thingId } : body(existing);
   let next: unknown;
@@ -110,16 +121,16 @@ function apply(state: TwinState, cmd: Command): TwinCommandResult {
   if (address.kind === 'thing') {
     if (!isJsonObject(value)) return fail(DittoErrors.jsonInvalid('a Thing must be a JSON object'));
     if (value['thingId'] !== undefined && value['thingId'] !== thingId) return fail(DittoErrors.thingIdNotSettable());
-    next = action === 'merge' ? applyMergePatch(base, { ...value, thingId }) : { ...publicThing(value), thingId };
+    next = action === 'merge' ? mergePatch(base, { ...value, thingId }) : { ...publicThing(value), thingId };
     eventAction = action === 'merge' ? 'merged' : existing === undefined ? 'created' : 'modified';
   } else if (action === 'merge') {
     // Ditto applies a merge at a path as the patch `{<path>: value}` on the whole Thing: missing levels appear.
-    next = applyMergePatch(base, wrapAt(segments, value));
+    next = mergePatch(base, nestAt(segments, value));
     eventAction = 'merged';
   } else {
     const missing = parentMissing(base, address, thingId);
     if (missing !== undefined) return fail(missing);
-    eventAction = getAt(base, segments) === undefined ? 'created' : 'modified';
+    eventAction = valueAt(base, segments) === undefined ? 'created' : 'modified';
     next = setAt(base, segments, value);
   }
   if (!isJsonObject(next)) return fail(DittoErrors.jsonInvalid('the change would leave no Thing'));
@@ -151,7 +162,7 @@ function body(thing: Thing): Record<string, unknown> {
 
 /** A modify below a Feature needs the Feature (Ditto answers feature.notfound); attributes and properties levels are created. */
 function parentMissing(json: Record<string, unknown>, address: TwinAddress, thingId: string): DittoError | undefined {
-  if ((address.kind === 'featureDefinition' || address.kind === 'properties') && getAt(json, ['features', address.featureId]) === undefined) {
+  if ((address.kind === 'featureDefinition' || address.kind === 'properties') && valueAt(json, ['features', address.featureId]) === undefined) {
     return DittoErrors.featureNotFound(thingId, address.featureId);
   }
   return undefined;
@@ -161,7 +172,7 @@ function parentMissing(json: Record<string, unknown>, address: TwinAddress, thin
 export function missingError(thing: Thing, address: TwinAddress): DittoError | undefined {
   const json = thing as unknown as Record<string, unknown>;
   const id = thing.thingId;
-  if (getAt(json, addressSegments(address)) !== undefined) return undefined;
+  if (valueAt(json, addressSegments(address)) !== undefined) return undefined;
   switch (address.kind) {
     case 'thing':
       return undefined;
@@ -176,11 +187,11 @@ export function missingError(thing: Thing, address: TwinAddress): DittoError | u
     case 'feature':
       return DittoErrors.featureNotFound(id, address.featureId);
     case 'featureDefinition':
-      return getAt(json, ['features', address.featureId]) === undefined ? DittoErrors.featureNotFound(id, address.featureId) : DittoErrors.featureDefinitionNotFound(id, address.featureId);
+      return valueAt(json, ['features', address.featureId]) === undefined ? DittoErrors.featureNotFound(id, address.featureId) : DittoErrors.featureDefinitionNotFound(id, address.featureId);
     case 'properties': {
-      if (getAt(json, ['features', address.featureId]) === undefined) return DittoErrors.featureNotFound(id, address.featureId);
+      if (valueAt(json, ['features', address.featureId]) === undefined) return DittoErrors.featureNotFound(id, address.featureId);
       const which = address.desired ? 'desiredProperties' : 'properties';
-      if (address.pointer.length === 0 || getAt(json, ['features', address.featureId, which]) === undefined) return DittoErrors.propertiesNotFound(id, address.featureId, address.desired);
+      if (address.pointer.length === 0 || valueAt(json, ['features', address.featureId, which]) === undefined) return DittoErrors.propertiesNotFound(id, address.featureId, address.desired);
       return DittoErrors.propertyNotFound(id, address.featureId, formatPointer(address.pointer), address.desired);
     }
   }
@@ -196,7 +207,7 @@ export function readPath(thing: Thing, pointer: string | readonly string[]): Rea
   let segments: readonly string[];
   if (typeof pointer === 'string') {
     const parsed = parsePointer(pointer);
-    if (!parsed.ok) return { ok: false, error: DittoErrors.pointerInvalid(parsed.problem) };
+    if (!parsed.ok) return { ok: false, error: DittoErrors.pointerInvalid(parsed.problems.join('; ')) };
     segments = parsed.segments;
   } else segments = pointer;
   const address = twinAddress(segments);
@@ -204,7 +215,7 @@ export function readPath(thing: Thing, pointer: string | readonly string[]): Rea
   if (address.address.kind === 'thing') return { ok: true, value: publicThing(thing) };
   const missing = missingError(thing, address.address);
   if (missing !== undefined) return { ok: false, error: missing };
-  return { ok: true, value: getAt(thing, addressSegments(address.address)) };
+  return { ok: true, value: valueAt(thing, addressSegments(address.address)) };
 }
 
 function iso(now: Date | number | string): string | undefined {

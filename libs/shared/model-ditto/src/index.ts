@@ -84,3 +84,29 @@ export { buildLiveMessage } from './live-message';
 export type { LiveMessageOptions } from './live-message';
 export { buildResponse, buildErrorResponse, shouldRespond } from './response';
 export type { ResponseOptions, ErrorResponseOptions } from './response';
+export {
+  parsePointer,
+  formatPointer,
+  escapeSegment,
+  unescapeSegment,
+  getAt,
+  valueAt,
+  setAt,
+  deleteAt,
+  nestAt,
+  defaultPointerLimits,
+} from './json-pointer';
+export type { Lookup, PointerLimits, PointerParseResult } from './json-pointer';
+export { mergePatch, withRemovedAsNull } from './merge-patch';
+export {
+  parseJsonObject,
+  isJsonObject,
+  getOwn,
+  setOwn,
+  copyObject,
+  withoutKey,
+  objectFrom,
+  jsonEqual,
+  isEmptyObject,
+} from './json-value';
+export type { JsonObject } from './json-value';

@@ -1,9 +1,10 @@
-// Small JSON helpers for untrusted JSON values, shared by the local twins and the cloud mappings (AWS
-// shadows, Azure twin sections). Keys come from the wire, so they are written with defineProperty: a key
-// "__proto__" is an own data property, never the prototype.
-import { defaultParseEnvelopeOptions } from '@ledge/shared/model-ditto';
+// Small helpers for decoded, untrusted JSON values (Ditto payloads, AWS shadow and IoT Hub twin documents).
+// Keys come from the wire, so they are written with defineProperty: a key "__proto__" is an own data
+// property, never the prototype.
 import { decodeJsonInput, isPlainObject } from '@ledge/shared/util-parse';
-import type { JsonObject } from './twin-types';
+import { defaultParseEnvelopeOptions } from './envelope';
+
+export type JsonObject = { [key: string]: unknown };
 
 /** A JSON object within the envelope limits (size, depth, node count), or undefined; never throws. */
 export function parseJsonObject(payload: Buffer): JsonObject | undefined {

@@ -1,10 +1,11 @@
 // RFC 7396 JSON merge patch, the semantics of Ditto's `merge` command, of an AWS shadow update (AWS IoT
 // "Device Shadow service documents": a null value deletes the property) and of an IoT Hub twin patch: an
-// object patch is merged key by key (`null` removes the key), anything else replaces the target. Depth is
-// bounded by the envelope parser's limits (model-ditto parseEnvelope), so the recursion is too.
+// object patch is merged key by key (`null` removes the key), anything else (arrays included) replaces the
+// target. Pure: the target is not changed. Depth is bounded by the patch, which callers check beforehand
+// (parseEnvelope's limits, the dev cloud's twin store limits), so the recursion is too.
 import { copyObject, getOwn, isJsonObject, setOwn } from './json-value';
 
-/** The target with the patch applied; `null` when the patch removes the target itself. */
+/** RFC 7396 §2 MergePatch(target, patch): the target with the patch applied; `null` when the patch is `null`. */
 export function mergePatch(target: unknown, patch: unknown): unknown {
   if (!isJsonObject(patch)) return patch;
   const out = isJsonObject(target) ? copyObject(target) : {};

@@ -139,6 +139,21 @@ describe('bridge: local twins', () => {
     assert.deepEqual((stored(h, 't\u0000demo:device')?.['deletedFeatures'] as string[] | undefined) ?? [], []);
   });
 
+  it('a change the store refuses (too large a record) changes nothing in the twin and goes through the outbox, acknowledged: never redelivered in a loop', async (t) => {
+    const records = createMemoryTwinRecords();
+    const batch = records.batch.bind(records);
+    records.batch = (ops) => {
+      if (ops.some((op) => 'put' in op && JSON.stringify(op.put[1]).length > 1000)) throw new Error('record too large');
+      batch(ops);
+    };
+    const h = await twins(t, { twinRecords: records });
+    assert.equal(await h.local.deliver('e', twin('modify', '/features/meter', { properties: { value: 1 } })), 'acked');
+    assert.equal(await h.local.deliver('e', twin('modify', '/features/meter/properties/blob', 'x'.repeat(2000))), 'acked');
+    await h.time.settle();
+    assert.deepEqual(h.queued(), ['e'], 'the refused change waits in the outbox for the cloud');
+    assert.deepEqual((stored(h, 'f\u0000demo:device\u0000meter')?.['feature'] as { properties: unknown }).properties, { value: 1 }, 'the twin is unchanged');
+  });
+
   it('events that are not twin commands still go through the outbox', async (t) => {
     const h = await twins(t);
     await h.local.deliver('e', JSON.stringify({ topic: 'demo/device/things/live/messages/data', headers: {}, path: '/features/Metrics/outbox/messages/data', value: {} }));

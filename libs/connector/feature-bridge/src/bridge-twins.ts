@@ -163,7 +163,13 @@ export function createTwins(o: TwinsOptions): Twins {
       return;
     }
     const out = applyDesired(store, updates, twinCtx(ctx));
-    store.apply(out.writes);
+    try {
+      store.apply(out.writes);
+    } catch (err) {
+      log.warn({ err, features: updates.map((u) => u.featureId) }, 'desired properties from the cloud refused by the twin store; published to local apps only');
+      publishLocal(desiredEvents(updates, twinCtx(ctx)));
+      return;
+    }
     for (const conflict of out.conflicts) {
       c.conflicts++;
       log.warn({ thingId: conflict.thingId, featureId: conflict.featureId }, 'desired properties changed locally and in the cloud: the cloud value is kept');
@@ -194,8 +200,16 @@ export function createTwins(o: TwinsOptions): Twins {
       if (ctx === undefined) return undefined;
       const outcome = handleLocalTwinCommand(store, parsed.envelope, twinCtx(ctx));
       if (!outcome.handled) return undefined;
+      try {
+        store.apply(outcome.writes);
+      } catch (err) {
+        // The store refused the change (e.g. a feature grown past the largest record): it changed nothing.
+        // The command goes the way it goes without local twins (the outbox), so the cloud still gets it and
+        // the broker never redelivers it in a loop; the local twin lacks this change.
+        log.warn({ err, thingId: ctx.deviceId, path: parsed.envelope.path }, 'twin change refused by the twin store; forwarded through the outbox');
+        return undefined;
+      }
       c.applied++;
-      store.apply(outcome.writes);
       // The cloud publish does not wait for the disk (events in the outbox do not either): the write is
       // queued in the journal, and a mark set by the cloud's PUBACK lands behind it, so no crash keeps the
       // mark without the change. Only the local PUBACK (and the local answer) waits for the flush.

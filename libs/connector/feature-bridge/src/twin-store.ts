@@ -1,6 +1,6 @@
 // The local digital twin on disk (issue 20): model-twins' records kept in the durable record store, one
 // record per thing (`t\0<thingId>`) and one per feature (`f\0<thingId>\0<featureId>`), so a property
-// change rewrites one feature. A TwinWrite is one store batch: all of it survives a crash, or none.
+// change rewrites one feature. The writes of one change are one store batch: all of it survives a crash, or none.
 // An index of thing → feature IDs is kept in memory (built on open) so reads never scan the store.
 import type { FeatureRecord, ThingRecord, TwinRead, TwinWrite } from '@ledge/connector/model-twins';
 
@@ -14,7 +14,7 @@ export interface TwinRecords {
 export type TwinRecordOp = { readonly put: readonly [string, unknown] } | { readonly delete: string } | { readonly deletePrefix: string };
 
 export interface TwinStore extends TwinRead {
-  /** Applies the writes in memory and appends them (each write one atomic batch); flush() makes them durable. */
+  /** Applies the writes in memory and appends them as one atomic batch (throws, changing nothing, if the store refuses it); flush() makes them durable. */
   apply(writes: readonly TwinWrite[]): void;
   flush(): Promise<void>;
 }
@@ -43,29 +43,31 @@ export function createTwinStore(records: TwinRecords): TwinStore {
     featureIds: (thingId) => [...(index.get(thingId) ?? [])],
     feature: (thingId, featureId) => records.get(featureKey(thingId, featureId)) as FeatureRecord | undefined,
     apply(writes) {
+      // One batch for all of it (all or nothing across a crash, and a refused batch changes nothing);
+      // the index follows only once the records took it.
+      const ops: TwinRecordOp[] = [];
+      const indexChanges: (() => void)[] = [];
       for (const w of writes) {
-        const ops: TwinRecordOp[] = [];
-        let features = index.get(w.thingId);
         if (w.thing === null) {
           ops.push({ delete: thingKey(w.thingId) }, { deletePrefix: featurePrefix(w.thingId) });
-          index.delete(w.thingId);
-          features = undefined;
+          indexChanges.push(() => index.delete(w.thingId));
         } else if (w.thing !== undefined) {
           ops.push({ put: [thingKey(w.thingId), w.thing] });
         }
         for (const [featureId, record] of Object.entries(w.features ?? {})) {
-          if (features === undefined) index.set(w.thingId, (features = new Set()));
-          if (record === null) {
-            ops.push({ delete: featureKey(w.thingId, featureId) });
-            features.delete(featureId);
-          } else {
-            ops.push({ put: [featureKey(w.thingId, featureId), record] });
-            features.add(featureId);
-          }
+          ops.push(record === null ? { delete: featureKey(w.thingId, featureId) } : { put: [featureKey(w.thingId, featureId), record] });
+          indexChanges.push(() => {
+            let features = index.get(w.thingId);
+            if (features === undefined) index.set(w.thingId, (features = new Set()));
+            if (record === null) features.delete(featureId);
+            else features.add(featureId);
+          });
         }
-        if (w.thing !== null && w.thing !== undefined && features === undefined) index.set(w.thingId, new Set());
-        if (ops.length > 0) records.batch(ops);
+        if (w.thing !== null && w.thing !== undefined) indexChanges.push(() => void (index.has(w.thingId) || index.set(w.thingId, new Set())));
       }
+      if (ops.length === 0) return;
+      records.batch(ops);
+      for (const change of indexChanges) change();
     },
     flush: () => records.flush(),
   };

@@ -30,6 +30,8 @@ const DESIRED_PATH = (featureId: string) => `/features/${featureId}/desiredPrope
 
 /** Why an update cannot apply to this gateway's twins; undefined when it can. */
 function updateProblem(update: DesiredUpdate, ctx: TwinContext): string | undefined {
+  if (!isJsonObject(update)) return 'not an update object';
+  if (update.mode !== 'replace' && update.mode !== 'merge') return `unknown mode "${String(update.mode)}"`;
   if (!parseThingId(update.thingId).ok || !isOwnThing(ctx, update.thingId)) return `thing "${String(update.thingId)}" is not this gateway's`;
   if (!isValidFeatureId(update.featureId)) return `invalid feature ID "${String(update.featureId)}"`;
   if (update.value !== null && !isJsonObject(update.value)) return 'desired properties must be a JSON object or null';

@@ -65,7 +65,6 @@ export interface LocalTwinChange {
 }
 
 export interface Twins {
-  readonly enabled: boolean;
   /**
    * A local message on `e`/`event`: undefined when it is not a twin command the store handles (the
    * caller forwards it as before); else the change, applied: `durable` resolves once it is on disk (the
@@ -187,9 +186,6 @@ export function createTwins(o: TwinsOptions): Twins {
   }
 
   return {
-    get enabled() {
-      return o.store() !== undefined;
-    },
     handleLocal(p) {
       const store = o.store();
       if (store === undefined) return undefined;

@@ -3,8 +3,9 @@
 // PUBACK (bridge-intake.ts via data-access-mqtt `handleIncoming`), and leaves it only after the cloud's
 // PUBACK (uplink.ts). Cloud commands go down in long and short form; responses go up only when the
 // correlation cache (§2.1.5) knows them (bridge-commands.ts). Status (§1.1, §1.2) in bridge-status.ts.
-// Its I/O — outbox, local bus, clock, timers — is injected (bridge-options.ts); the cloud client comes
-// in through attachCloud.
+// With local twins on, twin commands are in the twin store instead of the outbox before their PUBACK
+// (bridge-twins.ts). Its I/O — outbox, twin records, local bus, clock, timers — is injected
+// (bridge-options.ts); the cloud client comes in through attachCloud.
 import type { CloudClient } from '@ledge/connector/data-access-cloud-mqtt';
 import type { LocalBusClient } from '@ledge/shared/data-access-mqtt';
 import { ConnectionCauses, EdgeTopics, encodeConnectionStatus, LAST_WILL_STATUS, type ConnectionCause, type ThingIdentity } from '@ledge/shared/model-edge';

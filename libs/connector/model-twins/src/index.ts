@@ -14,7 +14,7 @@ export { parseTwinPath, formatTwinPath, isValidFeatureId, defaultTwinPathLimits,
 export type { TwinPath, TwinScope, TwinPathLimits, TwinPathParseResult } from './twin-path';
 export { parseFieldSelector, selectFields, defaultFieldSelectorLimits } from './field-selector';
 export type { FieldSelectorLimits, FieldSelectorParseResult } from './field-selector';
-export { TwinErrorCodes, TwinErrorStatus, twinError } from './twin-errors';
+export { TwinErrorCodes, twinError } from './twin-errors';
 export type { TwinErrorCode } from './twin-errors';
 export { thingJson, featureJson } from './twin-json';
 export {

@@ -1,6 +1,6 @@
 // Ditto's "things" error values (Ditto protocol "errors"; the codes Kanto's local-digital-twins answers
 // with, plus those of the scopes Ledge supports beyond Kanto). Protocol errors keep Ditto's code and status.
-import type { DittoErrorValue } from '@ledge/shared/model-ditto';
+import { dittoError, type DittoErrorValue, type KnownDittoErrorCode } from '@ledge/shared/model-ditto';
 
 export const TwinErrorCodes = Object.freeze({
   thingNotFound: 'things:thing.notfound',
@@ -21,34 +21,12 @@ export const TwinErrorCodes = Object.freeze({
   jsonInvalid: 'json.invalid',
   pointerInvalid: 'json.pointer.invalid',
   fieldSelectorInvalid: 'json.fieldselector.invalid',
-} as const);
+} as const satisfies Record<string, KnownDittoErrorCode>);
 export type TwinErrorCode = (typeof TwinErrorCodes)[keyof typeof TwinErrorCodes];
 
-export const TwinErrorStatus: Readonly<Record<TwinErrorCode, number>> = Object.freeze({
-  'things:thing.notfound': 404,
-  'things:thing.conflict': 409,
-  'things:id.notsettable': 400,
-  'things:id.invalid': 400,
-  'things:attributes.notfound': 404,
-  'things:attribute.notfound': 404,
-  'things:definition.notfound': 404,
-  'things:policyId.notdeletable': 400,
-  'things:features.notfound': 404,
-  'things:feature.notfound': 404,
-  'things:feature.definition.notfound': 404,
-  'things:feature.properties.notfound': 404,
-  'things:feature.property.notfound': 404,
-  'things:feature.desiredProperties.notfound': 404,
-  'things:feature.desiredProperty.notfound': 404,
-  'json.invalid': 400,
-  'json.pointer.invalid': 400,
-  'json.fieldselector.invalid': 400,
-});
-
-/** `{"status":404,"error":"things:thing.notfound","message":"..."}` with the catalogue's status. */
+/** `{"status":404,"error":"things:thing.notfound","message":"..."}` with model-ditto's status for the code. */
 export function twinError(code: TwinErrorCode, message: string, description?: string): DittoErrorValue {
-  const value = { status: TwinErrorStatus[code], error: code, message };
-  return description === undefined ? value : { ...value, description };
+  return dittoError(code, message, description);
 }
 
 /** The not-found error of a scope, with Kanto's messages. */

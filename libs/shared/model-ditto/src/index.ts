@@ -76,8 +76,8 @@ export type {
   FeatureMessagePathParseResult,
   FeaturePropertyPathParseResult,
 } from './path';
-export { DittoErrorCodes, DittoErrorStatus, createDittoError, isDittoErrorValue } from './errors';
-export type { DittoErrorCode, DittoErrorValue } from './errors';
+export { DittoErrorCodes, DittoErrorStatus, createDittoError, dittoError, isDittoErrorValue } from './errors';
+export type { DittoErrorCode, DittoErrorValue, KnownDittoErrorCode } from './errors';
 export { buildTwinModify, buildTwinDelete } from './twin-command';
 export type { TwinModifyOptions, TwinDeleteOptions } from './twin-command';
 export { buildLiveMessage } from './live-message';

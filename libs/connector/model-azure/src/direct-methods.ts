@@ -8,13 +8,12 @@
 //   of the gateway thing: the payload is the `value` of a live message `<ns>/<name>/things/live/messages/<subject>`
 //   with path `/features/<FeatureId>/inbox/messages/<subject>`.
 // What cannot be mapped is dropped with a reason; IoT Hub then answers the caller with a timeout.
-import { buildDittoTopic, featureMessagePath, parseDittoTopic, parseEnvelope, parseThingId, getCorrelationId } from '@ledge/shared/model-ditto';
+import { buildDittoTopic, featureMessagePath, parseDittoTopic, parseEnvelope, parseThingId, getCorrelationId, isValidFeatureId } from '@ledge/shared/model-ditto';
 import type { DittoEnvelope } from '@ledge/shared/model-ditto';
 import { buildCommandRequestTopics, topicNameProblem } from '@ledge/shared/model-hono';
 import { decodeJsonInput, isPlainObject } from '@ledge/shared/util-parse';
 import type { Mapped, QoS } from '@ledge/connector/model-connector';
 import { defaultParseEnvelopeOptions } from '@ledge/shared/model-ditto';
-import { isValidFeatureId } from '@ledge/connector/model-twins';
 import { SAFE_REQUEST_ID, methodResponseTopic } from './azure-topics';
 
 /** Prefix of the Hono request ID of a direct method's local command: `azure-method-<rid>`. */

@@ -5,7 +5,8 @@
 // (model-twins' section registry, kept in twin-state.ts); otherwise model-twins' reading applies. What is
 // IoT Hub's own: only feature sections here — attributes sections (the classic one, `edge:containers`
 // alone) name no feature.
-import { isValidFeatureId, parseTwinSectionName, twinSectionName, type TwinSectionRegistry } from '@ledge/connector/model-twins';
+import { isValidFeatureId } from '@ledge/shared/model-ditto';
+import { parseTwinSectionName, twinSectionName, type TwinSectionRegistry } from '@ledge/connector/model-twins';
 
 /** The feature a twin section holds. */
 export interface FeatureSection {

@@ -6,7 +6,7 @@ import { formatPointer, getAt } from '@ledge/shared/model-ditto';
 import { changeRevision, commandValue, errorResult, featureMarks, type CommandResult, type TwinCommand } from './twin-command';
 import { invalidJson, notFound } from './twin-errors';
 import { checkFeature, featureJson } from './twin-json';
-import type { TwinPath } from './twin-path';
+import type { TwinPath } from '@ledge/shared/model-ditto';
 import type { DittoErrorValue } from '@ledge/shared/model-ditto';
 
 type FeatureScope = Extract<TwinPath, { featureId: string }>;

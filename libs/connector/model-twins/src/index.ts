@@ -10,8 +10,6 @@ export type {
   TwinUplink,
   TwinWrite,
 } from './twin-types';
-export { parseTwinPath, formatTwinPath, isValidFeatureId, defaultTwinPathLimits, MAX_FEATURE_ID_LENGTH } from './twin-path';
-export type { TwinPath, TwinScope, TwinPathLimits, TwinPathParseResult } from './twin-path';
 export { parseFieldSelector, selectFields, defaultFieldSelectorLimits } from './field-selector';
 export type { FieldSelectorLimits, FieldSelectorParseResult } from './field-selector';
 export { TwinErrorCodes, twinError } from './twin-errors';

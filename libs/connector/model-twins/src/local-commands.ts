@@ -20,7 +20,7 @@ import {
   twinResponse,
   uplinkTopic,
 } from './twin-messages';
-import { parseTwinPath } from './twin-path';
+import { parseTwinPath } from '@ledge/shared/model-ditto';
 import type { TwinContext, TwinEnvelope, TwinMessage, TwinRead, TwinUplink, TwinWrite } from './twin-types';
 
 export type LocalCommandOutcome =

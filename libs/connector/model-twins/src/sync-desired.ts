@@ -5,7 +5,7 @@
 import type { DesiredUpdate } from '@ledge/connector/model-connector';
 import { isOwnThing, localEventTopic, SYNC_CONFLICT_HEADER, twinEvent } from './twin-messages';
 import { createThingDraft, type ThingDraft } from './twin-draft';
-import { isValidFeatureId } from './twin-path';
+import { isValidFeatureId } from '@ledge/shared/model-ditto';
 import type { TwinContext, TwinMessage, TwinRead, TwinWrite } from './twin-types';
 import { parseThingId, isEmptyObject, isJsonObject, jsonEqual, mergePatch, type JsonObject } from '@ledge/shared/model-ditto';
 

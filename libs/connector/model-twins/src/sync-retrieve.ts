@@ -4,7 +4,7 @@
 import type { DesiredUpdate } from '@ledge/connector/model-connector';
 import { DittoHeaderNames, isDittoErrorValue, parseDittoTopic, type DittoEnvelope, isJsonObject } from '@ledge/shared/model-ditto';
 import { commandTopic, uplinkTopic } from './twin-messages';
-import { isValidFeatureId } from './twin-path';
+import { isValidFeatureId } from '@ledge/shared/model-ditto';
 import type { TwinContext, TwinMessage, TwinRead } from './twin-types';
 
 /**

@@ -6,7 +6,7 @@ import { changeRevision, commandValue, errorResult, featureMarks, type CommandRe
 import type { ThingDraft } from './twin-draft';
 import { invalidJson, notFound, twinError, TwinErrorCodes } from './twin-errors';
 import { checkFeatures, checkThingFields, featureJson, featuresJson, thingJson, type ThingFields } from './twin-json';
-import { isValidFeatureId } from './twin-path';
+import { isValidFeatureId } from '@ledge/shared/model-ditto';
 import type { SyncMark, TwinFeature, TwinRead, TwinEnvelope } from './twin-types';
 
 type Result<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly result: CommandResult };

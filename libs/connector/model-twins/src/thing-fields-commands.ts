@@ -6,7 +6,7 @@ import { formatPointer, getAt, withoutKey } from '@ledge/shared/model-ditto';
 import { changeRevision, commandValue, errorResult, type CommandResult, type TwinCommand } from './twin-command';
 import { invalidJson, notFound, twinError, TwinErrorCodes } from './twin-errors';
 import { checkThingFields, thingFieldsJson } from './twin-json';
-import type { TwinPath } from './twin-path';
+import type { TwinPath } from '@ledge/shared/model-ditto';
 import type { SyncMark } from './twin-types';
 
 type FieldsScope = Extract<TwinPath, { scope: 'attributes' | 'definition' | 'policyId' }>;

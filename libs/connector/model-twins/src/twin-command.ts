@@ -4,7 +4,7 @@
 import type { DittoCommandAction, DittoErrorValue, DittoEventAction } from '@ledge/shared/model-ditto';
 import { invalidJson } from './twin-errors';
 import type { ThingDraft } from './twin-draft';
-import type { TwinPath } from './twin-path';
+import type { TwinPath } from '@ledge/shared/model-ditto';
 import type { SyncMark, TwinContext, TwinEnvelope } from './twin-types';
 
 export interface TwinCommand {

@@ -5,8 +5,6 @@ export { applyTwinCommand, readPath, missingError, twinStoreLimits } from './twi
 export type { TwinEvent, TwinEventAction, TwinCommandResult, ReadResult } from './twin-store';
 export { emptyTwinState, publicThing, reviveThing, thingShapeProblem, THING_KEYS } from './thing';
 export type { Thing, Feature, TwinState } from './thing';
-export { twinAddress, addressSegments } from './twin-path';
-export type { TwinAddress, TwinAddressResult } from './twin-path';
 export { sseFragment, parseFields, selectFields, enrichFragment, MAX_FIELDS } from './sse-fragment';
 export type { FieldsParseResult } from './sse-fragment';
 export { DittoErrors } from './ditto-errors';

@@ -12,13 +12,15 @@ import {
   parsePointer,
   parseThingId,
   setAt,
+  twinPathOf,
+  twinPathSegments,
   valueAt,
   type DittoEnvelope,
+  type TwinPath,
 } from '@ledge/shared/model-ditto';
 import { decodeJsonInput, isPlainObject } from '@ledge/shared/util-parse';
 import { DittoErrors, type DittoError } from './ditto-errors';
 import { publicThing, thingShapeProblem, type Thing, type TwinState } from './thing';
-import { addressSegments, twinAddress, type TwinAddress } from './twin-path';
 
 export const twinStoreLimits = Object.freeze({
   maxThings: 10_000,
@@ -69,8 +71,8 @@ export function applyTwinCommand(state: TwinState, envelope: DittoEnvelope, now:
   const thingId = formatThingId(id.thingId);
   const pointer = parsePointer(envelope.path);
   if (!pointer.ok) return fail(DittoErrors.pointerInvalid(pointer.problems.join('; ')));
-  const address = twinAddress(pointer.segments);
-  if (!address.ok) return fail(DittoErrors.pointerInvalid(address.problem));
+  const address = twinPathOf(pointer.segments);
+  if (!address.ok) return fail(DittoErrors.pointerInvalid(address.problems.join('; ')));
   const hasValue = Object.hasOwn(envelope, 'value') && envelope.value !== undefined;
   if (t.action !== 'delete') {
     if (!hasValue) return fail(DittoErrors.jsonInvalid(`a ${t.action} command needs a value`));
@@ -79,14 +81,14 @@ export function applyTwinCommand(state: TwinState, envelope: DittoEnvelope, now:
   }
   const timestamp = iso(now);
   if (timestamp === undefined) return fail(DittoErrors.commandInvalid('the clock gave no valid time'));
-  const cmd: Command = { thingId, action: t.action as Command['action'], address: address.address, segments: pointer.segments, value: envelope.value, timestamp };
+  const cmd: Command = { thingId, action: t.action as Command['action'], address: address.path, segments: pointer.segments, value: envelope.value, timestamp };
   return apply(state, cmd);
 }
 
 interface Command {
   readonly thingId: string;
   readonly action: 'create' | 'modify' | 'merge' | 'delete';
-  readonly address: TwinAddress;
+  readonly address: TwinPath;
   readonly segments: readonly string[];
   readonly value: unknown;
   readonly timestamp: string;
@@ -100,25 +102,25 @@ function apply(state: TwinState, cmd: Command): TwinCommandResult {
     return fail(DittoErrors.tooManyThings(twinStoreLimits.maxThings));
   }
   if (action === 'create') {
-    if (address.kind !== 'thing') return fail(DittoErrors.commandInvalid('create is only for the whole Thing (path "/"); use modify'));
+    if (address.scope !== 'thing') return fail(DittoErrors.commandInvalid('create is only for the whole Thing (path "/"); use modify'));
     if (existing !== undefined) return fail(DittoErrors.thingConflict(thingId));
   }
   if (action === 'delete') {
     if (existing === undefined) return fail(DittoErrors.thingNotFound(thingId));
-    if (address.kind === 'thing') {
+    if (address.scope === 'thing') {
       const things = { ...state.things };
       delete things[thingId];
       return { state: { things }, event: { thingId, action: 'deleted', path: '/', revision: existing._revision + 1, timestamp } };
     }
     const missing = missingError(existing, address);
     if (missing !== undefined) return fail(missing);
-    if (address.kind === 'policyId') return fail(DittoErrors.commandInvalid('the policyId of a Thing cannot be deleted'));
+    if (address.scope === 'policyId') return fail(DittoErrors.commandInvalid('the policyId of a Thing cannot be deleted'));
     return commit(state, existing, deleteAt(body(existing), segments) ?? body(existing), { thingId, action: 'deleted', path: formatPointer(segments), timestamp });
   }
   const base: Record<string, unknown> = existing === undefined ? { thingId } : body(existing);
   let next: unknown;
   let eventAction: TwinEvent['action'];
-  if (address.kind === 'thing') {
+  if (address.scope === 'thing') {
     if (!isJsonObject(value)) return fail(DittoErrors.jsonInvalid('a Thing must be a JSON object'));
     if (value['thingId'] !== undefined && value['thingId'] !== thingId) return fail(DittoErrors.thingIdNotSettable());
     next = action === 'merge' ? mergePatch(base, { ...value, thingId }) : { ...publicThing(value), thingId };
@@ -140,7 +142,7 @@ function apply(state: TwinState, cmd: Command): TwinCommandResult {
     // Implicit creation: one `created` event for the whole new Thing.
     return commit(state, undefined, next, { thingId, action: 'created', path: '/', timestamp, value: publicThing({ ...next, thingId }) });
   }
-  const eventValue = address.kind === 'thing' && action !== 'merge' ? publicThing({ ...(next as Record<string, unknown>), thingId }) : value;
+  const eventValue = address.scope === 'thing' && action !== 'merge' ? publicThing({ ...(next as Record<string, unknown>), thingId }) : value;
   return commit(state, existing, next, { thingId, action: eventAction, path: formatPointer(segments), timestamp, value: eventValue });
 }
 
@@ -161,19 +163,19 @@ function body(thing: Thing): Record<string, unknown> {
 }
 
 /** A modify below a Feature needs the Feature (Ditto answers feature.notfound); attributes and properties levels are created. */
-function parentMissing(json: Record<string, unknown>, address: TwinAddress, thingId: string): DittoError | undefined {
-  if ((address.kind === 'featureDefinition' || address.kind === 'properties') && valueAt(json, ['features', address.featureId]) === undefined) {
+function parentMissing(json: Record<string, unknown>, address: TwinPath, thingId: string): DittoError | undefined {
+  if ((address.scope === 'featureDefinition' || address.scope === 'properties' || address.scope === 'desiredProperties') && valueAt(json, ['features', address.featureId]) === undefined) {
     return DittoErrors.featureNotFound(thingId, address.featureId);
   }
   return undefined;
 }
 
 /** Ditto's not-found error for the first missing level of `address` in `thing`, or undefined when it is there. */
-export function missingError(thing: Thing, address: TwinAddress): DittoError | undefined {
+export function missingError(thing: Thing, address: TwinPath): DittoError | undefined {
   const json = thing as unknown as Record<string, unknown>;
   const id = thing.thingId;
-  if (valueAt(json, addressSegments(address)) !== undefined) return undefined;
-  switch (address.kind) {
+  if (valueAt(json, twinPathSegments(address)) !== undefined) return undefined;
+  switch (address.scope) {
     case 'thing':
       return undefined;
     case 'attributes':
@@ -188,11 +190,12 @@ export function missingError(thing: Thing, address: TwinAddress): DittoError | u
       return DittoErrors.featureNotFound(id, address.featureId);
     case 'featureDefinition':
       return valueAt(json, ['features', address.featureId]) === undefined ? DittoErrors.featureNotFound(id, address.featureId) : DittoErrors.featureDefinitionNotFound(id, address.featureId);
-    case 'properties': {
+    case 'properties':
+    case 'desiredProperties': {
       if (valueAt(json, ['features', address.featureId]) === undefined) return DittoErrors.featureNotFound(id, address.featureId);
-      const which = address.desired ? 'desiredProperties' : 'properties';
-      if (address.pointer.length === 0 || valueAt(json, ['features', address.featureId, which]) === undefined) return DittoErrors.propertiesNotFound(id, address.featureId, address.desired);
-      return DittoErrors.propertyNotFound(id, address.featureId, formatPointer(address.pointer), address.desired);
+      const desired = address.scope === 'desiredProperties';
+      if (address.pointer.length === 0 || valueAt(json, ['features', address.featureId, address.scope]) === undefined) return DittoErrors.propertiesNotFound(id, address.featureId, desired);
+      return DittoErrors.propertyNotFound(id, address.featureId, formatPointer(address.pointer), desired);
     }
   }
 }
@@ -210,12 +213,12 @@ export function readPath(thing: Thing, pointer: string | readonly string[]): Rea
     if (!parsed.ok) return { ok: false, error: DittoErrors.pointerInvalid(parsed.problems.join('; ')) };
     segments = parsed.segments;
   } else segments = pointer;
-  const address = twinAddress(segments);
-  if (!address.ok) return { ok: false, error: DittoErrors.pointerInvalid(address.problem) };
-  if (address.address.kind === 'thing') return { ok: true, value: publicThing(thing) };
-  const missing = missingError(thing, address.address);
+  const address = twinPathOf(segments);
+  if (!address.ok) return { ok: false, error: DittoErrors.pointerInvalid(address.problems.join('; ')) };
+  if (address.path.scope === 'thing') return { ok: true, value: publicThing(thing) };
+  const missing = missingError(thing, address.path);
   if (missing !== undefined) return { ok: false, error: missing };
-  return { ok: true, value: valueAt(thing, addressSegments(address.address)) };
+  return { ok: true, value: valueAt(thing, twinPathSegments(address.path)) };
 }
 
 function iso(now: Date | number | string): string | undefined {

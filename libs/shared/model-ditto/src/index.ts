@@ -110,3 +110,5 @@ export {
   isEmptyObject,
 } from './json-value';
 export type { JsonObject } from './json-value';
+export { parseTwinPath, twinPathOf, formatTwinPath, twinPathSegments, isValidFeatureId, defaultTwinPathLimits, MAX_FEATURE_ID_LENGTH } from './twin-path';
+export type { TwinPath, TwinScope, TwinPathLimits, TwinPathParseResult } from './twin-path';

@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatTwinPath, parseTwinPath, type TwinPath } from './twin-path';
+import { parsePointer } from './json-pointer';
+import { formatTwinPath, parseTwinPath, twinPathOf, twinPathSegments, type TwinPath } from './twin-path';
 
 describe('parseTwinPath', () => {
   const valid: Array<[string, TwinPath]> = [
@@ -22,9 +23,12 @@ describe('parseTwinPath', () => {
     ['/attributes/__proto__', { scope: 'attributes', pointer: ['__proto__'] }],
   ];
   for (const [path, expected] of valid) {
-    it(`parses ${path}`, () => {
+    it(`parses ${path}, from the string and from its pointer segments alike`, () => {
       assert.deepEqual(parseTwinPath(path), { ok: true, path: expected });
       assert.equal(formatTwinPath(expected), path);
+      const pointer = parsePointer(path);
+      assert.ok(pointer.ok);
+      assert.deepEqual(twinPathOf(pointer.segments), { ok: true, path: expected });
     });
   }
 
@@ -57,11 +61,31 @@ describe('parseTwinPath', () => {
       const result = parseTwinPath(path);
       assert.equal(result.ok, false);
       if (!result.ok) assert.ok(result.problems.length > 0);
+      // the same path as pointer segments, where it is a pointer at all
+      const pointer = typeof path === 'string' && path !== '' ? parsePointer(path, { maxSegments: 64, maxLength: 10_000 }) : undefined; // '' is the root pointer
+      if (pointer?.ok) assert.equal(twinPathOf(pointer.segments).ok, false, 'as segments');
     });
   }
 
   it('bounds the pointer depth by the limits', () => {
     assert.equal(parseTwinPath('/attributes/a/b/c', { maxLength: 100, maxDepth: 2 }).ok, false);
     assert.equal(parseTwinPath('/attributes/a/b', { maxLength: 100, maxDepth: 2 }).ok, true);
+  });
+
+  it('twinPathOf bounds the depth too, and twinPathSegments says where each resource lives in the Thing', () => {
+    assert.equal(twinPathOf(['attributes', 'a', 'b', 'c'], { maxLength: 100, maxDepth: 2 }).ok, false);
+    assert.deepEqual(twinPathOf([]), { ok: true, path: { scope: 'thing' } });
+    const where: Array<[TwinPath, string[]]> = [
+      [{ scope: 'thing' }, []],
+      [{ scope: 'attributes', pointer: ['a', 'b'] }, ['attributes', 'a', 'b']],
+      [{ scope: 'definition' }, ['definition']],
+      [{ scope: 'policyId' }, ['policyId']],
+      [{ scope: 'features' }, ['features']],
+      [{ scope: 'feature', featureId: 'f' }, ['features', 'f']],
+      [{ scope: 'featureDefinition', featureId: 'f' }, ['features', 'f', 'definition']],
+      [{ scope: 'properties', featureId: 'f', pointer: ['x'] }, ['features', 'f', 'properties', 'x']],
+      [{ scope: 'desiredProperties', featureId: 'f', pointer: [] }, ['features', 'f', 'desiredProperties']],
+    ];
+    for (const [path, segments] of where) assert.deepEqual(twinPathSegments(path), segments, path.scope);
   });
 });

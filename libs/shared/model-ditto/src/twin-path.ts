@@ -1,9 +1,13 @@
-// Ditto paths of a thing's twin, parsed into the scope a command addresses (Ditto protocol
-// "things" specification; Kanto's ParseCmdPath scopes, plus attributes and definitions, which Kanto leaves
-// unsupported). Property and attribute paths are JSON pointers (RFC 6901, `~0`/`~1` unescaped); feature
-// IDs are a single segment taken as is. Untrusted input: bounded, never throws.
+// The resources of a Thing a twin command or an HTTP GET addresses (Ditto protocol "things"
+// specification, HTTP API 2): `/`, `/attributes[/<ptr>]`, `/definition`, `/policyId`, `/features`,
+// `/features/<F>`, `/features/<F>/definition`, `/features/<F>/properties[/<ptr>]`,
+// `/features/<F>/desiredProperties[/<ptr>]`. Kanto's ParseCmdPath scopes, plus attributes and definitions,
+// which Kanto leaves unsupported. One parser for the local twins (a command's path) and the development
+// cloud (a command's path or an HTTP resource, already split into pointer segments). Property and
+// attribute paths are JSON pointers (RFC 6901, `~0`/`~1` unescaped); in a path string the feature ID is a
+// single segment taken as is. Untrusted input: bounded, never throws.
 import { parseFailure, type ParseFailure } from '@ledge/shared/util-parse';
-import { formatPointer, unescapeSegment } from '@ledge/shared/model-ditto';
+import { formatPointer, unescapeSegment } from './json-pointer';
 
 export type TwinPath =
   | { readonly scope: 'thing' }
@@ -48,15 +52,35 @@ export function parseTwinPath(path: unknown, limits: TwinPathLimits = defaultTwi
   if (!path.startsWith('/')) return parseFailure(`path "${path}" must start with "/"`);
   const raw = path.slice(1).split('/');
   if (raw.includes('')) return parseFailure(`path "${path}" has an empty segment`);
-  const [root, second, third, ...rest] = raw as [string, ...string[]];
+  return scopeOf(path, raw, (below) => pointerOf(path, below, limits));
+}
+
+/**
+ * The resource that unescaped pointer segments address (`[]` is the Thing), as parseTwinPath would for
+ * the path they spell; for paths that arrive as JSON pointers (the development cloud's HTTP API).
+ */
+export function twinPathOf(segments: readonly string[], limits: TwinPathLimits = defaultTwinPathLimits): TwinPathParseResult {
+  if (segments.length === 0) return { ok: true, path: { scope: 'thing' } };
+  const path = formatPointer(segments);
+  if (path.length > limits.maxLength) return parseFailure(`path is longer than ${limits.maxLength} characters`);
+  if (segments.includes('')) return parseFailure(`path "${path}" has an empty segment`);
+  return scopeOf(path, segments, (below) =>
+    below.length > limits.maxDepth ? parseFailure(`path "${path}" is deeper than ${limits.maxDepth} levels`) : { ok: true, segments: below },
+  );
+}
+
+type PointerResult = { readonly ok: true; readonly segments: readonly string[] } | ParseFailure;
+
+function scopeOf(path: string, segments: readonly string[], pointer: (below: readonly string[]) => PointerResult): TwinPathParseResult {
+  const [root, second, third, ...rest] = segments as [string, ...string[]];
   switch (root) {
     case 'attributes': {
-      const pointer = pointerOf(path, raw.slice(1), limits);
-      return pointer.ok ? { ok: true, path: { scope: 'attributes', pointer: pointer.segments } } : pointer;
+      const p = pointer(segments.slice(1));
+      return p.ok ? { ok: true, path: { scope: 'attributes', pointer: p.segments } } : p;
     }
     case 'definition':
     case 'policyId':
-      return raw.length === 1 ? { ok: true, path: { scope: root } } : parseFailure(`path "${path}" has segments below /${root}`);
+      return segments.length === 1 ? { ok: true, path: { scope: root } } : parseFailure(`path "${path}" has segments below /${root}`);
     case 'features':
       break;
     default:
@@ -74,15 +98,11 @@ export function parseTwinPath(path: unknown, limits: TwinPathLimits = defaultTwi
   if (third !== 'properties' && third !== 'desiredProperties') {
     return parseFailure(`path "${path}" is not a feature path (expected definition, properties or desiredProperties)`);
   }
-  const pointer = pointerOf(path, rest, limits);
-  return pointer.ok ? { ok: true, path: { scope: third, featureId, pointer: pointer.segments } } : pointer;
+  const p = pointer(rest);
+  return p.ok ? { ok: true, path: { scope: third, featureId, pointer: p.segments } } : p;
 }
 
-function pointerOf(
-  path: string,
-  raw: readonly string[],
-  limits: TwinPathLimits,
-): { readonly ok: true; readonly segments: readonly string[] } | ParseFailure {
+function pointerOf(path: string, raw: readonly string[], limits: TwinPathLimits): PointerResult {
   if (raw.length > limits.maxDepth) return parseFailure(`path "${path}" is deeper than ${limits.maxDepth} levels`);
   const segments: string[] = [];
   for (const s of raw) {
@@ -114,5 +134,26 @@ export function formatTwinPath(path: TwinPath): string {
     case 'properties':
     case 'desiredProperties':
       return `/features/${path.featureId}/${path.scope}${ptr(path.pointer)}`;
+  }
+}
+
+/** Where the resource lives inside the Thing's JSON (`[]`: the Thing itself). */
+export function twinPathSegments(path: TwinPath): readonly string[] {
+  switch (path.scope) {
+    case 'thing':
+      return [];
+    case 'attributes':
+      return ['attributes', ...path.pointer];
+    case 'definition':
+    case 'policyId':
+    case 'features':
+      return [path.scope];
+    case 'feature':
+      return ['features', path.featureId];
+    case 'featureDefinition':
+      return ['features', path.featureId, 'definition'];
+    case 'properties':
+    case 'desiredProperties':
+      return ['features', path.featureId, path.scope, ...path.pointer];
   }
 }

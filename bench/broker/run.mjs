@@ -11,6 +11,7 @@
 // Ledge with fsync interval (default) and fsync always against Mosquitto with `persistence true`
 // (autosave every 1800 s, its default) and with its tightest autosave settings, in the same run.
 // Usage: npm run bench:broker [-- --quick] [-- --only plain|durable] [-- --autosave-changes] [-- --brokers ledge,...]
+//        [BENCH_ROUNDS=N] [BENCH_LEDGE_NODE_ARGS="<node flags for the Ledge broker only>"]
 import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, Socket } from 'node:net';
@@ -100,8 +101,12 @@ async function startMosquitto(name, extra = []) {
   return { name, url: `mqtt://127.0.0.1:${port}`, pid: child.pid };
 }
 
+// BENCH_LEDGE_NODE_ARGS: node/V8 flags for the Ledge broker only (an A/B of a flag; the load generator and
+// Mosquitto are unchanged), e.g. BENCH_LEDGE_NODE_ARGS=--single-threaded-gc.
+const ledgeNodeArgs = (process.env.BENCH_LEDGE_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+
 async function startLedge(name, args = []) {
-  const child = spawn(process.execPath, [join(root, 'dist/apps/broker/main.js'), '--port', '0', '--dataDir', join(tmp, name), ...args], {
+  const child = spawn(process.execPath, [...ledgeNodeArgs, join(root, 'dist/apps/broker/main.js'), '--port', '0', '--dataDir', join(tmp, name), ...args], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   children.push(child);
@@ -246,6 +251,7 @@ if (only !== 'durable') {
 const f = (x, d = 0) => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
 const out = [];
 out.push(`Machine: ${spawnSync('nproc').stdout.toString().trim()} cores, Node ${process.version}, Mosquitto ${spawnSync('mosquitto', ['-h']).stdout.toString().split('\n')[0].replace(/^mosquitto version /, '')}`);
+if (ledgeNodeArgs.length > 0) out.push(`Ledge broker started with node flags: ${ledgeNodeArgs.join(' ')}`);
 out.push('');
 const plain = rows.filter((x) => !x.s.durable);
 const durable = rows.filter((x) => x.s.durable);

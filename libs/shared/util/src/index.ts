@@ -9,8 +9,9 @@ export {
   isLedgeError,
   formatMessage,
   UtilErrorCodes,
+  defineErrors,
 } from './errors';
-export type { ErrorKind, LedgeErrorOptions } from './errors';
+export type { ErrorDef, ErrorKind, ErrorTable, KindError, LedgeErrorOptions, TemplatePlaceholders, TemplateValues } from './errors';
 export { createLogger, redactObject, REDACTED_KEYS, LOG_LEVELS } from './logger';
 export type { Logger, LoggerOptions } from './logger';
 export { formatLine } from './pretty-stream';

@@ -1,67 +1,40 @@
 // Errors of the on-disk store (STYLE.md "Errors"): stable codes, never reused, listed in docs/errors.md.
 // Node fs errors are translated here, once; the errno stays in `details.errno` and the original in `cause`.
-import {
-  FailedPreconditionError,
-  InternalError,
-  InvalidArgumentError,
-  NotFoundError,
-  UnavailableError,
-  formatMessage,
-  type LedgeError,
-} from '@ledge/shared/util';
+import { defineErrors, type LedgeError } from '@ledge/shared/util';
 
-export const StoreErrorCodes = Object.freeze({
+const StoreErrors = defineErrors({
   /** An option has a bad value (negative bound, unknown fsync policy, empty dir). */
-  INVALID_OPTIONS: 'LEDGE_STORE_INVALID_OPTIONS',
+  INVALID_OPTIONS: { code: 'LEDGE_STORE_INVALID_OPTIONS', kind: 'InvalidArgument', message: 'invalid store options: {problem}' },
   /** The store was used before open()/setup() finished. */
-  NOT_OPEN: 'LEDGE_STORE_NOT_OPEN',
+  NOT_OPEN: { code: 'LEDGE_STORE_NOT_OPEN', kind: 'FailedPrecondition', message: '{what} is not open yet' },
   /** The store was used after close()/destroy(). */
-  CLOSED: 'LEDGE_STORE_CLOSED',
+  CLOSED: { code: 'LEDGE_STORE_CLOSED', kind: 'FailedPrecondition', message: '{what} is closed' },
   /** The store directory could not be created, listed or read. */
-  OPEN_FAILED: 'LEDGE_STORE_OPEN_FAILED',
+  OPEN_FAILED: { code: 'LEDGE_STORE_OPEN_FAILED', kind: 'Unavailable', message: 'cannot open store directory {dir}: {reason}' },
   /** A file was written by a newer, incompatible format version. */
-  UNSUPPORTED_FORMAT: 'LEDGE_STORE_UNSUPPORTED_FORMAT',
+  UNSUPPORTED_FORMAT: { code: 'LEDGE_STORE_UNSUPPORTED_FORMAT', kind: 'FailedPrecondition', message: '{file} has format version {version}, this build reads up to {supported}' },
   /** Writing or fsyncing the journal failed (disk full, I/O error); the store stops accepting writes. */
-  WRITE_FAILED: 'LEDGE_STORE_WRITE_FAILED',
+  WRITE_FAILED: { code: 'LEDGE_STORE_WRITE_FAILED', kind: 'Unavailable', message: 'journal {op} failed: {reason}' },
   /** A torn or corrupt record was found on replay and cut off (logged as a warning, never thrown). */
-  CORRUPT_RECORD: 'LEDGE_STORE_CORRUPT_RECORD',
+  CORRUPT_RECORD: { code: 'LEDGE_STORE_CORRUPT_RECORD', kind: 'Internal', message: '{problem} record in {file} at offset {offset}' },
   /** A record is larger than `maxRecordBytes`. */
-  RECORD_TOO_LARGE: 'LEDGE_STORE_RECORD_TOO_LARGE',
+  RECORD_TOO_LARGE: { code: 'LEDGE_STORE_RECORD_TOO_LARGE', kind: 'InvalidArgument', message: 'record of {bytes} bytes exceeds maxRecordBytes {max}' },
   /** A value cannot be stored (symbol, bigint, class instance other than Buffer/Uint8Array). */
-  UNENCODABLE: 'LEDGE_STORE_UNENCODABLE',
+  UNENCODABLE: { code: 'LEDGE_STORE_UNENCODABLE', kind: 'InvalidArgument', message: 'cannot store a value of type {type}' },
   /** A record passed its checksum but does not decode: a bug or a foreign file. */
-  CORRUPT: 'LEDGE_STORE_CORRUPT',
+  CORRUPT: { code: 'LEDGE_STORE_CORRUPT', kind: 'Internal', message: 'undecodable record: {problem}' },
   /** Writing a snapshot during compaction failed; the journal keeps working without it. */
-  COMPACTION_FAILED: 'LEDGE_STORE_COMPACTION_FAILED',
+  COMPACTION_FAILED: { code: 'LEDGE_STORE_COMPACTION_FAILED', kind: 'Unavailable', message: 'journal compaction failed: {reason}' },
   /** An aedes packet lookup (outgoingUpdate, incomingGetPacket, incomingDelPacket) found nothing. */
-  NO_SUCH_PACKET: 'LEDGE_STORE_NO_SUCH_PACKET',
+  NO_SUCH_PACKET: { code: 'LEDGE_STORE_NO_SUCH_PACKET', kind: 'NotFound', message: 'no such packet' },
   /** Logged (warn, rate-limited) when the overflow rule drops queued messages; never thrown. */
-  QUEUE_FULL: 'LEDGE_STORE_QUEUE_FULL',
+  QUEUE_FULL: { code: 'LEDGE_STORE_QUEUE_FULL', kind: 'FailedPrecondition', message: 'queue full: dropped {dropped} oldest messages' },
   /** A record-store key or prefix is not a well-formed string of at most `maxKeyBytes` UTF-8 bytes. */
-  INVALID_KEY: 'LEDGE_STORE_INVALID_KEY',
-} as const);
-export type StoreErrorCode = (typeof StoreErrorCodes)[keyof typeof StoreErrorCodes];
-
-const messages: Readonly<Record<StoreErrorCode, string>> = Object.freeze({
-  LEDGE_STORE_INVALID_OPTIONS: 'invalid store options: {problem}',
-  LEDGE_STORE_NOT_OPEN: '{what} is not open yet',
-  LEDGE_STORE_CLOSED: '{what} is closed',
-  LEDGE_STORE_OPEN_FAILED: 'cannot open store directory {dir}: {reason}',
-  LEDGE_STORE_UNSUPPORTED_FORMAT: '{file} has format version {version}, this build reads up to {supported}',
-  LEDGE_STORE_WRITE_FAILED: 'journal {op} failed: {reason}',
-  LEDGE_STORE_CORRUPT_RECORD: '{problem} record in {file} at offset {offset}',
-  LEDGE_STORE_RECORD_TOO_LARGE: 'record of {bytes} bytes exceeds maxRecordBytes {max}',
-  LEDGE_STORE_UNENCODABLE: 'cannot store a value of type {type}',
-  LEDGE_STORE_CORRUPT: 'undecodable record: {problem}',
-  LEDGE_STORE_COMPACTION_FAILED: 'journal compaction failed: {reason}',
-  LEDGE_STORE_NO_SUCH_PACKET: 'no such packet',
-  LEDGE_STORE_QUEUE_FULL: 'queue full: dropped {dropped} oldest messages',
-  LEDGE_STORE_INVALID_KEY: 'invalid key: {problem}',
+  INVALID_KEY: { code: 'LEDGE_STORE_INVALID_KEY', kind: 'InvalidArgument', message: 'invalid key: {problem}' },
 });
 
-function message(code: StoreErrorCode, values: Record<string, unknown> = {}): string {
-  return formatMessage(messages[code], values);
-}
+export const StoreErrorCodes = StoreErrors.codes;
+export type StoreErrorCode = (typeof StoreErrorCodes)[keyof typeof StoreErrorCodes];
 
 function reasonOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
@@ -73,65 +46,50 @@ function errnoOf(err: unknown): { errno?: string } {
 }
 
 export function invalidOptionsError(problem: string): LedgeError {
-  return new InvalidArgumentError(StoreErrorCodes.INVALID_OPTIONS, message(StoreErrorCodes.INVALID_OPTIONS, { problem }));
+  return StoreErrors.create('INVALID_OPTIONS', { problem });
 }
 
 export function notOpenError(what = 'store'): LedgeError {
-  return new FailedPreconditionError(StoreErrorCodes.NOT_OPEN, message(StoreErrorCodes.NOT_OPEN, { what }));
+  return StoreErrors.create('NOT_OPEN', { what });
 }
 
 export function closedError(what = 'store'): LedgeError {
-  return new FailedPreconditionError(StoreErrorCodes.CLOSED, message(StoreErrorCodes.CLOSED, { what }));
+  return StoreErrors.create('CLOSED', { what });
 }
 
 export function openFailedError(dir: string, cause: unknown): LedgeError {
-  return new UnavailableError(StoreErrorCodes.OPEN_FAILED, message(StoreErrorCodes.OPEN_FAILED, { dir, reason: reasonOf(cause) }), {
-    cause,
-    details: { dir, ...errnoOf(cause) },
-  });
+  return StoreErrors.create('OPEN_FAILED', { dir, reason: reasonOf(cause) }, { cause, details: { dir, ...errnoOf(cause) } });
 }
 
 export function unsupportedFormatError(file: string, version: number, supported: number): LedgeError {
-  return new FailedPreconditionError(
-    StoreErrorCodes.UNSUPPORTED_FORMAT,
-    message(StoreErrorCodes.UNSUPPORTED_FORMAT, { file, version, supported }),
-    { details: { file, version, supported } },
-  );
+  return StoreErrors.create('UNSUPPORTED_FORMAT', { file, version, supported }, { details: { file, version, supported } });
 }
 
 export function writeFailedError(op: string, file: string, cause: unknown): LedgeError {
-  return new UnavailableError(StoreErrorCodes.WRITE_FAILED, message(StoreErrorCodes.WRITE_FAILED, { op, reason: reasonOf(cause) }), {
-    cause,
-    details: { op, file, ...errnoOf(cause) },
-  });
+  return StoreErrors.create('WRITE_FAILED', { op, reason: reasonOf(cause) }, { cause, details: { op, file, ...errnoOf(cause) } });
 }
 
 export function recordTooLargeError(bytes: number, max: number): LedgeError {
-  return new InvalidArgumentError(StoreErrorCodes.RECORD_TOO_LARGE, message(StoreErrorCodes.RECORD_TOO_LARGE, { bytes, max }), {
-    details: { bytes, max },
-  });
+  return StoreErrors.create('RECORD_TOO_LARGE', { bytes, max }, { details: { bytes, max } });
 }
 
 export function unencodableError(type: string): LedgeError {
-  return new InvalidArgumentError(StoreErrorCodes.UNENCODABLE, message(StoreErrorCodes.UNENCODABLE, { type }), { details: { type } });
+  return StoreErrors.create('UNENCODABLE', { type }, { details: { type } });
 }
 
 export function corruptError(problem: string): LedgeError {
-  return new InternalError(StoreErrorCodes.CORRUPT, message(StoreErrorCodes.CORRUPT, { problem }), { details: { problem } });
+  return StoreErrors.create('CORRUPT', { problem }, { details: { problem } });
 }
 
 export function compactionFailedError(cause: unknown): LedgeError {
-  return new UnavailableError(StoreErrorCodes.COMPACTION_FAILED, message(StoreErrorCodes.COMPACTION_FAILED, { reason: reasonOf(cause) }), {
-    cause,
-    details: { ...errnoOf(cause) },
-  });
+  return StoreErrors.create('COMPACTION_FAILED', { reason: reasonOf(cause) }, { cause, details: { ...errnoOf(cause) } });
 }
 
 /** aedes only checks that the promise rejects; the message stays the one aedes-persistence uses. */
 export function noSuchPacketError(clientId: string, messageId: unknown): LedgeError {
-  return new NotFoundError(StoreErrorCodes.NO_SUCH_PACKET, message(StoreErrorCodes.NO_SUCH_PACKET), { details: { clientId, messageId } });
+  return StoreErrors.create('NO_SUCH_PACKET', {}, { details: { clientId, messageId } });
 }
 
 export function invalidKeyError(problem: string, details: Record<string, unknown> = {}): LedgeError {
-  return new InvalidArgumentError(StoreErrorCodes.INVALID_KEY, message(StoreErrorCodes.INVALID_KEY, { problem }), { details: { problem, ...details } });
+  return StoreErrors.create('INVALID_KEY', { problem }, { details: { problem, ...details } });
 }

@@ -1,53 +1,44 @@
 // Errors of the broker (STYLE.md "Errors"): stable codes, message templates, containerd-style kinds.
 // MQTT-level refusals keep the protocol's own code (CONNACK return code) in `details.returnCode`.
-import { FailedPreconditionError, InvalidArgumentError, UnavailableError, formatMessage } from '@ledge/shared/util';
+import { defineErrors, type FailedPreconditionError, type InvalidArgumentError, type UnavailableError } from '@ledge/shared/util';
 
-export const BrokerErrorCodes = Object.freeze({
+const BrokerErrors = defineErrors({
   /** A config value that passed the type check is still unusable (ACL rule, user entry, file). */
-  CONFIG_INVALID: 'LEDGE_BROKER_CONFIG_INVALID',
+  CONFIG_INVALID: { code: 'LEDGE_BROKER_CONFIG_INVALID', kind: 'InvalidArgument', message: 'broker config: {why}' },
   /** A listener could not bind (port in use, address not available). */
-  LISTEN_FAILED: 'LEDGE_BROKER_LISTEN_FAILED',
+  LISTEN_FAILED: { code: 'LEDGE_BROKER_LISTEN_FAILED', kind: 'Unavailable', message: 'cannot listen on {protocol} {host}:{port}: {why}' },
   /** TLS was asked for but the certificate, key or CA could not be read. */
-  TLS_FILES_UNREADABLE: 'LEDGE_BROKER_TLS_FILES_UNREADABLE',
+  TLS_FILES_UNREADABLE: { code: 'LEDGE_BROKER_TLS_FILES_UNREADABLE', kind: 'FailedPrecondition', message: 'cannot read TLS file {path}: {why}' },
   /** The persistence could not be opened (data directory not writable, corrupt journal). */
-  PERSISTENCE_FAILED: 'LEDGE_BROKER_PERSISTENCE_FAILED',
+  PERSISTENCE_FAILED: { code: 'LEDGE_BROKER_PERSISTENCE_FAILED', kind: 'Unavailable', message: 'cannot open the broker persistence: {why}' },
   /** CONNECT refused: bad user name or password (CONNACK 4). */
-  AUTH_BAD_CREDENTIALS: 'LEDGE_BROKER_AUTH_BAD_CREDENTIALS',
+  AUTH_BAD_CREDENTIALS: { code: 'LEDGE_BROKER_AUTH_BAD_CREDENTIALS', kind: 'InvalidArgument', message: 'bad user name or password' },
   /** CONNECT refused: anonymous access not allowed from this peer (CONNACK 5). */
-  AUTH_NOT_AUTHORIZED: 'LEDGE_BROKER_AUTH_NOT_AUTHORIZED',
+  AUTH_NOT_AUTHORIZED: { code: 'LEDGE_BROKER_AUTH_NOT_AUTHORIZED', kind: 'FailedPrecondition', message: 'not authorized' },
 });
 
+export const BrokerErrorCodes = BrokerErrors.codes;
 export type BrokerErrorCode = (typeof BrokerErrorCodes)[keyof typeof BrokerErrorCodes];
 
-const templates: Record<BrokerErrorCode, string> = {
-  LEDGE_BROKER_CONFIG_INVALID: 'broker config: {why}',
-  LEDGE_BROKER_LISTEN_FAILED: 'cannot listen on {protocol} {host}:{port}: {why}',
-  LEDGE_BROKER_TLS_FILES_UNREADABLE: 'cannot read TLS file {path}: {why}',
-  LEDGE_BROKER_PERSISTENCE_FAILED: 'cannot open the broker persistence: {why}',
-  LEDGE_BROKER_AUTH_BAD_CREDENTIALS: 'bad user name or password',
-  LEDGE_BROKER_AUTH_NOT_AUTHORIZED: 'not authorized',
-};
+/** The errno name of a Node error (`EADDRINUSE`), else its message. */
+function whyOf(cause: unknown): string {
+  return (cause as NodeJS.ErrnoException).code ?? (cause as Error).message;
+}
 
 export function brokerConfigError(why: string, cause?: unknown): InvalidArgumentError {
-  const code = BrokerErrorCodes.CONFIG_INVALID;
-  return new InvalidArgumentError(code, formatMessage(templates[code], { why }), { cause, details: { why } });
+  return BrokerErrors.create('CONFIG_INVALID', { why }, { cause, details: { why } });
 }
 
 export function listenError(protocol: string, host: string, port: number, cause: unknown): UnavailableError {
-  const code = BrokerErrorCodes.LISTEN_FAILED;
-  const why = (cause as NodeJS.ErrnoException).code ?? (cause as Error).message;
-  return new UnavailableError(code, formatMessage(templates[code], { protocol, host, port, why }), { cause, details: { protocol, host, port } });
+  return BrokerErrors.create('LISTEN_FAILED', { protocol, host, port, why: whyOf(cause) }, { cause, details: { protocol, host, port } });
 }
 
 export function tlsFileError(path: string, cause: unknown): FailedPreconditionError {
-  const code = BrokerErrorCodes.TLS_FILES_UNREADABLE;
-  const why = (cause as NodeJS.ErrnoException).code ?? (cause as Error).message;
-  return new FailedPreconditionError(code, formatMessage(templates[code], { path, why }), { cause, details: { path } });
+  return BrokerErrors.create('TLS_FILES_UNREADABLE', { path, why: whyOf(cause) }, { cause, details: { path } });
 }
 
 export function persistenceError(cause: unknown): UnavailableError {
-  const code = BrokerErrorCodes.PERSISTENCE_FAILED;
-  return new UnavailableError(code, formatMessage(templates[code], { why: (cause as Error).message }), { cause });
+  return BrokerErrors.create('PERSISTENCE_FAILED', { why: (cause as Error).message }, { cause });
 }
 
 /** The error aedes' authenticate callback takes: `returnCode` becomes the CONNACK return code. */
@@ -57,6 +48,6 @@ export interface ConnackRefusal extends Error {
 }
 
 export function connackRefusal(returnCode: 4 | 5): ConnackRefusal {
-  const code = returnCode === 4 ? BrokerErrorCodes.AUTH_BAD_CREDENTIALS : BrokerErrorCodes.AUTH_NOT_AUTHORIZED;
-  return Object.assign(new Error(templates[code]), { returnCode, code });
+  const err = returnCode === 4 ? BrokerErrors.create('AUTH_BAD_CREDENTIALS', {}) : BrokerErrors.create('AUTH_NOT_AUTHORIZED', {});
+  return Object.assign(err, { returnCode }) as ConnackRefusal;
 }

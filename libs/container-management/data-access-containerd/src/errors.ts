@@ -2,112 +2,63 @@
 // docs/errors.md. gRPC status errors from containerd are translated here, once, at the boundary
 // (after containerd's errdefs: NotFound, AlreadyExists, FailedPrecondition, InvalidArgument, Unavailable).
 import { status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
-import {
-  AlreadyExistsError,
-  FailedPreconditionError,
-  InternalError,
-  InvalidArgumentError,
-  NotFoundError,
-  UnavailableError,
-  formatMessage,
-  isLedgeError,
-  type LedgeError,
-} from '@ledge/shared/util';
+import { defineErrors, isLedgeError, type LedgeError } from '@ledge/shared/util';
 
-export const CtrdErrorCodes = Object.freeze({
+const CtrdErrors = defineErrors({
   /** containerd reported that the object (container, task, image, snapshot, blob) does not exist. */
-  NOT_FOUND: 'LEDGE_CTRD_NOT_FOUND',
+  NOT_FOUND: { code: 'LEDGE_CTRD_NOT_FOUND', kind: 'NotFound', message: 'containerd {op}: not found: {detail}' },
   /** containerd reported that the object already exists (duplicate container ID, snapshot key...). */
-  ALREADY_EXISTS: 'LEDGE_CTRD_ALREADY_EXISTS',
+  ALREADY_EXISTS: { code: 'LEDGE_CTRD_ALREADY_EXISTS', kind: 'AlreadyExists', message: 'containerd {op}: already exists: {detail}' },
   /** containerd refused the call in the object's current state (e.g. start of a running task). */
-  FAILED_PRECONDITION: 'LEDGE_CTRD_FAILED_PRECONDITION',
+  FAILED_PRECONDITION: { code: 'LEDGE_CTRD_FAILED_PRECONDITION', kind: 'FailedPrecondition', message: 'containerd {op}: failed precondition: {detail}' },
   /** containerd rejected an argument (bad spec, bad filter, bad digest). */
-  INVALID_ARGUMENT: 'LEDGE_CTRD_INVALID_ARGUMENT',
+  INVALID_ARGUMENT: { code: 'LEDGE_CTRD_INVALID_ARGUMENT', kind: 'InvalidArgument', message: 'containerd {op}: invalid argument: {detail}' },
   /** The containerd socket cannot be reached or the call hit its deadline. */
-  UNAVAILABLE: 'LEDGE_CTRD_UNAVAILABLE',
+  UNAVAILABLE: { code: 'LEDGE_CTRD_UNAVAILABLE', kind: 'Unavailable', message: 'containerd {op}: unavailable: {detail}' },
   /** Any other containerd failure (the gRPC status is in details.grpcCode). */
-  INTERNAL: 'LEDGE_CTRD_INTERNAL',
+  INTERNAL: { code: 'LEDGE_CTRD_INTERNAL', kind: 'Internal', message: 'containerd {op} failed: {detail}' },
   /** The runtime object was closed. */
-  CLOSED: 'LEDGE_CTRD_CLOSED',
+  CLOSED: { code: 'LEDGE_CTRD_CLOSED', kind: 'FailedPrecondition', message: 'container runtime is closed' },
   /** An image reference cannot be parsed. */
-  INVALID_REFERENCE: 'LEDGE_CTRD_INVALID_REFERENCE',
+  INVALID_REFERENCE: { code: 'LEDGE_CTRD_INVALID_REFERENCE', kind: 'InvalidArgument', message: 'invalid image reference "{ref}"' },
   /** The registry has no such image/tag, or no manifest for the requested platform. */
-  IMAGE_NOT_FOUND: 'LEDGE_CTRD_IMAGE_NOT_FOUND',
+  IMAGE_NOT_FOUND: { code: 'LEDGE_CTRD_IMAGE_NOT_FOUND', kind: 'NotFound', message: 'image {ref} not found: {detail}' },
   /** The registry answered with an unexpected status, bad content or a digest mismatch. */
-  REGISTRY_FAILED: 'LEDGE_CTRD_REGISTRY_FAILED',
+  REGISTRY_FAILED: { code: 'LEDGE_CTRD_REGISTRY_FAILED', kind: 'Unavailable', message: 'registry request for {ref} failed: {detail}' },
   /** The registry refused our credentials (401/403). */
-  REGISTRY_UNAUTHORIZED: 'LEDGE_CTRD_REGISTRY_UNAUTHORIZED',
+  REGISTRY_UNAUTHORIZED: { code: 'LEDGE_CTRD_REGISTRY_UNAUTHORIZED', kind: 'FailedPrecondition', message: 'registry refused access to {ref}' },
   /** The image is not in the content store or not unpacked (pull it first). */
-  IMAGE_NOT_PRESENT: 'LEDGE_CTRD_IMAGE_NOT_PRESENT',
+  IMAGE_NOT_PRESENT: { code: 'LEDGE_CTRD_IMAGE_NOT_PRESENT', kind: 'NotFound', message: 'image {ref} is not pulled' },
   /** No container record with this ID in the namespace. */
-  CONTAINER_NOT_FOUND: 'LEDGE_CTRD_CONTAINER_NOT_FOUND',
+  CONTAINER_NOT_FOUND: { code: 'LEDGE_CTRD_CONTAINER_NOT_FOUND', kind: 'NotFound', message: 'container {id} not found' },
   /** The container has no task (never started or removed). */
-  TASK_NOT_FOUND: 'LEDGE_CTRD_TASK_NOT_FOUND',
+  TASK_NOT_FOUND: { code: 'LEDGE_CTRD_TASK_NOT_FOUND', kind: 'NotFound', message: 'container {id} has no task' },
   /** The operation needs a running task (or a stopped one for remove without force). */
-  TASK_STATE: 'LEDGE_CTRD_TASK_STATE',
+  TASK_STATE: { code: 'LEDGE_CTRD_TASK_STATE', kind: 'FailedPrecondition', message: 'container {id}: {detail}' },
   /** The task outlived the stop timeout and force was false. */
-  STOP_TIMEOUT: 'LEDGE_CTRD_STOP_TIMEOUT',
+  STOP_TIMEOUT: { code: 'LEDGE_CTRD_STOP_TIMEOUT', kind: 'FailedPrecondition', message: 'container {id} did not stop within {timeoutMs} ms' },
   /** A container config value cannot be turned into an OCI spec (unknown signal, missing device...). */
-  INVALID_CONFIG: 'LEDGE_CTRD_INVALID_CONFIG',
+  INVALID_CONFIG: { code: 'LEDGE_CTRD_INVALID_CONFIG', kind: 'InvalidArgument', message: 'container {id}: {detail}' },
   /** A CNI plugin or `ip netns` failed while setting up or tearing down container networking. */
-  NETWORK_FAILED: 'LEDGE_CTRD_NETWORK_FAILED',
+  NETWORK_FAILED: { code: 'LEDGE_CTRD_NETWORK_FAILED', kind: 'Internal', message: 'container {id} network: {detail}' },
   /** The operation was aborted through its AbortSignal. */
-  ABORTED: 'LEDGE_CTRD_ABORTED',
+  ABORTED: { code: 'LEDGE_CTRD_ABORTED', kind: 'FailedPrecondition', message: '{op} aborted' },
   /** A process run in a container (exec, e.g. a health probe) outlived its timeout and was killed. */
-  EXEC_TIMEOUT: 'LEDGE_CTRD_EXEC_TIMEOUT',
-} as const);
+  EXEC_TIMEOUT: { code: 'LEDGE_CTRD_EXEC_TIMEOUT', kind: 'FailedPrecondition', message: 'container {id}: {command} did not end within {timeoutMs} ms; killed' },
+});
+
+export const CtrdErrorCodes = CtrdErrors.codes;
 export type CtrdErrorCode = (typeof CtrdErrorCodes)[keyof typeof CtrdErrorCodes];
+type CtrdErrorKey = keyof typeof CtrdErrorCodes;
+type CtrdErrorValues = Parameters<typeof CtrdErrors.create<CtrdErrorKey>>[1];
 
-const messages: Readonly<Record<CtrdErrorCode, string>> = Object.freeze({
-  LEDGE_CTRD_NOT_FOUND: 'containerd {op}: not found: {detail}',
-  LEDGE_CTRD_ALREADY_EXISTS: 'containerd {op}: already exists: {detail}',
-  LEDGE_CTRD_FAILED_PRECONDITION: 'containerd {op}: failed precondition: {detail}',
-  LEDGE_CTRD_INVALID_ARGUMENT: 'containerd {op}: invalid argument: {detail}',
-  LEDGE_CTRD_UNAVAILABLE: 'containerd {op}: unavailable: {detail}',
-  LEDGE_CTRD_INTERNAL: 'containerd {op} failed: {detail}',
-  LEDGE_CTRD_CLOSED: 'container runtime is closed',
-  LEDGE_CTRD_INVALID_REFERENCE: 'invalid image reference "{ref}"',
-  LEDGE_CTRD_IMAGE_NOT_FOUND: 'image {ref} not found: {detail}',
-  LEDGE_CTRD_REGISTRY_FAILED: 'registry request for {ref} failed: {detail}',
-  LEDGE_CTRD_REGISTRY_UNAUTHORIZED: 'registry refused access to {ref}',
-  LEDGE_CTRD_IMAGE_NOT_PRESENT: 'image {ref} is not pulled',
-  LEDGE_CTRD_CONTAINER_NOT_FOUND: 'container {id} not found',
-  LEDGE_CTRD_TASK_NOT_FOUND: 'container {id} has no task',
-  LEDGE_CTRD_TASK_STATE: 'container {id}: {detail}',
-  LEDGE_CTRD_STOP_TIMEOUT: 'container {id} did not stop within {timeoutMs} ms',
-  LEDGE_CTRD_INVALID_CONFIG: 'container {id}: {detail}',
-  LEDGE_CTRD_NETWORK_FAILED: 'container {id} network: {detail}',
-  LEDGE_CTRD_ABORTED: '{op} aborted',
-  LEDGE_CTRD_EXEC_TIMEOUT: 'container {id}: {command} did not end within {timeoutMs} ms; killed',
-});
+const keyOfCode = new Map(Object.entries(CtrdErrorCodes).map(([key, code]) => [code, key as CtrdErrorKey]));
 
-type Ctor = new (code: string, message: string, options?: { cause?: unknown; details?: Record<string, unknown> }) => LedgeError;
-const kinds: Readonly<Record<CtrdErrorCode, Ctor>> = Object.freeze({
-  LEDGE_CTRD_NOT_FOUND: NotFoundError,
-  LEDGE_CTRD_ALREADY_EXISTS: AlreadyExistsError,
-  LEDGE_CTRD_FAILED_PRECONDITION: FailedPreconditionError,
-  LEDGE_CTRD_INVALID_ARGUMENT: InvalidArgumentError,
-  LEDGE_CTRD_UNAVAILABLE: UnavailableError,
-  LEDGE_CTRD_INTERNAL: InternalError,
-  LEDGE_CTRD_CLOSED: FailedPreconditionError,
-  LEDGE_CTRD_INVALID_REFERENCE: InvalidArgumentError,
-  LEDGE_CTRD_IMAGE_NOT_FOUND: NotFoundError,
-  LEDGE_CTRD_REGISTRY_FAILED: UnavailableError,
-  LEDGE_CTRD_REGISTRY_UNAUTHORIZED: FailedPreconditionError,
-  LEDGE_CTRD_IMAGE_NOT_PRESENT: NotFoundError,
-  LEDGE_CTRD_CONTAINER_NOT_FOUND: NotFoundError,
-  LEDGE_CTRD_TASK_NOT_FOUND: NotFoundError,
-  LEDGE_CTRD_TASK_STATE: FailedPreconditionError,
-  LEDGE_CTRD_STOP_TIMEOUT: FailedPreconditionError,
-  LEDGE_CTRD_INVALID_CONFIG: InvalidArgumentError,
-  LEDGE_CTRD_NETWORK_FAILED: InternalError,
-  LEDGE_CTRD_ABORTED: FailedPreconditionError,
-  LEDGE_CTRD_EXEC_TIMEOUT: FailedPreconditionError,
-});
-
+/** The error of `code`, its template filled from `values` (kept as `details` as well). */
 export function ctrdError(code: CtrdErrorCode, values: Record<string, unknown> = {}, cause?: unknown): LedgeError {
-  const Kind = kinds[code];
-  return new Kind(code, formatMessage(messages[code], values), { cause, details: values });
+  // `code` is chosen at run time (fromGrpc): its placeholders are not known statically; a missing value
+  // stays a placeholder in the message.
+  return CtrdErrors.create(keyOfCode.get(code) ?? 'INTERNAL', values as CtrdErrorValues, { cause, details: values });
 }
 
 const grpcToCode: Partial<Record<number, CtrdErrorCode>> = {

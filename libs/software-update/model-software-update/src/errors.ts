@@ -1,12 +1,14 @@
 // Errors of the software-update model (STYLE.md "Errors"): stable codes, never reused, listed in docs/errors.md.
-import { InvalidArgumentError, type LedgeError } from '@ledge/shared/util';
+import { defineErrors, type LedgeError } from '@ledge/shared/util';
 
-export const SoftwareUpdateModelErrorCodes = Object.freeze({
+const SoftwareUpdateModelErrors = defineErrors({
   /** An install/download request value is not a valid hawkBit update action (§5.2); answered with 400 messages:parameter.invalid. */
-  REQUEST_INVALID: 'LEDGE_SU_REQUEST_INVALID',
-} as const);
+  REQUEST_INVALID: { code: 'LEDGE_SU_REQUEST_INVALID', kind: 'InvalidArgument', message: 'invalid {operation} request: {problems}' },
+});
+
+export const SoftwareUpdateModelErrorCodes = SoftwareUpdateModelErrors.codes;
 export type SoftwareUpdateModelErrorCode = (typeof SoftwareUpdateModelErrorCodes)[keyof typeof SoftwareUpdateModelErrorCodes];
 
 export function requestInvalidError(operation: string, problems: readonly string[]): LedgeError {
-  return new InvalidArgumentError(SoftwareUpdateModelErrorCodes.REQUEST_INVALID, `invalid ${operation} request: ${problems.join('; ')}`, { details: { operation, problems } });
+  return SoftwareUpdateModelErrors.create('REQUEST_INVALID', { operation, problems: problems.join('; ') }, { details: { operation, problems } });
 }

@@ -1,4 +1,4 @@
-// Per-client queues of outgoing QoS 1/2 packets with O(1) lookups. The matching rules are exactly
+// Per-client queues of outgoing QoS 1/2 packets with indexed lookups. The matching rules are exactly
 // those of aedes-persistence's in-memory store (a linear scan in queue order), answered from indexes:
 //   outgoingUpdate:         the first entry that either has the packet's brokerId and brokerCounter
 //                           (→ takes its messageId) or another brokerId and the same messageId
@@ -7,12 +7,18 @@
 // Every entry has a store-wide sequence number: queue order, the journal's handle on the entry, and the
 // global age order the byte bound drops from.
 import { packetBytes, type PersistedPacket } from './packet';
+import { SeqList } from './seq-list';
 
 export interface QueueEntry {
   readonly seq: number;
   readonly clientId: string;
   packet: PersistedPacket;
   bytes: number;
+  /**
+   * The packet object is shared with the other clients' entries of one enqueue (one object where a message
+   * is queued for several sessions); the first change of this entry's packet copies it.
+   */
+  shared: boolean;
 }
 
 export interface UpdateMatch {
@@ -29,7 +35,7 @@ export interface UpdateMatch {
 type Slot = QueueEntry | QueueEntry[];
 
 interface ClientQueue {
-  entries: Map<number, QueueEntry>;
+  entries: SeqList<QueueEntry>;
   /** brokerId → brokerCounter → entries (Map keys compare like ===, no key strings to build) */
   byIdentity: Map<unknown, Map<unknown, Slot>>;
   byMessageId: Map<number, Slot>;
@@ -70,7 +76,7 @@ const first = (slot: Slot | undefined): QueueEntry | undefined => (Array.isArray
 const listOf = (slot: Slot | undefined): readonly QueueEntry[] => (slot === undefined ? [] : Array.isArray(slot) ? slot : [slot]);
 
 export class OutgoingQueues {
-  private readonly all = new Map<number, QueueEntry>();
+  private readonly all = new SeqList<QueueEntry>();
   private readonly clients = new Map<string, ClientQueue>();
   private readonly spare: ClientQueue[] = [];
   private totalBytes = 0;
@@ -97,16 +103,19 @@ export class OutgoingQueues {
     return this.all.values();
   }
 
-  /** `seq` must be higher than every queued one (the store hands them out in increasing order). */
-  add(seq: number, clientId: string, packet: PersistedPacket): QueueEntry {
+  /**
+   * `seq` must be higher than every queued one (the store hands them out in increasing order). `shared`:
+   * the same packet object is queued for other clients too (copied on this entry's first change).
+   */
+  add(seq: number, clientId: string, packet: PersistedPacket, shared = false): QueueEntry {
     let q = this.clients.get(clientId);
     if (q === undefined) {
-      q = this.spare.pop() ?? { entries: new Map(), byIdentity: new Map(), byMessageId: new Map() };
+      q = this.spare.pop() ?? { entries: new SeqList(), byIdentity: new Map(), byMessageId: new Map() };
       this.clients.set(clientId, q);
     }
-    const entry: QueueEntry = { seq, clientId, packet, bytes: packetBytes(packet) };
-    this.all.set(seq, entry);
-    q.entries.set(seq, entry);
+    const entry: QueueEntry = { seq, clientId, packet, bytes: packetBytes(packet), shared };
+    this.all.push(seq, entry);
+    q.entries.push(seq, entry);
     this.index(q, entry);
     this.totalBytes += entry.bytes;
     return entry;
@@ -128,6 +137,10 @@ export class OutgoingQueues {
   setMessageId(entry: QueueEntry, messageId: unknown): void {
     const q = this.clients.get(entry.clientId)!;
     if (typeof entry.packet.messageId === 'number') removeFrom(q.byMessageId, entry.packet.messageId, entry);
+    if (entry.shared) {
+      entry.packet = { ...entry.packet };
+      entry.shared = false;
+    }
     entry.packet.messageId = messageId as number;
     if (typeof messageId === 'number') addTo(q.byMessageId, messageId, entry);
   }
@@ -137,6 +150,7 @@ export class OutgoingQueues {
     this.unindex(q, entry);
     this.totalBytes -= entry.bytes;
     entry.packet = packet;
+    entry.shared = false;
     entry.bytes = packetBytes(packet);
     this.totalBytes += entry.bytes;
     this.index(q, entry);
@@ -191,7 +205,7 @@ export class OutgoingQueues {
    * would hand aedes packets that are gone, and aedes drops the connection when it cannot update one.
    */
   *drain(clientId: string): Generator<PersistedPacket> {
-    const seqs = [...(this.clients.get(clientId)?.entries.keys() ?? [])];
+    const seqs = this.clients.get(clientId)?.entries.keys() ?? [];
     for (const seq of seqs) {
       const e = this.clients.get(clientId)?.entries.get(seq);
       if (e !== undefined) yield e.packet;

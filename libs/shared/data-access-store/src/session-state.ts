@@ -59,8 +59,9 @@ export class SessionState {
         this.subscriptions.delete(r.clientId);
         return;
       case RecordType.OutEnqueue:
-        // Each client gets its own packet object: outgoingUpdate changes one client's messageId only.
-        for (let i = 0; i < r.clientIds.length; i++) this.queues.add(r.seq + i, r.clientIds[i]!, i === 0 ? r.packet : { ...r.packet });
+        // One packet object for all the clients; the queues copy it for a client whose entry changes
+        // (outgoingUpdate sets one client's messageId only).
+        for (let i = 0; i < r.clientIds.length; i++) this.queues.add(r.seq + i, r.clientIds[i]!, r.packet, r.clientIds.length > 1);
         this.nextSeq = Math.max(this.nextSeq, r.seq + r.clientIds.length);
         return;
       case RecordType.OutMessageId: {

@@ -8,3 +8,5 @@ export { extractTarGz } from './archives';
 export type { ExtractedArchive } from './archives';
 export { createFakeTime } from './fake-time';
 export type { FakeTime } from './fake-time';
+export { expectNothingFor, quietPeriod, randomPause, withDeadline } from './time-windows';
+export type { WindowTime } from './time-windows';

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { connectAsync, type MqttClient } from 'mqtt';
-import { createTempDir, waitFor, type TestContextLike } from '@ledge/shared/util/testing';
+import { createTempDir, expectNothingFor, waitFor, type TestContextLike } from '@ledge/shared/util/testing';
 import { startCloudBroker, type CloudBroker } from '@ledge/shared/data-access-mqtt/testing';
 import { spawnConnector, startLedgeBroker } from './testing/cloud-fixture';
 
@@ -83,7 +83,11 @@ describe('connector ↔ TLS cloud (Mosquitto)', { timeout: 60_000 }, () => {
     });
     await c.waitForLog((l) => l['msg'] === 'giving up on the cloud connection', 20_000);
     await waitFor(() => statuses.at(-1)?.['cause'] === 'CONNECTION_NOT_AUTHENTICATED', 5_000, 'NOT_AUTHENTICATED status');
-    await new Promise((r) => setTimeout(r, 1500));
+    // Nothing follows giving up: no further attempt within longer than the longest backoff (backoffMax 1 s + 25 % jitter).
+    const attempts = () => c.logs.filter((l) => l['msg'] === 'connecting' && l['component'] === 'cloud-mqtt').length;
+    const settled = attempts();
+    assert.equal(settled, 3, 'a "connecting" line per attempt (what the window watches)');
+    await expectNothingFor(1500, () => attempts() > settled, 'a cloud connection attempt after giving up');
     assert.equal(c.logs.filter((l) => l['msg'] === 'cloud connection attempt failed').length, 3, 'exactly authErrorRetries attempts');
     assert.ok(!statuses.some((s) => s['connected'] === true));
   });

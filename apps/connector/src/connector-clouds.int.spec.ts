@@ -47,6 +47,16 @@ const envelope = (thing: string, correlationId: string, status?: number) =>
     ...(status === undefined ? { value: {} } : { status }),
   });
 
+/** Whether `clientId` acknowledged (QoS 1 PUBACK) the delivery of a message on `topic`, per Mosquitto's `log_type all`. */
+function pubackAfter(log: string, clientId: string, topic: string): boolean {
+  const sent = log.indexOf(`Sending PUBLISH to ${clientId} (d0, q1, r0, m`);
+  for (let at = sent; at >= 0; at = log.indexOf(`Sending PUBLISH to ${clientId} (d0, q1, r0, m`, at + 1)) {
+    const m = /^Sending PUBLISH to \S+ \(d0, q1, r0, m(\d+), '([^']*)'/.exec(log.slice(at));
+    if (m?.[2] === topic && log.indexOf(`Received PUBACK from ${clientId} (Mid: ${m[1]},`, at) > at) return true;
+  }
+  return false;
+}
+
 const modify = (value: object) => JSON.stringify({ topic: 'demo/device/things/twin/commands/modify', headers: {}, path: '/features/meter/properties', value });
 
 describe('connector: AWS IoT Core and Azure IoT Hub modes', { timeout: 90_000 }, () => {
@@ -74,8 +84,10 @@ describe('connector: AWS IoT Core and Azure IoT Hub modes', { timeout: 90_000 },
     const S = '$aws/things/demo:device/shadow/name/meter/update';
     const updates = () => cloud.got.filter((m) => m.topic === S).map((m) => JSON.parse(m.payload) as unknown);
     await waitFor(() => updates().length === 1, 10_000, 'first shadow update');
-    // The accepted response must come back through the connector before the next modify.
-    await new Promise((r) => setTimeout(r, 500));
+    // The accepted response must come back through the connector before the next modify. MQTT.js acknowledges
+    // a QoS 1 message after its 'message' listeners ran, and the connector handles cloud messages there
+    // synchronously: the connector's PUBACK in Mosquitto's log says it has taken the accepted response in.
+    await waitFor(() => pubackAfter(aws.log(), 'demo:device', `${S}/accepted`), 10_000, 'the connector\'s PUBACK of update/accepted');
     await app.client.publishAsync('e', modify({ a: 3 }), { qos: 1 });
     await app.client.publishAsync('t', '{"plain":true}', { qos: 1 });
     await waitFor(() => updates().length === 2 && cloud.got.some((m) => m.topic.startsWith('telemetry/')), 10_000, 'second update and telemetry');
@@ -84,15 +96,20 @@ describe('connector: AWS IoT Core and Azure IoT Hub modes', { timeout: 90_000 },
     assert.equal(tel.topic, 'telemetry/default-tenant-id/demo:device');
     assert.equal(typeof (JSON.parse(tel.payload) as { headers: Record<string, unknown> }).headers['x-timestamp'], 'number');
 
+    // r-2 is for another thing and must not come down. r-3 after it is a sentinel: the connector maps cloud
+    // messages in arrival order and publishes locally in that order, so once both forms of r-3 are here,
+    // r-2 would have been too.
     await cloud.client.publishAsync('command///req/r-1/install', envelope('demo:device', 'corr-1'), { qos: 1 });
     await cloud.client.publishAsync('command///req/r-2/install', envelope('other:device', 'corr-2'), { qos: 1 });
-    await waitFor(() => app.got.length >= 2, 10_000, 'command in both forms');
-    await new Promise((r) => setTimeout(r, 300));
-    assert.deepEqual(app.got.map((m) => m.topic).sort(), ['c///q/r-1/install', 'command///req/r-1/install']);
+    await cloud.client.publishAsync('command///req/r-3/install', envelope('demo:device', 'corr-3'), { qos: 1 });
+    const down = () => app.got.map((m) => m.topic);
+    await waitFor(() => down().includes('c///q/r-3/install') && down().includes('command///req/r-3/install'), 10_000, 'the sentinel command in both forms');
+    assert.deepEqual(down().sort(), ['c///q/r-1/install', 'c///q/r-3/install', 'command///req/r-1/install', 'command///req/r-3/install']);
+    // r-9 answers an unknown correlation-id and must not go up; r-1's answer, published after it, is the
+    // sentinel: the outbox sends in arrival order.
     await app.client.publishAsync('command///res/r-9/200', envelope('demo:device', 'unknown', 200), { qos: 1 });
     await app.client.publishAsync('command///res/r-1/204', envelope('demo:device', 'corr-1', 204), { qos: 1 });
-    await waitFor(() => cloud.got.some((m) => m.topic.startsWith('command//')), 10_000, 'response at AWS');
-    await new Promise((r) => setTimeout(r, 300));
+    await waitFor(() => cloud.got.some((m) => m.topic === 'command///res/r-1/204'), 10_000, 'the response at AWS');
     assert.deepEqual(cloud.got.filter((m) => m.topic.startsWith('command//')).map((m) => m.topic), ['command///res/r-1/204']);
     // Shadow responses are consumed by the mapping, never logged as drops.
     const drops = c.logs.filter((l) => l['msg'] === 'cloud message not routable locally; dropped');
@@ -131,15 +148,18 @@ describe('connector: AWS IoT Core and Azure IoT Hub modes', { timeout: 90_000 },
 
     await cloud.client.publishAsync('devices/demo:device/messages/devicebound/%24.to=%2Fdevices%2Fdemo%3Adevice%2Fmessages%2FdeviceBound', envelope('demo:device', 'corr-1'), { qos: 1 });
     await cloud.client.publishAsync('devices/demo:device/messages/devicebound/', 'not an envelope', { qos: 1 });
-    await waitFor(() => app.got.length >= 2, 10_000, 'C2D command in both forms');
-    await new Promise((r) => setTimeout(r, 300));
-    assert.deepEqual(app.got.map((m) => m.topic).sort(), ['c//demo:device/q/corr-1/install', 'command//demo:device/req/corr-1/install']);
+    // The sentinel after the garbage: once both its forms are here, anything the garbage became would be too.
+    await cloud.client.publishAsync('devices/demo:device/messages/devicebound/%24.to=%2Fdevices%2Fdemo%3Adevice%2Fmessages%2FdeviceBound', envelope('demo:device', 'corr-2'), { qos: 1 });
+    const down = () => app.got.map((m) => m.topic);
+    await waitFor(() => down().includes('c//demo:device/q/corr-2/install') && down().includes('command//demo:device/req/corr-2/install'), 10_000, 'the sentinel C2D command in both forms');
+    assert.deepEqual(down().sort(), ['c//demo:device/q/corr-1/install', 'c//demo:device/q/corr-2/install', 'command//demo:device/req/corr-1/install', 'command//demo:device/req/corr-2/install']);
 
+    // corr-9 was never asked for and must not go up; corr-1's answer after it is the sentinel (the outbox
+    // sends in arrival order).
     const before = cloud.got.length;
     await app.client.publishAsync('command//demo:device/res/corr-9/200', envelope('demo:device', 'corr-9', 200), { qos: 1 });
     await app.client.publishAsync('c//demo:device/s/corr-1/200', envelope('demo:device', 'corr-1', 200), { qos: 1 });
-    await waitFor(() => cloud.got.length > before, 10_000, 'response as D2C');
-    await new Promise((r) => setTimeout(r, 300));
+    await waitFor(() => cloud.got.slice(before).some((m) => m.payload.includes('"corr-1"')), 10_000, 'the response as D2C');
     const responses = cloud.got.slice(before);
     assert.equal(responses.length, 1);
     assert.equal((JSON.parse(responses[0]!.payload) as { headers: Record<string, string> }).headers['correlation-id'], 'corr-1');

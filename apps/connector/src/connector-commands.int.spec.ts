@@ -30,12 +30,16 @@ describe('connector: commands and responses', { timeout: 60_000 }, () => {
     const app = await connectAsync(`mqtt://127.0.0.1:${local.port}`, { reconnectPeriod: 200 });
     t.after(() => app.endAsync(true));
     const localGot: string[] = [];
+    const arrivedAt = new Map<string, number>();
     const identities: string[] = [];
     let connected = false;
     app.on('message', (topic, payload) => {
       if (topic === 'edge/thing/response') identities.push(payload.toString());
       else if (topic === 'edge/connection/remote/status') connected = (JSON.parse(payload.toString() || '{}') as { connected?: boolean }).connected === true;
-      else localGot.push(topic);
+      else {
+        localGot.push(topic);
+        arrivedAt.set(topic, Date.now());
+      }
     });
     await app.subscribeAsync(['command///req/#', 'c///q/#', 'edge/thing/response', 'edge/connection/remote/status'], { qos: 1 });
 
@@ -75,13 +79,16 @@ describe('connector: commands and responses', { timeout: 60_000 }, () => {
     await app.publishAsync('command///res/r-9/200', envelope('unknown', undefined, 200), { qos: 1 });
     await app.publishAsync('command///res/r-1/204', envelope('corr-1', undefined, 204), { qos: 1 }); // second answer: not forwarded
     await waitFor(() => cloudGot.length >= 2, 10_000, 'two responses at the cloud');
-    // The late one: its cache entry (100 ms + 5 s grace) has expired.
-    await new Promise((r) => setTimeout(r, 5_300));
+    // The late one: its cache entry (100 ms + 5 s grace) has expired. The expiry has no effect to watch
+    // until the answer comes; the connector cached corr-late before it published r-3 locally, so the entry
+    // has expired for sure once 5.1 s have passed since r-3 arrived here.
+    const expired = arrivedAt.get('c///q/r-3/install')! + 100 + 5_000;
+    await waitFor(() => Date.now() > expired + 50, 10_000, 'the cache entry of corr-late to expire');
     await app.publishAsync('command///res/r-3/204', envelope('corr-late', undefined, 204), { qos: 1 });
-    await new Promise((r) => setTimeout(r, 700));
+    // Its drop, logged where the connector refuses it, is the third: nothing more went up after it.
+    await waitFor(() => c.logs.filter((l) => l['msg'] === 'unknown or late command response dropped').length === 3, 3_000, 'three drops logged');
     assert.deepEqual(cloudGot.map((m) => m.topic).sort(), ['command///res/r-1/204', 'command//demo:device:edge:containers/res/r-2/200']);
     assert.equal((JSON.parse(cloudGot.find((m) => m.topic === 'command///res/r-1/204')!.payload) as { status: number }).status, 204);
-    await waitFor(() => c.logs.filter((l) => l['msg'] === 'unknown or late command response dropped').length === 3, 3_000, 'three drops logged');
   });
 });
 

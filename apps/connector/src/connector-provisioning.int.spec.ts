@@ -7,7 +7,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { connectAsync } from 'mqtt';
-import { createTempDir, waitFor } from '@ledge/shared/util/testing';
+import { createTempDir, expectNothingFor, waitFor } from '@ledge/shared/util/testing';
 import { startCloudBroker } from '@ledge/shared/data-access-mqtt/testing';
 import { spawnConnector, startLedgeBroker } from './testing/cloud-fixture';
 
@@ -52,7 +52,8 @@ describe('connector: provisioning.json watcher', { timeout: 90_000 }, () => {
       waitFor(() => (cause === undefined ? last()['connected'] === true : last()['cause'] === cause), 15_000, what);
 
     await causeIs('PROVISIONING_MISSING', 'PROVISIONING_MISSING while there is no file');
-    await new Promise((r) => setTimeout(r, 500));
+    // Idle is the absence of events: no exit, no identity, for longer than the status took to come.
+    await expectNothingFor(500, () => c.child.exitCode !== null || identities.length > 0, 'an exit or an identity announced while idle without provisioning');
     assert.equal(c.child.exitCode, null, 'idles without exiting');
     assert.equal(identities.length, 0, 'no identity to announce');
 
@@ -83,7 +84,7 @@ describe('connector: provisioning.json watcher', { timeout: 90_000 }, () => {
 
     rmSync(file);
     await causeIs('PROVISIONING_MISSING', 'PROVISIONING_MISSING after the file was removed');
-    await new Promise((r) => setTimeout(r, 300));
+    await expectNothingFor(300, () => c.child.exitCode !== null, 'an exit after the file was removed');
     assert.equal(c.child.exitCode, null, 'still running');
   });
 });

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { connectAsync } from 'mqtt';
-import { createTempDir, waitFor, type Spawned } from '@ledge/shared/util/testing';
+import { createTempDir, randomPause, waitFor, type Spawned } from '@ledge/shared/util/testing';
 import { startCloudDownWithObserver, zeroLossEvent } from '@ledge/shared/data-access-mqtt/testing';
 import { spawnConnector, startLedgeBroker } from './testing/cloud-fixture';
 
@@ -41,7 +41,7 @@ describe('connector: zero loss across crashes', { timeout: 120_000 }, () => {
     for (const cut of cuts) {
       await publishRange(from, cut);
       from = cut;
-      await new Promise((r) => setTimeout(r, Math.random() * 150));
+      await randomPause(0, 150); // the input: a random moment in the stream for the SIGKILL, not a wait
       await connector.kill('SIGKILL');
       await publishRange(from, from + 200); // published while the connector is dead: queued by the broker
       from += 200;

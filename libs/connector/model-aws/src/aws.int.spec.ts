@@ -45,9 +45,13 @@ async function client(url: string, opts: Parameters<typeof connect>[1] = {}): Pr
   return c;
 }
 
-/** What the bridge does, minus outbox/correlation/status: subscribe both sides and map. */
+/**
+ * What the bridge does, minus outbox/correlation/status: subscribe both sides and map. `fromCloud`: the
+ * topic of every cloud message once it was mapped (and what it became published locally).
+ */
 async function pump(protocol: CloudProtocol, ctx: DeviceContext, local: MqttClient, cloud: MqttClient) {
   const drops: string[] = [];
+  const fromCloud: string[] = [];
   local.on('message', (topic, payload) => {
     const r = protocol.toCloud({ topic, payload, qos: 1 }, ctx);
     if (!r.ok) drops.push(r.drop);
@@ -57,10 +61,11 @@ async function pump(protocol: CloudProtocol, ctx: DeviceContext, local: MqttClie
     const r = protocol.toLocal({ topic, payload, qos: 1 }, ctx);
     if (!r.ok) drops.push(r.drop);
     else for (const m of r.messages) local.publish(m.topic, m.payload, { qos: m.qos });
+    fromCloud.push(topic);
   });
   await local.subscribeAsync([...protocol.localSubscriptions], { qos: 1 });
   await cloud.subscribeAsync(protocol.cloudSubscriptions(ctx).map((f) => f), { qos: 1 });
-  return drops;
+  return { drops, fromCloud };
 }
 
 describe('AWS IoT Core layout over Mosquitto (mutual TLS)', { skip }, () => {
@@ -92,7 +97,7 @@ describe('AWS IoT Core layout over Mosquitto (mutual TLS)', { skip }, () => {
     const app = await client(localBroker.url);
     const aws = await client(tlsUrl, tls); // plays the Device Shadow service and a business app
     t.after(() => Promise.all([local, cloud, app, aws].map((c) => c.endAsync(true))));
-    const drops = await pump(createAwsProtocol(), ctx, local, cloud);
+    const { drops, fromCloud } = await pump(createAwsProtocol(), ctx, local, cloud);
 
     const shadowTraffic: [string, string][] = [];
     aws.on('message', (topic, payload) => {
@@ -111,8 +116,8 @@ describe('AWS IoT Core layout over Mosquitto (mutual TLS)', { skip }, () => {
     await app.publishAsync('e', modify({ a: 1, b: 2 }), { qos: 1 });
     const S = '$aws/things/test:device/shadow/name/meter/update';
     await waitFor(() => shadowTraffic.some(([tp]) => tp === S), 5000, 'first shadow update');
-    // Give the accepted response time to come back through the pump before the second modify.
-    await new Promise((r) => setTimeout(r, 200));
+    // The accepted response comes back through the pump before the second modify.
+    await waitFor(() => fromCloud.includes(`${S}/accepted`), 5000, 'update/accepted through the pump');
     await app.publishAsync('e', modify({ a: 3 }), { qos: 1 });
     await app.publishAsync('t', '{"plain":true}', { qos: 1 });
     await waitFor(() => shadowTraffic.filter(([tp]) => tp === S).length === 2 && shadowTraffic.some(([tp]) => tp.startsWith('telemetry/')), 5000, 'second update');
@@ -122,11 +127,13 @@ describe('AWS IoT Core layout over Mosquitto (mutual TLS)', { skip }, () => {
     assert.deepEqual(telemetry && [telemetry[0], JSON.parse(telemetry[1])], ['telemetry/default-tenant-id/test:device', { plain: true, headers: { 'x-timestamp': 42 } }]);
 
     const command = JSON.stringify({ topic: 'test/device/things/live/messages/install', headers: { 'correlation-id': 'c1' }, path: '/features/SoftwareUpdatable/inbox/messages/install', value: {} });
+    // c2 is for another thing. c3 after it is the sentinel: the pump maps in arrival order and publishes
+    // locally in that order, so once both forms of c3 are here, anything c2 became would be too.
     await aws.publishAsync('command///req/c1/install', command, { qos: 1 });
     await aws.publishAsync('command///req/c2/install', command.replace('test/device', 'other/device'), { qos: 1 });
-    await waitFor(() => appGot.length >= 2, 5000, 'command on both forms');
-    await new Promise((r) => setTimeout(r, 100));
-    assert.deepEqual(appGot.sort(), ['c///q/c1/install', 'command///req/c1/install']);
+    await aws.publishAsync('command///req/c3/install', command.replace('"c1"', '"c3"'), { qos: 1 });
+    await waitFor(() => appGot.includes('c///q/c3/install') && appGot.includes('command///req/c3/install'), 5000, 'the sentinel command on both forms');
+    assert.deepEqual(appGot.sort(), ['c///q/c1/install', 'c///q/c3/install', 'command///req/c1/install', 'command///req/c3/install']);
     assert.ok(drops.some((d) => /not addressed/.test(d)), drops.join('\n'));
   });
 });

@@ -7,7 +7,7 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { containerdAvailable, registryAvailable, startContainerd, startRegistry } from '@ledge/container-management/data-access-containerd/testing';
-import { bundlePath, createTempDir, spawnNode, waitFor, skipUnlessTools } from '@ledge/shared/util/testing';
+import { bundlePath, createTempDir, spawnNode, waitFor, skipUnlessTools, withDeadline } from '@ledge/shared/util/testing';
 
 const skip = skipUnlessTools('needs root, containerd, runc, docker-registry, umoci, skopeo', !containerdAvailable() || !registryAvailable());
 
@@ -117,7 +117,7 @@ describe('ledge cm CLI against the container-management bundle', { timeout: 180_
     await follow.waitForLog((l) => l['raw'] === `tick-${first + 2}`, 10_000);
     assert.deepEqual(ticks(follow).slice(0, 3), [first, first + 1, first + 2], 'the tail line, then each new line once, in order');
     assert.equal((await ledge([...h, 'stop', '-n', 'ticker', '-t', '1'])).code, 0);
-    assert.equal(await Promise.race([follow.exited, new Promise((r) => setTimeout(() => r('still following'), 10_000))]), 0, 'logs -f ends with 0 once the container stopped');
+    assert.equal(await withDeadline(follow.exited, 10_000, 'logs -f to end once the container stopped'), 0, 'logs -f ends with 0 once the container stopped');
     assert.equal(follow.stderr.join(''), '');
 
     assert.equal((await ledge([...h, 'start', '-n', 'ticker'])).code, 0);

@@ -10,9 +10,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { freePort } from '@ledge/container-management/data-access-containerd/testing';
-import { fetchText, hasCommand, skipUnlessTools, waitFor } from '@ledge/shared/util/testing';
+import { expectNothingFor, fetchText, hasCommand, skipUnlessTools, waitFor } from '@ledge/shared/util/testing';
 import { DITTO_TOPIC_PREFIX, type CmStack } from './testing/cm-stack';
-import { assertDittoError, ctr, kantoFixture, skipWithoutContainerd, sleep, SLEEPER, taskStatus, UUID_RE } from './testing/kanto-fixture';
+import { assertDittoError, ctr, kantoFixture, skipWithoutContainerd, SLEEPER, taskStatus, UUID_RE } from './testing/kanto-fixture';
 
 // A plain `create` joins the default bridge network; port mappings need portmap (as network.int.spec.ts).
 const noCni = skipUnlessTools('needs CNI plugins in /usr/lib/cni, iproute2, iptables', !existsSync('/usr/lib/cni/portmap') || !hasCommand('ip') || !hasCommand('iptables'));
@@ -250,7 +250,9 @@ describe('Kanto §8 container-management suites over real processes', { timeout:
     it('request with a filter for the first container → data only from Container:<first>', async () => {
       const r = await s.call('Metrics', 'request', { frequency: '1s', filter: [{ id: ['memory.*', 'pids'], originator: `Container:${a}` }] });
       assert.equal(r.status, 204, JSON.stringify(r.env));
-      await sleep(300); // a round of the previous request may still be in flight
+      // No wait for a round of the previous request: a round reads the filter after sampling, so what it
+      // hands the bus after the request applied is filtered, and what it handed over before went out ahead
+      // of the response (one connection, in order).
       const from = s.events.length;
       const got = await waitFor(() => (dataSince(from).length >= 2 ? dataSince(from) : undefined), 10_000, 'two filtered data messages');
       for (const d of got) {
@@ -262,19 +264,17 @@ describe('Kanto §8 container-management suites over real processes', { timeout:
     it('request with a filter that matches nothing → no data within 3 s; "0s" stops reporting', async () => {
       const none = { frequency: '1s', filter: [{ id: ['no.such.metric'] }, { id: ['*'], originator: 'Container:no-such-container' }] };
       assert.equal((await s.call('Metrics', 'request', none)).status, 204);
-      await sleep(300);
-      const from = s.events.length;
-      await sleep(3000);
-      assert.equal(dataSince(from).length, 0, 'no data for a non-matching filter');
+      const from = s.events.length; // everything sent before the request applied came ahead of its response
+      // Three rounds at 1 s, each of which would send data if the filter matched anything.
+      await expectNothingFor(3000, () => dataSince(from).length > 0 && dataSince(from), 'data for a non-matching filter');
       // Data flows again for a matching request, and "0s" ends it.
       const again = s.events.length;
       assert.equal((await s.call('Metrics', 'request', { frequency: '1s' })).status, 204);
       await waitFor(() => dataSince(again).length > 0, 5_000, 'data after a matching request');
       assert.equal((await s.call('Metrics', 'request', { frequency: '0s' })).status, 204);
-      await sleep(300);
-      const stopped = s.events.length;
-      await sleep(2500);
-      assert.equal(dataSince(stopped).length, 0, 'no data after "0s"');
+      const stopped = s.events.length; // a round in flight at "0s" sends nothing (it finds no request active)
+      // Two periods of the 1 s request that "0s" ended.
+      await expectNothingFor(2500, () => dataSince(stopped).length > 0 && dataSince(stopped), 'data after "0s"');
     });
 
     it('invalid frequency → 400 parameter.invalid; invalid action → 404 subject.notfound', async () => {

@@ -28,15 +28,20 @@ test('spec from config: env, hostname, extra hosts, bind mounts, devices, capabi
   await rt.pullImage(reg.singleRef);
   const exits: ExitEvent[] = [];
   rt.onExit((e) => exits.push(e));
+  // The script's last line is a marker (its exit code kept): the exit may be reported before the last
+  // lines reach the log, which is read until the marker is in.
+  const END = 'end-of-output';
   const run = async (id: string, script: string, extra: Partial<ContainerConfig>) => {
-    const config = { ...defaultContainerConfig(id, reg.singleRef), networkMode: 'host' as const, cmd: ['/bin/sh', '-c', script], ...extra };
+    const config = { ...defaultContainerConfig(id, reg.singleRef), networkMode: 'host' as const, cmd: ['/bin/sh', '-c', `${script}; rc=$?; echo ${END}; exit $rc`], ...extra };
     await rt.createContainer(id, config);
     t.after(() => rt.removeContainer(id, { force: true }).catch(() => undefined));
     await rt.startContainer(id, config);
     const e = await waitFor(() => exits.find((x) => x.id === id), 10_000, `${id} exit`);
-    await new Promise((r) => setTimeout(r, 250));
-    const out: string[] = [];
-    for await (const l of rt.logs(id, config, {})) out.push(l.log.trim());
+    const out = await waitFor(async () => {
+      const lines: string[] = [];
+      for await (const l of rt.logs(id, config, {})) lines.push(l.log.trim());
+      return lines.at(-1) === END ? lines.slice(0, -1) : undefined;
+    }, 10_000, `the whole output of ${id}`);
     return { code: e.exitCode, out };
   };
   const a = await run(

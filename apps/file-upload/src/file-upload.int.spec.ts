@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { before, describe, it, type TestContext } from 'node:test';
 import mqtt from 'mqtt';
 import { startAzurite } from '@ledge/file-upload/data-access-azure-blob/testing';
-import { bundlePath, createRng, createTempDir, fuzzSeed, mutate, notJson, spawnNode, waitFor } from '@ledge/shared/util/testing';
+import { bundlePath, createRng, createTempDir, expectNothingFor, fuzzSeed, mutate, notJson, spawnNode, waitFor, withDeadline } from '@ledge/shared/util/testing';
 
 interface Env { topic: string; path: string; value?: unknown; status?: number; headers?: Record<string, unknown>; at?: number }
 
@@ -159,7 +159,7 @@ describe('file-upload app (bundle + broker)', () => {
   });
 
   it('periodic uploads fire every period within [from, to], and stop at `to` and on deactivate', async (t) => {
-    const { send, events, triggers } = await setup(t, ['--period', '1s']);
+    const { send, events, triggers, app } = await setup(t, ['--period', '1s']);
     const autoUpload = () => events.filter((e) => e.path === '/features/AutoUploadable/properties/autoUpload').at(-1)?.value as { active: boolean; startTime: string | null; endTime: string | null } | undefined;
     const from = Date.now() - 1000;
     const to = Date.now() + 3500;
@@ -170,18 +170,22 @@ describe('file-upload app (bundle + broker)', () => {
     const inWindow = triggers().size;
     assert.ok(inWindow >= 2, `at least 2 periodic triggers in the 3.5 s window with period 1s, got ${inWindow}`);
     assert.equal(triggers().size, inWindow);
-    await new Promise((r) => setTimeout(r, 2500));
+    // Two more periods: the timer keeps running (the window may open again) but must not trigger.
+    await expectNothingFor(2500, () => triggers().size > inWindow && [...triggers()], 'a trigger after `to`');
     assert.equal(triggers().size, inWindow, 'no trigger after `to`');
 
     // open-ended window: fires until deactivate, then never again
     assert.equal((await send('activate', { from: new Date(Date.now() - 1000).toISOString(), to: new Date(Date.now() + 3_600_000).toISOString() })).status, 204);
     await waitFor(() => triggers().size >= inWindow + 1, 5000, 'a trigger after the second activate');
+    // Deactivate right after a trigger finished ('upload requested' is its last step): the next one is a
+    // whole period away, so none is half-done when deactivate arrives and every one seen later is a fault.
+    const requested = () => new Set(app.logs.filter((l) => l['msg'] === 'upload requested').map((l) => String(l['correlationId'])));
+    await waitFor(() => [...triggers()].every((id) => requested().has(id)), 5000, 'the trigger to finish');
     assert.equal((await send('deactivate', {})).status, 204);
+    const atDeactivate = triggers().size;
     await waitFor(() => autoUpload()?.active === false, 5000, 'autoUpload inactive');
     assert.deepEqual(autoUpload(), { active: false, startTime: null, endTime: null });
-    await new Promise((r) => setTimeout(r, 300)); // a request published just before deactivate may still be on its way
-    const atDeactivate = triggers().size;
-    await new Promise((r) => setTimeout(r, 2500));
+    await expectNothingFor(2500, () => triggers().size > atDeactivate && [...triggers()], 'a trigger after deactivate');
     assert.equal(triggers().size, atDeactivate, 'no trigger after deactivate');
   });
 
@@ -211,7 +215,7 @@ describe('file-upload app (bundle + broker)', () => {
     const dir = createTempDir(t, 'ledge-fu-cfg-');
     writeFileSync(join(dir, 'config.json'), JSON.stringify({ partSize: 1024 * 1024 }));
     const app = spawnNode(t, bundlePath('file-upload'), { args: ['--config', join(dir, 'config.json'), '--stateDir', join(dir, 'state')] });
-    assert.equal(await Promise.race([app.exited, new Promise((r) => setTimeout(() => r('still running'), 10_000).unref())]), 2);
+    assert.equal(await withDeadline(app.exited, 10_000, 'file-upload to refuse the config and exit'), 2);
     const said = [...app.stderr, ...app.logs.map((l) => JSON.stringify(l))].join('\n');
     assert.match(said, /config key 'partSize' \(file [^)]*config\.json\): expected a whole number of bytes from 5242880 \(5 MiB, S3's smallest part\)/);
   });

@@ -2,7 +2,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
-import { hasCommand, waitFor, type TestContextLike, skipUnlessTools } from '@ledge/shared/util/testing';
+import { expectNothingFor, hasCommand, waitFor, type TestContextLike, skipUnlessTools } from '@ledge/shared/util/testing';
 import { raw, rawConnect, run, runInBackground, startBrokerProcess, type BrokerProcess } from './testing';
 
 const MOSQUITTO = hasCommand('mosquitto_pub') && hasCommand('mosquitto_sub');
@@ -28,8 +28,6 @@ function collect(c: MqttClient): Received[] {
   return got;
 }
 
-const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 describe('broker (bundle) with MQTT.js and Mosquitto clients', () => {
   it('serves local clients', async (t) => {
     const b = await startBrokerProcess(t, ['--logLevel', 'debug']); // debug: 'subscribed' lines to wait on
@@ -50,7 +48,8 @@ describe('broker (bundle) with MQTT.js and Mosquitto clients', () => {
       const late = await client(st, b, { clientId: 'retain-late' });
       const none = collect(late);
       await late.subscribeAsync('edge/connection/remote/status', { qos: 1 });
-      await pause(300);
+      // A window, not a sentinel: retained messages follow the SUBACK on their own path, in no order with live ones.
+      await expectNothingFor(300, () => none.length > 0 && none, 'a retained message on a cleared topic');
       assert.deepEqual(none, [], 'an empty retained payload clears the topic');
     });
 
@@ -61,10 +60,11 @@ describe('broker (bundle) with MQTT.js and Mosquitto clients', () => {
       const will = { topic: 'will/lost', payload: Buffer.from('gone'), qos: 1 as const, retain: false };
       const polite = await client(st, b, { clientId: 'will-polite', will: { ...will, topic: 'will/polite' } });
       await polite.endAsync();
+      // The rude client's will is the sentinel: it connected only after the polite one had disconnected, so
+      // a will of the polite one would have been published, and delivered, ahead of it.
       const rude = await client(st, b, { clientId: 'will-rude', will });
       rude.stream.destroy();
-      await waitFor(() => got.length >= 1, 5000, 'will');
-      await pause(300);
+      await waitFor(() => got.some((m) => m.topic === 'will/lost'), 5000, 'will');
       assert.deepEqual(got.map((m) => [m.topic, m.payload]), [['will/lost', 'gone']]);
     });
 
@@ -128,8 +128,11 @@ describe('broker (bundle) with MQTT.js and Mosquitto clients', () => {
       const connack = await new Promise<{ sessionPresent: boolean }>((resolve) => back.once('connect', resolve));
       assert.equal(connack.sessionPresent, true);
       await waitFor(() => got.length === 3, 5000, 'queued messages');
-      await pause(200);
-      assert.deepEqual(got.map((m) => m.payload), ['m0', 'm1', 'm2']);
+      // The sentinel: same publisher, topic and QoS as the dropped QoS 0 message, so an ordered topic
+      // ([MQTT-4.6.0-6]) delivers it after that one, had the session kept it.
+      await pub.publishAsync('persist/x', 'sentinel', { qos: 0 });
+      await waitFor(() => got.some((m) => m.payload === 'sentinel'), 5000, 'the sentinel');
+      assert.deepEqual(got.map((m) => m.payload), ['m0', 'm1', 'm2', 'sentinel']);
       await back.endAsync();
       const clean = await client(st, b, { clientId: 'persist', clean: true });
       assert.equal(clean.connected, true);
@@ -159,9 +162,10 @@ describe('broker (bundle) with MQTT.js and Mosquitto clients', () => {
       await sub.subscribeAsync({ 'ov/#': { qos: 0 }, 'ov/+': { qos: 2 }, 'ov/a': { qos: 1 } });
       const pub = await client(st, b, { clientId: 'overlap-pub' });
       await pub.publishAsync('ov/a', 'x', { qos: 2 });
-      await waitFor(() => got.length > 0, 5000, 'delivery');
-      await pause(300);
-      assert.deepEqual(got.map((m) => [m.payload, m.qos]), [['x', 2]]);
+      // The sentinel on the same topic at the same QoS comes after every copy of x (an ordered topic, [MQTT-4.6.0-6]).
+      await pub.publishAsync('ov/a', 'y', { qos: 2 });
+      await waitFor(() => got.some((m) => m.payload === 'y'), 5000, 'delivery');
+      assert.deepEqual(got.map((m) => [m.payload, m.qos]), [['x', 2], ['y', 2]]);
     });
 
     await t.test("'#' and '+' do not match $ topics; $SYS/# does", async (st) => {
@@ -175,7 +179,8 @@ describe('broker (bundle) with MQTT.js and Mosquitto clients', () => {
       await other.publishAsync('$app/x', 'dollar', { qos: 1 });
       await other.endAsync();
       await waitFor(() => gotSys.some((m) => m.payload.includes('dollar-trigger')), 5000, '$SYS lines');
-      await pause(200);
+      // A window: what '#' must not see goes to another client than the $SYS lines that mark it, in no order with them.
+      await expectNothingFor(200, () => gotAll.some((m) => m.topic.startsWith('$')) && gotAll, "a $ topic matched by '#' or '+'");
       assert.deepEqual(gotAll.filter((m) => m.topic.startsWith('$')), []);
     });
 
@@ -310,7 +315,8 @@ describe('broker (bundle) with MQTT.js and Mosquitto clients', () => {
       await alice.publishAsync('dev/a1/state', 'own tree', { qos: 1 });
       await alice.publishAsync('inbox/alice', 'subscribe-only', { qos: 1 });
       await waitFor(() => got.length >= 2, 5000, 'allowed messages');
-      await pause(300);
+      // A window: the denied messages come from two publishers, and a sentinel orders only its own publisher's.
+      await expectNothingFor(300, () => got.length > 2 && got, 'a message the ACL denies');
       assert.deepEqual(got.map((m) => m.payload).sort(), ['hello alice', 'own tree']);
       const logs = collect(conn);
       await conn.subscribeAsync('$SYS/broker/log/#');

@@ -15,7 +15,7 @@ import { containerdAvailable, registryAvailable, startContainerd, startRegistry 
 import { findMosquitto, freePort } from '@ledge/shared/data-access-mqtt/testing';
 import { startArtifactServer, type ArtifactServer } from '@ledge/software-update/data-access-download/testing';
 import { distinctStatuses } from '@ledge/software-update/model-software-update';
-import { bundlePath, createTempDir, hasCommand, skipUnlessTools, waitFor } from '@ledge/shared/util/testing';
+import { bundlePath, createTempDir, hasCommand, quietPeriod, skipUnlessTools, waitFor } from '@ledge/shared/util/testing';
 import { duplicateKeys } from './testing/duplicate-keys';
 import { THIRD_PARTY_FEATURE } from './testing/third-party-app';
 import { backupAndRestoreThroughCloud, metricsThroughCloud } from './testing/feature-flows';
@@ -64,7 +64,11 @@ const PROBES: readonly Probe[] = [
   { command: { thing: 'containers', feature: 'NoSuchFeature', operation: 'ping', value: {} } },
 ];
 
-/** How long after the last expected response a duplicate, or an answer nobody should give, may still come. */
+/**
+ * How long after the last expected response a duplicate, or an answer nobody should give, may still come.
+ * A window, not a sentinel: the wrong answer may come from any of a dozen processes (a second instance
+ * of an app included), and a sentinel proves the pipeline flushed only for the one that answers it.
+ */
 const QUIET_MS = 2_000;
 
 async function probeEveryFeature(stack: WholeStack): Promise<void> {
@@ -72,7 +76,7 @@ async function probeEveryFeature(stack: WholeStack): Promise<void> {
   for (const probe of PROBES) sent.push({ probe, requestId: await stack.send(probe.command) });
   const answered = sent.filter((s) => s.probe.status !== undefined);
   await waitFor(() => answered.every((s) => stack.cloudResponses(s.requestId).length > 0), 30_000, 'a response at the cloud to every served feature').catch(() => undefined);
-  await new Promise((r) => setTimeout(r, QUIET_MS));
+  await quietPeriod(QUIET_MS, 'a duplicate or an unowned answer from any process of the stack');
   // Every probe is judged before failing, so one run names every wrong answer.
   const problems: string[] = [];
   for (const { probe, requestId } of sent) {

@@ -3,7 +3,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
-import { captureLogger, createTempDir, spawnNode } from '@ledge/shared/util/testing';
+import { captureLogger, createTempDir, randomPause, spawnNode } from '@ledge/shared/util/testing';
 import { createOutbox } from './outbox';
 
 const child = fileURLToPath(new URL('./testing/crash-child.ts', import.meta.url));
@@ -17,7 +17,7 @@ describe('journal under SIGKILL', () => {
       for (let round = 0; round < 3; round++) {
         const proc = spawnNode(t, child, { args: [dir, fsync] });
         await proc.waitForLog((l) => l['msg'] === 'ready', 20_000);
-        await new Promise((resolve) => setTimeout(resolve, 150 + Math.random() * 350));
+        await randomPause(150, 500); // the input: a random moment of the child's work for the SIGKILL, not a wait
         assert.equal(await proc.kill('SIGKILL'), 'SIGKILL');
 
         const captured = captureLogger();

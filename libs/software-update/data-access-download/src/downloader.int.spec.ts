@@ -6,7 +6,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { isLedgeError } from '@ledge/shared/util';
-import { createTempDir, hasCommand, type TestContextLike, skipUnlessTools } from '@ledge/shared/util/testing';
+import { createTempDir, expectNothingFor, hasCommand, type TestContextLike, skipUnlessTools } from '@ledge/shared/util/testing';
 import { createDownloader, type DownloaderOptions } from './downloader';
 import { partialPaths } from './partial-file';
 import { DownloadErrorCodes } from './errors';
@@ -184,8 +184,9 @@ describe('downloader', () => {
       assert.equal(err.details?.['limit'], limit);
       assert.ok((err.details?.['bytes'] as number) > limit, `bytes ${String(err.details?.['bytes'])} exceed the limit`);
       assert.deepEqual(srv.requests.map((q) => q.status), [200], 'not retried');
-      // Paced, the rest of the body would be sent within ~250 ms: after 600 ms it is clear that it was not.
-      await new Promise((r) => setTimeout(r, 600));
+      // Paced, the rest of the body would be sent within ~250 ms: after 600 ms it is clear that it was not. A
+      // window: the server's sending has no end to wait for that the test can see.
+      await expectNothingFor(600, () => srv.bytesSent >= data.length / 2 && `${srv.bytesSent} bytes sent`, 'the rest of the body being sent');
       assert.ok(srv.bytesSent < data.length / 2, `the body was cut, not read to its end (${srv.bytesSent} of ${data.length} sent)`);
       assert.equal(existsSync(file), false, 'nothing published');
       const partial = readFileSync(partialPaths(file).data);

@@ -5,22 +5,12 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Readable } from 'node:stream';
 import MemoryPersistence from 'aedes-persistence/asyncPersistence.js';
-import { captureLogger, createTempDir } from '@ledge/shared/util/testing';
+import { captureLogger, createRng, createTempDir } from '@ledge/shared/util/testing';
 import { createDiskPersistence, type DiskPersistence } from './disk-persistence';
 import type { PersistedPacket } from './packet';
 
 type Store = Pick<DiskPersistence, 'outgoingEnqueueCombi' | 'outgoingUpdate' | 'outgoingClearMessageId' | 'outgoingStream'>;
 
-/** mulberry32: a small seeded PRNG, so a failure can be replayed from its seed. */
-function prng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const clients = ['a', 'b', 'c'];
 const view = (p: PersistedPacket | undefined) =>
@@ -43,7 +33,7 @@ async function outcome<T>(run: () => Promise<T>): Promise<{ ok: true; value: T }
 describe('outgoing queues (differential against aedes-persistence in-memory)', () => {
   for (const seed of [1, 2, 3, 4]) {
     it(`answers like the reference for 600 random operations (seed ${seed})`, async (t) => {
-      const rnd = prng(seed);
+      const rnd = createRng(seed);
       const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
       const dir = createTempDir(t);
       const { logger } = captureLogger('diff', 'info');

@@ -3,17 +3,9 @@
 // client's out-of-order acknowledgements) across compactions, with removals during an iteration.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { createRng } from '@ledge/shared/util/testing';
 import { SeqList } from './seq-list';
 
-function prng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function same(list: SeqList<string>, ref: Map<number, string>, what: string): void {
   assert.equal(list.size, ref.size, `${what}: size`);
@@ -25,7 +17,7 @@ function same(list: SeqList<string>, ref: Map<number, string>, what: string): vo
 describe('SeqList', () => {
   for (const seed of [1, 2, 3, 4, 5]) {
     it(`answers like a Map for 5,000 random operations (seed ${seed})`, () => {
-      const rnd = prng(seed);
+      const rnd = createRng(seed);
       const list = new SeqList<string>();
       const ref = new Map<number, string>();
       let next = 1;

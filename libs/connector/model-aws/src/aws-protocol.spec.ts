@@ -185,6 +185,8 @@ describe('AWS protocol: cloud commands', () => {
       `${S}/delete/accepted`,
       `${S}/name/+/update/accepted`,
       `${S}/name/+/delete/accepted`,
+      `${S}/update/rejected`,
+      `${S}/name/+/update/rejected`,
       `${S}/get/accepted`,
       `${S}/get/rejected`,
       `${S}/name/+/get/accepted`,

@@ -23,7 +23,16 @@ export function shadowTopic(thingName: string, shadowName: string | undefined, o
 /** What the mapping learns the last reported state from (§2.2): update/accepted and delete/accepted. */
 export function shadowStateSubscriptions(thingName: string): string[] {
   const base = shadowBase(thingName);
-  return [`${base}/update/accepted`, `${base}/delete/accepted`, `${base}/name/+/update/accepted`, `${base}/name/+/delete/accepted`];
+  return [
+    `${base}/update/accepted`,
+    `${base}/delete/accepted`,
+    `${base}/name/+/update/accepted`,
+    `${base}/name/+/delete/accepted`,
+    // An update AWS refuses (version conflict, too large, malformed) is logged with AWS's reason; a
+    // publish alone does not say it was applied.
+    `${base}/update/rejected`,
+    `${base}/name/+/update/rejected`,
+  ];
 }
 
 /**

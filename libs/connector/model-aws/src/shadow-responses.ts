@@ -84,14 +84,20 @@ function attributesDelta(r: ShadowResponse, thingId: string): string {
   return `desired state of ${label(r)} (attributes of "${thingId}") ignored: Ditto has desired properties only for features`;
 }
 
-/** get/rejected 404: the shadow does not exist (yet), nothing is desired: consumed. Anything else: a drop with AWS's reason. */
+/**
+ * get/rejected 404: the shadow does not exist (yet, or no more: deleted in the cloud while the device was
+ * away), so nothing is desired; a feature's local desired properties are cleared (a `replace` with null,
+ * a no-op where there are none). Anything else (update/rejected among them): a drop with AWS's reason.
+ */
 function rejected(r: ShadowResponse, payload: Buffer, ctx: ShadowResponseContext): Mapped {
   const doc = parseJsonObject(payload);
   const code = doc === undefined ? undefined : getOwn(doc, 'code');
   if (r.operation === SHADOW_GET && code === NOT_FOUND) {
     ctx.state.delete(r.shadow);
     ctx.desired.delete(r.shadow);
-    return CONSUMED;
+    const section = ctx.sections.resolve(ctx.deviceId, r.name ?? undefined);
+    if (section.featureId === undefined) return CONSUMED;
+    return { ok: true, messages: [], desired: [{ thingId: section.thingId, featureId: section.featureId, mode: 'replace', value: null }] };
   }
   const message = doc === undefined ? undefined : getOwn(doc, 'message');
   const why = typeof message === 'string' ? `: ${message.slice(0, MAX_REASON_CHARS)}` : '';

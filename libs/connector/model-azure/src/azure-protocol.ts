@@ -10,7 +10,7 @@ import { withDefaults } from '@ledge/shared/util';
 import { randomUUID } from 'node:crypto';
 import { getCorrelationId, parseDittoTopic, parseEnvelope, DITTO_PLACEHOLDER } from '@ledge/shared/model-ditto';
 import { buildCommandRequestTopics, parseHonoTopic, topicNameProblem } from '@ledge/shared/model-hono';
-import type { BusMessage, CloudProtocol, DeviceContext, Mapped, QoS } from '@ledge/connector/model-connector';
+import type { BusMessage, CloudProtocol, DeviceContext, KnownTwin, Mapped, QoS } from '@ledge/connector/model-connector';
 import { cloudTwinCommandTopic } from '@ledge/connector/model-twins';
 import {
   METHOD_SUBSCRIPTION,
@@ -155,7 +155,7 @@ export function createAzureProtocol(options: Partial<AzureProtocolOptions> = {})
   const twinResponse = (status: number, rid: string, payload: Buffer, ctx: Parameters<typeof fromTwinDocument>[1]): Mapped => {
     const request = state.takePending(rid);
     if (request === undefined) return { ok: false, drop: `twin response ${status} for unknown or forgotten $rid "${rid}"` };
-    if (request.kind === 'get') return status === 200 ? fromTwinDocument(payload, ctx) : { ok: false, drop: `twin GET failed with ${status}${statusHint(status)}; desired properties are fetched again at the next connect` };
+    if (request.kind === 'get') return status === 200 ? fromTwinDocument(payload, ctx, request.known) : { ok: false, drop: `twin GET failed with ${status}${statusHint(status)}; desired properties are fetched again at the next connect` };
     if (status >= 200 && status < 300) return { ok: true, messages: [] };
     // The hub kept its previous reported state, which is no longer known here: forget the sections so
     // the next modify does not null keys on the strength of a patch that never applied.
@@ -185,10 +185,10 @@ export function createAzureProtocol(options: Partial<AzureProtocolOptions> = {})
   };
 
   /** After each connect: GET the whole twin, so desired properties changed while offline arrive. */
-  const connectRequests = (): readonly BusMessage[] => {
+  const connectRequests = (_ctx: DeviceContext, twins: readonly KnownTwin[]): readonly BusMessage[] => {
     const rid = opts.newRequestId();
     if (!SAFE_REQUEST_ID.test(rid)) return [];
-    state.addPending(rid, { kind: 'get' });
+    state.addPending(rid, { kind: 'get', known: twins });
     return [{ topic: twinGetTopic(rid), payload: Buffer.alloc(0), qos }];
   };
 

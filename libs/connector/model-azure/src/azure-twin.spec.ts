@@ -2,7 +2,7 @@
 // local twin commands → reported-property patches next to the D2C message (issue 20).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { BusMessage, DeviceContext, Mapped } from '@ledge/connector/model-connector';
+import type { BusMessage, DeviceContext, KnownTwin, Mapped } from '@ledge/connector/model-connector';
 import { twinCommand as localTwinCommand } from '@ledge/connector/model-twins/testing';
 import { createAzureProtocol, type AzureProtocolOptions } from './azure-protocol';
 
@@ -15,8 +15,8 @@ function make(options: Partial<AzureProtocolOptions> = {}) {
   const leftOut: string[] = [];
   const p = createAzureProtocol({ newRequestId: () => `rid-${++n}`, newMessageId: () => 'mid', onLeftOut: (r) => leftOut.push(r), ...options });
   /** Connects and answers the twin GET with `doc`. */
-  const connect = (doc: object = { desired: { $version: 1 }, reported: { $version: 1 } }) => {
-    const [get] = p.connectRequests!(ctx, []);
+  const connect = (doc: object = { desired: { $version: 1 }, reported: { $version: 1 } }, known: readonly KnownTwin[] = []) => {
+    const [get] = p.connectRequests!(ctx, known);
     const rid = /\$rid=(.*)$/.exec(get!.topic)![1]!;
     return p.toLocal(msg(`$iothub/twin/res/200/?$rid=${rid}`, doc), ctx);
   };
@@ -56,6 +56,28 @@ describe('Azure twin: GET at connect', () => {
       'twin GET response: "a/b" names no feature',
       'twin GET response: "edge:containers" names no feature',
     ]);
+  });
+
+  it('clears the desired properties of a known feature whose section the GET does not have (removed in the hub meanwhile)', () => {
+    const { connect, leftOut } = make();
+    const known: KnownTwin[] = [
+      { thingId: 'demo:device', featureIds: ['meter', 'gone'] },
+      { thingId: 'demo:device:edge:containers', featureIds: ['Container:x', 'Container:y'] },
+      { thingId: 'other:thing', featureIds: ['f'] }, // not the gateway or one of its children: no section, nothing to say
+    ];
+    const r = connect({ desired: { meter: { interval: 5 }, 'edge:containers:Container:x': { run: true }, $version: 2 }, reported: {} }, known);
+    assert.ok(r.ok, r.ok ? '' : r.drop);
+    assert.deepEqual(r.desired, [
+      { thingId: 'demo:device', featureId: 'meter', mode: 'replace', value: { interval: 5 } },
+      { thingId: 'demo:device:edge:containers', featureId: 'Container:x', mode: 'replace', value: { run: true } },
+      { thingId: 'demo:device', featureId: 'gone', mode: 'replace', value: null },
+      { thingId: 'demo:device:edge:containers', featureId: 'Container:y', mode: 'replace', value: null },
+    ]);
+    // a GET whose every section is unusable still clears, and says why the sections were left out
+    const bad = connect({ desired: { meter: 3, $version: 3 } }, [{ thingId: 'demo:device', featureIds: ['meter', 'gone'] }]);
+    assert.ok(bad.ok, bad.ok ? '' : bad.drop);
+    assert.deepEqual(bad.desired, [{ thingId: 'demo:device', featureId: 'gone', mode: 'replace', value: null }]);
+    assert.match(leftOut.join('\n'), /section "meter" is not an object/);
   });
 
   it('remembers the reported state of the response, and its desired $version', () => {

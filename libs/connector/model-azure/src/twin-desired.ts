@@ -3,12 +3,14 @@
 // per section. A desired-properties patch (`$iothub/twin/PATCH/properties/desired/?$version=n`, body
 // `{<section>: value|null, "$version": n}`) is a JSON merge patch: one `merge` per section (a section set
 // to null: `replace` with null, the feature has no desired properties any more). Keys starting
-// with '$' ($version, $metadata) are the hub's, not sections.
+// with '$' ($version, $metadata) are the hub's, not sections. A feature the gateway knows whose section
+// is missing from the GET's desired properties has none in the hub (removed while the device was away):
+// its local desired properties are cleared the same way.
 import { isPlainObject } from '@ledge/shared/util-parse';
-import type { DesiredUpdate, Mapped } from '@ledge/connector/model-connector';
+import type { DesiredUpdate, KnownTwin, Mapped } from '@ledge/connector/model-connector';
 import { getOwn, parseJsonObject, type JsonObject } from '@ledge/shared/model-ditto';
 import type { TwinState } from './twin-state';
-import { featureSectionOf, type FeatureSection } from './twin-sections';
+import { featureSectionName, featureSectionOf, type FeatureSection } from './twin-sections';
 
 export interface DesiredContext {
   readonly deviceId: string;
@@ -19,8 +21,12 @@ export interface DesiredContext {
 
 const VERSION = '$version';
 
-/** A 200 response to our twin GET: desired → `replace` updates; reported → the known reported state. */
-export function fromTwinDocument(payload: Buffer, ctx: DesiredContext): Mapped {
+/**
+ * A 200 response to our twin GET: desired → `replace` updates, and a clearing `replace` with null for each
+ * feature of `knownTwins` (what the gateway knew when it sent the GET) without a section; reported → the known
+ * reported state.
+ */
+export function fromTwinDocument(payload: Buffer, ctx: DesiredContext, knownTwins: readonly KnownTwin[] = []): Mapped {
   const doc = parseJsonObject(payload);
   if (doc === undefined) return { ok: false, drop: 'twin GET response is not a JSON object' };
   const desired = getOwn(doc, 'desired') ?? {};
@@ -39,7 +45,29 @@ export function fromTwinDocument(payload: Buffer, ctx: DesiredContext): Mapped {
   // The full document is the truth: it resets the version patches are compared with (also when the
   // twin was recreated and counts from 1 again).
   ctx.state.desiredVersion = Number.isSafeInteger(version) ? (version as number) : undefined;
-  return updates(desired, 'replace', ctx, 'twin GET response');
+  const result = updates(desired, 'replace', ctx, 'twin GET response');
+  const cleared = missingSections(desired, knownTwins, ctx);
+  if (cleared.length === 0) return result;
+  if (!result.ok) {
+    ctx.problem(result.drop);
+    return { ok: true, messages: [], desired: cleared };
+  }
+  return { ...result, desired: [...(result.desired ?? []), ...cleared] };
+}
+
+/** A clearing update for each known feature (of the gateway or a child) that has no section in `desired`. */
+function missingSections(desired: JsonObject, known: readonly KnownTwin[], ctx: DesiredContext): DesiredUpdate[] {
+  const key = (thingId: string, featureId: string) => `${thingId}\u0000${featureId}`;
+  const present = new Set<string>();
+  for (const name of sectionKeys(desired)) {
+    const section = sectionOf(name, ctx);
+    if (section !== undefined) present.add(key(section.thingId, section.featureId));
+  }
+  return known.flatMap(({ thingId, featureIds }) =>
+    featureIds
+      .filter((featureId) => !present.has(key(thingId, featureId)) && featureSectionName(ctx.deviceId, thingId, featureId) !== undefined)
+      .map((featureId): DesiredUpdate => ({ thingId, featureId, mode: 'replace', value: null })),
+  );
 }
 
 /** A desired-properties patch: `merge` updates, unless its `$version` is not newer than the last applied. */

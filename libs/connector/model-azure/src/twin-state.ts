@@ -9,9 +9,11 @@ import { withDefaults } from '@ledge/shared/util';
 import { isPlainObject } from '@ledge/shared/util-parse';
 import { mergePatch, type JsonObject } from '@ledge/shared/model-ditto';
 import { createTwinSectionRegistry, setNewest, trimOldest, type TwinSectionRegistry } from '@ledge/connector/model-twins';
+import type { KnownTwin } from '@ledge/connector/model-connector';
 import type { FeatureSection } from './twin-sections';
 
-export type PendingRequest = { readonly kind: 'get' } | { readonly kind: 'patch'; readonly sections: readonly string[] };
+/** A twin request awaiting its response: a GET (with the features the gateway knew when it was sent) or a reported patch. */
+export type PendingRequest = { readonly kind: 'get'; readonly known: readonly KnownTwin[] } | { readonly kind: 'patch'; readonly sections: readonly string[] };
 
 export interface TwinState {
   /** The last known reported value of a section, and the feature it was made from. */

@@ -72,6 +72,10 @@ describe('update manager (app entry, Mosquitto, scripted agents)', { skip }, () 
       ['IDENTIFYING', 'IDENTIFIED', 'RUNNING', 'COMPLETED'],
     );
     assert.deepEqual(done.actions?.map((a) => [a.component.id, a.status]), [['containers:hello', 'UPDATE_SUCCESS'], ['os:rootfs', 'UPDATE_SUCCESS']]);
+    // The final feedback goes out before the manager asks the agents for their current state (its refresh
+    // after the activity): wait for that request to arrive, then check the whole sequence each agent got.
+    const asked = (d: 'containers' | 'os') => f.busAgents[d].inbox.some((m) => m.activityId === activityId && m.topic.endsWith('/currentstate/get'));
+    await waitFor(() => asked('containers') && asked('os'), 10_000, 'the current-state request after the activity, at both agents');
     for (const d of ['containers', 'os'] as const) {
       const inbox = f.busAgents[d].inbox.filter((m) => m.activityId === activityId);
       assert.deepEqual(inbox.map((m) => m.topic.slice(m.topic.indexOf('/') + 1)), ['desiredstate', 'desiredstate/command', 'desiredstate/command', 'desiredstate/command', 'desiredstate/command', 'currentstate/get'], d);

@@ -1,6 +1,6 @@
 // Errors of container management (STYLE.md "Errors"): stable codes, never reused, listed in docs/errors.md.
 // The Ditto agent maps kinds to responses: InvalidArgument 400, NotFound 404, others 500.
-import { defineErrors, type InvalidArgumentError, type LedgeError } from '@ledge/shared/util';
+import { defineErrors, type InvalidArgumentError, type LedgeError, type NotFoundError } from '@ledge/shared/util';
 
 const CmErrors = defineErrors({
   /** A Ditto operation value or descriptor failed validation (400 messages:parameter.invalid). */
@@ -33,11 +33,10 @@ const CmErrors = defineErrors({
   MANAGER_CLOSED: { code: 'LEDGE_CM_MANAGER_CLOSED', kind: 'FailedPrecondition', message: 'container manager is closed' },
   /** Another live process serves the local API socket (apiSocket); this daemon runs without the CLI API. */
   API_SOCKET_IN_USE: { code: 'LEDGE_CM_API_SOCKET_IN_USE', kind: 'FailedPrecondition', message: 'local API socket {path} is served by another process' },
-  /**
-   * A local API request sends a body that is not JSON (400) or names no route (404: a NotFound with this
-   * code and the message `no route <method> <url>`, built in local-api-routes.ts).
-   */
+  /** A local API request sends a body that is not JSON or is too large (400). */
   API_BAD_REQUEST: { code: 'LEDGE_CM_API_BAD_REQUEST', kind: 'InvalidArgument', message: 'request body: {problem}' },
+  /** A local API request names no route (404). Until 2026-12-07 this answered with LEDGE_CM_API_BAD_REQUEST. */
+  API_NO_ROUTE: { code: 'LEDGE_CM_API_NO_ROUTE', kind: 'NotFound', message: 'no route {method} {url}' },
   /** Containers update agent: a desired-state component names an unknown key or has a bad value; the update is refused (IDENTIFICATION_FAILED) naming the component and key. */
   UPDATE_COMPONENT_INVALID: { code: 'LEDGE_CM_UPDATE_COMPONENT_INVALID', kind: 'InvalidArgument', message: 'desired state of activity {activityId} refused: {problems}' },
   /** Containers update agent: a message on its topics is not a valid envelope, desired state or command; answered with feedback when it carries an activityId. */
@@ -125,6 +124,11 @@ export function apiSocketInUseError(path: string): LedgeError {
 /** A local API request body that is not JSON or too large (400). */
 export function badJsonError(problem: string): InvalidArgumentError {
   return CmErrors.create('API_BAD_REQUEST', { problem });
+}
+
+/** A local API request for a method and path no route serves (404). */
+export function noRouteError(method: string, url: string): NotFoundError {
+  return CmErrors.create('API_NO_ROUTE', { method, url }, { details: { method, url } });
 }
 
 export function updateComponentInvalidError(activityId: string, problems: readonly string[]): LedgeError {

@@ -1,8 +1,8 @@
 // Pure parts of the local API (issue 4 item 6): route matching, error → HTTP status, the container
 // record as the API returns it, and create-request parsing. No sockets here; local-api.ts serves them.
 import { buildContainerStatus, nameFromImageRef, parseDescriptor, type ContainerConfig } from '@ledge/container-management/model-containers';
-import { isLedgeError, NotFoundError } from '@ledge/shared/util';
-import { CmErrorCodes, invalidRequestError } from './errors';
+import { isLedgeError } from '@ledge/shared/util';
+import { invalidRequestError } from './errors';
 import type { ContainerRecord } from './store';
 
 export const API_PREFIX = '/v1';
@@ -80,12 +80,7 @@ export function apiErrorOf(err: unknown): ApiError {
   return { code: 'LEDGE_CM_RUNTIME_FAILED', message: err instanceof Error ? err.message : String(err) };
 }
 
-/** 404 under the code of a bad body (API_BAD_REQUEST), whose table entry is the InvalidArgument one. */
-export function noRouteError(method: string, url: string): NotFoundError {
-  return new NotFoundError(CmErrorCodes.API_BAD_REQUEST, `no route ${method} ${url}`, { details: { method, url } });
-}
-
-export { badJsonError } from './errors';
+export { badJsonError, noRouteError } from './errors';
 
 /** A container as the API returns it: the Ditto status shape (§3.4) plus ID and restart count. */
 export function apiContainerOf(r: ContainerRecord): Record<string, unknown> {

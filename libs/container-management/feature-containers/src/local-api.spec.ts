@@ -145,7 +145,9 @@ describe('local API over a unix socket', () => {
     const invalid = await call(socketPath, 'POST', '/v1/containers', JSON.stringify({ container_name: '-bad', image: { name: 'x' } }));
     assert.equal(invalid.status, 400);
     assert.equal(invalid.json()['code'], 'LEDGE_CM_INVALID_REQUEST');
-    assert.equal((await call(socketPath, 'GET', '/v1/nope')).status, 404);
+    const nope = await call(socketPath, 'GET', '/v1/nope');
+    assert.equal(nope.status, 404);
+    assert.deepEqual(nope.json(), { code: 'LEDGE_CM_API_NO_ROUTE', message: 'no route GET /v1/nope' });
     assert.equal((await call(socketPath, 'POST', '/v1/containers', JSON.stringify({ container_name: 'a', image: { name: 'x' } }))).status, 201);
     assert.equal((await call(socketPath, 'GET', '/v1/containers/a/logs?tail=abc')).status, 400);
     assert.equal((await call(socketPath, 'POST', '/v1/containers/a/stop', '{"signal":"NOT A SIGNAL!"}')).status, 400);

@@ -1,12 +1,13 @@
-// The one place that speaks gRPC to containerd: services loaded from the committed JSON descriptor
-// (tools/gen-descriptors.mjs), namespace (and lease) as metadata on every call, errors translated once.
-// Requests and responses are typed by the generated types (tools/gen-types.mjs, issue 22 item 4).
-import * as grpc from '@grpc/grpc-js';
-import { fromJSON } from '@grpc/proto-loader';
-import descriptor from './generated/containerd.json' with { type: 'json' };
+// The one place that speaks to containerd: the client's interface, and the client that loads its gRPC
+// side (grpc-client.ts: @grpc/grpc-js, protobufjs, the descriptor) only once containerd's socket exists.
+// Until then a call fails as gRPC fails a call to a missing socket (UNAVAILABLE, the same error), without
+// loading gRPC: an idle host without containerd saves ~5 MiB of RSS (docs/performance.md "Footprint and
+// soak"). Requests and responses are typed by the generated types (tools/gen-types.mjs, issue 22 item 4).
+import { stat } from 'node:fs/promises';
+import type * as grpc from '@grpc/grpc-js';
+import { lazy } from '@ledge/shared/util';
 import type { ProtoGrpcType } from './generated/types/containerd-api';
 import { ctrdError, CtrdErrorCodes, fromGrpc } from './errors';
-import { LOADER_OPTIONS } from './loader-options';
 
 type Api = ProtoGrpcType['containerd']['services'];
 /** The generated definition of each service the client reaches, by its short name. */
@@ -59,78 +60,67 @@ export type DuplexStream<S extends ServiceName, M extends MethodName<S>> = grpc.
 
 export interface ContainerdClient {
   readonly namespace: string;
+  /** Resolves once the gRPC client exists (at once after the first call that reached the socket); rejects
+   *  as a stream's 'error' would (a gRPC ServiceError, UNAVAILABLE while the socket is missing). Streams
+   *  (serverStream, duplex) may be opened only after it resolved. */
+  ready(): Promise<void>;
   unary<S extends ServiceName, M extends MethodName<S>>(service: S, method: M, request: RequestOf<S, M>, options?: CallOptions): Promise<ResponseOf<S, M>>;
   serverStream<S extends ServiceName, M extends MethodName<S>>(service: S, method: M, request: RequestOf<S, M>, options?: CallOptions): ServerStream<S, M>;
   duplex<S extends ServiceName, M extends MethodName<S>>(service: S, method: M, options?: CallOptions): DuplexStream<S, M>;
   close(): void;
 }
 
-const packageDefinition = fromJSON(descriptor as never, LOADER_OPTIONS);
-const loaded = grpc.loadPackageDefinition(packageDefinition);
+const grpcClient = lazy(() => import('./grpc-client'));
 
-function lookup(path: string): grpc.ServiceClientConstructor {
-  let node: unknown = loaded;
-  for (const part of path.split('.')) node = (node as Record<string, unknown>)[part];
-  return node as grpc.ServiceClientConstructor;
+/** What @grpc/grpc-js reports for a call on a channel whose unix socket does not exist (code, details and
+ *  message as it words them), so that a call made before the gRPC client is loaded fails the same way. */
+export function missingSocketError(socket: string): grpc.ServiceError {
+  const details = `No connection established. Last error: Error: connect ENOENT ${socket}. Resolution note: `;
+  return Object.assign(new Error(`14 UNAVAILABLE: ${details}`), { code: 14, details, metadata: undefined as unknown as grpc.Metadata });
 }
 
+/** The containerd client: loads its gRPC side on the first call (or ready()) that finds the socket. */
 export function createContainerdClient(options: { socket: string; namespace: string }): ContainerdClient {
-  const address = `unix:${options.socket}`;
-  const channelOptions = { 'grpc.max_receive_message_length': 32 * 1024 * 1024, 'grpc.max_send_message_length': 32 * 1024 * 1024 };
-  const first = new (lookup(SERVICES.version))(address, grpc.credentials.createInsecure(), channelOptions);
-  const channel = first.getChannel();
-  const clients = new Map<ServiceName, grpc.Client>();
-  clients.set('version', first);
+  let real: ContainerdClient | undefined;
   let closed = false;
 
-  function client(name: ServiceName): Record<string, (...args: unknown[]) => unknown> {
+  /** The gRPC client, made once the socket exists; rejects with a raw gRPC-shaped error otherwise. */
+  async function connect(): Promise<ContainerdClient> {
+    if (real) return real;
     if (closed) throw ctrdError(CtrdErrorCodes.CLOSED);
-    let c = clients.get(name);
-    if (!c) {
-      // Every service shares one channel (one unix connection).
-      c = new (lookup(SERVICES[name]))(address, grpc.credentials.createInsecure(), { channelOverride: channel } as never);
-      clients.set(name, c);
-    }
-    return c as unknown as Record<string, (...args: unknown[]) => unknown>;
+    const found = await stat(options.socket).then(
+      () => true,
+      () => false,
+    );
+    if (!found) throw missingSocketError(options.socket);
+    const { createGrpcClient } = await grpcClient();
+    if (closed) throw ctrdError(CtrdErrorCodes.CLOSED);
+    return (real ??= createGrpcClient(options));
   }
-
-  function metadata(o: CallOptions | undefined): grpc.Metadata {
-    const md = new grpc.Metadata();
-    md.set('containerd-namespace', options.namespace);
-    if (o?.lease) md.set('containerd-lease', o.lease);
-    return md;
-  }
-  function callOptions(o: CallOptions | undefined): grpc.CallOptions {
-    return o?.timeoutMs ? { deadline: Date.now() + o.timeoutMs } : {};
+  function loaded(): ContainerdClient {
+    if (closed) throw ctrdError(CtrdErrorCodes.CLOSED);
+    if (!real) throw new Error('containerd client: a stream was opened before ready() resolved');
+    return real;
   }
 
   return {
     namespace: options.namespace,
+    async ready() {
+      await connect();
+    },
     unary(service, method, request, o) {
-      return new Promise((resolve, reject) => {
-        try {
-          const c = client(service);
-          c[method]!.call(c, request, metadata(o), callOptions(o), (err: grpc.ServiceError | null, res: unknown) => {
-            if (err) reject(fromGrpc(err, `${service}.${method}`));
-            else resolve(res as never);
-          });
-        } catch (err) {
-          reject(fromGrpc(err, `${service}.${method}`));
-        }
-      });
+      if (real) return real.unary(service, method, request, o);
+      return connect().then(
+        (c) => c.unary(service, method, request, o),
+        (err: unknown) => Promise.reject(fromGrpc(err, `${service}.${method}`)),
+      );
     },
-    serverStream(service, method, request, o) {
-      const c = client(service);
-      return c[method]!.call(c, request, metadata(o), callOptions(o)) as ServerStream<typeof service, typeof method>;
-    },
-    duplex(service, method, o) {
-      const c = client(service);
-      return c[method]!.call(c, metadata(o), callOptions(o)) as DuplexStream<typeof service, typeof method>;
-    },
+    serverStream: (service, method, request, o) => loaded().serverStream(service, method, request, o),
+    duplex: (service, method, o) => loaded().duplex(service, method, o),
     close() {
       if (closed) return;
       closed = true;
-      for (const c of clients.values()) c.close();
+      real?.close();
     },
   };
 }

@@ -28,6 +28,7 @@ export async function writeBlob(
   source: BlobSource,
   opts: { lease: string; labels?: Record<string, string>; onBytes?: (done: number) => void; signal?: AbortSignal },
 ): Promise<void> {
+  await client.ready().catch((err: unknown) => Promise.reject(fromGrpc(err, 'content.Write')));
   const stream = client.duplex('content', 'Write', { lease: opts.lease });
   const ref = `ledge-${desc.digest}`;
   type WriteResponse = ResponseOf<'content', 'Write'>;
@@ -91,9 +92,10 @@ export async function writeBlob(
 }
 
 export async function readBlob(client: ContainerdClient, digest: string): Promise<Buffer> {
-  const stream = client.serverStream('content', 'Read', { digest, offset: 0, size: 0 });
   const parts: Buffer[] = [];
   try {
+    await client.ready();
+    const stream = client.serverStream('content', 'Read', { digest, offset: 0, size: 0 });
     // A Readable iterates as `any`: name what the stream really yields.
     for await (const m of stream as AsyncIterable<ResponseOf<'content', 'Read'>>) parts.push(m.data);
   } catch (err) {

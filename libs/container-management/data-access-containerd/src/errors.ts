@@ -1,7 +1,7 @@
 // Errors of the containerd runtime (STYLE.md "Errors"): stable codes, never reused, listed in
 // docs/errors.md. gRPC status errors from containerd are translated here, once, at the boundary
 // (after containerd's errdefs: NotFound, AlreadyExists, FailedPrecondition, InvalidArgument, Unavailable).
-import { status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
+import type { ServiceError } from '@grpc/grpc-js';
 import { defineErrors, isLedgeError, type LedgeError } from '@ledge/shared/util';
 
 const CtrdErrors = defineErrors({
@@ -60,6 +60,10 @@ export function ctrdError(code: CtrdErrorCode, values: Record<string, unknown> =
   // stays a placeholder in the message.
   return CtrdErrors.create(keyOfCode.get(code) ?? 'INTERNAL', values as CtrdErrorValues, { cause, details: values });
 }
+
+/** gRPC status codes (grpc/status.proto), as @grpc/grpc-js's `status` (client.spec.ts checks them), which
+ *  is not imported here: this module must not load gRPC, client.ts loads it once containerd's socket exists. */
+export const GrpcStatus = Object.freeze({ INVALID_ARGUMENT: 3, DEADLINE_EXCEEDED: 4, NOT_FOUND: 5, ALREADY_EXISTS: 6, FAILED_PRECONDITION: 9, UNAVAILABLE: 14 });
 
 const grpcToCode: Partial<Record<number, CtrdErrorCode>> = {
   [GrpcStatus.NOT_FOUND]: CtrdErrorCodes.NOT_FOUND,

@@ -48,7 +48,23 @@ export function watchTaskExits(o: { client: ContainerdClient; namespace: string;
   }
 
   let streamFailures = 0;
+  function streamDown(err: Error & { code?: number }): void {
+    if (closed || err.code === 1) return;
+    // containerd down (or restarting): retry with a capped exponential delay, warn once per outage.
+    const delayMs = Math.min(1000 * 2 ** streamFailures, 30_000);
+    const fields = { error: err.message, code: err.code, retryInMs: delayMs };
+    if (streamFailures === 0) logger.warn(fields, 'event stream lost; resubscribing');
+    else logger.debug(fields, 'event stream still down');
+    streamFailures++;
+    resubscribe = setTimeout(subscribe, delayMs);
+  }
+  // The client loads gRPC once containerd's socket exists (client.ts): until then ready() fails as the
+  // stream would, and is retried the same way.
   function subscribe(): void {
+    if (closed) return;
+    client.ready().then(open).catch(streamDown);
+  }
+  function open(): void {
     if (closed) return;
     const ns = JSON.stringify(namespace);
     events = client.serverStream('events', 'Subscribe', { filters: [`namespace==${ns},topic=="/tasks/exit"`, `namespace==${ns},topic=="/tasks/oom"`] });
@@ -68,16 +84,7 @@ export function watchTaskExits(o: { client: ContainerdClient; namespace: string;
       }
     });
     events.on('metadata', () => (streamFailures = 0));
-    events.on('error', (err: Error & { code?: number }) => {
-      if (closed || err.code === 1) return;
-      // containerd down (or restarting): retry with a capped exponential delay, warn once per outage.
-      const delayMs = Math.min(1000 * 2 ** streamFailures, 30_000);
-      const fields = { error: err.message, code: err.code, retryInMs: delayMs };
-      if (streamFailures === 0) logger.warn(fields, 'event stream lost; resubscribing');
-      else logger.debug(fields, 'event stream still down');
-      streamFailures++;
-      resubscribe = setTimeout(subscribe, delayMs);
-    });
+    events.on('error', streamDown);
   }
   subscribe();
 

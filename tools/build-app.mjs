@@ -51,6 +51,29 @@ const browserBundle = {
   },
 };
 
+// string-width (yargs, cliui and wrap-ansi each import a version) makes an Intl.Segmenter and compiles
+// Unicode property RegExps when it is evaluated, and yargs renders a command's help text (cached in case
+// the command fails) each time `ledge run` starts: ICU's break iterator, its data and the RegExps cost an
+// idle process ~3.5 MiB of RSS (docs/performance.md "Footprint and soak"). Each import gets a wrapper
+// that answers printable ASCII itself (its width is its length in every version: no control, zero-width,
+// wide or emoji character) and loads the real module on the first other string.
+const stringWidthAscii = {
+  name: 'string-width-ascii',
+  setup(b) {
+    b.onResolve({ filter: /^string-width$/ }, async (args) => {
+      if (args.pluginData?.real) return undefined;
+      const real = await b.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: { real: true } });
+      if (real.errors.length > 0) return { errors: real.errors };
+      return { path: real.path, namespace: 'string-width-ascii' };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'string-width-ascii' }, (args) => ({
+      loader: 'js',
+      resolveDir: root,
+      contents: `let real;\nexport default function stringWidth(string, options) {\n  if (typeof string === 'string' && /^[\\x20-\\x7e]*$/.test(string)) return string.length;\n  real ??= require(${JSON.stringify(args.path)}).default;\n  return real(string, options);\n}\n`,
+    }));
+  },
+};
+
 const result = await build({
   entryPoints: [join(root, 'apps', app, 'src', 'main.ts')],
   outfile: join(root, 'dist', 'apps', app, 'main.js'),
@@ -69,7 +92,7 @@ const result = await build({
   legalComments: 'linked',
   metafile: true,
   alias,
-  plugins: [smithyEsm, browserBundle],
+  plugins: [smithyEsm, browserBundle, stringWidthAscii],
   // The console's page and style sheet are text modules (see browserBundle).
   loader: { '.html': 'text', '.css': 'text' },
   // ESM dependencies (yargs) read import.meta.url; give them the real file URL in the CJS bundle.
